@@ -1,0 +1,37 @@
+package chowder.adapter.http;
+
+import chowder.application.port.in.AuthenticateUseCase;
+import chowder.domain.Caller;
+import io.javalin.http.Context;
+import java.util.Locale;
+
+/** The before-handler that authenticates {@code Authorization: Bearer <key>} and remembers the caller. */
+final class Callers {
+    private static final String ATTRIBUTE = "chowder.caller";
+    private static final String BEARER = "bearer ";
+
+    private final AuthenticateUseCase authentication;
+
+    Callers(AuthenticateUseCase authentication) {
+        this.authentication = authentication;
+    }
+
+    void authenticate(Context ctx) {
+        ctx.attribute(ATTRIBUTE, authentication.authenticate(bearerToken(ctx.header("Authorization"))));
+    }
+
+    static Caller of(Context ctx) {
+        Caller caller = ctx.attribute(ATTRIBUTE);
+        if (caller == null) {
+            throw new IllegalStateException("route " + ctx.path() + " is not behind authentication");
+        }
+        return caller;
+    }
+
+    private static String bearerToken(String authorization) {
+        if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
+            return null;
+        }
+        return authorization.substring(BEARER.length());
+    }
+}

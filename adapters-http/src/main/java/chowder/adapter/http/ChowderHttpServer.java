@@ -1,0 +1,77 @@
+package chowder.adapter.http;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.RegisterInstanceUseCase;
+import chowder.application.port.in.SendResponseUseCase;
+import chowder.application.port.in.ViewInstancesUseCase;
+import chowder.domain.ChowderException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+
+/** The hosted-compatible HTTP API on Javalin (Jetty 12, virtual threads). Start once, stop once. */
+public final class ChowderHttpServer {
+    private final HttpServerConfig config;
+    private final Javalin app;
+
+    public ChowderHttpServer(HttpServerConfig config, AuthenticateUseCase authentication, SendResponseUseCase responses,
+            RegisterInstanceUseCase registerInstances, ViewInstancesUseCase viewInstances) {
+        this.config = requireNonNull(config, "config is null");
+        ObjectMapper json = new ObjectMapper();
+        JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes());
+        Callers callers = new Callers(authentication);
+        ErrorResponses errors = new ErrorResponses(json);
+        InstanceRoutes instances = new InstanceRoutes(registerInstances, viewInstances, bodies);
+        ResponsesRoutes responseRoutes = new ResponsesRoutes(responses, bodies, json);
+
+        this.app = Javalin.create(javalin -> {
+            javalin.startup.showJavalinBanner = false;
+            javalin.startup.showOldJavalinVersionWarning = false;
+            javalin.concurrency.useVirtualThreads = true;
+            javalin.jsonMapper(new JavalinJackson(json, true));
+            javalin.http.maxRequestSize = config.maxRequestBytes();
+            // Answers are relayed as the gateway sent them; compressing would buffer streams.
+            javalin.http.compressionStrategy = CompressionStrategy.NONE;
+            javalin.jetty.host = config.host();
+            javalin.jetty.port = config.port();
+            // Session ids may contain '/', sent as %2F: Jetty must let such a path reach the route.
+            javalin.jetty.modifyServletContextHandler(handler -> {
+                handler.getServletHandler().setDecodeAmbiguousURIs(true);
+                handler.setErrorHandler(new JsonErrorHandler(json));
+            });
+            javalin.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
+
+            javalin.routes.before("/v1/*", callers::authenticate);
+            javalin.routes.post("/v1/instances", instances::create);
+            javalin.routes.get("/v1/instances", instances::list);
+            javalin.routes.get("/v1/instances/{id}", instances::get);
+            javalin.routes.post(ResponsesRoutes.DEFAULT_SESSION, responseRoutes::defaultSession);
+            javalin.routes.post(ResponsesRoutes.NAMED_SESSION, responseRoutes::namedSession);
+
+            javalin.routes.exception(ChowderException.class, errors::chowder);
+            javalin.routes.exception(HttpResponseException.class, errors::framework);
+            javalin.routes.exception(Exception.class, errors::unexpected);
+        });
+    }
+
+    public void start() {
+        app.start();
+    }
+
+    /** The port it listens on (the configured one, or the one chosen for port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    public void stop() {
+        app.stop();
+    }
+
+    public HttpServerConfig config() {
+        return config;
+    }
+}

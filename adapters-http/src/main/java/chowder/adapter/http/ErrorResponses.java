@@ -1,0 +1,85 @@
+package chowder.adapter.http;
+
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.GatewayRejectedException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where errors become HTTP answers, in the hosted API's format: {@code {"detail": "…"}},
+ * or {@code {"detail": {"error": "…"}}} when the gateway failed.
+ */
+final class ErrorResponses {
+    private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
+    private final ObjectMapper json;
+
+    ErrorResponses(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void chowder(ChowderException error, Context ctx) {
+        int status = switch (error.code()) {
+            case INVALID_REQUEST, INVALID_SESSION_ID -> 400;
+            case MISSING_API_KEY, INVALID_API_KEY -> 401;
+            case PERMISSION_DENIED -> 403;
+            case NOT_FOUND, INSTANCE_NOT_FOUND -> 404;
+            case INSTANCE_NOT_RUNNING -> 409;
+            case PAYLOAD_TOO_LARGE -> 413;
+            case VALIDATION_FAILED -> 422;
+            case GATEWAY_REJECTED_REQUEST -> ((GatewayRejectedException) error).status();
+            case GATEWAY_UNAVAILABLE, GATEWAY_CREDENTIALS_REJECTED, GATEWAY_FAILED -> 502;
+            case GATEWAY_TIMEOUT -> 504;
+        };
+        boolean gatewayFailure = switch (error.code()) {
+            case GATEWAY_UNAVAILABLE, GATEWAY_CREDENTIALS_REJECTED, GATEWAY_FAILED, GATEWAY_TIMEOUT -> true;
+            case INVALID_REQUEST, INVALID_SESSION_ID, VALIDATION_FAILED, MISSING_API_KEY, INVALID_API_KEY, PERMISSION_DENIED,
+                 NOT_FOUND, INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING, PAYLOAD_TOO_LARGE, GATEWAY_REJECTED_REQUEST -> false;
+        };
+        if (error.code() == ErrorCode.MISSING_API_KEY || error.code() == ErrorCode.INVALID_API_KEY) {
+            ctx.header("WWW-Authenticate", "Bearer");
+        }
+        if (error instanceof GatewayRejectedException rejected) {
+            rejected.retryAfter().ifPresent(value -> ctx.header("Retry-After", value));
+        }
+        if (status >= 500) {
+            log.warn("{} {} failed: {} ({})", ctx.method(), routeOf(ctx), error.getMessage(), error.code());
+        }
+        write(ctx, status, gatewayFailure ? Map.of("error", error.getMessage()) : error.getMessage());
+    }
+
+    /** Javalin's own answers (unknown route, wrong method, body too large) in the same format. */
+    void framework(HttpResponseException error, Context ctx) {
+        String detail = switch (error.getStatus()) {
+            case 404 -> "Not found: " + ctx.method() + " " + ctx.path();
+            case 405 -> "Method not allowed.";
+            case 413 -> "Request body is too large.";
+            default -> error.getMessage();
+        };
+        write(ctx, error.getStatus(), detail);
+    }
+
+    void unexpected(Exception error, Context ctx) {
+        log.error("{} {} failed unexpectedly", ctx.method(), routeOf(ctx), error);
+        write(ctx, 500, "Internal server error.");
+    }
+
+    /** The route template, never the concrete path: paths carry session ids. */
+    static String routeOf(Context ctx) {
+        var endpoint = ctx.endpoints().lastHttpEndpoint();
+        return endpoint == null ? "(no route)" : endpoint.path;
+    }
+
+    private void write(Context ctx, int status, Object detail) {
+        try {
+            ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(Map.of("detail", detail)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings always serialises", e);
+        }
+    }
+}

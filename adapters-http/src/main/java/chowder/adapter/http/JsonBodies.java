@@ -1,0 +1,99 @@
+package chowder.adapter.http;
+
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Reads request bodies as JSON objects under the configured size limit: a declared
+ * {@code Content-Length} over it is refused before a byte is read, and an undeclared one is
+ * counted while it streams into the parser, never buffered whole first.
+ */
+final class JsonBodies {
+    private final ObjectMapper json;
+    private final long maxRequestBytes;
+
+    JsonBodies(ObjectMapper json, long maxRequestBytes) {
+        this.json = json;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    ObjectNode readObject(Context ctx) {
+        if (ctx.req().getContentLengthLong() > maxRequestBytes) {
+            throw tooLarge();
+        }
+        JsonNode body;
+        try (InputStream in = new LimitedInputStream(ctx.req().getInputStream(), maxRequestBytes)) {
+            body = json.readTree(in);
+        } catch (JacksonException e) {
+            if (e.getCause() instanceof ChowderException limit) {
+                throw limit;
+            }
+            throw ChowderException.invalidRequest("Request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (ChowderException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (body == null || !body.isObject()) {
+            throw ChowderException.invalidRequest("Request body must be a JSON object.");
+        }
+        return (ObjectNode) body;
+    }
+
+    /** A string field, or null when absent or JSON null; any other type is a validation error naming the field. */
+    static String optionalString(ObjectNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ChowderException.validationFailed(field + " must be a string.");
+        }
+        return value.asText();
+    }
+
+    private ChowderException tooLarge() {
+        return new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE,
+                "Request body is larger than the limit of " + maxRequestBytes + " bytes.");
+    }
+
+    /** Counts bytes as they are read and stops at the limit. */
+    private final class LimitedInputStream extends FilterInputStream {
+        private long remaining;
+
+        LimitedInputStream(InputStream in, long limit) {
+            super(in);
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && --remaining < 0) {
+                throw tooLarge();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int read = super.read(buffer, offset, length);
+            if (read > 0) {
+                remaining -= read;
+                if (remaining < 0) {
+                    throw tooLarge();
+                }
+            }
+            return read;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package chowder.adapter.http;
+
+import chowder.application.port.in.SendResponseCommand;
+import chowder.application.port.in.SendResponseUseCase;
+import chowder.application.port.out.GatewayResponse;
+import chowder.application.port.out.ResponseRequest;
+import chowder.domain.ChowderException;
+import chowder.domain.InstanceId;
+import chowder.domain.SessionId;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.util.Optional;
+
+/** The two hosted endpoints that talk to an agent: the default session {@code main} and named sessions. */
+final class ResponsesRoutes {
+    static final String DEFAULT_SESSION = "/v1/instances/{id}/responses";
+    static final String NAMED_SESSION = "/v1/instances/{id}/session/{session_id}/responses";
+    // Index of {session_id} in the raw path "/v1/instances/{id}/session/{session_id}/responses" split on '/'.
+    private static final int SESSION_SEGMENT = 5;
+
+    private final SendResponseUseCase responses;
+    private final JsonBodies bodies;
+    private final ObjectMapper json;
+
+    ResponsesRoutes(SendResponseUseCase responses, JsonBodies bodies, ObjectMapper json) {
+        this.responses = responses;
+        this.bodies = bodies;
+        this.json = json;
+    }
+
+    void defaultSession(Context ctx) {
+        send(ctx, SessionId.MAIN);
+    }
+
+    void namedSession(Context ctx) {
+        // The raw segment, not Javalin's decoded path parameter: see SessionIdSegment.
+        send(ctx, SessionIdSegment.decode(ctx.path().split("/", -1)[SESSION_SEGMENT]));
+    }
+
+    private void send(Context ctx, SessionId sessionId) {
+        InstanceId instanceId = InstanceId.parse(ctx.pathParam("id"));
+        ResponseRequest request = toRequest(bodies.readObject(ctx));
+        GatewayResponse answer = responses.send(new SendResponseCommand(Callers.of(ctx), instanceId, sessionId, request));
+        ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+    }
+
+    private ResponseRequest toRequest(ObjectNode body) {
+        if (!body.hasNonNull("input")) {
+            throw ChowderException.invalidRequest("input is required: a string or a list of OpenResponses input items.");
+        }
+        JsonNode model = body.remove("model");
+        if (model != null && !model.isNull() && !model.isTextual()) {
+            throw ChowderException.invalidRequest("model must be a string.");
+        }
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            throw ChowderException.invalidRequest("stream must be true or false.");
+        }
+        try {
+            return new ResponseRequest(Optional.ofNullable(model).filter(JsonNode::isTextual).map(JsonNode::asText),
+                    stream != null && stream.asBoolean(), json.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed JSON tree always serialises", e);
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package chowder.adapter.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chowder.application.port.in.NewOrganization;
+import chowder.application.service.AuthenticationService;
+import chowder.application.service.InMemoryStore;
+import chowder.application.service.InstanceService;
+import chowder.application.service.OrganizationService;
+import chowder.application.service.RecordingGateway;
+import chowder.application.service.ResponseService;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.GatewayRejectedException;
+import chowder.domain.SessionId;
+import chowder.domain.SessionKey;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The HTTP adapter through a real Javalin server on a random port, over the real use cases and in-memory stores. */
+class ChowderHttpServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_BODY = 64 * 1024;
+
+    private final InMemoryStore store = new InMemoryStore();
+    private final RecordingGateway gateway = new RecordingGateway();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private ChowderHttpServer server;
+    private String acmeKey;
+    private String globexKey;
+
+    @BeforeEach
+    void start() {
+        Clock clock = Clock.systemUTC();
+        OrganizationService organizations = new OrganizationService(store, new SecureRandom(), clock);
+        InstanceService instances = new InstanceService(store, store, clock);
+        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY), new AuthenticationService(store, clock),
+                new ResponseService(store, gateway), instances, instances);
+        server.start();
+        NewOrganization acme = organizations.create("Acme");
+        acmeKey = acme.apiKey().value();
+        globexKey = organizations.create("Globex").apiKey().value();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+    }
+
+    @Test
+    void requestsWithoutAValidKeyAreUnauthorised() throws Exception {
+        HttpResponse<String> missing = send("GET", "/v1/instances", null, null);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(detail(missing)).contains("Missing API key");
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(missing.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+
+        HttpResponse<String> malformed = send("GET", "/v1/instances", "chd_org_typo", null);
+        assertThat(malformed.statusCode()).isEqualTo(401);
+        assertThat(detail(malformed)).isEqualTo("Invalid API key.");
+    }
+
+    @Test
+    void registersListsAndShowsInstancesWithoutEverReturningTheToken() throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/instances", acmeKey,
+                "{\"name\":\"support-bot\",\"gateway_url\":\"http://127.0.0.1:18789\",\"gateway_token\":\"secret-gw-token\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        JsonNode instance = JSON.readTree(created.body());
+        assertThat(instance.path("name").asText()).isEqualTo("support-bot");
+        assertThat(instance.path("status").asText()).isEqualTo("running");
+        assertThat(instance.path("gateway_url").asText()).isEqualTo("http://127.0.0.1:18789");
+        assertThat(instance.has("organization_id") && instance.has("created_at") && instance.has("error_message")).isTrue();
+        assertThat(created.body()).doesNotContain("secret-gw-token").doesNotContain("gateway_token");
+
+        String id = instance.path("id").asText();
+        HttpResponse<String> list = send("GET", "/v1/instances", acmeKey, null);
+        assertThat(JSON.readTree(list.body()).findValuesAsText("id")).containsExactly(id);
+        assertThat(list.body()).doesNotContain("secret-gw-token");
+        assertThat(JSON.readTree(send("GET", "/v1/instances/" + id, acmeKey, null).body()).path("id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void anotherOrganizationsInstanceIsNotFound() throws Exception {
+        String id = register(acmeKey);
+        for (String path : new String[] {"/v1/instances/" + id, "/v1/instances/not-a-uuid"}) {
+            HttpResponse<String> response = send("GET", path, globexKey, null);
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(detail(response)).isEqualTo("Instance not found.");
+        }
+        HttpResponse<String> foreignSend = send("POST", "/v1/instances/" + id + "/responses", globexKey, "{\"input\":\"hi\"}");
+        assertThat(foreignSend.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(send("GET", "/v1/instances", globexKey, null).body())).isEmpty();
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void invalidRegistrationsAnswer422NamingTheField() throws Exception {
+        HttpResponse<String> response = send("POST", "/v1/instances", acmeKey, "{\"name\":\"x\",\"gateway_url\":\"ftp://h\",\"gateway_token\":\"t\"}");
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(detail(response)).contains("gateway_url");
+        HttpResponse<String> wrongType = send("POST", "/v1/instances", acmeKey, "{\"name\":42}");
+        assertThat(wrongType.statusCode()).isEqualTo(422);
+        assertThat(detail(wrongType)).isEqualTo("name must be a string.");
+    }
+
+    @Test
+    void theDefaultEndpointIsSessionMainAndRelaysTheGatewayAnswer() throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey,
+                "{\"model\":\"claude-sonnet-4-20250514\",\"input\":\"Hey, remember me?\"}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"object\":\"response\"}");
+        send("POST", "/v1/instances/" + id + "/session/main/responses", acmeKey, "{\"input\":\"again\"}");
+
+        assertThat(gateway.calls).extracting(call -> call.sessionKey().value()).containsExactly("chowder-0-main", "chowder-0-main");
+        var first = gateway.calls.getFirst().request();
+        assertThat(first.model()).contains("claude-sonnet-4-20250514");
+        assertThat(JSON.readTree(first.otherFieldsJson())).isEqualTo(JSON.readTree("{\"input\":\"Hey, remember me?\"}"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "user-42|user-42",
+            "User-42|User-42",
+            "%20user-42|\" user-42\"",
+            "a%2Fb|a/b",
+            "a%2fb|a/b",
+            "a+b|a+b",
+            "caf%C3%A9|café",
+            "cafe%CC%81|cafe\u0301",
+            "%2E%2E|..",
+            "%25|%",
+            "~|~",
+            "agent:main:x|agent:main:x",
+            "%F0%9F%98%80|😀"})
+    void namedSessionIdsArriveExactlyAsTheClientEncodedThem(String rawSegment, String expectedId) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/session/" + rawSegment + "/responses", acmeKey,
+                "{\"input\":\"hi\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(gateway.calls.getLast().sessionKey()).isEqualTo(SessionKey.forSession(SessionId.of(expectedId), 0));
+    }
+
+    @Test
+    void theLongestSessionIdIsAcceptedAndOneMoreCodePointIsNot() throws Exception {
+        String id = register(acmeKey);
+        String longest = "%F0%9F%98%80".repeat(256);
+        assertThat(send("POST", "/v1/instances/" + id + "/session/" + longest + "/responses", acmeKey, "{\"input\":\"hi\"}").statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> tooLong = send("POST", "/v1/instances/" + id + "/session/" + "a".repeat(257) + "/responses", acmeKey,
+                "{\"input\":\"hi\"}");
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(detail(tooLong)).contains("1 to 256");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "%FF|UTF-8",
+            "%C3|UTF-8",
+            "%ED%A0%80|UTF-8",
+            "a%00b|Bad request",
+            "a%7Fb|control characters",
+            "a%0Ab|control characters"})
+    void invalidSessionIdsAreRejectedWithAClearMessage(String rawSegment, String message) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/session/" + rawSegment + "/responses", acmeKey,
+                "{\"input\":\"hi\"}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(detail(response)).as(response.body()).contains(message);
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "not json|Request body is not valid JSON",
+            "[1,2]|Request body must be a JSON object.",
+            "`\"text\"`|Request body must be a JSON object.",
+            "{}|input is required",
+            "{\"input\":null}|input is required",
+            "{\"input\":\"x\",\"model\":5}|model must be a string.",
+            "{\"input\":\"x\",\"stream\":\"yes\"}|stream must be true or false.",
+            "{\"input\":\"x\",\"stream\":true}|stream"})
+    void badBodiesAre400(String body, String message) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(detail(response)).contains(message);
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"%zz", "abc%2", "a%G0"})
+    void malformedPercentEscapesAre400InJson(String rawSegment) throws Exception {
+        String id = register(acmeKey);
+        String request = "POST /v1/instances/" + id + "/session/" + rawSegment + "/responses HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\nAuthorization: Bearer " + acmeKey + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 13\r\nConnection: close\r\n\r\n{\"input\":\"x\"}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400");
+            JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertThat(body.path("detail").asText()).as(answer).isNotBlank();
+        }
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413() throws Exception {
+        String id = register(acmeKey);
+        String big = "{\"input\":\"" + "x".repeat((int) MAX_BODY) + "\"}";
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, big);
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(detail(response)).contains("larger than the limit of 65536 bytes");
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void gatewayFailuresUseTheHostedNestedFormatAndRejectionsKeepTheirStatus() throws Exception {
+        String id = register(acmeKey);
+        gateway.failure = new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE, "Gateway unavailable – connection refused.");
+        HttpResponse<String> unavailable = send("POST", "/v1/instances/" + id + "/responses", acmeKey, "{\"input\":\"hi\"}");
+        assertThat(unavailable.statusCode()).isEqualTo(502);
+        assertThat(JSON.readTree(unavailable.body()).path("detail").path("error").asText()).isEqualTo("Gateway unavailable – connection refused.");
+
+        gateway.failure = new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Gateway timeout – too slow.");
+        assertThat(send("POST", "/v1/instances/" + id + "/responses", acmeKey, "{\"input\":\"hi\"}").statusCode()).isEqualTo(504);
+
+        gateway.failure = new GatewayRejectedException(429, "Too many requests", Optional.of("7"));
+        HttpResponse<String> limited = send("POST", "/v1/instances/" + id + "/responses", acmeKey, "{\"input\":\"hi\"}");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(detail(limited)).isEqualTo("Too many requests");
+        assertThat(limited.headers().firstValue("Retry-After")).contains("7");
+    }
+
+    @Test
+    void unexpectedFailuresAreAGeneric500() throws Exception {
+        String id = register(acmeKey);
+        gateway.failure = new IllegalStateException("internal detail that must not leak");
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, "{\"input\":\"hi\"}");
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(detail(response)).isEqualTo("Internal server error.");
+    }
+
+    @Test
+    void unknownRoutesAreJson404s() throws Exception {
+        HttpResponse<String> response = send("GET", "/v1/nothing-here", acmeKey, null);
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(detail(response)).startsWith("Not found");
+    }
+
+    private String register(String key) throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/instances", key,
+                "{\"name\":\"bot\",\"gateway_url\":\"http://127.0.0.1:18789\",\"gateway_token\":\"t\"}");
+        return JSON.readTree(created.body()).path("id").asText();
+    }
+
+    private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String detail(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body()).path("detail").asText();
+    }
+}

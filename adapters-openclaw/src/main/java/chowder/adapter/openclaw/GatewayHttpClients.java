@@ -1,0 +1,34 @@
+package chowder.adapter.openclaw;
+
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** Makes the (not yet started) Jetty client that talks to gateways, configured as a proxy's upstream client should be. */
+public final class GatewayHttpClients {
+    // Session keys can be ~3,100 characters; leave room for them and the other headers.
+    private static final int REQUEST_HEADER_BUFFER_BYTES = 16 * 1024;
+
+    private GatewayHttpClients() {}
+
+    public static HttpClient create(OpenClawGatewayConfig config) {
+        HttpClient http = new HttpClient() {
+            @Override
+            protected void doStart() throws Exception {
+                super.doStart();
+                // Jetty installs redirect, authentication and 100-continue handlers on start; a
+                // gateway's 401 must reach Chowder as it is, not be answered by the library.
+                getProtocolHandlers().clear();
+            }
+        };
+        http.setConnectTimeout(config.connectTimeout().toMillis());
+        http.setFollowRedirects(false);
+        http.setRequestBufferSize(REQUEST_HEADER_BUFFER_BYTES);
+        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "chowder"));
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("gateway-client");
+        http.setExecutor(threads);
+        return http;
+    }
+}

@@ -1,0 +1,36 @@
+package chowder.adapter.openclaw;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.out.AgentGatewayPort;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import org.eclipse.jetty.client.HttpClient;
+
+/** Binds the gateway port to the Jetty-based OpenClaw client; the HTTP client is started by the caller's lifecycle. */
+public final class OpenClawModule extends AbstractModule {
+    private final OpenClawGatewayConfig config;
+
+    public OpenClawModule(OpenClawGatewayConfig config) {
+        this.config = requireNonNull(config, "config is null");
+    }
+
+    @Provides
+    @Singleton
+    OpenClawGatewayConfig config() {
+        return config;
+    }
+
+    @Provides
+    @Singleton
+    static HttpClient gatewayHttpClient(OpenClawGatewayConfig config) {
+        return GatewayHttpClients.create(config);
+    }
+
+    @Provides
+    @Singleton
+    static AgentGatewayPort agentGateway(HttpClient http, OpenClawGatewayConfig config) {
+        return new OpenClawGatewayClient(http, config);
+    }
+}

@@ -1,0 +1,44 @@
+package chowder.adapter.openclaw;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What the gateway needs instead of the client's {@code model}: the body's model must be
+ * {@code openclaw} (the gateway answers 400 to anything else), and a backend model is chosen with
+ * the {@code x-openclaw-model: provider/model} header.
+ */
+final class OpenClawRequestBody {
+    private static final byte[] MODEL_FIELD = "\"model\":\"openclaw\"".getBytes(StandardCharsets.US_ASCII);
+    // provider/model as OpenClaw names them; anything else (a bare model name such as
+    // claude-sonnet-4-20250514, or an agent selector) is dropped and the gateway's own model answers.
+    private static final Pattern PROVIDER_MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}/[A-Za-z0-9][A-Za-z0-9._:@+/-]{0,191}");
+
+    private OpenClawRequestBody() {}
+
+    /** The JSON object with {@code "model":"openclaw"} as its first field, followed by the other fields unchanged. */
+    static byte[] withOpenClawModel(byte[] otherFieldsJson) {
+        int first = 1;
+        while (Character.isWhitespace(otherFieldsJson[first])) {
+            first++;
+        }
+        boolean empty = otherFieldsJson[first] == '}';
+        byte[] body = new byte[otherFieldsJson.length + MODEL_FIELD.length + (empty ? 0 : 1)];
+        body[0] = '{';
+        System.arraycopy(MODEL_FIELD, 0, body, 1, MODEL_FIELD.length);
+        int next = 1 + MODEL_FIELD.length;
+        if (!empty) {
+            body[next++] = ',';
+        }
+        System.arraycopy(otherFieldsJson, 1, body, next, otherFieldsJson.length - 1);
+        return body;
+    }
+
+    /** The value of {@code x-openclaw-model}, when the client named a backend model as provider/model. */
+    static Optional<String> modelHeader(Optional<String> clientModel) {
+        return clientModel
+                .filter(model -> PROVIDER_MODEL.matcher(model).matches())
+                .filter(model -> !model.startsWith("openclaw/"));
+    }
+}

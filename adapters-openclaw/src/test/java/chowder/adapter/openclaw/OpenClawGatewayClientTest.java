@@ -1,0 +1,187 @@
+package chowder.adapter.openclaw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import chowder.application.port.out.GatewayResponse;
+import chowder.application.port.out.ResponseRequest;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.GatewayRejectedException;
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.OrganizationId;
+import chowder.domain.SessionId;
+import chowder.domain.SessionKey;
+import chowder.testing.FakeOpenClawGateway;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OpenClawGatewayClientTest {
+    private static final String TOKEN = "gw-secret-token-1234";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FakeOpenClawGateway gateway = FakeOpenClawGateway.start(TOKEN);
+    private HttpClient http;
+
+    @AfterEach
+    void stop() throws Exception {
+        gateway.close();
+        if (http != null) {
+            http.stop();
+        }
+    }
+
+    @Test
+    void forwardsWithTheOpenClawModelTheTokenAndTheSessionKey() throws Exception {
+        GatewayResponse response = client(OpenClawGatewayConfig.defaults())
+                .createResponse(instance(gateway.baseUrl().toString(), TOKEN), key("User-42"),
+                        request("claude-sonnet-4-20250514", "{\"input\":\"Hey, remember me?\"}"));
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(FakeOpenClawGateway.outputText(new String(response.body(), StandardCharsets.UTF_8)))
+                .isEqualTo("turns=1 first=Hey, remember me? instructions=-");
+        FakeOpenClawGateway.ReceivedRequest received = gateway.lastRequest();
+        assertThat(received.body().path("model").asText()).isEqualTo("openclaw");
+        assertThat(received.header("x-openclaw-session-key")).contains("chowder-0-_55ser-42");
+        assertThat(received.header("x-openclaw-model")).isEmpty();
+        assertThat(received.header("Authorization")).contains("Bearer " + TOKEN);
+    }
+
+    @Test
+    void passesEveryOtherFieldThroughAndAProviderModelAsHeader() throws Exception {
+        String fields = """
+                {"input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}],\
+                "instructions":"You are a pirate.","tools":[{"type":"function","name":"f","parameters":{}}],\
+                "temperature":0.2,"user":"u-1"}""";
+        client(OpenClawGatewayConfig.defaults())
+                .createResponse(instance(gateway.baseUrl().toString(), TOKEN), key("main"), request("openai/gpt-5.1", fields));
+
+        FakeOpenClawGateway.ReceivedRequest received = gateway.lastRequest();
+        var expected = JSON.readTree(fields);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("model", "openclaw");
+        assertThat(received.body()).isEqualTo(expected);
+        assertThat(received.header("x-openclaw-model")).contains("openai/gpt-5.1");
+    }
+
+    @Test
+    void anEmptyObjectStillGetsTheModel() {
+        assertThat(new String(OpenClawRequestBody.withOpenClawModel("{}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"model\":\"openclaw\"}");
+        assertThat(new String(OpenClawRequestBody.withOpenClawModel("{ \"a\":1}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"model\":\"openclaw\", \"a\":1}");
+    }
+
+    @Test
+    void onlyProviderSlashModelBecomesTheModelHeader() {
+        assertThat(OpenClawRequestBody.modelHeader(Optional.of("anthropic/claude-sonnet-4-5"))).contains("anthropic/claude-sonnet-4-5");
+        assertThat(OpenClawRequestBody.modelHeader(Optional.of("claude-sonnet-4-20250514"))).isEmpty();
+        assertThat(OpenClawRequestBody.modelHeader(Optional.of("openclaw/main"))).isEmpty();
+        assertThat(OpenClawRequestBody.modelHeader(Optional.of("a/b\r\nX-Injected: 1"))).isEmpty();
+        assertThat(OpenClawRequestBody.modelHeader(Optional.empty())).isEmpty();
+    }
+
+    @Test
+    void aWrongTokenIsAGatewayCredentialFailureThatNeverShowsTheToken() throws Exception {
+        String wrong = "wrong-token-5678";
+        assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults())
+                        .createResponse(instance(gateway.baseUrl().toString(), wrong), key("main"), request(null, "{\"input\":\"x\"}")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_CREDENTIALS_REJECTED);
+                    assertThat(e.getMessage()).contains("rejected Chowder's credentials").doesNotContain(wrong).doesNotContain(TOKEN);
+                });
+    }
+
+    @Test
+    void aRefusedConnectionIsGatewayUnavailable() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults())
+                        .createResponse(instance("http://127.0.0.1:" + closedPort, TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_UNAVAILABLE);
+                    assertThat(e.getMessage()).startsWith("Gateway unavailable – ").doesNotContain(TOKEN);
+                });
+    }
+
+    @Test
+    void aGatewayThatNeverAnswersTimesOut() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket accepted = silent.accept()) {
+                    Thread.sleep(5_000);
+                } catch (Exception ignored) {
+                    // The test is over.
+                }
+            });
+            var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofMillis(300), 1024);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> client(config).createResponse(
+                            instance("http://127.0.0.1:" + silent.getLocalPort(), TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
+                    .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_TIMEOUT));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        }
+    }
+
+    @Test
+    void aGatewayRejectionKeepsItsStatusMessageAndRetryAfter() throws Exception {
+        gateway.failWith(429, "{\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit\"}}", Map.of("Retry-After", "7"));
+        assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults())
+                        .createResponse(instance(gateway.baseUrl().toString(), TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
+                .isInstanceOfSatisfying(GatewayRejectedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.getMessage()).isEqualTo("Too many requests");
+                    assertThat(e.retryAfter()).contains("7");
+                });
+    }
+
+    @Test
+    void aGatewayServerErrorIsAGatewayFailure() throws Exception {
+        gateway.failWith(500, "{\"code\":\"api_error\",\"message\":\"internal error\"}", Map.of());
+        assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults())
+                        .createResponse(instance(gateway.baseUrl().toString(), TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED);
+                    assertThat(e.getMessage()).isEqualTo("Gateway error – it answered 500: internal error");
+                });
+    }
+
+    @Test
+    void anAnswerOverTheLimitIsRefused() throws Exception {
+        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(10), 100);
+        assertThatThrownBy(() -> client(config).createResponse(
+                        instance(gateway.baseUrl().toString(), TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.getMessage()).contains("larger than the limit"));
+    }
+
+    private OpenClawGatewayClient client(OpenClawGatewayConfig config) throws Exception {
+        http = GatewayHttpClients.create(config);
+        http.start();
+        return new OpenClawGatewayClient(http, config);
+    }
+
+    private static Instance instance(String url, String token) {
+        return Instance.register(OrganizationId.random(), "test", GatewayUrl.of(url), new GatewayToken(token), Instant.now());
+    }
+
+    private static SessionKey key(String sessionId) {
+        return SessionKey.forSession(SessionId.of(sessionId), 0);
+    }
+
+    private static ResponseRequest request(String model, String otherFields) {
+        return new ResponseRequest(Optional.ofNullable(model), false, otherFields.getBytes(StandardCharsets.UTF_8));
+    }
+}

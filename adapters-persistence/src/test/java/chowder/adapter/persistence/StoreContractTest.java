@@ -1,0 +1,135 @@
+package chowder.adapter.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import chowder.application.port.out.LoadApiKeyPort;
+import chowder.application.port.out.LoadInstancePort;
+import chowder.application.port.out.SaveInstancePort;
+import chowder.application.port.out.SaveOrganizationPort;
+import chowder.domain.ApiKey;
+import chowder.domain.ApiKeyKind;
+import chowder.domain.ApiKeySecret;
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.InstanceId;
+import chowder.domain.Organization;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.zaxxer.hikari.HikariDataSource;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The contract of the store ports, run against every supported database through the real migrations. */
+abstract class StoreContractTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    protected final MasterKey masterKey = MasterKey.generate(RANDOM);
+    private Injector injector;
+
+    /** A fresh, empty database (or schema) for one test. */
+    protected abstract String jdbcUrl();
+
+    protected abstract String user();
+
+    protected void dropDatabase() {}
+
+    @BeforeEach
+    void migrate() {
+        injector = injectorFor(masterKey);
+        injector.getInstance(DatabaseMigrations.class).migrate();
+    }
+
+    @AfterEach
+    void close() {
+        injector.getInstance(HikariDataSource.class).close();
+        dropDatabase();
+    }
+
+    @Test
+    void findsAKeyOnlyByTheHashOfTheRawKey() {
+        ApiKeySecret secret = ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM);
+        Organization organization = Organization.create("Acme", now);
+        ApiKey key = ApiKey.issue(organization.id(), "default", secret, now);
+        injector.getInstance(SaveOrganizationPort.class).insertWithKey(organization, key);
+
+        LoadApiKeyPort keys = injector.getInstance(LoadApiKeyPort.class);
+        assertThat(keys.findByHash(secret.hash())).contains(key);
+        assertThat(keys.findByHash(ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM).hash())).isEmpty();
+        assertThat(everyStoredValue()).noneMatch(value -> value.contains(secret.value().substring(8)));
+    }
+
+    @Test
+    void storesInstancesWithTheirTokenEncryptedAndListsThemNewestFirst() {
+        Organization acme = organization("Acme");
+        Organization globex = organization("Globex");
+        Instance older = instance(acme, "older", now.minusSeconds(60), "token-older-secret");
+        Instance newer = instance(acme, "newer", now, "token-newer-secret");
+        Instance foreign = instance(globex, "foreign", now, "token-foreign-secret");
+        SaveInstancePort save = injector.getInstance(SaveInstancePort.class);
+        List.of(older, newer, foreign).forEach(save::insert);
+
+        LoadInstancePort load = injector.getInstance(LoadInstancePort.class);
+        assertThat(load.findById(older.id())).contains(older);
+        assertThat(load.findById(InstanceId.random())).isEmpty();
+        assertThat(load.listByOrganization(acme.id())).containsExactly(newer, older);
+        assertThat(everyStoredValue()).noneMatch(value -> value.contains("token-") && value.contains("-secret"));
+    }
+
+    @Test
+    void aDifferentMasterKeyCannotReadTheTokensAndSaysWhy() {
+        Organization acme = organization("Acme");
+        Instance instance = instance(acme, "bot", now, "token-secret");
+        injector.getInstance(SaveInstancePort.class).insert(instance);
+
+        Injector other = injectorFor(MasterKey.generate(RANDOM));
+        try {
+            assertThatThrownBy(() -> other.getInstance(LoadInstancePort.class).findById(instance.id()))
+                    .hasMessageContaining("master key differs")
+                    .message().doesNotContain("token-secret");
+        } finally {
+            other.getInstance(HikariDataSource.class).close();
+        }
+    }
+
+    @Test
+    void migrationsAreIdempotent() {
+        injector.getInstance(DatabaseMigrations.class).migrate();
+        assertThat(injector.getInstance(LoadInstancePort.class).listByOrganization(organization("Acme").id())).isEmpty();
+    }
+
+    private Injector injectorFor(MasterKey key) {
+        return Guice.createInjector(new PersistenceModule(new PersistenceConfig(jdbcUrl(), user(), "", 4, key)));
+    }
+
+    private Organization organization(String name) {
+        Organization organization = Organization.create(name, now);
+        injector.getInstance(SaveOrganizationPort.class).insertWithKey(organization,
+                ApiKey.issue(organization.id(), "default", ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM), now));
+        return organization;
+    }
+
+    private static Instance instance(Organization organization, String name, Instant createdAt, String token) {
+        Instance registered = Instance.register(organization.id(), name, GatewayUrl.of("http://127.0.0.1:18789"),
+                new GatewayToken(token), createdAt);
+        return registered;
+    }
+
+    /** Every value of every row of every table, as text, to search for secrets. */
+    private List<String> everyStoredValue() {
+        Jdbi jdbi = injector.getInstance(Jdbi.class);
+        return jdbi.withHandle(handle -> List.of("organizations", "api_keys", "instances").stream()
+                .flatMap(table -> handle.createQuery("SELECT * FROM " + table).mapToMap().list().stream())
+                .flatMap((Map<String, Object> row) -> row.values().stream())
+                .map(String::valueOf)
+                .toList());
+    }
+}

@@ -1,0 +1,145 @@
+package chowder.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import chowder.application.port.in.NewOrganization;
+import chowder.application.port.in.RegisterInstanceCommand;
+import chowder.application.port.in.SendResponseCommand;
+import chowder.application.port.out.ResponseRequest;
+import chowder.domain.ApiKey;
+import chowder.domain.ApiKeyKind;
+import chowder.domain.ApiKeySecret;
+import chowder.domain.Caller;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.Instance;
+import chowder.domain.InstanceId;
+import chowder.domain.InstanceStatus;
+import chowder.domain.SessionId;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ServicesTest {
+    private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private final InMemoryStore store = new InMemoryStore();
+    private final RecordingGateway gateway = new RecordingGateway();
+    private final OrganizationService organizations = new OrganizationService(store, new SecureRandom(), clock);
+    private final AuthenticationService authentication = new AuthenticationService(store, clock);
+    private final InstanceService instances = new InstanceService(store, store, clock);
+    private final ResponseService responses = new ResponseService(store, gateway);
+
+    @Test
+    void aNewOrganizationKeyAuthenticatesAndOnlyItsHashIsStored() {
+        NewOrganization acme = organizations.create("  Acme  ");
+        assertThat(acme.organization().name()).isEqualTo("Acme");
+        Caller caller = authentication.authenticate(acme.apiKey().value());
+        assertThat(caller.organizationId()).isEqualTo(acme.organization().id());
+        assertThat(store.keys).singleElement().satisfies(key -> {
+            assertThat(key.hash()).isEqualTo(acme.apiKey().hash());
+            assertThat(key.toString()).doesNotContain(acme.apiKey().value());
+        });
+    }
+
+    @Test
+    void rejectsMissingMalformedUnknownRevokedAndExpiredKeys() {
+        assertCode(() -> authentication.authenticate(null), ErrorCode.MISSING_API_KEY);
+        assertCode(() -> authentication.authenticate(" "), ErrorCode.MISSING_API_KEY);
+        assertCode(() -> authentication.authenticate("chd_org_nope"), ErrorCode.INVALID_API_KEY);
+        assertCode(() -> authentication.authenticate(ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, new SecureRandom()).value()),
+                ErrorCode.INVALID_API_KEY);
+
+        NewOrganization acme = organizations.create("Acme");
+        ApiKey stored = store.keys.getFirst();
+        store.keys.set(0, new ApiKey(stored.id(), stored.organizationId(), stored.name(), stored.kind(), stored.keyPrefix(),
+                stored.hash(), false, Optional.empty(), Optional.empty(), stored.createdAt()));
+        assertCode(() -> authentication.authenticate(acme.apiKey().value()), ErrorCode.INVALID_API_KEY);
+
+        store.keys.set(0, new ApiKey(stored.id(), stored.organizationId(), stored.name(), stored.kind(), stored.keyPrefix(),
+                stored.hash(), true, Optional.of(NOW), Optional.empty(), stored.createdAt()));
+        assertCode(() -> authentication.authenticate(acme.apiKey().value()), ErrorCode.INVALID_API_KEY);
+
+        store.keys.set(0, new ApiKey(stored.id(), stored.organizationId(), stored.name(), stored.kind(), stored.keyPrefix(),
+                stored.hash(), true, Optional.of(NOW.plus(Duration.ofSeconds(1))), Optional.empty(), stored.createdAt()));
+        assertThat(authentication.authenticate(acme.apiKey().value()).organizationId()).isEqualTo(acme.organization().id());
+    }
+
+    @Test
+    void forwardsToTheEncodedSessionOfARunningInstance() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Instance instance = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "token-1"));
+
+        responses.send(new SendResponseCommand(acme, instance.id(), SessionId.of("User-42"), request(false)));
+        responses.send(new SendResponseCommand(acme, instance.id(), SessionId.MAIN, request(false)));
+
+        assertThat(gateway.calls).extracting(call -> call.sessionKey().value())
+                .containsExactly("chowder-0-_55ser-42", "chowder-0-main");
+        assertThat(gateway.calls.getFirst().instance().gatewayToken().value()).isEqualTo("token-1");
+    }
+
+    @Test
+    void anotherOrganizationsInstanceIsNotFound() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Caller globex = callerOf(organizations.create("Globex"));
+        Instance instance = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "t"));
+
+        assertCode(() -> instances.get(globex, instance.id()), ErrorCode.INSTANCE_NOT_FOUND);
+        assertCode(() -> responses.send(new SendResponseCommand(globex, instance.id(), SessionId.MAIN, request(false))),
+                ErrorCode.INSTANCE_NOT_FOUND);
+        assertCode(() -> instances.get(acme, InstanceId.random()), ErrorCode.INSTANCE_NOT_FOUND);
+        assertThat(instances.list(globex)).isEmpty();
+        assertThat(instances.list(acme)).containsExactly(instance);
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void anInstanceThatIsNotRunningRefusesTraffic() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Instance running = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "t"));
+        store.instances.set(0, new Instance(running.id(), running.organizationId(), running.name(), InstanceStatus.STOPPED,
+                running.gatewayUrl(), running.gatewayToken(), Optional.empty(), running.createdAt(), running.updatedAt()));
+
+        assertCode(() -> responses.send(new SendResponseCommand(acme, running.id(), SessionId.MAIN, request(false))),
+                ErrorCode.INSTANCE_NOT_RUNNING);
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void streamingIsRefusedClearlyForNow() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Instance instance = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "t"));
+        assertThatThrownBy(() -> responses.send(new SendResponseCommand(acme, instance.id(), SessionId.MAIN, request(true))))
+                .hasMessageContaining("stream");
+    }
+
+    @Test
+    void registrationValidatesItsFieldsWithoutEchoingTheToken() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        assertCode(() -> instances.register(new RegisterInstanceCommand(acme, "", "http://h", "t")), ErrorCode.VALIDATION_FAILED);
+        assertCode(() -> instances.register(new RegisterInstanceCommand(acme, "bot", "ftp://h", "t")), ErrorCode.VALIDATION_FAILED);
+        assertCode(() -> instances.register(new RegisterInstanceCommand(acme, "bot", "http://h", null)), ErrorCode.VALIDATION_FAILED);
+        assertThatThrownBy(() -> instances.register(new RegisterInstanceCommand(acme, "bot", "http://h", "top secret")))
+                .message().doesNotContain("top secret");
+        assertThat(store.instances).isEmpty();
+    }
+
+    private Caller callerOf(NewOrganization organization) {
+        return authentication.authenticate(organization.apiKey().value());
+    }
+
+    private static ResponseRequest request(boolean stream) {
+        return new ResponseRequest(Optional.of("claude-sonnet-4-20250514"), stream,
+                "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+}

@@ -1,0 +1,72 @@
+package chowder.bootstrap;
+
+import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.CreateOrganizationUseCase;
+import chowder.application.port.in.RegisterInstanceUseCase;
+import chowder.application.port.in.SendResponseUseCase;
+import chowder.application.port.in.ViewInstancesUseCase;
+import chowder.application.port.out.AgentGatewayPort;
+import chowder.application.port.out.LoadApiKeyPort;
+import chowder.application.port.out.LoadInstancePort;
+import chowder.application.port.out.SaveInstancePort;
+import chowder.application.port.out.SaveOrganizationPort;
+import chowder.application.service.AuthenticationService;
+import chowder.application.service.InstanceService;
+import chowder.application.service.OrganizationService;
+import chowder.application.service.ResponseService;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Binds the use cases to the application services. */
+final class ApplicationModule extends AbstractModule {
+    @Provides
+    @Singleton
+    static Clock clock() {
+        // Millisecond timestamps: what every supported database stores exactly, so an answer and a later read agree.
+        return Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+    }
+
+    @Provides
+    @Singleton
+    static SecureRandom secureRandom() {
+        return new SecureRandom();
+    }
+
+    @Provides
+    @Singleton
+    static AuthenticateUseCase authentication(LoadApiKeyPort apiKeys, Clock clock) {
+        return new AuthenticationService(apiKeys, clock);
+    }
+
+    @Provides
+    @Singleton
+    static InstanceService instances(LoadInstancePort load, SaveInstancePort save, Clock clock) {
+        return new InstanceService(load, save, clock);
+    }
+
+    @Provides
+    static RegisterInstanceUseCase registerInstances(InstanceService instances) {
+        return instances;
+    }
+
+    @Provides
+    static ViewInstancesUseCase viewInstances(InstanceService instances) {
+        return instances;
+    }
+
+    @Provides
+    @Singleton
+    static SendResponseUseCase responses(LoadInstancePort instances, AgentGatewayPort gateway) {
+        return new ResponseService(instances, gateway);
+    }
+
+    @Provides
+    @Singleton
+    static CreateOrganizationUseCase organizations(SaveOrganizationPort organizations, SecureRandom random, Clock clock) {
+        return new OrganizationService(organizations, random, clock);
+    }
+}

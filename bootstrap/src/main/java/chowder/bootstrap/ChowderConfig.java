@@ -1,0 +1,127 @@
+package chowder.bootstrap;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.adapter.http.HttpServerConfig;
+import chowder.adapter.openclaw.OpenClawGatewayConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * All of Chowder's configuration, read once from environment variables and validated; a bad value
+ * stops startup with a message naming the variable. Secrets are never part of {@link #toString()}.
+ */
+record ChowderConfig(
+        Path dataDir,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        int databasePoolSize,
+        Optional<String> masterKey,
+        HttpServerConfig http,
+        OpenClawGatewayConfig gateway) {
+
+    static final String DATA_DIR = "CHOWDER_DATA_DIR";
+    static final String DATABASE_URL = "CHOWDER_DATABASE_URL";
+    static final String DATABASE_USER = "CHOWDER_DATABASE_USER";
+    static final String DATABASE_PASSWORD = "CHOWDER_DATABASE_PASSWORD";
+    static final String DATABASE_POOL_SIZE = "CHOWDER_DATABASE_POOL_SIZE";
+    static final String MASTER_KEY = "CHOWDER_MASTER_KEY";
+    static final String HTTP_HOST = "CHOWDER_HTTP_HOST";
+    static final String HTTP_PORT = "CHOWDER_HTTP_PORT";
+    static final String MAX_REQUEST_BYTES = "CHOWDER_MAX_REQUEST_BYTES";
+    static final String GATEWAY_CONNECT_TIMEOUT = "CHOWDER_GATEWAY_CONNECT_TIMEOUT";
+    static final String GATEWAY_RESPONSE_TIMEOUT = "CHOWDER_GATEWAY_RESPONSE_TIMEOUT";
+    static final String GATEWAY_MAX_RESPONSE_BYTES = "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES";
+
+    ChowderConfig {
+        requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(databaseUrl, "databaseUrl is null");
+        requireNonNull(masterKey, "masterKey is null");
+        requireNonNull(http, "http is null");
+        requireNonNull(gateway, "gateway is null");
+    }
+
+    static ChowderConfig fromEnvironment(Map<String, String> env) {
+        Reader read = new Reader(env);
+        Path dataDir = Path.of(read.text(DATA_DIR, "./data")).toAbsolutePath().normalize();
+        String defaultUrl = "jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE";
+        String databaseUrl = read.value(DATABASE_URL, defaultUrl, url -> {
+            if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("must start with jdbc:h2: or jdbc:postgresql:");
+            }
+            return url;
+        });
+        return new ChowderConfig(
+                dataDir,
+                databaseUrl,
+                read.text(DATABASE_USER, databaseUrl.startsWith("jdbc:h2:") ? "sa" : ""),
+                read.text(DATABASE_PASSWORD, ""),
+                read.value(DATABASE_POOL_SIZE, "10", text -> Reader.positive(Integer.parseInt(text))),
+                Optional.ofNullable(env.get(MASTER_KEY)).filter(key -> !key.isBlank()),
+                new HttpServerConfig(
+                        read.text(HTTP_HOST, "0.0.0.0"),
+                        read.value(HTTP_PORT, "8080", text -> {
+                            int port = Integer.parseInt(text);
+                            if (port < 0 || port > 65_535) {
+                                throw new IllegalArgumentException("must be a port number from 0 to 65535");
+                            }
+                            return port;
+                        }),
+                        read.value(MAX_REQUEST_BYTES, String.valueOf(HttpServerConfig.DEFAULT_MAX_REQUEST_BYTES),
+                                text -> Reader.positive(Long.parseLong(text)))),
+                new OpenClawGatewayConfig(
+                        read.value(GATEWAY_CONNECT_TIMEOUT, "5s", Reader::positiveDuration),
+                        read.value(GATEWAY_RESPONSE_TIMEOUT, "10m", Reader::positiveDuration),
+                        read.value(GATEWAY_MAX_RESPONSE_BYTES, String.valueOf(OpenClawGatewayConfig.DEFAULT_MAX_RESPONSE_BYTES),
+                                text -> Reader.positive(Long.parseLong(text)))));
+    }
+
+    boolean usesH2() {
+        return databaseUrl.startsWith("jdbc:h2:");
+    }
+
+    @Override
+    public String toString() {
+        return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + databaseUrl + ", databaseUser=" + databaseUser
+                + ", databasePassword=redacted, databasePoolSize=" + databasePoolSize + ", masterKey="
+                + (masterKey.isPresent() ? "from " + MASTER_KEY : "from the data directory") + ", http=" + http
+                + ", gateway=" + gateway + "]";
+    }
+
+    /** Reads variables, turning any parse failure into one message that names the variable. */
+    private record Reader(Map<String, String> env) {
+        String text(String name, String defaultValue) {
+            String value = env.get(name);
+            return value == null || value.isBlank() ? defaultValue : value.strip();
+        }
+
+        <T> T value(String name, String defaultValue, Function<String, T> parse) {
+            String text = text(name, defaultValue);
+            try {
+                return parse.apply(text);
+            } catch (RuntimeException e) {
+                String reason = e instanceof NumberFormatException ? "not a number" : e.getMessage();
+                throw new InvalidConfigurationException(name + "=" + (name.equals(MASTER_KEY) ? "(hidden)" : text) + " is invalid: " + reason);
+            }
+        }
+
+        static <N extends Number> N positive(N number) {
+            if (number.longValue() < 1) {
+                throw new IllegalArgumentException("must be at least 1");
+            }
+            return number;
+        }
+
+        static Duration positiveDuration(String text) {
+            Duration duration = Durations.parse(text);
+            if (duration.isZero()) {
+                throw new IllegalArgumentException("must be longer than zero");
+            }
+            return duration;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package chowder.bootstrap;
+
+import chowder.adapter.http.ChowderHttpServer;
+import chowder.adapter.http.HttpModule;
+import chowder.adapter.openclaw.OpenClawModule;
+import chowder.adapter.persistence.DatabaseMigrations;
+import chowder.adapter.persistence.PersistenceConfig;
+import chowder.adapter.persistence.PersistenceModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.client.HttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The wired application: one Guice module per adapter plus the use cases, and the ordered
+ * lifecycle (database pool and migrations, gateway client, HTTP server) that starts and stops them.
+ */
+final class ChowderRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChowderRuntime.class);
+
+    private final Injector injector;
+    private final List<Lifecycle> started = new ArrayList<>();
+
+    private ChowderRuntime(Injector injector) {
+        this.injector = injector;
+    }
+
+    static ChowderRuntime create(ChowderConfig config) {
+        PersistenceConfig persistence = new PersistenceConfig(config.databaseUrl(), config.databaseUser(),
+                config.databasePassword(), config.databasePoolSize(), MasterKeys.load(config));
+        return new ChowderRuntime(Guice.createInjector(
+                new PersistenceModule(persistence),
+                new OpenClawModule(config.gateway()),
+                new HttpModule(config.http()),
+                new ApplicationModule()));
+    }
+
+    <T> T get(Class<T> type) {
+        return injector.getInstance(type);
+    }
+
+    /** Opens the database and applies migrations: all that a command-line action needs. */
+    ChowderRuntime startStore() throws Exception {
+        HikariDataSource dataSource = injector.getInstance(HikariDataSource.class);
+        start(new Lifecycle() {
+            @Override
+            public void start() {
+                injector.getInstance(DatabaseMigrations.class).migrate();
+            }
+
+            @Override
+            public void stop() {
+                dataSource.close();
+            }
+        });
+        return this;
+    }
+
+    /** Starts everything the server needs, after the store. */
+    ChowderRuntime startServer() throws Exception {
+        startStore();
+        HttpClient gatewayClient = injector.getInstance(HttpClient.class);
+        start(new Lifecycle() {
+            @Override
+            public void start() throws Exception {
+                gatewayClient.start();
+            }
+
+            @Override
+            public void stop() throws Exception {
+                gatewayClient.stop();
+            }
+        });
+        ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
+        start(new Lifecycle() {
+            @Override
+            public void start() {
+                http.start();
+            }
+
+            @Override
+            public void stop() {
+                http.stop();
+            }
+        });
+        return this;
+    }
+
+    int httpPort() {
+        return injector.getInstance(ChowderHttpServer.class).port();
+    }
+
+    private void start(Lifecycle lifecycle) throws Exception {
+        try {
+            lifecycle.start();
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        started.add(lifecycle);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Lifecycle lifecycle : started.reversed()) {
+            try {
+                lifecycle.stop();
+            } catch (Exception e) {
+                log.warn("Stopping {} failed", lifecycle, e);
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,83 @@
+package chowder.bootstrap;
+
+import chowder.adapter.persistence.MasterKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the master key: {@code CHOWDER_MASTER_KEY} when set, else {@code master.key} in the data
+ * directory, created on first use with mode 600. Creation is atomic, so a server and a CLI command
+ * starting together agree on one key.
+ */
+final class MasterKeys {
+    static final String FILE_NAME = "master.key";
+    private static final Logger log = LoggerFactory.getLogger(MasterKeys.class);
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
+    private MasterKeys() {}
+
+    static MasterKey load(ChowderConfig config) {
+        if (config.masterKey().isPresent()) {
+            try {
+                return MasterKey.fromBase64(config.masterKey().get());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(ChowderConfig.MASTER_KEY + " is invalid: " + e.getMessage());
+            }
+        }
+        if (!config.usesH2()) {
+            log.warn("No {} is set: using {} in {}. Every node sharing this database needs the same key; set {} on all of them.",
+                    ChowderConfig.MASTER_KEY, FILE_NAME, config.dataDir(), ChowderConfig.MASTER_KEY);
+        }
+        return loadOrCreate(config.dataDir().resolve(FILE_NAME));
+    }
+
+    static MasterKey loadOrCreate(Path file) {
+        try {
+            if (Files.notExists(file)) {
+                Files.createDirectories(file.getParent());
+                try {
+                    Path created = Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                    Files.writeString(created, MasterKey.generate(new SecureRandom()).toBase64() + "\n", StandardCharsets.US_ASCII);
+                    log.info("Created a new master key in {} (mode 600). Back it up: without it, stored gateway tokens cannot be read.", file);
+                } catch (FileAlreadyExistsException concurrentlyCreated) {
+                    // Another process created it first; read theirs below.
+                }
+            }
+            String content = readComplete(file);
+            if (!Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
+                log.warn("{} is readable by others than its owner; run: chmod 600 {}", file, file);
+            }
+            return MasterKey.fromBase64(content);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException("cannot read or create the master key file " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(file + " is not a valid master key: " + e.getMessage());
+        }
+    }
+
+    /** Waits briefly for a concurrently created file to be written. */
+    private static String readComplete(Path file) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            String content = Files.readString(file, StandardCharsets.US_ASCII);
+            if (content.endsWith("\n")) {
+                return content;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return Files.readString(file, StandardCharsets.US_ASCII);
+    }
+}

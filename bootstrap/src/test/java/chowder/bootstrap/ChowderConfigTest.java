@@ -1,0 +1,79 @@
+package chowder.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ChowderConfigTest {
+
+    @Test
+    void defaults() {
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.of());
+        Path dataDir = Path.of("./data").toAbsolutePath().normalize();
+        assertThat(config.dataDir()).isEqualTo(dataDir);
+        assertThat(config.databaseUrl()).isEqualTo("jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE");
+        assertThat(config.databaseUser()).isEqualTo("sa");
+        assertThat(config.databasePassword()).isEmpty();
+        assertThat(config.databasePoolSize()).isEqualTo(10);
+        assertThat(config.masterKey()).isEmpty();
+        assertThat(config.http().host()).isEqualTo("0.0.0.0");
+        assertThat(config.http().port()).isEqualTo(8080);
+        assertThat(config.http().maxRequestBytes()).isEqualTo(20L * 1024 * 1024);
+        assertThat(config.gateway().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.gateway().responseTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.gateway().maxResponseBytes()).isEqualTo(64L * 1024 * 1024);
+    }
+
+    @Test
+    void explicitMapping() {
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.ofEntries(
+                Map.entry("CHOWDER_DATA_DIR", "/var/lib/chowder"),
+                Map.entry("CHOWDER_DATABASE_URL", "jdbc:postgresql://db:5432/chowder"),
+                Map.entry("CHOWDER_DATABASE_USER", "chowder"),
+                Map.entry("CHOWDER_DATABASE_PASSWORD", "db-password"),
+                Map.entry("CHOWDER_DATABASE_POOL_SIZE", "25"),
+                Map.entry("CHOWDER_MASTER_KEY", "a2V5"),
+                Map.entry("CHOWDER_HTTP_HOST", "127.0.0.1"),
+                Map.entry("CHOWDER_HTTP_PORT", "9090"),
+                Map.entry("CHOWDER_MAX_REQUEST_BYTES", "1048576"),
+                Map.entry("CHOWDER_GATEWAY_CONNECT_TIMEOUT", "750ms"),
+                Map.entry("CHOWDER_GATEWAY_RESPONSE_TIMEOUT", "2h"),
+                Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000")));
+        assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/chowder"));
+        assertThat(config.databaseUrl()).isEqualTo("jdbc:postgresql://db:5432/chowder");
+        assertThat(config.databaseUser()).isEqualTo("chowder");
+        assertThat(config.databasePassword()).isEqualTo("db-password");
+        assertThat(config.databasePoolSize()).isEqualTo(25);
+        assertThat(config.masterKey()).contains("a2V5");
+        assertThat(config.http().host()).isEqualTo("127.0.0.1");
+        assertThat(config.http().port()).isEqualTo(9090);
+        assertThat(config.http().maxRequestBytes()).isEqualTo(1_048_576);
+        assertThat(config.gateway().connectTimeout()).isEqualTo(Duration.ofMillis(750));
+        assertThat(config.gateway().responseTimeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.gateway().maxResponseBytes()).isEqualTo(1000);
+        assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "CHOWDER_HTTP_PORT|http|not a number",
+            "CHOWDER_HTTP_PORT|70000|from 0 to 65535",
+            "CHOWDER_DATABASE_URL|jdbc:mysql://x|jdbc:h2: or jdbc:postgresql:",
+            "CHOWDER_DATABASE_POOL_SIZE|0|at least 1",
+            "CHOWDER_MAX_REQUEST_BYTES|-5|at least 1",
+            "CHOWDER_GATEWAY_CONNECT_TIMEOUT|5|500ms, 30s",
+            "CHOWDER_GATEWAY_RESPONSE_TIMEOUT|0s|longer than zero",
+            "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|lots|not a number"})
+    void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
+        assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith(variable + "=")
+                .hasMessageContaining(reason);
+    }
+}

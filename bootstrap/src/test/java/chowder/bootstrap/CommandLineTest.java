@@ -1,0 +1,57 @@
+package chowder.bootstrap;
+
+import static chowder.bootstrap.RunningChowder.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandLineTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void orgCreateInAnotherProcessWorksWhileTheServerRunsOnTheSameDataDirectory() throws Exception {
+        try (RunningChowder server = new RunningChowder(dataDir, Map.of())) {
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "org", "create", "--name", "Initech");
+            builder.environment().put("CHOWDER_DATA_DIR", dataDir.toString());
+            builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(output).isZero();
+
+            JsonNode created = JSON.readTree(output);
+            assertThat(created.path("organization").path("name").asText()).isEqualTo("Initech");
+            String key = created.path("api_key").asText();
+            assertThat(key).startsWith("chd_org_");
+            assertThat(server.send("GET", "/v1/instances", key, null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aBadConfigurationStopsWithAMessageNamingTheVariable() {
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new String[] {"org", "create", "--name", "x"}, Map.of("CHOWDER_HTTP_PORT", "eighty"),
+                new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("CHOWDER_HTTP_PORT=eighty is invalid");
+    }
+
+    @Test
+    void anInvalidOrganizationNameIsRefused() {
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new String[] {"org", "create", "--name", " "}, Map.of("CHOWDER_DATA_DIR", dataDir.toString()),
+                new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("name is required");
+    }
+}

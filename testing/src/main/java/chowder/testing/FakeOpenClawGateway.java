@@ -1,0 +1,218 @@
+package chowder.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * A stub OpenClaw gateway: a real HTTP server on loopback that serves {@code POST /v1/responses} the
+ * way the real gateway was measured to, where it matters for Chowder. It checks the bearer token,
+ * accepts only the model {@code openclaw}, and keeps a history per session key after normalising
+ * the key like the gateway (Latin-1, trimmed, lower-cased; {@code agent:main:x} is {@code x};
+ * {@code global} is shared; {@code subagent:}, {@code cron:}, {@code acp:} are refused), so a proxy
+ * that forwards session ids verbatim visibly merges sessions. Its answer's text is
+ * {@code turns=<n> first=<first input of the session> instructions=<this turn's instructions>}.
+ */
+public final class FakeOpenClawGateway implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the stub received, for assertions. */
+    public record ReceivedRequest(Map<String, List<String>> headers, JsonNode body, String normalisedSession) {
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream())
+                    .findFirst();
+        }
+    }
+
+    /** A canned failure answered instead of the normal reply. */
+    public record Failure(int status, String body, Map<String, String> headers) {}
+
+    private final String token;
+    private final HttpServer server;
+    private final Map<String, List<String>> historyBySession = new ConcurrentHashMap<>();
+    private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
+    private volatile Failure failure;
+
+    private FakeOpenClawGateway(String token) throws IOException {
+        this.token = token;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/v1/responses", this::handleResponses);
+        server.createContext("/readyz", exchange -> send(exchange, 200, "{\"ready\":true}", Map.of()));
+        server.start();
+    }
+
+    /** Starts a stub gateway on a free loopback port that accepts {@code token}. */
+    public static FakeOpenClawGateway start(String token) {
+        try {
+            return new FakeOpenClawGateway(token);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public List<ReceivedRequest> received() {
+        return List.copyOf(received);
+    }
+
+    public ReceivedRequest lastRequest() {
+        return received.getLast();
+    }
+
+    /** Answers every following request with this failure, until {@link #recover()}. */
+    public void failWith(int status, String body, Map<String, String> headers) {
+        this.failure = new Failure(status, body, headers);
+    }
+
+    public void recover() {
+        this.failure = null;
+    }
+
+    /** The text of an answer of this stub, from the OpenResponses JSON. */
+    public static String outputText(String responseJson) {
+        try {
+            return JSON.readTree(responseJson).path("output").path(0).path("content").path(0).path("text").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handleResponses(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestMethod().equals("POST")) {
+                send(exchange, 405, error("Method Not Allowed", "invalid_request_error"), Map.of());
+                return;
+            }
+            if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                send(exchange, 401, error("Unauthorized", "unauthorized"), Map.of());
+                return;
+            }
+            JsonNode body = JSON.readTree(exchange.getRequestBody());
+            String rawKey = exchange.getRequestHeaders().getFirst("x-openclaw-session-key");
+            String session = normalise(rawKey);
+            received.add(new ReceivedRequest(Map.copyOf(exchange.getRequestHeaders()), body, session));
+            Failure canned = failure;
+            if (canned != null) {
+                send(exchange, canned.status(), canned.body(), canned.headers());
+                return;
+            }
+            String model = body.path("model").asText("");
+            if (!model.equals("openclaw") && !model.startsWith("openclaw/") && !model.startsWith("openclaw:")) {
+                send(exchange, 400, error("Invalid model. Use openclaw or openclaw/<agentId>.", "invalid_request_error"), Map.of());
+                return;
+            }
+            if (session.startsWith("refused:")) {
+                send(exchange, 400, error("Invalid session key.", "invalid_request_error"), Map.of());
+                return;
+            }
+            if (session.startsWith("unknown-agent:")) {
+                send(exchange, 500, "{\"code\":\"api_error\",\"message\":\"internal error\"}", Map.of());
+                return;
+            }
+            List<String> history = historyBySession.computeIfAbsent(session, k -> new CopyOnWriteArrayList<>());
+            history.add(inputText(body.path("input")));
+            String text = "turns=" + history.size() + " first=" + history.getFirst()
+                    + " instructions=" + body.path("instructions").asText("-");
+            send(exchange, 200, reply(text), Map.of());
+        }
+    }
+
+    /** The gateway's key normalisation, as measured against OpenClaw 2026.9.6. */
+    private static String normalise(String rawKey) {
+        if (rawKey == null) {
+            return "throwaway:" + UUID.randomUUID();
+        }
+        // The JDK server already decodes header bytes as Latin-1, as the gateway does.
+        String key = rawKey.strip().toLowerCase(Locale.ROOT);
+        if (key.startsWith("subagent:") || key.startsWith("cron:") || key.startsWith("acp:")) {
+            return "refused:" + key;
+        }
+        if (key.equals("global")) {
+            return "global";
+        }
+        if (key.startsWith("agent:main:")) {
+            return key;
+        }
+        if (key.startsWith("agent:")) {
+            return "unknown-agent:" + key;
+        }
+        return "agent:main:" + key;
+    }
+
+    private static String inputText(JsonNode input) {
+        if (input.isTextual()) {
+            return input.asText();
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode item : input) {
+            JsonNode content = item.path("content");
+            if (content.isTextual()) {
+                texts.add(content.asText());
+            }
+            for (JsonNode part : content) {
+                texts.add(part.path("text").asText());
+            }
+        }
+        return String.join(" ", texts);
+    }
+
+    private static String reply(String text) {
+        ObjectNode response = JSON.createObjectNode()
+                .put("id", "resp_" + UUID.randomUUID().toString().replace("-", ""))
+                .put("object", "response")
+                .put("created_at", System.currentTimeMillis() / 1000)
+                .put("status", "completed")
+                .put("model", "openclaw");
+        ObjectNode message = response.putArray("output").addObject()
+                .put("type", "message").put("id", "msg_1").put("role", "assistant").put("status", "completed");
+        message.putArray("content").addObject().put("type", "output_text").put("text", text);
+        response.putObject("usage").put("input_tokens", 10).put("output_tokens", 5).put("total_tokens", 15);
+        return response.toString();
+    }
+
+    private static String error(String message, String type) {
+        ObjectNode error = JSON.createObjectNode();
+        error.putObject("error").put("message", message).put("type", type);
+        return error.toString();
+    }
+
+    private static void send(HttpExchange exchange, int status, String body, Map<String, String> headers) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+}
