@@ -13,6 +13,22 @@ if [[ -f "$target/.complete" ]]; then
   exit 0
 fi
 
+if ! command -v npm >/dev/null; then
+  echo "npm is needed to install OpenClaw into $target (apt-get install npm)" >&2
+  exit 1
+fi
+
+# Test JVMs started together (parallel Maven builds, IDE runs) must not install into one directory at once.
+mkdir -p "$cache_root"
+if command -v flock >/dev/null; then
+  exec 9>"$cache_root/.install-$openclaw_version-node-$node_version.lock"
+  flock 9
+  if [[ -f "$target/.complete" ]]; then
+    echo "$target"
+    exit 0
+  fi
+fi
+
 rm -rf "$target.partial"
 mkdir -p "$target.partial"
 cd "$target.partial"

@@ -34,7 +34,10 @@ record ChowderConfig(
     static final String HTTP_PORT = "CHOWDER_HTTP_PORT";
     static final String MAX_REQUEST_BYTES = "CHOWDER_MAX_REQUEST_BYTES";
     static final String GATEWAY_CONNECT_TIMEOUT = "CHOWDER_GATEWAY_CONNECT_TIMEOUT";
-    static final String GATEWAY_RESPONSE_TIMEOUT = "CHOWDER_GATEWAY_RESPONSE_TIMEOUT";
+    static final String GATEWAY_HEADERS_TIMEOUT = "CHOWDER_GATEWAY_HEADERS_TIMEOUT";
+    static final String GATEWAY_IDLE_TIMEOUT = "CHOWDER_GATEWAY_IDLE_TIMEOUT";
+    static final String GATEWAY_TOTAL_TIMEOUT = "CHOWDER_GATEWAY_TOTAL_TIMEOUT";
+    static final String SHUTDOWN_GRACE = "CHOWDER_SHUTDOWN_GRACE";
     static final String GATEWAY_MAX_RESPONSE_BYTES = "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES";
 
     ChowderConfig {
@@ -72,12 +75,21 @@ record ChowderConfig(
                             return port;
                         }),
                         read.value(MAX_REQUEST_BYTES, String.valueOf(HttpServerConfig.DEFAULT_MAX_REQUEST_BYTES),
-                                text -> Reader.positive(Long.parseLong(text)))),
+                                text -> Reader.positive(Long.parseLong(text))),
+                        read.value(SHUTDOWN_GRACE, "30s", Durations::parse)),
                 new OpenClawGatewayConfig(
                         read.value(GATEWAY_CONNECT_TIMEOUT, "5s", Reader::positiveDuration),
-                        read.value(GATEWAY_RESPONSE_TIMEOUT, "10m", Reader::positiveDuration),
+                        read.value(GATEWAY_HEADERS_TIMEOUT, "10m", Reader::positiveDuration),
+                        read.value(GATEWAY_IDLE_TIMEOUT, "5m", Reader::positiveDuration),
+                        read.value(GATEWAY_TOTAL_TIMEOUT, "60m", Reader::positiveDuration),
                         read.value(GATEWAY_MAX_RESPONSE_BYTES, String.valueOf(OpenClawGatewayConfig.DEFAULT_MAX_RESPONSE_BYTES),
-                                text -> Reader.positive(Long.parseLong(text)))));
+                                text -> {
+                                    long bytes = Reader.positive(Long.parseLong(text));
+                                    if (bytes > Integer.MAX_VALUE - 16) {
+                                        throw new IllegalArgumentException("must be at most " + (Integer.MAX_VALUE - 16));
+                                    }
+                                    return bytes;
+                                })));
     }
 
     boolean usesH2() {

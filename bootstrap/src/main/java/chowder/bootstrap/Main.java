@@ -12,10 +12,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        int exit = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
-        if (exit != 0 || args.length == 0 || !args[0].equals("serve")) {
-            System.exit(exit);
-        }
+        System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs one command with the given environment; returns the process exit code. */

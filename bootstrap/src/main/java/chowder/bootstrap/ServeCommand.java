@@ -6,8 +6,12 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import sun.misc.Signal;
 
-/** {@code chowder serve}: runs the API until SIGTERM or SIGINT, then stops cleanly. */
+/**
+ * {@code chowder serve}: runs the API until SIGTERM or SIGINT, then stops accepting, lets in-flight
+ * requests and streams finish within {@code CHOWDER_SHUTDOWN_GRACE}, and exits 0.
+ */
 @Command(name = "serve", description = "Run the Chowder API server (the default command).", mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
@@ -23,14 +27,17 @@ final class ServeCommand implements Callable<Integer> {
         ChowderConfig config = ChowderConfig.fromEnvironment(env);
         log.info("Starting Chowder with {}", config);
         ChowderRuntime runtime = ChowderRuntime.create(config).startServer();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Stopping Chowder");
-            runtime.close();
-            stopped.countDown();
-        }, "chowder-shutdown"));
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // Handling the signals ourselves (instead of only a shutdown hook) lets a requested stop exit 0.
+        for (String signal : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(signal), received -> stopRequested.countDown());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "chowder-shutdown"));
         log.info("Chowder is listening on {}:{}", config.http().host(), runtime.httpPort());
-        stopped.await();
+        stopRequested.await();
+        log.info("Stopping Chowder: finishing in-flight requests for up to {}", config.http().shutdownGrace());
+        runtime.close();
+        log.info("Chowder stopped");
         return 0;
     }
 }

@@ -26,7 +26,10 @@ class ChowderConfigTest {
         assertThat(config.http().port()).isEqualTo(8080);
         assertThat(config.http().maxRequestBytes()).isEqualTo(20L * 1024 * 1024);
         assertThat(config.gateway().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.gateway().responseTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.gateway().headersTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.gateway().totalTimeout()).isEqualTo(Duration.ofMinutes(60));
+        assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(64L * 1024 * 1024);
     }
 
@@ -43,7 +46,10 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_HTTP_PORT", "9090"),
                 Map.entry("CHOWDER_MAX_REQUEST_BYTES", "1048576"),
                 Map.entry("CHOWDER_GATEWAY_CONNECT_TIMEOUT", "750ms"),
-                Map.entry("CHOWDER_GATEWAY_RESPONSE_TIMEOUT", "2h"),
+                Map.entry("CHOWDER_GATEWAY_HEADERS_TIMEOUT", "2h"),
+                Map.entry("CHOWDER_GATEWAY_IDLE_TIMEOUT", "90s"),
+                Map.entry("CHOWDER_GATEWAY_TOTAL_TIMEOUT", "3h"),
+                Map.entry("CHOWDER_SHUTDOWN_GRACE", "0s"),
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000")));
         assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/chowder"));
         assertThat(config.databaseUrl()).isEqualTo("jdbc:postgresql://db:5432/chowder");
@@ -55,7 +61,10 @@ class ChowderConfigTest {
         assertThat(config.http().port()).isEqualTo(9090);
         assertThat(config.http().maxRequestBytes()).isEqualTo(1_048_576);
         assertThat(config.gateway().connectTimeout()).isEqualTo(Duration.ofMillis(750));
-        assertThat(config.gateway().responseTimeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.gateway().headersTimeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.gateway().totalTimeout()).isEqualTo(Duration.ofHours(3));
+        assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ZERO);
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(1000);
         assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5");
     }
@@ -68,7 +77,11 @@ class ChowderConfigTest {
             "CHOWDER_DATABASE_POOL_SIZE|0|at least 1",
             "CHOWDER_MAX_REQUEST_BYTES|-5|at least 1",
             "CHOWDER_GATEWAY_CONNECT_TIMEOUT|5|500ms, 30s",
-            "CHOWDER_GATEWAY_RESPONSE_TIMEOUT|0s|longer than zero",
+            "CHOWDER_GATEWAY_HEADERS_TIMEOUT|0s|longer than zero",
+            "CHOWDER_GATEWAY_IDLE_TIMEOUT|fast|500ms, 30s",
+            "CHOWDER_GATEWAY_TOTAL_TIMEOUT|-1m|500ms, 30s",
+            "CHOWDER_SHUTDOWN_GRACE|soon|500ms, 30s",
+            "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|9999999999|at most",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|lots|not a number"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))

@@ -43,7 +43,11 @@ public final class ChowderHttpServer {
                 handler.getServletHandler().setDecodeAmbiguousURIs(true);
                 handler.setErrorHandler(new JsonErrorHandler(json));
             });
-            javalin.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
+            javalin.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler(json));
+                // Stopping waits this long for in-flight requests and streams (Javalin's StatisticsHandler tracks them).
+                server.setStopTimeout(config.shutdownGrace().toMillis());
+            });
 
             javalin.routes.before("/v1/*", callers::authenticate);
             javalin.routes.post("/v1/instances", instances::create);

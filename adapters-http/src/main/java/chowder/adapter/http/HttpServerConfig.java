@@ -2,10 +2,16 @@ package chowder.adapter.http;
 
 import static java.util.Objects.requireNonNull;
 
-/** Where the API listens and the largest request body it reads. */
-public record HttpServerConfig(String host, int port, long maxRequestBytes) {
+import java.time.Duration;
+
+/**
+ * Where the API listens, the largest request body it reads, and how long a stopping server lets
+ * in-flight requests and streams finish.
+ */
+public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace) {
     // The gateway's own documented limit: a larger body could never be answered anyway.
     public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
     public HttpServerConfig {
         requireNonNull(host, "host is null");
@@ -14,6 +20,10 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes) {
         }
         if (maxRequestBytes < 1) {
             throw new IllegalArgumentException("max request bytes must be positive");
+        }
+        requireNonNull(shutdownGrace, "shutdownGrace is null");
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdown grace must not be negative");
         }
     }
 }

@@ -24,11 +24,13 @@ final class ResponsesRoutes {
     private final SendResponseUseCase responses;
     private final JsonBodies bodies;
     private final ObjectMapper json;
+    private final EventStreamRelay relay;
 
     ResponsesRoutes(SendResponseUseCase responses, JsonBodies bodies, ObjectMapper json) {
         this.responses = responses;
         this.bodies = bodies;
         this.json = json;
+        this.relay = new EventStreamRelay(json);
     }
 
     void defaultSession(Context ctx) {
@@ -43,8 +45,19 @@ final class ResponsesRoutes {
     private void send(Context ctx, SessionId sessionId) {
         InstanceId instanceId = InstanceId.parse(ctx.pathParam("id"));
         ResponseRequest request = toRequest(bodies.readObject(ctx));
-        GatewayResponse answer = responses.send(new SendResponseCommand(Callers.of(ctx), instanceId, sessionId, request));
-        ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+        SendResponseCommand command = new SendResponseCommand(Callers.of(ctx), instanceId, sessionId, request);
+        // A client that hangs up interrupts this (virtual) thread, which aborts the gateway call.
+        Thread handler = Thread.currentThread();
+        try (ClientDisconnectWatch watch = ClientDisconnectWatch.start(ctx.req(), ctx.res(), handler::interrupt)) {
+            if (request.stream()) {
+                relay.relay(responses.stream(command), ctx.res());
+            } else {
+                GatewayResponse answer = responses.send(command);
+                ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+            }
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     private ResponseRequest toRequest(ObjectNode body) {

@@ -46,7 +46,7 @@ class ChowderHttpServerTest {
         Clock clock = Clock.systemUTC();
         OrganizationService organizations = new OrganizationService(store, new SecureRandom(), clock);
         InstanceService instances = new InstanceService(store, store, clock);
-        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY), new AuthenticationService(store, clock),
+        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ofSeconds(5)), new AuthenticationService(store, clock),
                 new ResponseService(store, gateway), instances, instances);
         server.start();
         NewOrganization acme = organizations.create("Acme");
@@ -190,8 +190,7 @@ class ChowderHttpServerTest {
             "{}|input is required",
             "{\"input\":null}|input is required",
             "{\"input\":\"x\",\"model\":5}|model must be a string.",
-            "{\"input\":\"x\",\"stream\":\"yes\"}|stream must be true or false.",
-            "{\"input\":\"x\",\"stream\":true}|stream"})
+            "{\"input\":\"x\",\"stream\":\"yes\"}|stream must be true or false."})
     void badBodiesAre400(String body, String message) throws Exception {
         String id = register(acmeKey);
         HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);
@@ -243,6 +242,48 @@ class ChowderHttpServerTest {
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(detail(limited)).isEqualTo("Too many requests");
         assertThat(limited.headers().firstValue("Retry-After")).contains("7");
+    }
+
+    @Test
+    void streamsAreRelayedAsServerSentEventsWithProxyFriendlyHeaders() throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/session/user-42/responses", acmeKey,
+                "{\"input\":\"hi\",\"stream\":true}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+        assertThat(response.headers().firstValue("Cache-Control")).contains("no-cache");
+        assertThat(response.headers().firstValue("X-Accel-Buffering")).contains("no");
+        assertThat(response.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(response.body()).isEqualTo(String.join("", RecordingGateway.EVENTS));
+        assertThat(gateway.lastStreamClosed).isTrue();
+        assertThat(gateway.calls.getLast().request().stream()).isTrue();
+    }
+
+    @Test
+    void aStreamThatFailsAfterItBeganEndsWithResponseFailedThenDone() throws Exception {
+        String id = register(acmeKey);
+        gateway.streamFailure = new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Gateway timeout – went silent.");
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, "{\"input\":\"hi\",\"stream\":true}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        String[] events = response.body().split("\n\n");
+        assertThat(events).hasSize(3);
+        assertThat(events[0] + "\n\n").isEqualTo(RecordingGateway.EVENTS.getFirst());
+        assertThat(events[1]).startsWith("event: response.failed\ndata: ");
+        JsonNode failed = JSON.readTree(events[1].substring(events[1].indexOf("data: ") + 6));
+        assertThat(failed.path("type").asText()).isEqualTo("response.failed");
+        assertThat(failed.path("response").path("status").asText()).isEqualTo("failed");
+        assertThat(failed.path("response").path("error").path("message").asText()).isEqualTo("Gateway timeout – went silent.");
+        assertThat(events[2]).isEqualTo("data: [DONE]");
+        assertThat(gateway.lastStreamClosed).isTrue();
+    }
+
+    @Test
+    void aStreamThatFailsBeforeItBeganIsAnOrdinaryJsonError() throws Exception {
+        String id = register(acmeKey);
+        gateway.failure = new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE, "Gateway unavailable – refused.");
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, "{\"input\":\"hi\",\"stream\":true}");
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(JSON.readTree(response.body()).path("detail").path("error").asText()).isEqualTo("Gateway unavailable – refused.");
     }
 
     @Test

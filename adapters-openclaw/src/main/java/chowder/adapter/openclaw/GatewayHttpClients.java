@@ -23,6 +23,8 @@ public final class GatewayHttpClients {
             }
         };
         http.setConnectTimeout(config.connectTimeout().toMillis());
+        // Relay bytes as the gateway sent them: no Accept-Encoding, no decoding buffers in between.
+        http.getContentDecoderFactories().clear();
         http.setFollowRedirects(false);
         http.setRequestBufferSize(REQUEST_HEADER_BUFFER_BYTES);
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "chowder"));

@@ -5,20 +5,20 @@ import static java.util.Objects.requireNonNull;
 import chowder.application.port.out.AgentGatewayPort;
 import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.ResponseRequest;
+import chowder.application.port.out.ResponseStream;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,6 +38,7 @@ import org.eclipse.jetty.http.HttpMethod;
 final class OpenClawGatewayClient implements AgentGatewayPort {
     static final String SESSION_KEY_HEADER = "x-openclaw-session-key";
     static final String MODEL_HEADER = "x-openclaw-model";
+    private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
     private static final int MAX_ERROR_MESSAGE_LENGTH = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,12 +52,52 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
 
     @Override
     public GatewayResponse createResponse(Instance instance, SessionKey sessionKey, ResponseRequest request) {
+        Exchange exchange = open(instance, sessionKey, request, "application/json");
+        try (InputStream content = exchange.listener.getInputStream()) {
+            int status = exchange.response.getStatus();
+            if (status < 200 || status >= 300) {
+                throw failure(exchange.response, readError(content));
+            }
+            byte[] body = readLimited(content, config.maxResponseBytes());
+            requireJson(body);
+            return new GatewayResponse(status, contentType(exchange.response, "application/json"), body);
+        } catch (IOException e) {
+            throw midAnswerFailure(e);
+        } finally {
+            exchange.abortIfUnfinished();
+        }
+    }
+
+    @Override
+    public ResponseStream streamResponse(Instance instance, SessionKey sessionKey, ResponseRequest request) {
+        Exchange exchange = open(instance, sessionKey, request, "text/event-stream");
+        try {
+            int status = exchange.response.getStatus();
+            InputStream content = exchange.listener.getInputStream();
+            if (status < 200 || status >= 300) {
+                throw failure(exchange.response, readError(content));
+            }
+            String contentType = contentType(exchange.response, "");
+            if (!contentType.startsWith("text/event-stream")) {
+                throw new ChowderException(ErrorCode.GATEWAY_FAILED,
+                        "Gateway error – it answered a streaming request with '" + contentType + "' instead of an event stream.");
+            }
+            return new GatewayEventStream(exchange, new SseEventReader(content, (int) config.maxResponseBytes()), status, contentType);
+        } catch (IOException | RuntimeException e) {
+            exchange.abortIfUnfinished();
+            throw e instanceof IOException io ? midAnswerFailure(io) : (RuntimeException) e;
+        }
+    }
+
+    /** Sends the request and waits for the response headers. */
+    private Exchange open(Instance instance, SessionKey sessionKey, ResponseRequest request, String accept) {
         Request gatewayRequest = http.newRequest(instance.gatewayUrl().responsesEndpoint())
                 .method(HttpMethod.POST)
-                .timeout(config.responseTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .timeout(config.totalTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .idleTimeout(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .headers(headers -> {
                     headers.put(HttpHeader.AUTHORIZATION, "Bearer " + instance.gatewayToken().value());
-                    headers.put(HttpHeader.ACCEPT, "application/json");
+                    headers.put(HttpHeader.ACCEPT, accept);
                     headers.put(SESSION_KEY_HEADER, sessionKey.value());
                     OpenClawRequestBody.modelHeader(request.model()).ifPresent(model -> headers.put(MODEL_HEADER, model));
                 })
@@ -64,53 +105,111 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         InputStreamResponseListener listener = new InputStreamResponseListener();
         gatewayRequest.send(listener);
         try {
-            Response gatewayResponse = listener.get(config.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            byte[] body = readBody(listener.getInputStream());
-            return answer(gatewayResponse, body);
+            return new Exchange(gatewayRequest, listener, listener.get(config.headersTimeout().toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             gatewayRequest.abort(e);
-            throw timeout();
+            throw timeout("did not start answering within " + config.headersTimeout().toSeconds() + " s");
         } catch (ExecutionException e) {
-            throw unavailable(e.getCause());
-        } catch (IOException e) {
-            throw e.getCause() instanceof TimeoutException ? timeout() : unavailable(e);
+            throw beforeAnswerFailure(e.getCause());
         } catch (InterruptedException e) {
             gatewayRequest.abort(e);
-            Thread.currentThread().interrupt();
-            throw new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE, "Gateway unavailable – the request was interrupted.");
+            throw cancelled();
         }
     }
 
-    private GatewayResponse answer(Response gatewayResponse, byte[] body) {
-        int status = gatewayResponse.getStatus();
-        if (status >= 200 && status < 300) {
-            String contentType = Optional.ofNullable(gatewayResponse.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("application/json");
-            return new GatewayResponse(status, contentType, body);
+    /** One request in flight and its response listener. */
+    record Exchange(Request request, InputStreamResponseListener listener, Response response) {
+        void abortIfUnfinished() {
+            // A no-op for a request that already completed; otherwise the gateway sees the connection close.
+            request.abort(new CancellationException("closed by Chowder before the gateway finished"));
         }
+    }
+
+    /** The events of one streaming answer. */
+    private static final class GatewayEventStream implements ResponseStream {
+        private final Exchange exchange;
+        private final SseEventReader events;
+        private final int status;
+        private final String contentType;
+
+        GatewayEventStream(Exchange exchange, SseEventReader events, int status, String contentType) {
+            this.exchange = exchange;
+            this.events = events;
+            this.status = status;
+            this.contentType = contentType;
+        }
+
+        @Override
+        public int status() {
+            return status;
+        }
+
+        @Override
+        public String contentType() {
+            return contentType;
+        }
+
+        @Override
+        public byte[] nextEvent() {
+            try {
+                return events.next();
+            } catch (IOException e) {
+                throw midAnswerFailure(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            exchange.abortIfUnfinished();
+        }
+    }
+
+    private ChowderException failure(Response gatewayResponse, byte[] body) {
+        int status = gatewayResponse.getStatus();
         if (status == 401 || status == 403) {
-            throw new ChowderException(ErrorCode.GATEWAY_CREDENTIALS_REJECTED,
+            return new ChowderException(ErrorCode.GATEWAY_CREDENTIALS_REJECTED,
                     "Gateway rejected Chowder's credentials (" + status + ") – the instance's gateway_token is wrong or was rotated on the gateway.");
         }
         if (status >= 400 && status < 500) {
-            throw new GatewayRejectedException(status, errorMessage(body, status),
+            return new GatewayRejectedException(status, errorMessage(body, status),
                     Optional.ofNullable(gatewayResponse.getHeaders().get(HttpHeader.RETRY_AFTER)));
         }
         if (status >= 300 && status < 400) {
-            throw new ChowderException(ErrorCode.GATEWAY_FAILED,
+            return new ChowderException(ErrorCode.GATEWAY_FAILED,
                     "Gateway error – it answered a redirect (" + status + "), which Chowder does not follow; check the instance's gateway_url.");
         }
-        throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – it answered " + status + ": " + errorMessage(body, status));
+        return new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – it answered " + status + ": " + errorMessage(body, status));
     }
 
-    private byte[] readBody(InputStream content) throws IOException {
-        try (content) {
-            byte[] body = content.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxResponseBytes() + 1));
-            if (body.length > config.maxResponseBytes()) {
-                throw new ChowderException(ErrorCode.GATEWAY_FAILED,
-                        "Gateway error – its answer is larger than the limit of " + config.maxResponseBytes() + " bytes.");
-            }
-            return body;
+    private static byte[] readError(InputStream content) throws IOException {
+        return content.readNBytes(MAX_ERROR_BODY_BYTES);
+    }
+
+    private static byte[] readLimited(InputStream content, long limit) throws IOException {
+        byte[] body = content.readNBytes((int) limit + 1);
+        if (body.length > limit) {
+            throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is larger than the limit of " + limit + " bytes.");
         }
+        return body;
+    }
+
+    /** Rejects a body that is not one complete JSON value, without building a tree of it. */
+    private static void requireJson(byte[] body) {
+        try (JsonParser parser = JSON.createParser(body)) {
+            if (parser.nextToken() == null) {
+                throw new IOException("empty");
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new IOException("trailing content");
+            }
+        } catch (IOException e) {
+            throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is not valid JSON.");
+        }
+    }
+
+    private static String contentType(Response response, String otherwise) {
+        return Optional.ofNullable(response.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse(otherwise);
     }
 
     /** The gateway's own message ({@code error.message}, or {@code message}), else its body, shortened. */
@@ -134,21 +233,46 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         return text.length() > MAX_ERROR_MESSAGE_LENGTH ? text.substring(0, MAX_ERROR_MESSAGE_LENGTH) + "…" : text;
     }
 
-    private static ChowderException timeout() {
-        return new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Gateway timeout – the instance's gateway did not answer in time.");
-    }
-
-    private static ChowderException unavailable(Throwable cause) {
+    /** A failure before any response arrived: the gateway could not be reached or did not speak HTTP. */
+    private static ChowderException beforeAnswerFailure(Throwable cause) {
         if (cause instanceof TimeoutException) {
-            return timeout();
+            return timeout("did not answer in time");
+        }
+        if (cause instanceof CancellationException || cause instanceof InterruptedException) {
+            return cancelled();
+        }
+        if (cause instanceof org.eclipse.jetty.http.BadMessageException || cause instanceof org.eclipse.jetty.client.HttpResponseException) {
+            return new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is not valid HTTP.");
         }
         String reason = switch (cause) {
-            case ConnectException e -> "the connection was refused or timed out";
-            case UnknownHostException e -> "its host name does not resolve";
-            case NoRouteToHostException e -> "there is no route to its host";
+            case java.net.ConnectException e -> "the connection was refused or timed out";
+            case java.net.UnknownHostException e -> "its host name does not resolve";
+            case java.net.NoRouteToHostException e -> "there is no route to its host";
+            case java.io.EOFException e -> "it closed the connection without answering";
             case null, default -> "the connection failed";
         };
         return new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE,
                 "Gateway unavailable – " + reason + ". Check that the instance's gateway is running and reachable from Chowder.");
+    }
+
+    /** A failure while the answer's body was arriving. */
+    private static ChowderException midAnswerFailure(IOException e) {
+        if (e instanceof java.io.InterruptedIOException && !(e instanceof java.net.SocketTimeoutException)
+                || e.getCause() instanceof InterruptedException || e.getCause() instanceof CancellationException) {
+            return cancelled();
+        }
+        if (e.getCause() instanceof TimeoutException) {
+            return timeout("went silent or ran past the time limit while answering");
+        }
+        return new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – the connection broke while it was answering.");
+    }
+
+    private static ChowderException timeout(String what) {
+        return new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Gateway timeout – the instance's gateway " + what + ".");
+    }
+
+    private static ChowderException cancelled() {
+        Thread.interrupted();
+        return new ChowderException(ErrorCode.REQUEST_CANCELLED, "The request was cancelled: the client went away.");
     }
 }

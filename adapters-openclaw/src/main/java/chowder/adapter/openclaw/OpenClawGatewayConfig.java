@@ -5,30 +5,39 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 
 /**
- * Limits of the gateway client: how long to wait for a TCP connection, how long a whole
- * non-streaming answer may take, and the largest answer body it accepts.
+ * Limits of the gateway client: TCP connect; time until the gateway's response headers (for a
+ * non-streaming request that is the whole agent turn); longest silence inside an answer (a stalled
+ * stream is ended); an overall cap on one exchange, streams included; and the largest answer body
+ * (or single stream event) it accepts.
  */
-public record OpenClawGatewayConfig(Duration connectTimeout, Duration responseTimeout, long maxResponseBytes) {
+public record OpenClawGatewayConfig(
+        Duration connectTimeout, Duration headersTimeout, Duration idleTimeout, Duration totalTimeout, long maxResponseBytes) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     // Agent turns run tools and call models: minutes are normal, an hour is not.
-    public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_HEADERS_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(60);
     public static final long DEFAULT_MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
 
     public OpenClawGatewayConfig {
-        requireNonNull(connectTimeout, "connectTimeout is null");
-        requireNonNull(responseTimeout, "responseTimeout is null");
-        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-            throw new IllegalArgumentException("connect timeout must be positive");
-        }
-        if (responseTimeout.isNegative() || responseTimeout.isZero()) {
-            throw new IllegalArgumentException("response timeout must be positive");
-        }
-        if (maxResponseBytes < 1) {
-            throw new IllegalArgumentException("max response bytes must be positive");
+        positive(connectTimeout, "connect timeout");
+        positive(headersTimeout, "headers timeout");
+        positive(idleTimeout, "idle timeout");
+        positive(totalTimeout, "total timeout");
+        if (maxResponseBytes < 1 || maxResponseBytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("max response bytes must be 1 to " + (Integer.MAX_VALUE - 16));
         }
     }
 
     public static OpenClawGatewayConfig defaults() {
-        return new OpenClawGatewayConfig(DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES);
+        return new OpenClawGatewayConfig(DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_TOTAL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES);
+    }
+
+    private static void positive(Duration duration, String name) {
+        requireNonNull(duration, name + " is null");
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
     }
 }

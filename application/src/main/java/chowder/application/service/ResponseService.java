@@ -7,7 +7,7 @@ import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.out.AgentGatewayPort;
 import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.LoadInstancePort;
-import chowder.domain.ChowderException;
+import chowder.application.port.out.ResponseStream;
 import chowder.domain.Instance;
 import chowder.domain.Session;
 
@@ -23,12 +23,31 @@ public final class ResponseService implements SendResponseUseCase {
 
     @Override
     public GatewayResponse send(SendResponseCommand command) {
+        requireStream(command, false);
+        Instance instance = runningInstance(command);
+        return gateway.createResponse(instance, session(instance, command).key(), command.request());
+    }
+
+    @Override
+    public ResponseStream stream(SendResponseCommand command) {
+        requireStream(command, true);
+        Instance instance = runningInstance(command);
+        return gateway.streamResponse(instance, session(instance, command).key(), command.request());
+    }
+
+    private Instance runningInstance(SendResponseCommand command) {
         Instance instance = VisibleInstances.find(instances, command.caller(), command.instanceId());
         instance.ensureRunning();
-        if (command.request().stream()) {
-            throw ChowderException.invalidRequest("\"stream\": true is not supported yet; send the request without it.");
+        return instance;
+    }
+
+    private static Session session(Instance instance, SendResponseCommand command) {
+        return Session.of(instance.id(), command.sessionId());
+    }
+
+    private static void requireStream(SendResponseCommand command, boolean stream) {
+        if (command.request().stream() != stream) {
+            throw new IllegalArgumentException("use " + (stream ? "send" : "stream") + " for this request");
         }
-        Session session = Session.of(instance.id(), command.sessionId());
-        return gateway.createResponse(instance, session.key(), command.request());
     }
 }

@@ -112,11 +112,16 @@ class ServicesTest {
     }
 
     @Test
-    void streamingIsRefusedClearlyForNow() {
+    void streamingRequestsOpenAStreamInTheSameEncodedSession() {
         Caller acme = callerOf(organizations.create("Acme"));
         Instance instance = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "t"));
-        assertThatThrownBy(() -> responses.send(new SendResponseCommand(acme, instance.id(), SessionId.MAIN, request(true))))
-                .hasMessageContaining("stream");
+        try (var stream = responses.stream(new SendResponseCommand(acme, instance.id(), SessionId.of("User-42"), request(true)))) {
+            assertThat(new String(stream.nextEvent(), StandardCharsets.UTF_8)).startsWith("event: response.created");
+        }
+        assertThat(gateway.calls).singleElement().satisfies(call -> assertThat(call.sessionKey().value()).isEqualTo("chowder-0-_55ser-42"));
+        Caller globex = callerOf(organizations.create("Globex"));
+        assertCode(() -> responses.stream(new SendResponseCommand(globex, instance.id(), SessionId.MAIN, request(true))),
+                ErrorCode.INSTANCE_NOT_FOUND);
     }
 
     @Test

@@ -1,0 +1,99 @@
+package chowder.adapter.http;
+
+import chowder.application.port.out.ResponseStream;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays a gateway's event stream to the client event by event: each event is written and flushed
+ * as soon as it arrives, never buffered. The stream always ends properly: if the gateway fails after
+ * the first byte was sent, the client gets a {@code response.failed} event in the gateway's own shape,
+ * then {@code data: [DONE]}. A client that goes away closes the stream, which aborts the upstream call.
+ */
+final class EventStreamRelay {
+    private static final Logger log = LoggerFactory.getLogger(EventStreamRelay.class);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ObjectMapper json;
+
+    EventStreamRelay(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void relay(ResponseStream gatewayStream, HttpServletResponse clientResponse) {
+        try (gatewayStream) {
+            clientResponse.setStatus(gatewayStream.status());
+            clientResponse.setContentType(gatewayStream.contentType());
+            clientResponse.setHeader("Cache-Control", "no-cache");
+            // Tells nginx (and proxies that copy it) not to buffer this answer.
+            clientResponse.setHeader("X-Accel-Buffering", "no");
+            ServletOutputStream client = clientResponse.getOutputStream();
+            client.flush();
+            relayEvents(gatewayStream, client);
+        } catch (IOException clientGone) {
+            log.debug("Client went away during a stream; the gateway call is aborted");
+        }
+    }
+
+    private void relayEvents(ResponseStream gatewayStream, ServletOutputStream client) throws IOException {
+        boolean finished = false;
+        try {
+            byte[] event;
+            while ((event = gatewayStream.nextEvent()) != null) {
+                client.write(event);
+                client.flush();
+                if (isDone(event)) {
+                    return;
+                }
+                finished |= isFinal(event);
+            }
+            if (!finished) {
+                writeFailure(client, "Gateway error – the stream ended before the response completed.");
+            }
+        } catch (ChowderException e) {
+            if (e.code() == ErrorCode.REQUEST_CANCELLED) {
+                return;
+            }
+            log.warn("Gateway stream failed after it began: {}", e.getMessage());
+            if (!finished) {
+                writeFailure(client, e.getMessage());
+            }
+        }
+        client.write(DONE);
+        client.flush();
+    }
+
+    private void writeFailure(ServletOutputStream client, String message) throws IOException {
+        ObjectNode failed = json.createObjectNode().put("type", "response.failed");
+        ObjectNode response = failed.putObject("response")
+                .put("id", "resp_" + UUID.randomUUID().toString().replace("-", ""))
+                .put("object", "response")
+                .put("created_at", System.currentTimeMillis() / 1000)
+                .put("status", "failed")
+                .put("model", "openclaw");
+        response.putArray("output");
+        response.putObject("error").put("code", "api_error").put("message", message);
+        client.write(("event: response.failed\ndata: " + json.writeValueAsString(failed) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        client.flush();
+    }
+
+    private static boolean isDone(byte[] event) {
+        return new String(event, StandardCharsets.UTF_8).strip().equals("data: [DONE]");
+    }
+
+    /** An event after which the gateway sends only {@code [DONE]}: the response is complete or failed. */
+    private static boolean isFinal(byte[] event) {
+        String head = new String(event, 0, Math.min(event.length, 64), StandardCharsets.UTF_8);
+        return head.startsWith("event: response.completed") || head.startsWith("event: response.failed")
+                || head.startsWith("event: response.incomplete");
+    }
+}

@@ -1,0 +1,220 @@
+package chowder.adapter.openclaw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import chowder.application.port.out.ResponseRequest;
+import chowder.application.port.out.ResponseStream;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.GatewayRejectedException;
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.OrganizationId;
+import chowder.domain.SessionId;
+import chowder.domain.SessionKey;
+import chowder.testing.ScriptedGateway;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The gateway client against a gateway that misbehaves in every way measured to matter. */
+class OpenClawFaultsTest {
+    private static final List<String> EVENTS = List.of(
+            "event: response.created\ndata: {\"type\":\"response.created\"}\n\n",
+            "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n\n",
+            "event: response.completed\ndata: {\"type\":\"response.completed\"}\n\n",
+            "data: [DONE]\n\n");
+
+    private final ScriptedGateway gateway = ScriptedGateway.start(ScriptedGateway.silence());
+    private HttpClient http;
+
+    @AfterEach
+    void stop() throws Exception {
+        gateway.close();
+        if (http != null) {
+            http.stop();
+        }
+    }
+
+    @Test
+    void relaysEventsAsTheyArriveByteForByte() throws Exception {
+        gateway.play(ScriptedGateway.events(EVENTS, Duration.ofMillis(300), false));
+        long started = System.nanoTime();
+        try (ResponseStream stream = client(defaults()).streamResponse(instance(), key(), streaming())) {
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.contentType()).startsWith("text/event-stream");
+            assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(0));
+            long firstAfter = System.nanoTime() - started;
+            // The last event is produced ~1.2 s in: the first must not wait for it.
+            assertThat(Duration.ofNanos(firstAfter)).isLessThan(Duration.ofMillis(900));
+            assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(1));
+            assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(2));
+            assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(3));
+            assertThat(stream.nextEvent()).isNull();
+        }
+    }
+
+    @Test
+    void aResetInTheMiddleOfAStreamIsAGatewayFailureWithoutPartialEvents() throws Exception {
+        gateway.play(ScriptedGateway.eventsThenReset(List.of(EVENTS.get(0), "event: response.output_text.delta\ndata: {\"trunc")));
+        try (ResponseStream stream = client(defaults()).streamResponse(instance(), key(), streaming())) {
+            assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(0));
+            assertThatThrownBy(stream::nextEvent).isInstanceOfSatisfying(ChowderException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED));
+        }
+    }
+
+    @Test
+    void aResetInTheMiddleOfAJsonAnswerIs502() {
+        gateway.play(ScriptedGateway.jsonThenReset());
+        assertThatThrownBy(() -> client(defaults()).createResponse(instance(), key(), plain()))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED);
+                    assertThat(e.getMessage()).contains("connection broke");
+                });
+    }
+
+    @Test
+    void anAnswerThatIsNotHttpIs502() {
+        gateway.play(ScriptedGateway.garbage());
+        assertThatThrownBy(() -> client(defaults()).createResponse(instance(), key(), plain()))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED));
+    }
+
+    @Test
+    void a200ThatIsNotJsonIs502() {
+        gateway.play(ScriptedGateway.status(200, "<html>proxy login</html>"));
+        assertThatThrownBy(() -> client(defaults()).createResponse(instance(), key(), plain()))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.getMessage()).contains("not valid JSON"));
+    }
+
+    @Test
+    void aStreamingRequestAnsweredWithJsonIs502() {
+        gateway.play(ScriptedGateway.status(200, "{\"object\":\"response\"}"));
+        assertThatThrownBy(() -> client(defaults()).streamResponse(instance(), key(), streaming()))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.getMessage()).contains("instead of an event stream"));
+    }
+
+    @Test
+    void rateLimitsKeepRetryAfterAndServerErrorsAre502EvenForStreams() {
+        gateway.play(ScriptedGateway.status(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}", "Retry-After: 12"));
+        assertThatThrownBy(() -> client(defaults()).streamResponse(instance(), key(), streaming()))
+                .isInstanceOfSatisfying(GatewayRejectedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.retryAfter()).contains("12");
+                });
+        gateway.play(ScriptedGateway.status(503, "{\"error\":{\"message\":\"overloaded\"}}"));
+        assertThatThrownBy(() -> client(defaults()).streamResponse(instance(), key(), streaming()))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED);
+                    assertThat(e.getMessage()).isEqualTo("Gateway error – it answered 503: overloaded");
+                });
+    }
+
+    @Test
+    void aStalledStreamEndsAfterTheIdleTimeout() throws Exception {
+        gateway.play(ScriptedGateway.events(List.of(EVENTS.get(0)), Duration.ZERO, true));
+        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMinutes(1), 1 << 20);
+        try (ResponseStream stream = client(config).streamResponse(instance(), key(), streaming())) {
+            assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(0));
+            long started = System.nanoTime();
+            assertThatThrownBy(stream::nextEvent).isInstanceOfSatisfying(ChowderException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_TIMEOUT));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void theTotalTimeoutCapsAStreamThatNeverStops() throws Exception {
+        List<String> endless = java.util.Collections.nCopies(100, EVENTS.get(1));
+        gateway.play(ScriptedGateway.events(endless, Duration.ofMillis(100), false));
+        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(700), 1 << 20);
+        try (ResponseStream stream = client(config).streamResponse(instance(), key(), streaming())) {
+            assertThatThrownBy(() -> {
+                while (stream.nextEvent() != null) {
+                    // Drain until the cap ends the stream.
+                }
+            }).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_TIMEOUT));
+        }
+    }
+
+    @Test
+    void interruptingAWaitingCallAbortsTheUpstreamConnectionAtOnce() throws Exception {
+        gateway.play(ScriptedGateway.silence());
+        OpenClawGatewayClient client = client(defaults());
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                client.createResponse(instance(), key(), plain());
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        waitForRequest();
+        long interruptedAt = System.nanoTime();
+        caller.interrupt();
+        long closedAt = gateway.awaitClientClosed(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(closedAt - interruptedAt)).isLessThan(Duration.ofMillis(100));
+        assertThat(outcome.get(2, TimeUnit.SECONDS)).isInstanceOfSatisfying(ChowderException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_CANCELLED));
+    }
+
+    @Test
+    void closingAnUnfinishedStreamAbortsTheUpstreamConnection() throws Exception {
+        gateway.play(ScriptedGateway.events(List.of(EVENTS.get(0)), Duration.ZERO, true));
+        ResponseStream stream = client(defaults()).streamResponse(instance(), key(), streaming());
+        assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(0));
+        long closedByUs = System.nanoTime();
+        stream.close();
+        assertThat(Duration.ofNanos(gateway.awaitClientClosed(Duration.ofSeconds(2)) - closedByUs)).isLessThan(Duration.ofMillis(100));
+    }
+
+    private void waitForRequest() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (gateway.requestCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(gateway.requestCount()).isEqualTo(1);
+    }
+
+    private OpenClawGatewayClient client(OpenClawGatewayConfig config) throws Exception {
+        http = GatewayHttpClients.create(config);
+        http.start();
+        return new OpenClawGatewayClient(http, config);
+    }
+
+    private static OpenClawGatewayConfig defaults() {
+        return OpenClawGatewayConfig.defaults();
+    }
+
+    private Instance instance() {
+        return Instance.register(OrganizationId.random(), "test", GatewayUrl.of(gateway.baseUrl().toString()),
+                new GatewayToken("token"), Instant.now());
+    }
+
+    private static SessionKey key() {
+        return SessionKey.forSession(SessionId.MAIN, 0);
+    }
+
+    private static ResponseRequest plain() {
+        return new ResponseRequest(Optional.empty(), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ResponseRequest streaming() {
+        return new ResponseRequest(Optional.empty(), true, "{\"input\":\"hi\",\"stream\":true}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String text(byte[] event) {
+        return new String(event, StandardCharsets.UTF_8);
+    }
+}
