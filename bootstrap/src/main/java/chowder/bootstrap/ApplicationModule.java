@@ -1,16 +1,22 @@
 package chowder.bootstrap;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.ManageInstancesUseCase;
+import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
 import chowder.application.port.out.AgentGatewayPort;
+import chowder.application.port.out.GatewayAddressPolicyPort;
+import chowder.application.port.out.GatewayHealthPort;
 import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.application.service.AuthenticationService;
+import chowder.application.service.InstanceHealthService;
+import chowder.application.service.InstanceLimits;
 import chowder.application.service.InstanceService;
 import chowder.application.service.OrganizationService;
 import chowder.application.service.ResponseService;
@@ -20,9 +26,19 @@ import com.google.inject.Singleton;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
 
 /** Binds the use cases to the application services. */
 final class ApplicationModule extends AbstractModule {
+    // Bounded so that a fleet of thousands is probed without flooding the network at once.
+    private static final int MAX_CONCURRENT_PROBES = 256;
+
+    private final InstanceLimits limits;
+
+    ApplicationModule(InstanceLimits limits) {
+        this.limits = limits;
+    }
+
     @Provides
     @Singleton
     static Clock clock() {
@@ -44,8 +60,26 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static InstanceService instances(LoadInstancePort load, SaveInstancePort save, Clock clock) {
-        return new InstanceService(load, save, clock);
+    static InstanceHealthService health(LoadInstancePort load, SaveInstancePort save, GatewayHealthPort gateways, Clock clock) {
+        // Probe results are written from virtual threads: the probes themselves hold no thread.
+        return new InstanceHealthService(load, save, gateways, Executors.newVirtualThreadPerTaskExecutor(), MAX_CONCURRENT_PROBES, clock);
+    }
+
+    @Provides
+    static ProbeInstancesUseCase probeInstances(InstanceHealthService health) {
+        return health;
+    }
+
+    @Provides
+    @Singleton
+    InstanceService instances(LoadInstancePort load, SaveInstancePort save, GatewayAddressPolicyPort addressPolicy,
+            InstanceHealthService health, Clock clock) {
+        return new InstanceService(load, save, addressPolicy, health, limits, clock);
+    }
+
+    @Provides
+    static ManageInstancesUseCase manageInstances(InstanceService instances) {
+        return instances;
     }
 
     @Provides

@@ -21,6 +21,8 @@ record ChowderConfig(
         String databasePassword,
         int databasePoolSize,
         Optional<String> masterKey,
+        int maxInstancesPerOrganization,
+        Duration healthProbeInterval,
         HttpServerConfig http,
         OpenClawGatewayConfig gateway) {
 
@@ -38,6 +40,10 @@ record ChowderConfig(
     static final String GATEWAY_IDLE_TIMEOUT = "CHOWDER_GATEWAY_IDLE_TIMEOUT";
     static final String GATEWAY_TOTAL_TIMEOUT = "CHOWDER_GATEWAY_TOTAL_TIMEOUT";
     static final String SHUTDOWN_GRACE = "CHOWDER_SHUTDOWN_GRACE";
+    static final String MAX_INSTANCES_PER_ORG = "CHOWDER_MAX_INSTANCES_PER_ORG";
+    static final String HEALTH_PROBE_INTERVAL = "CHOWDER_HEALTH_PROBE_INTERVAL";
+    static final String HEALTH_PROBE_TIMEOUT = "CHOWDER_HEALTH_PROBE_TIMEOUT";
+    static final String GATEWAY_ALLOWED_NETWORKS = "CHOWDER_GATEWAY_ALLOWED_NETWORKS";
     static final String GATEWAY_MAX_RESPONSE_BYTES = "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES";
 
     ChowderConfig {
@@ -65,6 +71,14 @@ record ChowderConfig(
                 read.text(DATABASE_PASSWORD, ""),
                 read.value(DATABASE_POOL_SIZE, "10", text -> Reader.positive(Integer.parseInt(text))),
                 Optional.ofNullable(env.get(MASTER_KEY)).filter(key -> !key.isBlank()),
+                read.value(MAX_INSTANCES_PER_ORG, "0", text -> {
+                    int limit = Integer.parseInt(text);
+                    if (limit < 0) {
+                        throw new IllegalArgumentException("must be 0 (unlimited) or more");
+                    }
+                    return limit;
+                }),
+                read.value(HEALTH_PROBE_INTERVAL, "15s", Reader::positiveDuration),
                 new HttpServerConfig(
                         read.text(HTTP_HOST, "0.0.0.0"),
                         read.value(HTTP_PORT, "8080", text -> {
@@ -89,7 +103,9 @@ record ChowderConfig(
                                         throw new IllegalArgumentException("must be at most " + (Integer.MAX_VALUE - 16));
                                     }
                                     return bytes;
-                                })));
+                                }),
+                        read.value(GATEWAY_ALLOWED_NETWORKS, "", OpenClawGatewayConfig::parseNetworks),
+                        read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration)));
     }
 
     boolean usesH2() {

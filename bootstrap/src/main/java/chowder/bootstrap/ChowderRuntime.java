@@ -1,6 +1,8 @@
 package chowder.bootstrap;
 
 import chowder.adapter.http.ChowderHttpServer;
+import chowder.application.port.in.ProbeInstancesUseCase;
+import chowder.application.service.InstanceLimits;
 import chowder.adapter.http.HttpModule;
 import chowder.adapter.openclaw.OpenClawModule;
 import chowder.adapter.persistence.DatabaseMigrations;
@@ -23,10 +25,12 @@ final class ChowderRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChowderRuntime.class);
 
     private final Injector injector;
+    private final ChowderConfig config;
     private final List<Lifecycle> started = new ArrayList<>();
 
-    private ChowderRuntime(Injector injector) {
+    private ChowderRuntime(Injector injector, ChowderConfig config) {
         this.injector = injector;
+        this.config = config;
     }
 
     static ChowderRuntime create(ChowderConfig config) {
@@ -36,7 +40,7 @@ final class ChowderRuntime implements AutoCloseable {
                 new PersistenceModule(persistence),
                 new OpenClawModule(config.gateway()),
                 new HttpModule(config.http()),
-                new ApplicationModule()));
+                new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()))), config);
     }
 
     <T> T get(Class<T> type) {
@@ -75,6 +79,7 @@ final class ChowderRuntime implements AutoCloseable {
                 gatewayClient.stop();
             }
         });
+        start(new HealthProbing(injector.getInstance(ProbeInstancesUseCase.class), config.healthProbeInterval()));
         ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
         start(new Lifecycle() {
             @Override

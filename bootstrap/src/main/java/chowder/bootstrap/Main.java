@@ -6,7 +6,10 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code chowder} command: {@code serve} (the default), {@code org create}. */
+/**
+ * The {@code chowder} command: {@code serve} (the default), {@code org create}, {@code instance add|list|remove},
+ * {@code master-key rotate}.
+ */
 @Command(name = "chowder", mixinStandardHelpOptions = true, version = "chowder 0.1.0",
         description = "Self-hosted Chowder: the multi-tenant control plane and ingress for OpenClaw gateways.")
 public final class Main implements Runnable {
@@ -19,7 +22,12 @@ public final class Main implements Runnable {
     static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main())
                 .addSubcommand("serve", new ServeCommand(env))
-                .addSubcommand("org", new CommandLine(new OrgCommand()).addSubcommand("create", new OrgCreateCommand(env, out)));
+                .addSubcommand("org", new CommandLine(new Group("org")).addSubcommand("create", new OrgCreateCommand(env, out)))
+                .addSubcommand("instance", new CommandLine(new Group("instance"))
+                        .addSubcommand("add", new InstanceCommands.Add(env, out))
+                        .addSubcommand("list", new InstanceCommands.ListInstances(env, out))
+                        .addSubcommand("remove", new InstanceCommands.Remove(env, out)))
+                .addSubcommand("master-key", new CommandLine(new Group("master-key")).addSubcommand("rotate", new MasterKeyRotateCommand(env, out)));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
@@ -38,15 +46,21 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: serve or org create");
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: serve, org, instance or master-key");
     }
 
-    /** {@code chowder org …}: organization administration for operators. */
-    @Command(name = "org", description = "Manage organizations.", mixinStandardHelpOptions = true)
-    static final class OrgCommand implements Runnable {
+    /** A command that only groups subcommands ({@code org}, {@code instance}, {@code master-key}). */
+    @Command(mixinStandardHelpOptions = true)
+    static final class Group implements Runnable {
+        private final String name;
+
+        Group(String name) {
+            this.name = name;
+        }
+
         @Override
         public void run() {
-            throw new CommandLine.ParameterException(new CommandLine(this), "name a subcommand: create");
+            throw new CommandLine.ParameterException(new CommandLine(this), "'" + name + "' needs a subcommand; see --help");
         }
     }
 }

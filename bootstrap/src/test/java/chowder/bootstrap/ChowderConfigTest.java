@@ -30,6 +30,10 @@ class ChowderConfigTest {
         assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.gateway().totalTimeout()).isEqualTo(Duration.ofMinutes(60));
         assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.maxInstancesPerOrganization()).isZero();
+        assertThat(config.healthProbeInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.gateway().allowedNetworks()).isEmpty();
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(64L * 1024 * 1024);
     }
 
@@ -50,6 +54,10 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_GATEWAY_IDLE_TIMEOUT", "90s"),
                 Map.entry("CHOWDER_GATEWAY_TOTAL_TIMEOUT", "3h"),
                 Map.entry("CHOWDER_SHUTDOWN_GRACE", "0s"),
+                Map.entry("CHOWDER_MAX_INSTANCES_PER_ORG", "7"),
+                Map.entry("CHOWDER_HEALTH_PROBE_INTERVAL", "2m"),
+                Map.entry("CHOWDER_HEALTH_PROBE_TIMEOUT", "1500ms"),
+                Map.entry("CHOWDER_GATEWAY_ALLOWED_NETWORKS", "10.0.0.0/8, fd00::/8"),
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000")));
         assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/chowder"));
         assertThat(config.databaseUrl()).isEqualTo("jdbc:postgresql://db:5432/chowder");
@@ -65,6 +73,10 @@ class ChowderConfigTest {
         assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.gateway().totalTimeout()).isEqualTo(Duration.ofHours(3));
         assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ZERO);
+        assertThat(config.maxInstancesPerOrganization()).isEqualTo(7);
+        assertThat(config.healthProbeInterval()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(config.gateway().allowedNetworks()).containsExactly("10.0.0.0/8", "fd00::/8");
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(1000);
         assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5");
     }
@@ -82,6 +94,10 @@ class ChowderConfigTest {
             "CHOWDER_GATEWAY_TOTAL_TIMEOUT|-1m|500ms, 30s",
             "CHOWDER_SHUTDOWN_GRACE|soon|500ms, 30s",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|9999999999|at most",
+            "CHOWDER_MAX_INSTANCES_PER_ORG|-1|0 (unlimited) or more",
+            "CHOWDER_HEALTH_PROBE_INTERVAL|0ms|longer than zero",
+            "CHOWDER_GATEWAY_ALLOWED_NETWORKS|10.0.0.0/99|prefix out of range",
+            "CHOWDER_GATEWAY_ALLOWED_NETWORKS|intranet|not an IP network",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|lots|not a number"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))

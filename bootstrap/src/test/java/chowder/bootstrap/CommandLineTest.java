@@ -38,6 +38,40 @@ class CommandLineTest {
     }
 
     @Test
+    void operatorsManageInstancesAndRotateTheMasterKeyFromTheCommandLine() throws Exception {
+        Map<String, String> env = Map.of("CHOWDER_DATA_DIR", dataDir.toString(), "CHOWDER_GATEWAY_TOKEN", "cli-token-secret");
+        JsonNode org = JSON.readTree(run(env, "org", "create", "--name", "Acme"));
+        String orgId = org.path("organization").path("id").asText();
+        JsonNode added = JSON.readTree(run(env, "instance", "add", "--org", orgId, "--name", "bot", "--gateway-url", "http://127.0.0.1:18789"));
+        assertThat(added.path("status").asText()).isEqualTo("provisioning");
+        assertThat(added.toString()).doesNotContain("cli-token-secret");
+        String id = added.path("id").asText();
+        assertThat(JSON.readTree(run(env, "instance", "list")).findValuesAsText("id")).containsExactly(id);
+        assertThat(JSON.readTree(run(env, "instance", "list", "--org", orgId)).findValuesAsText("id")).containsExactly(id);
+
+        String oldKey = java.nio.file.Files.readString(dataDir.resolve("master.key"));
+        JsonNode rotation = JSON.readTree(run(env, "master-key", "rotate"));
+        assertThat(rotation.path("rotated_tokens").asInt()).isEqualTo(1);
+        assertThat(java.nio.file.Files.readString(dataDir.resolve("master.key"))).isNotEqualTo(oldKey);
+        assertThat(dataDir.resolve("master.key.next")).doesNotExist();
+        try (RunningChowder server = new RunningChowder(dataDir, Map.of())) {
+            String key = org.path("api_key").asText();
+            assertThat(JSON.readTree(server.send("GET", "/v1/instances/" + id, key, null).body()).path("name").asText()).isEqualTo("bot");
+        }
+
+        assertThat(JSON.readTree(run(env, "instance", "remove", id)).path("status").asText()).isEqualTo("terminated");
+        assertThat(JSON.readTree(run(env, "instance", "list"))).isEmpty();
+    }
+
+    private static String run(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, env, new PrintWriter(out), new PrintWriter(err));
+        assertThat(exit).as(String.join(" ", args) + ": " + err).isZero();
+        return out.toString();
+    }
+
+    @Test
     void aBadConfigurationStopsWithAMessageNamingTheVariable() {
         StringWriter err = new StringWriter();
         int exit = Main.run(new String[] {"org", "create", "--name", "x"}, Map.of("CHOWDER_HTTP_PORT", "eighty"),

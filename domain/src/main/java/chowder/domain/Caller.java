@@ -2,8 +2,16 @@ package chowder.domain;
 
 import static java.util.Objects.requireNonNull;
 
-/** The authenticated party of a request: the organization its key belongs to, and the key. */
-public record Caller(OrganizationId organizationId, ApiKeyId keyId, ApiKeyKind kind) {
+import java.util.UUID;
+
+/**
+ * The party of a request: an API key's organization and the key, or the operator at the command line,
+ * who acts as an organization key of any organization.
+ */
+public record Caller(OrganizationId organizationId, ApiKeyId keyId, ApiKeyKind kind, boolean isOperator) {
+    private static final ApiKeyId OPERATOR_KEY = new ApiKeyId(new UUID(0, 0));
+    private static final OrganizationId NO_ORGANIZATION = new OrganizationId(new UUID(0, 0));
+
     public Caller {
         requireNonNull(organizationId, "organizationId is null");
         requireNonNull(keyId, "keyId is null");
@@ -11,7 +19,17 @@ public record Caller(OrganizationId organizationId, ApiKeyId keyId, ApiKeyKind k
     }
 
     public static Caller of(ApiKey key) {
-        return new Caller(key.organizationId(), key.id(), key.kind());
+        return new Caller(key.organizationId(), key.id(), key.kind(), false);
+    }
+
+    /** The operator acting for one organization (what it creates belongs to that organization). */
+    public static Caller operatorFor(OrganizationId organizationId) {
+        return new Caller(organizationId, OPERATOR_KEY, ApiKeyKind.ORGANIZATION, true);
+    }
+
+    /** The operator acting across all organizations. */
+    public static Caller allOrganizations() {
+        return operatorFor(NO_ORGANIZATION);
     }
 
     /** Throws unless the caller holds an organization key (which manages instances and keys). */
@@ -21,7 +39,12 @@ public record Caller(OrganizationId organizationId, ApiKeyId keyId, ApiKeyKind k
         }
     }
 
+    /** The operator without an organization of its own: sees every organization's resources. */
+    public boolean actsForAllOrganizations() {
+        return isOperator && organizationId.equals(NO_ORGANIZATION);
+    }
+
     public boolean owns(OrganizationId owner) {
-        return organizationId.equals(owner);
+        return isOperator || organizationId.equals(owner);
     }
 }

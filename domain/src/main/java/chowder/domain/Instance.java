@@ -5,7 +5,13 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 import java.util.Optional;
 
-/** One OpenClaw gateway registered by an organization; requests reach it only while it is running. */
+/**
+ * One OpenClaw gateway registered by an organization, and its lifecycle:
+ * {@code provisioning → running ⇄ error}, {@code running/error/provisioning → stopped → provisioning},
+ * and anything but terminated {@code → terminated}. Only a stopped (or terminated) instance refuses
+ * traffic; health states are observations, and a request to an unhealthy gateway gets the gateway's
+ * own failure.
+ */
 public record Instance(
         InstanceId id,
         OrganizationId organizationId,
@@ -13,9 +19,12 @@ public record Instance(
         InstanceStatus status,
         GatewayUrl gatewayUrl,
         GatewayToken gatewayToken,
+        InstanceSettings settings,
         Optional<String> errorMessage,
         Instant createdAt,
         Instant updatedAt) {
+
+    public static final int MAX_ERROR_MESSAGE_LENGTH = 1000;
 
     public Instance {
         requireNonNull(id, "id is null");
@@ -24,19 +33,17 @@ public record Instance(
         requireNonNull(status, "status is null");
         requireNonNull(gatewayUrl, "gatewayUrl is null");
         requireNonNull(gatewayToken, "gatewayToken is null");
+        requireNonNull(settings, "settings is null");
         requireNonNull(errorMessage, "errorMessage is null");
         requireNonNull(createdAt, "createdAt is null");
         requireNonNull(updatedAt, "updatedAt is null");
     }
 
-    /**
-     * Registers a gateway that already runs. Until background health probing exists, a registered
-     * gateway is taken as running at once.
-     */
-    public static Instance register(
-            OrganizationId organizationId, String name, GatewayUrl gatewayUrl, GatewayToken gatewayToken, Instant now) {
-        return new Instance(InstanceId.random(), organizationId, name, InstanceStatus.RUNNING, gatewayUrl,
-                gatewayToken, Optional.empty(), now, now);
+    /** Registers a gateway that already runs; it is provisioning until its first successful health probe. */
+    public static Instance register(OrganizationId organizationId, String name, GatewayUrl gatewayUrl, GatewayToken gatewayToken,
+            InstanceSettings settings, Instant now) {
+        return new Instance(InstanceId.random(), organizationId, name, InstanceStatus.PROVISIONING, gatewayUrl, gatewayToken,
+                settings, Optional.empty(), now, now);
     }
 
     /** Whether the caller may see this instance at all: its own organization's, and not deleted. */
@@ -44,10 +51,71 @@ public record Instance(
         return caller.owns(organizationId) && status != InstanceStatus.TERMINATED;
     }
 
-    /** Throws unless the instance accepts traffic. */
+    /** Throws unless the instance accepts traffic: everything but a stopped (or deleted) one does. */
     public void ensureRunning() {
-        if (status != InstanceStatus.RUNNING) {
+        if (status == InstanceStatus.STOPPED || status == InstanceStatus.TERMINATED) {
             throw new ChowderException(ErrorCode.INSTANCE_NOT_RUNNING, "Instance is not running.");
         }
+    }
+
+    /** Whether background health probing watches it. */
+    public boolean probed() {
+        return status == InstanceStatus.PROVISIONING || status == InstanceStatus.RUNNING || status == InstanceStatus.ERROR;
+    }
+
+    public Instance stop(Instant now) {
+        if (!probed()) {
+            throw conflict("Instance is not running.");
+        }
+        return with(InstanceStatus.STOPPED, Optional.empty(), now);
+    }
+
+    public Instance start(Instant now) {
+        if (status != InstanceStatus.STOPPED) {
+            throw conflict("Instance is not stopped.");
+        }
+        return with(InstanceStatus.PROVISIONING, Optional.empty(), now);
+    }
+
+    public Instance terminate(Instant now) {
+        if (status == InstanceStatus.TERMINATED) {
+            throw ChowderException.instanceNotFound();
+        }
+        return with(InstanceStatus.TERMINATED, Optional.empty(), now);
+    }
+
+    /** The outcome of a health probe; null when it changes nothing (so nothing needs to be written). */
+    public Instance observed(Optional<String> failure, Instant now) {
+        if (!probed()) {
+            return null;
+        }
+        InstanceStatus next = failure.isPresent() ? InstanceStatus.ERROR : InstanceStatus.RUNNING;
+        Optional<String> message = failure.map(text -> text.length() > MAX_ERROR_MESSAGE_LENGTH ? text.substring(0, MAX_ERROR_MESSAGE_LENGTH) : text);
+        if (next == status && message.equals(errorMessage)) {
+            return null;
+        }
+        return with(next, message, now);
+    }
+
+    /** A changed configuration; a new address or token is re-probed from provisioning. */
+    public Instance update(InstanceUpdate update, Instant now) {
+        if (status == InstanceStatus.TERMINATED) {
+            throw ChowderException.instanceNotFound();
+        }
+        GatewayUrl url = update.gatewayUrl().orElse(gatewayUrl);
+        GatewayToken token = update.gatewayToken().orElse(gatewayToken);
+        boolean readdressed = !url.equals(gatewayUrl) || !token.equals(gatewayToken);
+        InstanceStatus nextStatus = readdressed && probed() ? InstanceStatus.PROVISIONING : status;
+        return new Instance(id, organizationId, update.name().orElse(name), nextStatus, url, token,
+                update.openclawConfig().map(settings::withOpenclawConfig).orElse(settings),
+                readdressed && probed() ? Optional.empty() : errorMessage, createdAt, now);
+    }
+
+    private Instance with(InstanceStatus nextStatus, Optional<String> message, Instant now) {
+        return new Instance(id, organizationId, name, nextStatus, gatewayUrl, gatewayToken, settings, message, createdAt, now);
+    }
+
+    private static ChowderException conflict(String message) {
+        return new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT, message);
     }
 }

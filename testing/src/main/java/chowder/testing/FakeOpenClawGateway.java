@@ -51,13 +51,22 @@ public final class FakeOpenClawGateway implements AutoCloseable {
     private final Map<String, List<String>> historyBySession = new ConcurrentHashMap<>();
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
     private volatile Failure failure;
+    private volatile boolean ready = true;
 
     private FakeOpenClawGateway(String token) throws IOException {
         this.token = token;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/responses", this::handleResponses);
-        server.createContext("/readyz", exchange -> send(exchange, 200, "{\"ready\":true}", Map.of()));
+        server.createContext("/readyz", exchange -> {
+            try (exchange) {
+                if (ready) {
+                    send(exchange, 200, "{\"ready\":true}", Map.of());
+                } else {
+                    send(exchange, 503, "{\"ready\":false}", Map.of());
+                }
+            }
+        });
         server.start();
     }
 
@@ -89,6 +98,11 @@ public final class FakeOpenClawGateway implements AutoCloseable {
     /** Answers every following request with this failure, until {@link #recover()}. */
     public void failWith(int status, String body, Map<String, String> headers) {
         this.failure = new Failure(status, body, headers);
+    }
+
+    /** What {@code GET /readyz} answers: 200 when ready, else 503. */
+    public void setReady(boolean ready) {
+        this.ready = ready;
     }
 
     public void recover() {

@@ -60,7 +60,7 @@ public final class ScriptedGateway implements AutoCloseable {
         this.script = next;
     }
 
-    /** How many whole requests it has read. */
+    /** How many whole requests (health probes aside) it has read. */
     public int requestCount() {
         return requests.get();
     }
@@ -96,7 +96,11 @@ public final class ScriptedGateway implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
-            readRequest(socket.getInputStream());
+            if (readRequest(socket.getInputStream()).startsWith("GET /readyz ")) {
+                // Health probes always succeed: scripts are about the responses endpoint.
+                status(200, "{\"ready\":true}").play(socket.getOutputStream(), socket);
+                return;
+            }
             requests.incrementAndGet();
             Thread.ofVirtual().start(() -> watchForClose(socket));
             script.play(socket.getOutputStream(), socket);
@@ -120,7 +124,8 @@ public final class ScriptedGateway implements AutoCloseable {
         }
     }
 
-    private static void readRequest(InputStream in) throws IOException {
+    /** Reads one request, head and body; returns its request line. */
+    private static String readRequest(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {
@@ -138,6 +143,7 @@ public final class ScriptedGateway implements AutoCloseable {
             }
         }
         in.skipNBytes(contentLength);
+        return head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
     }
 
     // Scripts ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package chowder.adapter.http;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
@@ -19,13 +20,13 @@ public final class ChowderHttpServer {
     private final Javalin app;
 
     public ChowderHttpServer(HttpServerConfig config, AuthenticateUseCase authentication, SendResponseUseCase responses,
-            RegisterInstanceUseCase registerInstances, ViewInstancesUseCase viewInstances) {
+            RegisterInstanceUseCase registerInstances, ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances) {
         this.config = requireNonNull(config, "config is null");
         ObjectMapper json = new ObjectMapper();
         JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes());
         Callers callers = new Callers(authentication);
         ErrorResponses errors = new ErrorResponses(json);
-        InstanceRoutes instances = new InstanceRoutes(registerInstances, viewInstances, bodies);
+        InstanceRoutes instances = new InstanceRoutes(registerInstances, viewInstances, manageInstances, bodies);
         ResponsesRoutes responseRoutes = new ResponsesRoutes(responses, bodies, json);
 
         this.app = Javalin.create(javalin -> {
@@ -53,6 +54,11 @@ public final class ChowderHttpServer {
             javalin.routes.post("/v1/instances", instances::create);
             javalin.routes.get("/v1/instances", instances::list);
             javalin.routes.get("/v1/instances/{id}", instances::get);
+            javalin.routes.patch("/v1/instances/{id}", instances::update);
+            javalin.routes.delete("/v1/instances/{id}", instances::delete);
+            javalin.routes.get("/v1/instances/{id}/status", instances::status);
+            javalin.routes.post("/v1/instances/{id}/stop", instances::stop);
+            javalin.routes.post("/v1/instances/{id}/start", instances::start);
             javalin.routes.post(ResponsesRoutes.DEFAULT_SESSION, responseRoutes::defaultSession);
             javalin.routes.post(ResponsesRoutes.NAMED_SESSION, responseRoutes::namedSession);
 

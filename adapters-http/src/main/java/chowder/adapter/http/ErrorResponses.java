@@ -29,11 +29,12 @@ final class ErrorResponses {
             case MISSING_API_KEY, INVALID_API_KEY -> 401;
             case PERMISSION_DENIED -> 403;
             case NOT_FOUND, INSTANCE_NOT_FOUND -> 404;
-            case INSTANCE_NOT_RUNNING -> 409;
+            case INSTANCE_NOT_RUNNING, INSTANCE_STATE_CONFLICT -> 409;
+            case INSTANCE_LIMIT_REACHED -> 402;
             case PAYLOAD_TOO_LARGE -> 413;
             // nginx's code for a client that closed the connection; nobody reads this answer.
             case REQUEST_CANCELLED -> 499;
-            case VALIDATION_FAILED -> 422;
+            case VALIDATION_FAILED, GATEWAY_ADDRESS_FORBIDDEN -> 422;
             case GATEWAY_REJECTED_REQUEST -> ((GatewayRejectedException) error).status();
             case GATEWAY_UNAVAILABLE, GATEWAY_CREDENTIALS_REJECTED, GATEWAY_FAILED -> 502;
             case GATEWAY_TIMEOUT -> 504;
@@ -41,7 +42,8 @@ final class ErrorResponses {
         boolean gatewayFailure = switch (error.code()) {
             case GATEWAY_UNAVAILABLE, GATEWAY_CREDENTIALS_REJECTED, GATEWAY_FAILED, GATEWAY_TIMEOUT -> true;
             case INVALID_REQUEST, INVALID_SESSION_ID, VALIDATION_FAILED, MISSING_API_KEY, INVALID_API_KEY, PERMISSION_DENIED,
-                 NOT_FOUND, INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING, PAYLOAD_TOO_LARGE, REQUEST_CANCELLED, GATEWAY_REJECTED_REQUEST -> false;
+                 NOT_FOUND, INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING, INSTANCE_STATE_CONFLICT, INSTANCE_LIMIT_REACHED,
+                 GATEWAY_ADDRESS_FORBIDDEN, PAYLOAD_TOO_LARGE, REQUEST_CANCELLED, GATEWAY_REJECTED_REQUEST -> false;
         };
         if (error.code() == ErrorCode.MISSING_API_KEY || error.code() == ErrorCode.INVALID_API_KEY) {
             ctx.header("WWW-Authenticate", "Bearer");

@@ -81,6 +81,7 @@ final class EventStreamRelay {
                 .put("status", "failed")
                 .put("model", "openclaw");
         response.putArray("output");
+        response.putObject("usage").put("input_tokens", 0).put("output_tokens", 0).put("total_tokens", 0);
         response.putObject("error").put("code", "api_error").put("message", message);
         client.write(("event: response.failed\ndata: " + json.writeValueAsString(failed) + "\n\n").getBytes(StandardCharsets.UTF_8));
         client.flush();

@@ -3,6 +3,7 @@ package chowder.adapter.http;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
@@ -21,7 +22,7 @@ public final class HttpModule extends AbstractModule {
     @Provides
     @Singleton
     ChowderHttpServer server(AuthenticateUseCase authentication, SendResponseUseCase responses,
-            RegisterInstanceUseCase registerInstances, ViewInstancesUseCase viewInstances) {
-        return new ChowderHttpServer(config, authentication, responses, registerInstances, viewInstances);
+            RegisterInstanceUseCase registerInstances, ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances) {
+        return new ChowderHttpServer(config, authentication, responses, registerInstances, viewInstances, manageInstances);
     }
 }

@@ -1,6 +1,7 @@
 package chowder.adapter.http;
 
 import chowder.domain.Instance;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -19,7 +20,7 @@ record InstanceJson(
         String sandboxId,
         String gatewayUrl,
         String openclawVersion,
-        Object openclawConfig,
+        @JsonRawValue String openclawConfig,
         String region,
         String errorMessage,
         String createdAt,
@@ -27,7 +28,16 @@ record InstanceJson(
 
     static InstanceJson of(Instance instance) {
         return new InstanceJson(instance.id().toString(), instance.organizationId().toString(), instance.name(),
-                instance.status().wireName(), null, "external", null, instance.gatewayUrl().toString(), null, null, null,
-                instance.errorMessage().orElse(null), instance.createdAt().toString(), instance.updatedAt().toString());
+                instance.status().wireName(), instance.settings().modelProvider().orElse(null), "external", null,
+                instance.gatewayUrl().toString(), null, instance.settings().openclawConfigJson().orElse(null),
+                instance.settings().region().orElse(null), instance.errorMessage().orElse(null), instance.createdAt().toString(),
+                instance.updatedAt().toString());
+    }
+
+    /** The answer of {@code GET /v1/instances/{id}/status}. */
+    record Status(String id, String status, @com.fasterxml.jackson.annotation.JsonProperty("gateway_url") String gatewayUrl) {
+        static Status of(Instance instance) {
+            return new Status(instance.id().toString(), instance.status().wireName(), instance.gatewayUrl().toString());
+        }
     }
 }

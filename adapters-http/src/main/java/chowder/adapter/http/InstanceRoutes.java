@@ -1,22 +1,29 @@
 package chowder.adapter.http;
 
+import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.RegisterInstanceUseCase;
+import chowder.application.port.in.UpdateInstanceCommand;
 import chowder.application.port.in.ViewInstancesUseCase;
+import chowder.domain.ChowderException;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import java.util.Optional;
 
-/** The hosted instances endpoints: register, list and show. */
+/** The hosted instances endpoints: register, list, show, change, stop, start, delete, status. */
 final class InstanceRoutes {
     private final RegisterInstanceUseCase register;
     private final ViewInstancesUseCase view;
+    private final ManageInstancesUseCase manage;
     private final JsonBodies bodies;
 
-    InstanceRoutes(RegisterInstanceUseCase register, ViewInstancesUseCase view, JsonBodies bodies) {
+    InstanceRoutes(RegisterInstanceUseCase register, ViewInstancesUseCase view, ManageInstancesUseCase manage, JsonBodies bodies) {
         this.register = register;
         this.view = view;
+        this.manage = manage;
         this.bodies = bodies;
     }
 
@@ -25,7 +32,10 @@ final class InstanceRoutes {
         Instance instance = register.register(new RegisterInstanceCommand(Callers.of(ctx),
                 JsonBodies.optionalString(body, "name"),
                 JsonBodies.optionalString(body, "gateway_url"),
-                JsonBodies.optionalString(body, "gateway_token")));
+                JsonBodies.optionalString(body, "gateway_token"),
+                Optional.ofNullable(JsonBodies.optionalString(body, "model_provider")),
+                openclawConfig(body),
+                Optional.ofNullable(JsonBodies.optionalString(body, "region"))));
         ctx.status(201).json(InstanceJson.of(instance));
     }
 
@@ -34,6 +44,49 @@ final class InstanceRoutes {
     }
 
     void get(Context ctx) {
-        ctx.json(InstanceJson.of(view.get(Callers.of(ctx), InstanceId.parse(ctx.pathParam("id")))));
+        ctx.json(InstanceJson.of(view.get(Callers.of(ctx), id(ctx))));
+    }
+
+    void status(Context ctx) {
+        ctx.json(InstanceJson.Status.of(view.get(Callers.of(ctx), id(ctx))));
+    }
+
+    void update(Context ctx) {
+        ObjectNode body = bodies.readObject(ctx);
+        Instance instance = manage.update(new UpdateInstanceCommand(Callers.of(ctx), id(ctx),
+                Optional.ofNullable(JsonBodies.optionalString(body, "name")),
+                Optional.ofNullable(JsonBodies.optionalString(body, "gateway_url")),
+                Optional.ofNullable(JsonBodies.optionalString(body, "gateway_token")),
+                openclawConfig(body)));
+        ctx.json(InstanceJson.of(instance));
+    }
+
+    void stop(Context ctx) {
+        ctx.json(InstanceJson.of(manage.stop(Callers.of(ctx), id(ctx))));
+    }
+
+    void start(Context ctx) {
+        ctx.json(InstanceJson.of(manage.start(Callers.of(ctx), id(ctx))));
+    }
+
+    void delete(Context ctx) {
+        manage.delete(Callers.of(ctx), id(ctx));
+        ctx.status(204);
+    }
+
+    private static InstanceId id(Context ctx) {
+        return InstanceId.parse(ctx.pathParam("id"));
+    }
+
+    /** {@code openclaw_config} must be a JSON object; it is kept as its JSON text. */
+    private static Optional<String> openclawConfig(ObjectNode body) {
+        JsonNode config = body.get("openclaw_config");
+        if (config == null || config.isNull()) {
+            return Optional.empty();
+        }
+        if (!config.isObject()) {
+            throw ChowderException.validationFailed("openclaw_config must be a JSON object.");
+        }
+        return Optional.of(config.toString());
     }
 }

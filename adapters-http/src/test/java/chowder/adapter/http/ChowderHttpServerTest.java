@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chowder.application.port.in.NewOrganization;
 import chowder.application.service.AuthenticationService;
 import chowder.application.service.InMemoryStore;
+import chowder.application.service.InstanceHealthService;
+import chowder.application.service.InstanceLimits;
+import chowder.application.service.ScriptedHealth;
 import chowder.application.service.InstanceService;
 import chowder.application.service.OrganizationService;
 import chowder.application.service.RecordingGateway;
@@ -36,6 +39,7 @@ class ChowderHttpServerTest {
 
     private final InMemoryStore store = new InMemoryStore();
     private final RecordingGateway gateway = new RecordingGateway();
+    private final ScriptedHealth health = new ScriptedHealth();
     private final HttpClient client = HttpClient.newHttpClient();
     private ChowderHttpServer server;
     private String acmeKey;
@@ -45,9 +49,10 @@ class ChowderHttpServerTest {
     void start() {
         Clock clock = Clock.systemUTC();
         OrganizationService organizations = new OrganizationService(store, new SecureRandom(), clock);
-        InstanceService instances = new InstanceService(store, store, clock);
+        InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
+        InstanceService instances = new InstanceService(store, store, health, probes, new InstanceLimits(3), clock);
         server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ofSeconds(5)), new AuthenticationService(store, clock),
-                new ResponseService(store, gateway), instances, instances);
+                new ResponseService(store, gateway), instances, instances, instances);
         server.start();
         NewOrganization acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();
@@ -79,7 +84,7 @@ class ChowderHttpServerTest {
         assertThat(created.statusCode()).isEqualTo(201);
         JsonNode instance = JSON.readTree(created.body());
         assertThat(instance.path("name").asText()).isEqualTo("support-bot");
-        assertThat(instance.path("status").asText()).isEqualTo("running");
+        assertThat(instance.path("status").asText()).isEqualTo("provisioning");
         assertThat(instance.path("gateway_url").asText()).isEqualTo("http://127.0.0.1:18789");
         assertThat(instance.has("organization_id") && instance.has("created_at") && instance.has("error_message")).isTrue();
         assertThat(created.body()).doesNotContain("secret-gw-token").doesNotContain("gateway_token");
@@ -92,6 +97,54 @@ class ChowderHttpServerTest {
     }
 
     @Test
+    void theInstanceLifecycleThroughTheApiWithEvery409() throws Exception {
+        String id = register(acmeKey);
+        String path = "/v1/instances/" + id;
+        assertThat(JSON.readTree(send("GET", path + "/status", acmeKey, null).body()))
+                .isEqualTo(JSON.readTree("{\"id\":\"" + id + "\",\"status\":\"running\",\"gateway_url\":\"http://127.0.0.1:18789\"}"));
+        assertThat(send("POST", path + "/start", acmeKey, null).statusCode()).isEqualTo(409);
+        HttpResponse<String> stopped = send("POST", path + "/stop", acmeKey, null);
+        assertThat(JSON.readTree(stopped.body()).path("status").asText()).isEqualTo("stopped");
+        HttpResponse<String> again = send("POST", path + "/stop", acmeKey, null);
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(detail(again)).isEqualTo("Instance is not running.");
+        HttpResponse<String> refused = send("POST", path + "/responses", acmeKey, "{\"input\":\"hi\"}");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(detail(refused)).isEqualTo("Instance is not running.");
+        assertThat(JSON.readTree(send("POST", path + "/start", acmeKey, null).body()).path("status").asText()).isEqualTo("provisioning");
+        assertThat(JSON.readTree(send("GET", path, acmeKey, null).body()).path("status").asText()).isEqualTo("running");
+        assertThat(send("POST", path + "/responses", acmeKey, "{\"input\":\"hi\"}").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> patched = send("PATCH", path, acmeKey,
+                "{\"name\":\"renamed\",\"gateway_token\":\"rotated\",\"openclaw_config\":{\"agents\":{\"defaults\":{}}}}");
+        assertThat(patched.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(patched.body()).path("name").asText()).isEqualTo("renamed");
+        assertThat(JSON.readTree(patched.body()).path("openclaw_config")).isEqualTo(JSON.readTree("{\"agents\":{\"defaults\":{}}}"));
+        assertThat(patched.body()).doesNotContain("rotated");
+        assertThat(send("PATCH", path, acmeKey, "{\"openclaw_config\":[1]}").statusCode()).isEqualTo(422);
+
+        assertThat(send("DELETE", path, acmeKey, null).statusCode()).isEqualTo(204);
+        assertThat(send("GET", path, acmeKey, null).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", path, acmeKey, null).statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(send("GET", "/v1/instances", acmeKey, null).body())).isEmpty();
+    }
+
+    @Test
+    void theInstanceLimitIs402AndForbiddenAddressesAre422() throws Exception {
+        health.forbiddenHosts.add("169.254.169.254");
+        HttpResponse<String> metadata = send("POST", "/v1/instances", acmeKey,
+                "{\"name\":\"x\",\"gateway_url\":\"http://169.254.169.254\",\"gateway_token\":\"t\"}");
+        assertThat(metadata.statusCode()).isEqualTo(422);
+        for (int i = 0; i < 3; i++) {
+            register(acmeKey);
+        }
+        HttpResponse<String> fourth = send("POST", "/v1/instances", acmeKey,
+                "{\"name\":\"four\",\"gateway_url\":\"http://127.0.0.1:18789\",\"gateway_token\":\"t\"}");
+        assertThat(fourth.statusCode()).isEqualTo(402);
+        assertThat(detail(fourth)).contains("Instance limit reached");
+    }
+
+    @Test
     void anotherOrganizationsInstanceIsNotFound() throws Exception {
         String id = register(acmeKey);
         for (String path : new String[] {"/v1/instances/" + id, "/v1/instances/not-a-uuid"}) {
@@ -101,6 +154,11 @@ class ChowderHttpServerTest {
         }
         HttpResponse<String> foreignSend = send("POST", "/v1/instances/" + id + "/responses", globexKey, "{\"input\":\"hi\"}");
         assertThat(foreignSend.statusCode()).isEqualTo(404);
+        for (String[] call : new String[][] {{"PATCH", "", "{\"name\":\"x\"}"}, {"DELETE", "", null}, {"POST", "/stop", null},
+                {"POST", "/start", null}, {"GET", "/status", null}}) {
+            assertThat(send(call[0], "/v1/instances/" + id + call[1], globexKey, call[2]).statusCode()).as(call[0] + call[1]).isEqualTo(404);
+        }
+        assertThat(JSON.readTree(send("GET", "/v1/instances/" + id, acmeKey, null).body()).path("status").asText()).isEqualTo("running");
         assertThat(JSON.readTree(send("GET", "/v1/instances", globexKey, null).body())).isEmpty();
         assertThat(gateway.calls).isEmpty();
     }

@@ -3,12 +3,15 @@ package chowder.adapter.openclaw;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.SocketAddressResolver;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /** Makes the (not yet started) Jetty client that talks to gateways, configured as a proxy's upstream client should be. */
 public final class GatewayHttpClients {
     // Session keys can be ~3,100 characters; leave room for them and the other headers.
     private static final int REQUEST_HEADER_BUFFER_BYTES = 16 * 1024;
+    private static final java.time.Duration POOLED_CONNECTION_IDLE = java.time.Duration.ofSeconds(3);
 
     private GatewayHttpClients() {}
 
@@ -26,11 +29,19 @@ public final class GatewayHttpClients {
         // Relay bytes as the gateway sent them: no Accept-Encoding, no decoding buffers in between.
         http.getContentDecoderFactories().clear();
         http.setFollowRedirects(false);
+        // OpenClaw closes idle keep-alive connections after 5 s (measured); drop ours first, so a
+        // request never goes out on a connection the gateway is closing.
+        http.setIdleTimeout(POOLED_CONNECTION_IDLE.toMillis());
         http.setRequestBufferSize(REQUEST_HEADER_BUFFER_BYTES);
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "chowder"));
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("gateway-client");
         http.setExecutor(threads);
+        ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler("gateway-client-scheduler", false);
+        http.setScheduler(scheduler);
+        http.setSocketAddressResolver(new PolicyCheckingResolver(
+                new SocketAddressResolver.Async(threads, scheduler, config.connectTimeout().toMillis()),
+                new GatewayAddressPolicy(config.allowedNetworks())));
         return http;
     }
 }

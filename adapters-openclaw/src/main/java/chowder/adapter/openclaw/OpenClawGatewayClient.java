@@ -249,6 +249,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
             case java.net.UnknownHostException e -> "its host name does not resolve";
             case java.net.NoRouteToHostException e -> "there is no route to its host";
             case java.io.EOFException e -> "it closed the connection without answering";
+            case PolicyCheckingResolver.ForbiddenGatewayAddressException e -> "its host resolves to an address outside the allowed networks";
             case null, default -> "the connection failed";
         };
         return new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE,

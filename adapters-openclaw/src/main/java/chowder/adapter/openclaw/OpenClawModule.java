@@ -3,6 +3,8 @@ package chowder.adapter.openclaw;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.out.AgentGatewayPort;
+import chowder.application.port.out.GatewayAddressPolicyPort;
+import chowder.application.port.out.GatewayHealthPort;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -26,6 +28,18 @@ public final class OpenClawModule extends AbstractModule {
     @Singleton
     static HttpClient gatewayHttpClient(OpenClawGatewayConfig config) {
         return GatewayHttpClients.create(config);
+    }
+
+    @Provides
+    @Singleton
+    static GatewayAddressPolicyPort addressPolicy(OpenClawGatewayConfig config) {
+        return new GatewayAddressPolicy(config.allowedNetworks());
+    }
+
+    @Provides
+    @Singleton
+    static GatewayHealthPort healthProbe(HttpClient http, OpenClawGatewayConfig config) {
+        return new OpenClawHealthProbe(http, config.probeTimeout());
     }
 
     @Provides

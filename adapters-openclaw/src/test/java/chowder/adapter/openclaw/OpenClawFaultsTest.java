@@ -123,7 +123,7 @@ class OpenClawFaultsTest {
     @Test
     void aStalledStreamEndsAfterTheIdleTimeout() throws Exception {
         gateway.play(ScriptedGateway.events(List.of(EVENTS.get(0)), Duration.ZERO, true));
-        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMinutes(1), 1 << 20);
+        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMinutes(1), 1 << 20, java.util.List.of(), Duration.ofSeconds(5));
         try (ResponseStream stream = client(config).streamResponse(instance(), key(), streaming())) {
             assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(0));
             long started = System.nanoTime();
@@ -137,7 +137,7 @@ class OpenClawFaultsTest {
     void theTotalTimeoutCapsAStreamThatNeverStops() throws Exception {
         List<String> endless = java.util.Collections.nCopies(100, EVENTS.get(1));
         gateway.play(ScriptedGateway.events(endless, Duration.ofMillis(100), false));
-        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(700), 1 << 20);
+        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(700), 1 << 20, java.util.List.of(), Duration.ofSeconds(5));
         try (ResponseStream stream = client(config).streamResponse(instance(), key(), streaming())) {
             assertThatThrownBy(() -> {
                 while (stream.nextEvent() != null) {
@@ -199,7 +199,7 @@ class OpenClawFaultsTest {
 
     private Instance instance() {
         return Instance.register(OrganizationId.random(), "test", GatewayUrl.of(gateway.baseUrl().toString()),
-                new GatewayToken("token"), Instant.now());
+                new GatewayToken("token"), chowder.domain.InstanceSettings.NONE, Instant.now());
     }
 
     private static SessionKey key() {

@@ -20,19 +20,52 @@ interface InstanceDao {
             String status,
             String gatewayUrl,
             String gatewayTokenEncrypted,
+            String modelProvider,
+            String openclawConfig,
+            String region,
             String errorMessage,
             Instant createdAt,
             Instant updatedAt) {}
 
-    String COLUMNS = "id, organization_id, name, status, gateway_url, gateway_token_encrypted, error_message, created_at, updated_at";
+    String COLUMNS = "id, organization_id, name, status, gateway_url, gateway_token_encrypted, model_provider, openclaw_config, "
+            + "region, error_message, created_at, updated_at";
 
-    @SqlUpdate("INSERT INTO instances (" + COLUMNS + ") VALUES "
-            + "(:id, :organizationId, :name, :status, :gatewayUrl, :gatewayTokenEncrypted, :errorMessage, :createdAt, :updatedAt)")
+    @SqlUpdate("INSERT INTO instances (" + COLUMNS + ") VALUES (:id, :organizationId, :name, :status, :gatewayUrl, "
+            + ":gatewayTokenEncrypted, :modelProvider, :openclawConfig, :region, :errorMessage, :createdAt, :updatedAt)")
     void insert(@BindMethods InstanceRow row);
+
+    @SqlUpdate("""
+            UPDATE instances SET name = :name, status = :status, gateway_url = :gatewayUrl,
+                gateway_token_encrypted = :gatewayTokenEncrypted, model_provider = :modelProvider,
+                openclaw_config = :openclawConfig, region = :region, error_message = :errorMessage, updated_at = :updatedAt
+            WHERE id = :id AND status = :expectedStatus
+            """)
+    int updateIfStatus(@BindMethods InstanceRow row, @Bind("expectedStatus") String expectedStatus);
+
+    @SqlQuery("SELECT id FROM organizations WHERE id = :organizationId FOR UPDATE")
+    Optional<UUID> lockOrganization(@Bind("organizationId") UUID organizationId);
+
+    @SqlQuery("SELECT COUNT(*) FROM instances WHERE organization_id = :organizationId AND status <> 'terminated'")
+    int countNotTerminated(@Bind("organizationId") UUID organizationId);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM instances WHERE id = :id")
     Optional<InstanceRow> findById(@Bind("id") UUID id);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM instances WHERE organization_id = :organizationId ORDER BY created_at DESC, id")
     List<InstanceRow> listByOrganization(@Bind("organizationId") UUID organizationId);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM instances ORDER BY created_at DESC, id")
+    List<InstanceRow> listAll();
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM instances WHERE status IN ('provisioning', 'running', 'error')")
+    List<InstanceRow> listProbed();
+
+    @SqlQuery("SELECT id, gateway_token_encrypted FROM instances")
+    @RegisterConstructorMapper(EncryptedToken.class)
+    List<EncryptedToken> listEncryptedTokens();
+
+    @SqlUpdate("UPDATE instances SET gateway_token_encrypted = :encrypted WHERE id = :id")
+    void updateEncryptedToken(@Bind("id") UUID id, @Bind("encrypted") String encrypted);
+
+    record EncryptedToken(UUID id, String gatewayTokenEncrypted) {}
 }

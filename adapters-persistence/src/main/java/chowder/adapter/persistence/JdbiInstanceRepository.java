@@ -7,6 +7,7 @@ import chowder.application.port.out.SaveInstancePort;
 import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
+import chowder.domain.InstanceSettings;
 import chowder.domain.InstanceStatus;
 import chowder.domain.OrganizationId;
 import java.net.URI;
@@ -25,12 +26,26 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
     }
 
     @Override
-    public void insert(Instance instance) {
-        InstanceDao.InstanceRow row = new InstanceDao.InstanceRow(instance.id().value(), instance.organizationId().value(),
-                instance.name(), instance.status().wireName(), instance.gatewayUrl().toString(),
-                cipher.encrypt(instance.id(), instance.gatewayToken()), instance.errorMessage().orElse(null),
-                instance.createdAt(), instance.updatedAt());
-        jdbi.useExtension(InstanceDao.class, dao -> dao.insert(row));
+    public boolean insertWithinLimit(Instance instance, int maxPerOrganization) {
+        InstanceDao.InstanceRow row = toRow(instance);
+        return jdbi.inTransaction(handle -> {
+            InstanceDao dao = handle.attach(InstanceDao.class);
+            if (maxPerOrganization > 0) {
+                // The organization's row serialises concurrent registrations, so the count stays true.
+                dao.lockOrganization(instance.organizationId().value());
+                if (dao.countNotTerminated(instance.organizationId().value()) >= maxPerOrganization) {
+                    return false;
+                }
+            }
+            dao.insert(row);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean updateIfStatus(Instance updated, InstanceStatus expectedStatus) {
+        InstanceDao.InstanceRow row = toRow(updated);
+        return jdbi.withExtension(InstanceDao.class, dao -> dao.updateIfStatus(row, expectedStatus.wireName())) == 1;
     }
 
     @Override
@@ -40,14 +55,37 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
 
     @Override
     public List<Instance> listByOrganization(OrganizationId organizationId) {
-        return jdbi.withExtension(InstanceDao.class, dao -> dao.listByOrganization(organizationId.value()))
-                .stream().map(this::fromRow).toList();
+        return fromRows(jdbi.withExtension(InstanceDao.class, dao -> dao.listByOrganization(organizationId.value())));
+    }
+
+    @Override
+    public List<Instance> listAll() {
+        return fromRows(jdbi.withExtension(InstanceDao.class, InstanceDao::listAll));
+    }
+
+    @Override
+    public List<Instance> listProbed() {
+        return fromRows(jdbi.withExtension(InstanceDao.class, InstanceDao::listProbed));
+    }
+
+    private InstanceDao.InstanceRow toRow(Instance instance) {
+        InstanceSettings settings = instance.settings();
+        return new InstanceDao.InstanceRow(instance.id().value(), instance.organizationId().value(), instance.name(),
+                instance.status().wireName(), instance.gatewayUrl().toString(), cipher.encrypt(instance.id(), instance.gatewayToken()),
+                settings.modelProvider().orElse(null), settings.openclawConfigJson().orElse(null), settings.region().orElse(null),
+                instance.errorMessage().orElse(null), instance.createdAt(), instance.updatedAt());
+    }
+
+    private List<Instance> fromRows(List<InstanceDao.InstanceRow> rows) {
+        return rows.stream().map(this::fromRow).toList();
     }
 
     private Instance fromRow(InstanceDao.InstanceRow row) {
         InstanceId id = new InstanceId(row.id());
         return new Instance(id, new OrganizationId(row.organizationId()), row.name(), InstanceStatus.fromWireName(row.status()),
                 new GatewayUrl(URI.create(row.gatewayUrl())), cipher.decrypt(id, row.gatewayTokenEncrypted()),
+                new InstanceSettings(Optional.ofNullable(row.modelProvider()), Optional.ofNullable(row.openclawConfig()),
+                        Optional.ofNullable(row.region())),
                 Optional.ofNullable(row.errorMessage()), row.createdAt(), row.updatedAt());
     }
 }

@@ -67,6 +67,12 @@ public final class PersistenceModule extends AbstractModule {
     }
 
     @Provides
+    @Singleton
+    MasterKeyRotation masterKeyRotation(Jdbi jdbi) {
+        return new MasterKeyRotation(jdbi, config);
+    }
+
+    @Provides
     static LoadApiKeyPort loadApiKeys(JdbiApiKeyRepository repository) {
         return repository;
     }

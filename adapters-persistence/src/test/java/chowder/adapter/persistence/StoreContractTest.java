@@ -14,6 +14,10 @@ import chowder.domain.GatewayToken;
 import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
+import chowder.domain.InstanceSettings;
+import chowder.domain.InstanceStatus;
+import chowder.domain.InstanceUpdate;
+import java.util.Optional;
 import chowder.domain.Organization;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -75,7 +79,7 @@ abstract class StoreContractTest {
         Instance newer = instance(acme, "newer", now, "token-newer-secret");
         Instance foreign = instance(globex, "foreign", now, "token-foreign-secret");
         SaveInstancePort save = injector.getInstance(SaveInstancePort.class);
-        List.of(older, newer, foreign).forEach(save::insert);
+        List.of(older, newer, foreign).forEach(instance -> assertThat(save.insertWithinLimit(instance, 0)).isTrue());
 
         LoadInstancePort load = injector.getInstance(LoadInstancePort.class);
         assertThat(load.findById(older.id())).contains(older);
@@ -88,7 +92,7 @@ abstract class StoreContractTest {
     void aDifferentMasterKeyCannotReadTheTokensAndSaysWhy() {
         Organization acme = organization("Acme");
         Instance instance = instance(acme, "bot", now, "token-secret");
-        injector.getInstance(SaveInstancePort.class).insert(instance);
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
 
         Injector other = injectorFor(MasterKey.generate(RANDOM));
         try {
@@ -98,6 +102,65 @@ abstract class StoreContractTest {
         } finally {
             other.getInstance(HikariDataSource.class).close();
         }
+    }
+
+    @Test
+    void updatesApplyOnlyWhenTheStatusIsStillTheExpectedOne() {
+        Organization acme = organization("Acme");
+        Instance instance = instance(acme, "bot", now, "token-secret");
+        SaveInstancePort save = injector.getInstance(SaveInstancePort.class);
+        LoadInstancePort load = injector.getInstance(LoadInstancePort.class);
+        save.insertWithinLimit(instance, 0);
+
+        Instance running = instance.observed(Optional.empty(), now.plusSeconds(1));
+        assertThat(save.updateIfStatus(running, InstanceStatus.PROVISIONING)).isTrue();
+        Instance stopped = running.stop(now.plusSeconds(2));
+        assertThat(save.updateIfStatus(stopped, InstanceStatus.RUNNING)).isTrue();
+        Instance staleProbe = running.observed(Optional.of("refused"), now.plusSeconds(3));
+        assertThat(save.updateIfStatus(staleProbe, InstanceStatus.RUNNING)).as("a probe must not undo a stop").isFalse();
+        assertThat(load.findById(instance.id())).contains(stopped);
+        assertThat(load.listProbed()).isEmpty();
+        Instance renamed = stopped.update(new InstanceUpdate(Optional.of("renamed"), Optional.of(GatewayUrl.of("https://gw.example:8443/a")),
+                Optional.of(new GatewayToken("rotated-secret")), Optional.of("{}")), now.plusSeconds(4));
+        assertThat(save.updateIfStatus(renamed, InstanceStatus.STOPPED)).isTrue();
+        assertThat(load.findById(instance.id())).contains(renamed);
+        assertThat(load.listAll()).containsExactly(renamed);
+    }
+
+    @Test
+    void theInstanceLimitIsEnforcedAtomicallyPerOrganization() throws Exception {
+        Organization acme = organization("Acme");
+        SaveInstancePort save = injector.getInstance(SaveInstancePort.class);
+        var results = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor().invokeAll(java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> (java.util.concurrent.Callable<Boolean>) () -> save.insertWithinLimit(instance(acme, "i" + i, now, "t"), 3))
+                .toList());
+        long stored = results.stream().filter(result -> {
+            try {
+                return result.get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).count();
+        assertThat(stored).isEqualTo(3);
+        assertThat(injector.getInstance(LoadInstancePort.class).listByOrganization(acme.id())).hasSize(3);
+    }
+
+    @Test
+    void rotatingTheMasterKeyReEncryptsEveryToken() {
+        Organization acme = organization("Acme");
+        Instance instance = instance(acme, "bot", now, "token-to-rotate");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        MasterKey next = MasterKey.generate(RANDOM);
+        assertThat(injector.getInstance(MasterKeyRotation.class).rotateTo(next)).isEqualTo(1);
+
+        Injector rotated = injectorFor(next);
+        try {
+            assertThat(rotated.getInstance(LoadInstancePort.class).findById(instance.id()).orElseThrow().gatewayToken().value())
+                    .isEqualTo("token-to-rotate");
+        } finally {
+            rotated.getInstance(HikariDataSource.class).close();
+        }
+        assertThatThrownBy(() -> injector.getInstance(LoadInstancePort.class).findById(instance.id())).hasMessageContaining("master key differs");
     }
 
     @Test
@@ -118,9 +181,8 @@ abstract class StoreContractTest {
     }
 
     private static Instance instance(Organization organization, String name, Instant createdAt, String token) {
-        Instance registered = Instance.register(organization.id(), name, GatewayUrl.of("http://127.0.0.1:18789"),
-                new GatewayToken(token), createdAt);
-        return registered;
+        return Instance.register(organization.id(), name, GatewayUrl.of("http://127.0.0.1:18789"), new GatewayToken(token),
+                new InstanceSettings(Optional.of("anthropic"), Optional.of("{\"agents\":{\"x\":1}}"), Optional.of("eu-west")), createdAt);
     }
 
     /** Every value of every row of every table, as text, to search for secrets. */

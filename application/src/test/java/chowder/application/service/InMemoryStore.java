@@ -8,12 +8,13 @@ import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyHash;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
+import chowder.domain.InstanceStatus;
 import chowder.domain.Organization;
 import chowder.domain.OrganizationId;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A fake of the stores, kept in thread-safe lists. */
 public final class InMemoryStore implements LoadApiKeyPort, LoadInstancePort, SaveInstancePort, SaveOrganizationPort {
@@ -33,15 +34,43 @@ public final class InMemoryStore implements LoadApiKeyPort, LoadInstancePort, Sa
 
     @Override
     public List<Instance> listByOrganization(OrganizationId organizationId) {
-        return instances.stream()
-                .filter(instance -> instance.organizationId().equals(organizationId))
-                .sorted(Comparator.comparing(Instance::createdAt).reversed())
-                .toList();
+        return listAll().stream().filter(instance -> instance.organizationId().equals(organizationId)).toList();
     }
 
     @Override
-    public void insert(Instance instance) {
+    public List<Instance> listAll() {
+        return instances.stream().sorted(Comparator.comparing(Instance::createdAt).reversed()).toList();
+    }
+
+    @Override
+    public List<Instance> listProbed() {
+        return instances.stream().filter(Instance::probed).toList();
+    }
+
+    @Override
+    public synchronized boolean insertWithinLimit(Instance instance, int maxPerOrganization) {
+        long existing = instances.stream()
+                .filter(other -> other.organizationId().equals(instance.organizationId()) && other.status() != InstanceStatus.TERMINATED)
+                .count();
+        if (maxPerOrganization > 0 && existing >= maxPerOrganization) {
+            return false;
+        }
         instances.add(instance);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean updateIfStatus(Instance updated, InstanceStatus expectedStatus) {
+        for (int i = 0; i < instances.size(); i++) {
+            if (instances.get(i).id().equals(updated.id())) {
+                if (instances.get(i).status() != expectedStatus) {
+                    return false;
+                }
+                instances.set(i, updated);
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import chowder.application.port.in.NewOrganization;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.SendResponseCommand;
+import chowder.application.port.in.UpdateInstanceCommand;
 import chowder.application.port.out.ResponseRequest;
 import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyKind;
@@ -33,7 +34,9 @@ class ServicesTest {
     private final RecordingGateway gateway = new RecordingGateway();
     private final OrganizationService organizations = new OrganizationService(store, new SecureRandom(), clock);
     private final AuthenticationService authentication = new AuthenticationService(store, clock);
-    private final InstanceService instances = new InstanceService(store, store, clock);
+    private final ScriptedHealth health = new ScriptedHealth();
+    private final InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
+    private final InstanceService instances = new InstanceService(store, store, health, probes, InstanceLimits.UNLIMITED, clock);
     private final ResponseService responses = new ResponseService(store, gateway);
 
     @Test
@@ -74,7 +77,7 @@ class ServicesTest {
     @Test
     void forwardsToTheEncodedSessionOfARunningInstance() {
         Caller acme = callerOf(organizations.create("Acme"));
-        Instance instance = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "token-1"));
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://127.0.0.1:1", "token-1"));
 
         responses.send(new SendResponseCommand(acme, instance.id(), SessionId.of("User-42"), request(false)));
         responses.send(new SendResponseCommand(acme, instance.id(), SessionId.MAIN, request(false)));
@@ -88,23 +91,22 @@ class ServicesTest {
     void anotherOrganizationsInstanceIsNotFound() {
         Caller acme = callerOf(organizations.create("Acme"));
         Caller globex = callerOf(organizations.create("Globex"));
-        Instance instance = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "t"));
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://127.0.0.1:1", "t"));
 
         assertCode(() -> instances.get(globex, instance.id()), ErrorCode.INSTANCE_NOT_FOUND);
         assertCode(() -> responses.send(new SendResponseCommand(globex, instance.id(), SessionId.MAIN, request(false))),
                 ErrorCode.INSTANCE_NOT_FOUND);
         assertCode(() -> instances.get(acme, InstanceId.random()), ErrorCode.INSTANCE_NOT_FOUND);
         assertThat(instances.list(globex)).isEmpty();
-        assertThat(instances.list(acme)).containsExactly(instance);
+        assertThat(instances.list(acme)).extracting(Instance::id).containsExactly(instance.id());
         assertThat(gateway.calls).isEmpty();
     }
 
     @Test
     void anInstanceThatIsNotRunningRefusesTraffic() {
         Caller acme = callerOf(organizations.create("Acme"));
-        Instance running = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "t"));
-        store.instances.set(0, new Instance(running.id(), running.organizationId(), running.name(), InstanceStatus.STOPPED,
-                running.gatewayUrl(), running.gatewayToken(), Optional.empty(), running.createdAt(), running.updatedAt()));
+        Instance running = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://127.0.0.1:1", "t"));
+        instances.stop(acme, running.id());
 
         assertCode(() -> responses.send(new SendResponseCommand(acme, running.id(), SessionId.MAIN, request(false))),
                 ErrorCode.INSTANCE_NOT_RUNNING);
@@ -114,7 +116,7 @@ class ServicesTest {
     @Test
     void streamingRequestsOpenAStreamInTheSameEncodedSession() {
         Caller acme = callerOf(organizations.create("Acme"));
-        Instance instance = instances.register(new RegisterInstanceCommand(acme, "bot", "http://127.0.0.1:1", "t"));
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://127.0.0.1:1", "t"));
         try (var stream = responses.stream(new SendResponseCommand(acme, instance.id(), SessionId.of("User-42"), request(true)))) {
             assertThat(new String(stream.nextEvent(), StandardCharsets.UTF_8)).startsWith("event: response.created");
         }
@@ -127,12 +129,116 @@ class ServicesTest {
     @Test
     void registrationValidatesItsFieldsWithoutEchoingTheToken() {
         Caller acme = callerOf(organizations.create("Acme"));
-        assertCode(() -> instances.register(new RegisterInstanceCommand(acme, "", "http://h", "t")), ErrorCode.VALIDATION_FAILED);
-        assertCode(() -> instances.register(new RegisterInstanceCommand(acme, "bot", "ftp://h", "t")), ErrorCode.VALIDATION_FAILED);
-        assertCode(() -> instances.register(new RegisterInstanceCommand(acme, "bot", "http://h", null)), ErrorCode.VALIDATION_FAILED);
-        assertThatThrownBy(() -> instances.register(new RegisterInstanceCommand(acme, "bot", "http://h", "top secret")))
+        assertCode(() -> instances.register(RegisterInstanceCommand.of(acme, "", "http://h", "t")), ErrorCode.VALIDATION_FAILED);
+        assertCode(() -> instances.register(RegisterInstanceCommand.of(acme, "bot", "ftp://h", "t")), ErrorCode.VALIDATION_FAILED);
+        assertCode(() -> instances.register(RegisterInstanceCommand.of(acme, "bot", "http://h", null)), ErrorCode.VALIDATION_FAILED);
+        assertThatThrownBy(() -> instances.register(RegisterInstanceCommand.of(acme, "bot", "http://h", "top secret")))
                 .message().doesNotContain("top secret");
         assertThat(store.instances).isEmpty();
+    }
+
+    @Test
+    void aNewRegistrationIsProvisioningUntilItsFirstProbeThenFollowsItsHealth() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        health.downHosts.add("10.1.1.1");
+        Instance down = instances.register(RegisterInstanceCommand.of(acme, "down", "http://10.1.1.1:1", "t"));
+        Instance up = instances.register(RegisterInstanceCommand.of(acme, "up", "http://10.1.1.2:1", "t"));
+        assertThat(down.status()).isEqualTo(InstanceStatus.PROVISIONING);
+        // The registration's own probe already ran (this test's executor is synchronous).
+        assertThat(instances.get(acme, down.id()).status()).isEqualTo(InstanceStatus.ERROR);
+        assertThat(instances.get(acme, down.id()).errorMessage()).contains("connection refused");
+        assertThat(instances.get(acme, up.id()).status()).isEqualTo(InstanceStatus.RUNNING);
+
+        health.downHosts.clear();
+        health.downHosts.add("10.1.1.2");
+        probes.probeAll();
+        assertThat(instances.get(acme, down.id()).status()).isEqualTo(InstanceStatus.RUNNING);
+        assertThat(instances.get(acme, down.id()).errorMessage()).isEmpty();
+        assertThat(instances.get(acme, up.id()).status()).isEqualTo(InstanceStatus.ERROR);
+    }
+
+    @Test
+    void everyStateTransitionAndItsConflicts() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://10.1.1.1:1", "t"));
+        assertThat(instances.get(acme, instance.id()).status()).isEqualTo(InstanceStatus.RUNNING);
+
+        assertCode(() -> instances.start(acme, instance.id()), ErrorCode.INSTANCE_STATE_CONFLICT);
+        assertThat(instances.stop(acme, instance.id()).status()).isEqualTo(InstanceStatus.STOPPED);
+        assertCode(() -> instances.stop(acme, instance.id()), ErrorCode.INSTANCE_STATE_CONFLICT);
+        probes.probeAll();
+        assertThat(instances.get(acme, instance.id()).status()).as("probing leaves a stopped instance alone").isEqualTo(InstanceStatus.STOPPED);
+        assertCode(() -> responses.send(new SendResponseCommand(acme, instance.id(), SessionId.MAIN, request(false))), ErrorCode.INSTANCE_NOT_RUNNING);
+
+        assertThat(instances.start(acme, instance.id()).status()).isEqualTo(InstanceStatus.PROVISIONING);
+        assertThat(instances.get(acme, instance.id()).status()).isEqualTo(InstanceStatus.RUNNING);
+
+        health.downHosts.add("10.1.1.1");
+        probes.probeAll();
+        assertThat(instances.get(acme, instance.id()).status()).isEqualTo(InstanceStatus.ERROR);
+        responses.send(new SendResponseCommand(acme, instance.id(), SessionId.MAIN, request(false)));
+        assertThat(gateway.calls).as("an unhealthy instance is still tried: the gateway's own error is the answer").hasSize(1);
+        assertThat(instances.stop(acme, instance.id()).status()).isEqualTo(InstanceStatus.STOPPED);
+
+        instances.delete(acme, instance.id());
+        assertCode(() -> instances.get(acme, instance.id()), ErrorCode.INSTANCE_NOT_FOUND);
+        assertCode(() -> instances.delete(acme, instance.id()), ErrorCode.INSTANCE_NOT_FOUND);
+        assertCode(() -> instances.start(acme, instance.id()), ErrorCode.INSTANCE_NOT_FOUND);
+        assertThat(instances.list(acme)).isEmpty();
+        assertThat(store.instances).singleElement().satisfies(kept -> assertThat(kept.status()).isEqualTo(InstanceStatus.TERMINATED));
+    }
+
+    @Test
+    void aNewAddressOrTokenIsProbedAgainAndTheChangeIsUsedByTheNextRequest() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://10.1.1.1:1", "old"));
+        health.downHosts.add("10.2.2.2");
+        Instance updated = instances.update(new UpdateInstanceCommand(acme, instance.id(), Optional.of("renamed"),
+                Optional.of("http://10.2.2.2:2"), Optional.of("new"), Optional.of("{\"a\":1}")));
+        assertThat(updated.status()).isEqualTo(InstanceStatus.PROVISIONING);
+        Instance stored = instances.get(acme, instance.id());
+        assertThat(stored.status()).isEqualTo(InstanceStatus.ERROR);
+        assertThat(stored.name()).isEqualTo("renamed");
+        assertThat(stored.settings().openclawConfigJson()).contains("{\"a\":1}");
+        responses.send(new SendResponseCommand(acme, instance.id(), SessionId.MAIN, request(false)));
+        assertThat(gateway.calls.getLast().instance().gatewayUrl().toString()).isEqualTo("http://10.2.2.2:2");
+        assertThat(gateway.calls.getLast().instance().gatewayToken().value()).isEqualTo("new");
+    }
+
+    @Test
+    void theInstanceLimitCountsInstancesThatAreNotDeleted() {
+        InstanceService limited = new InstanceService(store, store, health, probes, new InstanceLimits(2), clock);
+        Caller acme = callerOf(organizations.create("Acme"));
+        Caller globex = callerOf(organizations.create("Globex"));
+        Instance first = limited.register(RegisterInstanceCommand.of(acme, "one", "http://10.1.1.1:1", "t"));
+        limited.register(RegisterInstanceCommand.of(acme, "two", "http://10.1.1.1:1", "t"));
+        assertCode(() -> limited.register(RegisterInstanceCommand.of(acme, "three", "http://10.1.1.1:1", "t")), ErrorCode.INSTANCE_LIMIT_REACHED);
+        limited.register(RegisterInstanceCommand.of(globex, "other org", "http://10.1.1.1:1", "t"));
+        limited.delete(acme, first.id());
+        limited.register(RegisterInstanceCommand.of(acme, "three", "http://10.1.1.1:1", "t"));
+    }
+
+    @Test
+    void forbiddenGatewayAddressesAreRefusedAtRegistrationAndUpdate() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        health.forbiddenHosts.add("169.254.169.254");
+        assertCode(() -> instances.register(RegisterInstanceCommand.of(acme, "x", "http://169.254.169.254", "t")), ErrorCode.GATEWAY_ADDRESS_FORBIDDEN);
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "x", "http://10.1.1.1", "t"));
+        assertCode(() -> instances.update(new UpdateInstanceCommand(acme, instance.id(), Optional.empty(),
+                Optional.of("http://169.254.169.254"), Optional.empty(), Optional.empty())), ErrorCode.GATEWAY_ADDRESS_FORBIDDEN);
+        assertThat(instances.get(acme, instance.id()).gatewayUrl().toString()).isEqualTo("http://10.1.1.1");
+    }
+
+    @Test
+    void anotherOrganizationCannotChangeAnInstance() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Caller globex = callerOf(organizations.create("Globex"));
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://10.1.1.1:1", "t"));
+        assertCode(() -> instances.stop(globex, instance.id()), ErrorCode.INSTANCE_NOT_FOUND);
+        assertCode(() -> instances.delete(globex, instance.id()), ErrorCode.INSTANCE_NOT_FOUND);
+        assertCode(() -> instances.update(new UpdateInstanceCommand(globex, instance.id(), Optional.of("x"), Optional.empty(),
+                Optional.empty(), Optional.empty())), ErrorCode.INSTANCE_NOT_FOUND);
+        assertThat(instances.get(acme, instance.id()).name()).isEqualTo("bot");
     }
 
     private Caller callerOf(NewOrganization organization) {

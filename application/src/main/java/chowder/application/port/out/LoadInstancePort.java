@@ -12,4 +12,10 @@ public interface LoadInstancePort {
 
     /** The organization's instances of every status, newest first. */
     List<Instance> listByOrganization(OrganizationId organizationId);
+
+    /** Every organization's instances of every status, newest first (for operators). */
+    List<Instance> listAll();
+
+    /** The instances that health probing watches (provisioning, running, error), of every organization. */
+    List<Instance> listProbed();
 }

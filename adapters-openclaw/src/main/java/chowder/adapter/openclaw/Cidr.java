@@ -1,0 +1,51 @@
+package chowder.adapter.openclaw;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** An IP network such as {@code 169.254.0.0/16} or {@code fd00:ec2::254/128}. */
+record Cidr(byte[] network, int prefixLength, String text) {
+
+    static Cidr parse(String text) {
+        String trimmed = text.strip();
+        int slash = trimmed.indexOf('/');
+        String address = slash < 0 ? trimmed : trimmed.substring(0, slash);
+        if (!address.matches("[0-9a-fA-F.:]+")) {
+            throw new IllegalArgumentException("not an IP network: " + trimmed);
+        }
+        try {
+            byte[] bytes = InetAddress.getByName(address).getAddress();
+            int prefix = slash < 0 ? bytes.length * 8 : Integer.parseInt(trimmed.substring(slash + 1));
+            if (prefix < 0 || prefix > bytes.length * 8) {
+                throw new IllegalArgumentException("prefix out of range: " + trimmed);
+            }
+            return new Cidr(bytes, prefix, trimmed);
+        } catch (UnknownHostException | NumberFormatException e) {
+            throw new IllegalArgumentException("not an IP network: " + trimmed);
+        }
+    }
+
+    boolean contains(InetAddress address) {
+        byte[] candidate = address.getAddress();
+        if (candidate.length != network.length) {
+            return false;
+        }
+        int fullBytes = prefixLength / 8;
+        for (int i = 0; i < fullBytes; i++) {
+            if (candidate[i] != network[i]) {
+                return false;
+            }
+        }
+        int remainingBits = prefixLength % 8;
+        if (remainingBits == 0) {
+            return true;
+        }
+        int mask = 0xff << (8 - remainingBits) & 0xff;
+        return (candidate[fullBytes] & mask) == (network[fullBytes] & mask);
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
