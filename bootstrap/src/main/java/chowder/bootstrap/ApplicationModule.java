@@ -1,7 +1,9 @@
 package chowder.bootstrap;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
+import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
@@ -12,9 +14,13 @@ import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.GatewayHealthPort;
 import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
+import chowder.application.port.out.LoadOrganizationPort;
+import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
+import chowder.application.service.ApiKeyService;
 import chowder.application.service.AuthenticationService;
+import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
 import chowder.application.service.InstanceService;
@@ -54,8 +60,20 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static AuthenticateUseCase authentication(LoadApiKeyPort apiKeys, Clock clock) {
-        return new AuthenticationService(apiKeys, clock);
+    static KeyUsageRecorder keyUsage(SaveApiKeyPort keys) {
+        return new KeyUsageRecorder(keys);
+    }
+
+    @Provides
+    @Singleton
+    static AuthenticateUseCase authentication(LoadApiKeyPort apiKeys, KeyUsageRecorder usage, Clock clock) {
+        return new AuthenticationService(apiKeys, usage, clock);
+    }
+
+    @Provides
+    @Singleton
+    static ManageApiKeysUseCase keys(LoadApiKeyPort load, SaveApiKeyPort save, LoadInstancePort instances, SecureRandom random, Clock clock) {
+        return new ApiKeyService(load, save, instances, random, clock);
     }
 
     @Provides
@@ -100,7 +118,17 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static CreateOrganizationUseCase organizations(SaveOrganizationPort organizations, SecureRandom random, Clock clock) {
-        return new OrganizationService(organizations, random, clock);
+    static OrganizationService organizations(LoadOrganizationPort load, SaveOrganizationPort save, SecureRandom random, Clock clock) {
+        return new OrganizationService(load, save, random, clock);
+    }
+
+    @Provides
+    static CreateOrganizationUseCase createOrganization(OrganizationService organizations) {
+        return organizations;
+    }
+
+    @Provides
+    static ManageOrganizationUseCase manageOrganization(OrganizationService organizations) {
+        return organizations;
     }
 }

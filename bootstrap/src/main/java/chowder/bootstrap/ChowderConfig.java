@@ -44,6 +44,7 @@ record ChowderConfig(
     static final String HEALTH_PROBE_INTERVAL = "CHOWDER_HEALTH_PROBE_INTERVAL";
     static final String HEALTH_PROBE_TIMEOUT = "CHOWDER_HEALTH_PROBE_TIMEOUT";
     static final String GATEWAY_ALLOWED_NETWORKS = "CHOWDER_GATEWAY_ALLOWED_NETWORKS";
+    static final String SIGNUP_ENABLED = "CHOWDER_SIGNUP_ENABLED";
     static final String GATEWAY_MAX_RESPONSE_BYTES = "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES";
 
     ChowderConfig {
@@ -90,7 +91,8 @@ record ChowderConfig(
                         }),
                         read.value(MAX_REQUEST_BYTES, String.valueOf(HttpServerConfig.DEFAULT_MAX_REQUEST_BYTES),
                                 text -> Reader.positive(Long.parseLong(text))),
-                        read.value(SHUTDOWN_GRACE, "30s", Durations::parse)),
+                        read.value(SHUTDOWN_GRACE, "30s", Durations::parse),
+                        read.value(SIGNUP_ENABLED, "false", Reader::bool)),
                 new OpenClawGatewayConfig(
                         read.value(GATEWAY_CONNECT_TIMEOUT, "5s", Reader::positiveDuration),
                         read.value(GATEWAY_HEADERS_TIMEOUT, "10m", Reader::positiveDuration),
@@ -142,6 +144,14 @@ record ChowderConfig(
                 throw new IllegalArgumentException("must be at least 1");
             }
             return number;
+        }
+
+        static boolean bool(String text) {
+            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "1", "yes" -> true;
+                case "false", "0", "no" -> false;
+                default -> throw new IllegalArgumentException("expected true or false");
+            };
         }
 
         static Duration positiveDuration(String text) {

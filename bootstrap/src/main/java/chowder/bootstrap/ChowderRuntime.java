@@ -3,6 +3,7 @@ package chowder.bootstrap;
 import chowder.adapter.http.ChowderHttpServer;
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.service.InstanceLimits;
+import chowder.application.service.KeyUsageRecorder;
 import chowder.adapter.http.HttpModule;
 import chowder.adapter.openclaw.OpenClawModule;
 import chowder.adapter.persistence.DatabaseMigrations;
@@ -80,6 +81,7 @@ final class ChowderRuntime implements AutoCloseable {
             }
         });
         start(new HealthProbing(injector.getInstance(ProbeInstancesUseCase.class), config.healthProbeInterval()));
+        start(new KeyUsageFlushing(injector.getInstance(KeyUsageRecorder.class)));
         ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
         start(new Lifecycle() {
             @Override

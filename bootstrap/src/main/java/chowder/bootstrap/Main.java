@@ -7,8 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code chowder} command: {@code serve} (the default), {@code org create}, {@code instance add|list|remove},
- * {@code master-key rotate}.
+ * The {@code chowder} command: {@code serve} (the default), {@code org create|list}, {@code key create|list|revoke},
+ * {@code instance add|list|remove}, {@code master-key rotate}.
  */
 @Command(name = "chowder", mixinStandardHelpOptions = true, version = "chowder 0.1.0",
         description = "Self-hosted Chowder: the multi-tenant control plane and ingress for OpenClaw gateways.")
@@ -22,7 +22,13 @@ public final class Main implements Runnable {
     static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main())
                 .addSubcommand("serve", new ServeCommand(env))
-                .addSubcommand("org", new CommandLine(new Group("org")).addSubcommand("create", new OrgCreateCommand(env, out)))
+                .addSubcommand("org", new CommandLine(new Group("org"))
+                        .addSubcommand("create", new OrgCreateCommand(env, out))
+                        .addSubcommand("list", new KeyCommands.ListOrganizations(env, out)))
+                .addSubcommand("key", new CommandLine(new Group("key"))
+                        .addSubcommand("create", new KeyCommands.Create(env, out))
+                        .addSubcommand("list", new KeyCommands.ListKeys(env, out))
+                        .addSubcommand("revoke", new KeyCommands.Revoke(env, out)))
                 .addSubcommand("instance", new CommandLine(new Group("instance"))
                         .addSubcommand("add", new InstanceCommands.Add(env, out))
                         .addSubcommand("list", new InstanceCommands.ListInstances(env, out))
@@ -46,7 +52,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: serve, org, instance or master-key");
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: serve, org, key, instance or master-key");
     }
 
     /** A command that only groups subcommands ({@code org}, {@code instance}, {@code master-key}). */

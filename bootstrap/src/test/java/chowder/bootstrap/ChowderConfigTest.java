@@ -31,6 +31,7 @@ class ChowderConfigTest {
         assertThat(config.gateway().totalTimeout()).isEqualTo(Duration.ofMinutes(60));
         assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.maxInstancesPerOrganization()).isZero();
+        assertThat(config.http().signupEnabled()).isFalse();
         assertThat(config.healthProbeInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.gateway().allowedNetworks()).isEmpty();
@@ -55,6 +56,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_GATEWAY_TOTAL_TIMEOUT", "3h"),
                 Map.entry("CHOWDER_SHUTDOWN_GRACE", "0s"),
                 Map.entry("CHOWDER_MAX_INSTANCES_PER_ORG", "7"),
+                Map.entry("CHOWDER_SIGNUP_ENABLED", "true"),
                 Map.entry("CHOWDER_HEALTH_PROBE_INTERVAL", "2m"),
                 Map.entry("CHOWDER_HEALTH_PROBE_TIMEOUT", "1500ms"),
                 Map.entry("CHOWDER_GATEWAY_ALLOWED_NETWORKS", "10.0.0.0/8, fd00::/8"),
@@ -74,6 +76,7 @@ class ChowderConfigTest {
         assertThat(config.gateway().totalTimeout()).isEqualTo(Duration.ofHours(3));
         assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ZERO);
         assertThat(config.maxInstancesPerOrganization()).isEqualTo(7);
+        assertThat(config.http().signupEnabled()).isTrue();
         assertThat(config.healthProbeInterval()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.gateway().allowedNetworks()).containsExactly("10.0.0.0/8", "fd00::/8");
@@ -95,6 +98,7 @@ class ChowderConfigTest {
             "CHOWDER_SHUTDOWN_GRACE|soon|500ms, 30s",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|9999999999|at most",
             "CHOWDER_MAX_INSTANCES_PER_ORG|-1|0 (unlimited) or more",
+            "CHOWDER_SIGNUP_ENABLED|maybe|true or false",
             "CHOWDER_HEALTH_PROBE_INTERVAL|0ms|longer than zero",
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|10.0.0.0/99|prefix out of range",
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|intranet|not an IP network",

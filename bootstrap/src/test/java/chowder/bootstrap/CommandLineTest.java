@@ -63,6 +63,25 @@ class CommandLineTest {
         assertThat(JSON.readTree(run(env, "instance", "list"))).isEmpty();
     }
 
+    @Test
+    void operatorsManageKeysAndListOrganizationsFromTheCommandLine() throws Exception {
+        Map<String, String> env = Map.of("CHOWDER_DATA_DIR", dataDir.toString());
+        String orgId = JSON.readTree(run(env, "org", "create", "--name", "Acme")).path("organization").path("id").asText();
+        run(env, "org", "create", "--name", "Globex");
+        assertThat(JSON.readTree(run(env, "org", "list")).findValuesAsText("name")).containsExactly("Acme", "Globex");
+
+        JsonNode created = JSON.readTree(run(env, "key", "create", "--org", orgId, "--name", "ci"));
+        assertThat(created.path("raw_key").asText()).startsWith("chd_org_");
+        assertThat(created.path("kind").asText()).isEqualTo("organization");
+        JsonNode listed = JSON.readTree(run(env, "key", "list", "--org", orgId));
+        assertThat(listed).hasSize(2);
+        assertThat(listed.toString()).doesNotContain(created.path("raw_key").asText());
+        run(env, "key", "revoke", created.path("id").asText());
+        try (RunningChowder server = new RunningChowder(dataDir, Map.of())) {
+            assertThat(server.send("GET", "/v1/instances", created.path("raw_key").asText(), null).statusCode()).isEqualTo(401);
+        }
+    }
+
     private static String run(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -16,7 +16,8 @@ public record ApiKey(
         boolean active,
         Optional<Instant> expiresAt,
         Optional<Instant> lastUsedAt,
-        Instant createdAt) {
+        Instant createdAt,
+        KeyScope scope) {
 
     public ApiKey {
         requireNonNull(id, "id is null");
@@ -28,12 +29,33 @@ public record ApiKey(
         requireNonNull(expiresAt, "expiresAt is null");
         requireNonNull(lastUsedAt, "lastUsedAt is null");
         requireNonNull(createdAt, "createdAt is null");
+        requireNonNull(scope, "scope is null");
+        if (kind == ApiKeyKind.ORGANIZATION && !scope.equals(KeyScope.UNRESTRICTED)) {
+            throw new IllegalArgumentException("an organization key has no scope");
+        }
     }
 
-    /** A new, active key for the given secret. */
+    /** A new, active organization key for the given secret. */
     public static ApiKey issue(OrganizationId organizationId, String name, ApiKeySecret secret, Instant now) {
+        return issue(organizationId, name, secret, KeyScope.UNRESTRICTED, Optional.empty(), now);
+    }
+
+    /** A new, active key; a scoped key needs at least one instance, and an expiry must lie in the future. */
+    public static ApiKey issue(OrganizationId organizationId, String name, ApiKeySecret secret, KeyScope scope,
+            Optional<Instant> expiresAt, Instant now) {
+        if (secret.kind() == ApiKeyKind.SCOPED && scope.instances().isEmpty()) {
+            throw ChowderException.validationFailed("instance_ids: a scoped key needs at least one instance.");
+        }
+        if (expiresAt.filter(expiry -> !expiry.isAfter(now)).isPresent()) {
+            throw ChowderException.validationFailed("expires_at must be in the future.");
+        }
         return new ApiKey(ApiKeyId.random(), organizationId, name, secret.kind(), secret.displayPrefix(),
-                secret.hash(), true, Optional.empty(), Optional.empty(), now);
+                secret.hash(), true, expiresAt, Optional.empty(), now, scope);
+    }
+
+    /** This key, revoked: it stops working at once and for good. */
+    public ApiKey revoke() {
+        return new ApiKey(id, organizationId, name, kind, keyPrefix, hash, false, expiresAt, lastUsedAt, createdAt, scope);
     }
 
     /** Whether a request presenting this key at {@code now} is let in. */

@@ -14,6 +14,19 @@ public record ApiKeyId(UUID value) {
         return new ApiKeyId(UUID.randomUUID());
     }
 
+    /** Reads an id from a request path; anything that is not a UUID names no key. */
+    public static ApiKeyId parse(String raw) {
+        try {
+            return new ApiKeyId(UUID.fromString(requireNonNull(raw, "raw is null")));
+        } catch (IllegalArgumentException e) {
+            throw notFound();
+        }
+    }
+
+    public static ChowderException notFound() {
+        return new ChowderException(ErrorCode.API_KEY_NOT_FOUND, "API key not found.");
+    }
+
     @Override
     public String toString() {
         return value.toString();

@@ -2,11 +2,6 @@ package chowder.adapter.http;
 
 import static java.util.Objects.requireNonNull;
 
-import chowder.application.port.in.AuthenticateUseCase;
-import chowder.application.port.in.ManageInstancesUseCase;
-import chowder.application.port.in.RegisterInstanceUseCase;
-import chowder.application.port.in.SendResponseUseCase;
-import chowder.application.port.in.ViewInstancesUseCase;
 import chowder.domain.ChowderException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -16,18 +11,20 @@ import io.javalin.json.JavalinJackson;
 
 /** The hosted-compatible HTTP API on Javalin (Jetty 12, virtual threads). Start once, stop once. */
 public final class ChowderHttpServer {
+    static final String SIGNUP = "/v1/organization/signup";
+
     private final HttpServerConfig config;
     private final Javalin app;
 
-    public ChowderHttpServer(HttpServerConfig config, AuthenticateUseCase authentication, SendResponseUseCase responses,
-            RegisterInstanceUseCase registerInstances, ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances) {
+    public ChowderHttpServer(HttpServerConfig config, ApiUseCases useCases) {
         this.config = requireNonNull(config, "config is null");
         ObjectMapper json = new ObjectMapper();
         JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes());
-        Callers callers = new Callers(authentication);
+        Callers callers = new Callers(useCases.authentication());
         ErrorResponses errors = new ErrorResponses(json);
-        InstanceRoutes instances = new InstanceRoutes(registerInstances, viewInstances, manageInstances, bodies);
-        ResponsesRoutes responseRoutes = new ResponsesRoutes(responses, bodies, json);
+        InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
+        ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json);
+        KeyRoutes keys = new KeyRoutes(useCases.keys(), useCases.organizations(), useCases.createOrganization(), bodies, new KeyJson(json));
 
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
@@ -50,7 +47,21 @@ public final class ChowderHttpServer {
                 server.setStopTimeout(config.shutdownGrace().toMillis());
             });
 
-            javalin.routes.before("/v1/*", callers::authenticate);
+            javalin.routes.before("/v1/*", ctx -> {
+                // Signup is the one route without a key (and a 404 while it is disabled).
+                if (!ctx.path().equals(SIGNUP)) {
+                    callers.authenticate(ctx);
+                }
+            });
+            if (config.signupEnabled()) {
+                javalin.routes.post(SIGNUP, keys::signup);
+            }
+            javalin.routes.get("/v1/organization", keys::getOrganization);
+            javalin.routes.patch("/v1/organization", keys::renameOrganization);
+            javalin.routes.post("/v1/keys", keys::create);
+            javalin.routes.get("/v1/keys", keys::list);
+            javalin.routes.get("/v1/keys/{key_id}", keys::get);
+            javalin.routes.delete("/v1/keys/{key_id}", keys::revoke);
             javalin.routes.post("/v1/instances", instances::create);
             javalin.routes.get("/v1/instances", instances::list);
             javalin.routes.get("/v1/instances/{id}", instances::get);

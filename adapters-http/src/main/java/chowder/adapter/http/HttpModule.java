@@ -3,7 +3,10 @@ package chowder.adapter.http;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.CreateOrganizationUseCase;
+import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
+import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
@@ -21,8 +24,10 @@ public final class HttpModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ChowderHttpServer server(AuthenticateUseCase authentication, SendResponseUseCase responses,
-            RegisterInstanceUseCase registerInstances, ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances) {
-        return new ChowderHttpServer(config, authentication, responses, registerInstances, viewInstances, manageInstances);
+    ChowderHttpServer server(AuthenticateUseCase authentication, SendResponseUseCase responses, RegisterInstanceUseCase registerInstances,
+            ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances, CreateOrganizationUseCase createOrganization,
+            ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys) {
+        return new ChowderHttpServer(config, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
+                manageInstances, createOrganization, organizations, keys));
     }
 }

@@ -5,10 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 
 /**
- * Where the API listens, the largest request body it reads, and how long a stopping server lets
- * in-flight requests and streams finish.
+ * Where the API listens, the largest request body it reads, how long a stopping server lets in-flight
+ * requests and streams finish, and whether anyone may create an organization through the API.
  */
-public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace) {
+public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
     // The gateway's own documented limit: a larger body could never be answered anyway.
     public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);

@@ -3,7 +3,9 @@ package chowder.adapter.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chowder.application.port.in.NewOrganization;
+import chowder.application.service.ApiKeyService;
 import chowder.application.service.AuthenticationService;
+import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.InMemoryStore;
 import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
@@ -48,11 +50,13 @@ class ChowderHttpServerTest {
     @BeforeEach
     void start() {
         Clock clock = Clock.systemUTC();
-        OrganizationService organizations = new OrganizationService(store, new SecureRandom(), clock);
+        OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), clock);
         InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
         InstanceService instances = new InstanceService(store, store, health, probes, new InstanceLimits(3), clock);
-        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ofSeconds(5)), new AuthenticationService(store, clock),
-                new ResponseService(store, gateway), instances, instances, instances);
+        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ofSeconds(5), false),
+                new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock), new ResponseService(store, gateway),
+                        instances, instances, instances, organizations, organizations,
+                        new ApiKeyService(store, store, store, new SecureRandom(), clock)));
         server.start();
         NewOrganization acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();

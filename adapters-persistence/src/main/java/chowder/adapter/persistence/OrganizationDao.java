@@ -1,11 +1,17 @@
 package chowder.adapter.persistence;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** SQL for the organizations table. */
+@RegisterConstructorMapper(OrganizationDao.OrganizationRow.class)
 interface OrganizationDao {
     record OrganizationRow(UUID id, String name, Instant createdAt, Instant updatedAt) {}
 
@@ -14,4 +20,13 @@ interface OrganizationDao {
             VALUES (:id, :name, :createdAt, :updatedAt)
             """)
     void insert(@BindMethods OrganizationRow row);
+
+    @SqlUpdate("UPDATE organizations SET name = :name, updated_at = :updatedAt WHERE id = :id")
+    void update(@BindMethods OrganizationRow row);
+
+    @SqlQuery("SELECT id, name, created_at, updated_at FROM organizations WHERE id = :id")
+    Optional<OrganizationRow> findById(@Bind("id") UUID id);
+
+    @SqlQuery("SELECT id, name, created_at, updated_at FROM organizations ORDER BY created_at, id")
+    List<OrganizationRow> listAll();
 }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
+import chowder.application.port.out.LoadOrganizationPort;
+import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
 import com.google.inject.AbstractModule;
@@ -62,8 +64,23 @@ public final class PersistenceModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static SaveOrganizationPort organizations(Jdbi jdbi) {
+    static JdbiOrganizationRepository organizations(Jdbi jdbi) {
         return new JdbiOrganizationRepository(jdbi);
+    }
+
+    @Provides
+    static SaveOrganizationPort saveOrganizations(JdbiOrganizationRepository repository) {
+        return repository;
+    }
+
+    @Provides
+    static LoadOrganizationPort loadOrganizations(JdbiOrganizationRepository repository) {
+        return repository;
+    }
+
+    @Provides
+    static SaveApiKeyPort saveApiKeys(JdbiApiKeyRepository repository) {
+        return repository;
     }
 
     @Provides

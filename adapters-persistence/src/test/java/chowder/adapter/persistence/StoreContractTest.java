@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
+import chowder.application.port.out.LoadOrganizationPort;
+import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.domain.ApiKey;
@@ -17,6 +19,10 @@ import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
 import chowder.domain.InstanceStatus;
 import chowder.domain.InstanceUpdate;
+import chowder.domain.KeyScope;
+import chowder.domain.Permission;
+import chowder.domain.SessionId;
+import java.util.Set;
 import java.util.Optional;
 import chowder.domain.Organization;
 import com.google.inject.Guice;
@@ -164,6 +170,43 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void scopedKeysKeepTheirGrantsAndSessionBindingsAndRevocationSticks() {
+        Organization acme = organization("Acme");
+        Instance first = instance(acme, "first", now, "t");
+        Instance second = instance(acme, "second", now, "t");
+        SaveInstancePort instances = injector.getInstance(SaveInstancePort.class);
+        instances.insertWithinLimit(first, 0);
+        instances.insertWithinLimit(second, 0);
+        KeyScope scope = new KeyScope(Map.of(first.id(), Set.of(Permission.READ, Permission.INTERACT), second.id(), Set.of(Permission.FILES)),
+                Set.of(SessionId.of("user-42"), SessionId.of("a/b c")), Optional.of("tenant-7/"));
+        ApiKeySecret secret = ApiKeySecret.generate(ApiKeyKind.SCOPED, RANDOM);
+        ApiKey key = ApiKey.issue(acme.id(), "scoped", secret, scope, Optional.of(now.plusSeconds(3600)), now);
+        injector.getInstance(SaveApiKeyPort.class).insert(key);
+
+        LoadApiKeyPort keys = injector.getInstance(LoadApiKeyPort.class);
+        assertThat(keys.findByHash(secret.hash())).contains(key);
+        assertThat(keys.findById(key.id())).contains(key);
+        assertThat(keys.listKeysOf(acme.id())).hasSize(2).contains(key);
+
+        injector.getInstance(SaveApiKeyPort.class).recordLastUsed(Map.of(key.id(), now.plusSeconds(5)));
+        injector.getInstance(SaveApiKeyPort.class).recordLastUsed(Map.of(key.id(), now.plusSeconds(2)));
+        assertThat(keys.findById(key.id()).orElseThrow().lastUsedAt()).as("never moves back").contains(now.plusSeconds(5));
+        assertThat(injector.getInstance(SaveApiKeyPort.class).revoke(key.id())).isTrue();
+        assertThat(keys.findByHash(secret.hash()).orElseThrow().active()).isFalse();
+        assertThat(everyStoredValue()).noneMatch(value -> value.contains(secret.value().substring(7)));
+    }
+
+    @Test
+    void organizationsAreRenamedAndListed() {
+        Organization acme = organization("Acme");
+        Organization renamed = new Organization(acme.id(), "Acme Corp", acme.createdAt(), now.plusSeconds(9));
+        injector.getInstance(SaveOrganizationPort.class).update(renamed);
+        LoadOrganizationPort organizations = injector.getInstance(LoadOrganizationPort.class);
+        assertThat(organizations.findById(acme.id())).contains(renamed);
+        assertThat(organizations.listOrganizations()).containsExactly(renamed);
+    }
+
+    @Test
     void migrationsAreIdempotent() {
         injector.getInstance(DatabaseMigrations.class).migrate();
         assertThat(injector.getInstance(LoadInstancePort.class).listByOrganization(organization("Acme").id())).isEmpty();
@@ -188,7 +231,7 @@ abstract class StoreContractTest {
     /** Every value of every row of every table, as text, to search for secrets. */
     private List<String> everyStoredValue() {
         Jdbi jdbi = injector.getInstance(Jdbi.class);
-        return jdbi.withHandle(handle -> List.of("organizations", "api_keys", "instances").stream()
+        return jdbi.withHandle(handle -> List.of("organizations", "api_keys", "api_key_instances", "instances").stream()
                 .flatMap(table -> handle.createQuery("SELECT * FROM " + table).mapToMap().list().stream())
                 .flatMap((Map<String, Object> row) -> row.values().stream())
                 .map(String::valueOf)

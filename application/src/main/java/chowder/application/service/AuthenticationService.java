@@ -4,19 +4,27 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthenticateUseCase;
 import chowder.application.port.out.LoadApiKeyPort;
+import chowder.domain.ApiKey;
+import chowder.domain.ApiKeyHash;
 import chowder.domain.ApiKeySecret;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import java.time.Clock;
+import java.time.Instant;
 
-/** Authenticates API keys: format and checksum first (no lookup for typos), then the stored hash. */
+/**
+ * Authenticates API keys: format and checksum first (no lookup for typos), then the stored hash,
+ * read on every request so that expiry and revocation apply to the very next one.
+ */
 public final class AuthenticationService implements AuthenticateUseCase {
     private final LoadApiKeyPort apiKeys;
+    private final KeyUsageRecorder usage;
     private final Clock clock;
 
-    public AuthenticationService(LoadApiKeyPort apiKeys, Clock clock) {
+    public AuthenticationService(LoadApiKeyPort apiKeys, KeyUsageRecorder usage, Clock clock) {
         this.apiKeys = requireNonNull(apiKeys, "apiKeys is null");
+        this.usage = requireNonNull(usage, "usage is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -25,12 +33,13 @@ public final class AuthenticationService implements AuthenticateUseCase {
         if (presentedKey == null || presentedKey.isBlank()) {
             throw new ChowderException(ErrorCode.MISSING_API_KEY, "Missing API key: send 'Authorization: Bearer <key>'.");
         }
-        ApiKeySecret secret = ApiKeySecret.parse(presentedKey.strip());
-        var hash = secret.hash();
-        return apiKeys.findByHash(hash)
-                .filter(key -> key.hash().matches(hash))
-                .filter(key -> key.usableAt(clock.instant()))
-                .map(Caller::of)
+        ApiKeyHash hash = ApiKeySecret.parse(presentedKey.strip()).hash();
+        Instant now = clock.instant();
+        ApiKey key = apiKeys.findByHash(hash)
+                .filter(found -> found.hash().matches(hash))
+                .filter(found -> found.usableAt(now))
                 .orElseThrow(() -> new ChowderException(ErrorCode.INVALID_API_KEY, "Invalid API key."));
+        usage.used(key.id(), now);
+        return Caller.of(key);
     }
 }

@@ -19,6 +19,7 @@ import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
 import chowder.domain.InstanceUpdate;
+import chowder.domain.Permission;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -71,16 +72,16 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
 
     @Override
     public Instance get(Caller caller, InstanceId id) {
-        return VisibleInstances.find(loadInstances, caller, id);
+        return VisibleInstances.find(loadInstances, caller, id, Permission.READ);
     }
 
     @Override
     public Instance update(UpdateInstanceCommand command) {
-        command.caller().requireOrganizationKey();
         InstanceUpdate update = new InstanceUpdate(command.name(), command.gatewayUrl().map(GatewayUrl::of),
                 command.gatewayToken().map(GatewayToken::new), command.openclawConfigJson());
         update.gatewayUrl().ifPresent(addressPolicy::check);
-        Instance updated = change(command.caller(), command.instanceId(), instance -> instance.update(update, clock.instant()));
+        Instance updated = change(command.caller(), command.instanceId(), Permission.CONFIGURE,
+                instance -> instance.update(update, clock.instant()));
         health.probeSoon(updated);
         return updated;
     }
@@ -88,13 +89,13 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     @Override
     public Instance stop(Caller caller, InstanceId id) {
         caller.requireOrganizationKey();
-        return change(caller, id, instance -> instance.stop(clock.instant()));
+        return change(caller, id, Permission.CONFIGURE, instance -> instance.stop(clock.instant()));
     }
 
     @Override
     public Instance start(Caller caller, InstanceId id) {
         caller.requireOrganizationKey();
-        Instance started = change(caller, id, instance -> instance.start(clock.instant()));
+        Instance started = change(caller, id, Permission.CONFIGURE, instance -> instance.start(clock.instant()));
         health.probeSoon(started);
         return started;
     }
@@ -102,13 +103,13 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     @Override
     public void delete(Caller caller, InstanceId id) {
         caller.requireOrganizationKey();
-        change(caller, id, instance -> instance.terminate(clock.instant()));
+        change(caller, id, Permission.CONFIGURE, instance -> instance.terminate(clock.instant()));
     }
 
     /** Applies a transition to the current state, retrying when a concurrent change (a health probe) won the race. */
-    private Instance change(Caller caller, InstanceId id, UnaryOperator<Instance> transition) {
+    private Instance change(Caller caller, InstanceId id, Permission needed, UnaryOperator<Instance> transition) {
         for (int attempt = 0; attempt < 5; attempt++) {
-            Instance current = VisibleInstances.find(loadInstances, caller, id);
+            Instance current = VisibleInstances.find(loadInstances, caller, id, needed);
             Instance changed = transition.apply(current);
             if (saveInstances.updateIfStatus(changed, current.status())) {
                 return changed;

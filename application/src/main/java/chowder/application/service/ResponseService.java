@@ -9,6 +9,7 @@ import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.ResponseStream;
 import chowder.domain.Instance;
+import chowder.domain.Permission;
 import chowder.domain.Session;
 
 /** Forwards a response request to the session of a running instance of the caller's organization. */
@@ -36,7 +37,8 @@ public final class ResponseService implements SendResponseUseCase {
     }
 
     private Instance runningInstance(SendResponseCommand command) {
-        Instance instance = VisibleInstances.find(instances, command.caller(), command.instanceId());
+        Instance instance = VisibleInstances.find(instances, command.caller(), command.instanceId(), Permission.INTERACT);
+        command.caller().requireSession(command.sessionId());
         instance.ensureRunning();
         return instance;
     }

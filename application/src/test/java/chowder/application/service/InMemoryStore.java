@@ -1,23 +1,29 @@
 package chowder.application.service;
 
 import chowder.application.port.out.LoadApiKeyPort;
+import chowder.application.port.out.LoadOrganizationPort;
+import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyHash;
+import chowder.domain.ApiKeyId;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceStatus;
 import chowder.domain.Organization;
 import chowder.domain.OrganizationId;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A fake of the stores, kept in thread-safe lists. */
-public final class InMemoryStore implements LoadApiKeyPort, LoadInstancePort, SaveInstancePort, SaveOrganizationPort {
+public final class InMemoryStore
+        implements LoadApiKeyPort, SaveApiKeyPort, LoadInstancePort, SaveInstancePort, LoadOrganizationPort, SaveOrganizationPort {
     public final List<Organization> organizations = new CopyOnWriteArrayList<>();
     public final List<ApiKey> keys = new CopyOnWriteArrayList<>();
     public final List<Instance> instances = new CopyOnWriteArrayList<>();
@@ -25,6 +31,60 @@ public final class InMemoryStore implements LoadApiKeyPort, LoadInstancePort, Sa
     @Override
     public Optional<ApiKey> findByHash(ApiKeyHash hash) {
         return keys.stream().filter(key -> key.hash().equals(hash)).findFirst();
+    }
+
+    @Override
+    public Optional<ApiKey> findById(ApiKeyId id) {
+        return keys.stream().filter(key -> key.id().equals(id)).findFirst();
+    }
+
+    @Override
+    public List<ApiKey> listKeysOf(OrganizationId organizationId) {
+        return keys.stream().filter(key -> key.organizationId().equals(organizationId))
+                .sorted(Comparator.comparing(ApiKey::createdAt).reversed()).toList();
+    }
+
+    @Override
+    public void insert(ApiKey key) {
+        keys.add(key);
+    }
+
+    @Override
+    public synchronized boolean revoke(ApiKeyId id) {
+        for (int i = 0; i < keys.size(); i++) {
+            if (keys.get(i).id().equals(id)) {
+                keys.set(i, keys.get(i).revoke());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized void recordLastUsed(Map<ApiKeyId, Instant> lastUsed) {
+        for (int i = 0; i < keys.size(); i++) {
+            ApiKey key = keys.get(i);
+            Instant at = lastUsed.get(key.id());
+            if (at != null) {
+                keys.set(i, new ApiKey(key.id(), key.organizationId(), key.name(), key.kind(), key.keyPrefix(), key.hash(), key.active(),
+                        key.expiresAt(), Optional.of(at), key.createdAt(), key.scope()));
+            }
+        }
+    }
+
+    @Override
+    public Optional<Organization> findById(OrganizationId id) {
+        return organizations.stream().filter(organization -> organization.id().equals(id)).findFirst();
+    }
+
+    @Override
+    public List<Organization> listOrganizations() {
+        return List.copyOf(organizations);
+    }
+
+    @Override
+    public synchronized void update(Organization organization) {
+        organizations.replaceAll(existing -> existing.id().equals(organization.id()) ? organization : existing);
     }
 
     @Override

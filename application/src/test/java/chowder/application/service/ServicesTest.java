@@ -32,8 +32,9 @@ class ServicesTest {
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final InMemoryStore store = new InMemoryStore();
     private final RecordingGateway gateway = new RecordingGateway();
-    private final OrganizationService organizations = new OrganizationService(store, new SecureRandom(), clock);
-    private final AuthenticationService authentication = new AuthenticationService(store, clock);
+    private final OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), clock);
+    private final KeyUsageRecorder usage = new KeyUsageRecorder(store);
+    private final AuthenticationService authentication = new AuthenticationService(store, usage, clock);
     private final ScriptedHealth health = new ScriptedHealth();
     private final InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
     private final InstanceService instances = new InstanceService(store, store, health, probes, InstanceLimits.UNLIMITED, clock);
@@ -62,15 +63,15 @@ class ServicesTest {
         NewOrganization acme = organizations.create("Acme");
         ApiKey stored = store.keys.getFirst();
         store.keys.set(0, new ApiKey(stored.id(), stored.organizationId(), stored.name(), stored.kind(), stored.keyPrefix(),
-                stored.hash(), false, Optional.empty(), Optional.empty(), stored.createdAt()));
+                stored.hash(), false, Optional.empty(), Optional.empty(), stored.createdAt(), stored.scope()));
         assertCode(() -> authentication.authenticate(acme.apiKey().value()), ErrorCode.INVALID_API_KEY);
 
         store.keys.set(0, new ApiKey(stored.id(), stored.organizationId(), stored.name(), stored.kind(), stored.keyPrefix(),
-                stored.hash(), true, Optional.of(NOW), Optional.empty(), stored.createdAt()));
+                stored.hash(), true, Optional.of(NOW), Optional.empty(), stored.createdAt(), stored.scope()));
         assertCode(() -> authentication.authenticate(acme.apiKey().value()), ErrorCode.INVALID_API_KEY);
 
         store.keys.set(0, new ApiKey(stored.id(), stored.organizationId(), stored.name(), stored.kind(), stored.keyPrefix(),
-                stored.hash(), true, Optional.of(NOW.plus(Duration.ofSeconds(1))), Optional.empty(), stored.createdAt()));
+                stored.hash(), true, Optional.of(NOW.plus(Duration.ofSeconds(1))), Optional.empty(), stored.createdAt(), stored.scope()));
         assertThat(authentication.authenticate(acme.apiKey().value()).organizationId()).isEqualTo(acme.organization().id());
     }
 

@@ -1,0 +1,34 @@
+package chowder.adapter.http;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.CreateOrganizationUseCase;
+import chowder.application.port.in.ManageApiKeysUseCase;
+import chowder.application.port.in.ManageInstancesUseCase;
+import chowder.application.port.in.ManageOrganizationUseCase;
+import chowder.application.port.in.RegisterInstanceUseCase;
+import chowder.application.port.in.SendResponseUseCase;
+import chowder.application.port.in.ViewInstancesUseCase;
+
+/** Every use case the HTTP API offers. */
+public record ApiUseCases(
+        AuthenticateUseCase authentication,
+        SendResponseUseCase responses,
+        RegisterInstanceUseCase registerInstances,
+        ViewInstancesUseCase viewInstances,
+        ManageInstancesUseCase manageInstances,
+        CreateOrganizationUseCase createOrganization,
+        ManageOrganizationUseCase organizations,
+        ManageApiKeysUseCase keys) {
+    public ApiUseCases {
+        requireNonNull(authentication, "authentication is null");
+        requireNonNull(responses, "responses is null");
+        requireNonNull(registerInstances, "registerInstances is null");
+        requireNonNull(viewInstances, "viewInstances is null");
+        requireNonNull(manageInstances, "manageInstances is null");
+        requireNonNull(createOrganization, "createOrganization is null");
+        requireNonNull(organizations, "organizations is null");
+        requireNonNull(keys, "keys is null");
+    }
+}

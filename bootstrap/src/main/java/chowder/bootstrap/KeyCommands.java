@@ -1,0 +1,171 @@
+package chowder.bootstrap;
+
+import chowder.application.port.in.CreateApiKeyCommand;
+import chowder.application.port.in.ManageApiKeysUseCase;
+import chowder.application.port.in.ManageOrganizationUseCase;
+import chowder.application.port.in.NewApiKey;
+import chowder.domain.ApiKey;
+import chowder.domain.ApiKeyId;
+import chowder.domain.ApiKeyKind;
+import chowder.domain.Caller;
+import chowder.domain.OrganizationId;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code chowder key create|list|revoke} and {@code chowder org list}: the operator's key administration. */
+final class KeyCommands {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private KeyCommands() {}
+
+    @Command(name = "create", description = "Create a key: an organization key, or a scoped key when --instance is given.",
+            mixinStandardHelpOptions = true)
+    static final class Create implements Callable<Integer> {
+        private final Map<String, String> env;
+        private final PrintWriter out;
+
+        @Option(names = "--org", required = true, description = "Organization id.")
+        UUID organization;
+
+        @Option(names = "--name", required = true, description = "Key name, 1 to 128 characters.")
+        String name;
+
+        @Option(names = "--instance", description = "An instance the scoped key may use (repeatable).")
+        List<String> instances = new ArrayList<>();
+
+        @Option(names = "--permission", description = "read, interact, configure, files or channels (repeatable).")
+        List<String> permissions = new ArrayList<>();
+
+        @Option(names = "--expires-at", description = "ISO 8601 timestamp after which the key stops working.")
+        String expiresAt;
+
+        @Option(names = "--session-id", description = "Bind the key to this exact session id (repeatable).")
+        List<String> sessionIds = new ArrayList<>();
+
+        @Option(names = "--session-prefix", description = "Bind the key to session ids starting with this.")
+        String sessionPrefix;
+
+        Create(Map<String, String> env, PrintWriter out) {
+            this.env = env;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
+                NewApiKey created = runtime.get(ManageApiKeysUseCase.class).create(new CreateApiKeyCommand(
+                        Caller.operatorFor(new OrganizationId(organization)),
+                        instances.isEmpty() ? ApiKeyKind.ORGANIZATION : ApiKeyKind.SCOPED, name, instances, permissions,
+                        Optional.ofNullable(expiresAt), sessionIds, Optional.ofNullable(sessionPrefix)));
+                print(out, json(created.key()).put("raw_key", created.secret().value()));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "list", description = "List an organization's keys (never their raw value).", mixinStandardHelpOptions = true)
+    static final class ListKeys implements Callable<Integer> {
+        private final Map<String, String> env;
+        private final PrintWriter out;
+
+        @Option(names = "--org", required = true, description = "Organization id.")
+        UUID organization;
+
+        ListKeys(Map<String, String> env, PrintWriter out) {
+            this.env = env;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
+                ArrayNode array = JSON.createArrayNode();
+                runtime.get(ManageApiKeysUseCase.class).list(Caller.operatorFor(new OrganizationId(organization)))
+                        .forEach(key -> array.add(json(key)));
+                print(out, array);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke a key at once and for good.", mixinStandardHelpOptions = true)
+    static final class Revoke implements Callable<Integer> {
+        private final Map<String, String> env;
+        private final PrintWriter out;
+
+        @Parameters(index = "0", description = "Key id.")
+        String keyId;
+
+        Revoke(Map<String, String> env, PrintWriter out) {
+            this.env = env;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
+                runtime.get(ManageApiKeysUseCase.class).revoke(Caller.allOrganizations(), ApiKeyId.parse(keyId));
+                print(out, JSON.createObjectNode().put("id", keyId).put("is_active", false));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "list", description = "List every organization.", mixinStandardHelpOptions = true)
+    static final class ListOrganizations implements Callable<Integer> {
+        private final Map<String, String> env;
+        private final PrintWriter out;
+
+        ListOrganizations(Map<String, String> env, PrintWriter out) {
+            this.env = env;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
+                ArrayNode array = JSON.createArrayNode();
+                runtime.get(ManageOrganizationUseCase.class).listAll(Caller.allOrganizations()).forEach(organization -> array.addObject()
+                        .put("id", organization.id().toString())
+                        .put("name", organization.name())
+                        .put("created_at", organization.createdAt().toString())
+                        .put("updated_at", organization.updatedAt().toString()));
+                print(out, array);
+                return 0;
+            }
+        }
+    }
+
+    private static ObjectNode json(ApiKey key) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("id", key.id().toString())
+                .put("organization_id", key.organizationId().toString())
+                .put("name", key.name())
+                .put("kind", key.kind() == ApiKeyKind.ORGANIZATION ? "organization" : "scoped")
+                .put("key_prefix", key.keyPrefix())
+                .put("is_active", key.active())
+                .put("expires_at", key.expiresAt().map(Instant::toString).orElse(null))
+                .put("last_used_at", key.lastUsedAt().map(Instant::toString).orElse(null))
+                .put("created_at", key.createdAt().toString());
+        ArrayNode instances = node.putArray("instance_ids");
+        key.scope().instances().keySet().forEach(id -> instances.add(id.toString()));
+        return node;
+    }
+
+    private static void print(PrintWriter out, Object json) throws Exception {
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        out.flush();
+    }
+}
