@@ -4,6 +4,7 @@ import chowder.application.port.in.AuthenticateUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
+import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
@@ -12,6 +13,8 @@ import chowder.application.port.in.ViewInstancesUseCase;
 import chowder.application.port.out.AgentGatewayPort;
 import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.GatewayHealthPort;
+import chowder.application.port.out.GatewaySessionsPort;
+import chowder.application.port.out.SessionStorePort;
 import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.LoadOrganizationPort;
@@ -26,6 +29,8 @@ import chowder.application.service.InstanceLimits;
 import chowder.application.service.InstanceService;
 import chowder.application.service.OrganizationService;
 import chowder.application.service.ResponseService;
+import chowder.application.service.SessionRegistry;
+import chowder.application.service.SessionService;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -112,8 +117,21 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static SendResponseUseCase responses(LoadInstancePort instances, AgentGatewayPort gateway) {
-        return new ResponseService(instances, gateway);
+    static SessionRegistry sessionRegistry(SessionStorePort store) {
+        return new SessionRegistry(store);
+    }
+
+    @Provides
+    @Singleton
+    static SendResponseUseCase responses(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, Clock clock) {
+        return new ResponseService(instances, gateway, sessions, clock);
+    }
+
+    @Provides
+    @Singleton
+    static ManageSessionsUseCase sessions(LoadInstancePort instances, SessionStorePort store, GatewaySessionsPort gatewaySessions,
+            SessionRegistry registry) {
+        return new SessionService(instances, store, gatewaySessions, registry);
     }
 
     @Provides

@@ -4,6 +4,7 @@ import chowder.adapter.http.ChowderHttpServer;
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.service.InstanceLimits;
 import chowder.application.service.KeyUsageRecorder;
+import chowder.application.service.SessionRegistry;
 import chowder.adapter.http.HttpModule;
 import chowder.adapter.openclaw.OpenClawModule;
 import chowder.adapter.persistence.DatabaseMigrations;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ChowderRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChowderRuntime.class);
+    // How many seconds of counters (last use, turns, tokens) a crash may lose.
+    private static final java.time.Duration FLUSH_INTERVAL = java.time.Duration.ofSeconds(2);
 
     private final Injector injector;
     private final ChowderConfig config;
@@ -81,7 +84,8 @@ final class ChowderRuntime implements AutoCloseable {
             }
         });
         start(new HealthProbing(injector.getInstance(ProbeInstancesUseCase.class), config.healthProbeInterval()));
-        start(new KeyUsageFlushing(injector.getInstance(KeyUsageRecorder.class)));
+        start(new PeriodicFlush("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
+        start(new PeriodicFlush("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
         ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
         start(new Lifecycle() {
             @Override

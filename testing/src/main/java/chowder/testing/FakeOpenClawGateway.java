@@ -50,6 +50,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, List<String>> historyBySession = new ConcurrentHashMap<>();
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> toolCalls = new CopyOnWriteArrayList<>();
     private volatile Failure failure;
     private volatile boolean ready = true;
 
@@ -58,6 +59,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/responses", this::handleResponses);
+        server.createContext("/tools/invoke", this::handleTools);
         server.createContext("/readyz", exchange -> {
             try (exchange) {
                 if (ready) {
@@ -161,6 +163,53 @@ public final class FakeOpenClawGateway implements AutoCloseable {
                     + " instructions=" + body.path("instructions").asText("-");
             send(exchange, 200, reply(text), Map.of());
         }
+    }
+
+    /** {@code sessions_list} and {@code sessions} reset/delete, in the shapes measured against OpenClaw 2026.9.6. */
+    private void handleTools(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                send(exchange, 401, error("Unauthorized", "unauthorized"), Map.of());
+                return;
+            }
+            JsonNode call = JSON.readTree(exchange.getRequestBody());
+            toolCalls.add(call);
+            ObjectNode answer = JSON.createObjectNode().put("ok", true);
+            String tool = call.path("tool").asText();
+            JsonNode args = call.path("args");
+            if (tool.equals("sessions_list")) {
+                var sessions = answer.putObject("result").putObject("details").putArray("sessions");
+                historyBySession.keySet().forEach(key -> sessions.addObject().put("key", key).put("sessionId", sessionIdOf(key)));
+            } else if (tool.equals("sessions") && args.path("action").asText().equals("delete")) {
+                String key = args.path("sessionKey").asText();
+                if (!args.path("expectedSessionId").asText().equals(sessionIdOf(key))) {
+                    send(exchange, 500, "{\"error\":\"tool execution failed\"}", Map.of());
+                    return;
+                }
+                answer.putObject("result").putObject("details").put("deleted", historyBySession.remove(key) != null);
+            } else if (tool.equals("sessions") && args.path("action").asText().equals("reset")) {
+                historyBySession.remove(args.path("sessionKey").asText());
+                answer.putObject("result");
+            } else {
+                send(exchange, 404, error("Tool not available", "not_found"), Map.of());
+                return;
+            }
+            send(exchange, 200, answer.toString(), Map.of());
+        }
+    }
+
+    /** The tool calls received, for assertions. */
+    public List<JsonNode> toolCalls() {
+        return List.copyOf(toolCalls);
+    }
+
+    /** Whether the gateway holds a history for the session key (as the gateway names it: agent:main:...). */
+    public boolean hasSession(String fullKey) {
+        return historyBySession.containsKey(fullKey);
+    }
+
+    private static String sessionIdOf(String key) {
+        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** The gateway's key normalisation, as measured against OpenClaw 2026.9.6. */

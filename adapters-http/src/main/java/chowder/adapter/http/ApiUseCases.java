@@ -7,6 +7,7 @@ import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
+import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
@@ -20,7 +21,8 @@ public record ApiUseCases(
         ManageInstancesUseCase manageInstances,
         CreateOrganizationUseCase createOrganization,
         ManageOrganizationUseCase organizations,
-        ManageApiKeysUseCase keys) {
+        ManageApiKeysUseCase keys,
+        ManageSessionsUseCase sessions) {
     public ApiUseCases {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(responses, "responses is null");
@@ -30,5 +32,6 @@ public record ApiUseCases(
         requireNonNull(createOrganization, "createOrganization is null");
         requireNonNull(organizations, "organizations is null");
         requireNonNull(keys, "keys is null");
+        requireNonNull(sessions, "sessions is null");
     }
 }

@@ -24,6 +24,7 @@ public final class ChowderHttpServer {
         ErrorResponses errors = new ErrorResponses(json);
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
         ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json);
+        SessionRoutes sessions = new SessionRoutes(useCases.sessions(), json);
         KeyRoutes keys = new KeyRoutes(useCases.keys(), useCases.organizations(), useCases.createOrganization(), bodies, new KeyJson(json));
 
         this.app = Javalin.create(javalin -> {
@@ -72,6 +73,11 @@ public final class ChowderHttpServer {
             javalin.routes.post("/v1/instances/{id}/start", instances::start);
             javalin.routes.post(ResponsesRoutes.DEFAULT_SESSION, responseRoutes::defaultSession);
             javalin.routes.post(ResponsesRoutes.NAMED_SESSION, responseRoutes::namedSession);
+            javalin.routes.get("/v1/instances/{id}/sessions", sessions::list);
+            javalin.routes.get("/v1/instances/{id}/session/{session_id}", sessions::get);
+            javalin.routes.delete("/v1/instances/{id}/session/{session_id}", sessions::delete);
+            javalin.routes.post("/v1/instances/{id}/session/{session_id}/reset", sessions::reset);
+            javalin.routes.get("/v1/instances/{id}/usage", sessions::usage);
 
             javalin.routes.exception(ChowderException.class, errors::chowder);
             javalin.routes.exception(HttpResponseException.class, errors::framework);

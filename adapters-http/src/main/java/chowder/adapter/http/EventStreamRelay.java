@@ -46,21 +46,24 @@ final class EventStreamRelay {
 
     private void relayEvents(ResponseStream gatewayStream, ServletOutputStream client) throws IOException {
         boolean finished = false;
+        boolean done = false;
         try {
             byte[] event;
+            // Read to the very end (past [DONE]) so that the stream's usage is known when it is recorded.
             while ((event = gatewayStream.nextEvent()) != null) {
                 client.write(event);
                 client.flush();
-                if (isDone(event)) {
-                    return;
-                }
+                done |= isDone(event);
                 finished |= isFinal(event);
+            }
+            if (done) {
+                return;
             }
             if (!finished) {
                 writeFailure(client, "Gateway error – the stream ended before the response completed.");
             }
         } catch (ChowderException e) {
-            if (e.code() == ErrorCode.REQUEST_CANCELLED) {
+            if (e.code() == ErrorCode.REQUEST_CANCELLED || done) {
                 return;
             }
             log.warn("Gateway stream failed after it began: {}", e.getMessage());

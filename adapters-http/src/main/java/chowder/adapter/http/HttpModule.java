@@ -7,6 +7,7 @@ import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
+import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
@@ -26,8 +27,8 @@ public final class HttpModule extends AbstractModule {
     @Singleton
     ChowderHttpServer server(AuthenticateUseCase authentication, SendResponseUseCase responses, RegisterInstanceUseCase registerInstances,
             ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances, CreateOrganizationUseCase createOrganization,
-            ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys) {
+            ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys, ManageSessionsUseCase sessions) {
         return new ChowderHttpServer(config, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
-                manageInstances, createOrganization, organizations, keys));
+                manageInstances, createOrganization, organizations, keys, sessions));
     }
 }

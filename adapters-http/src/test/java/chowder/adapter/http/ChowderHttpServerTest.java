@@ -6,7 +6,10 @@ import chowder.application.port.in.NewOrganization;
 import chowder.application.service.ApiKeyService;
 import chowder.application.service.AuthenticationService;
 import chowder.application.service.KeyUsageRecorder;
+import chowder.application.service.InMemorySessions;
 import chowder.application.service.InMemoryStore;
+import chowder.application.service.SessionRegistry;
+import chowder.application.service.SessionService;
 import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
 import chowder.application.service.ScriptedHealth;
@@ -42,6 +45,8 @@ class ChowderHttpServerTest {
     private final InMemoryStore store = new InMemoryStore();
     private final RecordingGateway gateway = new RecordingGateway();
     private final ScriptedHealth health = new ScriptedHealth();
+    private final InMemorySessions sessionStore = new InMemorySessions();
+    private final SessionRegistry registry = new SessionRegistry(sessionStore);
     private final HttpClient client = HttpClient.newHttpClient();
     private ChowderHttpServer server;
     private String acmeKey;
@@ -54,9 +59,10 @@ class ChowderHttpServerTest {
         InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
         InstanceService instances = new InstanceService(store, store, health, probes, new InstanceLimits(3), clock);
         server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ofSeconds(5), false),
-                new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock), new ResponseService(store, gateway),
-                        instances, instances, instances, organizations, organizations,
-                        new ApiKeyService(store, store, store, new SecureRandom(), clock)));
+                new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
+                        new ResponseService(store, gateway, registry, clock), instances, instances, instances, organizations, organizations,
+                        new ApiKeyService(store, store, store, new SecureRandom(), clock),
+                        new SessionService(store, sessionStore, sessionStore, registry)));
         server.start();
         NewOrganization acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();

@@ -11,7 +11,6 @@ import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -59,8 +58,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
                 throw failure(exchange.response, readError(content));
             }
             byte[] body = readLimited(content, config.maxResponseBytes());
-            requireJson(body);
-            return new GatewayResponse(status, contentType(exchange.response, "application/json"), body);
+            return new GatewayResponse(status, contentType(exchange.response, "application/json"), body, ReportedUsage.ofResponse(body));
         } catch (IOException e) {
             throw midAnswerFailure(e);
         } finally {
@@ -131,6 +129,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         private final SseEventReader events;
         private final int status;
         private final String contentType;
+        private Optional<chowder.domain.TokenUsage> usage = Optional.empty();
 
         GatewayEventStream(Exchange exchange, SseEventReader events, int status, String contentType) {
             this.exchange = exchange;
@@ -152,10 +151,19 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         @Override
         public byte[] nextEvent() {
             try {
-                return events.next();
+                byte[] event = events.next();
+                if (event != null && usage.isEmpty()) {
+                    usage = ReportedUsage.ofCompletedEvent(event);
+                }
+                return event;
             } catch (IOException e) {
                 throw midAnswerFailure(e);
             }
+        }
+
+        @Override
+        public Optional<chowder.domain.TokenUsage> usage() {
+            return usage;
         }
 
         @Override
@@ -191,21 +199,6 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
             throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is larger than the limit of " + limit + " bytes.");
         }
         return body;
-    }
-
-    /** Rejects a body that is not one complete JSON value, without building a tree of it. */
-    private static void requireJson(byte[] body) {
-        try (JsonParser parser = JSON.createParser(body)) {
-            if (parser.nextToken() == null) {
-                throw new IOException("empty");
-            }
-            parser.skipChildren();
-            if (parser.nextToken() != null) {
-                throw new IOException("trailing content");
-            }
-        } catch (IOException e) {
-            throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is not valid JSON.");
-        }
     }
 
     private static String contentType(Response response, String otherwise) {

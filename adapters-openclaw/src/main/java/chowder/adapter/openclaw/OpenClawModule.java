@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import chowder.application.port.out.AgentGatewayPort;
 import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.GatewayHealthPort;
+import chowder.application.port.out.GatewaySessionsPort;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -40,6 +41,12 @@ public final class OpenClawModule extends AbstractModule {
     @Singleton
     static GatewayHealthPort healthProbe(HttpClient http, OpenClawGatewayConfig config) {
         return new OpenClawHealthProbe(http, config.probeTimeout());
+    }
+
+    @Provides
+    @Singleton
+    static GatewaySessionsPort gatewaySessions(HttpClient http) {
+        return new OpenClawSessionAdmin(http);
     }
 
     @Provides

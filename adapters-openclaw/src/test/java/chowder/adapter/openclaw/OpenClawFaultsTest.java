@@ -31,7 +31,7 @@ class OpenClawFaultsTest {
     private static final List<String> EVENTS = List.of(
             "event: response.created\ndata: {\"type\":\"response.created\"}\n\n",
             "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n\n",
-            "event: response.completed\ndata: {\"type\":\"response.completed\"}\n\n",
+            "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"usage\":{\"input_tokens\":30,\"output_tokens\":4}}}\n\n",
             "data: [DONE]\n\n");
 
     private final ScriptedGateway gateway = ScriptedGateway.start(ScriptedGateway.silence());
@@ -60,6 +60,7 @@ class OpenClawFaultsTest {
             assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(2));
             assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(3));
             assertThat(stream.nextEvent()).isNull();
+            assertThat(stream.usage()).contains(new chowder.domain.TokenUsage(30, 4));
         }
     }
 

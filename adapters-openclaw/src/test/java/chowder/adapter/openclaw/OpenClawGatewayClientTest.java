@@ -57,6 +57,19 @@ class OpenClawGatewayClientTest {
         assertThat(received.header("x-openclaw-session-key")).contains("chowder-0-_55ser-42");
         assertThat(received.header("x-openclaw-model")).isEmpty();
         assertThat(received.header("Authorization")).contains("Bearer " + TOKEN);
+        assertThat(response.usage()).contains(new chowder.domain.TokenUsage(10, 5));
+    }
+
+    @Test
+    void deletesAGatewaySessionThroughToolsInvoke() throws Exception {
+        OpenClawGatewayClient client = client(OpenClawGatewayConfig.defaults());
+        Instance instance = instance(gateway.baseUrl().toString(), TOKEN);
+        client.createResponse(instance, key("user-42"), request(null, "{\"input\":\"hi\"}"));
+        assertThat(gateway.hasSession("agent:main:chowder-0-user-42")).isTrue();
+        new OpenClawSessionAdmin(http).delete(instance, key("user-42"));
+        assertThat(gateway.hasSession("agent:main:chowder-0-user-42")).isFalse();
+        assertThat(gateway.toolCalls()).extracting(call -> call.path("tool").asText()).containsExactly("sessions_list", "sessions");
+        assertThat(gateway.toolCalls().getLast().path("args").path("action").asText()).isEqualTo("delete");
     }
 
     @Test

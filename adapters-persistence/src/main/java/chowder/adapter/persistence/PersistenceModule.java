@@ -8,6 +8,7 @@ import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
+import chowder.application.port.out.SessionStorePort;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -87,6 +88,12 @@ public final class PersistenceModule extends AbstractModule {
     @Singleton
     MasterKeyRotation masterKeyRotation(Jdbi jdbi) {
         return new MasterKeyRotation(jdbi, config);
+    }
+
+    @Provides
+    @Singleton
+    static SessionStorePort sessions(Jdbi jdbi) {
+        return new JdbiSessionStore(jdbi);
     }
 
     @Provides

@@ -7,6 +7,10 @@ import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.SaveApiKeyPort;
+import chowder.application.port.out.SessionStorePort;
+import chowder.domain.ApiKeyId;
+import chowder.domain.SessionRecord;
+import chowder.domain.TokenUsage;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.domain.ApiKey;
@@ -204,6 +208,54 @@ abstract class StoreContractTest {
         LoadOrganizationPort organizations = injector.getInstance(LoadOrganizationPort.class);
         assertThat(organizations.findById(acme.id())).contains(renamed);
         assertThat(organizations.listOrganizations()).containsExactly(renamed);
+    }
+
+    @Test
+    void sessionsAreRecordedOnceCountedInBatchesAndPagedNewestFirst() {
+        Organization acme = organization("Acme");
+        Instance instance = instance(acme, "bot", now, "t");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        SessionStorePort sessions = injector.getInstance(SessionStorePort.class);
+        ApiKeyId key = ApiKeyId.random();
+        List<String> ids = List.of("a%b", "a_b", "a!b", "ab", "b", "User-42", "😀 x");
+        for (int i = 0; i < ids.size(); i++) {
+            SessionRecord first = SessionRecord.firstUse(instance.id(), SessionId.of(ids.get(i)), now.plusSeconds(i));
+            assertThat(sessions.insertIfAbsent(first)).isEqualTo(first);
+            assertThat(sessions.insertIfAbsent(SessionRecord.firstUse(instance.id(), SessionId.of(ids.get(i)), now.plusSeconds(99))))
+                    .as("the first record wins").isEqualTo(first);
+        }
+        sessions.addActivity(List.of(new SessionStorePort.Activity(instance.id(), SessionId.of("ab"), key, now.truncatedTo(ChronoUnit.HOURS),
+                2, new TokenUsage(100, 20), now.plusSeconds(60))));
+        sessions.addActivity(List.of(new SessionStorePort.Activity(instance.id(), SessionId.of("ab"), key, now.truncatedTo(ChronoUnit.HOURS),
+                1, new TokenUsage(10, 2), now.plusSeconds(30))));
+        SessionRecord ab = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
+        assertThat(ab.turns()).isEqualTo(3);
+        assertThat(ab.usage()).isEqualTo(new TokenUsage(110, 22));
+        assertThat(ab.lastUsedAt()).isEqualTo(now.plusSeconds(60));
+
+        List<String> order = new java.util.ArrayList<>();
+        Optional<SessionStorePort.SessionCursor> cursor = Optional.empty();
+        while (true) {
+            List<SessionRecord> page = sessions.list(instance.id(), Optional.empty(), cursor, 3);
+            if (page.isEmpty()) {
+                break;
+            }
+            page.forEach(session -> order.add(session.id().value()));
+            cursor = Optional.of(new SessionStorePort.SessionCursor(page.getLast().lastUsedAt(), page.getLast().id()));
+        }
+        assertThat(order).containsExactly("ab", "😀 x", "User-42", "b", "a!b", "a_b", "a%b");
+        assertThat(sessions.list(instance.id(), Optional.of("a%"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a%b");
+        assertThat(sessions.list(instance.id(), Optional.of("a_"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a_b");
+        assertThat(sessions.list(instance.id(), Optional.of("a!"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a!b");
+
+        assertThat(sessions.replaceIfGeneration(ab.delete(), 0)).isTrue();
+        assertThat(sessions.replaceIfGeneration(ab.reset(), 0)).as("a stale reset loses").isFalse();
+        assertThat(sessions.list(instance.id(), Optional.of("ab"), Optional.empty(), 10)).isEmpty();
+
+        var usage = sessions.usage(instance.id(), now.minusSeconds(7200), now.plusSeconds(7200));
+        assertThat(usage.turns()).isEqualTo(3);
+        assertThat(usage.byKey()).singleElement().satisfies(k -> assertThat(k.usage()).isEqualTo(new TokenUsage(110, 22)));
+        assertThat(sessions.usage(instance.id(), now.plusSeconds(7200), now.plusSeconds(9000)).turns()).isZero();
     }
 
     @Test

@@ -8,32 +8,53 @@ import chowder.application.port.out.AgentGatewayPort;
 import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.ResponseStream;
+import chowder.domain.Caller;
 import chowder.domain.Instance;
 import chowder.domain.Permission;
 import chowder.domain.Session;
+import chowder.domain.TokenUsage;
+import java.time.Clock;
+import java.util.Optional;
 
-/** Forwards a response request to the session of a running instance of the caller's organization. */
+/**
+ * Forwards a response request to the session of an instance of the caller's organization, in the
+ * session's current generation, and notes the answered turn in the session registry.
+ */
 public final class ResponseService implements SendResponseUseCase {
     private final LoadInstancePort instances;
     private final AgentGatewayPort gateway;
+    private final SessionRegistry sessions;
+    private final Clock clock;
 
-    public ResponseService(LoadInstancePort instances, AgentGatewayPort gateway) {
+    public ResponseService(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, Clock clock) {
         this.instances = requireNonNull(instances, "instances is null");
         this.gateway = requireNonNull(gateway, "gateway is null");
+        this.sessions = requireNonNull(sessions, "sessions is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
     public GatewayResponse send(SendResponseCommand command) {
         requireStream(command, false);
         Instance instance = runningInstance(command);
-        return gateway.createResponse(instance, session(instance, command).key(), command.request());
+        Session session = sessions.resolve(instance.id(), command.sessionId(), clock.instant());
+        GatewayResponse answer = gateway.createResponse(instance, session.key(), command.request());
+        recordTurn(command, answer.usage());
+        return answer;
     }
 
     @Override
     public ResponseStream stream(SendResponseCommand command) {
         requireStream(command, true);
         Instance instance = runningInstance(command);
-        return gateway.streamResponse(instance, session(instance, command).key(), command.request());
+        Session session = sessions.resolve(instance.id(), command.sessionId(), clock.instant());
+        ResponseStream stream = gateway.streamResponse(instance, session.key(), command.request());
+        return new RecordedStream(stream, usage -> recordTurn(command, usage));
+    }
+
+    private void recordTurn(SendResponseCommand command, Optional<TokenUsage> usage) {
+        Caller caller = command.caller();
+        sessions.recordTurn(command.instanceId(), command.sessionId(), caller.keyId(), usage.orElse(TokenUsage.NONE), clock.instant());
     }
 
     private Instance runningInstance(SendResponseCommand command) {
@@ -43,13 +64,51 @@ public final class ResponseService implements SendResponseUseCase {
         return instance;
     }
 
-    private static Session session(Instance instance, SendResponseCommand command) {
-        return Session.of(instance.id(), command.sessionId());
-    }
-
     private static void requireStream(SendResponseCommand command, boolean stream) {
         if (command.request().stream() != stream) {
             throw new IllegalArgumentException("use " + (stream ? "send" : "stream") + " for this request");
+        }
+    }
+
+    /** A stream that records its turn once the gateway finished it. */
+    private static final class RecordedStream implements ResponseStream {
+        private final ResponseStream inner;
+        private final java.util.function.Consumer<Optional<TokenUsage>> onEnd;
+        private boolean recorded;
+
+        RecordedStream(ResponseStream inner, java.util.function.Consumer<Optional<TokenUsage>> onEnd) {
+            this.inner = inner;
+            this.onEnd = onEnd;
+        }
+
+        @Override
+        public int status() {
+            return inner.status();
+        }
+
+        @Override
+        public String contentType() {
+            return inner.contentType();
+        }
+
+        @Override
+        public byte[] nextEvent() {
+            byte[] event = inner.nextEvent();
+            if (event == null && !recorded) {
+                recorded = true;
+                onEnd.accept(inner.usage());
+            }
+            return event;
+        }
+
+        @Override
+        public Optional<TokenUsage> usage() {
+            return inner.usage();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
         }
     }
 }

@@ -6,6 +6,8 @@ import chowder.application.port.out.ResponseRequest;
 import chowder.application.port.out.ResponseStream;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;
+import chowder.domain.TokenUsage;
+import java.util.Optional;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -31,7 +33,8 @@ public final class RecordingGateway implements AgentGatewayPort {
     @Override
     public GatewayResponse createResponse(Instance instance, SessionKey sessionKey, ResponseRequest request) {
         record(instance, sessionKey, request);
-        return new GatewayResponse(200, "application/json", "{\"object\":\"response\"}".getBytes(StandardCharsets.UTF_8));
+        return new GatewayResponse(200, "application/json", "{\"object\":\"response\"}".getBytes(StandardCharsets.UTF_8),
+                Optional.of(new TokenUsage(10, 5)));
     }
 
     @Override
@@ -61,6 +64,11 @@ public final class RecordingGateway implements AgentGatewayPort {
                 String event = events.poll();
                 sent++;
                 return event == null ? null : event.getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public Optional<TokenUsage> usage() {
+                return events.isEmpty() ? Optional.of(new TokenUsage(7, 3)) : Optional.empty();
             }
 
             @Override

@@ -38,7 +38,9 @@ class ServicesTest {
     private final ScriptedHealth health = new ScriptedHealth();
     private final InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
     private final InstanceService instances = new InstanceService(store, store, health, probes, InstanceLimits.UNLIMITED, clock);
-    private final ResponseService responses = new ResponseService(store, gateway);
+    private final InMemorySessions sessionStore = new InMemorySessions();
+    private final SessionRegistry registry = new SessionRegistry(sessionStore);
+    private final ResponseService responses = new ResponseService(store, gateway, registry, clock);
 
     @Test
     void aNewOrganizationKeyAuthenticatesAndOnlyItsHashIsStored() {

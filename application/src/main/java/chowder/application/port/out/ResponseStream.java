@@ -1,5 +1,8 @@
 package chowder.application.port.out;
 
+import chowder.domain.TokenUsage;
+import java.util.Optional;
+
 /**
  * A gateway's answer arriving as server-sent events, open until its last event. The caller reads
  * events one by one and must close it; closing before the end, or interrupting a thread blocked in
@@ -16,6 +19,11 @@ public interface ResponseStream extends AutoCloseable {
      * {@code ChowderException} with a gateway error code; a partial event is never returned.
      */
     byte[] nextEvent();
+
+    /** The usage the gateway reported in its final event, once {@link #nextEvent()} returned null. */
+    default Optional<TokenUsage> usage() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -1,0 +1,110 @@
+package chowder.adapter.http;
+
+import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
+import chowder.application.port.out.SessionStorePort.UsageReport;
+import chowder.domain.ChowderException;
+import chowder.domain.InstanceId;
+import chowder.domain.SessionId;
+import chowder.domain.SessionRecord;
+import chowder.domain.TokenUsage;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/** The sessions extension: list, show, reset and delete sessions, and usage roll-ups. */
+final class SessionRoutes {
+    static final int DEFAULT_PAGE_SIZE = 100;
+    private static final Duration DEFAULT_USAGE_RANGE = Duration.ofDays(30);
+    // Index of {session_id} in "/v1/instances/{id}/session/{session_id}[/reset]" split on '/'.
+    private static final int SESSION_SEGMENT = 5;
+
+    private final ManageSessionsUseCase sessions;
+    private final ObjectMapper json;
+
+    SessionRoutes(ManageSessionsUseCase sessions, ObjectMapper json) {
+        this.sessions = sessions;
+        this.json = json;
+    }
+
+    void list(Context ctx) {
+        int limit = Optional.ofNullable(ctx.queryParam("limit")).map(SessionRoutes::limit).orElse(DEFAULT_PAGE_SIZE);
+        SessionPage page = sessions.list(Callers.of(ctx), instanceId(ctx), Optional.ofNullable(ctx.queryParam("prefix")),
+                Optional.ofNullable(ctx.queryParam("after")), limit);
+        ObjectNode answer = json.createObjectNode();
+        ArrayNode items = answer.putArray("sessions");
+        page.sessions().forEach(session -> items.add(session(session)));
+        answer.put("next_cursor", page.nextCursor().orElse(null));
+        ctx.json(answer);
+    }
+
+    void get(Context ctx) {
+        ctx.json(session(sessions.get(Callers.of(ctx), instanceId(ctx), sessionId(ctx))));
+    }
+
+    void reset(Context ctx) {
+        ctx.json(session(sessions.reset(Callers.of(ctx), instanceId(ctx), sessionId(ctx))));
+    }
+
+    void delete(Context ctx) {
+        sessions.delete(Callers.of(ctx), instanceId(ctx), sessionId(ctx));
+        ctx.status(204);
+    }
+
+    void usage(Context ctx) {
+        Instant to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text)).orElseGet(Instant::now);
+        Instant from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text)).orElse(to.minus(DEFAULT_USAGE_RANGE));
+        InstanceId instanceId = instanceId(ctx);
+        UsageReport report = sessions.usage(Callers.of(ctx), instanceId, from, to);
+        ObjectNode answer = json.createObjectNode().put("instance_id", instanceId.toString()).put("from", from.toString()).put("to", to.toString());
+        counts(answer, report.turns(), report.usage());
+        ArrayNode byKey = answer.putArray("by_key");
+        report.byKey().forEach(key -> counts(byKey.addObject().put("key_id", key.keyId().toString()), key.turns(), key.usage()));
+        ctx.json(answer);
+    }
+
+    private ObjectNode session(SessionRecord session) {
+        ObjectNode node = json.createObjectNode()
+                .put("session_id", session.id().value())
+                .put("instance_id", session.instanceId().toString())
+                .put("generation", session.generation())
+                .put("created_at", session.createdAt().toString())
+                .put("last_used_at", session.lastUsedAt().toString());
+        return counts(node, session.turns(), session.usage());
+    }
+
+    private static ObjectNode counts(ObjectNode node, long turns, TokenUsage usage) {
+        return node.put("turns", turns).put("input_tokens", usage.inputTokens()).put("output_tokens", usage.outputTokens())
+                .put("total_tokens", usage.totalTokens());
+    }
+
+    private static InstanceId instanceId(Context ctx) {
+        return InstanceId.parse(ctx.pathParam("id"));
+    }
+
+    private static SessionId sessionId(Context ctx) {
+        return SessionIdSegment.decode(ctx.path().split("/", -1)[SESSION_SEGMENT]);
+    }
+
+    private static int limit(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw ChowderException.invalidRequest("limit must be a number from 1 to " + ManageSessionsUseCase.MAX_PAGE_SIZE + ".");
+        }
+    }
+
+    private static Instant instant(String name, String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ChowderException.invalidRequest(name + " must be an ISO 8601 timestamp with an offset, e.g. 2026-11-01T00:00:00Z.");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package chowder.adapter.openclaw;
+
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.TokenUsage;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The token usage a gateway reports: {@code usage} of a JSON answer, or of the {@code response} in the
+ * final {@code response.completed} event of a stream. Reading it is also how a JSON answer is checked
+ * to be one complete JSON value, in a single pass that builds a tree of {@code usage} only.
+ */
+final class ReportedUsage {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] COMPLETED = "event: response.completed".getBytes(StandardCharsets.US_ASCII);
+
+    private ReportedUsage() {}
+
+    /** Validates a JSON answer and returns its usage; an answer that is not JSON is a gateway failure. */
+    static Optional<TokenUsage> ofResponse(byte[] body) {
+        try (JsonParser parser = JSON.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new IOException("empty");
+            }
+            Optional<TokenUsage> usage = Optional.empty();
+            if (first == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    parser.nextToken();
+                    if (field.equals("usage")) {
+                        usage = of(parser.readValueAsTree());
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } else {
+                parser.skipChildren();
+            }
+            if (parser.nextToken() != null) {
+                throw new IOException("trailing content");
+            }
+            return usage;
+        } catch (IOException e) {
+            throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is not valid JSON.");
+        }
+    }
+
+    /** The usage in a {@code response.completed} event; empty for any other event or one that cannot be read. */
+    static Optional<TokenUsage> ofCompletedEvent(byte[] event) {
+        if (!startsWith(event, COMPLETED)) {
+            return Optional.empty();
+        }
+        String text = new String(event, StandardCharsets.UTF_8);
+        int data = text.indexOf("\ndata: ");
+        if (data < 0) {
+            return Optional.empty();
+        }
+        try {
+            return of(JSON.readTree(text.substring(data + 7).strip()).path("response").path("usage"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<TokenUsage> of(JsonNode usage) {
+        if (usage == null || !usage.path("input_tokens").canConvertToLong() || !usage.path("output_tokens").canConvertToLong()) {
+            return Optional.empty();
+        }
+        long input = usage.path("input_tokens").asLong();
+        long output = usage.path("output_tokens").asLong();
+        return input < 0 || output < 0 ? Optional.empty() : Optional.of(new TokenUsage(input, output));
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        if (bytes.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

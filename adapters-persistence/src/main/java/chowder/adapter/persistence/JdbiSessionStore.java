@@ -1,0 +1,92 @@
+package chowder.adapter.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.out.SessionStorePort;
+import chowder.domain.ApiKeyId;
+import chowder.domain.InstanceId;
+import chowder.domain.SessionId;
+import chowder.domain.SessionRecord;
+import chowder.domain.TokenUsage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/** The session registry in the database. */
+final class JdbiSessionStore implements SessionStorePort {
+    private static final Instant END_OF_TIME = Instant.parse("9999-12-31T00:00:00Z");
+
+    private final Jdbi jdbi;
+
+    JdbiSessionStore(Jdbi jdbi) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    }
+
+    @Override
+    public Optional<SessionRecord> find(InstanceId instanceId, SessionId id) {
+        return jdbi.withExtension(SessionDao.class, dao -> dao.find(instanceId.value(), id.value())).map(JdbiSessionStore::fromRow);
+    }
+
+    @Override
+    public SessionRecord insertIfAbsent(SessionRecord session) {
+        try {
+            jdbi.useExtension(SessionDao.class, dao -> dao.insert(toRow(session)));
+            return session;
+        } catch (UnableToExecuteStatementException alreadyThere) {
+            // Another request (or node) recorded it first: theirs is the session.
+            return find(session.instanceId(), session.id()).orElseThrow(() -> alreadyThere);
+        }
+    }
+
+    @Override
+    public boolean replaceIfGeneration(SessionRecord updated, long expectedGeneration) {
+        return jdbi.withExtension(SessionDao.class, dao -> dao.replaceIfGeneration(toRow(updated), expectedGeneration)) == 1;
+    }
+
+    @Override
+    public void addActivity(List<Activity> activity) {
+        jdbi.useTransaction(handle -> {
+            SessionDao dao = handle.attach(SessionDao.class);
+            for (Activity turn : activity) {
+                dao.addToSession(turn.instanceId().value(), turn.sessionId().value(), turn.turns(), turn.usage().inputTokens(),
+                        turn.usage().outputTokens(), turn.lastUsedAt());
+                if (dao.addToHour(turn.instanceId().value(), turn.keyId().value(), turn.hour(), turn.turns(), turn.usage().inputTokens(),
+                        turn.usage().outputTokens()) == 0) {
+                    dao.insertHour(turn.instanceId().value(), turn.keyId().value(), turn.hour(), turn.turns(), turn.usage().inputTokens(),
+                            turn.usage().outputTokens());
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<SessionRecord> list(InstanceId instanceId, Optional<String> prefix, Optional<SessionCursor> after, int limit) {
+        // No nulls in the query (PostgreSQL cannot type them): "everything" is the pattern % and a cursor after the end of time.
+        String pattern = prefix.map(value -> value.replace("!", "!!").replace("%", "!%").replace("_", "!_")).orElse("") + "%";
+        Instant afterTime = after.map(SessionCursor::lastUsedAt).orElse(END_OF_TIME);
+        String afterId = after.map(cursor -> cursor.sessionId().value()).orElse("");
+        return jdbi.withExtension(SessionDao.class, dao -> dao.page(instanceId.value(), pattern, afterTime, afterId, limit))
+                .stream().map(JdbiSessionStore::fromRow).toList();
+    }
+
+    @Override
+    public UsageReport usage(InstanceId instanceId, Instant from, Instant to) {
+        List<KeyUsage> byKey = jdbi.withExtension(SessionDao.class, dao -> dao.usageByKey(instanceId.value(), from, to)).stream()
+                .map(row -> new KeyUsage(new ApiKeyId(row.keyId()), row.turns(), new TokenUsage(row.inputTokens(), row.outputTokens())))
+                .toList();
+        return new UsageReport(byKey.stream().mapToLong(KeyUsage::turns).sum(),
+                byKey.stream().map(KeyUsage::usage).reduce(TokenUsage.NONE, TokenUsage::plus), byKey);
+    }
+
+    private static SessionDao.SessionRow toRow(SessionRecord session) {
+        return new SessionDao.SessionRow(session.instanceId().value(), session.id().value(), session.generation(), session.deleted(),
+                session.createdAt(), session.lastUsedAt(), session.turns(), session.usage().inputTokens(), session.usage().outputTokens());
+    }
+
+    private static SessionRecord fromRow(SessionDao.SessionRow row) {
+        return new SessionRecord(new InstanceId(row.instanceId()), SessionId.of(row.sessionId()), row.generation(), row.deleted(),
+                row.createdAt(), row.lastUsedAt(), row.turns(), new TokenUsage(row.inputTokens(), row.outputTokens()));
+    }
+}

@@ -1,0 +1,77 @@
+package chowder.adapter.persistence;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** SQL for the sessions and usage_hours tables. */
+@RegisterConstructorMapper(SessionDao.SessionRow.class)
+@RegisterConstructorMapper(SessionDao.UsageRow.class)
+interface SessionDao {
+    record SessionRow(UUID instanceId, String sessionId, long generation, boolean deleted, Instant createdAt, Instant lastUsedAt,
+            long turns, long inputTokens, long outputTokens) {}
+
+    record UsageRow(UUID keyId, long turns, long inputTokens, long outputTokens) {}
+
+    String COLUMNS = "instance_id, session_id, generation, deleted, created_at, last_used_at, turns, input_tokens, output_tokens";
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM sessions WHERE instance_id = :instanceId AND session_id = :sessionId")
+    Optional<SessionRow> find(@Bind("instanceId") UUID instanceId, @Bind("sessionId") String sessionId);
+
+    @SqlUpdate("INSERT INTO sessions (" + COLUMNS + ") VALUES (:instanceId, :sessionId, :generation, :deleted, :createdAt, "
+            + ":lastUsedAt, :turns, :inputTokens, :outputTokens)")
+    void insert(@BindMethods SessionRow row);
+
+    @SqlUpdate("""
+            UPDATE sessions SET generation = :generation, deleted = :deleted, created_at = :createdAt, last_used_at = :lastUsedAt,
+                turns = :turns, input_tokens = :inputTokens, output_tokens = :outputTokens
+            WHERE instance_id = :instanceId AND session_id = :sessionId AND generation = :expectedGeneration
+            """)
+    int replaceIfGeneration(@BindMethods SessionRow row, @Bind("expectedGeneration") long expectedGeneration);
+
+    @SqlUpdate("""
+            UPDATE sessions SET turns = turns + :turns, input_tokens = input_tokens + :inputTokens,
+                output_tokens = output_tokens + :outputTokens,
+                last_used_at = CASE WHEN last_used_at < :lastUsedAt THEN :lastUsedAt ELSE last_used_at END
+            WHERE instance_id = :instanceId AND session_id = :sessionId
+            """)
+    int addToSession(@Bind("instanceId") UUID instanceId, @Bind("sessionId") String sessionId, @Bind("turns") long turns,
+            @Bind("inputTokens") long inputTokens, @Bind("outputTokens") long outputTokens, @Bind("lastUsedAt") Instant lastUsedAt);
+
+    @SqlUpdate("""
+            UPDATE usage_hours SET turns = turns + :turns, input_tokens = input_tokens + :inputTokens, output_tokens = output_tokens + :outputTokens
+            WHERE instance_id = :instanceId AND key_id = :keyId AND hour_start = :hour
+            """)
+    int addToHour(@Bind("instanceId") UUID instanceId, @Bind("keyId") UUID keyId, @Bind("hour") Instant hour, @Bind("turns") long turns,
+            @Bind("inputTokens") long inputTokens, @Bind("outputTokens") long outputTokens);
+
+    @SqlUpdate("""
+            INSERT INTO usage_hours (instance_id, key_id, hour_start, turns, input_tokens, output_tokens)
+            VALUES (:instanceId, :keyId, :hour, :turns, :inputTokens, :outputTokens)
+            """)
+    void insertHour(@Bind("instanceId") UUID instanceId, @Bind("keyId") UUID keyId, @Bind("hour") Instant hour, @Bind("turns") long turns,
+            @Bind("inputTokens") long inputTokens, @Bind("outputTokens") long outputTokens);
+
+    @SqlQuery("SELECT " + COLUMNS + """
+             FROM sessions WHERE instance_id = :instanceId AND deleted = FALSE
+                AND session_id LIKE :prefixPattern ESCAPE '!'
+                AND (last_used_at < :afterTime OR (last_used_at = :afterTime AND session_id > :afterId))
+            ORDER BY last_used_at DESC, session_id
+            LIMIT :limit
+            """)
+    List<SessionRow> page(@Bind("instanceId") UUID instanceId, @Bind("prefixPattern") String prefixPattern,
+            @Bind("afterTime") Instant afterTime, @Bind("afterId") String afterId, @Bind("limit") int limit);
+
+    @SqlQuery("""
+            SELECT key_id, SUM(turns) AS turns, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens
+            FROM usage_hours WHERE instance_id = :instanceId AND hour_start >= :from AND hour_start < :to
+            GROUP BY key_id ORDER BY key_id
+            """)
+    List<UsageRow> usageByKey(@Bind("instanceId") UUID instanceId, @Bind("from") Instant from, @Bind("to") Instant to);
+}

@@ -1,0 +1,34 @@
+package chowder.application.port.in;
+
+import chowder.application.port.out.SessionStorePort.UsageReport;
+import chowder.domain.Caller;
+import chowder.domain.InstanceId;
+import chowder.domain.SessionId;
+import chowder.domain.SessionRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The sessions of an instance (an extension of the hosted API): list, inspect, reset, delete, and
+ * usage. Scoped keys need {@code read} to look and {@code interact} to reset or delete; a key bound to
+ * sessions sees only its own.
+ */
+public interface ManageSessionsUseCase {
+    int MAX_PAGE_SIZE = 1000;
+
+    /** A page of sessions, newest activity first, and the cursor of the next page when there is one. */
+    record SessionPage(List<SessionRecord> sessions, Optional<String> nextCursor) {}
+
+    SessionPage list(Caller caller, InstanceId instanceId, Optional<String> prefix, Optional<String> after, int limit);
+
+    SessionRecord get(Caller caller, InstanceId instanceId, SessionId sessionId);
+
+    /** The next message of the session starts from an empty history. */
+    SessionRecord reset(Caller caller, InstanceId instanceId, SessionId sessionId);
+
+    /** Forgets the session (and asks the gateway to delete its history); the id may be used again and starts empty. */
+    void delete(Caller caller, InstanceId instanceId, SessionId sessionId);
+
+    UsageReport usage(Caller caller, InstanceId instanceId, Instant from, Instant to);
+}

@@ -1,0 +1,149 @@
+package chowder.application.service;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.out.GatewaySessionsPort;
+import chowder.application.port.out.LoadInstancePort;
+import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.SessionStorePort.SessionCursor;
+import chowder.application.port.out.SessionStorePort.UsageReport;
+import chowder.domain.Caller;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.Instance;
+import chowder.domain.InstanceId;
+import chowder.domain.Permission;
+import chowder.domain.SessionId;
+import chowder.domain.SessionRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Lists, shows, resets and deletes sessions, and reports usage. */
+public final class SessionService implements ManageSessionsUseCase {
+    private static final Logger log = Logger.getLogger(SessionService.class.getName());
+
+    private final LoadInstancePort instances;
+    private final SessionStorePort store;
+    private final GatewaySessionsPort gatewaySessions;
+    private final SessionRegistry registry;
+
+    public SessionService(LoadInstancePort instances, SessionStorePort store, GatewaySessionsPort gatewaySessions, SessionRegistry registry) {
+        this.instances = requireNonNull(instances, "instances is null");
+        this.store = requireNonNull(store, "store is null");
+        this.gatewaySessions = requireNonNull(gatewaySessions, "gatewaySessions is null");
+        this.registry = requireNonNull(registry, "registry is null");
+    }
+
+    @Override
+    public SessionPage list(Caller caller, InstanceId instanceId, Optional<String> prefix, Optional<String> after, int limit) {
+        VisibleInstances.find(instances, caller, instanceId, Permission.READ);
+        if (limit < 1 || limit > MAX_PAGE_SIZE) {
+            throw ChowderException.invalidRequest("limit must be 1 to " + MAX_PAGE_SIZE + ".");
+        }
+        // Counters written since the last flush belong in what the operator sees now.
+        registry.flush();
+        Optional<SessionCursor> cursor = after.map(SessionService::decodeCursor);
+        List<SessionRecord> page = new ArrayList<>();
+        boolean more = true;
+        while (page.size() < limit && more) {
+            List<SessionRecord> batch = store.list(instanceId, prefix, cursor, limit + 1);
+            more = batch.size() > limit;
+            for (SessionRecord session : batch.subList(0, Math.min(batch.size(), limit))) {
+                cursor = Optional.of(new SessionCursor(session.lastUsedAt(), session.id()));
+                // A key bound to sessions sees only its own.
+                if (caller.scope().allowsSession(session.id()) && page.size() < limit) {
+                    page.add(session);
+                }
+            }
+            if (batch.isEmpty()) {
+                more = false;
+            }
+        }
+        Optional<String> next = more && !page.isEmpty()
+                ? Optional.of(encodeCursor(new SessionCursor(page.getLast().lastUsedAt(), page.getLast().id()))) : Optional.empty();
+        return new SessionPage(page, next);
+    }
+
+    @Override
+    public SessionRecord get(Caller caller, InstanceId instanceId, SessionId sessionId) {
+        VisibleInstances.find(instances, caller, instanceId, Permission.READ);
+        caller.requireSession(sessionId);
+        registry.flush();
+        return existing(instanceId, sessionId);
+    }
+
+    @Override
+    public SessionRecord reset(Caller caller, InstanceId instanceId, SessionId sessionId) {
+        VisibleInstances.find(instances, caller, instanceId, Permission.INTERACT);
+        caller.requireSession(sessionId);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            SessionRecord current = existing(instanceId, sessionId);
+            SessionRecord reset = current.reset();
+            if (store.replaceIfGeneration(reset, current.generation())) {
+                return reset;
+            }
+        }
+        throw new IllegalStateException("session kept changing concurrently");
+    }
+
+    @Override
+    public void delete(Caller caller, InstanceId instanceId, SessionId sessionId) {
+        Instance instance = VisibleInstances.find(instances, caller, instanceId, Permission.INTERACT);
+        caller.requireSession(sessionId);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            SessionRecord current = existing(instanceId, sessionId);
+            if (store.replaceIfGeneration(current.delete(), current.generation())) {
+                deleteOnGateway(instance, current);
+                return;
+            }
+        }
+        throw new IllegalStateException("session kept changing concurrently");
+    }
+
+    @Override
+    public UsageReport usage(Caller caller, InstanceId instanceId, Instant from, Instant to) {
+        VisibleInstances.find(instances, caller, instanceId, Permission.READ);
+        if (!from.isBefore(to)) {
+            throw ChowderException.invalidRequest("from must be before to.");
+        }
+        registry.flush();
+        return store.usage(instanceId, from, to);
+    }
+
+    /** Best effort: the new generation already isolates the id; this frees the gateway's copy. */
+    private void deleteOnGateway(Instance instance, SessionRecord deleted) {
+        try {
+            gatewaySessions.delete(instance, deleted.session().key());
+        } catch (RuntimeException e) {
+            log.log(Level.WARNING, "Could not delete a session's history on the gateway of instance " + instance.id()
+                    + "; it stays on the gateway's disk: " + e.getMessage());
+        }
+    }
+
+    private SessionRecord existing(InstanceId instanceId, SessionId sessionId) {
+        return store.find(instanceId, sessionId).filter(session -> !session.deleted())
+                .orElseThrow(() -> new ChowderException(ErrorCode.SESSION_NOT_FOUND, "Session not found."));
+    }
+
+    static String encodeCursor(SessionCursor cursor) {
+        String text = cursor.lastUsedAt().toEpochMilli() + "\n" + cursor.sessionId().value();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static SessionCursor decodeCursor(String encoded) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8);
+            int newline = text.indexOf('\n');
+            return new SessionCursor(Instant.ofEpochMilli(Long.parseLong(text.substring(0, newline))), SessionId.of(text.substring(newline + 1)));
+        } catch (RuntimeException e) {
+            throw ChowderException.invalidRequest("after must be a cursor from a previous page (next_cursor).");
+        }
+    }
+}

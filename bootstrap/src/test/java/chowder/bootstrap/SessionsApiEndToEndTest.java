@@ -1,0 +1,97 @@
+package chowder.bootstrap;
+
+import static chowder.bootstrap.RunningChowder.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chowder.testing.FakeOpenClawGateway;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sessions extension through the real server, store and gateway client. */
+class SessionsApiEndToEndTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void sessionsAreListedInspectedResetAndDeleted() throws Exception {
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t"); RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
+            String key = chowder.createOrganization("Acme").path("api_key").asText();
+            String instance = chowder.registerInstance(key, gateway.baseUrl(), "t");
+            String base = "/v1/instances/" + instance;
+            chowder.send("POST", base + "/session/user-42/responses", key, "{\"input\":\"first\"}");
+            chowder.send("POST", base + "/session/user-42/responses", key, "{\"input\":\"second\"}");
+            chowder.send("POST", base + "/session/a%2Fb/responses", key, "{\"input\":\"slash\"}");
+            chowder.send("POST", base + "/responses", key, "{\"input\":\"main\"}");
+
+            JsonNode record = JSON.readTree(chowder.send("GET", base + "/session/user-42", key, null).body());
+            assertThat(record.path("turns").asInt()).isEqualTo(2);
+            assertThat(record.path("input_tokens").asInt()).isEqualTo(20);
+            assertThat(record.path("generation").asInt()).isZero();
+            assertThat(JSON.readTree(chowder.send("GET", base + "/session/a%2Fb", key, null).body()).path("session_id").asText()).isEqualTo("a/b");
+            assertThat(chowder.send("GET", base + "/session/never", key, null).statusCode()).isEqualTo(404);
+
+            JsonNode list = JSON.readTree(chowder.send("GET", base + "/sessions", key, null).body());
+            assertThat(list.path("sessions").findValuesAsText("session_id")).containsExactly("main", "a/b", "user-42");
+            assertThat(list.path("next_cursor").isNull()).isTrue();
+            JsonNode firstPage = JSON.readTree(chowder.send("GET", base + "/sessions?limit=2", key, null).body());
+            String cursor = firstPage.path("next_cursor").asText();
+            JsonNode secondPage = JSON.readTree(chowder.send("GET", base + "/sessions?limit=2&after=" + cursor, key, null).body());
+            assertThat(secondPage.path("sessions").findValuesAsText("session_id")).containsExactly("user-42");
+            assertThat(JSON.readTree(chowder.send("GET", base + "/sessions?prefix=user", key, null).body()).path("sessions")
+                    .findValuesAsText("session_id")).containsExactly("user-42");
+            assertThat(chowder.send("GET", base + "/sessions?limit=0", key, null).statusCode()).isEqualTo(400);
+
+            HttpResponse<String> reset = chowder.send("POST", base + "/session/user-42/reset", key, null);
+            assertThat(JSON.readTree(reset.body()).path("generation").asInt()).isEqualTo(1);
+            HttpResponse<String> afterReset = chowder.send("POST", base + "/session/user-42/responses", key, "{\"input\":\"fresh\"}");
+            assertThat(FakeOpenClawGateway.outputText(afterReset.body())).isEqualTo("turns=1 first=fresh instructions=-");
+
+            assertThat(chowder.send("DELETE", base + "/session/user-42", key, null).statusCode()).isEqualTo(204);
+            assertThat(gateway.hasSession("agent:main:chowder-1-user-42")).as("deleted on the gateway too").isFalse();
+            assertThat(chowder.send("GET", base + "/session/user-42", key, null).statusCode()).isEqualTo(404);
+            HttpResponse<String> reused = chowder.send("POST", base + "/session/user-42/responses", key, "{\"input\":\"again\"}");
+            assertThat(FakeOpenClawGateway.outputText(reused.body())).isEqualTo("turns=1 first=again instructions=-");
+
+            JsonNode usage = JSON.readTree(chowder.send("GET", base + "/usage", key, null).body());
+            assertThat(usage.path("turns").asInt()).isEqualTo(6);
+            assertThat(usage.path("total_tokens").asInt()).isEqualTo(90);
+            assertThat(usage.path("by_key")).hasSize(1);
+            assertThat(chowder.send("GET", base + "/usage?from=yesterday", key, null).statusCode()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void sessionBoundAndReadOnlyKeysSeeAndChangeOnlyWhatTheyMay() throws Exception {
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t"); RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
+            String org = chowder.createOrganization("Acme").path("api_key").asText();
+            String instance = chowder.registerInstance(org, gateway.baseUrl(), "t");
+            String base = "/v1/instances/" + instance;
+            for (String session : List.of("user-42/a", "user-42/b", "user-43/a")) {
+                chowder.send("POST", base + "/session/" + session.replace("/", "%2F") + "/responses", org, "{\"input\":\"x\"}");
+            }
+            String bound = scopedKey(chowder, org, instance, "[\"read\",\"interact\"]", ",\"session_prefix\":\"user-42/\"");
+            String readOnly = scopedKey(chowder, org, instance, "[\"read\"]", "");
+            assertThat(JSON.readTree(chowder.send("GET", base + "/sessions", bound, null).body()).path("sessions").findValuesAsText("session_id"))
+                    .containsExactlyInAnyOrder("user-42/a", "user-42/b");
+            assertThat(chowder.send("GET", base + "/session/user-43%2Fa", bound, null).statusCode()).isEqualTo(403);
+            assertThat(chowder.send("POST", base + "/session/user-43%2Fa/reset", bound, null).statusCode()).isEqualTo(403);
+            assertThat(chowder.send("POST", base + "/session/user-42%2Fa/reset", bound, null).statusCode()).isEqualTo(200);
+            assertThat(chowder.send("GET", base + "/sessions", readOnly, null).statusCode()).isEqualTo(200);
+            assertThat(chowder.send("DELETE", base + "/session/user-42%2Fb", readOnly, null).statusCode()).isEqualTo(403);
+            String foreign = chowder.createOrganization("Globex").path("api_key").asText();
+            assertThat(chowder.send("GET", base + "/sessions", foreign, null).statusCode()).isEqualTo(404);
+        }
+    }
+
+    private static String scopedKey(RunningChowder chowder, String org, String instance, String permissions, String extra) throws Exception {
+        HttpResponse<String> created = chowder.send("POST", "/v1/keys", org,
+                "{\"name\":\"k\",\"instance_ids\":[\"" + instance + "\"],\"permissions\":" + permissions + extra + "}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return JSON.readTree(created.body()).path("raw_key").asText();
+    }
+}
