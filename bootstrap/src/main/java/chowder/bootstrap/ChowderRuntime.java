@@ -83,9 +83,9 @@ final class ChowderRuntime implements AutoCloseable {
                 gatewayClient.stop();
             }
         });
-        start(new HealthProbing(injector.getInstance(ProbeInstancesUseCase.class), config.healthProbeInterval()));
-        start(new PeriodicFlush("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
-        start(new PeriodicFlush("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
+        start(PeriodicTask.rounds("health-probing", injector.getInstance(ProbeInstancesUseCase.class)::probeAll, config.healthProbeInterval()));
+        start(PeriodicTask.flushes("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
+        start(PeriodicTask.flushes("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
         ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
         start(new Lifecycle() {
             @Override

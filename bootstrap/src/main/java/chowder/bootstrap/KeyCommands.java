@@ -1,5 +1,7 @@
 package chowder.bootstrap;
 
+import static chowder.bootstrap.StoreCommand.JSON;
+
 import chowder.application.port.in.CreateApiKeyCommand;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
@@ -8,8 +10,8 @@ import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyId;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.Caller;
+import chowder.domain.Organization;
 import chowder.domain.OrganizationId;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -19,23 +21,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chowder key create|list|revoke} and {@code chowder org list}: the operator's key administration. */
 final class KeyCommands {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private KeyCommands() {}
 
     @Command(name = "create", description = "Create a key: an organization key, or a scoped key when --instance is given.",
             mixinStandardHelpOptions = true)
-    static final class Create implements Callable<Integer> {
-        private final Map<String, String> env;
-        private final PrintWriter out;
-
+    static final class Create extends StoreCommand {
         @Option(names = "--org", required = true, description = "Organization id.")
         UUID organization;
 
@@ -58,94 +54,72 @@ final class KeyCommands {
         String sessionPrefix;
 
         Create(Map<String, String> env, PrintWriter out) {
-            this.env = env;
-            this.out = out;
+            super(env, out);
         }
 
         @Override
-        public Integer call() throws Exception {
-            try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
-                NewApiKey created = runtime.get(ManageApiKeysUseCase.class).create(new CreateApiKeyCommand(
-                        Caller.operatorFor(new OrganizationId(organization)),
-                        instances.isEmpty() ? ApiKeyKind.ORGANIZATION : ApiKeyKind.SCOPED, name, instances, permissions,
-                        Optional.ofNullable(expiresAt), sessionIds, Optional.ofNullable(sessionPrefix)));
-                print(out, json(created.key()).put("raw_key", created.secret().value()));
-                return 0;
-            }
+        Object run(ChowderRuntime runtime, ChowderConfig config) {
+            NewApiKey created = runtime.get(ManageApiKeysUseCase.class).create(new CreateApiKeyCommand(
+                    Caller.operatorFor(new OrganizationId(organization)),
+                    instances.isEmpty() ? ApiKeyKind.ORGANIZATION : ApiKeyKind.SCOPED, name, instances, permissions,
+                    Optional.ofNullable(expiresAt), sessionIds, Optional.ofNullable(sessionPrefix)));
+            return json(created.key()).put("raw_key", created.secret().value());
         }
     }
 
     @Command(name = "list", description = "List an organization's keys (never their raw value).", mixinStandardHelpOptions = true)
-    static final class ListKeys implements Callable<Integer> {
-        private final Map<String, String> env;
-        private final PrintWriter out;
-
+    static final class ListKeys extends StoreCommand {
         @Option(names = "--org", required = true, description = "Organization id.")
         UUID organization;
 
         ListKeys(Map<String, String> env, PrintWriter out) {
-            this.env = env;
-            this.out = out;
+            super(env, out);
         }
 
         @Override
-        public Integer call() throws Exception {
-            try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
-                ArrayNode array = JSON.createArrayNode();
-                runtime.get(ManageApiKeysUseCase.class).list(Caller.operatorFor(new OrganizationId(organization)))
-                        .forEach(key -> array.add(json(key)));
-                print(out, array);
-                return 0;
-            }
+        Object run(ChowderRuntime runtime, ChowderConfig config) {
+            ArrayNode array = JSON.createArrayNode();
+            runtime.get(ManageApiKeysUseCase.class).list(Caller.operatorFor(new OrganizationId(organization))).forEach(key -> array.add(json(key)));
+            return array;
         }
     }
 
     @Command(name = "revoke", description = "Revoke a key at once and for good.", mixinStandardHelpOptions = true)
-    static final class Revoke implements Callable<Integer> {
-        private final Map<String, String> env;
-        private final PrintWriter out;
-
+    static final class Revoke extends StoreCommand {
         @Parameters(index = "0", description = "Key id.")
         String keyId;
 
         Revoke(Map<String, String> env, PrintWriter out) {
-            this.env = env;
-            this.out = out;
+            super(env, out);
         }
 
         @Override
-        public Integer call() throws Exception {
-            try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
-                runtime.get(ManageApiKeysUseCase.class).revoke(Caller.allOrganizations(), ApiKeyId.parse(keyId));
-                print(out, JSON.createObjectNode().put("id", keyId).put("is_active", false));
-                return 0;
-            }
+        Object run(ChowderRuntime runtime, ChowderConfig config) {
+            runtime.get(ManageApiKeysUseCase.class).revoke(Caller.allOrganizations(), ApiKeyId.parse(keyId));
+            return JSON.createObjectNode().put("id", keyId).put("is_active", false);
         }
     }
 
     @Command(name = "list", description = "List every organization.", mixinStandardHelpOptions = true)
-    static final class ListOrganizations implements Callable<Integer> {
-        private final Map<String, String> env;
-        private final PrintWriter out;
-
+    static final class ListOrganizations extends StoreCommand {
         ListOrganizations(Map<String, String> env, PrintWriter out) {
-            this.env = env;
-            this.out = out;
+            super(env, out);
         }
 
         @Override
-        public Integer call() throws Exception {
-            try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
-                ArrayNode array = JSON.createArrayNode();
-                runtime.get(ManageOrganizationUseCase.class).listAll(Caller.allOrganizations()).forEach(organization -> array.addObject()
-                        .put("id", organization.id().toString())
-                        .put("name", organization.name())
-                        .put("created_at", organization.createdAt().toString())
-                        .put("updated_at", organization.updatedAt().toString()));
-                print(out, array);
-                return 0;
-            }
+        Object run(ChowderRuntime runtime, ChowderConfig config) {
+            ArrayNode array = JSON.createArrayNode();
+            runtime.get(ManageOrganizationUseCase.class).listAll(Caller.allOrganizations()).forEach(organization -> array.add(organization(organization)));
+            return array;
         }
+    }
+
+    static ObjectNode organization(Organization organization) {
+        return JSON.createObjectNode()
+                .put("id", organization.id().toString())
+                .put("name", organization.name())
+                .put("created_at", organization.createdAt().toString())
+                .put("updated_at", organization.updatedAt().toString());
     }
 
     private static ObjectNode json(ApiKey key) {
@@ -162,10 +136,5 @@ final class KeyCommands {
         ArrayNode instances = node.putArray("instance_ids");
         key.scope().instances().keySet().forEach(id -> instances.add(id.toString()));
         return node;
-    }
-
-    private static void print(PrintWriter out, Object json) throws Exception {
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
-        out.flush();
     }
 }

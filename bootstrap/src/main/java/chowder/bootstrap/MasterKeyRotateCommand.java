@@ -2,7 +2,6 @@ package chowder.bootstrap;
 
 import chowder.adapter.persistence.MasterKey;
 import chowder.adapter.persistence.MasterKeyRotation;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /**
@@ -23,18 +21,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rotate", description = "Re-encrypt all gateway tokens under a new master key (stop the servers first).",
         mixinStandardHelpOptions = true)
-final class MasterKeyRotateCommand implements Callable<Integer> {
-    private final Map<String, String> env;
-    private final PrintWriter out;
-
+final class MasterKeyRotateCommand extends StoreCommand {
     MasterKeyRotateCommand(Map<String, String> env, PrintWriter out) {
-        this.env = env;
-        this.out = out;
+        super(env, out);
     }
 
     @Override
-    public Integer call() throws Exception {
-        ChowderConfig config = ChowderConfig.fromEnvironment(env);
+    Object run(ChowderRuntime runtime, ChowderConfig config) throws Exception {
         MasterKey next = MasterKey.generate(new SecureRandom());
         Path keyFile = config.dataDir().resolve(MasterKeys.FILE_NAME);
         Path nextFile = config.dataDir().resolve(MasterKeys.FILE_NAME + ".next");
@@ -44,11 +37,8 @@ final class MasterKeyRotateCommand implements Callable<Integer> {
             Files.createFile(nextFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(nextFile, next.toBase64() + "\n", StandardCharsets.US_ASCII);
         }
-        int rotated;
-        try (ChowderRuntime runtime = ChowderRuntime.create(config).startStore()) {
-            rotated = runtime.get(MasterKeyRotation.class).rotateTo(next);
-        }
-        ObjectNode answer = new ObjectMapper().createObjectNode().put("rotated_tokens", rotated);
+        int rotated = runtime.get(MasterKeyRotation.class).rotateTo(next);
+        ObjectNode answer = JSON.createObjectNode().put("rotated_tokens", rotated);
         if (fileBased) {
             Files.move(nextFile, keyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             answer.put("master_key_file", keyFile.toString());
@@ -56,8 +46,6 @@ final class MasterKeyRotateCommand implements Callable<Integer> {
             answer.put("master_key", next.toBase64());
             answer.put("next_step", "set CHOWDER_MASTER_KEY to master_key on every node, then start them");
         }
-        out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
-        out.flush();
-        return 0;
+        return answer;
     }
 }

@@ -2,11 +2,9 @@ package chowder.bootstrap;
 
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.NewOrganization;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,33 +13,20 @@ import picocli.CommandLine.Option;
  * organization key, the only time that key is shown. Works beside a running server on the same data.
  */
 @Command(name = "create", description = "Create an organization and print its first organization key.", mixinStandardHelpOptions = true)
-final class OrgCreateCommand implements Callable<Integer> {
-    private final Map<String, String> env;
-    private final PrintWriter out;
-
+final class OrgCreateCommand extends StoreCommand {
     @Option(names = "--name", required = true, description = "Organization name, 1 to 128 characters.")
     String name;
 
     OrgCreateCommand(Map<String, String> env, PrintWriter out) {
-        this.env = env;
-        this.out = out;
+        super(env, out);
     }
 
     @Override
-    public Integer call() throws Exception {
-        try (ChowderRuntime runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startStore()) {
-            NewOrganization created = runtime.get(CreateOrganizationUseCase.class).create(name);
-            ObjectMapper json = new ObjectMapper();
-            ObjectNode answer = json.createObjectNode();
-            answer.putObject("organization")
-                    .put("id", created.organization().id().toString())
-                    .put("name", created.organization().name())
-                    .put("created_at", created.organization().createdAt().toString())
-                    .put("updated_at", created.organization().updatedAt().toString());
-            answer.put("api_key", created.apiKey().value());
-            out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(answer));
-            out.flush();
-            return 0;
-        }
+    Object run(ChowderRuntime runtime, ChowderConfig config) {
+        NewOrganization created = runtime.get(CreateOrganizationUseCase.class).create(name);
+        ObjectNode answer = JSON.createObjectNode();
+        answer.set("organization", KeyCommands.organization(created.organization()));
+        answer.put("api_key", created.apiKey().value());
+        return answer;
     }
 }
