@@ -1,0 +1,293 @@
+package chowder.e2e;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import chowder.e2e.RecordedModelRequest.Outcome;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OpenAI-compatible model on loopback that serves {@code POST /v1/chat/completions}, streamed (SSE
+ * chunks, then {@code data: [DONE]}) or not, and answers with a {@link ScriptedReply} describing what it
+ * received; words in the last client text script delays, slow streams and failures (see
+ * {@link ModelScript}). It records every request, is safe for concurrent use, and must be closed.
+ *
+ * <p>Usage is reported as {@code prompt_tokens} = a quarter of the request body's characters and
+ * {@code completion_tokens} = a quarter of the reply's characters, both rounded up.
+ */
+public final class ScriptedModelServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CHAT_COMPLETIONS = "/v1/chat/completions";
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger received = new AtomicInteger();
+    private final List<RecordedModelRequest> requests = new CopyOnWriteArrayList<>();
+
+    private ScriptedModelServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Starts a server on a free loopback port. */
+    public static ScriptedModelServer start() {
+        try {
+            return new ScriptedModelServer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The OpenAI base URL, ending in {@code /v1}, as an OpenClaw provider's {@code baseUrl} expects. */
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
+    }
+
+    public int requestCount() {
+        return received.get();
+    }
+
+    /** The requests received so far, oldest first. */
+    public List<RecordedModelRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Waits until request {@code number} (from 1) has arrived; throws {@link AssertionError} on timeout. */
+    public RecordedModelRequest awaitRequest(int number, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (requests.size() < number) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("model request " + number + " did not arrive within " + timeout
+                        + "; " + requests.size() + " arrived");
+            }
+            pause(10);
+        }
+        return requests.get(number - 1);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), UTF_8);
+        JsonNode json = parseOrNull(body);
+        boolean chat = exchange.getRequestMethod().equals("POST")
+                && exchange.getRequestURI().getPath().equals(CHAT_COMPLETIONS)
+                && json != null;
+        RecordedModelRequest request = new RecordedModelRequest(
+                received.incrementAndGet(),
+                Instant.now(),
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getPath(),
+                exchange.getRequestHeaders(),
+                body,
+                ModelConversation.from(chat ? json : JSON.createObjectNode()),
+                new CompletableFuture<>());
+        requests.add(request);
+        try {
+            request.outcome().complete(chat ? answer(exchange, request, json) : reject(exchange));
+        } catch (IOException e) {
+            request.outcome().complete(Outcome.CALLER_DISCONNECTED);
+            throw e;
+        } catch (ConnectionCut e) {
+            request.outcome().complete(Outcome.FAILED_AS_SCRIPTED);
+            // An exception escaping the handler makes the JDK server close the socket without the
+            // terminating chunk, so the caller sees a broken stream rather than a short one.
+            throw e;
+        } catch (InterruptedException e) {
+            request.outcome().complete(Outcome.SERVER_CLOSED);
+            exchange.close();
+        }
+    }
+
+    private Outcome answer(HttpExchange exchange, RecordedModelRequest request, JsonNode json)
+            throws IOException, InterruptedException {
+        ModelConversation conversation = request.conversation();
+        ModelScript script = ModelScript.from(conversation.lastUserText());
+        Thread.sleep(script.waitMillis());
+        if (script.failStatus() > 0) {
+            send(exchange, script.failStatus(), "application/json", errorBody(script.failStatus()));
+            return Outcome.FAILED_AS_SCRIPTED;
+        }
+        String text = new ScriptedReply(
+                        conversation.turns(),
+                        conversation.firstUserText(),
+                        conversation.lastUserText(),
+                        conversation.sessionKey().orElse(""),
+                        request.number(),
+                        script.systemMarker().map(conversation.systemPrompt()::contains))
+                .format();
+        ObjectNode usage = usage(request.body(), text);
+        if (!conversation.stream()) {
+            send(exchange, 200, "application/json", completion(request.number(), conversation.model(), text, usage));
+            return Outcome.COMPLETED;
+        }
+        return stream(exchange, request.number(), conversation.model(), text, usage, script,
+                json.path("stream_options").path("include_usage").asBoolean(false));
+    }
+
+    private Outcome stream(
+            HttpExchange exchange, int number, String model, String text, ObjectNode usage, ModelScript script,
+            boolean includeUsage) throws IOException, InterruptedException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        String id = "chatcmpl-scripted-" + number;
+        writeEvent(out, chunk(id, model, JSON.createObjectNode().put("role", "assistant").put("content", ""), null));
+        List<String> pieces = split(text, script.chunks());
+        int cutAfter = (pieces.size() + 1) / 2;
+        for (int i = 0; i < pieces.size(); i++) {
+            if (i > 0) {
+                Thread.sleep(script.gapMillis());
+            }
+            if (script.failMidstream() && i == cutAfter) {
+                throw new ConnectionCut();
+            }
+            writeEvent(out, chunk(id, model, JSON.createObjectNode().put("content", pieces.get(i)), null));
+        }
+        writeEvent(out, chunk(id, model, JSON.createObjectNode(), "stop"));
+        if (includeUsage) {
+            ObjectNode usageChunk = chunk(id, model, null, null).set("usage", usage);
+            writeEvent(out, usageChunk);
+        }
+        out.write("data: [DONE]\n\n".getBytes(UTF_8));
+        out.flush();
+        exchange.close();
+        return Outcome.COMPLETED;
+    }
+
+    private static Outcome reject(HttpExchange exchange) throws IOException {
+        send(exchange, 404, "application/json", errorBody(404));
+        return Outcome.REJECTED;
+    }
+
+    /** Splits by code points into exactly {@code count} non-empty pieces, padding the text when it is too short. */
+    private static List<String> split(String text, int count) {
+        String padded = text;
+        if (text.codePointCount(0, text.length()) < count) {
+            padded = text + "\npad=" + ".".repeat(count);
+        }
+        int codePoints = padded.codePointCount(0, padded.length());
+        List<String> pieces = new ArrayList<>(count);
+        int start = 0;
+        for (int i = 1; i <= count; i++) {
+            int end = padded.offsetByCodePoints(0, (int) ((long) codePoints * i / count));
+            pieces.add(padded.substring(start, end));
+            start = end;
+        }
+        return pieces;
+    }
+
+    private static ObjectNode chunk(String id, String model, ObjectNode delta, String finishReason) {
+        ObjectNode chunk = JSON.createObjectNode()
+                .put("id", id)
+                .put("object", "chat.completion.chunk")
+                .put("created", Instant.now().getEpochSecond())
+                .put("model", model);
+        if (delta == null) {
+            chunk.putArray("choices");
+            return chunk;
+        }
+        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+        choice.set("delta", delta);
+        if (finishReason == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", finishReason);
+        }
+        return chunk;
+    }
+
+    private static String completion(int number, String model, String text, ObjectNode usage) throws IOException {
+        ObjectNode completion = JSON.createObjectNode()
+                .put("id", "chatcmpl-scripted-" + number)
+                .put("object", "chat.completion")
+                .put("created", Instant.now().getEpochSecond())
+                .put("model", model);
+        ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", text);
+        choice.put("finish_reason", "stop");
+        completion.set("usage", usage);
+        return JSON.writeValueAsString(completion);
+    }
+
+    private static ObjectNode usage(String requestBody, String reply) {
+        int prompt = (requestBody.length() + 3) / 4;
+        int completion = (reply.length() + 3) / 4;
+        return JSON.createObjectNode()
+                .put("prompt_tokens", prompt)
+                .put("completion_tokens", completion)
+                .put("total_tokens", prompt + completion);
+    }
+
+    private static String errorBody(int status) {
+        return "{\"error\":{\"message\":\"scripted failure with status " + status
+                + "\",\"type\":\"scripted_error\",\"code\":\"scripted_" + status + "\"}}";
+    }
+
+    private static void writeEvent(OutputStream out, ObjectNode data) throws IOException {
+        out.write(("data: " + JSON.writeValueAsString(data) + "\n\n").getBytes(UTF_8));
+        out.flush();
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static JsonNode parseOrNull(String body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Thrown to make the server drop a connection in the middle of a stream. */
+    private static final class ConnectionCut extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConnectionCut() {
+            super("scripted fail-midstream", null, false, false);
+        }
+    }
+}
