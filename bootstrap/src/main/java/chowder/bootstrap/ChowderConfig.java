@@ -116,10 +116,15 @@ record ChowderConfig(
 
     @Override
     public String toString() {
-        return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + databaseUrl + ", databaseUser=" + databaseUser
+        return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + redacted(databaseUrl) + ", databaseUser=" + databaseUser
                 + ", databasePassword=redacted, databasePoolSize=" + databasePoolSize + ", masterKey="
                 + (masterKey.isPresent() ? "from " + MASTER_KEY : "from the data directory") + ", http=" + http
                 + ", gateway=" + gateway + "]";
+    }
+
+    /** A JDBC URL without the secrets it may carry (user info, password parameters). */
+    static String redacted(String jdbcUrl) {
+        return jdbcUrl.replaceAll("//[^/@]*@", "//(redacted)@").replaceAll("(?i)(password|passwd|pwd)=[^&;]*", "$1=(redacted)");
     }
 
     /** Reads variables, turning any parse failure into one message that names the variable. */
@@ -135,7 +140,8 @@ record ChowderConfig(
                 return parse.apply(text);
             } catch (RuntimeException e) {
                 String reason = e instanceof NumberFormatException ? "not a number" : e.getMessage();
-                throw new InvalidConfigurationException(name + "=" + (name.equals(MASTER_KEY) ? "(hidden)" : text) + " is invalid: " + reason);
+                String shown = name.equals(MASTER_KEY) || name.equals(DATABASE_PASSWORD) ? "(hidden)" : redacted(text);
+                throw new InvalidConfigurationException(name + "=" + shown + " is invalid: " + reason);
             }
         }
 

@@ -84,6 +84,13 @@ class ChowderConfigTest {
         assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5");
     }
 
+    @Test
+    void databaseCredentialsNeverReachTheLogs() {
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.of("CHOWDER_DATABASE_URL",
+                "jdbc:postgresql://chowder:s3cret@db:5432/chowder?user=chowder&password=s3cret&ssl=true"));
+        assertThat(config.toString()).doesNotContain("s3cret").contains("password=(redacted)").contains("ssl=true");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "CHOWDER_HTTP_PORT|http|not a number",

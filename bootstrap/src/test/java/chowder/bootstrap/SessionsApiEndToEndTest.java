@@ -79,6 +79,13 @@ class SessionsApiEndToEndTest {
             assertThat(JSON.readTree(chowder.send("GET", base + "/sessions", bound, null).body()).path("sessions").findValuesAsText("session_id"))
                     .containsExactlyInAnyOrder("user-42/a", "user-42/b");
             assertThat(chowder.send("GET", base + "/session/user-43%2Fa", bound, null).statusCode()).isEqualTo(403);
+            JsonNode firstPage = JSON.readTree(chowder.send("GET", base + "/sessions?limit=1", bound, null).body());
+            JsonNode secondPage = JSON.readTree(chowder.send("GET", base + "/sessions?limit=1&after=" + firstPage.path("next_cursor").asText(),
+                    bound, null).body());
+            assertThat(List.of(firstPage.path("sessions").get(0).path("session_id").asText(), secondPage.path("sessions").get(0).path("session_id").asText()))
+                    .as("no session of the key is lost between pages").containsExactlyInAnyOrder("user-42/a", "user-42/b");
+            assertThat(secondPage.path("next_cursor").isNull()).isTrue();
+            assertThat(chowder.send("GET", base + "/usage", bound, null).statusCode()).isEqualTo(403);
             assertThat(chowder.send("POST", base + "/session/user-43%2Fa/reset", bound, null).statusCode()).isEqualTo(403);
             assertThat(chowder.send("POST", base + "/session/user-42%2Fa/reset", bound, null).statusCode()).isEqualTo(200);
             assertThat(chowder.send("GET", base + "/sessions", readOnly, null).statusCode()).isEqualTo(200);

@@ -103,6 +103,10 @@ public record Instance(
             throw ChowderException.instanceNotFound();
         }
         GatewayUrl url = update.gatewayUrl().orElse(gatewayUrl);
+        // The stored token must never be sent to an address it was not given for.
+        if (!url.equals(gatewayUrl) && update.gatewayToken().isEmpty()) {
+            throw ChowderException.validationFailed("gateway_token is required when gateway_url changes.");
+        }
         GatewayToken token = update.gatewayToken().orElse(gatewayToken);
         boolean readdressed = !url.equals(gatewayUrl) || !token.equals(gatewayToken);
         InstanceStatus nextStatus = readdressed && probed() ? InstanceStatus.PROVISIONING : status;

@@ -3,6 +3,7 @@ package chowder.adapter.http;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,8 +32,13 @@ final class JsonBodies {
             throw tooLarge();
         }
         JsonNode body;
-        try (InputStream in = new LimitedInputStream(ctx.req().getInputStream(), maxRequestBytes)) {
-            body = json.readTree(in);
+        try (InputStream in = new LimitedInputStream(ctx.req().getInputStream(), maxRequestBytes);
+                JsonParser parser = json.createParser(in)) {
+            body = parser.readValueAsTree();
+            // Read to the end: trailing content is an error, and the connection must hold no unread request bytes.
+            if (body != null && parser.nextToken() != null) {
+                throw ChowderException.invalidRequest("Request body is not valid JSON: there is content after the JSON value.");
+            }
         } catch (JacksonException e) {
             if (e.getCause() instanceof ChowderException limit) {
                 throw limit;

@@ -2,6 +2,7 @@ package chowder.adapter.http;
 
 import chowder.application.port.in.SendResponseCommand;
 import chowder.application.port.in.SendResponseUseCase;
+import chowder.application.port.out.Cancellation;
 import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.ResponseRequest;
 import chowder.domain.ChowderException;
@@ -44,23 +45,21 @@ final class ResponsesRoutes {
 
     private void send(Context ctx, SessionId sessionId) {
         InstanceId instanceId = InstanceId.parse(ctx.pathParam("id"));
-        ResponseRequest request = toRequest(bodies.readObject(ctx));
+        Cancellation clientGone = new Cancellation();
+        ResponseRequest request = toRequest(bodies.readObject(ctx), clientGone);
         SendResponseCommand command = new SendResponseCommand(Callers.of(ctx), instanceId, sessionId, request);
-        // A client that hangs up interrupts this (virtual) thread, which aborts the gateway call.
-        Thread handler = Thread.currentThread();
-        try (ClientDisconnectWatch watch = ClientDisconnectWatch.start(ctx.req(), ctx.res(), handler::interrupt)) {
+        // A client that hangs up cancels the request, which aborts the gateway call (and nothing else).
+        try (ClientDisconnectWatch watch = ClientDisconnectWatch.start(ctx.req(), ctx.res(), clientGone::cancel)) {
             if (request.stream()) {
                 relay.relay(responses.stream(command), ctx.res());
             } else {
                 GatewayResponse answer = responses.send(command);
                 ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
             }
-        } finally {
-            Thread.interrupted();
         }
     }
 
-    private ResponseRequest toRequest(ObjectNode body) {
+    private ResponseRequest toRequest(ObjectNode body, Cancellation cancellation) {
         if (!body.hasNonNull("input")) {
             throw ChowderException.invalidRequest("input is required: a string or a list of OpenResponses input items.");
         }
@@ -74,7 +73,7 @@ final class ResponsesRoutes {
         }
         try {
             return new ResponseRequest(Optional.ofNullable(model).filter(JsonNode::isTextual).map(JsonNode::asText),
-                    stream != null && stream.asBoolean(), json.writeValueAsBytes(body));
+                    stream != null && stream.asBoolean(), json.writeValueAsBytes(body), cancellation);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed JSON tree always serialises", e);
         }

@@ -58,7 +58,7 @@ class ChowderHttpServerTest {
         OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), clock);
         InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
         InstanceService instances = new InstanceService(store, store, health, probes, new InstanceLimits(3), clock);
-        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ofSeconds(5), false),
+        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ZERO, false),
                 new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
                         new ResponseService(store, gateway, registry, clock), instances, instances, instances, organizations, organizations,
                         new ApiKeyService(store, store, store, new SecureRandom(), clock),
@@ -258,7 +258,9 @@ class ChowderHttpServerTest {
             "{}|input is required",
             "{\"input\":null}|input is required",
             "{\"input\":\"x\",\"model\":5}|model must be a string.",
-            "{\"input\":\"x\",\"stream\":\"yes\"}|stream must be true or false."})
+            "{\"input\":\"x\",\"stream\":\"yes\"}|stream must be true or false.",
+            "{\"input\":\"x\"} junk|Request body is not valid JSON",
+            "{\"input\":\"x\"}{\"input\":\"y\"}|content after the JSON value"})
     void badBodiesAre400(String body, String message) throws Exception {
         String id = register(acmeKey);
         HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);

@@ -11,6 +11,7 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 public final class GatewayHttpClients {
     // Session keys can be ~3,100 characters; leave room for them and the other headers.
     private static final int REQUEST_HEADER_BUFFER_BYTES = 16 * 1024;
+    private static final int MAX_CONNECTIONS_PER_GATEWAY = 20_000;
     private static final java.time.Duration POOLED_CONNECTION_IDLE = java.time.Duration.ofSeconds(3);
 
     private GatewayHttpClients() {}
@@ -33,6 +34,9 @@ public final class GatewayHttpClients {
         // request never goes out on a connection the gateway is closing.
         http.setIdleTimeout(POOLED_CONNECTION_IDLE.toMillis());
         http.setRequestBufferSize(REQUEST_HEADER_BUFFER_BYTES);
+        // Jetty's default of 64 connections per destination would queue the 65th concurrent turn or stream on one gateway.
+        http.setMaxConnectionsPerDestination(MAX_CONNECTIONS_PER_GATEWAY);
+        http.setMaxRequestsQueuedPerDestination(MAX_CONNECTIONS_PER_GATEWAY);
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "chowder"));
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("gateway-client");

@@ -102,6 +102,8 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
                 .body(new BytesRequestContent("application/json", OpenClawRequestBody.withOpenClawModel(request.otherFieldsJson())));
         InputStreamResponseListener listener = new InputStreamResponseListener();
         gatewayRequest.send(listener);
+        // The client went away: abort the exchange, which also wakes whoever waits on it.
+        request.cancellation().onCancel(() -> gatewayRequest.abort(new CancellationException("the client went away")));
         try {
             return new Exchange(gatewayRequest, listener, listener.get(config.headersTimeout().toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {

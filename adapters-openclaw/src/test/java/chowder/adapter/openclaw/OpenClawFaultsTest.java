@@ -171,6 +171,28 @@ class OpenClawFaultsTest {
     }
 
     @Test
+    void cancellingTheRequestAbortsTheUpstreamConnectionAtOnce() throws Exception {
+        gateway.play(ScriptedGateway.silence());
+        OpenClawGatewayClient client = client(defaults());
+        chowder.application.port.out.Cancellation clientGone = new chowder.application.port.out.Cancellation();
+        ResponseRequest request = new ResponseRequest(Optional.empty(), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8), clientGone);
+        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+            try {
+                client.createResponse(instance(), key(), request);
+                return null;
+            } catch (Throwable e) {
+                return e;
+            }
+        });
+        waitForRequest();
+        long cancelledAt = System.nanoTime();
+        clientGone.cancel();
+        assertThat(Duration.ofNanos(gateway.awaitClientClosed(Duration.ofSeconds(2)) - cancelledAt)).isLessThan(Duration.ofMillis(100));
+        assertThat(outcome.get(2, TimeUnit.SECONDS)).isInstanceOfSatisfying(ChowderException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_CANCELLED));
+    }
+
+    @Test
     void closingAnUnfinishedStreamAbortsTheUpstreamConnection() throws Exception {
         gateway.play(ScriptedGateway.events(List.of(EVENTS.get(0)), Duration.ZERO, true));
         ResponseStream stream = client(defaults()).streamResponse(instance(), key(), streaming());

@@ -38,9 +38,10 @@ interface InstanceDao {
             UPDATE instances SET name = :name, status = :status, gateway_url = :gatewayUrl,
                 gateway_token_encrypted = :gatewayTokenEncrypted, model_provider = :modelProvider,
                 openclaw_config = :openclawConfig, region = :region, error_message = :errorMessage, updated_at = :updatedAt
-            WHERE id = :id AND status = :expectedStatus
+            WHERE id = :id AND status = :expectedStatus AND updated_at = :expectedUpdatedAt
             """)
-    int updateIfStatus(@BindMethods InstanceRow row, @Bind("expectedStatus") String expectedStatus);
+    int updateIfUnchanged(@BindMethods InstanceRow row, @Bind("expectedStatus") String expectedStatus,
+            @Bind("expectedUpdatedAt") Instant expectedUpdatedAt);
 
     @SqlQuery("SELECT id FROM organizations WHERE id = :organizationId FOR UPDATE")
     Optional<UUID> lockOrganization(@Bind("organizationId") UUID organizationId);

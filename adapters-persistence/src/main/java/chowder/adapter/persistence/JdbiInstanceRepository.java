@@ -43,9 +43,9 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
     }
 
     @Override
-    public boolean updateIfStatus(Instance updated, InstanceStatus expectedStatus) {
+    public boolean updateIfUnchanged(Instance updated, Instance current) {
         InstanceDao.InstanceRow row = toRow(updated);
-        return jdbi.withExtension(InstanceDao.class, dao -> dao.updateIfStatus(row, expectedStatus.wireName())) == 1;
+        return jdbi.withExtension(InstanceDao.class, dao -> dao.updateIfUnchanged(row, current.status().wireName(), current.updatedAt())) == 1;
     }
 
     @Override

@@ -47,6 +47,16 @@ final class JdbiSessionStore implements SessionStorePort {
 
     @Override
     public void addActivity(List<Activity> activity) {
+        try {
+            addActivityOnce(activity);
+        } catch (UnableToExecuteStatementException concurrentHourInsert) {
+            // Another writer created one of the hour rows between our UPDATE and INSERT; the whole batch
+            // was rolled back, and now every UPDATE finds its row.
+            addActivityOnce(activity);
+        }
+    }
+
+    private void addActivityOnce(List<Activity> activity) {
         jdbi.useTransaction(handle -> {
             SessionDao dao = handle.attach(SessionDao.class);
             for (Activity turn : activity) {

@@ -123,18 +123,23 @@ abstract class StoreContractTest {
         save.insertWithinLimit(instance, 0);
 
         Instance running = instance.observed(Optional.empty(), now.plusSeconds(1));
-        assertThat(save.updateIfStatus(running, InstanceStatus.PROVISIONING)).isTrue();
-        Instance stopped = running.stop(now.plusSeconds(2));
-        assertThat(save.updateIfStatus(stopped, InstanceStatus.RUNNING)).isTrue();
-        Instance staleProbe = running.observed(Optional.of("refused"), now.plusSeconds(3));
-        assertThat(save.updateIfStatus(staleProbe, InstanceStatus.RUNNING)).as("a probe must not undo a stop").isFalse();
+        assertThat(save.updateIfUnchanged(running, instance)).isTrue();
+        Instance renamed = running.update(new InstanceUpdate(Optional.of("renamed"), Optional.empty(), Optional.empty(), Optional.empty()),
+                now.plusSeconds(2));
+        assertThat(save.updateIfUnchanged(renamed, running)).isTrue();
+        Instance staleProbeOfRunning = running.observed(Optional.of("refused"), now.plusSeconds(3));
+        assertThat(save.updateIfUnchanged(staleProbeOfRunning, running)).as("a probe must not undo a rename").isFalse();
+        Instance stopped = renamed.stop(now.plusSeconds(4));
+        assertThat(save.updateIfUnchanged(stopped, renamed)).isTrue();
+        Instance staleProbe = renamed.observed(Optional.of("refused"), now.plusSeconds(5));
+        assertThat(save.updateIfUnchanged(staleProbe, renamed)).as("a probe must not undo a stop").isFalse();
         assertThat(load.findById(instance.id())).contains(stopped);
         assertThat(load.listProbed()).isEmpty();
-        Instance renamed = stopped.update(new InstanceUpdate(Optional.of("renamed"), Optional.of(GatewayUrl.of("https://gw.example:8443/a")),
-                Optional.of(new GatewayToken("rotated-secret")), Optional.of("{}")), now.plusSeconds(4));
-        assertThat(save.updateIfStatus(renamed, InstanceStatus.STOPPED)).isTrue();
-        assertThat(load.findById(instance.id())).contains(renamed);
-        assertThat(load.listAll()).containsExactly(renamed);
+        Instance readdressed = stopped.update(new InstanceUpdate(Optional.empty(), Optional.of(GatewayUrl.of("https://gw.example:8443/a")),
+                Optional.of(new GatewayToken("rotated-secret")), Optional.of("{}")), now.plusSeconds(6));
+        assertThat(save.updateIfUnchanged(readdressed, stopped)).isTrue();
+        assertThat(load.findById(instance.id())).contains(readdressed);
+        assertThat(load.listAll()).containsExactly(readdressed);
     }
 
     @Test

@@ -97,7 +97,7 @@ public final class ApiKeyService implements ManageApiKeysUseCase {
         Map<InstanceId, Set<Permission>> granted = new LinkedHashMap<>();
         for (String raw : command.instanceIds()) {
             InstanceId id = instanceId(raw);
-            instances.findById(id).filter(instance -> instance.visibleTo(caller))
+            instances.findById(id).filter(instance -> instance.visibleTo(caller) && instance.organizationId().equals(caller.organizationId()))
                     .orElseThrow(() -> ChowderException.validationFailed("instance_ids: no instance " + raw + " in this organization."));
             granted.put(id, permissions);
         }

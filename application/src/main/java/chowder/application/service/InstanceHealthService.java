@@ -69,7 +69,7 @@ public final class InstanceHealthService implements ProbeInstancesUseCase {
                 .ifPresent(current -> {
                     Instance observed = current.observed(failure, clock.instant());
                     if (observed != null) {
-                        saveInstances.updateIfStatus(observed, current.status());
+                        saveInstances.updateIfUnchanged(observed, current);
                     }
                 });
     }

@@ -77,6 +77,8 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
 
     @Override
     public Instance update(UpdateInstanceCommand command) {
+        // Permission first: nobody without it may make Chowder resolve or validate anything.
+        VisibleInstances.find(loadInstances, command.caller(), command.instanceId(), Permission.CONFIGURE);
         InstanceUpdate update = new InstanceUpdate(command.name(), command.gatewayUrl().map(GatewayUrl::of),
                 command.gatewayToken().map(GatewayToken::new), command.openclawConfigJson());
         update.gatewayUrl().ifPresent(addressPolicy::check);
@@ -111,7 +113,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         for (int attempt = 0; attempt < 5; attempt++) {
             Instance current = VisibleInstances.find(loadInstances, caller, id, needed);
             Instance changed = transition.apply(current);
-            if (saveInstances.updateIfStatus(changed, current.status())) {
+            if (saveInstances.updateIfUnchanged(changed, current)) {
                 return changed;
             }
         }

@@ -47,27 +47,32 @@ public final class SessionService implements ManageSessionsUseCase {
         if (limit < 1 || limit > MAX_PAGE_SIZE) {
             throw ChowderException.invalidRequest("limit must be 1 to " + MAX_PAGE_SIZE + ".");
         }
-        // Counters written since the last flush belong in what the operator sees now.
-        registry.flush();
+        flushPending();
         Optional<SessionCursor> cursor = after.map(SessionService::decodeCursor);
         List<SessionRecord> page = new ArrayList<>();
-        boolean more = true;
-        while (page.size() < limit && more) {
-            List<SessionRecord> batch = store.list(instanceId, prefix, cursor, limit + 1);
-            more = batch.size() > limit;
-            for (SessionRecord session : batch.subList(0, Math.min(batch.size(), limit))) {
-                cursor = Optional.of(new SessionCursor(session.lastUsedAt(), session.id()));
+        boolean more = false;
+        scan:
+        while (true) {
+            List<SessionRecord> batch = store.list(instanceId, prefix, cursor, limit);
+            for (SessionRecord session : batch) {
                 // A key bound to sessions sees only its own.
-                if (caller.scope().allowsSession(session.id()) && page.size() < limit) {
-                    page.add(session);
+                if (!caller.scope().allowsSession(session.id())) {
+                    cursor = Optional.of(new SessionCursor(session.lastUsedAt(), session.id()));
+                    continue;
                 }
+                if (page.size() == limit) {
+                    more = true;
+                    break scan;
+                }
+                page.add(session);
+                cursor = Optional.of(new SessionCursor(session.lastUsedAt(), session.id()));
             }
-            if (batch.isEmpty()) {
-                more = false;
+            if (batch.size() < limit) {
+                break;
             }
         }
-        Optional<String> next = more && !page.isEmpty()
-                ? Optional.of(encodeCursor(new SessionCursor(page.getLast().lastUsedAt(), page.getLast().id()))) : Optional.empty();
+        Optional<String> next = more ? Optional.of(encodeCursor(new SessionCursor(page.getLast().lastUsedAt(), page.getLast().id())))
+                : Optional.empty();
         return new SessionPage(page, next);
     }
 
@@ -75,7 +80,7 @@ public final class SessionService implements ManageSessionsUseCase {
     public SessionRecord get(Caller caller, InstanceId instanceId, SessionId sessionId) {
         VisibleInstances.find(instances, caller, instanceId, Permission.READ);
         caller.requireSession(sessionId);
-        registry.flush();
+        flushPending();
         return existing(instanceId, sessionId);
     }
 
@@ -110,11 +115,23 @@ public final class SessionService implements ManageSessionsUseCase {
     @Override
     public UsageReport usage(Caller caller, InstanceId instanceId, Instant from, Instant to) {
         VisibleInstances.find(instances, caller, instanceId, Permission.READ);
+        if (caller.scope().sessionBound()) {
+            throw new ChowderException(ErrorCode.PERMISSION_DENIED, "A key bound to sessions cannot read the instance's usage.");
+        }
         if (!from.isBefore(to)) {
             throw ChowderException.invalidRequest("from must be before to.");
         }
-        registry.flush();
+        flushPending();
         return store.usage(instanceId, from, to);
+    }
+
+    /** Counters noted since the last flush belong in what a reader sees; failing that, the read still answers. */
+    private void flushPending() {
+        try {
+            registry.flush();
+        } catch (RuntimeException e) {
+            log.log(Level.WARNING, "Writing session activity before a read failed; it is retried at the next flush", e);
+        }
     }
 
     /** Best effort: the new generation already isolates the id; this frees the gateway's copy. */

@@ -120,10 +120,10 @@ public final class InMemoryStore
     }
 
     @Override
-    public synchronized boolean updateIfStatus(Instance updated, InstanceStatus expectedStatus) {
+    public synchronized boolean updateIfUnchanged(Instance updated, Instance current) {
         for (int i = 0; i < instances.size(); i++) {
             if (instances.get(i).id().equals(updated.id())) {
-                if (instances.get(i).status() != expectedStatus) {
+                if (instances.get(i).status() != current.status() || !instances.get(i).updatedAt().equals(current.updatedAt())) {
                     return false;
                 }
                 instances.set(i, updated);

@@ -195,6 +195,9 @@ class ServicesTest {
     void aNewAddressOrTokenIsProbedAgainAndTheChangeIsUsedByTheNextRequest() {
         Caller acme = callerOf(organizations.create("Acme"));
         Instance instance = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://10.1.1.1:1", "old"));
+        assertThatThrownBy(() -> instances.update(new UpdateInstanceCommand(acme, instance.id(), Optional.empty(),
+                Optional.of("http://10.9.9.9:1"), Optional.empty(), Optional.empty())))
+                .as("the stored token is never sent to a new address").hasMessageContaining("gateway_token is required");
         health.downHosts.add("10.2.2.2");
         Instance updated = instances.update(new UpdateInstanceCommand(acme, instance.id(), Optional.of("renamed"),
                 Optional.of("http://10.2.2.2:2"), Optional.of("new"), Optional.of("{\"a\":1}")));

@@ -5,15 +5,22 @@ import static java.util.Objects.requireNonNull;
 import java.util.Optional;
 
 /**
- * An OpenResponses request on its way to a gateway: the client's {@code model} and {@code stream}
- * taken out, and every other field of the JSON object, untouched, as UTF-8 JSON object bytes.
+ * An OpenResponses request on its way to a gateway: the client's {@code model} taken out, every other
+ * field of the JSON object untouched (as UTF-8 JSON object bytes), whether it asks for a stream, and
+ * the signal raised when its client goes away.
  */
-public record ResponseRequest(Optional<String> model, boolean stream, byte[] otherFieldsJson) {
+public record ResponseRequest(Optional<String> model, boolean stream, byte[] otherFieldsJson, Cancellation cancellation) {
     public ResponseRequest {
         requireNonNull(model, "model is null");
+        requireNonNull(cancellation, "cancellation is null");
         requireNonNull(otherFieldsJson, "otherFieldsJson is null");
         if (otherFieldsJson.length < 2 || otherFieldsJson[0] != '{') {
             throw new IllegalArgumentException("otherFieldsJson is not a JSON object");
         }
+    }
+
+    /** A request whose client never goes away (tests, internal callers). */
+    public ResponseRequest(Optional<String> model, boolean stream, byte[] otherFieldsJson) {
+        this(model, stream, otherFieldsJson, Cancellation.none());
     }
 }

@@ -1,7 +1,6 @@
 package chowder.application.port.out;
 
 import chowder.domain.Instance;
-import chowder.domain.InstanceStatus;
 
 /** Stores instances durably (gateway tokens encrypted) before returning. */
 public interface SaveInstancePort {
@@ -14,10 +13,10 @@ public interface SaveInstancePort {
     boolean insertWithinLimit(Instance instance, int maxPerOrganization);
 
     /**
-     * Replaces the stored instance with {@code updated} if its status is still {@code expectedStatus},
-     * so that concurrent changes (a health probe and a stop) never overwrite each other.
+     * Replaces the stored instance with {@code updated} if it is still {@code current} (same status and
+     * updated_at), so that concurrent changes (a health probe, a stop, a PATCH) never overwrite each other.
      *
-     * @return false when the status had changed in between and nothing was written
+     * @return false when the instance had changed in between and nothing was written
      */
-    boolean updateIfStatus(Instance updated, InstanceStatus expectedStatus);
+    boolean updateIfUnchanged(Instance updated, Instance current);
 }
