@@ -57,7 +57,12 @@ public final class ChowderApi {
 
     /** The path of a named session's responses endpoint, with the id percent-encoded as one path segment. */
     public static String sessionResponsesPath(String instanceId, String sessionId) {
-        return "/v1/instances/" + instanceId + "/session/" + encodeSegment(sessionId) + "/responses";
+        return sessionPath(instanceId, sessionId) + "/responses";
+    }
+
+    /** The path of a named session itself (sessions extension), with the id percent-encoded as one path segment. */
+    public static String sessionPath(String instanceId, String sessionId) {
+        return "/v1/instances/" + instanceId + "/session/" + encodeSegment(sessionId);
     }
 
     /** Percent-encodes UTF-8 so that a slash becomes {@code %2F} and a space {@code %20} (never {@code +}). */
@@ -104,12 +109,17 @@ public final class ChowderApi {
     }
 
     public HttpResponse<String> get(String path, String apiKey) {
-        return send(request(path, apiKey).GET().build());
+        return send("GET", path, apiKey);
+    }
+
+    /** Sends a request without a body, e.g. {@code POST …/reset} or {@code DELETE}. */
+    public HttpResponse<String> send(String method, String path, String apiKey) {
+        return exchange(request(path, apiKey).method(method, HttpRequest.BodyPublishers.noBody()).build());
     }
 
     /** POSTs {@code body} exactly as given, with {@code Content-Type: application/json}. */
     public HttpResponse<String> post(String path, String apiKey, String body) {
-        return send(request(path, apiKey)
+        return exchange(request(path, apiKey)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, UTF_8))
                 .build());
@@ -151,7 +161,7 @@ public final class ChowderApi {
                 .header("Authorization", "Bearer " + apiKey);
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
+    private HttpResponse<String> exchange(HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString(UTF_8));
         } catch (IOException e) {

@@ -1,17 +1,10 @@
 package chowder.e2e;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,10 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -38,35 +27,23 @@ public final class ChowderProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path JAR = Path.of("bootstrap", "target", "chowder.jar");
     private static final String MAIN_CLASS = "chowder/bootstrap/Main.class";
+    private static final String LOG = "chowder.log";
+    private static final String JAR_COPY = "chowder.jar";
     private static final Duration JAR_REWRITE_WAIT = Duration.ofSeconds(60);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
-    private static final int START_ATTEMPTS = 3;
     private static final int LOG_TAIL_LINES = 60;
-    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final List<String> PORT_TAKEN = List.of("BindException", "Address already in use");
     private static final AtomicInteger ORGANIZATIONS = new AtomicInteger();
-    private static final HttpClient PROBE = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(1))
-            .build();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(
-                () -> RUNNING.forEach(Process::destroyForcibly), "chowder-process-reaper"));
-    }
 
     /** An organization made by {@code chowder org create}, with its organization key. */
     public record Organization(String id, String name, String apiKey) {}
 
-    private final Path jar;
     private final Path dataDirectory;
     private final int port;
-    private final Process process;
-    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final SupervisedProcess process;
 
-    private ChowderProcess(Path jar, Path dataDirectory, int port, Process process) {
-        this.jar = jar;
+    private ChowderProcess(Path dataDirectory, int port, SupervisedProcess process) {
         this.dataDirectory = dataDirectory;
         this.port = port;
         this.process = process;
@@ -79,22 +56,8 @@ public final class ChowderProcess implements AutoCloseable {
      */
     public static ChowderProcess start() {
         Path jar = locateJar();
-        IllegalStateException failure = null;
-        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            ChowderProcess chowder = launch(jar);
-            try {
-                chowder.awaitReady();
-                return chowder;
-            } catch (IllegalStateException e) {
-                chowder.stop();
-                failure = e;
-                // The port was free when chosen but another process may have taken it before the bind.
-                if (!chowder.logTail().contains("BindException") && !chowder.logTail().contains("Address already in use")) {
-                    throw e;
-                }
-            }
-        }
-        throw failure;
+        return SupervisedProcess.startRetryingTakenPorts(() -> launch(jar), chowder -> chowder.process,
+                ChowderProcess::awaitReady, PORT_TAKEN);
     }
 
     /** The API base, {@code http://127.0.0.1:<port>}, without a trailing slash. */
@@ -109,17 +72,12 @@ public final class ChowderProcess implements AutoCloseable {
 
     /** The whole log (stderr) of the server so far. */
     public String log() {
-        try {
-            return Files.readString(dataDirectory.resolve("chowder.log"), UTF_8);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return process.log();
     }
 
     /** The last lines of the server's log. */
     public String logTail() {
-        List<String> lines = log().lines().toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        return process.logTail();
     }
 
     /**
@@ -128,57 +86,33 @@ public final class ChowderProcess implements AutoCloseable {
      * command's output when it fails.
      */
     public Organization createOrganization(String name) {
-        try {
-            Path stdout = dataDirectory.resolve("org-create-" + ORGANIZATIONS.incrementAndGet() + ".out");
-            Path stderr = Path.of(stdout.toString().replaceFirst("\\.out$", ".err"));
-            ProcessBuilder builder = javaCommand(jar, dataDirectory, "org", "create", "--name", name)
-                    .redirectOutput(stdout.toFile())
-                    .redirectError(stderr.toFile());
-            environment(builder.environment(), dataDirectory, port);
-            Process command = builder.start();
-            RUNNING.add(command);
-            try {
-                if (!command.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    command.destroyForcibly();
-                    throw new IllegalStateException("chowder org create did not finish within " + COMMAND_TIMEOUT
-                            + output(stdout, stderr));
-                }
-            } finally {
-                RUNNING.remove(command);
-            }
-            if (command.exitValue() != 0) {
-                throw new IllegalStateException("chowder org create exited with " + command.exitValue() + output(stdout, stderr));
-            }
-            JsonNode answer = JSON.readTree(Files.readString(stdout, UTF_8));
-            String apiKey = answer.path("api_key").asText("");
-            if (!apiKey.startsWith("chd_org_")) {
-                throw new IllegalStateException("chowder org create printed no organization key" + output(stdout, stderr));
-            }
-            return new Organization(answer.at("/organization/id").asText(), answer.at("/organization/name").asText(), apiKey);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run chowder org create", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running chowder org create", e);
+        Path stdout = dataDirectory.resolve("org-create-" + ORGANIZATIONS.incrementAndGet() + ".out");
+        Path stderr = Path.of(stdout.toString().replaceFirst("\\.out$", ".err"));
+        ProcessBuilder builder = javaCommand(dataDirectory.resolve(JAR_COPY), dataDirectory, "org", "create", "--name", name);
+        environment(builder.environment(), dataDirectory, port);
+        CommandRun command = CommandRun.run(builder, stdout, stderr, COMMAND_TIMEOUT);
+        if (command.timedOut()) {
+            throw new IllegalStateException("chowder org create did not finish within " + COMMAND_TIMEOUT + command.output());
         }
+        if (command.exitCode() != 0) {
+            throw new IllegalStateException("chowder org create exited with " + command.exitCode() + command.output());
+        }
+        JsonNode answer;
+        try {
+            answer = JSON.readTree(command.stdout());
+        } catch (IOException e) {
+            throw new IllegalStateException("chowder org create printed no JSON" + command.output(), e);
+        }
+        String apiKey = answer.path("api_key").asText("");
+        if (!apiKey.startsWith("chd_org_")) {
+            throw new IllegalStateException("chowder org create printed no organization key" + command.output());
+        }
+        return new Organization(answer.at("/organization/id").asText(), answer.at("/organization/name").asText(), apiKey);
     }
 
     /** Stops the server (SIGTERM, then a kill after a grace period) and waits for it to exit. Idempotent. */
     public void stop() {
-        if (!stopped.compareAndSet(false, true)) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        RUNNING.remove(process);
+        process.stop();
     }
 
     public boolean isAlive() {
@@ -197,18 +131,15 @@ public final class ChowderProcess implements AutoCloseable {
 
     private static ChowderProcess launch(Path jar) {
         try {
-            Path dataDirectory = Files.createTempDirectory(processesDirectory(), "chowder-");
+            Path dataDirectory = SupervisedProcess.newDirectory("chowder-processes", "chowder-e2e-processes", "chowder-");
             // A private copy: a build running meanwhile replaces bootstrap/target/chowder.jar, and a JVM whose
             // jar changes under it fails to load its next class.
-            Path copy = copyWhole(jar, dataDirectory.resolve("chowder.jar"));
-            int port = freeLoopbackPort();
-            ProcessBuilder builder = javaCommand(copy, dataDirectory, "serve")
-                    .redirectErrorStream(true)
-                    .redirectOutput(dataDirectory.resolve("chowder.log").toFile());
+            Path copy = copyWhole(jar, dataDirectory.resolve(JAR_COPY));
+            int port = SupervisedProcess.freeLoopbackPort();
+            ProcessBuilder builder = javaCommand(copy, dataDirectory, "serve");
             environment(builder.environment(), dataDirectory, port);
-            Process process = builder.start();
-            RUNNING.add(process);
-            return new ChowderProcess(copy, dataDirectory, port, process);
+            SupervisedProcess process = SupervisedProcess.start(builder, dataDirectory.resolve(LOG), LOG_TAIL_LINES);
+            return new ChowderProcess(dataDirectory, port, process);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot launch Chowder from " + jar, e);
         }
@@ -229,7 +160,7 @@ public final class ChowderProcess implements AutoCloseable {
             if (System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException(jar + " is not a complete Chowder jar (no " + MAIN_CLASS + ")");
             }
-            sleep(Duration.ofSeconds(1));
+            SupervisedProcess.sleep(Duration.ofSeconds(1));
         }
     }
 
@@ -243,9 +174,7 @@ public final class ChowderProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(List.of(arguments));
-        return new ProcessBuilder(command)
-                .directory(workingDirectory.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        return new ProcessBuilder(command).directory(workingDirectory.toFile());
     }
 
     private static void environment(Map<String, String> environment, Path dataDirectory, int port) {
@@ -258,40 +187,15 @@ public final class ChowderProcess implements AutoCloseable {
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        HttpRequest probe = HttpRequest.newBuilder(baseUrl().resolve("/v1/instances")).timeout(Duration.ofSeconds(2)).build();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(this + " exited with " + process.exitValue()
-                        + " before it was ready; log tail:\n" + logTail());
+        URI probe = baseUrl().resolve("/v1/instances");
+        process.awaitReady(toString(), READY_TIMEOUT, () -> {
+            int status = SupervisedProcess.httpStatus(probe);
+            if (status == 401) {
+                return true;
             }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException(this + " not ready within " + READY_TIMEOUT + "; log tail:\n" + logTail());
-            }
-            try {
-                int status = PROBE.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 401) {
-                    return;
-                }
-                throw new IllegalStateException(this + " answered GET /v1/instances without a key with " + status
-                        + " instead of 401; log tail:\n" + logTail());
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + this, e);
-            }
-            sleep(Duration.ofMillis(100));
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+            throw new IllegalStateException(this + " answered GET /v1/instances without a key with " + status
+                    + " instead of 401; log tail:\n" + logTail());
+        });
     }
 
     /** The repository root is the parent of the e2e module, which is Maven's basedir (or the working directory). */
@@ -310,22 +214,5 @@ public final class ChowderProcess implements AutoCloseable {
         }
         throw new IllegalStateException("cannot find the repository root from " + basedir
                 + ": run the tests from the e2e module or the repository root");
-    }
-
-    private static Path processesDirectory() throws IOException {
-        Path target = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("target");
-        Path parent = Files.isDirectory(target) ? target.resolve("chowder-processes")
-                : Path.of(System.getProperty("java.io.tmpdir"), "chowder-e2e-processes");
-        return Files.createDirectories(parent);
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String output(Path stdout, Path stderr) throws IOException {
-        return "\n--- stdout ---\n" + Files.readString(stdout, UTF_8) + "\n--- stderr ---\n" + Files.readString(stderr, UTF_8);
     }
 }

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,15 +16,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -41,39 +33,27 @@ public final class OpenClawGateway implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
-    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
-    private static final int START_ATTEMPTS = 3;
     private static final int LOG_TAIL_LINES = 80;
     private static final String CONSOLE_LOG = "gateway.log";
-    private static final Set<OpenClawGateway> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final List<String> PORT_TAKEN = List.of("already listening");
+    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(30);
     // The gateway answers an h2c upgrade attempt (the JDK client's default for http://) with 400.
-    private static final HttpClient PROBE = HttpClient.newBuilder()
+    private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(1))
+            .connectTimeout(Duration.ofSeconds(5))
             .build();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(
-                () -> RUNNING.forEach(OpenClawGateway::kill), "openclaw-gateway-reaper"));
-    }
 
     private final Path directory;
     private final int port;
     private final String token;
-    private final Process process;
-    private final long launchedAtNanos;
-    private final Set<ProcessHandle> seenProcesses = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final SupervisedProcess process;
     private volatile Duration startupTime;
 
-    private OpenClawGateway(Path directory, int port, String token, Process process, long launchedAtNanos) {
+    private OpenClawGateway(Path directory, int port, String token, SupervisedProcess process) {
         this.directory = directory;
         this.port = port;
         this.token = token;
         this.process = process;
-        this.launchedAtNanos = launchedAtNanos;
-        seenProcesses.add(process.toHandle());
     }
 
     /** Starts a gateway whose model is {@code modelServer}, with the install from {@link OpenClawRuntime#locate()}. */
@@ -87,22 +67,8 @@ public final class OpenClawGateway implements AutoCloseable {
      * {@link IllegalStateException} with the log tail when the gateway does not become ready.
      */
     public static OpenClawGateway start(OpenClawRuntime runtime, URI modelBaseUrl, Consumer<ObjectNode> customizeConfig) {
-        IllegalStateException failure = null;
-        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            OpenClawGateway gateway = launch(runtime, modelBaseUrl, customizeConfig);
-            try {
-                gateway.awaitReady();
-                return gateway;
-            } catch (IllegalStateException e) {
-                gateway.stop();
-                failure = e;
-                // The port was free when chosen but another process may have taken it before the bind.
-                if (!gateway.logTail().contains("already listening")) {
-                    throw e;
-                }
-            }
-        }
-        throw failure;
+        return SupervisedProcess.startRetryingTakenPorts(() -> launch(runtime, modelBaseUrl, customizeConfig),
+                gateway -> gateway.process, OpenClawGateway::awaitReady, PORT_TAKEN);
     }
 
     public URI baseUrl() {
@@ -130,19 +96,40 @@ public final class OpenClawGateway implements AutoCloseable {
 
     /** The gateway process and every descendant seen so far, alive or not. */
     public Set<ProcessHandle> processes() {
-        refreshSeenProcesses();
-        return Set.copyOf(seenProcesses);
+        return process.processes();
+    }
+
+    /**
+     * The full keys ({@code agent:main:<key>}) of the sessions the gateway holds now, from its own
+     * {@code sessions_list} tool through {@code POST /tools/invoke}; throws {@link AssertionError} unless it answers 200.
+     */
+    public List<String> sessionKeys() {
+        String call = JSON.createObjectNode().put("tool", "sessions_list")
+                .set("args", JSON.createObjectNode().put("limit", 1000)).toString();
+        HttpRequest request = HttpRequest.newBuilder(baseUrl().resolve("/tools/invoke"))
+                .timeout(TOOL_TIMEOUT)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(call, UTF_8))
+                .build();
+        try {
+            HttpResponse<String> listed = HTTP.send(request, HttpResponse.BodyHandlers.ofString(UTF_8));
+            if (listed.statusCode() != 200) {
+                throw new AssertionError("sessions_list answered " + listed.statusCode() + ": " + listed.body()
+                        + "\n--- gateway log tail ---\n" + logTail());
+            }
+            return JSON.readTree(listed.body()).at("/result/details/sessions").findValuesAsText("key");
+        } catch (IOException e) {
+            throw new UncheckedIOException("sessions_list on " + this + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during sessions_list on " + this, e);
+        }
     }
 
     /** The last lines of the gateway's console output, colour codes removed. */
     public String logTail() {
-        try {
-            List<String> lines = new String(Files.readAllBytes(consoleLog()), UTF_8).lines().toList();
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()))
-                    .replaceAll("\u001B\\[[0-9;]*m", "");
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return process.logTail();
     }
 
     /**
@@ -150,18 +137,7 @@ public final class OpenClawGateway implements AutoCloseable {
      * a grace period, and returns when all have exited. Idempotent.
      */
     public void stop() {
-        if (!stopped.compareAndSet(false, true)) {
-            return;
-        }
-        refreshSeenProcesses();
-        process.destroy();
-        try {
-            process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        kill();
-        RUNNING.remove(this);
+        process.stop();
     }
 
     @Override
@@ -176,8 +152,8 @@ public final class OpenClawGateway implements AutoCloseable {
 
     private static OpenClawGateway launch(OpenClawRuntime runtime, URI modelBaseUrl, Consumer<ObjectNode> customizeConfig) {
         try {
-            Path directory = Files.createTempDirectory(gatewaysDirectory(), "gateway-");
-            int port = freeLoopbackPort();
+            Path directory = SupervisedProcess.newDirectory("openclaw-gateways", "chowder-e2e-gateways", "gateway-");
+            int port = SupervisedProcess.freeLoopbackPort();
             String token = randomToken();
             Path configFile = directory.resolve("openclaw.json");
             ObjectNode config = config(port, token, modelBaseUrl, directory);
@@ -186,18 +162,13 @@ public final class OpenClawGateway implements AutoCloseable {
 
             ProcessBuilder builder = new ProcessBuilder(runtime.node().toString(), runtime.openClawEntry().toString(),
                     "gateway", "--port", Integer.toString(port), "--bind", "loopback")
-                    .directory(directory.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(directory.resolve(CONSOLE_LOG).toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                    .directory(directory.toFile());
             environment(builder.environment(), runtime, configFile, directory);
             Files.createDirectories(directory.resolve("state"));
             Files.createDirectories(directory.resolve("workspace"));
             Files.createDirectories(directory.resolve("home"));
-            long launchedAt = System.nanoTime();
-            OpenClawGateway gateway = new OpenClawGateway(directory, port, token, builder.start(), launchedAt);
-            RUNNING.add(gateway);
-            return gateway;
+            return new OpenClawGateway(directory, port, token,
+                    SupervisedProcess.start(builder, directory.resolve(CONSOLE_LOG), LOG_TAIL_LINES));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot launch an OpenClaw gateway", e);
         }
@@ -262,82 +233,13 @@ public final class OpenClawGateway implements AutoCloseable {
     }
 
     private void awaitReady() {
-        long deadline = launchedAtNanos + READY_TIMEOUT.toNanos();
-        HttpRequest readyz = HttpRequest.newBuilder(baseUrl().resolve("/readyz")).timeout(Duration.ofSeconds(2)).build();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(this + " exited with " + process.exitValue()
-                        + " before it was ready; log tail:\n" + logTail());
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException(this + " not ready within " + READY_TIMEOUT + "; log tail:\n" + logTail());
-            }
-            try {
-                if (PROBE.send(readyz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    startupTime = Duration.ofNanos(System.nanoTime() - launchedAtNanos);
-                    refreshSeenProcesses();
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + this, e);
-            }
-            sleep(Duration.ofMillis(100));
-        }
-    }
-
-    /** Descendants can only be found while their parents live, so they are remembered whenever seen. */
-    private void refreshSeenProcesses() {
-        process.descendants().forEach(seenProcesses::add);
-    }
-
-    private void kill() {
-        refreshSeenProcesses();
-        Set<ProcessHandle> tree = new LinkedHashSet<>(seenProcesses);
-        tree.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle handle : tree) {
-            try {
-                handle.onExit().get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                // reported by the caller's assertions on processes(), if it cares
-            }
-        }
-    }
-
-    private static Path gatewaysDirectory() throws IOException {
-        Path target = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("target");
-        Path parent = Files.isDirectory(target) ? target.resolve("openclaw-gateways")
-                : Path.of(System.getProperty("java.io.tmpdir"), "chowder-e2e-gateways");
-        return Files.createDirectories(parent);
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        URI readyz = baseUrl().resolve("/readyz");
+        startupTime = process.awaitReady(toString(), READY_TIMEOUT, () -> SupervisedProcess.httpStatus(readyz) == 200);
     }
 
     private static String randomToken() {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    private Path consoleLog() {
-        return directory.resolve(CONSOLE_LOG);
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

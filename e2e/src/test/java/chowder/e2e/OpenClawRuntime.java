@@ -1,14 +1,10 @@
 package chowder.e2e;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A local OpenClaw install (a Node 24 binary and the pinned {@code openclaw} package), found or made by
@@ -19,7 +15,6 @@ import java.util.concurrent.TimeUnit;
  */
 public record OpenClawRuntime(Path home) {
     private static final Path INSTALL_SCRIPT = Path.of("scripts", "install-openclaw.sh");
-    private static final long INSTALL_TIMEOUT_MINUTES = 15;
     private static OpenClawRuntime located;
 
     public OpenClawRuntime {
@@ -38,7 +33,7 @@ public record OpenClawRuntime(Path home) {
      */
     public static synchronized OpenClawRuntime locate() {
         if (located == null) {
-            located = install(installScript());
+            located = install(InstallScript.moduleFile(INSTALL_SCRIPT));
         }
         return located;
     }
@@ -56,58 +51,7 @@ public record OpenClawRuntime(Path home) {
         return home.resolve("node_modules/openclaw/openclaw.mjs");
     }
 
-    /** The e2e module directory is Maven's basedir, which surefire also makes the working directory. */
-    private static Path installScript() {
-        Path basedir = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
-        for (Path candidate : List.of(basedir.resolve(INSTALL_SCRIPT), basedir.resolve("e2e").resolve(INSTALL_SCRIPT))) {
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("cannot find " + INSTALL_SCRIPT + " under " + basedir
-                + " or its e2e directory: run the tests from the e2e module or the repository root");
-    }
-
     static OpenClawRuntime install(Path script) {
-        try {
-            Path stdout = Files.createTempFile("install-openclaw", ".out");
-            Path stderr = Files.createTempFile("install-openclaw", ".err");
-            try {
-                Process process = new ProcessBuilder("bash", script.toString())
-                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                        .redirectOutput(stdout.toFile())
-                        .redirectError(stderr.toFile())
-                        .start();
-                if (!process.waitFor(INSTALL_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                    throw failure(script, "did not finish within " + INSTALL_TIMEOUT_MINUTES + " minutes", stdout, stderr);
-                }
-                List<String> lines = Files.readAllLines(stdout, UTF_8).stream().filter(line -> !line.isBlank()).toList();
-                if (process.exitValue() != 0 || lines.isEmpty()) {
-                    throw failure(script, "exited with " + process.exitValue(), stdout, stderr);
-                }
-                try {
-                    return new OpenClawRuntime(Path.of(lines.getLast().strip()));
-                } catch (IllegalArgumentException e) {
-                    throw failure(script, e.getMessage(), stdout, stderr);
-                }
-            } finally {
-                Files.deleteIfExists(stdout);
-                Files.deleteIfExists(stderr);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + script, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + script, e);
-        }
-    }
-
-    private static IllegalStateException failure(Path script, String problem, Path stdout, Path stderr)
-            throws IOException {
-        return new IllegalStateException("OpenClaw install by " + script + " failed: " + problem
-                + "\n--- stdout ---\n" + Files.readString(stdout, UTF_8)
-                + "\n--- stderr ---\n" + Files.readString(stderr, UTF_8));
+        return InstallScript.run(script, "OpenClaw", OpenClawRuntime::new);
     }
 }
