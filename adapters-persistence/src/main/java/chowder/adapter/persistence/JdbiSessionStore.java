@@ -42,7 +42,9 @@ final class JdbiSessionStore implements SessionStorePort {
 
     @Override
     public boolean replaceIfGeneration(SessionRecord updated, long expectedGeneration) {
-        return jdbi.withExtension(SessionDao.class, dao -> dao.replaceIfGeneration(toRow(updated), expectedGeneration)) == 1;
+        SessionDao.SessionRow row = toRow(updated);
+        boolean revival = updated.generation() == expectedGeneration && !updated.deleted();
+        return jdbi.withExtension(SessionDao.class, dao -> revival ? dao.revive(row, expectedGeneration) : dao.moveGeneration(row, expectedGeneration)) == 1;
     }
 
     @Override

@@ -28,12 +28,20 @@ interface SessionDao {
             + ":lastUsedAt, :turns, :inputTokens, :outputTokens)")
     void insert(@BindMethods SessionRow row);
 
+    /** A reset or delete: only the generation and the deleted flag change; counters flushed meanwhile stay. */
     @SqlUpdate("""
-            UPDATE sessions SET generation = :generation, deleted = :deleted, created_at = :createdAt, last_used_at = :lastUsedAt,
-                turns = :turns, input_tokens = :inputTokens, output_tokens = :outputTokens
+            UPDATE sessions SET generation = :generation, deleted = :deleted
             WHERE instance_id = :instanceId AND session_id = :sessionId AND generation = :expectedGeneration
             """)
-    int replaceIfGeneration(@BindMethods SessionRow row, @Bind("expectedGeneration") long expectedGeneration);
+    int moveGeneration(@BindMethods SessionRow row, @Bind("expectedGeneration") long expectedGeneration);
+
+    /** A deleted id used again: the record starts over. */
+    @SqlUpdate("""
+            UPDATE sessions SET deleted = FALSE, created_at = :createdAt, last_used_at = :lastUsedAt,
+                turns = :turns, input_tokens = :inputTokens, output_tokens = :outputTokens
+            WHERE instance_id = :instanceId AND session_id = :sessionId AND generation = :expectedGeneration AND deleted = TRUE
+            """)
+    int revive(@BindMethods SessionRow row, @Bind("expectedGeneration") long expectedGeneration);
 
     @SqlUpdate("""
             UPDATE sessions SET turns = turns + :turns, input_tokens = input_tokens + :inputTokens,

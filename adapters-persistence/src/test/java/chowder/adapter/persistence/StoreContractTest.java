@@ -253,13 +253,27 @@ abstract class StoreContractTest {
         assertThat(sessions.list(instance.id(), Optional.of("a_"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a_b");
         assertThat(sessions.list(instance.id(), Optional.of("a!"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a!b");
 
-        assertThat(sessions.replaceIfGeneration(ab.delete(), 0)).isTrue();
-        assertThat(sessions.replaceIfGeneration(ab.reset(), 0)).as("a stale reset loses").isFalse();
+        SessionRecord staleRead = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
+        sessions.addActivity(List.of(new SessionStorePort.Activity(instance.id(), SessionId.of("ab"), key, now.truncatedTo(ChronoUnit.HOURS),
+                1, new TokenUsage(1, 1), now.plusSeconds(61))));
+        assertThat(sessions.replaceIfGeneration(staleRead.reset(), 0)).isTrue();
+        assertThat(sessions.find(instance.id(), SessionId.of("ab")).orElseThrow().turns()).as("a reset keeps counters written meanwhile")
+                .isEqualTo(4);
+        assertThat(sessions.replaceIfGeneration(staleRead.delete(), 0)).as("a stale delete loses").isFalse();
+        SessionRecord current = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
+        assertThat(sessions.replaceIfGeneration(current.delete(), 1)).isTrue();
         assertThat(sessions.list(instance.id(), Optional.of("ab"), Optional.empty(), 10)).isEmpty();
+        SessionRecord deleted = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
+        assertThat(sessions.replaceIfGeneration(deleted.revive(now.plusSeconds(70)), 2)).isTrue();
+        assertThat(sessions.find(instance.id(), SessionId.of("ab")).orElseThrow()).satisfies(revived -> {
+            assertThat(revived.turns()).isZero();
+            assertThat(revived.generation()).isEqualTo(2);
+            assertThat(revived.deleted()).isFalse();
+        });
 
         var usage = sessions.usage(instance.id(), now.minusSeconds(7200), now.plusSeconds(7200));
-        assertThat(usage.turns()).isEqualTo(3);
-        assertThat(usage.byKey()).singleElement().satisfies(k -> assertThat(k.usage()).isEqualTo(new TokenUsage(110, 22)));
+        assertThat(usage.turns()).isEqualTo(4);
+        assertThat(usage.byKey()).singleElement().satisfies(k -> assertThat(k.usage()).isEqualTo(new TokenUsage(111, 23)));
         assertThat(sessions.usage(instance.id(), now.plusSeconds(7200), now.plusSeconds(9000)).turns()).isZero();
     }
 

@@ -43,8 +43,9 @@ public final class InMemorySessions implements SessionStorePort, GatewaySessions
         if (current == null || current.generation() != expectedGeneration) {
             return false;
         }
-        sessions.put(key, new SessionRecord(updated.instanceId(), updated.id(), updated.generation(), updated.deleted(), updated.createdAt(),
-                updated.lastUsedAt(), updated.deleted() ? current.turns() : updated.turns(), updated.usage()));
+        boolean revival = updated.generation() == expectedGeneration && !updated.deleted();
+        sessions.put(key, revival ? updated : new SessionRecord(current.instanceId(), current.id(), updated.generation(), updated.deleted(),
+                current.createdAt(), current.lastUsedAt(), current.turns(), current.usage()));
         return true;
     }
 

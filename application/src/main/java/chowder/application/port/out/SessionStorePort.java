@@ -17,8 +17,10 @@ public interface SessionStorePort {
     SessionRecord insertIfAbsent(SessionRecord session);
 
     /**
-     * Replaces the generation, deleted flag and creation time if the generation is still
-     * {@code expectedGeneration} (concurrent resets never both win); false otherwise.
+     * Applies a reset or delete (a new generation: only the generation and the deleted flag change, so
+     * counters written meanwhile stay) or the revival of a deleted id (same generation: creation time,
+     * last use and counters start over), if the generation is still {@code expectedGeneration}
+     * (concurrent resets never both win); false otherwise.
      */
     boolean replaceIfGeneration(SessionRecord updated, long expectedGeneration);
 
