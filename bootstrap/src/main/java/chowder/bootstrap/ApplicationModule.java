@@ -1,6 +1,7 @@
 package chowder.bootstrap;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.CheckReadinessUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
@@ -15,6 +16,7 @@ import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.GatewayHealthPort;
 import chowder.application.port.out.GatewaySessionsPort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.StoreHealthPort;
 import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.LoadOrganizationPort;
@@ -28,6 +30,7 @@ import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
 import chowder.application.service.InstanceService;
 import chowder.application.service.OrganizationService;
+import chowder.application.service.ReadinessService;
 import chowder.application.service.ResponseService;
 import chowder.application.service.SessionRegistry;
 import chowder.application.service.SessionService;
@@ -61,6 +64,12 @@ final class ApplicationModule extends AbstractModule {
     @Singleton
     static SecureRandom secureRandom() {
         return new SecureRandom();
+    }
+
+    @Provides
+    @Singleton
+    static CheckReadinessUseCase readiness(StoreHealthPort store) {
+        return new ReadinessService(store);
     }
 
     @Provides

@@ -123,6 +123,14 @@ class ChowderEndToEndTest {
     }
 
     @Test
+    void healthAndReadinessAnswerWithoutAKey() throws Exception {
+        assertThat(chowder.send("GET", "/healthz", null, null).body()).isEqualTo("{\"status\":\"live\"}");
+        HttpResponse<String> ready = chowder.send("GET", "/readyz", null, null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\"}");
+    }
+
+    @Test
     void secretsAreStoredOnlyEncryptedOrHashed() throws Exception {
         chowder.close();
         try (Stream<Path> files = Files.walk(dataDir)) {

@@ -3,6 +3,7 @@ package chowder.adapter.http;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.CheckReadinessUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
@@ -22,7 +23,8 @@ public record ApiUseCases(
         CreateOrganizationUseCase createOrganization,
         ManageOrganizationUseCase organizations,
         ManageApiKeysUseCase keys,
-        ManageSessionsUseCase sessions) {
+        ManageSessionsUseCase sessions,
+        CheckReadinessUseCase readiness) {
     public ApiUseCases {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(responses, "responses is null");
@@ -33,5 +35,6 @@ public record ApiUseCases(
         requireNonNull(organizations, "organizations is null");
         requireNonNull(keys, "keys is null");
         requireNonNull(sessions, "sessions is null");
+        requireNonNull(readiness, "readiness is null");
     }
 }

@@ -48,6 +48,12 @@ public final class ChowderHttpServer {
                 server.setStopTimeout(config.shutdownGrace().toMillis());
             });
 
+            // Unauthenticated probes for load balancers: alive, and able to serve (database reachable and migrated).
+            javalin.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "live")));
+            javalin.routes.get("/readyz", ctx -> {
+                useCases.readiness().requireReady();
+                ctx.json(java.util.Map.of("status", "ready"));
+            });
             javalin.routes.before("/v1/*", ctx -> {
                 // Signup is the one route without a key (and a 404 while it is disabled).
                 if (!ctx.path().equals(SIGNUP)) {

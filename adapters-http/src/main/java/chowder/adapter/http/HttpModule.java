@@ -3,6 +3,7 @@ package chowder.adapter.http;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.CheckReadinessUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
@@ -27,8 +28,9 @@ public final class HttpModule extends AbstractModule {
     @Singleton
     ChowderHttpServer server(AuthenticateUseCase authentication, SendResponseUseCase responses, RegisterInstanceUseCase registerInstances,
             ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances, CreateOrganizationUseCase createOrganization,
-            ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys, ManageSessionsUseCase sessions) {
+            ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys, ManageSessionsUseCase sessions,
+            CheckReadinessUseCase readiness) {
         return new ChowderHttpServer(config, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
-                manageInstances, createOrganization, organizations, keys, sessions));
+                manageInstances, createOrganization, organizations, keys, sessions, readiness));
     }
 }

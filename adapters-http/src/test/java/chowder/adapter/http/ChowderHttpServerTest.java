@@ -45,6 +45,7 @@ class ChowderHttpServerTest {
     private final InMemoryStore store = new InMemoryStore();
     private final RecordingGateway gateway = new RecordingGateway();
     private final ScriptedHealth health = new ScriptedHealth();
+    private volatile boolean ready = true;
     private final InMemorySessions sessionStore = new InMemorySessions();
     private final SessionRegistry registry = new SessionRegistry(sessionStore);
     private final HttpClient client = HttpClient.newHttpClient();
@@ -62,7 +63,11 @@ class ChowderHttpServerTest {
                 new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
                         new ResponseService(store, gateway, registry, clock), instances, instances, instances, organizations, organizations,
                         new ApiKeyService(store, store, store, new SecureRandom(), clock),
-                        new SessionService(store, sessionStore, sessionStore, registry)));
+                        new SessionService(store, sessionStore, sessionStore, registry), () -> {
+                            if (!ready) {
+                                throw new chowder.domain.ChowderException(ErrorCode.NOT_READY, "Not ready: the database is unreachable.");
+                            }
+                        }));
         server.start();
         NewOrganization acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();
@@ -363,6 +368,17 @@ class ChowderHttpServerTest {
         HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, "{\"input\":\"hi\"}");
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(detail(response)).isEqualTo("Internal server error.");
+    }
+
+    @Test
+    void healthAndReadinessNeedNoKeyAndReadinessFollowsTheStore() throws Exception {
+        assertThat(send("GET", "/healthz", null, null).body()).isEqualTo("{\"status\":\"live\"}");
+        assertThat(send("GET", "/readyz", null, null).statusCode()).isEqualTo(200);
+        ready = false;
+        HttpResponse<String> notReady = send("GET", "/readyz", null, null);
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(detail(notReady)).isEqualTo("Not ready: the database is unreachable.");
+        assertThat(send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
     }
 
     @Test

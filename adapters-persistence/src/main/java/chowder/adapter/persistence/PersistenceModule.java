@@ -9,6 +9,7 @@ import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.StoreHealthPort;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -88,6 +89,12 @@ public final class PersistenceModule extends AbstractModule {
     @Singleton
     MasterKeyRotation masterKeyRotation(Jdbi jdbi) {
         return new MasterKeyRotation(jdbi, config);
+    }
+
+    @Provides
+    @Singleton
+    StoreHealthPort storeHealth(Jdbi jdbi, HikariDataSource dataSource) {
+        return new JdbiStoreHealth(jdbi, dataSource, config.database());
     }
 
     @Provides

@@ -13,6 +13,11 @@ class H2StoreTest extends StoreContractTest {
     }
 
     @Override
+    protected String emptyDatabaseUrl() {
+        return "jdbc:h2:file:" + dataDir.resolve("empty");
+    }
+
+    @Override
     protected String user() {
         return "sa";
     }

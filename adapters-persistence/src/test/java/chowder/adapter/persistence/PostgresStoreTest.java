@@ -20,6 +20,12 @@ class PostgresStoreTest extends StoreContractTest {
     }
 
     @Override
+    protected String emptyDatabaseUrl() {
+        execute("CREATE SCHEMA IF NOT EXISTS " + schema + "_empty");
+        return SERVER + "?currentSchema=" + schema + "_empty";
+    }
+
+    @Override
     protected String user() {
         return "postgres";
     }
@@ -27,6 +33,7 @@ class PostgresStoreTest extends StoreContractTest {
     @Override
     protected void dropDatabase() {
         execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        execute("DROP SCHEMA IF EXISTS " + schema + "_empty CASCADE");
     }
 
     private static void execute(String sql) {

@@ -8,6 +8,7 @@ import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.StoreHealthPort;
 import chowder.domain.ApiKeyId;
 import chowder.domain.SessionRecord;
 import chowder.domain.TokenUsage;
@@ -53,6 +54,9 @@ abstract class StoreContractTest {
     protected abstract String jdbcUrl();
 
     protected abstract String user();
+
+    /** Another fresh, empty database (or schema), never migrated; removed by {@link #dropDatabase()}. */
+    protected abstract String emptyDatabaseUrl();
 
     protected void dropDatabase() {}
 
@@ -278,13 +282,29 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void theStoreIsReadyOnlyWhenMigrated() {
+        injector.getInstance(StoreHealthPort.class).requireReady();
+        Injector unmigrated = injectorFor(masterKey, emptyDatabaseUrl());
+        try {
+            assertThatThrownBy(() -> unmigrated.getInstance(StoreHealthPort.class).requireReady()).hasMessage("database migrations are pending");
+        } finally {
+            unmigrated.getInstance(HikariDataSource.class).close();
+            dropDatabase();
+        }
+    }
+
+    @Test
     void migrationsAreIdempotent() {
         injector.getInstance(DatabaseMigrations.class).migrate();
         assertThat(injector.getInstance(LoadInstancePort.class).listByOrganization(organization("Acme").id())).isEmpty();
     }
 
     private Injector injectorFor(MasterKey key) {
-        return Guice.createInjector(new PersistenceModule(new PersistenceConfig(jdbcUrl(), user(), "", 4, key)));
+        return injectorFor(key, jdbcUrl());
+    }
+
+    private Injector injectorFor(MasterKey key, String url) {
+        return Guice.createInjector(new PersistenceModule(new PersistenceConfig(url, user(), "", 4, key)));
     }
 
     private Organization organization(String name) {
