@@ -32,6 +32,15 @@ import java.util.concurrent.Executors;
  */
 public final class FakeOpenClawGateway implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    // Room for a thousand connections opened at once (Chowder allows that many per gateway): a deep accept
+    // backlog, and no closing of idle keep-alive connections beyond the JDK server's default of 200.
+    private static final int BACKLOG = 2048;
+
+    static {
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", String.valueOf(BACKLOG));
+        }
+    }
 
     /** What the stub received, for assertions. */
     public record ReceivedRequest(Map<String, List<String>> headers, JsonNode body, String normalisedSession) {
@@ -56,7 +65,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
 
     private FakeOpenClawGateway(String token) throws IOException {
         this.token = token;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/responses", this::handleResponses);
         server.createContext("/tools/invoke", this::handleTools);
