@@ -19,8 +19,6 @@ import java.util.Optional;
 final class ResponsesRoutes {
     static final String DEFAULT_SESSION = "/v1/instances/{id}/responses";
     static final String NAMED_SESSION = "/v1/instances/{id}/session/{session_id}/responses";
-    // Index of {session_id} in the raw path "/v1/instances/{id}/session/{session_id}/responses" split on '/'.
-    private static final int SESSION_SEGMENT = 5;
 
     private final SendResponseUseCase responses;
     private final JsonBodies bodies;
@@ -39,8 +37,7 @@ final class ResponsesRoutes {
     }
 
     void namedSession(Context ctx) {
-        // The raw segment, not Javalin's decoded path parameter: see SessionIdSegment.
-        send(ctx, SessionIdSegment.decode(ctx.path().split("/", -1)[SESSION_SEGMENT]));
+        send(ctx, SessionIdSegment.fromRequestPath(ctx.path()));
     }
 
     private void send(Context ctx, SessionId sessionId) {

@@ -15,7 +15,18 @@ import java.nio.charset.StandardCharsets;
  * that are not UTF-8 are refused instead of silently becoming U+FFFD.
  */
 final class SessionIdSegment {
+    // Index of {session_id} in every session route, "/v1/instances/{id}/session/{session_id}[/...]", split on '/'.
+    private static final int INDEX_IN_SESSION_ROUTES = 5;
+
     private SessionIdSegment() {}
+
+    /**
+     * The session id of a request to a {@code /v1/instances/{id}/session/{session_id}…} route, read from
+     * the raw path rather than from Javalin's path parameter, which form-decodes and hides bad UTF-8.
+     */
+    static SessionId fromRequestPath(String rawPath) {
+        return decode(rawPath.split("/", -1)[INDEX_IN_SESSION_ROUTES]);
+    }
 
     static SessionId decode(String rawSegment) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawSegment.length());

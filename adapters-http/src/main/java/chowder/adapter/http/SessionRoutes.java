@@ -22,8 +22,6 @@ import java.util.Optional;
 final class SessionRoutes {
     static final int DEFAULT_PAGE_SIZE = 100;
     private static final Duration DEFAULT_USAGE_RANGE = Duration.ofDays(30);
-    // Index of {session_id} in "/v1/instances/{id}/session/{session_id}[/reset]" split on '/'.
-    private static final int SESSION_SEGMENT = 5;
 
     private final ManageSessionsUseCase sessions;
     private final ObjectMapper json;
@@ -89,7 +87,7 @@ final class SessionRoutes {
     }
 
     private static SessionId sessionId(Context ctx) {
-        return SessionIdSegment.decode(ctx.path().split("/", -1)[SESSION_SEGMENT]);
+        return SessionIdSegment.fromRequestPath(ctx.path());
     }
 
     private static int limit(String text) {

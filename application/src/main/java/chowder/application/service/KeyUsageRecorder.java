@@ -5,9 +5,6 @@ import static java.util.Objects.requireNonNull;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.domain.ApiKeyId;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Coalesces keys' {@code last_used_at}: requests only note the time in memory, and {@link #flush()}
@@ -16,34 +13,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class KeyUsageRecorder {
     private final SaveApiKeyPort keys;
-    private final ConcurrentHashMap<ApiKeyId, Instant> pending = new ConcurrentHashMap<>();
+    private final CoalescingBuffer<ApiKeyId, Instant> pending =
+            new CoalescingBuffer<>((earlier, later) -> later.isAfter(earlier) ? later : earlier);
 
     public KeyUsageRecorder(SaveApiKeyPort keys) {
         this.keys = requireNonNull(keys, "keys is null");
     }
 
     void used(ApiKeyId key, Instant at) {
-        pending.merge(key, at, (earlier, later) -> later.isAfter(earlier) ? later : earlier);
+        pending.add(key, at);
     }
 
-    /** Writes what was noted since the last flush. */
+    /** Writes what was noted since the last flush; kept for the next one if the write fails. */
     public void flush() {
-        Map<ApiKeyId, Instant> batch = new HashMap<>();
-        for (ApiKeyId key : pending.keySet()) {
-            Instant at = pending.remove(key);
-            if (at != null) {
-                batch.put(key, at);
-            }
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
-        try {
-            keys.recordLastUsed(batch);
-        } catch (RuntimeException e) {
-            // Keep them for the next flush.
-            batch.forEach(this::used);
-            throw e;
-        }
+        pending.drainTo(keys::recordLastUsed);
     }
 }

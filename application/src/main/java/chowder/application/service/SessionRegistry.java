@@ -12,9 +12,7 @@ import chowder.domain.SessionRecord;
 import chowder.domain.TokenUsage;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Records sessions as they are used. A session's existence is written before its first message is
@@ -23,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SessionRegistry {
     private final SessionStorePort store;
-    private final ConcurrentHashMap<ActivityKey, Activity> pending = new ConcurrentHashMap<>();
+    private final CoalescingBuffer<ActivityKey, Activity> pending = new CoalescingBuffer<>((a, b) -> new Activity(a.instanceId(),
+            a.sessionId(), a.keyId(), a.hour(), a.turns() + b.turns(), a.usage().plus(b.usage()),
+            a.lastUsedAt().isAfter(b.lastUsedAt()) ? a.lastUsedAt() : b.lastUsedAt()));
 
     private record ActivityKey(InstanceId instanceId, SessionId sessionId, ApiKeyId keyId, Instant hour) {}
 
@@ -46,32 +46,12 @@ public final class SessionRegistry {
 
     /** Notes one answered turn; written at the next flush. */
     void recordTurn(InstanceId instanceId, SessionId id, ApiKeyId keyId, TokenUsage usage, Instant now) {
-        note(new Activity(instanceId, id, keyId, now.truncatedTo(ChronoUnit.HOURS), 1, usage, now));
+        Instant hour = now.truncatedTo(ChronoUnit.HOURS);
+        pending.add(new ActivityKey(instanceId, id, keyId, hour), new Activity(instanceId, id, keyId, hour, 1, usage, now));
     }
 
     /** Writes the activity noted since the last flush; kept for the next one if the write fails. */
     public void flush() {
-        List<Activity> batch = new ArrayList<>();
-        for (ActivityKey key : pending.keySet()) {
-            Activity activity = pending.remove(key);
-            if (activity != null) {
-                batch.add(activity);
-            }
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
-        try {
-            store.addActivity(batch);
-        } catch (RuntimeException e) {
-            batch.forEach(this::note);
-            throw e;
-        }
-    }
-
-    private void note(Activity activity) {
-        pending.merge(new ActivityKey(activity.instanceId(), activity.sessionId(), activity.keyId(), activity.hour()), activity,
-                (a, b) -> new Activity(a.instanceId(), a.sessionId(), a.keyId(), a.hour(), a.turns() + b.turns(), a.usage().plus(b.usage()),
-                        a.lastUsedAt().isAfter(b.lastUsedAt()) ? a.lastUsedAt() : b.lastUsedAt()));
+        pending.drainTo(batch -> store.addActivity(List.copyOf(batch.values())));
     }
 }
