@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.HttpServerConfig;
 import chowder.adapter.openclaw.OpenClawGatewayConfig;
+import chowder.adapter.persistence.CacheConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -24,7 +25,8 @@ record ChowderConfig(
         int maxInstancesPerOrganization,
         Duration healthProbeInterval,
         HttpServerConfig http,
-        OpenClawGatewayConfig gateway) {
+        OpenClawGatewayConfig gateway,
+        CacheConfig caches) {
 
     static final String DATA_DIR = "CHOWDER_DATA_DIR";
     static final String DATABASE_URL = "CHOWDER_DATABASE_URL";
@@ -46,6 +48,11 @@ record ChowderConfig(
     static final String GATEWAY_ALLOWED_NETWORKS = "CHOWDER_GATEWAY_ALLOWED_NETWORKS";
     static final String SIGNUP_ENABLED = "CHOWDER_SIGNUP_ENABLED";
     static final String GATEWAY_MAX_RESPONSE_BYTES = "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES";
+    static final String CACHE_POLL_INTERVAL = "CHOWDER_CACHE_POLL_INTERVAL";
+    static final String CACHE_LEASE = "CHOWDER_CACHE_LEASE";
+    static final String CACHE_MAX_API_KEYS = "CHOWDER_CACHE_MAX_API_KEYS";
+    static final String CACHE_MAX_INSTANCES = "CHOWDER_CACHE_MAX_INSTANCES";
+    static final String CACHE_MAX_SESSIONS = "CHOWDER_CACHE_MAX_SESSIONS";
 
     ChowderConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -53,6 +60,7 @@ record ChowderConfig(
         requireNonNull(masterKey, "masterKey is null");
         requireNonNull(http, "http is null");
         requireNonNull(gateway, "gateway is null");
+        requireNonNull(caches, "caches is null");
     }
 
     static ChowderConfig fromEnvironment(Map<String, String> env) {
@@ -107,7 +115,22 @@ record ChowderConfig(
                                     return bytes;
                                 }),
                         read.value(GATEWAY_ALLOWED_NETWORKS, "", OpenClawGatewayConfig::parseNetworks),
-                        read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration)));
+                        read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration)),
+                caches(read));
+    }
+
+    private static CacheConfig caches(Reader read) {
+        CacheConfig defaults = CacheConfig.DEFAULTS;
+        Duration pollInterval = read.value(CACHE_POLL_INTERVAL, defaults.pollInterval().toMillis() + "ms", Reader::positiveDuration);
+        Duration lease = read.value(CACHE_LEASE, defaults.lease().toMillis() + "ms", Reader::positiveDuration);
+        try {
+            return new CacheConfig(pollInterval, lease,
+                    read.value(CACHE_MAX_API_KEYS, String.valueOf(defaults.maxApiKeys()), Reader::size),
+                    read.value(CACHE_MAX_INSTANCES, String.valueOf(defaults.maxInstances()), Reader::size),
+                    read.value(CACHE_MAX_SESSIONS, String.valueOf(defaults.maxSessions()), Reader::size));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(CACHE_POLL_INTERVAL + " and " + CACHE_LEASE + " are invalid: " + e.getMessage());
+        }
     }
 
     boolean usesH2() {
@@ -119,7 +142,7 @@ record ChowderConfig(
         return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + redacted(databaseUrl) + ", databaseUser=" + databaseUser
                 + ", databasePassword=redacted, databasePoolSize=" + databasePoolSize + ", masterKey="
                 + (masterKey.isPresent() ? "from " + MASTER_KEY : "from the data directory") + ", http=" + http
-                + ", gateway=" + gateway + "]";
+                + ", gateway=" + gateway + ", caches=" + caches + "]";
     }
 
     /** A JDBC URL without the secrets it may carry (user info, password parameters). */
@@ -150,6 +173,14 @@ record ChowderConfig(
                 throw new IllegalArgumentException("must be at least 1");
             }
             return number;
+        }
+
+        static long size(String text) {
+            long size = Long.parseLong(text);
+            if (size < 0) {
+                throw new IllegalArgumentException("must be 0 (off) or more");
+            }
+            return size;
         }
 
         static boolean bool(String text) {

@@ -7,6 +7,7 @@ import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.SessionRegistry;
 import chowder.adapter.http.HttpModule;
 import chowder.adapter.openclaw.OpenClawModule;
+import chowder.adapter.persistence.ChangeFeed;
 import chowder.adapter.persistence.DatabaseMigrations;
 import chowder.adapter.persistence.PersistenceConfig;
 import chowder.adapter.persistence.PersistenceModule;
@@ -41,7 +42,7 @@ final class ChowderRuntime implements AutoCloseable {
         PersistenceConfig persistence = new PersistenceConfig(config.databaseUrl(), config.databaseUser(),
                 config.databasePassword(), config.databasePoolSize(), MasterKeys.load(config));
         return new ChowderRuntime(Guice.createInjector(
-                new PersistenceModule(persistence),
+                new PersistenceModule(persistence, config.caches()),
                 new OpenClawModule(config.gateway()),
                 new HttpModule(config.http()),
                 new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()))), config);
@@ -81,6 +82,18 @@ final class ChowderRuntime implements AutoCloseable {
             @Override
             public void stop() throws Exception {
                 gatewayClient.stop();
+            }
+        });
+        ChangeFeed changes = injector.getInstance(ChangeFeed.class);
+        start(new Lifecycle() {
+            @Override
+            public void start() {
+                changes.start();
+            }
+
+            @Override
+            public void stop() {
+                changes.stop();
             }
         });
         start(PeriodicTask.rounds("health-probing", injector.getInstance(ProbeInstancesUseCase.class)::probeAll, config.healthProbeInterval()));

@@ -26,20 +26,29 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-/** Stores API keys (hash, display prefix, scope), never the raw key. */
+/**
+ * Stores API keys (hash, display prefix, scope), never the raw key. Lookups by hash — one per request —
+ * are cached; a revocation drops the cache on every node before it returns.
+ */
 final class JdbiApiKeyRepository implements LoadApiKeyPort, SaveApiKeyPort {
     // Session ids never contain control characters, so a newline separates them safely.
     private static final String SESSION_SEPARATOR = "\n";
 
     private final Jdbi jdbi;
+    private final ChangeFeed changes;
+    private final CoherentCache<ApiKeyHash, ApiKey> byHash;
 
-    JdbiApiKeyRepository(Jdbi jdbi) {
+    JdbiApiKeyRepository(Jdbi jdbi, ChangeFeed changes, long cacheSize) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.changes = requireNonNull(changes, "changes is null");
+        // New keys need no invalidation: only found keys are cached, and a new key's hash was never looked up.
+        this.byHash = changes.cache(StoreChange.Kind.API_KEYS, cacheSize, subject -> null);
     }
 
     @Override
     public Optional<ApiKey> findByHash(ApiKeyHash hash) {
-        return jdbi.withHandle(handle -> handle.attach(ApiKeyDao.class).findByHash(hash.hex()).map(row -> withGrants(handle, row)));
+        return byHash.get(hash, key -> jdbi.withHandle(handle -> handle.attach(ApiKeyDao.class).findByHash(key.hex())
+                .map(row -> withGrants(handle, row))));
     }
 
     @Override
@@ -66,7 +75,13 @@ final class JdbiApiKeyRepository implements LoadApiKeyPort, SaveApiKeyPort {
 
     @Override
     public boolean revoke(ApiKeyId id) {
-        return jdbi.withExtension(ApiKeyDao.class, dao -> dao.revoke(id.value())) == 1;
+        return jdbi.inTransaction(handle -> {
+            boolean revoked = handle.attach(ApiKeyDao.class).revoke(id.value()) == 1;
+            if (revoked) {
+                changes.publish(handle, StoreChange.apiKeys());
+            }
+            return revoked;
+        });
     }
 
     @Override

@@ -13,16 +13,25 @@ import chowder.domain.OrganizationId;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
-/** Stores instances, encrypting their gateway token on the way in and decrypting it on the way out. */
+/**
+ * Stores instances, encrypting their gateway token on the way in and decrypting it on the way out.
+ * Lookups by id are cached; every update drops the instance from the cache of every node before it returns.
+ */
 final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort {
     private final Jdbi jdbi;
     private final GatewayTokenCipher cipher;
+    private final ChangeFeed changes;
+    private final CoherentCache<InstanceId, Instance> byId;
 
-    JdbiInstanceRepository(Jdbi jdbi, GatewayTokenCipher cipher) {
+    JdbiInstanceRepository(Jdbi jdbi, GatewayTokenCipher cipher, ChangeFeed changes, long cacheSize) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.cipher = requireNonNull(cipher, "cipher is null");
+        this.changes = requireNonNull(changes, "changes is null");
+        // New instances need no invalidation: only found instances are cached, and ids are fresh UUIDs.
+        this.byId = changes.cache(StoreChange.Kind.INSTANCE, cacheSize, subject -> new InstanceId(UUID.fromString(subject)));
     }
 
     @Override
@@ -45,12 +54,23 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
     @Override
     public boolean updateIfUnchanged(Instance updated, Instance current) {
         InstanceDao.InstanceRow row = toRow(updated);
-        return jdbi.withExtension(InstanceDao.class, dao -> dao.updateIfUnchanged(row, current.status().wireName(), current.updatedAt())) == 1;
+        boolean written = jdbi.inTransaction(handle -> {
+            if (handle.attach(InstanceDao.class).updateIfUnchanged(row, current.status().wireName(), current.updatedAt()) != 1) {
+                return false;
+            }
+            changes.publish(handle, StoreChange.instance(updated.id()));
+            return true;
+        });
+        if (!written) {
+            // The caller read a stale copy, perhaps from this cache: its retry must read the database.
+            byId.invalidate(updated.id());
+        }
+        return written;
     }
 
     @Override
     public Optional<Instance> findById(InstanceId id) {
-        return jdbi.withExtension(InstanceDao.class, dao -> dao.findById(id.value())).map(this::fromRow);
+        return byId.get(id, key -> jdbi.withExtension(InstanceDao.class, dao -> dao.findById(key.value())).map(this::fromRow));
     }
 
     @Override

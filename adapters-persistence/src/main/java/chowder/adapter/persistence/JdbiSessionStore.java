@@ -5,28 +5,49 @@ import static java.util.Objects.requireNonNull;
 import chowder.application.port.out.SessionStorePort;
 import chowder.domain.ApiKeyId;
 import chowder.domain.InstanceId;
+import chowder.domain.Session;
 import chowder.domain.SessionId;
 import chowder.domain.SessionRecord;
 import chowder.domain.TokenUsage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
-/** The session registry in the database. */
+/**
+ * The session registry in the database. The current generation of live sessions — read on every forwarded
+ * request — is cached; resets and deletes drop it on every node before they return.
+ */
 final class JdbiSessionStore implements SessionStorePort {
     private static final Instant END_OF_TIME = Instant.parse("9999-12-31T00:00:00Z");
 
     private final Jdbi jdbi;
+    private final ChangeFeed changes;
+    private final CoherentCache<SessionAddress, Session> current;
 
-    JdbiSessionStore(Jdbi jdbi) {
+    private record SessionAddress(InstanceId instanceId, SessionId sessionId) {}
+
+    JdbiSessionStore(Jdbi jdbi, ChangeFeed changes, long cacheSize) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.changes = requireNonNull(changes, "changes is null");
+        // Deleted sessions are never cached, so reviving one (or a first use) needs no invalidation.
+        this.current = changes.cache(StoreChange.Kind.SESSION, cacheSize, subject -> {
+            int space = subject.indexOf(' ');
+            return new SessionAddress(new InstanceId(UUID.fromString(subject.substring(0, space))), SessionId.of(subject.substring(space + 1)));
+        });
     }
 
     @Override
     public Optional<SessionRecord> find(InstanceId instanceId, SessionId id) {
         return jdbi.withExtension(SessionDao.class, dao -> dao.find(instanceId.value(), id.value())).map(JdbiSessionStore::fromRow);
+    }
+
+    @Override
+    public Optional<Session> findCurrent(InstanceId instanceId, SessionId id) {
+        return current.get(new SessionAddress(instanceId, id),
+                address -> find(address.instanceId(), address.sessionId()).filter(found -> !found.deleted()).map(SessionRecord::session));
     }
 
     @Override
@@ -44,7 +65,21 @@ final class JdbiSessionStore implements SessionStorePort {
     public boolean replaceIfGeneration(SessionRecord updated, long expectedGeneration) {
         SessionDao.SessionRow row = toRow(updated);
         boolean revival = updated.generation() == expectedGeneration && !updated.deleted();
-        return jdbi.withExtension(SessionDao.class, dao -> revival ? dao.revive(row, expectedGeneration) : dao.moveGeneration(row, expectedGeneration)) == 1;
+        boolean written = jdbi.inTransaction(handle -> {
+            SessionDao dao = handle.attach(SessionDao.class);
+            if ((revival ? dao.revive(row, expectedGeneration) : dao.moveGeneration(row, expectedGeneration)) != 1) {
+                return false;
+            }
+            if (!revival) {
+                changes.publish(handle, StoreChange.session(updated.instanceId(), updated.id()));
+            }
+            return true;
+        });
+        if (!written) {
+            // Another reset won: whatever this node holds for the session is older than the database.
+            current.invalidate(new SessionAddress(updated.instanceId(), updated.id()));
+        }
+        return written;
     }
 
     @Override

@@ -23,9 +23,15 @@ import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 /** Binds the store ports to Jdbi repositories over a HikariCP pool; the pool is closed by the caller's lifecycle. */
 public final class PersistenceModule extends AbstractModule {
     private final PersistenceConfig config;
+    private final CacheConfig caches;
 
     public PersistenceModule(PersistenceConfig config) {
+        this(config, CacheConfig.DEFAULTS);
+    }
+
+    public PersistenceModule(PersistenceConfig config, CacheConfig caches) {
         this.config = requireNonNull(config, "config is null");
+        this.caches = requireNonNull(caches, "caches is null");
     }
 
     @Provides
@@ -52,16 +58,24 @@ public final class PersistenceModule extends AbstractModule {
         return new DatabaseMigrations(dataSource, config.database());
     }
 
+    /** Follows the change log so that this node's caches stay coherent; started and stopped by a serving node's lifecycle. */
     @Provides
     @Singleton
-    static JdbiApiKeyRepository apiKeys(Jdbi jdbi) {
-        return new JdbiApiKeyRepository(jdbi);
+    ChangeFeed changeFeed(Jdbi jdbi) {
+        return new ChangeFeed(jdbi, config, caches);
     }
 
     @Provides
     @Singleton
-    JdbiInstanceRepository instances(Jdbi jdbi) {
-        return new JdbiInstanceRepository(jdbi, new GatewayTokenCipher(config.masterKey(), new SecureRandom()));
+    JdbiApiKeyRepository apiKeys(Jdbi jdbi, ChangeFeed changes) {
+        return new JdbiApiKeyRepository(jdbi, changes, caches.maxApiKeys());
+    }
+
+    @Provides
+    @Singleton
+    JdbiInstanceRepository instances(Jdbi jdbi, ChangeFeed changes) {
+        return new JdbiInstanceRepository(jdbi, new GatewayTokenCipher(config.masterKey(), new SecureRandom()), changes,
+                caches.maxInstances());
     }
 
     @Provides
@@ -99,8 +113,8 @@ public final class PersistenceModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static SessionStorePort sessions(Jdbi jdbi) {
-        return new JdbiSessionStore(jdbi);
+    SessionStorePort sessions(Jdbi jdbi, ChangeFeed changes) {
+        return new JdbiSessionStore(jdbi, changes, caches.maxSessions());
     }
 
     @Provides

@@ -299,6 +299,97 @@ abstract class StoreContractTest {
         assertThat(injector.getInstance(LoadInstancePort.class).listByOrganization(organization("Acme").id())).isEmpty();
     }
 
+    @Test
+    void cachesServeRepeatedLookupsUntilAChangeOnAnyNodeDropsThemBeforeItReturns() {
+        Injector nodeA = followingNode();
+        Injector nodeB = followingNode();
+        try {
+            Organization acme = organization("Acme");
+            ApiKeySecret secret = ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM);
+            ApiKey key = ApiKey.issue(acme.id(), "ci", secret, now);
+            injector.getInstance(SaveApiKeyPort.class).insert(key);
+            Instance instance = instance(acme, "bot", now, "token-secret");
+            injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+            SessionRecord session = SessionRecord.firstUse(instance.id(), SessionId.of("user-42"), now);
+            injector.getInstance(SessionStorePort.class).insertIfAbsent(session);
+
+            LoadApiKeyPort keysOnB = nodeB.getInstance(LoadApiKeyPort.class);
+            LoadInstancePort instancesOnB = nodeB.getInstance(LoadInstancePort.class);
+            SessionStorePort sessionsOnB = nodeB.getInstance(SessionStorePort.class);
+            assertThat(keysOnB.findByHash(secret.hash())).contains(key);
+            assertThat(instancesOnB.findById(instance.id())).contains(instance);
+            assertThat(sessionsOnB.findCurrent(instance.id(), session.id())).contains(session.session());
+
+            // Rows changed behind the caches' back (no published change) are not seen: node B answers from memory.
+            Jdbi jdbi = injector.getInstance(Jdbi.class);
+            jdbi.useHandle(handle -> {
+                handle.execute("UPDATE api_keys SET name = 'sneaky' WHERE id = ?", key.id().value());
+                handle.execute("UPDATE instances SET name = 'sneaky' WHERE id = ?", instance.id().value());
+                handle.execute("UPDATE sessions SET generation = 7 WHERE session_id = ?", session.id().value());
+            });
+            assertThat(keysOnB.findByHash(secret.hash()).orElseThrow().name()).isEqualTo("ci");
+            assertThat(instancesOnB.findById(instance.id()).orElseThrow().name()).isEqualTo("bot");
+            assertThat(sessionsOnB.findCurrent(instance.id(), session.id()).orElseThrow().generation()).isZero();
+            jdbi.useHandle(handle -> handle.execute("UPDATE sessions SET generation = 0 WHERE session_id = ?", session.id().value()));
+
+            // Changes made through node A (or a node that does not serve, like the command line) are seen by B
+            // as soon as the write returns: no waiting in between.
+            assertThat(nodeA.getInstance(SaveApiKeyPort.class).revoke(key.id())).isTrue();
+            assertThat(keysOnB.findByHash(secret.hash()).orElseThrow().active()).isFalse();
+            Instance current = nodeA.getInstance(LoadInstancePort.class).findById(instance.id()).orElseThrow();
+            Instance stopped = current.stop(now.plusSeconds(1));
+            assertThat(nodeA.getInstance(SaveInstancePort.class).updateIfUnchanged(stopped, current)).isTrue();
+            assertThat(instancesOnB.findById(instance.id())).contains(stopped);
+            assertThat(injector.getInstance(SessionStorePort.class).replaceIfGeneration(session.reset(), 0)).isTrue();
+            assertThat(sessionsOnB.findCurrent(instance.id(), session.id()).orElseThrow().generation()).isEqualTo(1);
+            assertThat(nodeA.getInstance(SessionStorePort.class).replaceIfGeneration(session.reset().delete(), 1)).isTrue();
+            assertThat(sessionsOnB.findCurrent(instance.id(), session.id())).isEmpty();
+        } finally {
+            stopNode(nodeA);
+            stopNode(nodeB);
+        }
+    }
+
+    @Test
+    void aNodeThatStopsFollowingReadsTheDatabaseAndWritersStopWaitingForIt() {
+        Injector node = followingNode();
+        Organization acme = organization("Acme");
+        Instance instance = instance(acme, "bot", now, "t");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        LoadInstancePort instancesOnNode = node.getInstance(LoadInstancePort.class);
+        assertThat(instancesOnNode.findById(instance.id())).contains(instance);
+        node.getInstance(ChangeFeed.class).stop();
+        try {
+            injector.getInstance(Jdbi.class).useHandle(handle -> handle.execute("UPDATE instances SET name = 'renamed' WHERE id = ?",
+                    instance.id().value()));
+            assertThat(instancesOnNode.findById(instance.id()).orElseThrow().name()).isEqualTo("renamed");
+
+            // A node that registered but never confirms (stalled, or killed without deregistering) holds a writer
+            // up for at most one lease: by then it no longer trusts its caches.
+            injector.getInstance(Jdbi.class).useExtension(ChangeFeedDao.class, dao -> dao.register("stalled-node", 0));
+            Instance current = injector.getInstance(LoadInstancePort.class).findById(instance.id()).orElseThrow();
+            long started = System.nanoTime();
+            assertThat(injector.getInstance(SaveInstancePort.class).updateIfUnchanged(current.stop(now.plusSeconds(1)), current)).isTrue();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+                    .isGreaterThanOrEqualTo(CacheConfig.DEFAULTS.lease())
+                    .isLessThan(java.time.Duration.ofSeconds(10));
+        } finally {
+            node.getInstance(HikariDataSource.class).close();
+        }
+    }
+
+    /** Another node on the same database, following the change log as a serving node does. */
+    private Injector followingNode() {
+        Injector node = injectorFor(masterKey);
+        node.getInstance(ChangeFeed.class).start();
+        return node;
+    }
+
+    private static void stopNode(Injector node) {
+        node.getInstance(ChangeFeed.class).stop();
+        node.getInstance(HikariDataSource.class).close();
+    }
+
     private Injector injectorFor(MasterKey key) {
         return injectorFor(key, jdbcUrl());
     }

@@ -33,11 +33,15 @@ public final class SessionRegistry {
 
     /** The session to forward to: its current generation, created (durably) on first use, revived if it was deleted. */
     Session resolve(InstanceId instanceId, SessionId id, Instant now) {
+        return store.findCurrent(instanceId, id).orElseGet(() -> createOrRevive(instanceId, id, now));
+    }
+
+    private Session createOrRevive(InstanceId instanceId, SessionId id, Instant now) {
         SessionRecord record = store.find(instanceId, id).orElseGet(() -> store.insertIfAbsent(SessionRecord.firstUse(instanceId, id, now)));
         if (record.deleted()) {
             SessionRecord revived = record.revive(now);
             if (!store.replaceIfGeneration(revived, record.generation())) {
-                return resolve(instanceId, id, now);
+                return createOrRevive(instanceId, id, now);
             }
             record = revived;
         }

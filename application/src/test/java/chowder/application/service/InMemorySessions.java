@@ -5,6 +5,7 @@ import chowder.application.port.out.SessionStorePort;
 import chowder.domain.ApiKeyId;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
+import chowder.domain.Session;
 import chowder.domain.SessionId;
 import chowder.domain.SessionKey;
 import chowder.domain.SessionRecord;
@@ -29,6 +30,11 @@ public final class InMemorySessions implements SessionStorePort, GatewaySessions
     @Override
     public Optional<SessionRecord> find(InstanceId instanceId, SessionId id) {
         return Optional.ofNullable(sessions.get(new Key(instanceId, id)));
+    }
+
+    @Override
+    public Optional<Session> findCurrent(InstanceId instanceId, SessionId id) {
+        return find(instanceId, id).filter(found -> !found.deleted()).map(SessionRecord::session);
     }
 
     @Override

@@ -2,6 +2,7 @@ package chowder.application.port.out;
 
 import chowder.domain.ApiKeyId;
 import chowder.domain.InstanceId;
+import chowder.domain.Session;
 import chowder.domain.SessionId;
 import chowder.domain.SessionRecord;
 import chowder.domain.TokenUsage;
@@ -12,6 +13,12 @@ import java.util.Optional;
 /** The session registry's storage; blocking, never returns null. */
 public interface SessionStorePort {
     Optional<SessionRecord> find(InstanceId instanceId, SessionId id);
+
+    /**
+     * The session to forward to when it exists and is not deleted. Adapters may answer from a cache, but a
+     * reset or delete that returned is seen here on every node.
+     */
+    Optional<Session> findCurrent(InstanceId instanceId, SessionId id);
 
     /** Stores a first-used session durably, unless another request stored it first; returns the stored one. */
     SessionRecord insertIfAbsent(SessionRecord session);

@@ -1,0 +1,94 @@
+package chowder.bootstrap;
+
+import static chowder.bootstrap.RunningChowder.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chowder.testing.FakeOpenClawGateway;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two Chowder nodes on one real PostgreSQL (a schema of its own), each with its own caches: whatever is
+ * changed through one node is what the other answers on its very next request.
+ */
+class TwoNodesOnPostgresTest {
+    private static final String SERVER = System.getenv().getOrDefault("CHOWDER_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    private final String schema = "chowder_nodes_" + UUID.randomUUID().toString().replace("-", "");
+
+    @TempDir
+    Path dataDirA;
+
+    @TempDir
+    Path dataDirB;
+
+    @AfterEach
+    void dropSchema() {
+        execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+
+    @Test
+    void revocationsStopsResetsAndSessionsAreSharedByEveryNode() throws Exception {
+        execute("CREATE SCHEMA " + schema);
+        Map<String, String> shared = Map.of(
+                "CHOWDER_DATABASE_URL", SERVER + "?currentSchema=" + schema,
+                "CHOWDER_DATABASE_USER", "postgres",
+                "CHOWDER_MASTER_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t");
+                RunningChowder nodeA = new RunningChowder(dataDirA, shared);
+                RunningChowder nodeB = new RunningChowder(dataDirB, shared)) {
+            String orgKey = nodeA.createOrganization("Acme").path("api_key").asText();
+            String instance = nodeA.registerInstance(orgKey, gateway.baseUrl(), "t");
+            String responses = "/v1/instances/" + instance + "/session/user-42/responses";
+
+            // A session continues whichever node takes each turn.
+            for (int turn = 1; turn <= 4; turn++) {
+                RunningChowder node = turn % 2 == 1 ? nodeA : nodeB;
+                HttpResponse<String> answer = node.send("POST", responses, orgKey, "{\"input\":\"turn " + turn + "\"}");
+                assertThat(answer.statusCode()).isEqualTo(200);
+                assertThat(FakeOpenClawGateway.outputText(answer.body())).startsWith("turns=" + turn + " first=turn 1");
+            }
+
+            // A reset on A: B's next request (B had the session's generation cached) starts empty.
+            assertThat(nodeA.send("POST", "/v1/instances/" + instance + "/session/user-42/reset", orgKey, null).statusCode()).isEqualTo(200);
+            HttpResponse<String> afterReset = nodeB.send("POST", responses, orgKey, "{\"input\":\"fresh\"}");
+            assertThat(FakeOpenClawGateway.outputText(afterReset.body())).isEqualTo("turns=1 first=fresh instructions=-");
+
+            // A key revoked on A is refused by B, which had just served it.
+            HttpResponse<String> created = nodeA.send("POST", "/v1/keys", orgKey,
+                    "{\"name\":\"ci\",\"instance_ids\":[\"" + instance + "\"],\"permissions\":[\"read\"]}");
+            assertThat(created.statusCode()).isEqualTo(201);
+            JsonNode ciKey = JSON.readTree(created.body());
+            String ci = ciKey.path("raw_key").asText();
+            assertThat(nodeB.send("GET", "/v1/instances/" + instance, ci, null).statusCode()).isEqualTo(200);
+            assertThat(nodeA.send("DELETE", "/v1/keys/" + ciKey.path("id").asText(), orgKey, null).statusCode()).isIn(200, 204);
+            HttpResponse<String> refused = nodeB.send("GET", "/v1/instances/" + instance, ci, null);
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(refused.body()).path("detail").asText()).isNotBlank();
+
+            // An instance stopped on A answers 409 on B, which had just forwarded to it; started again, B forwards.
+            assertThat(nodeA.send("POST", "/v1/instances/" + instance + "/stop", orgKey, null).statusCode()).isEqualTo(200);
+            HttpResponse<String> stopped = nodeB.send("POST", responses, orgKey, "{\"input\":\"anyone?\"}");
+            assertThat(stopped.statusCode()).isEqualTo(409);
+            assertThat(nodeA.send("POST", "/v1/instances/" + instance + "/start", orgKey, null).statusCode()).isEqualTo(200);
+            assertThat(nodeB.send("POST", responses, orgKey, "{\"input\":\"back\"}").statusCode()).isEqualTo(200);
+        }
+    }
+
+    private static void execute(String sql) {
+        try (Connection connection = DriverManager.getConnection(SERVER, "postgres", "")) {
+            connection.createStatement().execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL at " + SERVER + " is needed for this test: " + e.getMessage(), e);
+        }
+    }
+}
