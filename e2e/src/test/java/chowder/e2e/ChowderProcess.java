@@ -39,12 +39,16 @@ public final class ChowderProcess implements AutoCloseable {
     /** An organization made by {@code chowder org create}, with its organization key. */
     public record Organization(String id, String name, String apiKey) {}
 
+    private static final AtomicInteger LAUNCHES = new AtomicInteger();
+
     private final Path dataDirectory;
+    private final Map<String, String> settings;
     private final int port;
     private final SupervisedProcess process;
 
-    private ChowderProcess(Path dataDirectory, int port, SupervisedProcess process) {
+    private ChowderProcess(Path dataDirectory, Map<String, String> settings, int port, SupervisedProcess process) {
         this.dataDirectory = dataDirectory;
+        this.settings = settings;
         this.port = port;
         this.process = process;
     }
@@ -55,9 +59,22 @@ public final class ChowderProcess implements AutoCloseable {
      * command when the jar is missing.
      */
     public static ChowderProcess start() {
+        try {
+            return start(SupervisedProcess.newDirectory("chowder-processes", "chowder-e2e-processes", "chowder-"), Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a data directory for Chowder", e);
+        }
+    }
+
+    /**
+     * Like {@link #start()}, on {@code dataDirectory} as it is (a restart finds its database and master key
+     * there), with {@code settings} ({@code CHOWDER_…} variables, e.g. {@code CHOWDER_DATABASE_URL}) added to
+     * the environment of the server and of its commands. Each start logs into a file of its own.
+     */
+    public static ChowderProcess start(Path dataDirectory, Map<String, String> settings) {
         Path jar = locateJar();
-        return SupervisedProcess.startRetryingTakenPorts(() -> launch(jar), chowder -> chowder.process,
-                ChowderProcess::awaitReady, PORT_TAKEN);
+        return SupervisedProcess.startRetryingTakenPorts(() -> launch(jar, dataDirectory, Map.copyOf(settings)),
+                chowder -> chowder.process, ChowderProcess::awaitReady, PORT_TAKEN);
     }
 
     /** The API base, {@code http://127.0.0.1:<port>}, without a trailing slash. */
@@ -89,7 +106,7 @@ public final class ChowderProcess implements AutoCloseable {
         Path stdout = dataDirectory.resolve("org-create-" + ORGANIZATIONS.incrementAndGet() + ".out");
         Path stderr = Path.of(stdout.toString().replaceFirst("\\.out$", ".err"));
         ProcessBuilder builder = javaCommand(dataDirectory.resolve(JAR_COPY), dataDirectory, "org", "create", "--name", name);
-        environment(builder.environment(), dataDirectory, port);
+        environment(builder.environment(), dataDirectory, port, settings);
         CommandRun command = CommandRun.run(builder, stdout, stderr, COMMAND_TIMEOUT);
         if (command.timedOut()) {
             throw new IllegalStateException("chowder org create did not finish within " + COMMAND_TIMEOUT + command.output());
@@ -115,6 +132,11 @@ public final class ChowderProcess implements AutoCloseable {
         process.stop();
     }
 
+    /** Kills the server with SIGKILL (no shutdown hook runs) and returns its exit status: 137 = 128 + 9. */
+    public int killAbruptly() {
+        return process.killAbruptly();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -129,17 +151,18 @@ public final class ChowderProcess implements AutoCloseable {
         return "ChowderProcess[" + baseUrl() + ", pid " + process.pid() + ", " + dataDirectory + "]";
     }
 
-    private static ChowderProcess launch(Path jar) {
+    private static ChowderProcess launch(Path jar, Path dataDirectory, Map<String, String> settings) {
         try {
-            Path dataDirectory = SupervisedProcess.newDirectory("chowder-processes", "chowder-e2e-processes", "chowder-");
             // A private copy: a build running meanwhile replaces bootstrap/target/chowder.jar, and a JVM whose
             // jar changes under it fails to load its next class.
             Path copy = copyWhole(jar, dataDirectory.resolve(JAR_COPY));
             int port = SupervisedProcess.freeLoopbackPort();
             ProcessBuilder builder = javaCommand(copy, dataDirectory, "serve");
-            environment(builder.environment(), dataDirectory, port);
-            SupervisedProcess process = SupervisedProcess.start(builder, dataDirectory.resolve(LOG), LOG_TAIL_LINES);
-            return new ChowderProcess(dataDirectory, port, process);
+            environment(builder.environment(), dataDirectory, port, settings);
+            Path log = dataDirectory.resolve(Files.exists(dataDirectory.resolve(LOG))
+                    ? LOG.replace(".log", "-" + LAUNCHES.incrementAndGet() + ".log") : LOG);
+            SupervisedProcess process = SupervisedProcess.start(builder, log, LOG_TAIL_LINES);
+            return new ChowderProcess(dataDirectory, settings, port, process);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot launch Chowder from " + jar, e);
         }
@@ -177,13 +200,14 @@ public final class ChowderProcess implements AutoCloseable {
         return new ProcessBuilder(command).directory(workingDirectory.toFile());
     }
 
-    private static void environment(Map<String, String> environment, Path dataDirectory, int port) {
+    private static void environment(Map<String, String> environment, Path dataDirectory, int port, Map<String, String> settings) {
         // Settings of the developer's own Chowder (say CHOWDER_DATABASE_URL) must not leak into the test's.
         environment.keySet().removeIf(name -> name.startsWith("CHOWDER_"));
         environment.put("CHOWDER_DATA_DIR", dataDirectory.toString());
         environment.put("CHOWDER_HTTP_HOST", "127.0.0.1");
         environment.put("CHOWDER_HTTP_PORT", Integer.toString(port));
         environment.put("CHOWDER_SHUTDOWN_GRACE", "5s");
+        environment.putAll(settings);
     }
 
     private void awaitReady() {

@@ -189,6 +189,26 @@ public final class SupervisedProcess {
         RUNNING.remove(this);
     }
 
+    /**
+     * Kills the process at once with {@code Process.destroyForcibly()} — SIGKILL on Linux, so no shutdown hook
+     * runs — and its descendants, and returns the process's exit status (128 + the signal's number).
+     */
+    public int killAbruptly() {
+        stopped.set(true);
+        refreshSeenProcesses();
+        process.destroyForcibly();
+        try {
+            int status = process.waitFor();
+            kill();
+            return status;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing pid " + process.pid(), e);
+        } finally {
+            RUNNING.remove(this);
+        }
+    }
+
     /** A new directory for one server's files, under {@code target/<parent>} of the module, else under the temp directory. */
     public static Path newDirectory(String parent, String parentOutsideMaven, String prefix) throws IOException {
         Path target = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("target");

@@ -1,0 +1,189 @@
+package chowder.adapter.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sessions listing (issue #8: fast with 100,000 sessions on an instance) reads the instance's sessions
+ * through an index, in order, on the first page, a page far down (keyset cursor) and a prefix page: the
+ * database plans of the store's own page query over 100,000 sessions of one instance and 20,000 of others,
+ * with fresh statistics, show an index scan and neither a sort nor a sequential scan. Speed itself is
+ * measured outside the test run (NOTES-FOR-README.md).
+ */
+class SessionListingPlanTest {
+    private static final int SESSIONS = 100_000;
+    private static final int OTHER_SESSIONS = 20_000;
+    private static final int PAGE = 100;
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant END_OF_TIME = Instant.parse("9999-12-31T00:00:00Z");
+    private static final UUID ORGANIZATION = UUID.randomUUID();
+    private static final UUID INSTANCE = UUID.randomUUID();
+    private static final List<UUID> OTHER_INSTANCES = List.of(UUID.randomUUID(), UUID.randomUUID());
+    private static final Pattern POSTGRES_NODE = Pattern.compile("\"Node Type\"\\s*:\\s*\"([^\"]+)\"");
+
+    @TempDir
+    Path dataDir;
+    private HikariDataSource dataSource;
+    private String schema;
+
+    @AfterEach
+    void dropDatabase() throws SQLException {
+        if (dataSource != null) {
+            dataSource.close();
+        }
+        if (schema != null) {
+            try (Connection connection = DriverManager.getConnection(PostgresStoreTest.SERVER, "postgres", "")) {
+                connection.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
+    void postgresReadsEveryPageThroughTheIndexWithoutSorting() throws Exception {
+        schema = "chowder_test_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection connection = DriverManager.getConnection(PostgresStoreTest.SERVER, "postgres", "")) {
+            connection.createStatement().execute("CREATE SCHEMA " + schema);
+        }
+        Jdbi jdbi = loadedDatabase(PostgresStoreTest.SERVER + "?currentSchema=" + schema, "postgres");
+        jdbi.useHandle(handle -> handle.execute("ANALYZE"));
+
+        for (PageQuery page : pages()) {
+            String plan = jdbi.withHandle(handle -> page.explain(handle, "EXPLAIN (FORMAT JSON) "));
+            List<String> nodes = POSTGRES_NODE.matcher(plan).results().map(match -> match.group(1)).toList();
+            assertThat(nodes).as("%s plan:%n%s", page.name(), plan)
+                    .anyMatch(node -> node.startsWith("Index"))
+                    .noneMatch(node -> node.contains("Sort") || node.contains("Seq Scan"));
+            assertThat(plan).as("%s: the cursor bounds the index scan, rather than filtering what it read:%n%s", page.name(), plan)
+                    .containsPattern(page.cursor() ? "\"Index Cond\"[^\\n]*last_used_at" : "\"Index Cond\"");
+        }
+    }
+
+    @Test
+    void h2ReadsEveryPageThroughTheIndexInItsOrder() throws Exception {
+        Jdbi jdbi = loadedDatabase("jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE", "sa");
+        jdbi.useHandle(handle -> handle.execute("ANALYZE"));
+
+        for (PageQuery page : pages()) {
+            String plan = jdbi.withHandle(handle -> page.explain(handle, "EXPLAIN "));
+            assertThat(plan).as("%s plan:%n%s", page.name(), plan)
+                    .containsIgnoringCase("SESSIONS_BY_")
+                    .containsIgnoringCase("/* index sorted */");
+        }
+    }
+
+    /** One call of the store's page query: {@link JdbiSessionStore#list} binds these values the same way. */
+    record PageQuery(String name, String prefixPattern, Instant afterTime, String afterId) {
+        boolean cursor() {
+            return !afterId.isEmpty();
+        }
+
+        String explain(Handle handle, String explain) {
+            return String.join("\n", handle.createQuery(explain + pageSql())
+                    .bind("instanceId", INSTANCE)
+                    .bind("prefixPattern", prefixPattern)
+                    .bind("afterTime", afterTime)
+                    .bind("afterId", afterId)
+                    .bind("limit", PAGE)
+                    .mapTo(String.class)
+                    .list());
+        }
+    }
+
+    /** The first page, the 500th (through the cursor the 499th page ends with) and a page of one user's sessions. */
+    private static List<PageQuery> pages() {
+        // Newest first: the 499th page ends with the session used 499 * PAGE places before the newest.
+        long last = SESSIONS - 499L * PAGE + 1;
+        return List.of(
+                new PageQuery("first page", "%", END_OF_TIME, ""),
+                new PageQuery("500th page", "%", START.plusSeconds(last), sessionId(last)),
+                new PageQuery("prefix page", "user-42/%", END_OF_TIME, ""));
+    }
+
+    /** The SQL of {@link SessionDao#page}, exactly as the store runs it. */
+    static String pageSql() {
+        try {
+            return SessionDao.class.getMethod("page", UUID.class, String.class, Instant.class, String.class, int.class)
+                    .getAnnotation(SqlQuery.class).value();
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("SessionDao.page changed its signature", e);
+        }
+    }
+
+    /** Session n of the instance: 1,000 users with 100 chats each, one used per second. */
+    static String sessionId(long n) {
+        return "user-" + (n % 1_000) + "/chat-" + n;
+    }
+
+    /** A migrated database with the sessions loaded; {@link #dataSource} is closed after the test. */
+    private Jdbi loadedDatabase(String url, String user) throws SQLException {
+        Injector injector = Guice.createInjector(new PersistenceModule(
+                new PersistenceConfig(url, user, "", 4, MasterKey.generate(new SecureRandom()))));
+        dataSource = injector.getInstance(HikariDataSource.class);
+        injector.getInstance(DatabaseMigrations.class).migrate();
+        loadSessions(dataSource, SESSIONS, OTHER_SESSIONS);
+        return injector.getInstance(Jdbi.class);
+    }
+
+    /** An organization, the instance with {@code sessions} sessions (every 50th deleted) and two others sharing {@code others}. */
+    static void loadSessions(HikariDataSource dataSource, int sessions, int others) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            Timestamp now = Timestamp.from(START);
+            try (PreparedStatement organization = connection.prepareStatement("INSERT INTO organizations VALUES (?, 'Acme', ?, ?)")) {
+                organization.setObject(1, ORGANIZATION);
+                organization.setTimestamp(2, now);
+                organization.setTimestamp(3, now);
+                organization.execute();
+            }
+            try (PreparedStatement instance = connection.prepareStatement("""
+                    INSERT INTO instances (id, organization_id, name, status, gateway_url, gateway_token_encrypted, created_at, updated_at)
+                    VALUES (?, ?, 'bot', 'running', 'http://127.0.0.1:18789', 'not a real token', ?, ?)""")) {
+                for (UUID id : List.of(INSTANCE, OTHER_INSTANCES.get(0), OTHER_INSTANCES.get(1))) {
+                    instance.setObject(1, id);
+                    instance.setObject(2, ORGANIZATION);
+                    instance.setTimestamp(3, now);
+                    instance.setTimestamp(4, now);
+                    instance.addBatch();
+                }
+                instance.executeBatch();
+            }
+            try (PreparedStatement session = connection.prepareStatement("INSERT INTO sessions (" + SessionDao.COLUMNS
+                    + ") VALUES (?, ?, 0, ?, ?, ?, 1, 10, 20)")) {
+                for (long n = 1; n <= sessions + others; n++) {
+                    boolean own = n <= sessions;
+                    session.setObject(1, own ? INSTANCE : OTHER_INSTANCES.get((int) (n % 2)));
+                    session.setString(2, own ? sessionId(n) : "other-" + n);
+                    session.setBoolean(3, own && n % 50 == 0);
+                    session.setTimestamp(4, now);
+                    session.setTimestamp(5, Timestamp.from(START.plusSeconds(own ? n : n - sessions)));
+                    session.addBatch();
+                    if (n % 1_000 == 0) {
+                        session.executeBatch();
+                    }
+                }
+                session.executeBatch();
+            }
+            connection.commit();
+        }
+    }
+}
