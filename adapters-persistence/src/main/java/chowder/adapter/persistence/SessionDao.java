@@ -69,8 +69,9 @@ interface SessionDao {
     @SqlQuery("SELECT " + COLUMNS + """
              FROM sessions WHERE instance_id = :instanceId AND deleted = FALSE
                 AND session_id LIKE :prefixPattern ESCAPE '!'
+                AND last_used_at <= :afterTime
                 AND (last_used_at < :afterTime OR (last_used_at = :afterTime AND session_id > :afterId))
-            ORDER BY last_used_at DESC, session_id
+            ORDER BY instance_id, last_used_at DESC, session_id
             LIMIT :limit
             """)
     List<SessionRow> page(@Bind("instanceId") UUID instanceId, @Bind("prefixPattern") String prefixPattern,
