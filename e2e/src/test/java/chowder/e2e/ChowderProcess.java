@@ -55,8 +55,13 @@ public final class ChowderProcess implements AutoCloseable {
      * command when the jar is missing.
      */
     public static ChowderProcess start() {
+        return start(Map.of());
+    }
+
+    /** Like {@link #start()}, with {@code settings} (say {@code CHOWDER_PROVISIONER}) added to its environment. */
+    public static ChowderProcess start(Map<String, String> settings) {
         Path jar = locateJar();
-        return SupervisedProcess.startRetryingTakenPorts(() -> launch(jar), chowder -> chowder.process,
+        return SupervisedProcess.startRetryingTakenPorts(() -> launch(jar, settings), chowder -> chowder.process,
                 ChowderProcess::awaitReady, PORT_TAKEN);
     }
 
@@ -129,7 +134,7 @@ public final class ChowderProcess implements AutoCloseable {
         return "ChowderProcess[" + baseUrl() + ", pid " + process.pid() + ", " + dataDirectory + "]";
     }
 
-    private static ChowderProcess launch(Path jar) {
+    private static ChowderProcess launch(Path jar, Map<String, String> settings) {
         try {
             Path dataDirectory = SupervisedProcess.newDirectory("chowder-processes", "chowder-e2e-processes", "chowder-");
             // A private copy: a build running meanwhile replaces bootstrap/target/chowder.jar, and a JVM whose
@@ -138,6 +143,7 @@ public final class ChowderProcess implements AutoCloseable {
             int port = SupervisedProcess.freeLoopbackPort();
             ProcessBuilder builder = javaCommand(copy, dataDirectory, "serve");
             environment(builder.environment(), dataDirectory, port);
+            builder.environment().putAll(settings);
             SupervisedProcess process = SupervisedProcess.start(builder, dataDirectory.resolve(LOG), LOG_TAIL_LINES);
             return new ChowderProcess(dataDirectory, port, process);
         } catch (IOException e) {
