@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -72,7 +74,7 @@ class LocalProvisionerTest {
 
     @Test
     @Order(1)
-    void aProvisionedInstanceRemembersAcrossStopAndStartAndIsRemovedOnDelete() {
+    void aProvisionedInstanceRemembersAcrossStopAndStartAndIsRemovedOnDelete() throws IOException {
         JsonNode created = create("remembering");
         String id = created.path("id").asText();
         assertThat(created.path("status").asText()).isEqualTo("provisioning");
@@ -100,6 +102,7 @@ class LocalProvisionerTest {
         assertThat(afterRestart.first()).isEqualTo("remember the word pelican");
 
         long secondPid = gatewayPid(id);
+        assertWorkspaceFiles(id);
         assertThat(api.send("DELETE", "/v1/instances/" + id, key).statusCode()).isEqualTo(204);
         assertThat(ProcessHandle.of(secondPid).filter(ProcessHandle::isAlive)).isEmpty();
         assertThat(api.get("/v1/instances/" + id, key).statusCode()).isEqualTo(404);
@@ -118,6 +121,7 @@ class LocalProvisionerTest {
         assertThat(say(id, "before the crash").turns()).isEqualTo(1);
 
         long pid = gatewayPid(id);
+        List<ProcessHandle> helpers = ProcessHandle.of(pid).orElseThrow().descendants().toList();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         JsonNode failed = awaitInstance(id, instance -> instance.path("error_message").asText().contains("Gateway exited with code"));
         assertThat(failed.path("status").asText()).isEqualTo("error");
@@ -125,13 +129,38 @@ class LocalProvisionerTest {
 
         api.awaitRunning(key, id, START_TIMEOUT);
         assertThat(gatewayPid(id)).isNotEqualTo(pid);
+        // The crashed gateway's helpers (its spawn broker runs in a session of its own) did not outlive it.
+        assertThat(helpers).noneMatch(ProcessHandle::isAlive);
         ScriptedReply afterCrash = say(id, "after the crash");
         assertThat(afterCrash.turns()).isEqualTo(2);
         assertThat(afterCrash.first()).isEqualTo("before the crash");
 
-        long running = gatewayPid(id);
+        ProcessHandle running = ProcessHandle.of(gatewayPid(id)).orElseThrow();
+        List<ProcessHandle> tree = Stream.concat(Stream.of(running), running.descendants()).toList();
         chowder.stop();
-        assertThat(ProcessHandle.of(running).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(tree).noneMatch(ProcessHandle::isAlive);
+    }
+
+    /** Files written through the API land in the agent's workspace on disk, and no path leaves it. */
+    private static void assertWorkspaceFiles(String id) throws IOException {
+        String files = "/v1/instances/" + id + "/files";
+        HttpResponse<String> written = api.post(files + "/write", key,
+                JSON.createObjectNode().put("path", "notes/hello.md").put("content", "Hello from the API").toString());
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        assertThat(workspace(id).resolve("notes/hello.md")).hasContent("Hello from the API");
+        // OpenClaw seeds the workspace with its own files (AGENTS.md…): the API sees what the agent sees.
+        assertThat(api.get(files, key).body()).contains("\"notes\"").contains("AGENTS.md");
+        assertThat(ChowderApi.json(api.get(files + "/read?path=notes%2Fhello.md", key).body()).path("content").asText())
+                .isEqualTo("Hello from the API");
+
+        Files.createSymbolicLink(workspace(id).resolve("escape"), instanceDirectory(id));
+        for (String path : List.of("..%2Fopenclaw.json", "notes%2F..%2F..%2Fopenclaw.json", "%2Fetc%2Fpasswd", "escape%2Fopenclaw.json",
+                "notes%5C..%5C..%5Copenclaw.json")) {
+            HttpResponse<String> refused = api.get(files + "/read?path=" + path, key);
+            assertThat(refused.statusCode()).as(path + ": " + refused.body()).isEqualTo(400);
+        }
+        String otherOrganization = chowder.createOrganization("Globex").apiKey();
+        assertThat(api.get(files, otherOrganization).statusCode()).isEqualTo(404);
     }
 
     private static JsonNode create(String name) {
