@@ -6,16 +6,20 @@ import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
+import chowder.application.port.in.ResumeProvisionedInstancesUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
 import chowder.application.port.out.AgentGatewayPort;
 import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.GatewayHealthPort;
 import chowder.application.port.out.GatewaySessionsPort;
+import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.WorkspaceFilesPort;
 import chowder.application.port.out.StoreHealthPort;
 import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
@@ -34,6 +38,7 @@ import chowder.application.service.ReadinessService;
 import chowder.application.service.ResponseService;
 import chowder.application.service.SessionRegistry;
 import chowder.application.service.SessionService;
+import chowder.application.service.WorkspaceFileService;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -105,8 +110,13 @@ final class ApplicationModule extends AbstractModule {
     @Provides
     @Singleton
     InstanceService instances(LoadInstancePort load, SaveInstancePort save, GatewayAddressPolicyPort addressPolicy,
-            InstanceHealthService health, Clock clock) {
-        return new InstanceService(load, save, addressPolicy, health, limits, clock);
+            InstanceHealthService health, InstanceProvisionerPort provisioner, Clock clock) {
+        return new InstanceService(load, save, addressPolicy, health, limits, provisioner, clock);
+    }
+
+    @Provides
+    static ResumeProvisionedInstancesUseCase resumeProvisioned(InstanceService instances) {
+        return instances;
     }
 
     @Provides
@@ -141,6 +151,12 @@ final class ApplicationModule extends AbstractModule {
     static ManageSessionsUseCase sessions(LoadInstancePort instances, SessionStorePort store, GatewaySessionsPort gatewaySessions,
             SessionRegistry registry) {
         return new SessionService(instances, store, gatewaySessions, registry);
+    }
+
+    @Provides
+    @Singleton
+    static ManageWorkspaceFilesUseCase workspaceFiles(LoadInstancePort instances, WorkspaceFilesPort files) {
+        return new WorkspaceFileService(instances, files);
     }
 
     @Provides

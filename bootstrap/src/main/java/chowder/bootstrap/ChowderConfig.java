@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import chowder.adapter.http.HttpServerConfig;
 import chowder.adapter.openclaw.OpenClawGatewayConfig;
 import chowder.adapter.persistence.CacheConfig;
+import chowder.adapter.openclaw.provisioner.ModelProviders;
+import chowder.adapter.openclaw.provisioner.ProvisionerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -26,7 +28,8 @@ record ChowderConfig(
         Duration healthProbeInterval,
         HttpServerConfig http,
         OpenClawGatewayConfig gateway,
-        CacheConfig caches) {
+        CacheConfig caches,
+        ProvisionerConfig provisioner) {
 
     static final String DATA_DIR = "CHOWDER_DATA_DIR";
     static final String DATABASE_URL = "CHOWDER_DATABASE_URL";
@@ -53,6 +56,18 @@ record ChowderConfig(
     static final String CACHE_MAX_API_KEYS = "CHOWDER_CACHE_MAX_API_KEYS";
     static final String CACHE_MAX_INSTANCES = "CHOWDER_CACHE_MAX_INSTANCES";
     static final String CACHE_MAX_SESSIONS = "CHOWDER_CACHE_MAX_SESSIONS";
+    static final String PROVISIONER = "CHOWDER_PROVISIONER";
+    static final String OPENCLAW_HOME = "CHOWDER_OPENCLAW_HOME";
+    static final String OPENCLAW_VERSION = "CHOWDER_OPENCLAW_VERSION";
+    static final String OPENCLAW_NODE_VERSION = "CHOWDER_OPENCLAW_NODE_VERSION";
+    static final String OPENCLAW_INSTALL_DIR = "CHOWDER_OPENCLAW_INSTALL_DIR";
+    static final String INSTANCES_DIR = "CHOWDER_INSTANCES_DIR";
+    static final String INSTANCE_RETENTION = "CHOWDER_INSTANCE_RETENTION";
+    static final String GATEWAY_READY_TIMEOUT = "CHOWDER_GATEWAY_READY_TIMEOUT";
+    static final String GATEWAY_RESTART_BACKOFF_MAX = "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX";
+    static final String MODEL_PROVIDERS = "CHOWDER_MODEL_PROVIDERS";
+    static final String MAX_FILE_BYTES = "CHOWDER_MAX_FILE_BYTES";
+    static final String MAX_LIST_ENTRIES = "CHOWDER_MAX_LIST_ENTRIES";
 
     ChowderConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -61,6 +76,7 @@ record ChowderConfig(
         requireNonNull(http, "http is null");
         requireNonNull(gateway, "gateway is null");
         requireNonNull(caches, "caches is null");
+        requireNonNull(provisioner, "provisioner is null");
     }
 
     static ChowderConfig fromEnvironment(Map<String, String> env) {
@@ -116,7 +132,8 @@ record ChowderConfig(
                                 }),
                         read.value(GATEWAY_ALLOWED_NETWORKS, "", OpenClawGatewayConfig::parseNetworks),
                         read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration)),
-                caches(read));
+                caches(read),
+                provisioner(read, dataDir, env));
     }
 
     private static CacheConfig caches(Reader read) {
@@ -133,6 +150,29 @@ record ChowderConfig(
         }
     }
 
+    /** The local provisioner: off unless CHOWDER_PROVISIONER=local; directories default to the data directory. */
+    private static ProvisionerConfig provisioner(Reader read, Path dataDir, Map<String, String> env) {
+        boolean enabled = read.value(PROVISIONER, "off", text -> switch (text) {
+            case "local" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("expected local or off");
+        });
+        return new ProvisionerConfig(
+                enabled,
+                Optional.ofNullable(env.get(OPENCLAW_HOME)).filter(home -> !home.isBlank()).map(home -> Path.of(home.strip()).toAbsolutePath()),
+                Path.of(read.text(OPENCLAW_INSTALL_DIR, dataDir.resolve("openclaw").toString())).toAbsolutePath().normalize(),
+                read.value(OPENCLAW_VERSION, ProvisionerConfig.DEFAULT_OPENCLAW_VERSION, Reader::npmVersion),
+                read.value(OPENCLAW_NODE_VERSION, ProvisionerConfig.DEFAULT_NODE_VERSION, Reader::npmVersion),
+                Path.of(read.text(INSTANCES_DIR, dataDir.resolve("instances").toString())).toAbsolutePath().normalize(),
+                read.value(INSTANCE_RETENTION, "168h", Durations::parse),
+                read.value(GATEWAY_READY_TIMEOUT, "2m", Reader::positiveDuration),
+                read.value(GATEWAY_RESTART_BACKOFF_MAX, "1m", Reader::positiveDuration),
+                read.value(MODEL_PROVIDERS, "", file -> file.isEmpty() ? ModelProviders.NONE : ModelProviders.read(Path.of(file), env)),
+                read.value(MAX_FILE_BYTES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_FILE_BYTES), text -> Reader.positive(Long.parseLong(text))),
+                read.value(MAX_LIST_ENTRIES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES),
+                        text -> Reader.positive(Integer.parseInt(text))));
+    }
+
     boolean usesH2() {
         return databaseUrl.startsWith("jdbc:h2:");
     }
@@ -142,7 +182,7 @@ record ChowderConfig(
         return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + redacted(databaseUrl) + ", databaseUser=" + databaseUser
                 + ", databasePassword=redacted, databasePoolSize=" + databasePoolSize + ", masterKey="
                 + (masterKey.isPresent() ? "from " + MASTER_KEY : "from the data directory") + ", http=" + http
-                + ", gateway=" + gateway + ", caches=" + caches + "]";
+                + ", gateway=" + gateway + ", caches=" + caches + ", provisioner=" + provisioner + "]";
     }
 
     /** A JDBC URL without the secrets it may carry (user info, password parameters). */
@@ -189,6 +229,13 @@ record ChowderConfig(
                 case "false", "0", "no" -> false;
                 default -> throw new IllegalArgumentException("expected true or false");
             };
+        }
+
+        static String npmVersion(String text) {
+            if (!text.matches("[0-9A-Za-z.+-]{1,64}")) {
+                throw new IllegalArgumentException("expected an npm version such as " + ProvisionerConfig.DEFAULT_OPENCLAW_VERSION);
+            }
+            return text;
         }
 
         static Duration positiveDuration(String text) {

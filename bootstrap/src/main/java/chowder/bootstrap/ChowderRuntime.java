@@ -8,6 +8,9 @@ import chowder.application.service.SessionRegistry;
 import chowder.adapter.http.HttpModule;
 import chowder.adapter.openclaw.OpenClawModule;
 import chowder.adapter.persistence.ChangeFeed;
+import chowder.adapter.openclaw.provisioner.LocalGatewayProvisioner;
+import chowder.adapter.openclaw.provisioner.ProvisionerModule;
+import chowder.application.port.in.ResumeProvisionedInstancesUseCase;
 import chowder.adapter.persistence.DatabaseMigrations;
 import chowder.adapter.persistence.PersistenceConfig;
 import chowder.adapter.persistence.PersistenceModule;
@@ -28,6 +31,7 @@ final class ChowderRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChowderRuntime.class);
     // How many seconds of counters (last use, turns, tokens) a crash may lose.
     private static final java.time.Duration FLUSH_INTERVAL = java.time.Duration.ofSeconds(2);
+    private static final java.time.Duration PURGE_INTERVAL = java.time.Duration.ofHours(1);
 
     private final Injector injector;
     private final ChowderConfig config;
@@ -44,6 +48,7 @@ final class ChowderRuntime implements AutoCloseable {
         return new ChowderRuntime(Guice.createInjector(
                 new PersistenceModule(persistence, config.caches()),
                 new OpenClawModule(config.gateway()),
+                new ProvisionerModule(config.provisioner(), System.getenv()),
                 new HttpModule(config.http()),
                 new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()))), config);
     }
@@ -96,6 +101,9 @@ final class ChowderRuntime implements AutoCloseable {
                 changes.stop();
             }
         });
+        if (config.provisioner().enabled()) {
+            startProvisioner();
+        }
         start(PeriodicTask.rounds("health-probing", injector.getInstance(ProbeInstancesUseCase.class)::probeAll, config.healthProbeInterval()));
         start(PeriodicTask.flushes("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
         start(PeriodicTask.flushes("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
@@ -112,6 +120,23 @@ final class ChowderRuntime implements AutoCloseable {
             }
         });
         return this;
+    }
+
+    /** Brings back the gateways that should run, stops them all at shutdown, and removes expired state hourly. */
+    private void startProvisioner() throws Exception {
+        LocalGatewayProvisioner provisioner = injector.getInstance(LocalGatewayProvisioner.class);
+        start(new Lifecycle() {
+            @Override
+            public void start() {
+                injector.getInstance(ResumeProvisionedInstancesUseCase.class).resumeProvisioned();
+            }
+
+            @Override
+            public void stop() {
+                provisioner.close();
+            }
+        });
+        start(PeriodicTask.rounds("state-purge", provisioner::purgeExpired, PURGE_INTERVAL));
     }
 
     int httpPort() {

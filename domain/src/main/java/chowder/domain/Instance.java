@@ -19,6 +19,7 @@ public record Instance(
         InstanceStatus status,
         GatewayUrl gatewayUrl,
         GatewayToken gatewayToken,
+        GatewayHosting hosting,
         InstanceSettings settings,
         Optional<String> errorMessage,
         Instant createdAt,
@@ -33,6 +34,7 @@ public record Instance(
         requireNonNull(status, "status is null");
         requireNonNull(gatewayUrl, "gatewayUrl is null");
         requireNonNull(gatewayToken, "gatewayToken is null");
+        requireNonNull(hosting, "hosting is null");
         requireNonNull(settings, "settings is null");
         requireNonNull(errorMessage, "errorMessage is null");
         requireNonNull(createdAt, "createdAt is null");
@@ -43,7 +45,22 @@ public record Instance(
     public static Instance register(OrganizationId organizationId, String name, GatewayUrl gatewayUrl, GatewayToken gatewayToken,
             InstanceSettings settings, Instant now) {
         return new Instance(InstanceId.random(), organizationId, name, InstanceStatus.PROVISIONING, gatewayUrl, gatewayToken,
-                settings, Optional.empty(), now, now);
+                GatewayHosting.EXTERNAL, settings, Optional.empty(), now, now);
+    }
+
+    /**
+     * A gateway Chowder runs itself, at the address and with the token its provisioner prepared; it is
+     * provisioning until the gateway answers ready.
+     */
+    public static Instance provision(OrganizationId organizationId, String name, GatewayUrl gatewayUrl,
+            GatewayToken gatewayToken, InstanceSettings settings, Instant now) {
+        return new Instance(InstanceId.random(), organizationId, name, InstanceStatus.PROVISIONING, gatewayUrl, gatewayToken,
+                GatewayHosting.LOCAL, settings, Optional.empty(), now, now);
+    }
+
+    /** Whether Chowder runs this instance's gateway (and so its process, state and workspace). */
+    public boolean provisioned() {
+        return hosting == GatewayHosting.LOCAL;
     }
 
     /** Whether the caller may see this instance at all: its own organization's, and not deleted. */
@@ -77,6 +94,21 @@ public record Instance(
         return with(InstanceStatus.PROVISIONING, Optional.empty(), now);
     }
 
+    /**
+     * A provisioned gateway launched again at a new address (its port may have been taken while it did
+     * not run): provisioning until it answers ready.
+     */
+    public Instance relaunch(GatewayUrl address, Instant now) {
+        if (!provisioned()) {
+            throw new IllegalStateException("only a provisioned gateway is launched by Chowder");
+        }
+        if (!probed()) {
+            throw conflict("Instance is not running.");
+        }
+        return new Instance(id, organizationId, name, InstanceStatus.PROVISIONING, address, gatewayToken, hosting, settings,
+                Optional.empty(), createdAt, now);
+    }
+
     public Instance terminate(Instant now) {
         if (status == InstanceStatus.TERMINATED) {
             throw ChowderException.instanceNotFound();
@@ -102,6 +134,10 @@ public record Instance(
         if (status == InstanceStatus.TERMINATED) {
             throw ChowderException.instanceNotFound();
         }
+        // A provisioned gateway's address and token are Chowder's own; nobody may point the instance elsewhere.
+        if (provisioned() && (update.gatewayUrl().isPresent() || update.gatewayToken().isPresent())) {
+            throw ChowderException.validationFailed("gateway_url and gateway_token of an instance provisioned by Chowder cannot be changed.");
+        }
         GatewayUrl url = update.gatewayUrl().orElse(gatewayUrl);
         // The stored token must never be sent to an address it was not given for.
         if (!url.equals(gatewayUrl) && update.gatewayToken().isEmpty()) {
@@ -110,13 +146,13 @@ public record Instance(
         GatewayToken token = update.gatewayToken().orElse(gatewayToken);
         boolean readdressed = !url.equals(gatewayUrl) || !token.equals(gatewayToken);
         InstanceStatus nextStatus = readdressed && probed() ? InstanceStatus.PROVISIONING : status;
-        return new Instance(id, organizationId, update.name().orElse(name), nextStatus, url, token,
+        return new Instance(id, organizationId, update.name().orElse(name), nextStatus, url, token, hosting,
                 update.openclawConfig().map(settings::withOpenclawConfig).orElse(settings),
                 readdressed && probed() ? Optional.empty() : errorMessage, createdAt, now);
     }
 
     private Instance with(InstanceStatus nextStatus, Optional<String> message, Instant now) {
-        return new Instance(id, organizationId, name, nextStatus, gatewayUrl, gatewayToken, settings, message, createdAt, now);
+        return new Instance(id, organizationId, name, nextStatus, gatewayUrl, gatewayToken, hosting, settings, message, createdAt, now);
     }
 
     private static ChowderException conflict(String message) {

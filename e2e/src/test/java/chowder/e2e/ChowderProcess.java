@@ -59,8 +59,13 @@ public final class ChowderProcess implements AutoCloseable {
      * command when the jar is missing.
      */
     public static ChowderProcess start() {
+        return start(Map.of());
+    }
+
+    /** Like {@link #start()}, with {@code settings} (say {@code CHOWDER_PROVISIONER}) added to its environment. */
+    public static ChowderProcess start(Map<String, String> settings) {
         try {
-            return start(SupervisedProcess.newDirectory("chowder-processes", "chowder-e2e-processes", "chowder-"), Map.of());
+            return start(SupervisedProcess.newDirectory("chowder-processes", "chowder-e2e-processes", "chowder-"), settings);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a data directory for Chowder", e);
         }

@@ -9,6 +9,7 @@ import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
@@ -24,7 +25,8 @@ public record ApiUseCases(
         ManageOrganizationUseCase organizations,
         ManageApiKeysUseCase keys,
         ManageSessionsUseCase sessions,
-        CheckReadinessUseCase readiness) {
+        CheckReadinessUseCase readiness,
+        ManageWorkspaceFilesUseCase files) {
     public ApiUseCases {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(responses, "responses is null");
@@ -36,5 +38,6 @@ public record ApiUseCases(
         requireNonNull(keys, "keys is null");
         requireNonNull(sessions, "sessions is null");
         requireNonNull(readiness, "readiness is null");
+        requireNonNull(files, "files is null");
     }
 }

@@ -25,6 +25,7 @@ public final class ChowderHttpServer {
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
         ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json);
         SessionRoutes sessions = new SessionRoutes(useCases.sessions(), json);
+        FileRoutes files = new FileRoutes(useCases.files(), bodies, json);
         KeyRoutes keys = new KeyRoutes(useCases.keys(), useCases.organizations(), useCases.createOrganization(), bodies, new KeyJson(json));
 
         this.app = Javalin.create(javalin -> {
@@ -84,6 +85,13 @@ public final class ChowderHttpServer {
             javalin.routes.delete("/v1/instances/{id}/session/{session_id}", sessions::delete);
             javalin.routes.post("/v1/instances/{id}/session/{session_id}/reset", sessions::reset);
             javalin.routes.get("/v1/instances/{id}/usage", sessions::usage);
+            javalin.routes.get(FileRoutes.FILES, files::list);
+            javalin.routes.delete(FileRoutes.FILES, files::delete);
+            javalin.routes.get(FileRoutes.CONTENT, files::download);
+            javalin.routes.put(FileRoutes.CONTENT, files::upload);
+            javalin.routes.get(FileRoutes.READ, files::read);
+            javalin.routes.post(FileRoutes.WRITE, files::write);
+            javalin.routes.post(FileRoutes.MOVE, files::move);
 
             javalin.routes.exception(ChowderException.class, errors::chowder);
             javalin.routes.exception(HttpResponseException.class, errors::framework);

@@ -9,6 +9,7 @@ import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
@@ -29,8 +30,8 @@ public final class HttpModule extends AbstractModule {
     ChowderHttpServer server(AuthenticateUseCase authentication, SendResponseUseCase responses, RegisterInstanceUseCase registerInstances,
             ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances, CreateOrganizationUseCase createOrganization,
             ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys, ManageSessionsUseCase sessions,
-            CheckReadinessUseCase readiness) {
+            CheckReadinessUseCase readiness, ManageWorkspaceFilesUseCase files) {
         return new ChowderHttpServer(config, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
-                manageInstances, createOrganization, organizations, keys, sessions, readiness));
+                manageInstances, createOrganization, organizations, keys, sessions, readiness, files));
     }
 }

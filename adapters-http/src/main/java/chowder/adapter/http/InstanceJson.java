@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
- * An instance as the hosted API shows it. Registered gateways have no sandbox: {@code sandbox_provider}
- * is {@code external} and the sandbox fields are null. The gateway token is never part of it.
+ * An instance as the hosted API shows it. {@code sandbox_provider} is {@code external} for a registered
+ * gateway and {@code local} for one Chowder runs itself; the other sandbox fields are null. The gateway
+ * token is never part of it.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record InstanceJson(
@@ -28,7 +29,7 @@ record InstanceJson(
 
     static InstanceJson of(Instance instance) {
         return new InstanceJson(instance.id().toString(), instance.organizationId().toString(), instance.name(),
-                instance.status().wireName(), instance.settings().modelProvider().orElse(null), "external", null,
+                instance.status().wireName(), instance.settings().modelProvider().orElse(null), instance.hosting().wireName(), null,
                 instance.gatewayUrl().toString(), null, instance.settings().openclawConfigJson().orElse(null),
                 instance.settings().region().orElse(null), instance.errorMessage().orElse(null), instance.createdAt().toString(),
                 instance.updatedAt().toString());

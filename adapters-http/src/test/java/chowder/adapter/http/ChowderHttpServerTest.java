@@ -10,6 +10,7 @@ import chowder.application.service.InMemorySessions;
 import chowder.application.service.InMemoryStore;
 import chowder.application.service.SessionRegistry;
 import chowder.application.service.SessionService;
+import chowder.application.service.WorkspaceFileService;
 import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
 import chowder.application.service.ScriptedHealth;
@@ -67,7 +68,7 @@ class ChowderHttpServerTest {
                             if (!ready) {
                                 throw new chowder.domain.ChowderException(ErrorCode.NOT_READY, "Not ready: the database is unreachable.");
                             }
-                        }));
+                        }, new WorkspaceFileService(store, new NoWorkspaces())));
         server.start();
         NewOrganization acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();

@@ -20,6 +20,7 @@ interface InstanceDao {
             String status,
             String gatewayUrl,
             String gatewayTokenEncrypted,
+            String sandboxProvider,
             String modelProvider,
             String openclawConfig,
             String region,
@@ -27,11 +28,11 @@ interface InstanceDao {
             Instant createdAt,
             Instant updatedAt) {}
 
-    String COLUMNS = "id, organization_id, name, status, gateway_url, gateway_token_encrypted, model_provider, openclaw_config, "
-            + "region, error_message, created_at, updated_at";
+    String COLUMNS = "id, organization_id, name, status, gateway_url, gateway_token_encrypted, sandbox_provider, model_provider, "
+            + "openclaw_config, region, error_message, created_at, updated_at";
 
     @SqlUpdate("INSERT INTO instances (" + COLUMNS + ") VALUES (:id, :organizationId, :name, :status, :gatewayUrl, "
-            + ":gatewayTokenEncrypted, :modelProvider, :openclawConfig, :region, :errorMessage, :createdAt, :updatedAt)")
+            + ":gatewayTokenEncrypted, :sandboxProvider, :modelProvider, :openclawConfig, :region, :errorMessage, :createdAt, :updatedAt)")
     void insert(@BindMethods InstanceRow row);
 
     @SqlUpdate("""

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
+import chowder.domain.GatewayHosting;
 import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
@@ -92,6 +93,7 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
         InstanceSettings settings = instance.settings();
         return new InstanceDao.InstanceRow(instance.id().value(), instance.organizationId().value(), instance.name(),
                 instance.status().wireName(), instance.gatewayUrl().toString(), cipher.encrypt(instance.id(), instance.gatewayToken()),
+                instance.hosting().wireName(),
                 settings.modelProvider().orElse(null), settings.openclawConfigJson().orElse(null), settings.region().orElse(null),
                 instance.errorMessage().orElse(null), instance.createdAt(), instance.updatedAt());
     }
@@ -104,6 +106,7 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
         InstanceId id = new InstanceId(row.id());
         return new Instance(id, new OrganizationId(row.organizationId()), row.name(), InstanceStatus.fromWireName(row.status()),
                 new GatewayUrl(URI.create(row.gatewayUrl())), cipher.decrypt(id, row.gatewayTokenEncrypted()),
+                GatewayHosting.fromWireName(row.sandboxProvider()),
                 new InstanceSettings(Optional.ofNullable(row.modelProvider()), Optional.ofNullable(row.openclawConfig()),
                         Optional.ofNullable(row.region())),
                 Optional.ofNullable(row.errorMessage()), row.createdAt(), row.updatedAt());

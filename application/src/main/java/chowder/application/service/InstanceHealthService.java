@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.port.out.GatewayHealthPort;
+import chowder.application.port.out.InstanceProvisionerPort.GatewayEvents;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.domain.Instance;
+import chowder.domain.InstanceStatus;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -56,16 +58,34 @@ public final class InstanceHealthService implements ProbeInstancesUseCase {
         }
     }
 
+    /** Records what the supervisor of a provisioned gateway reports, as long as the instance keeps that gateway's address. */
+    GatewayEvents eventsOf(Instance launched) {
+        return new GatewayEvents() {
+            @Override
+            public void ready() {
+                record(launched, Optional.empty(), false);
+            }
+
+            @Override
+            public void failed(String reason) {
+                record(launched, Optional.of(reason), false);
+            }
+        };
+    }
+
     private CompletableFuture<Void> probe(Instance instance) {
         return gateways.probe(instance).toCompletableFuture()
-                .thenAcceptAsync(failure -> record(instance, failure), recorder)
+                .thenAcceptAsync(failure -> record(instance, failure, true), recorder)
                 .exceptionally(error -> null);
     }
 
-    private void record(Instance probed, Optional<String> failure) {
+    private void record(Instance probed, Optional<String> failure, boolean byProbe) {
         // Re-read: the instance may have been stopped, re-addressed or deleted while the probe ran.
         loadInstances.findById(probed.id())
                 .filter(current -> current.gatewayUrl().equals(probed.gatewayUrl()))
+                // A provisioned gateway's start-up and crashes are reported by its supervisor, with its log; a
+                // probe only notices a running one that stopped answering.
+                .filter(current -> !(byProbe && failure.isPresent() && current.provisioned() && current.status() != InstanceStatus.RUNNING))
                 .ifPresent(current -> {
                     Instance observed = current.observed(failure, clock.instant());
                     if (observed != null) {

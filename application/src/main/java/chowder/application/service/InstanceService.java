@@ -5,9 +5,12 @@ import static java.util.Objects.requireNonNull;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.RegisterInstanceUseCase;
+import chowder.application.port.in.ResumeProvisionedInstancesUseCase;
 import chowder.application.port.in.UpdateInstanceCommand;
 import chowder.application.port.in.ViewInstancesUseCase;
 import chowder.application.port.out.GatewayAddressPolicyPort;
+import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.InstanceProvisionerPort.PreparedGateway;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.domain.Caller;
@@ -24,42 +27,78 @@ import java.time.Clock;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-/** Registers, shows and changes instances, always within the caller's organization. */
-public final class InstanceService implements RegisterInstanceUseCase, ViewInstancesUseCase, ManageInstancesUseCase {
+/**
+ * Registers or provisions, shows and changes instances, always within the caller's organization. The
+ * gateways of provisioned instances are started, stopped and removed with them.
+ */
+public final class InstanceService implements RegisterInstanceUseCase, ViewInstancesUseCase, ManageInstancesUseCase,
+        ResumeProvisionedInstancesUseCase {
     private final LoadInstancePort loadInstances;
     private final SaveInstancePort saveInstances;
     private final GatewayAddressPolicyPort addressPolicy;
     private final InstanceHealthService health;
     private final InstanceLimits limits;
+    private final InstanceProvisionerPort provisioner;
     private final Clock clock;
 
+    /** An instance service that only registers gateways run by others. */
     public InstanceService(LoadInstancePort loadInstances, SaveInstancePort saveInstances, GatewayAddressPolicyPort addressPolicy,
             InstanceHealthService health, InstanceLimits limits, Clock clock) {
+        this(loadInstances, saveInstances, addressPolicy, health, limits, InstanceProvisionerPort.DISABLED, clock);
+    }
+
+    public InstanceService(LoadInstancePort loadInstances, SaveInstancePort saveInstances, GatewayAddressPolicyPort addressPolicy,
+            InstanceHealthService health, InstanceLimits limits, InstanceProvisionerPort provisioner, Clock clock) {
         this.loadInstances = requireNonNull(loadInstances, "loadInstances is null");
         this.saveInstances = requireNonNull(saveInstances, "saveInstances is null");
         this.addressPolicy = requireNonNull(addressPolicy, "addressPolicy is null");
         this.health = requireNonNull(health, "health is null");
         this.limits = requireNonNull(limits, "limits is null");
+        this.provisioner = requireNonNull(provisioner, "provisioner is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
     public Instance register(RegisterInstanceCommand command) {
         command.caller().requireOrganizationKey();
+        InstanceSettings settings = new InstanceSettings(command.modelProvider(), command.openclawConfigJson(), command.region());
+        if (command.gatewayUrl() == null) {
+            return provision(command, settings);
+        }
         if (command.gatewayToken() == null) {
             throw ChowderException.validationFailed("gateway_token is required.");
         }
         GatewayUrl url = GatewayUrl.of(command.gatewayUrl());
         Instance instance = Instance.register(command.caller().organizationId(), command.name(), url,
-                new GatewayToken(command.gatewayToken()),
-                new InstanceSettings(command.modelProvider(), command.openclawConfigJson(), command.region()), clock.instant());
+                new GatewayToken(command.gatewayToken()), settings, clock.instant());
         addressPolicy.check(url);
+        insertWithinLimit(instance);
+        health.probeSoon(instance);
+        return instance;
+    }
+
+    /** A new gateway run by Chowder: no client chooses its address or token. */
+    private Instance provision(RegisterInstanceCommand command, InstanceSettings settings) {
+        if (!provisioner.enabled()) {
+            throw ChowderException.validationFailed(
+                    "gateway_url is required: this Chowder registers gateways that already run and does not provision them.");
+        }
+        if (command.gatewayToken() != null) {
+            throw ChowderException.validationFailed("gateway_token is accepted only with gateway_url; Chowder makes the token of a gateway it runs.");
+        }
+        PreparedGateway prepared = provisioner.prepare(settings);
+        Instance instance = Instance.provision(command.caller().organizationId(), command.name(), prepared.url(), prepared.token(),
+                settings, clock.instant());
+        insertWithinLimit(instance);
+        provisioner.start(instance, health.eventsOf(instance));
+        return instance;
+    }
+
+    private void insertWithinLimit(Instance instance) {
         if (!saveInstances.insertWithinLimit(instance, limits.maxPerOrganization())) {
             throw new ChowderException(ErrorCode.INSTANCE_LIMIT_REACHED,
                     "Instance limit reached: this organization may have " + limits.maxPerOrganization() + " instances.");
         }
-        health.probeSoon(instance);
-        return instance;
     }
 
     @Override
@@ -82,8 +121,14 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         InstanceUpdate update = new InstanceUpdate(command.name(), command.gatewayUrl().map(GatewayUrl::of),
                 command.gatewayToken().map(GatewayToken::new), command.openclawConfigJson());
         update.gatewayUrl().ifPresent(addressPolicy::check);
-        Instance updated = change(command.caller(), command.instanceId(), Permission.CONFIGURE,
-                instance -> instance.update(update, clock.instant()));
+        Instance updated = change(command.caller(), command.instanceId(), Permission.CONFIGURE, instance -> {
+            Instance changed = instance.update(update, clock.instant());
+            // A provisioned gateway takes its new settings at its next start; they must name a configured model.
+            if (changed.provisioned() && provisioner.enabled()) {
+                provisioner.check(changed.settings());
+            }
+            return changed;
+        });
         health.probeSoon(updated);
         return updated;
     }
@@ -91,21 +136,57 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     @Override
     public Instance stop(Caller caller, InstanceId id) {
         caller.requireOrganizationKey();
-        return change(caller, id, Permission.CONFIGURE, instance -> instance.stop(clock.instant()));
+        Instance stopped = change(caller, id, Permission.CONFIGURE, instance -> instance.stop(clock.instant()));
+        if (stopped.provisioned() && provisioner.enabled()) {
+            provisioner.stop(id);
+        }
+        return stopped;
     }
 
     @Override
     public Instance start(Caller caller, InstanceId id) {
         caller.requireOrganizationKey();
-        Instance started = change(caller, id, Permission.CONFIGURE, instance -> instance.start(clock.instant()));
-        health.probeSoon(started);
+        Instance started = change(caller, id, Permission.CONFIGURE, instance -> {
+            Instance next = instance.start(clock.instant());
+            if (!next.provisioned()) {
+                return next;
+            }
+            if (!provisioner.enabled()) {
+                throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT,
+                        "This instance's gateway was provisioned by Chowder, but the local provisioner is off.");
+            }
+            return next.relaunch(provisioner.freeAddress(), clock.instant());
+        });
+        if (started.provisioned()) {
+            provisioner.start(started, health.eventsOf(started));
+        } else {
+            health.probeSoon(started);
+        }
         return started;
     }
 
     @Override
     public void delete(Caller caller, InstanceId id) {
         caller.requireOrganizationKey();
-        change(caller, id, Permission.CONFIGURE, instance -> instance.terminate(clock.instant()));
+        Instance deleted = change(caller, id, Permission.CONFIGURE, instance -> instance.terminate(clock.instant()));
+        if (deleted.provisioned() && provisioner.enabled()) {
+            provisioner.remove(id);
+        }
+    }
+
+    @Override
+    public void resumeProvisioned() {
+        if (!provisioner.enabled()) {
+            return;
+        }
+        for (Instance instance : loadInstances.listProbed()) {
+            if (instance.provisioned()) {
+                Instance relaunched = instance.relaunch(provisioner.freeAddress(), clock.instant());
+                if (saveInstances.updateIfUnchanged(relaunched, instance)) {
+                    provisioner.start(relaunched, health.eventsOf(relaunched));
+                }
+            }
+        }
     }
 
     /** Applies a transition to the current state, retrying when a concurrent change (a health probe) won the race. */

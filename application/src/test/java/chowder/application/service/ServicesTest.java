@@ -130,6 +130,15 @@ class ServicesTest {
     }
 
     @Test
+    void withoutTheProvisionerAnInstanceNeedsAGatewayUrl() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        assertThatThrownBy(() -> instances.register(RegisterInstanceCommand.of(acme, "bot", null, null)))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED))
+                .hasMessage("gateway_url is required: this Chowder registers gateways that already run and does not provision them.");
+        assertThat(store.instances).isEmpty();
+    }
+
+    @Test
     void registrationValidatesItsFieldsWithoutEchoingTheToken() {
         Caller acme = callerOf(organizations.create("Acme"));
         assertCode(() -> instances.register(RegisterInstanceCommand.of(acme, "", "http://h", "t")), ErrorCode.VALIDATION_FAILED);

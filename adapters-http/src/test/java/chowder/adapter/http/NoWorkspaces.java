@@ -1,0 +1,45 @@
+package chowder.adapter.http;
+
+import chowder.application.port.out.WorkspaceFilesPort;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.InstanceId;
+import chowder.domain.WorkspacePath;
+import java.io.InputStream;
+
+/** A fake of workspace storage for registered gateways only: no instance has a workspace. */
+final class NoWorkspaces implements WorkspaceFilesPort {
+    @Override
+    public Listing list(InstanceId instance, WorkspacePath directory) {
+        throw missing();
+    }
+
+    @Override
+    public OpenFile open(InstanceId instance, WorkspacePath file) {
+        throw missing();
+    }
+
+    @Override
+    public Entry write(InstanceId instance, WorkspacePath file, InputStream content) {
+        throw missing();
+    }
+
+    @Override
+    public Entry move(InstanceId instance, WorkspacePath from, WorkspacePath to) {
+        throw missing();
+    }
+
+    @Override
+    public void delete(InstanceId instance, WorkspacePath path) {
+        throw missing();
+    }
+
+    @Override
+    public long maxFileBytes() {
+        return 1024;
+    }
+
+    private static ChowderException missing() {
+        return new ChowderException(ErrorCode.FILE_NOT_FOUND, "No workspace.");
+    }
+}

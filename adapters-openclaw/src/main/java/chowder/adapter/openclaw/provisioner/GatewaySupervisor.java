@@ -1,0 +1,203 @@
+package chowder.adapter.openclaw.provisioner;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.out.InstanceProvisionerPort.GatewayEvents;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one provisioned gateway running on one virtual thread: launches it, reports ready once
+ * {@code /readyz} answers 200, and when it exits or does not become ready in time, reports the failure
+ * with its log tail and launches it again after a pause that doubles up to a maximum (reset once it was
+ * ready). {@link #stop()} ends the supervision and the process.
+ */
+final class GatewaySupervisor {
+    private static final Logger log = LoggerFactory.getLogger(GatewaySupervisor.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    // Room for the reason's own words within the 1000 characters an error_message keeps.
+    private static final int LOG_TAIL_CHARACTERS = 800;
+    // HTTP/1.1: the gateway answers an h2c upgrade attempt (the JDK client's default for http://) with 400.
+    private static final HttpClient PROBE = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
+
+    /** What a launch needs; resolving the runtime may install OpenClaw first. */
+    record Launch(Supplier<OpenClawInstall.Runtime> runtime, InstanceDirectory directory, int port, Map<String, String> secrets) {}
+
+    private final String name;
+    private final Launch launch;
+    private final GatewayEvents events;
+    private final Duration readyTimeout;
+    private final Duration maxBackoff;
+    private final Redaction redaction;
+    private final Object lock = new Object();
+    private GatewayProcess process;
+    private boolean stopping;
+    private Thread thread;
+
+    GatewaySupervisor(String name, Launch launch, GatewayEvents events, Duration readyTimeout, Duration maxBackoff, Redaction redaction) {
+        this.name = requireNonNull(name, "name is null");
+        this.launch = requireNonNull(launch, "launch is null");
+        this.events = requireNonNull(events, "events is null");
+        this.readyTimeout = requireNonNull(readyTimeout, "readyTimeout is null");
+        this.maxBackoff = requireNonNull(maxBackoff, "maxBackoff is null");
+        this.redaction = requireNonNull(redaction, "redaction is null");
+    }
+
+    /** Removes secrets from text that leaves the supervisor (log tails can quote anything). */
+    @FunctionalInterface
+    interface Redaction {
+        String apply(String text);
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("gateway-supervisor-" + name).start(this::supervise);
+    }
+
+    /** Ends supervision, stops the process (SIGTERM, then SIGKILL) and returns once it and the supervisor are gone. */
+    void stop() {
+        GatewayProcess running;
+        synchronized (lock) {
+            stopping = true;
+            running = process;
+            lock.notifyAll();
+        }
+        if (running != null) {
+            running.stop();
+        }
+        if (thread != null) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void supervise() {
+        Duration backoff = FIRST_BACKOFF;
+        while (!stopping()) {
+            String failure;
+            try {
+                GatewayProcess launched = launchUnlessStopping();
+                if (launched == null) {
+                    return;
+                }
+                failure = runOnce(launched);
+                if (failure == null) {
+                    backoff = FIRST_BACKOFF;
+                    failure = awaitExit(launched);
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = "Gateway could not be started: " + e.getMessage();
+            }
+            if (failure == null || stopping()) {
+                return;
+            }
+            String reason = redaction.apply(failure + " Restarting in " + backoff.toSeconds() + " s.");
+            log.warn("Gateway {} failed: {}", name, reason);
+            events.failed(reason);
+            pause(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+        }
+    }
+
+    private GatewayProcess launchUnlessStopping() throws IOException {
+        OpenClawInstall.Runtime runtime = launch.runtime().get();
+        synchronized (lock) {
+            if (stopping) {
+                return null;
+            }
+            process = GatewayProcess.launch(runtime, launch.directory(), launch.port(), launch.secrets());
+            return process;
+        }
+    }
+
+    /** Waits until the gateway is ready (null) or has failed (the reason); kills it when it is not ready in time. */
+    private String runOnce(GatewayProcess launched) {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        URI readyz = URI.create("http://127.0.0.1:" + launch.port() + "/readyz");
+        while (!stopping()) {
+            if (!launched.isAlive()) {
+                return exited(launched);
+            }
+            if (ready(readyz)) {
+                launched.rememberDescendants();
+                log.info("Gateway {} is ready on port {}", name, launch.port());
+                events.ready();
+                return null;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                launched.stop();
+                return "Gateway was not ready within " + readyTimeout.toSeconds() + " s. Log tail: " + tail();
+            }
+            pause(POLL_INTERVAL);
+        }
+        return null;
+    }
+
+    private String awaitExit(GatewayProcess launched) {
+        try {
+            while (!launched.awaitExit(Duration.ofSeconds(30))) {
+                // keeps remembering descendants while it runs
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        return stopping() ? null : exited(launched);
+    }
+
+    private String exited(GatewayProcess launched) {
+        // Its helpers (a spawn broker in a session of its own) would outlive a crashed gateway.
+        launched.stop();
+        return "Gateway exited with code " + launched.exitValue() + ". Log tail: " + tail();
+    }
+
+    private String tail() {
+        return GatewayProcess.logTail(launch.directory().consoleLog(), LOG_TAIL_CHARACTERS);
+    }
+
+    private static boolean ready(URI readyz) {
+        try {
+            HttpRequest probe = HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(2)).build();
+            return PROBE.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean stopping() {
+        synchronized (lock) {
+            return stopping;
+        }
+    }
+
+    /** Sleeps, waking early when stopped. */
+    private void pause(Duration duration) {
+        synchronized (lock) {
+            if (stopping) {
+                return;
+            }
+            try {
+                lock.wait(Math.max(1, duration.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package chowder.adapter.openclaw.provisioner;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.InstanceId;
+import chowder.domain.InstanceSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one OpenClaw gateway per provisioned instance on this host, each in its own directory under
+ * {@link ProvisionerConfig#instancesDir()}, on a loopback port, with a fresh random token, supervised by
+ * a {@link GatewaySupervisor}. {@link #close()} stops every gateway it started.
+ */
+public final class LocalGatewayProvisioner implements InstanceProvisionerPort, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalGatewayProvisioner.class);
+    private static final int TOKEN_BYTES = 32;
+
+    private final ProvisionerConfig config;
+    private final OpenClawInstall install;
+    private final Map<String, String> environment;
+    private final SecureRandom random;
+    private final Clock clock;
+    private final Map<InstanceId, GatewaySupervisor> supervisors = new ConcurrentHashMap<>();
+
+    /** @param environment Chowder's environment, where providers' API keys are read by name */
+    public LocalGatewayProvisioner(ProvisionerConfig config, Map<String, String> environment, SecureRandom random, Clock clock) {
+        this.config = requireNonNull(config, "config is null");
+        this.install = new OpenClawInstall(config);
+        this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
+        this.random = requireNonNull(random, "random is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public boolean enabled() {
+        return true;
+    }
+
+    @Override
+    public void check(InstanceSettings settings) {
+        config.modelProviders().select(settings);
+    }
+
+    @Override
+    public PreparedGateway prepare(InstanceSettings settings) {
+        check(settings);
+        byte[] token = new byte[TOKEN_BYTES];
+        random.nextBytes(token);
+        return new PreparedGateway(freeAddress(), new GatewayToken(HexFormat.of().formatHex(token)));
+    }
+
+    @Override
+    public GatewayUrl freeAddress() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return GatewayUrl.of("http://127.0.0.1:" + socket.getLocalPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+
+    @Override
+    public void start(Instance instance, GatewayEvents events) {
+        ModelProviders.Selection model = config.modelProviders().select(instance.settings());
+        int port = instance.gatewayUrl().value().getPort();
+        InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), instance.id());
+        try {
+            directory.create();
+            GatewayConfigWriter.write(directory.config(), GatewayConfigWriter.config(port, directory, model));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the gateway directory of instance " + instance.id(), e);
+        }
+        Map<String, String> secrets = new HashMap<>();
+        secrets.put(GatewayConfigWriter.TOKEN_VARIABLE, instance.gatewayToken().value());
+        if (model != null) {
+            model.provider().apiKeyEnv().ifPresent(variable -> secrets.put(variable, environment.getOrDefault(variable, "")));
+        }
+        List<String> secretValues = secrets.values().stream().filter(value -> value.length() >= 4).toList();
+        GatewaySupervisor supervisor = new GatewaySupervisor(instance.id().toString(),
+                new GatewaySupervisor.Launch(install::locate, directory, port, Map.copyOf(secrets)), events,
+                config.readyTimeout(), config.maxRestartBackoff(), text -> redact(text, secretValues));
+        GatewaySupervisor previous = supervisors.put(instance.id(), supervisor);
+        if (previous != null) {
+            previous.stop();
+        }
+        supervisor.start();
+    }
+
+    @Override
+    public void stop(InstanceId id) {
+        GatewaySupervisor supervisor = supervisors.remove(id);
+        if (supervisor != null) {
+            supervisor.stop();
+        }
+    }
+
+    @Override
+    public void remove(InstanceId id) {
+        stop(id);
+        InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), id);
+        if (Files.isDirectory(directory.root())) {
+            try {
+                Files.writeString(directory.root().resolve(InstanceDirectory.DELETED_MARKER), clock.instant().toString(), UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot mark the directory of instance " + id + " deleted", e);
+            }
+        }
+        purgeExpired();
+    }
+
+    /** Removes the directories of instances deleted longer than the retention ago; returns how many. */
+    public int purgeExpired() {
+        if (!Files.isDirectory(config.instancesDir())) {
+            return 0;
+        }
+        Instant cutoff = clock.instant().minus(config.retention());
+        List<Path> expired = new ArrayList<>();
+        try (Stream<Path> directories = Files.list(config.instancesDir())) {
+            directories.filter(directory -> deletedBefore(directory, cutoff)).forEach(expired::add);
+        } catch (IOException e) {
+            log.warn("Cannot list {}: {}", config.instancesDir(), e.getMessage());
+            return 0;
+        }
+        for (Path directory : expired) {
+            try {
+                OpenClawInstall.deleteRecursively(directory);
+                log.info("Removed the state of deleted instance {}", directory.getFileName());
+            } catch (IOException e) {
+                log.warn("Cannot remove {}: {}", directory, e.getMessage());
+            }
+        }
+        return expired.size();
+    }
+
+    /** Stops every gateway (in parallel: each may take a grace period) and returns once all are gone. */
+    @Override
+    public void close() {
+        List<Thread> stopping = new ArrayList<>();
+        for (InstanceId id : List.copyOf(supervisors.keySet())) {
+            stopping.add(Thread.ofVirtual().start(() -> stop(id)));
+        }
+        for (Thread thread : stopping) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean deletedBefore(Path directory, Instant cutoff) {
+        Path marker = directory.resolve(InstanceDirectory.DELETED_MARKER);
+        if (!Files.isRegularFile(marker)) {
+            return false;
+        }
+        try {
+            return !Instant.parse(Files.readString(marker, UTF_8).strip()).isAfter(cutoff);
+        } catch (IOException | DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    private static String redact(String text, List<String> secrets) {
+        String redacted = text;
+        for (String secret : secrets) {
+            redacted = redacted.replace(secret, "[redacted]");
+        }
+        return redacted;
+    }
+}

@@ -1,0 +1,46 @@
+package chowder.adapter.openclaw.provisioner;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.WorkspaceFilesPort;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provider;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * Binds the provisioner port to the local provisioner when it is enabled, else to the disabled one; the
+ * local provisioner's gateways are stopped by the caller's lifecycle ({@link LocalGatewayProvisioner#close()}).
+ */
+public final class ProvisionerModule extends AbstractModule {
+    private final ProvisionerConfig config;
+    private final Map<String, String> environment;
+
+    /** @param environment Chowder's environment, where providers' API keys are read by name */
+    public ProvisionerModule(ProvisionerConfig config, Map<String, String> environment) {
+        this.config = requireNonNull(config, "config is null");
+        this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
+    }
+
+    @Provides
+    @Singleton
+    LocalGatewayProvisioner localProvisioner(SecureRandom random, Clock clock) {
+        return new LocalGatewayProvisioner(config, environment, random, clock);
+    }
+
+    @Provides
+    @Singleton
+    WorkspaceFilesPort workspaceFiles() {
+        return new LocalWorkspaceFiles(config.instancesDir(), config.maxFileBytes(), config.maxListEntries());
+    }
+
+    @Provides
+    @Singleton
+    InstanceProvisionerPort provisioner(Provider<LocalGatewayProvisioner> local) {
+        return config.enabled() ? local.get() : InstanceProvisionerPort.DISABLED;
+    }
+}

@@ -1,0 +1,136 @@
+package chowder.adapter.openclaw.provisioner;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import chowder.application.port.out.WorkspaceFilesPort.Entry;
+import chowder.application.port.out.WorkspaceFilesPort.OpenFile;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.InstanceId;
+import chowder.domain.WorkspacePath;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalWorkspaceFilesTest {
+    private static final long MAX_BYTES = 1024;
+
+    @TempDir
+    Path instancesDir;
+
+    private final InstanceId instance = new InstanceId(UUID.randomUUID());
+    private LocalWorkspaceFiles files;
+    private Path workspace;
+    private Path outside;
+
+    @BeforeEach
+    void createWorkspace() throws Exception {
+        workspace = InstanceDirectory.of(instancesDir, instance).create().workspace();
+        outside = Files.writeString(instancesDir.resolve("secret.txt"), "master key", UTF_8);
+        files = new LocalWorkspaceFiles(instancesDir, MAX_BYTES, 3);
+    }
+
+    @Test
+    void writesReadsListsMovesAndDeletesInsideTheWorkspace() throws Exception {
+        Entry written = write("notes/todo.md", "buy milk");
+        assertThat(written.size()).isEqualTo(8);
+        assertThat(Files.readString(workspace.resolve("notes/todo.md"), UTF_8)).isEqualTo("buy milk");
+        try (OpenFile file = files.open(instance, path("notes/todo.md"))) {
+            assertThat(new String(file.content().readAllBytes(), UTF_8)).isEqualTo("buy milk");
+        }
+        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(entry -> entry.path().value()).containsExactly("notes");
+
+        files.move(instance, path("notes/todo.md"), path("done/todo.md"));
+        assertThat(workspace.resolve("done/todo.md")).hasContent("buy milk");
+        assertThat(workspace.resolve("notes/todo.md")).doesNotExist();
+        files.delete(instance, path("done/todo.md"));
+        assertThat(workspace.resolve("done/todo.md")).doesNotExist();
+    }
+
+    @Test
+    void refusesPathsWithDotDotAbsoluteOrBackslash() {
+        for (String bad : new String[] {"../secret.txt", "a/../../secret.txt", "/etc/passwd", "./a", "a//b", "a\\..\\b", "a\u0000b"}) {
+            assertThatThrownBy(() -> WorkspacePath.of(bad, "path", false)).as(bad)
+                    .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST));
+        }
+    }
+
+    @Test
+    void refusesSymbolicLinksThatLeadOutOfTheWorkspace() throws Exception {
+        Files.createSymbolicLink(workspace.resolve("escape"), instancesDir);
+        Files.createSymbolicLink(workspace.resolve("secret-link"), outside);
+        Files.createSymbolicLink(workspace.resolve("dangling"), instancesDir.resolve("nowhere"));
+
+        assertInvalid(() -> files.open(instance, path("secret-link")));
+        assertInvalid(() -> files.open(instance, path("escape/secret.txt")));
+        assertInvalid(() -> files.list(instance, path("escape")));
+        assertInvalid(() -> write("escape/new.txt", "x"));
+        assertInvalid(() -> write("secret-link", "overwritten"));
+        assertInvalid(() -> write("dangling", "x"));
+        assertInvalid(() -> files.move(instance, path("escape/secret.txt"), path("stolen.txt")));
+        assertInvalid(() -> files.delete(instance, path("escape/secret.txt")));
+        assertThat(outside).hasContent("master key");
+        assertThat(instancesDir.resolve("nowhere")).doesNotExist();
+    }
+
+    @Test
+    void followsSymbolicLinksThatStayInside() throws Exception {
+        write("real/file.txt", "inside");
+        Files.createSymbolicLink(workspace.resolve("alias"), workspace.resolve("real"));
+        try (OpenFile file = files.open(instance, path("alias/file.txt"))) {
+            assertThat(new String(file.content().readAllBytes(), UTF_8)).isEqualTo("inside");
+        }
+    }
+
+    @Test
+    void limitsFileSizesAndListings() throws Exception {
+        assertThatThrownBy(() -> files.write(instance, path("big.bin"), new ByteArrayInputStream(new byte[(int) MAX_BYTES + 1])))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
+        assertThat(workspace.resolve("big.bin")).doesNotExist();
+        assertThat(Files.list(workspace)).isEmpty();
+
+        Files.write(workspace.resolve("large-from-the-agent.bin"), new byte[(int) MAX_BYTES + 1]);
+        assertThatThrownBy(() -> files.open(instance, path("large-from-the-agent.bin")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
+
+        for (String name : new String[] {"a", "b", "c"}) {
+            write(name, name);
+        }
+        var listing = files.list(instance, WorkspacePath.ROOT);
+        assertThat(listing.entries()).hasSize(3);
+        assertThat(listing.truncated()).isTrue();
+    }
+
+    @Test
+    void conflictsAndMissingFilesHaveTheirOwnCodes() {
+        write("a.txt", "a");
+        write("b.txt", "b");
+        assertCode(() -> files.move(instance, path("a.txt"), path("b.txt")), ErrorCode.FILE_CONFLICT);
+        assertCode(() -> files.open(instance, path("missing.txt")), ErrorCode.FILE_NOT_FOUND);
+        assertCode(() -> write("a.txt/child", "x"), ErrorCode.FILE_CONFLICT);
+        write("dir/file", "x");
+        assertCode(() -> files.delete(instance, path("dir")), ErrorCode.FILE_CONFLICT);
+    }
+
+    private Entry write(String path, String content) {
+        return files.write(instance, path(path), new ByteArrayInputStream(content.getBytes(UTF_8)));
+    }
+
+    private static WorkspacePath path(String value) {
+        return WorkspacePath.of(value, "path", false);
+    }
+
+    private static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertCode(call, ErrorCode.INVALID_REQUEST);
+    }
+
+    private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+}

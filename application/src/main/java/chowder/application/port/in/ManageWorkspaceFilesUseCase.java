@@ -1,0 +1,29 @@
+package chowder.application.port.in;
+
+import chowder.application.port.out.WorkspaceFilesPort.Entry;
+import chowder.application.port.out.WorkspaceFilesPort.Listing;
+import chowder.application.port.out.WorkspaceFilesPort.OpenFile;
+import chowder.domain.Caller;
+import chowder.domain.InstanceId;
+import chowder.domain.WorkspacePath;
+import java.io.InputStream;
+
+/**
+ * The workspace files of an instance whose gateway Chowder runs: organization keys, or scoped keys with
+ * the {@code files} permission. Other instances have no workspace here (not found).
+ */
+public interface ManageWorkspaceFilesUseCase {
+    Listing list(Caller caller, InstanceId instance, WorkspacePath directory);
+
+    /** The caller closes the file. */
+    OpenFile open(Caller caller, InstanceId instance, WorkspacePath file);
+
+    Entry write(Caller caller, InstanceId instance, WorkspacePath file, InputStream content);
+
+    Entry move(Caller caller, InstanceId instance, WorkspacePath from, WorkspacePath to);
+
+    void delete(Caller caller, InstanceId instance, WorkspacePath path);
+
+    /** The largest file that can be read or written, in bytes. */
+    long maxFileBytes();
+}

@@ -1,0 +1,107 @@
+package chowder.application.port.out;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.InstanceId;
+import chowder.domain.InstanceSettings;
+
+/**
+ * Runs OpenClaw gateways for instances on Chowder's own host: a private directory, config and loopback
+ * port per instance, and a supervised child process. Methods block only for file work and, in
+ * {@link #stop} and {@link #remove}, until the process has exited.
+ */
+public interface InstanceProvisionerPort {
+    /** Whether this Chowder provisions gateways; when false, an instance needs a {@code gateway_url}. */
+    boolean enabled();
+
+    /**
+     * Throws a validation error ({@code model_provider}, {@code openclaw_config}) unless the settings name a
+     * model the operator configured.
+     */
+    void check(InstanceSettings settings);
+
+    /** Checks the settings and chooses a new gateway's address (a free loopback port) and fresh random token. */
+    PreparedGateway prepare(InstanceSettings settings);
+
+    /**
+     * A free loopback address for a gateway about to be started again: the port of a stopped gateway may
+     * have been taken meanwhile.
+     */
+    GatewayUrl freeAddress();
+
+    /**
+     * Creates the instance's private state and workspace if needed, writes the gateway's config from the
+     * instance's current settings, address and token, and starts the gateway in the background,
+     * restarting it with backoff when it exits; returns at once. {@code events} hears when it becomes
+     * ready and each time it fails. Starting a gateway that runs restarts it.
+     */
+    void start(Instance instance, GatewayEvents events);
+
+    /** Stops the gateway and its supervision, keeping its state; returns once the process is gone. Idempotent. */
+    void stop(InstanceId id);
+
+    /** Stops the gateway and removes its state once the configured retention has passed. Idempotent. */
+    void remove(InstanceId id);
+
+    /** Where a prepared gateway will listen, and the token it will require. */
+    record PreparedGateway(GatewayUrl url, GatewayToken token) {
+        public PreparedGateway {
+            requireNonNull(url, "url is null");
+            requireNonNull(token, "token is null");
+        }
+    }
+
+    /** What a supervised gateway reports; called from supervision threads, never concurrently for one gateway. */
+    interface GatewayEvents {
+        /** The gateway answers {@code /readyz} with 200. */
+        void ready();
+
+        /** The gateway exited or did not become ready; {@code reason} ends with its log tail and holds no secret. */
+        void failed(String reason);
+    }
+
+    /** The provisioner of a Chowder that only registers gateways run by others. */
+    InstanceProvisionerPort DISABLED = new InstanceProvisionerPort() {
+        @Override
+        public boolean enabled() {
+            return false;
+        }
+
+        @Override
+        public void check(InstanceSettings settings) {
+            throw disabled();
+        }
+
+        @Override
+        public PreparedGateway prepare(InstanceSettings settings) {
+            throw disabled();
+        }
+
+        @Override
+        public GatewayUrl freeAddress() {
+            throw disabled();
+        }
+
+        @Override
+        public void start(Instance instance, GatewayEvents events) {
+            throw disabled();
+        }
+
+        @Override
+        public void stop(InstanceId id) {
+            throw disabled();
+        }
+
+        @Override
+        public void remove(InstanceId id) {
+            throw disabled();
+        }
+
+        private IllegalStateException disabled() {
+            return new IllegalStateException("the local provisioner is disabled");
+        }
+    };
+}
