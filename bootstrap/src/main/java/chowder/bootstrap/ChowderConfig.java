@@ -3,6 +3,7 @@ package chowder.bootstrap;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.HttpServerConfig;
+import chowder.adapter.http.MetricsConfig;
 import chowder.adapter.openclaw.OpenClawGatewayConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,8 @@ record ChowderConfig(
         int maxInstancesPerOrganization,
         Duration healthProbeInterval,
         HttpServerConfig http,
-        OpenClawGatewayConfig gateway) {
+        OpenClawGatewayConfig gateway,
+        MetricsConfig metrics) {
 
     static final String DATA_DIR = "CHOWDER_DATA_DIR";
     static final String DATABASE_URL = "CHOWDER_DATABASE_URL";
@@ -46,6 +48,8 @@ record ChowderConfig(
     static final String GATEWAY_ALLOWED_NETWORKS = "CHOWDER_GATEWAY_ALLOWED_NETWORKS";
     static final String SIGNUP_ENABLED = "CHOWDER_SIGNUP_ENABLED";
     static final String GATEWAY_MAX_RESPONSE_BYTES = "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES";
+    static final String METRICS_ENABLED = "CHOWDER_METRICS_ENABLED";
+    static final String METRICS_TOKEN = "CHOWDER_METRICS_TOKEN";
 
     ChowderConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -53,6 +57,7 @@ record ChowderConfig(
         requireNonNull(masterKey, "masterKey is null");
         requireNonNull(http, "http is null");
         requireNonNull(gateway, "gateway is null");
+        requireNonNull(metrics, "metrics is null");
     }
 
     static ChowderConfig fromEnvironment(Map<String, String> env) {
@@ -65,6 +70,9 @@ record ChowderConfig(
             }
             return url;
         });
+        boolean metricsEnabled = read.value(METRICS_ENABLED, "true", Reader::bool);
+        MetricsConfig metrics = read.value(METRICS_TOKEN, "", token -> new MetricsConfig(metricsEnabled,
+                Optional.of(token).filter(value -> !value.isEmpty())));
         return new ChowderConfig(
                 dataDir,
                 databaseUrl,
@@ -107,7 +115,8 @@ record ChowderConfig(
                                     return bytes;
                                 }),
                         read.value(GATEWAY_ALLOWED_NETWORKS, "", OpenClawGatewayConfig::parseNetworks),
-                        read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration)));
+                        read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration)),
+                metrics);
     }
 
     boolean usesH2() {
@@ -119,7 +128,7 @@ record ChowderConfig(
         return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + redacted(databaseUrl) + ", databaseUser=" + databaseUser
                 + ", databasePassword=redacted, databasePoolSize=" + databasePoolSize + ", masterKey="
                 + (masterKey.isPresent() ? "from " + MASTER_KEY : "from the data directory") + ", http=" + http
-                + ", gateway=" + gateway + "]";
+                + ", gateway=" + gateway + ", metrics=" + metrics + "]";
     }
 
     /** A JDBC URL without the secrets it may carry (user info, password parameters). */
@@ -140,7 +149,7 @@ record ChowderConfig(
                 return parse.apply(text);
             } catch (RuntimeException e) {
                 String reason = e instanceof NumberFormatException ? "not a number" : e.getMessage();
-                String shown = name.equals(MASTER_KEY) || name.equals(DATABASE_PASSWORD) ? "(hidden)" : redacted(text);
+                String shown = name.equals(MASTER_KEY) || name.equals(DATABASE_PASSWORD) || name.equals(METRICS_TOKEN) ? "(hidden)" : redacted(text);
                 throw new InvalidConfigurationException(name + "=" + shown + " is invalid: " + reason);
             }
         }

@@ -13,6 +13,7 @@ import chowder.adapter.persistence.PersistenceModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.client.HttpClient;
@@ -43,7 +44,8 @@ final class ChowderRuntime implements AutoCloseable {
         return new ChowderRuntime(Guice.createInjector(
                 new PersistenceModule(persistence),
                 new OpenClawModule(config.gateway()),
-                new HttpModule(config.http()),
+                new MetricsModule(),
+                new HttpModule(config.http(), config.metrics()),
                 new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()))), config);
     }
 
@@ -71,6 +73,18 @@ final class ChowderRuntime implements AutoCloseable {
     /** Starts everything the server needs, after the store. */
     ChowderRuntime startServer() throws Exception {
         startStore();
+        JvmGcMetrics gcMetrics = injector.getInstance(JvmGcMetrics.class);
+        start(new Lifecycle() {
+            @Override
+            public void start() {
+                // Bound when created; nothing more to start.
+            }
+
+            @Override
+            public void stop() {
+                gcMetrics.close();
+            }
+        });
         HttpClient gatewayClient = injector.getInstance(HttpClient.class);
         start(new Lifecycle() {
             @Override
