@@ -93,6 +93,7 @@ class MetricsEndToEndTest {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"hi\",\"stream\":true}")).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertThat(stream.statusCode()).isEqualTo(200);
+            assertThat(stream.headers().firstValue("X-Request-Id")).hasValueSatisfying(id -> assertThat(id).matches("[0-9a-f]{32}"));
             assertThat(stream.body().read()).isEqualTo('e');
 
             assertThat(value(chowder.send("GET", "/metrics", null, null).body(), "chowder_http_open_streams")).hasValue(1);
