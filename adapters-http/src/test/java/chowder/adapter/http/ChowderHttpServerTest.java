@@ -284,6 +284,8 @@ class ChowderHttpServerTest {
                 "{\"input\":\"hi\"}");
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(detail(response)).as(response.body()).contains(message);
+        assertThat(response.headers().firstValue("X-Request-Id")).as("refused by Jetty or by Chowder, the answer names the request")
+                .hasValueSatisfying(requestId -> assertThat(requestId).matches("[0-9a-f]{32}"));
         assertThat(gateway.calls).isEmpty();
     }
 
