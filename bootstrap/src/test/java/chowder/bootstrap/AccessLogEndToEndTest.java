@@ -8,9 +8,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import chowder.testing.FakeOpenClawGateway;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +36,6 @@ class AccessLogEndToEndTest {
     private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
     private final Logger accessLogger = (Logger) LoggerFactory.getLogger("chowder.access");
     private final Logger rootLogger = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    private final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeEach
     void capture() {
@@ -134,18 +130,9 @@ class AccessLogEndToEndTest {
         assertThat(line.path("request_id").asText()).isNotBlank();
     }
 
-    private HttpResponse<String> send(RunningChowder chowder, String method, String path, String key, String body, String requestId)
+    private static HttpResponse<String> send(RunningChowder chowder, String method, String path, String key, String body, String requestId)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + chowder.port() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        if (requestId != null) {
-            request.header("X-Request-Id", requestId);
-        }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return chowder.send(method, path, key, body, requestId == null ? Map.of() : Map.of("X-Request-Id", requestId));
     }
 
     private static <T> Iterable<T> iterable(java.util.Iterator<T> iterator) {
