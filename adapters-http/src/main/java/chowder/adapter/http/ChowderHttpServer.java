@@ -31,7 +31,7 @@ public final class ChowderHttpServer {
         ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json, registry);
         SessionRoutes sessions = new SessionRoutes(useCases.sessions(), json);
         KeyRoutes keys = new KeyRoutes(useCases.keys(), useCases.organizations(), useCases.createOrganization(), bodies, new KeyJson(json));
-        MetricsEndpoint metrics = new MetricsEndpoint(registry, metricsConfig);
+        MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry, metricsConfig);
         OpenApiDocument openApi = OpenApiDocument.load();
         HttpMetrics httpMetrics = new HttpMetrics(registry);
         AccessLog accessLog = new AccessLog(json);
@@ -71,7 +71,7 @@ public final class ChowderHttpServer {
                 ctx.json(java.util.Map.of("status", "ready"));
             });
             if (metricsConfig.enabled()) {
-                javalin.routes.get(MetricsEndpoint.PATH, metrics::scrape);
+                javalin.routes.get(MetricsEndpoint.PATH, metricsEndpoint::scrape);
             }
             javalin.routes.get(OpenApiDocument.PATH, openApi::serve);
             javalin.routes.before("/v1/*", ctx -> {

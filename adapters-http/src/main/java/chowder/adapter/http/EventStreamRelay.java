@@ -25,8 +25,7 @@ import org.slf4j.LoggerFactory;
 final class EventStreamRelay {
     private static final Logger log = LoggerFactory.getLogger(EventStreamRelay.class);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
-
-    static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
+    private static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
 
     private final ObjectMapper json;
     // Held here: the registry keeps only a weak reference to a gauge's object.
