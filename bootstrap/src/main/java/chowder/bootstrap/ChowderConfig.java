@@ -3,6 +3,7 @@ package chowder.bootstrap;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.HttpServerConfig;
+import chowder.adapter.http.MetricsConfig;
 import chowder.adapter.openclaw.OpenClawGatewayConfig;
 import chowder.adapter.persistence.CacheConfig;
 import chowder.adapter.openclaw.provisioner.ModelProviders;
@@ -29,7 +30,8 @@ record ChowderConfig(
         HttpServerConfig http,
         OpenClawGatewayConfig gateway,
         CacheConfig caches,
-        ProvisionerConfig provisioner) {
+        ProvisionerConfig provisioner,
+        MetricsConfig metrics) {
 
     static final String DATA_DIR = "CHOWDER_DATA_DIR";
     static final String DATABASE_URL = "CHOWDER_DATABASE_URL";
@@ -68,6 +70,8 @@ record ChowderConfig(
     static final String MODEL_PROVIDERS = "CHOWDER_MODEL_PROVIDERS";
     static final String MAX_FILE_BYTES = "CHOWDER_MAX_FILE_BYTES";
     static final String MAX_LIST_ENTRIES = "CHOWDER_MAX_LIST_ENTRIES";
+    static final String METRICS_ENABLED = "CHOWDER_METRICS_ENABLED";
+    static final String METRICS_TOKEN = "CHOWDER_METRICS_TOKEN";
 
     ChowderConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -77,6 +81,7 @@ record ChowderConfig(
         requireNonNull(gateway, "gateway is null");
         requireNonNull(caches, "caches is null");
         requireNonNull(provisioner, "provisioner is null");
+        requireNonNull(metrics, "metrics is null");
     }
 
     static ChowderConfig fromEnvironment(Map<String, String> env) {
@@ -89,6 +94,9 @@ record ChowderConfig(
             }
             return url;
         });
+        boolean metricsEnabled = read.value(METRICS_ENABLED, "true", Reader::bool);
+        MetricsConfig metrics = read.value(METRICS_TOKEN, "", token -> new MetricsConfig(metricsEnabled,
+                Optional.of(token).filter(value -> !value.isEmpty())));
         return new ChowderConfig(
                 dataDir,
                 databaseUrl,
@@ -133,7 +141,8 @@ record ChowderConfig(
                         read.value(GATEWAY_ALLOWED_NETWORKS, "", OpenClawGatewayConfig::parseNetworks),
                         read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration)),
                 caches(read),
-                provisioner(read, dataDir, env));
+                provisioner(read, dataDir, env),
+                metrics);
     }
 
     private static CacheConfig caches(Reader read) {
@@ -182,7 +191,7 @@ record ChowderConfig(
         return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + redacted(databaseUrl) + ", databaseUser=" + databaseUser
                 + ", databasePassword=redacted, databasePoolSize=" + databasePoolSize + ", masterKey="
                 + (masterKey.isPresent() ? "from " + MASTER_KEY : "from the data directory") + ", http=" + http
-                + ", gateway=" + gateway + ", caches=" + caches + ", provisioner=" + provisioner + "]";
+                + ", gateway=" + gateway + ", caches=" + caches + ", provisioner=" + provisioner + ", metrics=" + metrics + "]";
     }
 
     /** A JDBC URL without the secrets it may carry (user info, password parameters). */
@@ -203,7 +212,7 @@ record ChowderConfig(
                 return parse.apply(text);
             } catch (RuntimeException e) {
                 String reason = e instanceof NumberFormatException ? "not a number" : e.getMessage();
-                String shown = name.equals(MASTER_KEY) || name.equals(DATABASE_PASSWORD) ? "(hidden)" : redacted(text);
+                String shown = name.equals(MASTER_KEY) || name.equals(DATABASE_PASSWORD) || name.equals(METRICS_TOKEN) ? "(hidden)" : redacted(text);
                 throw new InvalidConfigurationException(name + "=" + shown + " is invalid: " + reason);
             }
         }

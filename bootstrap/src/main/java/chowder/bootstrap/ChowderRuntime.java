@@ -17,6 +17,7 @@ import chowder.adapter.persistence.PersistenceModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.client.HttpClient;
@@ -49,7 +50,8 @@ final class ChowderRuntime implements AutoCloseable {
                 new PersistenceModule(persistence, config.caches()),
                 new OpenClawModule(config.gateway()),
                 new ProvisionerModule(config.provisioner(), System.getenv()),
-                new HttpModule(config.http()),
+                new MetricsModule(),
+                new HttpModule(config.http(), config.metrics()),
                 new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()))), config);
     }
 
@@ -77,6 +79,18 @@ final class ChowderRuntime implements AutoCloseable {
     /** Starts everything the server needs, after the store. */
     ChowderRuntime startServer() throws Exception {
         startStore();
+        JvmGcMetrics gcMetrics = injector.getInstance(JvmGcMetrics.class);
+        start(new Lifecycle() {
+            @Override
+            public void start() {
+                // Bound when created; nothing more to start.
+            }
+
+            @Override
+            public void stop() {
+                gcMetrics.close();
+            }
+        });
         HttpClient gatewayClient = injector.getInstance(HttpClient.class);
         start(new Lifecycle() {
             @Override

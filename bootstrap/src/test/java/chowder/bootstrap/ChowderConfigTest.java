@@ -36,6 +36,8 @@ class ChowderConfigTest {
         assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.gateway().allowedNetworks()).isEmpty();
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(config.metrics().enabled()).isTrue();
+        assertThat(config.metrics().bearerToken()).isEmpty();
     }
 
     @Test
@@ -60,7 +62,9 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_HEALTH_PROBE_INTERVAL", "2m"),
                 Map.entry("CHOWDER_HEALTH_PROBE_TIMEOUT", "1500ms"),
                 Map.entry("CHOWDER_GATEWAY_ALLOWED_NETWORKS", "10.0.0.0/8, fd00::/8"),
-                Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000")));
+                Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000"),
+                Map.entry("CHOWDER_METRICS_ENABLED", "false"),
+                Map.entry("CHOWDER_METRICS_TOKEN", "metrics-token-0123456789")));
         assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/chowder"));
         assertThat(config.databaseUrl()).isEqualTo("jdbc:postgresql://db:5432/chowder");
         assertThat(config.databaseUser()).isEqualTo("chowder");
@@ -81,7 +85,16 @@ class ChowderConfigTest {
         assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.gateway().allowedNetworks()).containsExactly("10.0.0.0/8", "fd00::/8");
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(1000);
-        assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5");
+        assertThat(config.metrics().enabled()).isFalse();
+        assertThat(config.metrics().bearerToken()).contains("metrics-token-0123456789");
+        assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5").doesNotContain("metrics-token");
+    }
+
+    @Test
+    void aRejectedMetricsTokenIsNotShown() {
+        assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of("CHOWDER_METRICS_TOKEN", "tooShortSecret")))
+                .hasMessageStartingWith("CHOWDER_METRICS_TOKEN=(hidden)")
+                .message().doesNotContain("tooShortSecret");
     }
 
     @Test
@@ -109,7 +122,9 @@ class ChowderConfigTest {
             "CHOWDER_HEALTH_PROBE_INTERVAL|0ms|longer than zero",
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|10.0.0.0/99|prefix out of range",
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|intranet|not an IP network",
-            "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|lots|not a number"})
+            "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|lots|not a number",
+            "CHOWDER_METRICS_ENABLED|perhaps|true or false",
+            "CHOWDER_METRICS_TOKEN|short|at least 16 characters"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))
                 .isInstanceOf(InvalidConfigurationException.class)

@@ -55,12 +55,17 @@ final class RunningChowder implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
+        return send(method, path, key, body, Map.of());
+    }
+
+    HttpResponse<String> send(String method, String path, String key, String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
+        headers.forEach(request::header);
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 

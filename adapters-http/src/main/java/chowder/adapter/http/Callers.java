@@ -20,6 +20,11 @@ final class Callers {
         ctx.attribute(ATTRIBUTE, authentication.authenticate(bearerToken(ctx.header("Authorization"))));
     }
 
+    /** The authenticated caller, or null when the request has none (yet). */
+    static Caller find(Context ctx) {
+        return ctx.attribute(ATTRIBUTE);
+    }
+
     static Caller of(Context ctx) {
         Caller caller = ctx.attribute(ATTRIBUTE);
         if (caller == null) {

@@ -8,6 +8,9 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The hosted-compatible HTTP API on Javalin (Jetty 12, virtual threads). Start once, stop once. */
 public final class ChowderHttpServer {
@@ -16,17 +19,23 @@ public final class ChowderHttpServer {
     private final HttpServerConfig config;
     private final Javalin app;
 
-    public ChowderHttpServer(HttpServerConfig config, ApiUseCases useCases) {
+    public ChowderHttpServer(HttpServerConfig config, MetricsConfig metricsConfig, PrometheusMeterRegistry registry, ApiUseCases useCases) {
         this.config = requireNonNull(config, "config is null");
+        requireNonNull(metricsConfig, "metricsConfig is null");
+        requireNonNull(registry, "registry is null");
         ObjectMapper json = new ObjectMapper();
         JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes());
         Callers callers = new Callers(useCases.authentication());
         ErrorResponses errors = new ErrorResponses(json);
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
-        ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json);
+        ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json, registry);
         SessionRoutes sessions = new SessionRoutes(useCases.sessions(), json);
         FileRoutes files = new FileRoutes(useCases.files(), bodies, json);
         KeyRoutes keys = new KeyRoutes(useCases.keys(), useCases.organizations(), useCases.createOrganization(), bodies, new KeyJson(json));
+        MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry, metricsConfig);
+        OpenApiDocument openApi = OpenApiDocument.load();
+        HttpMetrics httpMetrics = new HttpMetrics(registry);
+        AccessLog accessLog = new AccessLog(json);
 
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
@@ -49,12 +58,23 @@ public final class ChowderHttpServer {
                 server.setStopTimeout(config.shutdownGrace().toMillis());
             });
 
+            // Runs once per answered request, errors and streams included: metrics and the access log.
+            // The router is read when a request finishes: by then it holds every route.
+            FinishedRequests finished = new FinishedRequests(() -> javalin.unsafe.internalRouter, httpMetrics, accessLog);
+            javalin.requestLogger.http(finished::finished);
+            // First of all, so that every answer, errors included, carries the request's id.
+            javalin.routes.before(RequestIds::assign);
+
             // Unauthenticated probes for load balancers: alive, and able to serve (database reachable and migrated).
             javalin.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "live")));
             javalin.routes.get("/readyz", ctx -> {
                 useCases.readiness().requireReady();
                 ctx.json(java.util.Map.of("status", "ready"));
             });
+            if (metricsConfig.enabled()) {
+                javalin.routes.get(MetricsEndpoint.PATH, metricsEndpoint::scrape);
+            }
+            javalin.routes.get(OpenApiDocument.PATH, openApi::serve);
             javalin.routes.before("/v1/*", ctx -> {
                 // Signup is the one route without a key (and a 404 while it is disabled).
                 if (!ctx.path().equals(SIGNUP)) {
@@ -114,5 +134,14 @@ public final class ChowderHttpServer {
 
     public HttpServerConfig config() {
         return config;
+    }
+
+    /** Every registered route as "METHOD /path/{template}" (what the OpenAPI document must describe). */
+    Set<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .collect(Collectors.toSet());
     }
 }

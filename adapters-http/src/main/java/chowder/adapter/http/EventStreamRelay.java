@@ -5,11 +5,14 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +25,21 @@ import org.slf4j.LoggerFactory;
 final class EventStreamRelay {
     private static final Logger log = LoggerFactory.getLogger(EventStreamRelay.class);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
 
     private final ObjectMapper json;
+    // Held here: the registry keeps only a weak reference to a gauge's object.
+    private final AtomicInteger openStreams = new AtomicInteger();
 
-    EventStreamRelay(ObjectMapper json) {
+    EventStreamRelay(ObjectMapper json, MeterRegistry registry) {
         this.json = json;
+        Gauge.builder(OPEN_STREAMS_METRIC, openStreams, AtomicInteger::get)
+                .description("Event streams being relayed to clients right now")
+                .register(registry);
     }
 
     void relay(ResponseStream gatewayStream, HttpServletResponse clientResponse) {
+        openStreams.incrementAndGet();
         try (gatewayStream) {
             clientResponse.setStatus(gatewayStream.status());
             clientResponse.setContentType(gatewayStream.contentType());
@@ -41,6 +51,8 @@ final class EventStreamRelay {
             relayEvents(gatewayStream, client);
         } catch (IOException clientGone) {
             log.debug("Client went away during a stream; the gateway call is aborted");
+        } finally {
+            openStreams.decrementAndGet();
         }
     }
 

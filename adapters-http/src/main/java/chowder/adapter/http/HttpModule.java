@@ -16,13 +16,19 @@ import chowder.application.port.in.ViewInstancesUseCase;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-/** Binds the HTTP server to the use cases; it is started and stopped by the caller's lifecycle. */
+/**
+ * Binds the HTTP server to the use cases; it is started and stopped by the caller's lifecycle. Needs the
+ * {@link PrometheusMeterRegistry} bound elsewhere: it records into it and serves it as {@code /metrics}.
+ */
 public final class HttpModule extends AbstractModule {
     private final HttpServerConfig config;
+    private final MetricsConfig metrics;
 
-    public HttpModule(HttpServerConfig config) {
+    public HttpModule(HttpServerConfig config, MetricsConfig metrics) {
         this.config = requireNonNull(config, "config is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     @Provides
@@ -30,8 +36,8 @@ public final class HttpModule extends AbstractModule {
     ChowderHttpServer server(AuthenticateUseCase authentication, SendResponseUseCase responses, RegisterInstanceUseCase registerInstances,
             ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances, CreateOrganizationUseCase createOrganization,
             ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys, ManageSessionsUseCase sessions,
-            CheckReadinessUseCase readiness, ManageWorkspaceFilesUseCase files) {
-        return new ChowderHttpServer(config, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
+            CheckReadinessUseCase readiness, ManageWorkspaceFilesUseCase files, PrometheusMeterRegistry registry) {
+        return new ChowderHttpServer(config, metrics, registry, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
                 manageInstances, createOrganization, organizations, keys, sessions, readiness, files));
     }
 }

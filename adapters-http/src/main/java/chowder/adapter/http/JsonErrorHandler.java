@@ -36,6 +36,8 @@ final class JsonErrorHandler extends ErrorHandler {
             message = message == null ? httpException.getReason() : message;
         }
         generateCacheControl(response);
+        // Refused before routing: no access log line, but the answer still names the request like every other.
+        response.getHeaders().put(RequestIds.HEADER, RequestIds.saneOrFresh(request.getHeaders().get(RequestIds.HEADER)));
         if (HttpStatus.hasNoBody(code)) {
             callback.succeeded();
             return true;
@@ -48,6 +50,7 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        fields.put(RequestIds.HEADER, RequestIds.fresh());
         return ByteBuffer.wrap(body(status, reason));
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 
 /** The two hosted endpoints that talk to an agent: the default session {@code main} and named sessions. */
@@ -25,11 +26,11 @@ final class ResponsesRoutes {
     private final ObjectMapper json;
     private final EventStreamRelay relay;
 
-    ResponsesRoutes(SendResponseUseCase responses, JsonBodies bodies, ObjectMapper json) {
+    ResponsesRoutes(SendResponseUseCase responses, JsonBodies bodies, ObjectMapper json, MeterRegistry registry) {
         this.responses = responses;
         this.bodies = bodies;
         this.json = json;
-        this.relay = new EventStreamRelay(json);
+        this.relay = new EventStreamRelay(json, registry);
     }
 
     void defaultSession(Context ctx) {
@@ -43,7 +44,7 @@ final class ResponsesRoutes {
     private void send(Context ctx, SessionId sessionId) {
         InstanceId instanceId = InstanceId.parse(ctx.pathParam("id"));
         Cancellation clientGone = new Cancellation();
-        ResponseRequest request = toRequest(bodies.readObject(ctx), clientGone);
+        ResponseRequest request = toRequest(bodies.readObject(ctx), clientGone, RequestIds.of(ctx));
         SendResponseCommand command = new SendResponseCommand(Callers.of(ctx), instanceId, sessionId, request);
         // A client that hangs up cancels the request, which aborts the gateway call (and nothing else).
         try (ClientDisconnectWatch watch = ClientDisconnectWatch.start(ctx.req(), ctx.res(), clientGone::cancel)) {
@@ -56,7 +57,7 @@ final class ResponsesRoutes {
         }
     }
 
-    private ResponseRequest toRequest(ObjectNode body, Cancellation cancellation) {
+    private ResponseRequest toRequest(ObjectNode body, Cancellation cancellation, String requestId) {
         if (!body.hasNonNull("input")) {
             throw ChowderException.invalidRequest("input is required: a string or a list of OpenResponses input items.");
         }
@@ -70,7 +71,7 @@ final class ResponsesRoutes {
         }
         try {
             return new ResponseRequest(Optional.ofNullable(model).filter(JsonNode::isTextual).map(JsonNode::asText),
-                    stream != null && stream.asBoolean(), json.writeValueAsBytes(body), cancellation);
+                    stream != null && stream.asBoolean(), json.writeValueAsBytes(body), cancellation, Optional.of(requestId));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed JSON tree always serialises", e);
         }

@@ -25,6 +25,11 @@ import chowder.domain.SessionId;
 import chowder.domain.SessionKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,8 +65,9 @@ class ChowderHttpServerTest {
         OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), clock);
         InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
         InstanceService instances = new InstanceService(store, store, health, probes, new InstanceLimits(3), clock);
-        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ZERO, false),
-                new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
+        // Signup on: every route is registered (the OpenAPI document is compared with them).
+        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ZERO, true),
+                MetricsConfig.open(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
                         new ResponseService(store, gateway, registry, clock), instances, instances, instances, organizations, organizations,
                         new ApiKeyService(store, store, store, new SecureRandom(), clock),
                         new SessionService(store, sessionStore, sessionStore, registry), () -> {
@@ -78,6 +84,32 @@ class ChowderHttpServerTest {
     @AfterEach
     void stop() {
         server.stop();
+    }
+
+    @Test
+    void theOpenApiDocumentIsValidOpenApi31() throws Exception {
+        HttpResponse<String> document = send("GET", "/openapi.json", null, null);
+        assertThat(document.statusCode()).isEqualTo(200);
+        assertThat(document.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        options.setValidateInternalRefs(true);
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(document.body(), null, options);
+        assertThat(parsed.getMessages()).isEmpty();
+        assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
+        assertThat(parsed.getOpenAPI().getPaths()).isNotEmpty();
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesExactlyTheRegisteredRoutes() throws Exception {
+        JsonNode paths = JSON.readTree(send("GET", "/openapi.json", null, null).body()).path("paths");
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        paths.properties().forEach(path -> path.getValue().properties().stream()
+                .map(java.util.Map.Entry::getKey)
+                .filter(method -> !method.equals("parameters"))
+                .forEach(method -> documented.add(method.toUpperCase(java.util.Locale.ROOT) + " " + path.getKey())));
+        assertThat(server.routes()).hasSizeGreaterThan(20);
+        assertThat(documented).as("documented routes").containsExactlyInAnyOrderElementsOf(server.routes());
     }
 
     @Test
@@ -253,6 +285,8 @@ class ChowderHttpServerTest {
                 "{\"input\":\"hi\"}");
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(detail(response)).as(response.body()).contains(message);
+        assertThat(response.headers().firstValue("X-Request-Id")).as("refused by Jetty or by Chowder, the answer names the request")
+                .hasValueSatisfying(requestId -> assertThat(requestId).matches("[0-9a-f]{32}"));
         assertThat(gateway.calls).isEmpty();
     }
 

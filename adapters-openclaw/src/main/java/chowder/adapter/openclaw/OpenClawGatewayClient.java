@@ -13,6 +13,7 @@ import chowder.domain.Instance;
 import chowder.domain.SessionKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,16 +38,19 @@ import org.eclipse.jetty.http.HttpMethod;
 final class OpenClawGatewayClient implements AgentGatewayPort {
     static final String SESSION_KEY_HEADER = "x-openclaw-session-key";
     static final String MODEL_HEADER = "x-openclaw-model";
+    static final String REQUEST_ID_HEADER = "x-request-id";
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
     private static final int MAX_ERROR_MESSAGE_LENGTH = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
     private final OpenClawGatewayConfig config;
+    private final GatewayLatency latency;
 
-    OpenClawGatewayClient(HttpClient http, OpenClawGatewayConfig config) {
+    OpenClawGatewayClient(HttpClient http, OpenClawGatewayConfig config, MeterRegistry registry) {
         this.http = requireNonNull(http, "http is null");
         this.config = requireNonNull(config, "config is null");
+        this.latency = new GatewayLatency(registry);
     }
 
     @Override
@@ -98,21 +102,29 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
                     headers.put(HttpHeader.ACCEPT, accept);
                     headers.put(SESSION_KEY_HEADER, sessionKey.value());
                     OpenClawRequestBody.modelHeader(request.model()).ifPresent(model -> headers.put(MODEL_HEADER, model));
+                    request.requestId().ifPresent(id -> headers.put(REQUEST_ID_HEADER, id));
                 })
                 .body(new BytesRequestContent("application/json", OpenClawRequestBody.withOpenClawModel(request.otherFieldsJson())));
         InputStreamResponseListener listener = new InputStreamResponseListener();
+        long start = System.nanoTime();
         gatewayRequest.send(listener);
         // The client went away: abort the exchange, which also wakes whoever waits on it.
         request.cancellation().onCancel(() -> gatewayRequest.abort(new CancellationException("the client went away")));
         try {
-            return new Exchange(gatewayRequest, listener, listener.get(config.headersTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            Response response = listener.get(config.headersTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            latency.record(instance.id(), GatewayLatency.Outcome.ofStatus(response.getStatus()), start);
+            return new Exchange(gatewayRequest, listener, response);
         } catch (TimeoutException e) {
             gatewayRequest.abort(e);
+            latency.record(instance.id(), GatewayLatency.Outcome.TIMEOUT, start);
             throw timeout("did not start answering within " + config.headersTimeout().toSeconds() + " s");
         } catch (ExecutionException e) {
-            throw beforeAnswerFailure(e.getCause());
+            ChowderException failure = beforeAnswerFailure(e.getCause());
+            latency.record(instance.id(), GatewayLatency.Outcome.of(failure.code()), start);
+            throw failure;
         } catch (InterruptedException e) {
             gatewayRequest.abort(e);
+            latency.record(instance.id(), GatewayLatency.Outcome.CANCELLED, start);
             throw cancelled();
         }
     }

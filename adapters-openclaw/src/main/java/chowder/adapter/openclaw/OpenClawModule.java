@@ -9,9 +9,13 @@ import chowder.application.port.out.GatewaySessionsPort;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.client.HttpClient;
 
-/** Binds the gateway port to the Jetty-based OpenClaw client; the HTTP client is started by the caller's lifecycle. */
+/**
+ * Binds the gateway port to the Jetty-based OpenClaw client; the HTTP client is started by the caller's lifecycle.
+ * Needs a {@link MeterRegistry} bound elsewhere (gateway latency is recorded in it).
+ */
 public final class OpenClawModule extends AbstractModule {
     private final OpenClawGatewayConfig config;
 
@@ -51,7 +55,7 @@ public final class OpenClawModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static AgentGatewayPort agentGateway(HttpClient http, OpenClawGatewayConfig config) {
-        return new OpenClawGatewayClient(http, config);
+    static AgentGatewayPort agentGateway(HttpClient http, OpenClawGatewayConfig config, MeterRegistry registry) {
+        return new OpenClawGatewayClient(http, config, registry);
     }
 }

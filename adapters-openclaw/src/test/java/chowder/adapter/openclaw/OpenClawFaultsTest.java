@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** The gateway client against a gateway that misbehaves in every way measured to matter. */
 class OpenClawFaultsTest {
+    private final io.micrometer.core.instrument.MeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private static final List<String> EVENTS = List.of(
             "event: response.created\ndata: {\"type\":\"response.created\"}\n\n",
             "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n\n",
@@ -213,7 +214,7 @@ class OpenClawFaultsTest {
     private OpenClawGatewayClient client(OpenClawGatewayConfig config) throws Exception {
         http = GatewayHttpClients.create(config);
         http.start();
-        return new OpenClawGatewayClient(http, config);
+        return new OpenClawGatewayClient(http, config, registry);
     }
 
     private static OpenClawGatewayConfig defaults() {

@@ -16,6 +16,9 @@ import chowder.domain.SessionId;
 import chowder.domain.SessionKey;
 import chowder.testing.FakeOpenClawGateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -33,6 +36,7 @@ class OpenClawGatewayClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final FakeOpenClawGateway gateway = FakeOpenClawGateway.start(TOKEN);
+    private final MeterRegistry registry = new SimpleMeterRegistry();
     private HttpClient http;
 
     @AfterEach
@@ -58,6 +62,31 @@ class OpenClawGatewayClientTest {
         assertThat(received.header("x-openclaw-model")).isEmpty();
         assertThat(received.header("Authorization")).contains("Bearer " + TOKEN);
         assertThat(response.usage()).contains(new chowder.domain.TokenUsage(10, 5));
+    }
+
+    @Test
+    void recordsTheGatewaysLatencyPerInstanceAndOutcomeAndPassesTheRequestIdOn() throws Exception {
+        OpenClawGatewayClient client = client(OpenClawGatewayConfig.defaults());
+        Instance instance = instance(gateway.baseUrl().toString(), TOKEN);
+        client.createResponse(instance, key("main"), new ResponseRequest(Optional.empty(), false,
+                "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8), chowder.application.port.out.Cancellation.none(), Optional.of("req-42")));
+        assertThat(gateway.lastRequest().header("x-request-id")).contains("req-42");
+        Instance unreachable = instance("http://127.0.0.1:" + freePort(), TOKEN);
+        assertThatThrownBy(() -> client.createResponse(unreachable, key("main"), request(null, "{\"input\":\"hi\"}")))
+                .isInstanceOf(ChowderException.class);
+
+        Timer answered = registry.get(GatewayLatency.METRIC).tag("instance", instance.id().toString()).tag("outcome", "success").timer();
+        assertThat(answered.count()).isEqualTo(1);
+        assertThat(answered.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(registry.get(GatewayLatency.METRIC).tag("instance", unreachable.id().toString()).tag("outcome", "unavailable")
+                .timer().count()).isEqualTo(1);
+        assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().toString()).doesNotContain(TOKEN));
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     @Test
@@ -118,10 +147,7 @@ class OpenClawGatewayClientTest {
 
     @Test
     void aRefusedConnectionIsGatewayUnavailable() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = freePort();
         assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults())
                         .createResponse(instance("http://127.0.0.1:" + closedPort, TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
                 .isInstanceOfSatisfying(ChowderException.class, e -> {
@@ -183,7 +209,7 @@ class OpenClawGatewayClientTest {
     private OpenClawGatewayClient client(OpenClawGatewayConfig config) throws Exception {
         http = GatewayHttpClients.create(config);
         http.start();
-        return new OpenClawGatewayClient(http, config);
+        return new OpenClawGatewayClient(http, config, registry);
     }
 
     private static Instance instance(String url, String token) {

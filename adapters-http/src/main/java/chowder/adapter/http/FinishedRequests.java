@@ -1,0 +1,76 @@
+package chowder.adapter.http;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.domain.Caller;
+import io.javalin.http.Context;
+import io.javalin.router.Endpoint;
+import io.javalin.router.InternalRouter;
+import io.javalin.router.ParsedEndpoint;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.MDC;
+
+/**
+ * Javalin's request logger: runs once every request has been answered (errors and streams included), records
+ * its metrics and writes its access log line.
+ */
+final class FinishedRequests {
+    private final Supplier<InternalRouter> router;
+    private final HttpMetrics metrics;
+    private final AccessLog accessLog;
+
+    FinishedRequests(Supplier<InternalRouter> router, HttpMetrics metrics, AccessLog accessLog) {
+        this.router = requireNonNull(router, "router is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        this.accessLog = requireNonNull(accessLog, "accessLog is null");
+    }
+
+    void finished(Context ctx, Float executionTimeMs) {
+        try {
+            long nanos = (long) (executionTimeMs * 1_000_000);
+            Route route = route(ctx);
+            int status = ctx.statusCode();
+            metrics.record(route.endpoint(), ctx.method(), status, nanos);
+            if (accessLog.enabled()) {
+                Caller caller = Callers.find(ctx);
+                accessLog.write(new AccessLog.Entry(Instant.now(), RequestIds.of(ctx), ctx.method().name(),
+                        route.endpoint() == null ? HttpMetrics.UNMATCHED : route.endpoint().path, status, nanos,
+                        caller == null ? null : caller.organizationId().toString(), instanceId(route.pathParams()),
+                        ctx.req().getContentLengthLong()));
+            }
+        } finally {
+            MDC.remove(RequestIds.MDC_KEY);
+        }
+    }
+
+    /** The matched endpoint and its path parameters, also for requests stopped before their handler ran (401, 403). */
+    private Route route(Context ctx) {
+        Endpoint ran = ctx.endpoints().lastHttpEndpoint();
+        if (ran != null) {
+            return new Route(ran, ctx.pathParamMap());
+        }
+        String path = ctx.path();
+        String requestUri = path.startsWith(ctx.contextPath()) ? path.substring(ctx.contextPath().length()) : path;
+        ParsedEndpoint parsed = router.get().findFirstHttpHandlerEntry(ctx.method(), requestUri);
+        return parsed == null ? new Route(null, Map.of()) : new Route(parsed.endpoint, parsed.extractPathParams(requestUri));
+    }
+
+    /** The instance of an instance route, if its id is one (anything else is a 404 and not worth a log field). */
+    private static String instanceId(Map<String, String> pathParams) {
+        String id = pathParams.get("id");
+        if (id == null || id.length() != 36) {
+            return null;
+        }
+        try {
+            return UUID.fromString(id).toString();
+        } catch (IllegalArgumentException notAUuid) {
+            return null;
+        }
+    }
+
+    private record Route(Endpoint endpoint, Map<String, String> pathParams) {
+    }
+}
