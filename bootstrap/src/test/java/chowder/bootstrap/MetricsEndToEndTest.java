@@ -69,6 +69,13 @@ class MetricsEndToEndTest {
             assertThat(value(metrics, "chowder_gateway_latency_seconds_sum", "instance=\"" + instance + "\"", "outcome=\"success\"")
                     .orElseThrow()).isPositive();
             assertThat(value(metrics, "chowder_http_open_streams")).hasValue(0);
+            // The forwarding path answered from the node's caches (the key on every request, the instance on the second turn).
+            assertThat(value(metrics, "cache_gets_total", "cache=\"api_keys\"", "result=\"hit\"").orElseThrow()).isGreaterThanOrEqualTo(2);
+            assertThat(value(metrics, "cache_gets_total", "cache=\"instances\"", "result=\"hit\"").orElseThrow()).isGreaterThanOrEqualTo(1);
+            assertThat(value(metrics, "cache_gets_total", "cache=\"sessions\"", "result=\"miss\"")).isPresent();
+            assertThat(value(metrics, "chowder_cache_lease_held")).hasValue(1);
+            assertThat(value(metrics, "hikaricp_connections_max", "pool=\"chowder-db\"")).hasValue(10);
+            assertThat(value(metrics, "hikaricp_connections_active", "pool=\"chowder-db\"")).isPresent();
             for (String jvm : List.of("jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
                     "process_uptime_seconds", "system_cpu_count", "jvm_gc_memory_allocated_bytes_total")) {
                 assertThat(metrics).as(jvm).containsPattern("(?m)^" + jvm + "[{ ]");

@@ -6,6 +6,7 @@ import chowder.adapter.persistence.ChangeFeedDao.ChangeRow;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +14,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -43,6 +47,7 @@ public final class ChangeFeed {
     private final Jdbi jdbi;
     private final PersistenceConfig persistence;
     private final CacheConfig config;
+    private final Optional<MeterRegistry> meters;
     private final String nodeId = UUID.randomUUID().toString();
     // Caches may be created after following started: both are read by the follower while others add to them.
     private final Map<StoreChange.Kind, List<Consumer<String>>> handlers = new ConcurrentHashMap<>();
@@ -59,16 +64,24 @@ public final class ChangeFeed {
     private Thread follower;
     private Runnable stopWaker = () -> {};
 
-    ChangeFeed(Jdbi jdbi, PersistenceConfig persistence, CacheConfig config) {
+    ChangeFeed(Jdbi jdbi, PersistenceConfig persistence, CacheConfig config, Optional<MeterRegistry> meters) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.persistence = requireNonNull(persistence, "persistence is null");
         this.config = requireNonNull(config, "config is null");
+        this.meters = requireNonNull(meters, "meters is null");
+        meters.ifPresent(registry -> Gauge.builder("chowder_cache_lease_held", this, feed -> feed.leaseHeld() ? 1 : 0)
+                .description("1 while this node's caches answer (it follows the change log), 0 while reads go to the database")
+                .register(registry));
     }
 
-    /** A cache that the changes of {@code kind} invalidate; {@code keyOf} maps a change's subject to its key (null: drop all). */
-    <K, V> CoherentCache<K, V> cache(StoreChange.Kind kind, long maxSize, Function<String, K> keyOf) {
+    /**
+     * A cache that the changes of {@code kind} invalidate; {@code keyOf} maps a change's subject to its key (null: drop
+     * all). Its hits, misses and size are metrics named {@code cache_*{cache="<name>"}}.
+     */
+    <K, V> CoherentCache<K, V> cache(String name, StoreChange.Kind kind, long maxSize, Function<String, K> keyOf) {
         CoherentCache<K, V> cache = new CoherentCache<>(this, maxSize);
         caches.add(cache);
+        meters.ifPresent(registry -> CaffeineCacheMetrics.monitor(registry, cache.entries(), name));
         handlers.computeIfAbsent(kind, unused -> new CopyOnWriteArrayList<>()).add(subject -> {
             K key = keyOf.apply(subject);
             if (key == null) {

@@ -42,7 +42,7 @@ final class JdbiApiKeyRepository implements LoadApiKeyPort, SaveApiKeyPort {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.changes = requireNonNull(changes, "changes is null");
         // New keys need no invalidation: only found keys are cached, and a new key's hash was never looked up.
-        this.byHash = changes.cache(StoreChange.Kind.API_KEYS, cacheSize, subject -> null);
+        this.byHash = changes.cache("api_keys", StoreChange.Kind.API_KEYS, cacheSize, subject -> null);
     }
 
     @Override

@@ -32,7 +32,7 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
         this.cipher = requireNonNull(cipher, "cipher is null");
         this.changes = requireNonNull(changes, "changes is null");
         // New instances need no invalidation: only found instances are cached, and ids are fresh UUIDs.
-        this.byId = changes.cache(StoreChange.Kind.INSTANCE, cacheSize, subject -> new InstanceId(UUID.fromString(subject)));
+        this.byId = changes.cache("instances", StoreChange.Kind.INSTANCE, cacheSize, subject -> new InstanceId(UUID.fromString(subject)));
     }
 
     @Override

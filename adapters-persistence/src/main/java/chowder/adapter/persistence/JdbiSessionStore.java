@@ -33,7 +33,7 @@ final class JdbiSessionStore implements SessionStorePort {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.changes = requireNonNull(changes, "changes is null");
         // Deleted sessions are never cached, so reviving one (or a first use) needs no invalidation.
-        this.current = changes.cache(StoreChange.Kind.SESSION, cacheSize, subject -> {
+        this.current = changes.cache("sessions", StoreChange.Kind.SESSION, cacheSize, subject -> {
             int space = subject.indexOf(' ');
             return new SessionAddress(new InstanceId(UUID.fromString(subject.substring(0, space))), SessionId.of(subject.substring(space + 1)));
         });

@@ -13,9 +13,13 @@ import chowder.application.port.out.StoreHealthPort;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
@@ -34,10 +38,17 @@ public final class PersistenceModule extends AbstractModule {
         this.caches = requireNonNull(caches, "caches is null");
     }
 
+    @Override
+    protected void configure() {
+        // Metrics when the application has a registry (a serving node); tests and tools run without one.
+        OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class);
+    }
+
     @Provides
     @Singleton
-    HikariDataSource dataSource() {
+    HikariDataSource dataSource(Optional<MeterRegistry> meters) {
         HikariConfig hikari = new HikariConfig();
+        meters.ifPresent(registry -> hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry)));
         hikari.setPoolName("chowder-db");
         hikari.setJdbcUrl(config.jdbcUrl());
         hikari.setUsername(config.user());
@@ -61,8 +72,8 @@ public final class PersistenceModule extends AbstractModule {
     /** Follows the change log so that this node's caches stay coherent; started and stopped by a serving node's lifecycle. */
     @Provides
     @Singleton
-    ChangeFeed changeFeed(Jdbi jdbi) {
-        return new ChangeFeed(jdbi, config, caches);
+    ChangeFeed changeFeed(Jdbi jdbi, Optional<MeterRegistry> meters) {
+        return new ChangeFeed(jdbi, config, caches, meters);
     }
 
     @Provides
