@@ -96,15 +96,29 @@ public final class BenchmarkRun {
             checkTarget(target);
         }
         results.put("meta", meta());
-        measureLatency();
-        measureThroughput();
-        measureStreaming();
-        measureBigBody();
-        measureOpenStreams();
+        attempt("latency", this::measureLatency);
+        attempt("throughput", this::measureThroughput);
+        attempt("streaming", this::measureStreaming);
+        attempt("big_body", this::measureBigBody);
+        attempt("open_streams", this::measureOpenStreams);
         if (options.containsKey("profile")) {
-            profile();
+            attempt("profile", this::profile);
         }
         write();
+    }
+
+    interface Measure {
+        void run() throws Exception;
+    }
+
+    /** A measure that fails is recorded as failed; the others still run and the results are still written. */
+    private void attempt(String name, Measure measure) {
+        try {
+            measure.run();
+        } catch (Exception e) {
+            log(name + " failed: " + e);
+            results.put(name, Map.of("failed", e.toString()));
+        }
     }
 
     // ---- servers -------------------------------------------------------------------------------------
@@ -416,6 +430,8 @@ public final class BenchmarkRun {
         meta.put("load_jvm_options", String.join(" ", LOAD_JVM));
         meta.put("nginx", Processes.run(List.of(options.getOrDefault("nginx", "nginx"), "-v"), Map.of(), Duration.ofSeconds(10)).strip());
         meta.put("portkey", options.getOrDefault("portkey-version", "not measured"));
+        // Others' work on a shared machine shows here: compare runs only at similar load.
+        meta.put("load_average_at_start", Files.readString(Path.of("/proc/loadavg")).strip());
         meta.put("fd_limit", options.getOrDefault("fd-limit", "unknown"));
         meta.put("durations", durations);
         return meta;

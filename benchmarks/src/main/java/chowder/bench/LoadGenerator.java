@@ -214,7 +214,7 @@ public final class LoadGenerator {
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
-                    try (RawHttpConnection connection = new RawHttpConnection(target)) {
+                    try (RawHttpConnection connection = new RawHttpConnection(target, 4 * 1024)) {
                         connection.send(head, body);
                         RawHttpConnection.Head response = connection.readHead();
                         if (response.status() != 200) {

@@ -31,6 +31,7 @@ final class PerfReport {
         row("commit", meta.path("commit").asText());
         row("command", "`" + meta.path("command").asText() + "`");
         row("machine", meta.path("cpu").asText() + ", " + meta.path("cores").asText() + " cores, " + meta.path("memory_gb").asText() + " GB");
+        row("load average at start", meta.path("load_average_at_start").asText("–"));
         row("JDK", meta.path("jdk").asText());
         row("Chowder JVM", "`" + meta.path("chowder_jvm_options").asText() + "` (G1)");
         row("load generator JVM", "`" + meta.path("load_jvm_options").asText() + "`");
@@ -222,7 +223,11 @@ final class PerfReport {
             return;
         }
         md.append("#### JFR profile of Chowder under 64 clients (").append(p.path("cpu_samples").asText()).append(" CPU samples)\n\n");
-        md.append("Share of samples whose stack passes through each layer (a sample counts for every layer on its stack):\n\n");
+        md.append("Where the CPU goes, by layer (exclusive: each sample counts once, for the first layer from the top of "
+                + "its stack; JDK code counts for the layer that called it):\n\n");
+        shareTable(p.path("layer_self_pct"), "layer");
+        md.append("Inclusive: share of samples whose stack passes through each layer (a sample counts for every layer on "
+                + "its stack; Javalin and Jetty wrap everything):\n\n");
         shareTable(p.path("layer_share_pct"), "layer");
         md.append("Chowder methods on the stack (inclusive):\n\n");
         shareTable(p.path("chowder_methods_inclusive_pct"), "method");
@@ -239,6 +244,12 @@ final class PerfReport {
             cells(List.of("`" + name + "`", String.format(Locale.ROOT, "%.1f", shares.path(name).asDouble())));
         }
         md.append('\n');
+    }
+
+    /** Re-renders the tables of a result file: {@code java -cp chowder-bench.jar chowder.bench.PerfReport RESULT.json docs/perf.md}. */
+    public static void main(String[] args) throws IOException {
+        JsonNode results = LoadGenerator.JSON.readTree(Path.of(args[0]).toFile());
+        replaceGenerated(Path.of(args[1]), new PerfReport(results, args[0]).markdown());
     }
 
     /** Replaces the generated block of the document (or appends one), leaving the hand-written text around it. */

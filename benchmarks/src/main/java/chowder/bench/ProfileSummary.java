@@ -52,6 +52,7 @@ final class ProfileSummary {
         int samples = 0;
         Map<String, Integer> byLayer = new LinkedHashMap<>();
         LAYERS.keySet().forEach(layer -> byLayer.put(layer, 0));
+        Map<String, Integer> selfByLayer = new LinkedHashMap<>();
         Map<String, Integer> topFrames = new HashMap<>();
         Map<String, Integer> chowderInclusive = new HashMap<>();
         Map<String, Double> allocations = new HashMap<>();
@@ -76,6 +77,11 @@ final class ProfileSummary {
                         }
                     }
                     layersSeen.forEach(layer -> byLayer.merge(layer, 1, Integer::sum));
+                    // Exclusive: the sample belongs to the first layer from the top of the stack, so JDK code
+                    // (collections, I/O, locks) counts for the layer that called it.
+                    String self = stack.getFrames().stream().map(ProfileSummary::name).map(ProfileSummary::layerOf)
+                            .flatMap(java.util.Optional::stream).findFirst().orElse("other (JDK, GC, compiler threads)");
+                    selfByLayer.merge(self, 1, Integer::sum);
                     chowderSeen.forEach(method -> chowderInclusive.merge(method, 1, Integer::sum));
                     topFrames.merge(name(stack.getFrames().getFirst()), 1, Integer::sum);
                 } else if (type.equals("jdk.ObjectAllocationSample")) {
@@ -87,6 +93,7 @@ final class ProfileSummary {
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("cpu_samples", samples);
+        summary.put("layer_self_pct", percentages(selfByLayer, samples, 20));
         summary.put("layer_share_pct", percentages(byLayer, samples, 20));
         summary.put("top_frames_pct", percentages(topFrames, samples, 20));
         summary.put("chowder_methods_inclusive_pct", percentages(chowderInclusive, samples, 20));

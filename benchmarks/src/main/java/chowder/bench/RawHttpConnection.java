@@ -18,15 +18,20 @@ final class RawHttpConnection implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final BufferedInputStream in;
-    private final byte[] line = new byte[16 * 1024];
-    private final byte[] drain = new byte[64 * 1024];
+    private final byte[] line = new byte[8 * 1024];
+    private byte[] drain;
 
     RawHttpConnection(Target target) throws IOException {
+        this(target, 64 * 1024);
+    }
+
+    /** @param bufferBytes the read buffer: small when thousands of connections are open at once */
+    RawHttpConnection(Target target, int bufferBytes) throws IOException {
         socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress(target.host(), target.port()), 10_000);
         out = socket.getOutputStream();
-        in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        in = new BufferedInputStream(socket.getInputStream(), bufferBytes);
     }
 
     /** Status and the body's framing, once the response headers are read. */
@@ -89,6 +94,9 @@ final class RawHttpConnection implements AutoCloseable {
 
     private void skipBody(Head head) throws IOException {
         InputStream body = body(head);
+        if (drain == null) {
+            drain = new byte[64 * 1024];
+        }
         while (body.read(drain, 0, drain.length) >= 0) {
             // dropped
         }

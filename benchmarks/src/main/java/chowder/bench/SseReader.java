@@ -6,7 +6,7 @@ import java.io.InputStream;
 /** Reads a text/event-stream: the data of one event at a time (its data lines joined), null at the end. */
 final class SseReader {
     private final InputStream in;
-    private final byte[] buffer = new byte[16 * 1024];
+    private final byte[] buffer = new byte[4 * 1024];
     private int position;
     private int limit;
     private final StringBuilder line = new StringBuilder(512);
@@ -59,5 +59,4 @@ final class SseReader {
             line.append((char) (b & 0xff));
         }
     }
-
 }
