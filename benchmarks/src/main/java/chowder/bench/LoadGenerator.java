@@ -143,12 +143,7 @@ public final class LoadGenerator {
         if (connection != null) {
             connection.close();
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("streams", streams);
-        result.put("events_per_stream", events);
-        result.put("gap_ms", gapMs);
-        result.put("errors", errors);
-        result.put("error_samples", errorSamples);
+        Map<String, Object> result = streamResult(streams, events, gapMs, errors, errorSamples);
         result.put("first_event_us", percentiles(firstEvent));
         result.put("event_delay_us", percentiles(eventDelay));
         return result;
@@ -257,14 +252,19 @@ public final class LoadGenerator {
         for (Thread thread : threads) {
             thread.join();
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("streams", count);
-        result.put("events_per_stream", events);
-        result.put("gap_ms", gapMs);
+        Map<String, Object> result = streamResult(count, events, gapMs, errors.get(), List.copyOf(errorSamples));
         result.put("seconds_to_open_all", openSeconds);
         result.put("completed", completed.get());
-        result.put("errors", errors.get());
-        result.put("error_samples", List.copyOf(errorSamples));
+        return result;
+    }
+
+    private static Map<String, Object> streamResult(int streams, int events, int gapMs, int errors, List<String> errorSamples) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("streams", streams);
+        result.put("events_per_stream", events);
+        result.put("gap_ms", gapMs);
+        result.put("errors", errors);
+        result.put("error_samples", errorSamples);
         return result;
     }
 

@@ -129,17 +129,20 @@ final class RawHttpConnection implements AutoCloseable {
         }
     }
 
-    private final class LimitedBody extends InputStream {
-        private long remaining;
-
-        LimitedBody(long length) {
-            remaining = length;
-        }
-
+    /** A response body, read in blocks. */
+    private abstract static class BodyStream extends InputStream {
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+    }
+
+    private final class LimitedBody extends BodyStream {
+        private long remaining;
+
+        LimitedBody(long length) {
+            remaining = length;
         }
 
         @Override
@@ -156,18 +159,12 @@ final class RawHttpConnection implements AutoCloseable {
         }
     }
 
-    private final class ChunkedBody extends InputStream {
+    private final class ChunkedBody extends BodyStream {
         private long chunkLeft;
         private boolean ended;
         // Jetty sends a chunk's closing CRLF only with the next chunk: reading it eagerly would hold each SSE
         // event back until the next one arrives, so it is read just before the next chunk's size.
         private boolean crlfPending;
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
