@@ -46,6 +46,14 @@ class PermissionMatrixTest {
             {"GET /v1/instances/{target}/status", 200, 200, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{target}/responses", 200, 200, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{target}/session/user-42/responses", 200, 200, 403, 404, 404, 401, 401, 401},
+            // Workspace files: registered gateways have no workspace here (404), but only once the key may ask.
+            {"GET /v1/instances/{target}/files?path=", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"GET /v1/instances/{target}/files/read?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"POST /v1/instances/{target}/files/write", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"GET /v1/instances/{target}/files/content?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"PUT /v1/instances/{target}/files/content?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"POST /v1/instances/{target}/files/move", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"DELETE /v1/instances/{target}/files?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{victim}/stop", 200, 403, 403, 403, 404, 401, 401, 401},
             {"POST /v1/instances/{victim}/start", 200, 403, 403, 403, 404, 401, 401, 401},
             {"DELETE /v1/instances/{victim}", 204, 403, 403, 403, 404, 401, 401, 401},
@@ -122,6 +130,15 @@ class PermissionMatrixTest {
     private static String body(String method, String path, String target) {
         if (path.endsWith("/responses")) {
             return "{\"model\":\"claude-sonnet-4-20250514\",\"input\":\"hi\"}";
+        }
+        if (path.endsWith("/files/write")) {
+            return "{\"path\":\"notes.md\",\"content\":\"hi\"}";
+        }
+        if (path.endsWith("/files/move")) {
+            return "{\"from\":\"notes.md\",\"to\":\"moved.md\"}";
+        }
+        if (method.equals("PUT")) {
+            return "the file's bytes";
         }
         if (method.equals("PATCH")) {
             return "{\"name\":\"renamed\"}";
