@@ -42,6 +42,7 @@ record ChowderConfig(
     static final String HTTP_HOST = "CHOWDER_HTTP_HOST";
     static final String HTTP_PORT = "CHOWDER_HTTP_PORT";
     static final String MAX_REQUEST_BYTES = "CHOWDER_MAX_REQUEST_BYTES";
+    static final String HTTP_ACCEPT_QUEUE = "CHOWDER_HTTP_ACCEPT_QUEUE";
     static final String GATEWAY_CONNECT_TIMEOUT = "CHOWDER_GATEWAY_CONNECT_TIMEOUT";
     static final String GATEWAY_HEADERS_TIMEOUT = "CHOWDER_GATEWAY_HEADERS_TIMEOUT";
     static final String GATEWAY_IDLE_TIMEOUT = "CHOWDER_GATEWAY_IDLE_TIMEOUT";
@@ -124,7 +125,9 @@ record ChowderConfig(
                         read.value(MAX_REQUEST_BYTES, String.valueOf(HttpServerConfig.DEFAULT_MAX_REQUEST_BYTES),
                                 text -> Reader.positive(Long.parseLong(text))),
                         read.value(SHUTDOWN_GRACE, "30s", Durations::parse),
-                        read.value(SIGNUP_ENABLED, "false", Reader::bool)),
+                        read.value(SIGNUP_ENABLED, "false", Reader::bool),
+                        read.value(HTTP_ACCEPT_QUEUE, String.valueOf(HttpServerConfig.DEFAULT_ACCEPT_QUEUE_SIZE),
+                                text -> Reader.positive(Integer.parseInt(text)))),
                 new OpenClawGatewayConfig(
                         read.value(GATEWAY_CONNECT_TIMEOUT, "5s", Reader::positiveDuration),
                         read.value(GATEWAY_HEADERS_TIMEOUT, "10m", Reader::positiveDuration),

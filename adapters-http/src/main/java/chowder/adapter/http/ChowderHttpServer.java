@@ -11,6 +11,8 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 
 /** The hosted-compatible HTTP API on Javalin (Jetty 12, virtual threads). Start once, stop once. */
 public final class ChowderHttpServer {
@@ -45,8 +47,13 @@ public final class ChowderHttpServer {
             javalin.http.maxRequestSize = config.maxRequestBytes();
             // Answers are relayed as the gateway sent them; compressing would buffer streams.
             javalin.http.compressionStrategy = CompressionStrategy.NONE;
-            javalin.jetty.host = config.host();
-            javalin.jetty.port = config.port();
+            javalin.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(config.host());
+                connector.setPort(config.port());
+                connector.setAcceptQueueSize(config.acceptQueueSize());
+                return connector;
+            });
             // Session ids may contain '/', sent as %2F: Jetty must let such a path reach the route.
             javalin.jetty.modifyServletContextHandler(handler -> {
                 handler.getServletHandler().setDecodeAmbiguousURIs(true);

@@ -4,7 +4,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.HttpVersion;
@@ -24,15 +28,21 @@ import org.eclipse.jetty.util.Callback;
  * interest so the connection can read its next request. A client that sends bytes beyond its
  * request (HTTP pipelining, which no common client does with POST) has lost a byte to the watch, so
  * the answer then closes the connection ({@code Connection: close}) when it is not yet committed.
+ *
+ * <p>The watch is armed only once a request has waited {@link #ARM_AFTER}: registering read interest costs a
+ * selector round trip, and most answers come sooner than a client could usefully be noticed leaving.
  */
 final class ClientDisconnectWatch implements AutoCloseable {
+    static final Duration ARM_AFTER = Duration.ofMillis(50);
     private static final ClientDisconnectWatch NONE = new ClientDisconnectWatch(null, null, () -> {});
+    private static final ScheduledThreadPoolExecutor ARMING = arming();
 
     private final EndPoint endPoint;
     private final HttpServletResponse response;
     private final Runnable onDisconnect;
     private final AtomicBoolean watching = new AtomicBoolean(true);
     private volatile boolean inputLost;
+    private ScheduledFuture<?> pendingArm;
     private final Callback probe = new Callback() {
         @Override
         public void succeeded() {
@@ -61,10 +71,17 @@ final class ClientDisconnectWatch implements AutoCloseable {
             return NONE;
         }
         ClientDisconnectWatch watch = new ClientDisconnectWatch(endPoint, response, onDisconnect);
-        if (!endPoint.tryFillInterested(watch.probe)) {
-            return NONE;
+        synchronized (watch) {
+            watch.pendingArm = ARMING.schedule(watch::arm, ARM_AFTER.toNanos(), TimeUnit.NANOSECONDS);
         }
         return watch;
+    }
+
+    // Synchronised with close(): interest registered after the request finished would swallow the next request.
+    private synchronized void arm() {
+        if (watching.get()) {
+            endPoint.tryFillInterested(probe);
+        }
     }
 
     private void readable() {
@@ -95,11 +112,38 @@ final class ClientDisconnectWatch implements AutoCloseable {
     /** Stops watching; call on the request's own thread, before its answer is complete. */
     @Override
     public void close() {
-        if (endPoint != null && watching.compareAndSet(true, false) && endPoint.isFillInterested()) {
-            ((AbstractEndPoint) endPoint).getFillInterest().onFail(new CancellationException("request finished"));
+        if (endPoint != null) {
+            stopWatching();
         }
         if (inputLost && !response.isCommitted()) {
             response.setHeader("Connection", "close");
+        }
+    }
+
+    private synchronized void stopWatching() {
+        pendingArm.cancel(false);
+        if (watching.compareAndSet(true, false) && endPoint.isFillInterested()) {
+            ((AbstractEndPoint) endPoint).getFillInterest().onFail(new RequestFinished());
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor arming() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("chowder-disconnect-watch").daemon().factory());
+        // Most watches are cancelled long before they fire: drop them from the queue at once.
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /** Withdraws the read interest; thrown away unseen, so it skips the stack walk. */
+    private static final class RequestFinished extends CancellationException {
+        RequestFinished() {
+            super("request finished");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 }

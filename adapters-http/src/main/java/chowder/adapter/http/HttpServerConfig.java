@@ -6,12 +6,16 @@ import java.time.Duration;
 
 /**
  * Where the API listens, the largest request body it reads, how long a stopping server lets in-flight
- * requests and streams finish, and whether anyone may create an organization through the API.
+ * requests and streams finish, whether anyone may create an organization through the API, and how many
+ * connections the kernel may queue before Chowder accepts them.
  */
-public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
+public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled,
+        int acceptQueueSize) {
     // The gateway's own documented limit: a larger body could never be answered anyway.
     public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    // The JDK's default backlog (50) resets connections when thousands of clients connect at once.
+    public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 4096;
 
     public HttpServerConfig {
         requireNonNull(host, "host is null");
@@ -25,5 +29,12 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdown grace must not be negative");
         }
+        if (acceptQueueSize < 1) {
+            throw new IllegalArgumentException("accept queue size must be positive");
+        }
+    }
+
+    public HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
+        this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE);
     }
 }

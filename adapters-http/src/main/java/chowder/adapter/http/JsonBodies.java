@@ -28,17 +28,36 @@ final class JsonBodies {
     }
 
     ObjectNode readObject(Context ctx) {
+        return parse(ctx, parser -> {
+            JsonNode body = parser.readValueAsTree();
+            if (body == null || !body.isObject()) {
+                throw notAnObject();
+            }
+            return (ObjectNode) body;
+        });
+    }
+
+    /** What reads a body from its parser; it must consume exactly one JSON value. */
+    interface BodyReader<T> {
+        T read(JsonParser parser) throws IOException;
+    }
+
+    /**
+     * Parses the body under the size limit with {@code reader}: a body over the limit is a 413, invalid JSON and
+     * content after the value are 400s.
+     */
+    <T> T parse(Context ctx, BodyReader<T> reader) {
         if (ctx.req().getContentLengthLong() > maxRequestBytes) {
             throw tooLarge();
         }
-        JsonNode body;
         try (InputStream in = new LimitedInputStream(ctx.req().getInputStream(), maxRequestBytes);
                 JsonParser parser = json.createParser(in)) {
-            body = parser.readValueAsTree();
+            T body = reader.read(parser);
             // Read to the end: trailing content is an error, and the connection must hold no unread request bytes.
-            if (body != null && parser.nextToken() != null) {
+            if (parser.nextToken() != null) {
                 throw ChowderException.invalidRequest("Request body is not valid JSON: there is content after the JSON value.");
             }
+            return body;
         } catch (JacksonException e) {
             if (e.getCause() instanceof ChowderException limit) {
                 throw limit;
@@ -49,10 +68,10 @@ final class JsonBodies {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (body == null || !body.isObject()) {
-            throw ChowderException.invalidRequest("Request body must be a JSON object.");
-        }
-        return (ObjectNode) body;
+    }
+
+    static ChowderException notAnObject() {
+        return ChowderException.invalidRequest("Request body must be a JSON object.");
     }
 
     /** A string field, or null when absent or JSON null; any other type is a validation error naming the field. */

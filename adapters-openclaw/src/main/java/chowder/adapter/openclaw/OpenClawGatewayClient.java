@@ -22,7 +22,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.ByteBufferRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
@@ -104,7 +104,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
                     OpenClawRequestBody.modelHeader(request.model()).ifPresent(model -> headers.put(MODEL_HEADER, model));
                     request.requestId().ifPresent(id -> headers.put(REQUEST_ID_HEADER, id));
                 })
-                .body(new BytesRequestContent("application/json", OpenClawRequestBody.withOpenClawModel(request.otherFieldsJson())));
+                .body(new ByteBufferRequestContent("application/json", OpenClawRequestBody.withOpenClawModel(request.otherFieldsJson())));
         InputStreamResponseListener listener = new InputStreamResponseListener();
         long start = System.nanoTime();
         gatewayRequest.send(listener);
@@ -132,8 +132,21 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
     /** One request in flight and its response listener. */
     record Exchange(Request request, InputStreamResponseListener listener, Response response) {
         void abortIfUnfinished() {
-            // A no-op for a request that already completed; otherwise the gateway sees the connection close.
-            request.abort(new CancellationException("closed by Chowder before the gateway finished"));
+            // A no-op for a request that already completed (the usual case, hence no stack trace); otherwise the
+            // gateway sees the connection close.
+            request.abort(new ClosedByChowder());
+        }
+    }
+
+    /** Why an unfinished exchange was aborted. */
+    private static final class ClosedByChowder extends CancellationException {
+        ClosedByChowder() {
+            super("closed by Chowder before the gateway finished");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 

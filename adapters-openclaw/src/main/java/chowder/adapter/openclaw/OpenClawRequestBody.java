@@ -1,5 +1,6 @@
 package chowder.adapter.openclaw;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -10,29 +11,27 @@ import java.util.regex.Pattern;
  * the {@code x-openclaw-model: provider/model} header.
  */
 final class OpenClawRequestBody {
-    private static final byte[] MODEL_FIELD = "\"model\":\"openclaw\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OPENING = "{\"model\":\"openclaw\",".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OPENING_ALONE = "{\"model\":\"openclaw\"".getBytes(StandardCharsets.US_ASCII);
     // provider/model as OpenClaw names them; anything else (a bare model name such as
     // claude-sonnet-4-20250514, or an agent selector) is dropped and the gateway's own model answers.
     private static final Pattern PROVIDER_MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}/[A-Za-z0-9][A-Za-z0-9._:@+/-]{0,191}");
 
     private OpenClawRequestBody() {}
 
-    /** The JSON object with {@code "model":"openclaw"} as its first field, followed by the other fields unchanged. */
-    static byte[] withOpenClawModel(byte[] otherFieldsJson) {
+    /**
+     * The JSON object with {@code "model":"openclaw"} as its first field, followed by the other fields unchanged: the
+     * new opening as one buffer and the client's fields (after their opening brace) as a view, never a copy.
+     */
+    static ByteBuffer[] withOpenClawModel(byte[] otherFieldsJson) {
         int first = 1;
         while (Character.isWhitespace(otherFieldsJson[first])) {
             first++;
         }
         boolean empty = otherFieldsJson[first] == '}';
-        byte[] body = new byte[otherFieldsJson.length + MODEL_FIELD.length + (empty ? 0 : 1)];
-        body[0] = '{';
-        System.arraycopy(MODEL_FIELD, 0, body, 1, MODEL_FIELD.length);
-        int next = 1 + MODEL_FIELD.length;
-        if (!empty) {
-            body[next++] = ',';
-        }
-        System.arraycopy(otherFieldsJson, 1, body, next, otherFieldsJson.length - 1);
-        return body;
+        return new ByteBuffer[] {
+            ByteBuffer.wrap(empty ? OPENING_ALONE : OPENING).asReadOnlyBuffer(),
+            ByteBuffer.wrap(otherFieldsJson, 1, otherFieldsJson.length - 1)};
     }
 
     /** The value of {@code x-openclaw-model}, when the client named a backend model as provider/model. */

@@ -119,10 +119,16 @@ class OpenClawGatewayClientTest {
 
     @Test
     void anEmptyObjectStillGetsTheModel() {
-        assertThat(new String(OpenClawRequestBody.withOpenClawModel("{}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
-                .isEqualTo("{\"model\":\"openclaw\"}");
-        assertThat(new String(OpenClawRequestBody.withOpenClawModel("{ \"a\":1}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
-                .isEqualTo("{\"model\":\"openclaw\", \"a\":1}");
+        assertThat(withOpenClawModel("{}")).isEqualTo("{\"model\":\"openclaw\"}");
+        assertThat(withOpenClawModel("{ \"a\":1}")).isEqualTo("{\"model\":\"openclaw\", \"a\":1}");
+    }
+
+    private static String withOpenClawModel(String otherFields) {
+        StringBuilder body = new StringBuilder();
+        for (java.nio.ByteBuffer buffer : OpenClawRequestBody.withOpenClawModel(otherFields.getBytes(StandardCharsets.UTF_8))) {
+            body.append(StandardCharsets.UTF_8.decode(buffer));
+        }
+        return body.toString();
     }
 
     @Test
