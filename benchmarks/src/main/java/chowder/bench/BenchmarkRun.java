@@ -38,14 +38,14 @@ public final class BenchmarkRun {
     static final List<String> UPSTREAM_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseParallelGC");
 
     /** How long each measure runs. */
-    record Durations(double warmupS, double measureS, int streams, int streamEvents, int streamGapMs,
+    record Durations(double jitWarmupS, double warmupS, double measureS, int streams, int streamEvents, int streamGapMs,
                      int openStreamEvents, int openStreamGapMs, double openStreamRampS, int bigBodyRepeats) {
         static Durations full() {
-            return new Durations(5, 15, 100, 20, 10, 10, 5000, 10, 5);
+            return new Durations(30, 5, 15, 100, 20, 10, 10, 5000, 10, 5);
         }
 
         static Durations quick() {
-            return new Durations(1, 3, 20, 10, 10, 5, 1000, 2, 2);
+            return new Durations(10, 1, 3, 20, 10, 10, 5, 1000, 2, 2);
         }
     }
 
@@ -96,6 +96,7 @@ public final class BenchmarkRun {
             checkTarget(target);
         }
         results.put("meta", meta());
+        attempt("jit_warmup", this::warmUpEveryTarget);
         attempt("latency", this::measureLatency);
         attempt("throughput", this::measureThroughput);
         attempt("streaming", this::measureStreaming);
@@ -244,6 +245,18 @@ public final class BenchmarkRun {
     }
 
     // ---- measures ------------------------------------------------------------------------------------
+
+    /**
+     * Loads every target with 64 clients before anything is measured, results discarded: a JVM reaches its steady state
+     * only once the JIT has compiled the hot path (tens of seconds on 2 cores), which a few seconds of warm-up per
+     * measure do not give. Every target gets the same.
+     */
+    private void warmUpEveryTarget() throws Exception {
+        for (Target target : targets) {
+            log("JIT warm-up, 64 clients: " + target.name());
+            load(target, "latency", "64", "0", String.valueOf(durations.jitWarmupS()));
+        }
+    }
 
     private void measureLatency() throws Exception {
         Map<String, Object> byClients = new LinkedHashMap<>();

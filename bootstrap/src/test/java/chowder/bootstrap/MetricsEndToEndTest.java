@@ -39,6 +39,8 @@ class MetricsEndToEndTest {
                 RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
             String key = chowder.createOrganization("Acme").path("api_key").asText();
             String instance = chowder.registerInstance(key, gateway.baseUrl(), GATEWAY_TOKEN);
+            // The first probe moves the instance to running (a change that drops it from the cache): let it land first.
+            awaitRunning(chowder, key, instance);
             String sessionPath = "/v1/instances/" + instance + "/session/" + URLEncoder.encode(SESSION_ID, StandardCharsets.UTF_8) + "/responses";
             for (int i = 0; i < 2; i++) {
                 assertThat(chowder.send("POST", sessionPath, key, MESSAGE).statusCode()).isEqualTo(200);
@@ -137,6 +139,16 @@ class MetricsEndToEndTest {
             Thread.sleep(20);
         }
         assertThat(open).hasValue(expected);
+    }
+
+    private static void awaitRunning(RunningChowder chowder, String key, String instance) throws Exception {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            if (chowder.send("GET", "/v1/instances/" + instance, key, null).body().contains("\"status\":\"running\"")) {
+                return;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("the instance never became running");
     }
 
     /** The value of the one sample of {@code name} whose labels include all of {@code labels} (k="v"). */

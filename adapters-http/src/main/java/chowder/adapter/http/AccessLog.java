@@ -1,7 +1,10 @@
 package chowder.adapter.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,21 +29,28 @@ final class AccessLog {
     }
 
     void write(Entry entry) {
-        ObjectNode line = json.createObjectNode()
-                .put("ts", entry.finishedAt().toString())
-                .put("request_id", entry.requestId())
-                .put("method", entry.method())
-                .put("route", entry.route())
-                .put("status", entry.status())
-                .put("duration_ms", Math.round(entry.durationNanos() / 10_000.0) / 100.0);
-        if (entry.organizationId() != null) {
-            line.put("organization_id", entry.organizationId());
-        }
-        if (entry.instanceId() != null) {
-            line.put("instance_id", entry.instanceId());
-        }
-        if (entry.requestBytes() >= 0) {
-            line.put("request_bytes", entry.requestBytes());
+        // Written field by field, without a tree: this runs once per request.
+        StringWriter line = new StringWriter(320);
+        try (JsonGenerator out = json.getFactory().createGenerator(line)) {
+            out.writeStartObject();
+            out.writeStringField("ts", entry.finishedAt().toString());
+            out.writeStringField("request_id", entry.requestId());
+            out.writeStringField("method", entry.method());
+            out.writeStringField("route", entry.route());
+            out.writeNumberField("status", entry.status());
+            out.writeNumberField("duration_ms", Math.round(entry.durationNanos() / 10_000.0) / 100.0);
+            if (entry.organizationId() != null) {
+                out.writeStringField("organization_id", entry.organizationId());
+            }
+            if (entry.instanceId() != null) {
+                out.writeStringField("instance_id", entry.instanceId());
+            }
+            if (entry.requestBytes() >= 0) {
+                out.writeNumberField("request_bytes", entry.requestBytes());
+            }
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a StringWriter does not fail", e);
         }
         log.info(line.toString());
     }
