@@ -9,6 +9,8 @@ import chowder.domain.InstanceId;
 import chowder.domain.SessionId;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** The two hosted endpoints that talk to an agent: the default session {@code main} and named sessions. */
@@ -40,14 +42,26 @@ final class ResponsesRoutes {
         ResponseRequest request = requests.read(ctx, clientGone, RequestIds.of(ctx));
         SendResponseCommand command = new SendResponseCommand(Callers.of(ctx), instanceId, sessionId, request);
         // A client that hangs up cancels the request, which aborts the gateway call (and nothing else).
+        GatewayResponse answer;
         try (ClientDisconnectWatch watch = ClientDisconnectWatch.start(ctx.req(), ctx.res(), clientGone::cancel)) {
             if (request.stream()) {
                 relay.relay(responses.stream(command), ctx.res());
-            } else {
-                GatewayResponse answer = responses.send(command);
-                ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+                return;
             }
+            answer = responses.send(command);
         }
+        // Only once the watch is withdrawn: a client that has its answer may send its next request at once.
+        write(ctx, answer);
     }
 
+    /** Writes the answer straight to the response: handing Javalin a result would copy it through another buffer. */
+    private static void write(Context ctx, GatewayResponse answer) {
+        ctx.status(answer.status()).contentType(answer.contentType());
+        ctx.res().setContentLength(answer.body().length);
+        try {
+            ctx.res().getOutputStream().write(answer.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -6,6 +6,8 @@ import chowder.domain.TokenUsage;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,8 @@ import java.util.Optional;
  * to be one complete JSON value, in a single pass that builds a tree of {@code usage} only.
  */
 final class ReportedUsage {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Read once per answer on a virtual thread: share parser buffers rather than allocate them (no thread-local reuse).
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build());
     private static final byte[] COMPLETED = "event: response.completed".getBytes(StandardCharsets.US_ASCII);
 
     private ReportedUsage() {}
