@@ -5,12 +5,13 @@ import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.out.Cancellation;
 import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.ResponseRequest;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
 import chowder.domain.SessionId;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** The two hosted endpoints that talk to an agent: the default session {@code main} and named sessions. */
@@ -60,8 +61,9 @@ final class ResponsesRoutes {
         ctx.res().setContentLength(answer.body().length);
         try {
             ctx.res().getOutputStream().write(answer.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException clientGone) {
+            // The only way writing a complete answer fails: the client closed its connection.
+            throw new ChowderException(ErrorCode.REQUEST_CANCELLED, "The request was cancelled: the client went away.");
         }
     }
 }

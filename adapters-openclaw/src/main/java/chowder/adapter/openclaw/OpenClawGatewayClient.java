@@ -122,7 +122,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
             ChowderException failure = beforeAnswerFailure(e.getCause());
             latency.record(instance.id(), GatewayLatency.Outcome.of(failure.code()), start);
             throw failure;
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | CancellationException e) {
             gatewayRequest.abort(e);
             latency.record(instance.id(), GatewayLatency.Outcome.CANCELLED, start);
             throw cancelled();
