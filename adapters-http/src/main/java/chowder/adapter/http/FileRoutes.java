@@ -27,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 
 /**
  * Workspace files of provisioned instances, as the hosted API has them (permission {@code files}): list,
@@ -41,7 +42,7 @@ final class FileRoutes {
     static final String MOVE = FILES + "/move";
 
     /** Room for the multipart framing and the {@code path} part around a file of the largest size. */
-    static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+    private static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
     /** Upload parts up to this size stay in memory; larger ones are spooled to {@code java.io.tmpdir} (up to the file limit). */
     private static final int IN_MEMORY_PART_BYTES = 64 * 1024;
 
@@ -109,7 +110,7 @@ final class FileRoutes {
             throw tooLarge(maxFileBytes);
         }
         String contentType = ctx.contentType();
-        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             throw ChowderException.invalidRequest("The body must be multipart/form-data with a path field and a file part.");
         }
         ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, new MultipartConfigElement(
@@ -211,9 +212,12 @@ final class FileRoutes {
 
     /**
      * Jetty refuses a malformed form as a "bad multipart" 400 whose causes say why; only its messages tell a
-     * form over the limits ("max file size exceeded", "max length exceeded") from a broken one.
+     * form over the limits ("max file size exceeded", "max length exceeded") from a broken one. Jetty closes
+     * the connection after a failed form: the answer says so, or the client would send its next request into
+     * a closing connection.
      */
     private static ChowderException multipartFailure(Context ctx, Exception failure, long maxFileBytes) {
+        ctx.header("Connection", "close");
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             String message = String.valueOf(cause.getMessage());
             if (message.startsWith("max file size exceeded") || message.startsWith("max length exceeded")) {
