@@ -48,10 +48,10 @@ class PermissionMatrixTest {
             {"POST /v1/instances/{target}/session/user-42/responses", 200, 200, 403, 404, 404, 401, 401, 401},
             // Workspace files: registered gateways have no workspace here (404), but only once the key may ask.
             {"GET /v1/instances/{target}/files?path=", 404, 404, 403, 404, 404, 401, 401, 401},
-            {"GET /v1/instances/{target}/files/read?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
-            {"POST /v1/instances/{target}/files/write", 404, 404, 403, 404, 404, 401, 401, 401},
             {"GET /v1/instances/{target}/files/content?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
-            {"PUT /v1/instances/{target}/files/content?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"PUT /v1/instances/{target}/files/content", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"GET /v1/instances/{target}/files/download?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
+            {"POST /v1/instances/{target}/files/upload", 404, 404, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{target}/files/move", 404, 404, 403, 404, 404, 401, 401, 401},
             {"DELETE /v1/instances/{target}/files?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{victim}/stop", 200, 403, 403, 403, 404, 401, 401, 401},
@@ -59,6 +59,10 @@ class PermissionMatrixTest {
             {"DELETE /v1/instances/{victim}", 204, 403, 403, 403, 404, 401, 401, 401},
             {"DELETE /v1/keys/{victimKey}", 204, 403, 403, 403, 404, 401, 401, 401},
     };
+
+    private static final String BOUNDARY = "matrix-boundary";
+    private static final String UPLOAD_FORM = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\nnotes.md\r\n"
+            + "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.md\"\r\n\r\nhi\r\n--" + BOUNDARY + "--\r\n";
 
     @TempDir
     Path dataDir;
@@ -105,7 +109,8 @@ class PermissionMatrixTest {
                     int keyColumn = (column + 1) % KEYS.size();
                     String keyName = KEYS.get(keyColumn);
                     int expected = (Integer) row[keyColumn + 1];
-                    HttpResponse<String> response = chowder.send(route[0], path, keys.get(keyName), body(route[0], path, target));
+                    HttpResponse<String> response = chowder.send(route[0], path, keys.get(keyName), body(route[0], path, target),
+                            path.endsWith("/files/upload") ? Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY) : Map.of());
                     if (response.statusCode() != expected) {
                         mismatches.add(row[0] + " with " + keyName + " key: expected " + expected + ", got " + response.statusCode()
                                 + " " + response.body());
@@ -131,14 +136,14 @@ class PermissionMatrixTest {
         if (path.endsWith("/responses")) {
             return "{\"model\":\"claude-sonnet-4-20250514\",\"input\":\"hi\"}";
         }
-        if (path.endsWith("/files/write")) {
+        if (path.endsWith("/files/content") && method.equals("PUT")) {
             return "{\"path\":\"notes.md\",\"content\":\"hi\"}";
         }
-        if (path.endsWith("/files/move")) {
-            return "{\"from\":\"notes.md\",\"to\":\"moved.md\"}";
+        if (path.endsWith("/files/upload")) {
+            return UPLOAD_FORM;
         }
-        if (method.equals("PUT")) {
-            return "the file's bytes";
+        if (path.endsWith("/files/move")) {
+            return "{\"source\":\"notes.md\",\"destination\":\"moved.md\"}";
         }
         if (method.equals("PATCH")) {
             return "{\"name\":\"renamed\"}";

@@ -58,6 +58,7 @@ final class RunningChowder implements AutoCloseable {
         return send(method, path, key, body, Map.of());
     }
 
+    /** {@code headers} are added, or replace the default JSON Content-Type. */
     HttpResponse<String> send(String method, String path, String key, String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
@@ -65,7 +66,7 @@ final class RunningChowder implements AutoCloseable {
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
-        headers.forEach(request::header);
+        headers.forEach(request::setHeader);
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -23,14 +23,17 @@ public record WorkspacePath(String value) {
         }
     }
 
-    /** Reads a client's path; a missing or empty one means the workspace itself, refused unless {@code rootAllowed}. */
+    /**
+     * Reads a client's path; a missing or empty one, or {@code .} (the hosted API's name for it), means the
+     * workspace itself, refused unless {@code rootAllowed}.
+     */
     public static WorkspacePath of(String raw, String field, boolean rootAllowed) {
         String path = raw == null ? "" : raw;
         // A trailing slash names the same directory; anything else stays as sent.
         while (path.endsWith("/") && path.length() > 1) {
             path = path.substring(0, path.length() - 1);
         }
-        if (path.isEmpty()) {
+        if (path.isEmpty() || path.equals(".")) {
             if (rootAllowed) {
                 return ROOT;
             }

@@ -119,9 +119,18 @@ public final class ChowderApi {
 
     /** POSTs {@code body} exactly as given, with {@code Content-Type: application/json}. */
     public HttpResponse<String> post(String path, String apiKey, String body) {
+        return sendJson("POST", path, apiKey, body);
+    }
+
+    /** PUTs {@code body} exactly as given, with {@code Content-Type: application/json}. */
+    public HttpResponse<String> put(String path, String apiKey, String body) {
+        return sendJson("PUT", path, apiKey, body);
+    }
+
+    private HttpResponse<String> sendJson(String method, String path, String apiKey, String body) {
         return exchange(request(path, apiKey)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, UTF_8))
+                .method(method, HttpRequest.BodyPublishers.ofString(body, UTF_8))
                 .build());
     }
 

@@ -144,19 +144,25 @@ class LocalProvisionerTest {
     /** Files written through the API land in the agent's workspace on disk, and no path leaves it. */
     private static void assertWorkspaceFiles(String id) throws IOException {
         String files = "/v1/instances/" + id + "/files";
-        HttpResponse<String> written = api.post(files + "/write", key,
+        HttpResponse<String> written = api.put(files + "/content", key,
                 JSON.createObjectNode().put("path", "notes/hello.md").put("content", "Hello from the API").toString());
-        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(204);
         assertThat(workspace(id).resolve("notes/hello.md")).hasContent("Hello from the API");
         // OpenClaw seeds the workspace with its own files (AGENTS.md…): the API sees what the agent sees.
-        assertThat(api.get(files, key).body()).contains("\"notes\"").contains("AGENTS.md");
-        assertThat(ChowderApi.json(api.get(files + "/read?path=notes%2Fhello.md", key).body()).path("content").asText())
+        JsonNode listing = ChowderApi.json(api.get(files, key).body());
+        assertThat(listing.path("path").asText()).isEqualTo(".");
+        assertThat(listing.path("entries").findValuesAsText("name")).contains("notes", "AGENTS.md");
+        assertThat(ChowderApi.json(api.get(files + "/content?path=notes%2Fhello.md", key).body()).path("content").asText())
                 .isEqualTo("Hello from the API");
+        HttpResponse<String> moved = api.post(files + "/move", key,
+                JSON.createObjectNode().put("source", "notes/hello.md").put("destination", "notes/moved.md").toString());
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(204);
+        assertThat(api.get(files + "/download?path=notes%2Fmoved.md", key).body()).isEqualTo("Hello from the API");
 
         Files.createSymbolicLink(workspace(id).resolve("escape"), instanceDirectory(id));
         for (String path : List.of("..%2Fopenclaw.json", "notes%2F..%2F..%2Fopenclaw.json", "%2Fetc%2Fpasswd", "escape%2Fopenclaw.json",
                 "notes%5C..%5C..%5Copenclaw.json")) {
-            HttpResponse<String> refused = api.get(files + "/read?path=" + path, key);
+            HttpResponse<String> refused = api.get(files + "/content?path=" + path, key);
             assertThat(refused.statusCode()).as(path + ": " + refused.body()).isEqualTo(400);
         }
         String otherOrganization = chowder.createOrganization("Globex").apiKey();

@@ -117,10 +117,10 @@ public final class ChowderHttpServer {
             javalin.routes.get("/v1/instances/{id}/usage", sessions::usage);
             javalin.routes.get(FileRoutes.FILES, files::list);
             javalin.routes.delete(FileRoutes.FILES, files::delete);
-            javalin.routes.get(FileRoutes.CONTENT, files::download);
-            javalin.routes.put(FileRoutes.CONTENT, files::upload);
-            javalin.routes.get(FileRoutes.READ, files::read);
-            javalin.routes.post(FileRoutes.WRITE, files::write);
+            javalin.routes.get(FileRoutes.CONTENT, files::read);
+            javalin.routes.put(FileRoutes.CONTENT, files::write);
+            javalin.routes.get(FileRoutes.DOWNLOAD, files::download);
+            javalin.routes.post(FileRoutes.UPLOAD, files::upload);
             javalin.routes.post(FileRoutes.MOVE, files::move);
 
             javalin.routes.exception(ChowderException.class, errors::chowder);

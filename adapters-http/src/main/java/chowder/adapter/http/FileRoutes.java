@@ -15,24 +15,36 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import io.javalin.http.util.MultipartUtil;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.http.Part;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLConnection;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 
 /**
- * Workspace files of provisioned instances (the hosted API's {@code files} permission): list, read and
- * write text as JSON, download and upload raw bytes, move, delete. Paths travel in the {@code path}
- * query parameter (or JSON fields), relative to the workspace.
+ * Workspace files of provisioned instances, as the hosted API has them (permission {@code files}): list,
+ * read and write text as JSON, download raw bytes, upload a multipart form, move. Delete is an extension.
+ * Paths are relative to the workspace; {@code .} or nothing names the workspace itself.
  */
 final class FileRoutes {
     static final String FILES = "/v1/instances/{id}/files";
     static final String CONTENT = FILES + "/content";
-    static final String READ = FILES + "/read";
-    static final String WRITE = FILES + "/write";
+    static final String DOWNLOAD = FILES + "/download";
+    static final String UPLOAD = FILES + "/upload";
     static final String MOVE = FILES + "/move";
+
+    /** Room for the multipart framing and the {@code path} part around a file of the largest size. */
+    private static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+    /** Upload parts up to this size stay in memory; larger ones are spooled to {@code java.io.tmpdir} (up to the file limit). */
+    private static final int IN_MEMORY_PART_BYTES = 64 * 1024;
 
     private final ManageWorkspaceFilesUseCase files;
     private final JsonBodies bodies;
@@ -46,79 +58,147 @@ final class FileRoutes {
 
     void list(Context ctx) {
         Listing listing = files.list(Callers.of(ctx), instanceId(ctx), WorkspacePath.of(ctx.queryParam("path"), "path", true));
-        ObjectNode answer = json.createObjectNode().put("path", listing.path().value());
+        ObjectNode answer = json.createObjectNode().put("path", shown(listing.path()));
         ArrayNode entries = answer.putArray("entries");
         listing.entries().forEach(entry -> entries.add(entry(entry)));
+        // Not in the hosted answer: tells a client that CHOWDER_MAX_LIST_ENTRIES cut the listing short.
         answer.put("truncated", listing.truncated());
         ctx.json(answer);
     }
 
-    void download(Context ctx) throws IOException {
-        try (OpenFile file = files.open(Callers.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"))) {
-            ctx.contentType("application/octet-stream")
-                    .header("Content-Disposition", "attachment; filename*=UTF-8''" + attributeValue(file.entry().path().name()))
-                    .header("Content-Length", Long.toString(file.entry().size()));
-            file.content().transferTo(ctx.res().getOutputStream());
-        }
-    }
-
-    void upload(Context ctx) throws IOException {
-        if (ctx.req().getContentLengthLong() > files.maxFileBytes()) {
-            throw new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "Files are limited to " + files.maxFileBytes() + " bytes.");
-        }
-        WorkspacePath path = path(ctx.queryParam("path"), "path");
-        try (InputStream content = ctx.req().getInputStream()) {
-            ctx.json(entry(files.write(Callers.of(ctx), instanceId(ctx), path, content)));
-        }
-    }
-
     void read(Context ctx) throws IOException {
-        try (OpenFile file = files.open(Callers.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"))) {
+        WorkspacePath path = path(ctx.queryParam("path"), "path");
+        try (OpenFile file = files.open(Callers.of(ctx), instanceId(ctx), path)) {
             String text;
             try {
                 text = UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(file.content().readAllBytes())).toString();
             } catch (CharacterCodingException e) {
-                throw ChowderException.validationFailed("The file is not UTF-8 text; download it from " + CONTENT.replace("{id}", "<id>") + " instead.");
+                throw ChowderException.validationFailed("The file is not UTF-8 text; download it from " + DOWNLOAD.replace("{id}", "<id>") + " instead.");
             }
-            ctx.json(entry(file.entry()).put("content", text));
+            ctx.json(json.createObjectNode().put("path", path.value()).put("content", text));
         }
     }
 
     void write(Context ctx) {
         ObjectNode body = bodies.readObject(ctx);
-        WorkspacePath path = path(JsonBodies.optionalString(body, "path"), "path");
-        JsonNode content = body.get("content");
-        if (content == null || !content.isTextual()) {
-            throw ChowderException.validationFailed("content must be a string (the file's UTF-8 text).");
+        WorkspacePath path = path(required(body, "path"), "path");
+        String content = required(body, "content");
+        files.write(Callers.of(ctx), instanceId(ctx), path, new ByteArrayInputStream(content.getBytes(UTF_8)));
+        ctx.status(204);
+    }
+
+    void download(Context ctx) throws IOException {
+        try (OpenFile file = files.open(Callers.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"))) {
+            String name = file.entry().path().name();
+            String type = URLConnection.getFileNameMap().getContentTypeFor(name);
+            ctx.contentType(type == null ? "application/octet-stream" : type)
+                    .header("Content-Disposition", contentDisposition(name))
+                    .header("X-Content-Type-Options", "nosniff")
+                    .header("Content-Length", Long.toString(file.entry().size()));
+            file.content().transferTo(ctx.res().getOutputStream());
         }
-        ctx.json(entry(files.write(Callers.of(ctx), instanceId(ctx), path, new ByteArrayInputStream(content.asText().getBytes(UTF_8)))));
+    }
+
+    /**
+     * A multipart form with a {@code path} field and a {@code file} part. Jetty parses it under the file limit
+     * (larger parts go to disk, never to memory), so a declared length over it is refused before reading.
+     */
+    void upload(Context ctx) throws IOException {
+        long maxFileBytes = files.maxFileBytes();
+        if (ctx.req().getContentLengthLong() > maxFileBytes + MULTIPART_OVERHEAD_BYTES) {
+            throw tooLarge(maxFileBytes);
+        }
+        String contentType = ctx.contentType();
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+            throw ChowderException.invalidRequest("The body must be multipart/form-data with a path field and a file part.");
+        }
+        ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, new MultipartConfigElement(
+                System.getProperty("java.io.tmpdir"), maxFileBytes, maxFileBytes + MULTIPART_OVERHEAD_BYTES, IN_MEMORY_PART_BYTES));
+        try {
+            String rawPath;
+            UploadedFile file;
+            try {
+                rawPath = ctx.formParam("path");
+                file = ctx.uploadedFile("file");
+            } catch (Exception e) {
+                // Javalin rethrows Jetty's checked ServletException undeclared.
+                throw multipartFailure(ctx, e, maxFileBytes);
+            }
+            if (rawPath == null) {
+                throw ChowderException.invalidRequest("path is required: a form field naming the file inside the workspace, such as assets/logo.png.");
+            }
+            if (file == null) {
+                throw ChowderException.invalidRequest("file is required: a form part with a filename holding the file's bytes.");
+            }
+            WorkspacePath path = path(rawPath, "path");
+            try (InputStream content = file.content()) {
+                files.write(Callers.of(ctx), instanceId(ctx), path, content);
+            }
+            ctx.status(204);
+        } finally {
+            deleteSpooledParts(ctx);
+        }
+    }
+
+    /** Parts spooled to disk are removed as soon as the upload is done, whatever became of it. */
+    private static void deleteSpooledParts(Context ctx) {
+        try {
+            for (Part part : ctx.req().getParts()) {
+                part.delete();
+            }
+        } catch (Exception e) {
+            // the form never parsed (nothing was kept), or a part is gone already
+        }
     }
 
     void move(Context ctx) {
         ObjectNode body = bodies.readObject(ctx);
-        WorkspacePath from = path(JsonBodies.optionalString(body, "from"), "from");
-        WorkspacePath to = path(JsonBodies.optionalString(body, "to"), "to");
-        ctx.json(entry(files.move(Callers.of(ctx), instanceId(ctx), from, to)));
+        WorkspacePath source = path(required(body, "source"), "source");
+        WorkspacePath destination = path(required(body, "destination"), "destination");
+        files.move(Callers.of(ctx), instanceId(ctx), source, destination);
+        ctx.status(204);
     }
 
+    /** An extension: the hosted API has no delete. */
     void delete(Context ctx) {
         files.delete(Callers.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"));
         ctx.status(204);
     }
 
+    /** An entry as the hosted API lists it; mod_time in whole seconds, UTC. */
     private ObjectNode entry(Entry entry) {
         return json.createObjectNode()
-                .put("path", entry.path().value())
                 .put("name", entry.path().name())
-                .put("type", entry.directory() ? "directory" : "file")
+                .put("path", entry.path().value())
+                .put("is_dir", entry.directory())
                 .put("size", entry.size())
-                .put("modified_at", entry.modifiedAt().toString());
+                .put("mod_time", entry.modifiedAt().truncatedTo(ChronoUnit.SECONDS).toString())
+                .put("permissions", entry.permissions());
     }
 
-    /** A file name as an RFC 8187 {@code filename*} value: UTF-8, percent-encoded except attr-chars. */
-    static String attributeValue(String name) {
+    /** The workspace itself is {@code .}, as the hosted API names it. */
+    private static String shown(WorkspacePath path) {
+        return path.isRoot() ? "." : path.value();
+    }
+
+    /**
+     * {@code attachment; filename="<name>"} as the hosted API sends it; a name that is not plain ASCII also
+     * gets an RFC 8187 {@code filename*} (UTF-8, percent-encoded) and an ASCII stand-in for old clients.
+     */
+    static String contentDisposition(String name) {
+        StringBuilder fallback = new StringBuilder();
         StringBuilder encoded = new StringBuilder();
+        boolean plain = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean safe = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+            plain &= safe;
+            fallback.append(safe ? c : '_');
+        }
+        if (plain) {
+            return "attachment; filename=\"" + name + "\"";
+        }
         for (byte b : name.getBytes(UTF_8)) {
             char c = (char) (b & 0xff);
             if (c < 0x80 && (Character.isLetterOrDigit(c) || "!#$&+-.^_`|~".indexOf(c) >= 0)) {
@@ -127,7 +207,58 @@ final class FileRoutes {
                 encoded.append('%').append(String.format("%02X", b & 0xff));
             }
         }
-        return encoded.toString();
+        return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
+    }
+
+    /**
+     * Jetty refuses a malformed form as a "bad multipart" 400 whose causes say why; only its messages tell a
+     * form over the limits ("max file size exceeded", "max length exceeded") from a broken one. Jetty closes
+     * the connection after a failed form: the answer says so, or the client would send its next request into
+     * a closing connection.
+     */
+    private static ChowderException multipartFailure(Context ctx, Exception failure, long maxFileBytes) {
+        ctx.header("Connection", "close");
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.startsWith("max file size exceeded") || message.startsWith("max length exceeded")) {
+                drain(ctx, maxFileBytes + MULTIPART_OVERHEAD_BYTES);
+                return tooLarge(maxFileBytes);
+            }
+        }
+        return ChowderException.invalidRequest("The body is not a valid multipart/form-data form.");
+    }
+
+    /**
+     * Reads and drops what the client is still sending, up to {@code limit} bytes: closing on unread bytes would
+     * reset the connection, and the client would never see the answer.
+     */
+    private static void drain(Context ctx, long limit) {
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[16 * 1024];
+            for (long left = limit; left > 0; ) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (read < 0) {
+                    return;
+                }
+                left -= read;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the connection will be closed; the answer may not arrive
+        }
+    }
+
+    private static ChowderException tooLarge(long maxFileBytes) {
+        return new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "Files are limited to " + maxFileBytes + " bytes.");
+    }
+
+    /** A required string field of a JSON body: missing, null or another type fails validation, naming it. */
+    private static String required(ObjectNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual()) {
+            throw ChowderException.validationFailed(field + " is required and must be a string.");
+        }
+        return value.asText();
     }
 
     private static WorkspacePath path(String raw, String field) {

@@ -113,6 +113,24 @@ class ChowderHttpServerTest {
     }
 
     @Test
+    void theWorkspaceFileRoutesAreTheHostedOnesAndOnlyDeleteIsAnExtension() throws Exception {
+        JsonNode paths = JSON.readTree(send("GET", "/openapi.json", null, null).body()).path("paths");
+        java.util.Map<String, Boolean> extension = new java.util.TreeMap<>();
+        paths.properties().stream().filter(path -> path.getKey().startsWith("/v1/instances/{id}/files"))
+                .forEach(path -> path.getValue().properties().stream().filter(method -> !method.getKey().equals("parameters"))
+                        .forEach(method -> extension.put(method.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey(),
+                                method.getValue().path("x-chowder-extension").asBoolean(false))));
+        assertThat(extension).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                "GET /v1/instances/{id}/files", false,
+                "GET /v1/instances/{id}/files/content", false,
+                "PUT /v1/instances/{id}/files/content", false,
+                "GET /v1/instances/{id}/files/download", false,
+                "POST /v1/instances/{id}/files/upload", false,
+                "POST /v1/instances/{id}/files/move", false,
+                "DELETE /v1/instances/{id}/files", true));
+    }
+
+    @Test
     void requestsWithoutAValidKeyAreUnauthorised() throws Exception {
         HttpResponse<String> missing = send("GET", "/v1/instances", null, null);
         assertThat(missing.statusCode()).isEqualTo(401);

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -215,12 +216,25 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return new Entry(path, attributes.isDirectory(), attributes.isDirectory() ? 0 : attributes.size(),
-                    attributes.lastModifiedTime().toInstant());
+                    attributes.lastModifiedTime().toInstant(), permissions(file, attributes));
         } catch (NoSuchFileException e) {
             throw notFound();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Type and mode as {@code ls -l} shows them, as the hosted API lists them; owner bits only where POSIX modes are unknown. */
+    private static String permissions(Path file, BasicFileAttributes attributes) throws IOException {
+        char type = attributes.isDirectory() ? 'd' : attributes.isSymbolicLink() ? 'l' : '-';
+        String mode;
+        try {
+            mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+        } catch (UnsupportedOperationException e) {
+            mode = (Files.isReadable(file) ? "r" : "-") + (Files.isWritable(file) ? "w" : "-") + (Files.isExecutable(file) ? "x" : "-")
+                    + "------";
+        }
+        return type + mode;
     }
 
     private void copyWithinLimit(InputStream in, OutputStream out) throws IOException {

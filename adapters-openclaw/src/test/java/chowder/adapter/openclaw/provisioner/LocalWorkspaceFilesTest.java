@@ -13,6 +13,7 @@ import chowder.domain.WorkspacePath;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,18 @@ class LocalWorkspaceFilesTest {
         assertThat(workspace.resolve("notes/todo.md")).doesNotExist();
         files.delete(instance, path("done/todo.md"));
         assertThat(workspace.resolve("done/todo.md")).doesNotExist();
+    }
+
+    @Test
+    void entriesCarryTheirModeAsLsShowsIt() throws Exception {
+        write("dir/file.txt", "x");
+        Files.setPosixFilePermissions(workspace.resolve("dir/file.txt"), PosixFilePermissions.fromString("rw-r-----"));
+        Files.setPosixFilePermissions(workspace.resolve("dir"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(workspace.resolve("dir/link"), workspace.resolve("dir/file.txt"));
+
+        assertThat(files.list(instance, path("dir")).entries()).extracting(Entry::permissions)
+                .containsExactly("-rw-r-----", "lrwxrwxrwx");
+        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(Entry::permissions).containsExactly("drwxr-xr-x");
     }
 
     @Test

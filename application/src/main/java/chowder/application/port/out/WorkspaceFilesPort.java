@@ -13,11 +13,15 @@ import java.util.List;
  * symbolic link) is refused as an invalid request. Blocking file I/O; sizes are limited by the store.
  */
 public interface WorkspaceFilesPort {
-    /** A file or directory of the workspace. */
-    record Entry(WorkspacePath path, boolean directory, long size, Instant modifiedAt) {
+    /**
+     * A file or directory of the workspace; {@code permissions} is its type and mode as {@code ls -l} shows
+     * them ({@code drwxr-xr-x}, {@code -rw-r--r--}, {@code lrwxrwxrwx} for a symbolic link).
+     */
+    record Entry(WorkspacePath path, boolean directory, long size, Instant modifiedAt, String permissions) {
         public Entry {
             requireNonNull(path, "path is null");
             requireNonNull(modifiedAt, "modifiedAt is null");
+            requireNonNull(permissions, "permissions is null");
         }
     }
 
