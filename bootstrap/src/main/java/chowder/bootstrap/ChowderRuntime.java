@@ -62,17 +62,7 @@ final class ChowderRuntime implements AutoCloseable {
     /** Opens the database and applies migrations: all that a command-line action needs. */
     ChowderRuntime startStore() throws Exception {
         HikariDataSource dataSource = injector.getInstance(HikariDataSource.class);
-        start(new Lifecycle() {
-            @Override
-            public void start() {
-                injector.getInstance(DatabaseMigrations.class).migrate();
-            }
-
-            @Override
-            public void stop() {
-                dataSource.close();
-            }
-        });
+        start(Lifecycle.of(() -> injector.getInstance(DatabaseMigrations.class).migrate(), dataSource::close));
         return this;
     }
 
@@ -80,41 +70,13 @@ final class ChowderRuntime implements AutoCloseable {
     ChowderRuntime startServer() throws Exception {
         startStore();
         JvmGcMetrics gcMetrics = injector.getInstance(JvmGcMetrics.class);
-        start(new Lifecycle() {
-            @Override
-            public void start() {
-                // Bound when created; nothing more to start.
-            }
-
-            @Override
-            public void stop() {
-                gcMetrics.close();
-            }
-        });
+        start(Lifecycle.of(() -> {
+            // Bound when created; nothing more to start.
+        }, gcMetrics::close));
         HttpClient gatewayClient = injector.getInstance(HttpClient.class);
-        start(new Lifecycle() {
-            @Override
-            public void start() throws Exception {
-                gatewayClient.start();
-            }
-
-            @Override
-            public void stop() throws Exception {
-                gatewayClient.stop();
-            }
-        });
+        start(Lifecycle.of(gatewayClient::start, gatewayClient::stop));
         ChangeFeed changes = injector.getInstance(ChangeFeed.class);
-        start(new Lifecycle() {
-            @Override
-            public void start() {
-                changes.start();
-            }
-
-            @Override
-            public void stop() {
-                changes.stop();
-            }
-        });
+        start(Lifecycle.of(changes::start, changes::stop));
         if (config.provisioner().enabled()) {
             startProvisioner();
         }
@@ -122,34 +84,15 @@ final class ChowderRuntime implements AutoCloseable {
         start(PeriodicTask.flushes("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
         start(PeriodicTask.flushes("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
         ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
-        start(new Lifecycle() {
-            @Override
-            public void start() {
-                http.start();
-            }
-
-            @Override
-            public void stop() {
-                http.stop();
-            }
-        });
+        start(Lifecycle.of(http::start, http::stop));
         return this;
     }
 
     /** Brings back the gateways that should run, stops them all at shutdown, and removes expired state hourly. */
     private void startProvisioner() throws Exception {
         LocalGatewayProvisioner provisioner = injector.getInstance(LocalGatewayProvisioner.class);
-        start(new Lifecycle() {
-            @Override
-            public void start() {
-                injector.getInstance(ResumeProvisionedInstancesUseCase.class).resumeProvisioned();
-            }
-
-            @Override
-            public void stop() {
-                provisioner.close();
-            }
-        });
+        ResumeProvisionedInstancesUseCase resume = injector.getInstance(ResumeProvisionedInstancesUseCase.class);
+        start(Lifecycle.of(resume::resumeProvisioned, provisioner::close));
         start(PeriodicTask.rounds("state-purge", provisioner::purgeExpired, PURGE_INTERVAL));
     }
 
