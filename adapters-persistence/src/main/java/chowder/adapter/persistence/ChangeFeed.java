@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.persistence.ChangeFeedDao.ChangeRow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps every node's caches coherent with writes made on any node (or by the command line).
  *
- * <p>A write that could leave a cache stale {@linkplain #publish publishes} a change in its own
- * transaction. Each serving node follows the change log ({@link #start()}): it applies new changes to its
+ * <p>A write that could leave a cache stale publishes a change in its own transaction
+ * ({@link #inTransaction}). Each serving node follows the change log ({@link #start()}): it applies new changes to its
  * caches, then records how far it got. After its commit the writer waits until every live node has
  * applied its change, so its answer means "seen everywhere" — a revoked key is refused and a reset
  * session starts empty on the very next request, whichever node gets it. A node trusts its caches only
@@ -93,11 +94,36 @@ public final class ChangeFeed {
         return cache;
     }
 
+    /** The work of a transaction that may publish changes. */
+    @FunctionalInterface
+    interface TransactionWork<T> {
+        T run(Handle handle, Consumer<StoreChange> publish);
+    }
+
     /**
-     * Records {@code change} in the caller's transaction. After the commit this node's caches drop what it
-     * affects at once, and the committing thread waits (at most the lease) until every live node has too.
+     * Runs {@code work} in one transaction, recording each change it publishes in that transaction. After the commit
+     * this node's caches drop what the changes affect at once; then, with no connection held, the calling thread waits
+     * (at most the lease) until every live node has applied them too.
      */
-    void publish(Handle handle, StoreChange change) {
+    <T> T inTransaction(TransactionWork<T> work) {
+        List<StoreChange> published = new ArrayList<>();
+        long[] lastId = {0};
+        T result = jdbi.inTransaction(handle -> {
+            published.clear();
+            return work.run(handle, change -> {
+                lastId[0] = record(handle, change);
+                published.add(change);
+            });
+        });
+        if (!published.isEmpty()) {
+            published.forEach(change -> apply(change.kind().name(), change.subject()));
+            wakeUp.release();
+            awaitApplied(lastId[0]);
+        }
+        return result;
+    }
+
+    private long record(Handle handle, StoreChange change) {
         ChangeFeedDao dao = handle.attach(ChangeFeedDao.class);
         dao.advanceCounter();
         long id = dao.lastChangeId();
@@ -105,11 +131,7 @@ public final class ChangeFeed {
         if (persistence.database() == Database.POSTGRESQL) {
             handle.execute("NOTIFY " + CHANNEL);
         }
-        handle.afterCommit(() -> {
-            apply(change.kind().name(), change.subject());
-            wakeUp.release();
-            awaitApplied(id);
-        });
+        return id;
     }
 
     /** True while this node's caches may answer: it follows the log and read it completely within the lease. */

@@ -75,10 +75,10 @@ final class JdbiApiKeyRepository implements LoadApiKeyPort, SaveApiKeyPort {
 
     @Override
     public boolean revoke(ApiKeyId id) {
-        return jdbi.inTransaction(handle -> {
+        return changes.inTransaction((handle, publish) -> {
             boolean revoked = handle.attach(ApiKeyDao.class).revoke(id.value()) == 1;
             if (revoked) {
-                changes.publish(handle, StoreChange.apiKeys());
+                publish.accept(StoreChange.apiKeys());
             }
             return revoked;
         });

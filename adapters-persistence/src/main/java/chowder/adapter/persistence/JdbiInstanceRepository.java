@@ -55,11 +55,11 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
     @Override
     public boolean updateIfUnchanged(Instance updated, Instance current) {
         InstanceDao.InstanceRow row = toRow(updated);
-        boolean written = jdbi.inTransaction(handle -> {
+        boolean written = changes.inTransaction((handle, publish) -> {
             if (handle.attach(InstanceDao.class).updateIfUnchanged(row, current.status().wireName(), current.updatedAt()) != 1) {
                 return false;
             }
-            changes.publish(handle, StoreChange.instance(updated.id()));
+            publish.accept(StoreChange.instance(updated.id()));
             return true;
         });
         if (!written) {

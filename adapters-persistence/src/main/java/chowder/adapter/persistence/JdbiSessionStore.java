@@ -65,13 +65,13 @@ final class JdbiSessionStore implements SessionStorePort {
     public boolean replaceIfGeneration(SessionRecord updated, long expectedGeneration) {
         SessionDao.SessionRow row = toRow(updated);
         boolean revival = updated.generation() == expectedGeneration && !updated.deleted();
-        boolean written = jdbi.inTransaction(handle -> {
+        boolean written = changes.inTransaction((handle, publish) -> {
             SessionDao dao = handle.attach(SessionDao.class);
             if ((revival ? dao.revive(row, expectedGeneration) : dao.moveGeneration(row, expectedGeneration)) != 1) {
                 return false;
             }
             if (!revival) {
-                changes.publish(handle, StoreChange.session(updated.instanceId(), updated.id()));
+                publish.accept(StoreChange.session(updated.instanceId(), updated.id()));
             }
             return true;
         });

@@ -378,6 +378,35 @@ abstract class StoreContractTest {
         }
     }
 
+    @Test
+    void writersWaitForOtherNodesWithoutHoldingAConnection() throws Exception {
+        // More concurrent writers than the pool has connections: a writer that kept its transaction's connection while
+        // waiting for the other nodes would need a second one to check on them, and all would stall.
+        Injector node = followingNode();
+        try {
+            Organization acme = organization("Acme");
+            SaveApiKeyPort keys = injector.getInstance(SaveApiKeyPort.class);
+            List<ApiKey> issued = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ApiKey key = ApiKey.issue(acme.id(), "k" + i, ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM), now);
+                keys.insert(key);
+                issued.add(key);
+            }
+            long started = System.nanoTime();
+            try (var writers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                List<java.util.concurrent.Future<Boolean>> revoked = issued.stream()
+                        .map(key -> writers.submit(() -> keys.revoke(key.id())))
+                        .toList();
+                for (java.util.concurrent.Future<Boolean> each : revoked) {
+                    assertThat(each.get()).isTrue();
+                }
+            }
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(10));
+        } finally {
+            stopNode(node);
+        }
+    }
+
     /** Another node on the same database, following the change log as a serving node does. */
     private Injector followingNode() {
         Injector node = injectorFor(masterKey);
