@@ -84,7 +84,8 @@ final class ClientDisconnectWatch implements AutoCloseable {
         }
     }
 
-    private void readable() {
+    // Synchronised with stopWatching(): re-arming after the request finished would swallow the next request.
+    private synchronized void readable() {
         if (!watching.get()) {
             return;
         }
@@ -95,8 +96,10 @@ final class ClientDisconnectWatch implements AutoCloseable {
                 disconnected();
             } else if (read == 0) {
                 endPoint.tryFillInterested(probe);
-            } else if (watching.compareAndSet(true, false)) {
+            } else {
+                // A byte of whatever the client sent next is gone, whoever stops the watch.
                 inputLost = true;
+                watching.set(false);
             }
         } catch (IOException e) {
             disconnected();

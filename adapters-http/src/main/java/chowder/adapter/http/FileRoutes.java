@@ -22,6 +22,7 @@ import jakarta.servlet.http.Part;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URLConnection;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -72,7 +73,7 @@ final class FileRoutes {
             String text;
             try {
                 text = UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(file.content().readAllBytes())).toString();
+                        .decode(ByteBuffer.wrap(readLimited(file.content()))).toString();
             } catch (CharacterCodingException e) {
                 throw ChowderException.validationFailed("The file is not UTF-8 text; download it from " + DOWNLOAD.replace("{id}", "<id>") + " instead.");
             }
@@ -81,6 +82,7 @@ final class FileRoutes {
     }
 
     void write(Context ctx) {
+        files.requireAccess(Callers.of(ctx), instanceId(ctx));
         ObjectNode body = bodies.readObject(ctx);
         WorkspacePath path = path(required(body, "path"), "path");
         String content = required(body, "content");
@@ -96,7 +98,8 @@ final class FileRoutes {
                     .header("Content-Disposition", contentDisposition(name))
                     .header("X-Content-Type-Options", "nosniff")
                     .header("Content-Length", Long.toString(file.entry().size()));
-            file.content().transferTo(ctx.res().getOutputStream());
+            // The length was announced from the size seen at open; a file the agent grows meanwhile is cut there.
+            copy(file.content(), ctx.res().getOutputStream(), file.entry().size());
         }
     }
 
@@ -105,6 +108,8 @@ final class FileRoutes {
      * (larger parts go to disk, never to memory), so a declared length over it is refused before reading.
      */
     void upload(Context ctx) throws IOException {
+        // Before anything is parsed or spooled to disk: a key that may not write here costs no upload.
+        files.requireAccess(Callers.of(ctx), instanceId(ctx));
         long maxFileBytes = files.maxFileBytes();
         if (ctx.req().getContentLengthLong() > maxFileBytes + MULTIPART_OVERHEAD_BYTES) {
             throw tooLarge(maxFileBytes);
@@ -267,5 +272,28 @@ final class FileRoutes {
 
     private static InstanceId instanceId(Context ctx) {
         return InstanceId.parse(ctx.pathParam("id"));
+    }
+
+    /** The whole file, but never more than the file limit (it may have grown since it was opened). */
+    private byte[] readLimited(InputStream content) throws IOException {
+        long limit = files.maxFileBytes();
+        byte[] bytes = content.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
+        if (bytes.length > limit) {
+            throw tooLarge(limit);
+        }
+        return bytes;
+    }
+
+    private static void copy(InputStream from, OutputStream to, long bytes) throws IOException {
+        byte[] buffer = new byte[8192];
+        long left = bytes;
+        while (left > 0) {
+            int read = from.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (read < 0) {
+                return;
+            }
+            to.write(buffer, 0, read);
+            left -= read;
+        }
     }
 }

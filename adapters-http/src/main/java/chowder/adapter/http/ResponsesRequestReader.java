@@ -53,42 +53,59 @@ final class ResponsesRequestReader {
                 }
                 out.writeEndObject();
             }
-            if (!fields.hasInput) {
-                throw ChowderException.invalidRequest("input is required: a string or a list of OpenResponses input items.");
-            }
-            return new ResponseRequest(Optional.ofNullable(fields.model), fields.stream, otherFields.toByteArray(), cancellation,
-                    Optional.of(requestId));
+            fields.validate();
+            return new ResponseRequest(fields.model(), fields.stream(), otherFields.toByteArray(), cancellation, Optional.of(requestId));
         });
     }
 
-    /** What the reader needs to know of the fields; the last occurrence of a repeated field wins, as in a JSON tree. */
+    /**
+     * What the reader needs to know of the fields. The last occurrence of a repeated field wins, as in a JSON tree, so
+     * types are checked once the whole body has been read (which also leaves no unread request bytes).
+     */
     private static final class Fields {
+        private JsonToken modelType;
         private String model;
-        private boolean stream;
+        private JsonToken streamType;
         private boolean hasInput;
 
         /** Notes the field; false for the one field that is not forwarded ({@code model}). */
         boolean take(String name, JsonToken value, JsonParser parser) throws IOException {
             switch (name) {
                 case "model" -> {
-                    if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
-                        throw ChowderException.invalidRequest("model must be a string.");
-                    }
+                    modelType = value;
                     model = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    parser.skipChildren();
                     return false;
                 }
-                case "stream" -> {
-                    if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE && value != JsonToken.VALUE_NULL) {
-                        throw ChowderException.invalidRequest("stream must be true or false.");
-                    }
-                    stream = value == JsonToken.VALUE_TRUE;
-                }
+                case "stream" -> streamType = value;
                 case "input" -> hasInput = value != JsonToken.VALUE_NULL;
                 default -> {
                     // copied as it is
                 }
             }
             return true;
+        }
+
+        /** Throws the first thing wrong with the request, in the order a reader of the API would check it. */
+        void validate() {
+            if (!hasInput) {
+                throw ChowderException.invalidRequest("input is required: a string or a list of OpenResponses input items.");
+            }
+            if (modelType != null && modelType != JsonToken.VALUE_STRING && modelType != JsonToken.VALUE_NULL) {
+                throw ChowderException.invalidRequest("model must be a string.");
+            }
+            if (streamType != null && streamType != JsonToken.VALUE_TRUE && streamType != JsonToken.VALUE_FALSE
+                    && streamType != JsonToken.VALUE_NULL) {
+                throw ChowderException.invalidRequest("stream must be true or false.");
+            }
+        }
+
+        Optional<String> model() {
+            return Optional.ofNullable(model);
+        }
+
+        boolean stream() {
+            return streamType == JsonToken.VALUE_TRUE;
         }
     }
 }

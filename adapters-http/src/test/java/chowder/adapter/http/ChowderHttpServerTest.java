@@ -316,6 +316,8 @@ class ChowderHttpServerTest {
             "{}|input is required",
             "{\"input\":null}|input is required",
             "{\"input\":\"x\",\"model\":5}|model must be a string.",
+            "{\"model\":{\"input\":\"smuggled\"},\"input\":\"x\"}|model must be a string.",
+            "{\"input\":\"x\",\"model\":\"a\",\"model\":[1]}|model must be a string.",
             "{\"input\":\"x\",\"stream\":\"yes\"}|stream must be true or false.",
             "{\"input\":\"x\"} junk|Request body is not valid JSON",
             "{\"input\":\"x\"}{\"input\":\"y\"}|content after the JSON value"})
@@ -325,6 +327,23 @@ class ChowderHttpServerTest {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(detail(response)).contains(message);
         assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void theForwardedBodyIsTheClientsFieldsExactlyWithTheLastOfARepeatedFieldWinning() throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey,
+                "{\"model\":5,\"model\":\"openai/gpt-5.1\",\"stream\":\"yes\",\"stream\":false,\"input\":\"x\","
+                        + "\"temperature\":0.10,\"max_output_tokens\":123456789012345678901234567890,\"n\":1e400}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        var forwarded = gateway.calls.getLast().request();
+        assertThat(forwarded.model()).contains("openai/gpt-5.1");
+        assertThat(forwarded.stream()).isFalse();
+        // Numbers pass as the client wrote them: no rounding through double, no "Infinity".
+        assertThat(new String(forwarded.otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8))
+                .doesNotContain("model")
+                .contains("\"temperature\":0.10", "\"max_output_tokens\":123456789012345678901234567890")
+                .doesNotContain("Infinity");
     }
 
     @ParameterizedTest

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class ChangeFeed {
     /** How often a node confirms that it is alive even when nothing changed. */
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    /** How recent a node's last confirmation must be for writers to wait for it (ChangeFeedDao.liveNodesBehind). */
+    static final Duration LIVENESS = Duration.ofSeconds(5);
     static final String CHANNEL = "chowder_store_changes";
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
     private static final int BATCH = 500;
@@ -234,8 +236,14 @@ public final class ChangeFeed {
     }
 
     private void apply(String kind, String subject) {
-        List<Consumer<String>> forKind = handlers.getOrDefault(StoreChange.Kind.valueOf(kind), List.of());
-        forKind.forEach(handler -> handler.accept(subject));
+        try {
+            handlers.getOrDefault(StoreChange.Kind.valueOf(kind), List.of()).forEach(handler -> handler.accept(subject));
+        } catch (RuntimeException unreadable) {
+            // A change this node cannot read (a kind from a newer version, a subject it no longer parses) must not stop
+            // it following the log: dropping everything is always correct.
+            log.warn("Store change of kind {} not understood ({}); dropping every cached entry", kind, unreadable.toString());
+            caches.forEach(CoherentCache::invalidateAll);
+        }
     }
 
     private void awaitApplied(long change) {

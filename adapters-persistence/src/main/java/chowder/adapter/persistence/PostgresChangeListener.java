@@ -56,7 +56,7 @@ final class PostgresChangeListener {
                         onChange.run();
                     }
                 }
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 if (running) {
                     log.warn("Listening for store changes failed; polling until reconnected: {}", e.toString());
                     sleepBeforeReconnect();

