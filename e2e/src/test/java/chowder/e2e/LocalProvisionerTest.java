@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Chowder with the local provisioner on: {@code POST /v1/instances} without a gateway starts a real OpenClaw
- * gateway backed by the scripted model, and stop, start, a killed gateway, delete and Chowder's own shutdown
- * behave as an operator expects.
+ * gateway backed by the scripted model, and stop, start, a killed gateway, delete and Chowder's own shutdown and
+ * restart behave as an operator expects.
  */
 @Timeout(600)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -38,6 +38,7 @@ class LocalProvisionerTest {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
 
     private static ScriptedModelServer model;
+    private static Map<String, String> settings;
     private static ChowderProcess chowder;
     private static ChowderApi api;
     private static String key;
@@ -52,12 +53,13 @@ class LocalProvisionerTest {
                         .put("base_url", model.baseUrl().toString())
                         .put("api_key_env", MODEL_KEY_VARIABLE)
                         .set("models", JSON.createArrayNode().add("echo-1")))).toString(), UTF_8);
-        chowder = ChowderProcess.start(Map.of(
+        settings = Map.of(
                 "CHOWDER_PROVISIONER", "local",
                 "CHOWDER_OPENCLAW_HOME", runtime.home().toString(),
                 "CHOWDER_MODEL_PROVIDERS", providers.toString(),
                 "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s",
-                MODEL_KEY_VARIABLE, MODEL_KEY));
+                MODEL_KEY_VARIABLE, MODEL_KEY);
+        chowder = ChowderProcess.start(settings);
         api = new ChowderApi(chowder.baseUrl());
         key = chowder.createOrganization("Acme").apiKey();
     }
@@ -115,9 +117,13 @@ class LocalProvisionerTest {
 
     @Test
     @Order(2)
-    void aKilledGatewayIsReportedAndRestartedAndChowderStopsItsGatewaysWhenItStops() throws Exception {
+    void aKilledGatewayIsReportedAndRestartedAndChowderStopsItsGatewaysAndBringsBackTheRunningOnesOnRestart()
+            throws Exception {
         String id = create("crashing").path("id").asText();
+        // Stopped before Chowder restarts, to stay stopped; both gateways start at once to save time.
+        String idle = create("idle").path("id").asText();
         api.awaitRunning(key, id, START_TIMEOUT);
+        api.awaitRunning(key, idle, START_TIMEOUT);
         assertThat(say(id, "before the crash").turns()).isEqualTo(1);
 
         long pid = gatewayPid(id);
@@ -135,10 +141,35 @@ class LocalProvisionerTest {
         assertThat(afterCrash.turns()).isEqualTo(2);
         assertThat(afterCrash.first()).isEqualTo("before the crash");
 
+        assertThat(processesIn(idle)).isNotEmpty();
+        HttpResponse<String> stopped = api.send("POST", "/v1/instances/" + idle + "/stop", key);
+        assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(200);
+        assertThat(processesIn(idle)).isEmpty();
+
+        long beforeRestart = stopChowderLeavingNoGatewayOf(id);
+        // The same data directory and settings: the same database and master key.
+        chowder = ChowderProcess.start(chowder.dataDirectory(), settings);
+        api = new ChowderApi(chowder.baseUrl());
+        api.awaitRunning(key, id, START_TIMEOUT);
+        assertThat(gatewayPid(id)).isNotEqualTo(beforeRestart);
+        ScriptedReply afterRestart = say(id, "after the restart");
+        assertThat(afterRestart.turns()).isEqualTo(3);
+        assertThat(afterRestart.first()).isEqualTo("before the crash");
+        assertThat(ChowderApi.json(api.get("/v1/instances/" + idle, key).body()).path("status").asText()).isEqualTo("stopped");
+        assertThat(processesIn(idle)).isEmpty();
+
+        stopChowderLeavingNoGatewayOf(id);
+    }
+
+    /** Stops Chowder gracefully and checks that the instance's gateway and its helpers went with it; returns its pid. */
+    private static long stopChowderLeavingNoGatewayOf(String id) throws IOException {
         ProcessHandle running = ProcessHandle.of(gatewayPid(id)).orElseThrow();
         List<ProcessHandle> tree = Stream.concat(Stream.of(running), running.descendants()).toList();
+        assertThat(processesIn(id)).contains(running);
         chowder.stop();
         assertThat(tree).noneMatch(ProcessHandle::isAlive);
+        assertThat(processesIn(id)).isEmpty();
+        return running.pid();
     }
 
     /** Files written through the API land in the agent's workspace on disk, and no path leaves it. */
@@ -204,6 +235,20 @@ class LocalProvisionerTest {
 
     private static Path workspace(String id) {
         return instanceDirectory(id).resolve("workspace");
+    }
+
+    /** Every live process working in the instance's directory: its gateway and whatever the gateway started there. */
+    private static List<ProcessHandle> processesIn(String id) throws IOException {
+        Path directory = instanceDirectory(id).toRealPath();
+        return ProcessHandle.allProcesses().filter(process -> workingDirectory(process).startsWith(directory)).toList();
+    }
+
+    private static Path workingDirectory(ProcessHandle process) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "cwd"));
+        } catch (IOException gone) {
+            return Path.of("");
+        }
     }
 
     private static long gatewayPid(String id) {
