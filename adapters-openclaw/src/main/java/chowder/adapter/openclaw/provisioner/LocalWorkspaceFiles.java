@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.stream.Stream;
 
 /**
@@ -50,19 +51,27 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         if (!Files.isDirectory(real)) {
             throw ChowderException.invalidRequest("path is a file, not a directory; read or download it instead.");
         }
-        List<Entry> entries = new ArrayList<>();
-        boolean truncated;
+        // The first names in order, kept in a bounded heap: a directory of a million files costs the limit, not a million.
+        PriorityQueue<String> firstNames = new PriorityQueue<>(maxListEntries + 1, Comparator.reverseOrder());
+        long count = 0;
         try (Stream<Path> children = Files.list(real)) {
-            List<Path> sorted = children.sorted(Comparator.comparing(child -> child.getFileName().toString())).toList();
-            truncated = sorted.size() > maxListEntries;
-            for (Path child : sorted.subList(0, Math.min(sorted.size(), maxListEntries))) {
-                String name = child.getFileName().toString();
-                entries.add(entry(child, new WorkspacePath(directory.isRoot() ? name : directory.value() + "/" + name)));
+            for (Path child : (Iterable<Path>) children::iterator) {
+                firstNames.add(child.getFileName().toString());
+                if (firstNames.size() > maxListEntries) {
+                    firstNames.poll();
+                }
+                count++;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Listing(directory, entries, truncated);
+        List<String> names = new ArrayList<>(firstNames);
+        names.sort(Comparator.naturalOrder());
+        List<Entry> entries = new ArrayList<>(names.size());
+        for (String name : names) {
+            entries.add(entry(real.resolve(name), new WorkspacePath(directory.isRoot() ? name : directory.value() + "/" + name)));
+        }
+        return new Listing(directory, entries, count > maxListEntries);
     }
 
     @Override
