@@ -311,7 +311,8 @@ public final class BenchmarkRun {
         for (Target target : targets) {
             log("streaming: " + target.name());
             byTarget.put(target.name(), load(target, "stream", String.valueOf(durations.streams()),
-                    String.valueOf(durations.streamEvents()), String.valueOf(durations.streamGapMs())));
+                    String.valueOf(durations.streamEvents()), String.valueOf(durations.streamGapMs()),
+                    String.valueOf(durations.jitWarmupS() / 3)));
         }
         results.put("streaming", byTarget);
     }

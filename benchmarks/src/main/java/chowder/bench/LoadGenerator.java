@@ -20,8 +20,9 @@ import org.HdrHistogram.Histogram;
  * clients over keep-alive connections; latencies in HdrHistogram. Modes:
  * <ul>
  *   <li>{@code latency TARGET CLIENTS WARMUP_S MEASURE_S OUT}: non-streaming request/answer latency;</li>
- *   <li>{@code stream TARGET STREAMS EVENTS GAP_MS OUT}: one stream at a time, time to the first event and the
- *       delay of each later event (arrival minus the upstream's wall-clock stamp);</li>
+ *   <li>{@code stream TARGET STREAMS EVENTS GAP_MS JIT_WARMUP_S OUT}: one stream at a time, time to the first event
+ *       and the delay of each later event (arrival minus the upstream's wall-clock stamp), after JIT_WARMUP_S of
+ *       unmeasured streams without gaps;</li>
  *   <li>{@code open-streams TARGET COUNT EVENTS GAP_MS RAMP_S OUT}: COUNT slow streams open at once; prints
  *       {@code PLATEAU} once all are open, so the caller can measure the proxy then;</li>
  *   <li>{@code big-body TARGET BYTES REPEATS OUT}: the time of one request with a large body.</li>
@@ -38,7 +39,8 @@ public final class LoadGenerator {
         Target target = JSON.readValue(Path.of(args[1]).toFile(), Target.class);
         Map<String, Object> result = switch (args[0]) {
             case "latency" -> latency(target, Integer.parseInt(args[2]), Double.parseDouble(args[3]), Double.parseDouble(args[4]));
-            case "stream" -> stream(target, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "stream" -> stream(target, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Double.parseDouble(args[5]));
             case "open-streams" -> openStreams(target, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Double.parseDouble(args[5]));
             case "big-body" -> bigBody(target, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
@@ -109,7 +111,8 @@ public final class LoadGenerator {
         return result;
     }
 
-    static Map<String, Object> stream(Target target, int streams, int events, int gapMs) {
+    static Map<String, Object> stream(Target target, int streams, int events, int gapMs, double jitWarmupS) {
+        int warmedUp = warmUpStreaming(target, events, jitWarmupS);
         byte[] body = streamBody(events, gapMs);
         byte[] head = target.postHead(body.length);
         Histogram firstEvent = new Histogram(MAX_NANOS, 3);
@@ -117,7 +120,7 @@ public final class LoadGenerator {
         int errors = 0;
         List<String> errorSamples = new ArrayList<>();
         RawHttpConnection connection = null;
-        // The first streams warm the path up and are not counted.
+        // The first streams at the measured pace are not counted either.
         int warmup = Math.max(2, streams / 10);
         for (int i = 0; i < streams + warmup; i++) {
             try {
@@ -144,9 +147,41 @@ public final class LoadGenerator {
             connection.close();
         }
         Map<String, Object> result = streamResult(streams, events, gapMs, errors, errorSamples);
+        result.put("jit_warmup_streams", warmedUp);
         result.put("first_event_us", percentiles(firstEvent));
         result.put("event_delay_us", percentiles(eventDelay));
         return result;
+    }
+
+    /**
+     * Streams with no gap between events for {@code seconds}, not measured: the non-streaming warm-up does not compile
+     * the streaming path, and a hundred streams would measure the interpreter. Returns how many ran.
+     */
+    static int warmUpStreaming(Target target, int events, double seconds) {
+        byte[] body = streamBody(events, 0);
+        byte[] head = target.postHead(body.length);
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        int count = 0;
+        RawHttpConnection connection = null;
+        while (System.nanoTime() < end) {
+            try {
+                if (connection == null) {
+                    connection = new RawHttpConnection(target);
+                }
+                readStream(connection, head, body, events);
+                count++;
+            } catch (IOException | RuntimeException e) {
+                // Counted in the measured part, where it matters; a target that fails here fails there too.
+                if (connection != null) {
+                    connection.close();
+                }
+                connection = null;
+            }
+        }
+        if (connection != null) {
+            connection.close();
+        }
+        return count;
     }
 
     record StreamTiming(long firstEventNanos, List<Long> eventDelaysNanos) {}

@@ -118,7 +118,9 @@ final class PerfReport {
                 .append(any.path("events_per_stream").asText()).append(" deltas ").append(any.path("gap_ms").asText())
                 .append(" ms apart; µs)\n\n");
         md.append("Time to first event: request sent → `response.created` received. Event delay: arrival of each delta minus the "
-                + "upstream's wall-clock stamp in it (same machine, same clock), so direct is the floor.\n\n");
+                + "upstream's wall-clock stamp in it (same machine, same clock), so direct is the floor. Before them, unmeasured "
+                + "streams without gaps warm each target's streaming path up (")
+                .append(any.path("jit_warmup_streams").asText("–")).append(" for direct).\n\n");
         md.append("| target | first event p50 | p90 | p99 | p99.9 | event delay p50 | p90 | p99 | p99.9 | errors |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Iterator<String> it = byTarget.fieldNames(); it.hasNext(); ) {
