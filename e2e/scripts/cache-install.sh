@@ -1,6 +1,8 @@
 # Sourced by the install scripts of this directory (not run on its own): each pinned install gets its own
 # directory in the cache, is reused once complete, and is built in "<directory>.partial" under a lock, then
-# moved into place only when whole, so a half-finished install is redone.
+# moved into place only when whole, so a half-finished install is redone. The OpenClaw install in the same
+# cache is made the same way by Chowder's own installer (`chowder openclaw install`, run by the tests with
+# CHOWDER_OPENCLAW_INSTALL_DIR set to this directory, which InstallScript.cacheRoot() chooses like this).
 
 cache_root="${CHOWDER_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chowder-e2e}"
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code chowder} command: {@code serve} (the default), {@code org create|list}, {@code key create|list|revoke},
- * {@code instance add|list|remove}, {@code master-key rotate}.
+ * {@code instance add|list|remove}, {@code master-key rotate}, {@code openclaw install}.
  */
 @Command(name = "chowder", mixinStandardHelpOptions = true, version = "chowder 0.1.0",
         description = "Self-hosted Chowder: the multi-tenant control plane and ingress for OpenClaw gateways.")
@@ -33,7 +33,8 @@ public final class Main implements Runnable {
                         .addSubcommand("add", new InstanceCommands.Add(env, out))
                         .addSubcommand("list", new InstanceCommands.ListInstances(env, out))
                         .addSubcommand("remove", new InstanceCommands.Remove(env, out)))
-                .addSubcommand("master-key", new CommandLine(new Group("master-key")).addSubcommand("rotate", new MasterKeyRotateCommand(env, out)));
+                .addSubcommand("master-key", new CommandLine(new Group("master-key")).addSubcommand("rotate", new MasterKeyRotateCommand(env, out)))
+                .addSubcommand("openclaw", new CommandLine(new Group("openclaw")).addSubcommand("install", new OpenClawInstallCommand(env, out, err)));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
@@ -52,10 +53,10 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: serve, org, key, instance or master-key");
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: serve, org, key, instance, master-key or openclaw");
     }
 
-    /** A command that only groups subcommands ({@code org}, {@code instance}, {@code master-key}). */
+    /** A command that only groups subcommands ({@code org}, {@code instance}, {@code master-key}, {@code openclaw}). */
     @Command(mixinStandardHelpOptions = true)
     static final class Group implements Runnable {
         private final String name;

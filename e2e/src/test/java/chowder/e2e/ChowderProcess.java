@@ -132,6 +132,27 @@ public final class ChowderProcess implements AutoCloseable {
         return new Organization(answer.at("/organization/id").asText(), answer.at("/organization/name").asText(), apiKey);
     }
 
+    /**
+     * Runs one {@code chowder} command (say {@code openclaw install}) to its end, from a private copy of the jar in a new
+     * directory that is also its data directory and keeps its {@code stdout} and {@code stderr}, with {@code settings}
+     * added to an environment without the developer's {@code CHOWDER_…} variables; throws {@link IllegalStateException}
+     * naming the build command when the jar is missing.
+     */
+    public static CommandRun runCommand(Map<String, String> settings, Duration timeout, String... arguments) {
+        try {
+            Path directory = SupervisedProcess.newDirectory("chowder-processes", "chowder-e2e-processes", "command-");
+            Path copy = copyWhole(locateJar(), directory.resolve(JAR_COPY));
+            ProcessBuilder builder = javaCommand(copy, directory, arguments);
+            Map<String, String> environment = builder.environment();
+            environment.keySet().removeIf(name -> name.startsWith("CHOWDER_"));
+            environment.put("CHOWDER_DATA_DIR", directory.toString());
+            environment.putAll(settings);
+            return CommandRun.run(builder, directory.resolve("stdout"), directory.resolve("stderr"), timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run chowder " + String.join(" ", arguments), e);
+        }
+    }
+
     /** Stops the server (SIGTERM, then a kill after a grace period) and waits for it to exit. Idempotent. */
     public void stop() {
         process.stop();

