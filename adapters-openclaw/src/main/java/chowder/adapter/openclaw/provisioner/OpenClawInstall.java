@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -137,6 +138,23 @@ public final class OpenClawInstall {
                 + config.openclawVersion() + " but is not on PATH (" + path + "); install npm, or set CHOWDER_OPENCLAW_HOME to an install");
     }
 
+    /** {@code <prefix>/etc/npmrc} of the host's {@code node} (prefix: the directory above its {@code bin}), if there is one. */
+    private Optional<Path> hostGlobalNpmConfig() {
+        for (String directory : hostEnvironment.getOrDefault("PATH", DEFAULT_PATH).split(":")) {
+            Path node = Path.of(directory.isEmpty() ? "." : directory, "node");
+            if (Files.isExecutable(node)) {
+                try {
+                    Path prefix = node.toRealPath().getParent().getParent();
+                    Path config = prefix == null ? null : prefix.resolve("etc/npmrc");
+                    return config != null && Files.isRegularFile(config) ? Optional.of(config) : Optional.empty();
+                } catch (IOException unreadable) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     private void npm(Path npm, Path directory, String packageSpec) throws IOException {
         Path output = directory.resolve("npm-install.log");
         ProcessBuilder command = new ProcessBuilder(npm.toString(), "install", "--no-audit", "--no-fund", "--loglevel=error", packageSpec)
@@ -158,6 +176,11 @@ public final class OpenClawInstall {
         String home = hostEnvironment.getOrDefault("HOME", "");
         if (!home.isBlank() && environment.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("npm_config_userconfig"))) {
             environment.put("npm_config_userconfig", Path.of(home, ".npmrc").toString());
+        }
+        // npm reads its global npmrc (a cafile, a mirror) from beside the Node that runs it, which is the Node 24 below
+        // once PATH changes: point it at the host's, where the operator or the distribution configured npm.
+        if (environment.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("npm_config_globalconfig"))) {
+            hostGlobalNpmConfig().ifPresent(config -> environment.put("npm_config_globalconfig", config.toString()));
         }
         // Beside the install, not in it: the cache would otherwise double the install's size.
         environment.put("HOME", directory.resolveSibling("npm-home").toString());

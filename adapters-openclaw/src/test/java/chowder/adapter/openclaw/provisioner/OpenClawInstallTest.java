@@ -117,6 +117,24 @@ class OpenClawInstallTest {
     }
 
     @Test
+    void npmKeepsTheGlobalConfigOfTheHostsNodeAlthoughNode24RunsIt() throws Exception {
+        fakeNpm(LAYS_OUT_THE_PACKAGES);
+        // As Debian lays it out: /usr/bin/node, and npm's global config in /usr/etc/npmrc (here: a cafile).
+        Path prefix = root.resolve("usr");
+        Path node = Files.createDirectories(prefix.resolve("bin")).resolve("node");
+        Files.writeString(node, "#!/bin/sh\n", UTF_8);
+        Files.setPosixFilePermissions(node, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path globalConfig = Files.createDirectories(prefix.resolve("etc")).resolve("npmrc");
+        Files.writeString(globalConfig, "cafile=/etc/ssl/certs/ca-certificates.crt\n", UTF_8);
+        Map<String, String> host = new HashMap<>();
+        host.put("PATH", bin + ":" + prefix.resolve("bin"));
+
+        new OpenClawInstall(config(Optional.empty()), host).locate();
+
+        assertThat(Files.readString(bin.resolve("environment"), UTF_8)).contains("npm_config_globalconfig=" + globalConfig.toRealPath());
+    }
+
+    @Test
     void withoutNpmOnThePathTheErrorSaysWhatIsNeeded() {
         assertThatThrownBy(() -> install(Map.of()).locate())
                 .isInstanceOf(IllegalStateException.class)
@@ -150,13 +168,16 @@ class OpenClawInstallTest {
 
     /** An installer whose host environment is {@code environment} with a PATH of the fake npm's directory only. */
     private OpenClawInstall install(Optional<Path> home, Map<String, String> environment) {
-        ProvisionerConfig config = new ProvisionerConfig(true, home, installRoot, ProvisionerConfig.DEFAULT_OPENCLAW_VERSION,
+        Map<String, String> host = new HashMap<>(environment);
+        host.put("PATH", bin.toString());
+        return new OpenClawInstall(config(home), host);
+    }
+
+    private ProvisionerConfig config(Optional<Path> home) {
+        return new ProvisionerConfig(true, home, installRoot, ProvisionerConfig.DEFAULT_OPENCLAW_VERSION,
                 ProvisionerConfig.DEFAULT_NODE_VERSION, root.resolve("instances"), ProvisionerConfig.DEFAULT_RETENTION,
                 ProvisionerConfig.DEFAULT_READY_TIMEOUT, ProvisionerConfig.DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.NONE,
                 ProvisionerConfig.DEFAULT_MAX_FILE_BYTES, ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES);
-        Map<String, String> host = new HashMap<>(environment);
-        host.put("PATH", bin.toString());
-        return new OpenClawInstall(config, host);
     }
 
     /** Writes {@code bin/npm}: it records its arguments, working directory and environment beside itself, then runs {@code body}. */
