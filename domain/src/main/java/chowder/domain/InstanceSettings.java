@@ -26,6 +26,10 @@ public record InstanceSettings(Optional<String> modelProvider, Optional<String> 
         });
     }
 
+    public InstanceSettings withModelProvider(String provider) {
+        return new InstanceSettings(Optional.of(provider), openclawConfigJson, region);
+    }
+
     public InstanceSettings withOpenclawConfig(String json) {
         return new InstanceSettings(modelProvider, Optional.of(json), region);
     }

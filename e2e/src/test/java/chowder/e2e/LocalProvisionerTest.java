@@ -84,6 +84,8 @@ class LocalProvisionerTest {
         String id = created.path("id").asText();
         assertThat(created.path("status").asText()).isEqualTo("provisioning");
         assertThat(created.path("sandbox_provider").asText()).isEqualTo("local");
+        // Created without model_provider: the operator's default provider, shown and kept from now on.
+        assertThat(created.path("model_provider").asText()).isEqualTo("scripted");
         assertThat(created.path("gateway_url").asText()).startsWith("http://127.0.0.1:");
         assertThat(created.has("gateway_token")).isFalse();
         api.awaitRunning(key, id, START_TIMEOUT);

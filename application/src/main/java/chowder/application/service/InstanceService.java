@@ -88,7 +88,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         }
         PreparedGateway prepared = provisioner.prepare(settings);
         Instance instance = Instance.provision(command.caller().organizationId(), command.name(), prepared.url(), prepared.token(),
-                settings, clock.instant());
+                prepared.settings(), clock.instant());
         insertWithinLimit(instance);
         provisioner.start(instance, health.eventsOf(instance));
         return instance;

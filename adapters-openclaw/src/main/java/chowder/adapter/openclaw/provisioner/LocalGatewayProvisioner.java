@@ -66,10 +66,13 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
 
     @Override
     public PreparedGateway prepare(InstanceSettings settings) {
-        check(settings);
+        ModelProviders.Selection model = config.modelProviders().select(settings);
         byte[] token = new byte[TOKEN_BYTES];
         random.nextBytes(token);
-        return new PreparedGateway(freeAddress(), new GatewayToken(HexFormat.of().formatHex(token)));
+        // The provider is fixed at creation, so that the instance shows it and a later change of the operator's
+        // default_provider does not move a running agent to another model.
+        InstanceSettings chosen = model == null ? settings : settings.withModelProvider(model.providerName());
+        return new PreparedGateway(freeAddress(), new GatewayToken(HexFormat.of().formatHex(token)), chosen);
     }
 
     @Override

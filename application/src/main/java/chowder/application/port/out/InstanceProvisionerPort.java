@@ -23,7 +23,10 @@ public interface InstanceProvisionerPort {
      */
     void check(InstanceSettings settings);
 
-    /** Checks the settings and chooses a new gateway's address (a free loopback port) and fresh random token. */
+    /**
+     * Checks the settings and chooses a new gateway's address (a free loopback port) and fresh random token; the
+     * prepared settings name the provider the gateway will use, the default one when the client named none.
+     */
     PreparedGateway prepare(InstanceSettings settings);
 
     /**
@@ -46,11 +49,12 @@ public interface InstanceProvisionerPort {
     /** Stops the gateway and removes its state once the configured retention has passed. Idempotent. */
     void remove(InstanceId id);
 
-    /** Where a prepared gateway will listen, and the token it will require. */
-    record PreparedGateway(GatewayUrl url, GatewayToken token) {
+    /** Where a prepared gateway will listen, the token it will require, and the settings it will run with. */
+    record PreparedGateway(GatewayUrl url, GatewayToken token, InstanceSettings settings) {
         public PreparedGateway {
             requireNonNull(url, "url is null");
             requireNonNull(token, "token is null");
+            requireNonNull(settings, "settings is null");
         }
     }
 
