@@ -8,6 +8,8 @@ import chowder.adapter.openclaw.OpenClawGatewayConfig;
 import chowder.adapter.persistence.CacheConfig;
 import chowder.adapter.openclaw.provisioner.ModelProviders;
 import chowder.adapter.openclaw.provisioner.ProvisionerConfig;
+import chowder.adapter.openclaw.provisioner.sandbox.EgressRule;
+import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -73,6 +75,13 @@ record ChowderConfig(
     static final String MAX_LIST_ENTRIES = "CHOWDER_MAX_LIST_ENTRIES";
     static final String METRICS_ENABLED = "CHOWDER_METRICS_ENABLED";
     static final String METRICS_TOKEN = "CHOWDER_METRICS_TOKEN";
+    static final String SANDBOX = "CHOWDER_SANDBOX";
+    static final String SANDBOX_FIRST_UID = "CHOWDER_SANDBOX_FIRST_UID";
+    static final String SANDBOX_MEMORY = "CHOWDER_SANDBOX_MEMORY";
+    static final String SANDBOX_PROCESSES = "CHOWDER_SANDBOX_PROCESSES";
+    static final String SANDBOX_CPUS = "CHOWDER_SANDBOX_CPUS";
+    static final String SANDBOX_OPEN_FILES = "CHOWDER_SANDBOX_OPEN_FILES";
+    static final String SANDBOX_EGRESS_ALLOW = "CHOWDER_SANDBOX_EGRESS_ALLOW";
 
     ChowderConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -182,7 +191,21 @@ record ChowderConfig(
                 read.value(MODEL_PROVIDERS, "", file -> file.isEmpty() ? ModelProviders.NONE : ModelProviders.read(Path.of(file), env)),
                 read.value(MAX_FILE_BYTES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_FILE_BYTES), text -> Reader.positive(Long.parseLong(text))),
                 read.value(MAX_LIST_ENTRIES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES),
-                        text -> Reader.positive(Integer.parseInt(text))));
+                        text -> Reader.positive(Integer.parseInt(text))),
+                sandbox(read));
+    }
+
+    /** How provisioned gateways are confined; each limit's rejection names its variable. */
+    private static SandboxConfig sandbox(Reader read) {
+        SandboxConfig defaults = SandboxConfig.defaults();
+        return new SandboxConfig(
+                read.value(SANDBOX, defaults.mode().wireName(), SandboxConfig.Mode::parse),
+                read.value(SANDBOX_FIRST_UID, String.valueOf(defaults.firstUid()), text -> SandboxConfig.checkFirstUid(Long.parseLong(text))),
+                read.value(SANDBOX_MEMORY, "2G", text -> SandboxConfig.checkMemory(Reader.bytes(text))),
+                read.value(SANDBOX_PROCESSES, String.valueOf(defaults.maxProcesses()), text -> SandboxConfig.checkProcesses(Integer.parseInt(text))),
+                read.value(SANDBOX_CPUS, "1", text -> SandboxConfig.checkCpus(Double.parseDouble(text))),
+                read.value(SANDBOX_OPEN_FILES, String.valueOf(defaults.maxOpenFiles()), text -> SandboxConfig.checkOpenFiles(Integer.parseInt(text))),
+                read.value(SANDBOX_EGRESS_ALLOW, "", EgressRule::parseList));
     }
 
     boolean usesH2() {
@@ -241,6 +264,22 @@ record ChowderConfig(
                 case "false", "0", "no" -> false;
                 default -> throw new IllegalArgumentException("expected true or false");
             };
+        }
+
+        /** A size in bytes: a number, or with a binary suffix ({@code 512M}, {@code 2G}, {@code 64K}). */
+        static long bytes(String text) {
+            String upper = text.toUpperCase(java.util.Locale.ROOT);
+            int unit = switch (upper.isEmpty() ? ' ' : upper.charAt(upper.length() - 1)) {
+                case 'K' -> 10;
+                case 'M' -> 20;
+                case 'G' -> 30;
+                default -> 0;
+            };
+            long number = Long.parseLong(unit == 0 ? upper : upper.substring(0, upper.length() - 1).strip());
+            if (number < 0 || number > Long.MAX_VALUE >> unit) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return number << unit;
         }
 
         static String npmVersion(String text) {

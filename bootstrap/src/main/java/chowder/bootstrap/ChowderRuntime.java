@@ -92,7 +92,10 @@ final class ChowderRuntime implements AutoCloseable {
     private void startProvisioner() throws Exception {
         LocalGatewayProvisioner provisioner = injector.getInstance(LocalGatewayProvisioner.class);
         ResumeProvisionedInstancesUseCase resume = injector.getInstance(ResumeProvisionedInstancesUseCase.class);
-        start(Lifecycle.of(resume::resumeProvisioned, provisioner::close));
+        start(Lifecycle.of(() -> {
+            provisioner.reportSandbox();
+            resume.resumeProvisioned();
+        }, provisioner::close));
         start(PeriodicTask.rounds("state-purge", provisioner::purgeExpired, PURGE_INTERVAL));
     }
 

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param userTexts the client's texts of the {@code user} messages, oldest first
  * @param internalContext the texts of OpenClaw's internal-context user messages, joined by blank lines
  * @param sessionKey the full session key from OpenClaw's runtime line ({@code agent:main:<key>}), if present
+ * @param toolResult the content of the last {@code tool} message, if it came after the client's last text: the
+ *     output of a tool the model called for that text
  */
 public record ModelConversation(
         String model,
@@ -25,7 +27,8 @@ public record ModelConversation(
         String systemPrompt,
         List<String> userTexts,
         String internalContext,
-        Optional<String> sessionKey) {
+        Optional<String> sessionKey,
+        Optional<String> toolResult) {
 
     public ModelConversation {
         requireNonNull(model, "model is null");
@@ -33,6 +36,7 @@ public record ModelConversation(
         userTexts = List.copyOf(userTexts);
         requireNonNull(internalContext, "internalContext is null");
         requireNonNull(sessionKey, "sessionKey is null");
+        requireNonNull(toolResult, "toolResult is null");
     }
 
     /** Reads an OpenAI chat-completions request body; message content may be a string or a list of text parts. */
@@ -41,6 +45,7 @@ public record ModelConversation(
         List<String> users = new ArrayList<>();
         List<String> internal = new ArrayList<>();
         Optional<String> sessionKey = Optional.empty();
+        Optional<String> toolResult = Optional.empty();
         for (JsonNode message : body.path("messages")) {
             String role = message.path("role").asText();
             String text = text(message.path("content"));
@@ -54,8 +59,10 @@ public record ModelConversation(
                         internal.add(text);
                     } else {
                         users.add(OpenClawPromptText.clientText(text));
+                        toolResult = Optional.empty();
                     }
                 }
+                case "tool" -> toolResult = Optional.of(text);
                 default -> {
                     // assistant and tool messages are history the scripted model does not report
                 }
@@ -67,7 +74,8 @@ public record ModelConversation(
                 String.join("\n\n", system),
                 users,
                 String.join("\n\n", internal),
-                sessionKey);
+                sessionKey,
+                toolResult);
     }
 
     public int turns() {

@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ScriptedModelServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CHAT_COMPLETIONS = "/v1/chat/completions";
+    /** How the answer to a tool's output begins: the output follows, exactly as the gateway passed it to the model. */
+    public static final String TOOL_RESULT = "tool-result:\n";
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -133,6 +135,12 @@ public final class ScriptedModelServer implements AutoCloseable {
             send(exchange, script.failStatus(), "application/json", errorBody(script.failStatus()));
             return Outcome.FAILED_AS_SCRIPTED;
         }
+        if (conversation.toolResult().isPresent()) {
+            return reply(exchange, request, json, TOOL_RESULT + conversation.toolResult().get(), script);
+        }
+        if (script.execCommand().isPresent()) {
+            return callExec(exchange, request.number(), conversation, script.execCommand().get());
+        }
         String text = new ScriptedReply(
                         conversation.turns(),
                         conversation.firstUserText(),
@@ -141,6 +149,12 @@ public final class ScriptedModelServer implements AutoCloseable {
                         request.number(),
                         script.systemMarker().map(conversation.systemPrompt()::contains))
                 .format();
+        return reply(exchange, request, json, text, script);
+    }
+
+    private Outcome reply(HttpExchange exchange, RecordedModelRequest request, JsonNode json, String text, ModelScript script)
+            throws IOException, InterruptedException {
+        ModelConversation conversation = request.conversation();
         ObjectNode usage = usage(request.body(), text);
         if (!conversation.stream()) {
             send(exchange, 200, "application/json", completion(request.number(), conversation.model(), text, usage));
@@ -175,6 +189,33 @@ public final class ScriptedModelServer implements AutoCloseable {
             ObjectNode usageChunk = chunk(id, model, null, null).set("usage", usage);
             writeEvent(out, usageChunk);
         }
+        out.write("data: [DONE]\n\n".getBytes(UTF_8));
+        out.flush();
+        exchange.close();
+        return Outcome.COMPLETED;
+    }
+
+    /** Answers with one call of OpenClaw's {@code exec} tool, as an OpenAI model calls a function. */
+    private Outcome callExec(HttpExchange exchange, int number, ModelConversation conversation, String command) throws IOException {
+        ObjectNode call = JSON.createObjectNode().put("index", 0).put("id", "call_scripted_" + number).put("type", "function");
+        call.putObject("function").put("name", "exec").put("arguments", JSON.createObjectNode().put("command", command).toString());
+        String id = "chatcmpl-scripted-" + number;
+        if (!conversation.stream()) {
+            ObjectNode completion = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
+                    .put("created", Instant.now().getEpochSecond()).put("model", conversation.model());
+            ObjectNode choice = completion.putArray("choices").addObject().put("index", 0).put("finish_reason", "tool_calls");
+            ObjectNode message = choice.putObject("message").put("role", "assistant").putNull("content");
+            message.putArray("tool_calls").add(call.deepCopy().without("index"));
+            send(exchange, 200, "application/json", JSON.writeValueAsString(completion));
+            return Outcome.COMPLETED;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        ObjectNode delta = JSON.createObjectNode().put("role", "assistant");
+        delta.putArray("tool_calls").add(call);
+        writeEvent(out, chunk(id, conversation.model(), delta, null));
+        writeEvent(out, chunk(id, conversation.model(), JSON.createObjectNode(), "tool_calls"));
         out.write("data: [DONE]\n\n".getBytes(UTF_8));
         out.flush();
         exchange.close();

@@ -60,6 +60,42 @@ class ScriptedModelServerTest {
     }
 
     @Test
+    void callsTheExecToolThenAnswersWithItsOutput() throws Exception {
+        String command = "id -u; echo 'two words'";
+        for (boolean stream : new boolean[] {false, true}) {
+            ObjectNode first = openClawShapedRequest(stream, "s", "run this " + ModelScript.exec(command));
+            HttpResponse<String> call = post(first);
+            JsonNode toolCall;
+            String finish;
+            if (stream) {
+                List<String> data = dataLines(call.body());
+                assertThat(data.getLast()).isEqualTo("[DONE]");
+                toolCall = json(data.getFirst()).at("/choices/0/delta/tool_calls/0");
+                finish = json(data.get(1)).at("/choices/0/finish_reason").asText();
+            } else {
+                toolCall = JSON.readTree(call.body()).at("/choices/0/message/tool_calls/0");
+                finish = JSON.readTree(call.body()).at("/choices/0/finish_reason").asText();
+            }
+            assertThat(finish).isEqualTo("tool_calls");
+            assertThat(toolCall.at("/function/name").asText()).isEqualTo("exec");
+            assertThat(JSON.readTree(toolCall.at("/function/arguments").asText()).path("command").asText()).isEqualTo(command);
+
+            // OpenClaw then sends the history with the call and its output, followed by its internal context.
+            ArrayNode messages = (ArrayNode) first.path("messages");
+            messages.remove(messages.size() - 1);
+            messages.addObject().put("role", "assistant").putNull("content").putArray("tool_calls").add(toolCall);
+            messages.addObject().put("role", "tool").put("tool_call_id", toolCall.path("id").asText()).put("content", "0\ntwo words");
+            messages.addObject().put("role", "user").put("content", INTERNAL_CONTEXT);
+            HttpResponse<String> answer = post(first);
+            String text = stream
+                    ? String.join("", dataLines(answer.body()).stream().filter(line -> !line.equals("[DONE]"))
+                            .map(line -> json(line).at("/choices/0/delta/content").asText("")).toList())
+                    : JSON.readTree(answer.body()).at("/choices/0/message/content").asText();
+            assertThat(text).startsWith(ScriptedModelServer.TOOL_RESULT + "0\ntwo words");
+        }
+    }
+
+    @Test
     void streamsTheReplyInChunksThenUsageThenDone() throws Exception {
         HttpResponse<String> response = post(openClawShapedRequest(true, "system prompt", "again"));
 

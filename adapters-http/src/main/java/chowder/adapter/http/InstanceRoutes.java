@@ -36,15 +36,15 @@ final class InstanceRoutes {
                 Optional.ofNullable(JsonBodies.optionalString(body, "model_provider")),
                 openclawConfig(body),
                 Optional.ofNullable(JsonBodies.optionalString(body, "region"))));
-        ctx.status(201).json(InstanceJson.of(instance));
+        ctx.status(201).json(json(instance));
     }
 
     void list(Context ctx) {
-        ctx.json(view.list(Callers.of(ctx)).stream().map(InstanceJson::of).toList());
+        ctx.json(view.list(Callers.of(ctx)).stream().map(this::json).toList());
     }
 
     void get(Context ctx) {
-        ctx.json(InstanceJson.of(view.get(Callers.of(ctx), id(ctx))));
+        ctx.json(json(view.get(Callers.of(ctx), id(ctx))));
     }
 
     void status(Context ctx) {
@@ -58,20 +58,24 @@ final class InstanceRoutes {
                 Optional.ofNullable(JsonBodies.optionalString(body, "gateway_url")),
                 Optional.ofNullable(JsonBodies.optionalString(body, "gateway_token")),
                 openclawConfig(body)));
-        ctx.json(InstanceJson.of(instance));
+        ctx.json(json(instance));
     }
 
     void stop(Context ctx) {
-        ctx.json(InstanceJson.of(manage.stop(Callers.of(ctx), id(ctx))));
+        ctx.json(json(manage.stop(Callers.of(ctx), id(ctx))));
     }
 
     void start(Context ctx) {
-        ctx.json(InstanceJson.of(manage.start(Callers.of(ctx), id(ctx))));
+        ctx.json(json(manage.start(Callers.of(ctx), id(ctx))));
     }
 
     void delete(Context ctx) {
         manage.delete(Callers.of(ctx), id(ctx));
         ctx.status(204);
+    }
+
+    private InstanceJson json(Instance instance) {
+        return InstanceJson.of(instance, view.sandboxOf(instance));
     }
 
     private static InstanceId id(Context ctx) {

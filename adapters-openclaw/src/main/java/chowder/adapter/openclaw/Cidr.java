@@ -4,9 +4,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** An IP network such as {@code 169.254.0.0/16} or {@code fd00:ec2::254/128}. */
-record Cidr(byte[] network, int prefixLength, String text) {
+public record Cidr(byte[] network, int prefixLength, String text) {
 
-    static Cidr parse(String text) {
+    /** Parses {@code address/prefix} or a single address; throws {@link IllegalArgumentException} for anything else. */
+    public static Cidr parse(String text) {
         String trimmed = text.strip();
         int slash = trimmed.indexOf('/');
         String address = slash < 0 ? trimmed : trimmed.substring(0, slash);
@@ -25,7 +26,7 @@ record Cidr(byte[] network, int prefixLength, String text) {
         }
     }
 
-    boolean contains(InetAddress address) {
+    public boolean contains(InetAddress address) {
         byte[] candidate = address.getAddress();
         if (candidate.length != network.length) {
             return false;

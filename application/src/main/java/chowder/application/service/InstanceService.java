@@ -25,6 +25,7 @@ import chowder.domain.InstanceUpdate;
 import chowder.domain.Permission;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -115,6 +116,11 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     }
 
     @Override
+    public Optional<String> sandboxOf(Instance instance) {
+        return instance.provisioned() ? provisioner.sandbox() : Optional.empty();
+    }
+
+    @Override
     public Instance update(UpdateInstanceCommand command) {
         // Permission first: nobody without it may make Chowder resolve or validate anything.
         VisibleInstances.find(loadInstances, command.caller(), command.instanceId(), Permission.CONFIGURE);
@@ -155,6 +161,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
                 throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT,
                         "This instance's gateway was provisioned by Chowder, but the local provisioner is off.");
             }
+            provisioner.ensureAvailable();
             return next.relaunch(provisioner.freeAddress(), clock.instant());
         });
         if (started.provisioned()) {

@@ -3,39 +3,60 @@ package chowder.adapter.openclaw.provisioner;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * How an {@code openclaw gateway} child process is started on loopback: its command line and an environment built
- * from scratch. Public, and using the JDK only, so that the end-to-end harness starts its gateways exactly as the
+ * How an {@code openclaw gateway} process is started on loopback: its command line and an environment built from
+ * scratch. Public, and using the JDK only, so that the end-to-end harness starts its gateways exactly as the
  * provisioner does.
  */
 public final class GatewayCommand {
+    /** What a sandboxed gateway finds on its {@code PATH} besides Node: the host's {@code /usr}, read-only. */
+    private static final String SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin";
+
     private GatewayCommand() {}
 
     /**
      * The gateway of {@code directory} (laid out like an instance's: {@code openclaw.json}, {@code state/},
-     * {@code home/}) on {@code port}, run in that directory by the OpenClaw install in {@code openclawHome}. Of this
-     * process's environment only {@code PATH} is kept (after the install's Node); {@code secrets} (the token, API keys)
-     * go into the environment, never onto the command line. Redirections are left to the caller.
+     * {@code home/}) on {@code port}, run unconfined in that directory by the OpenClaw install in {@code openclawHome}.
+     * Of this process's environment only {@code PATH} is kept (after the install's Node); {@code secrets} (the token, API
+     * keys) go into the environment, never onto the command line. Redirections are left to the caller.
      */
     public static ProcessBuilder of(Path openclawHome, Path directory, int port, Map<String, String> secrets) {
-        requireNonNull(secrets, "secrets is null");
-        OpenClawInstall.Runtime runtime = new OpenClawInstall.Runtime(requireNonNull(openclawHome, "openclawHome is null"));
         InstanceDirectory instance = new InstanceDirectory(requireNonNull(directory, "directory is null"));
-        ProcessBuilder builder = new ProcessBuilder(runtime.node().toString(), runtime.openClawEntry().toString(),
-                "gateway", "--port", Integer.toString(port), "--bind", "loopback")
-                .directory(instance.root().toFile());
+        GatewayLayout layout = GatewayLayout.onHost(requireNonNull(openclawHome, "openclawHome is null"), instance);
+        ProcessBuilder builder = new ProcessBuilder(arguments(layout, port)).directory(instance.root().toFile());
         Map<String, String> environment = builder.environment();
         String hostPath = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         // Chowder's own environment (database password, master key, other providers' keys) is not the gateway's business.
         environment.clear();
-        environment.put("PATH", runtime.nodeBinDirectory() + ":" + hostPath);
-        environment.put("HOME", instance.home().toString());
+        environment.putAll(environment(layout, hostPath, secrets));
+        return builder;
+    }
+
+    /** The command line of the gateway of {@code layout} on {@code port}. */
+    static List<String> arguments(GatewayLayout layout, int port) {
+        OpenClawInstall.Runtime runtime = layout.runtime();
+        return List.of(runtime.node().toString(), runtime.openClawEntry().toString(), "gateway", "--port", Integer.toString(port),
+                "--bind", "loopback");
+    }
+
+    /** The whole environment of a sandboxed gateway: its own paths, the OpenClaw settings and {@code secrets}. */
+    static Map<String, String> sandboxEnvironment(GatewayLayout layout, Map<String, String> secrets) {
+        return environment(layout, SANDBOX_PATH, secrets);
+    }
+
+    private static Map<String, String> environment(GatewayLayout layout, String path, Map<String, String> secrets) {
+        requireNonNull(secrets, "secrets is null");
+        Map<String, String> environment = new HashMap<>();
+        environment.put("PATH", layout.runtime().nodeBinDirectory() + ":" + path);
+        environment.put("HOME", layout.home().toString());
         environment.put("LANG", "C.UTF-8");
-        environment.put("OPENCLAW_CONFIG_PATH", instance.config().toString());
-        environment.put("OPENCLAW_STATE_DIR", instance.state().toString());
-        environment.put("OPENCLAW_HOME", instance.home().toString());
+        environment.put("OPENCLAW_CONFIG_PATH", layout.config().toString());
+        environment.put("OPENCLAW_STATE_DIR", layout.state().toString());
+        environment.put("OPENCLAW_HOME", layout.home().toString());
         // Documented in docs/gateway/embedding.md for a supervised, control-plane-only gateway child.
         environment.put("OPENCLAW_SKIP_CHANNELS", "1");
         environment.put("OPENCLAW_DISABLE_BONJOUR", "1");
@@ -45,6 +66,6 @@ public final class GatewayCommand {
         environment.put("OPENCLAW_SKIP_CRON", "1");
         environment.put("DO_NOT_TRACK", "1");
         environment.putAll(secrets);
-        return builder;
+        return environment;
     }
 }

@@ -25,7 +25,7 @@ final class GatewayConfigWriter {
     private GatewayConfigWriter() {}
 
     /** The config as written; {@code model} may be null (a gateway without a model provider). */
-    static ObjectNode config(int port, InstanceDirectory directory, ModelProviders.Selection model) {
+    static ObjectNode config(int port, GatewayLayout layout, ModelProviders.Selection model) {
         ObjectNode config = JSON.createObjectNode();
         ObjectNode gateway = config.putObject("gateway")
                 .put("mode", "local")
@@ -37,7 +37,7 @@ final class GatewayConfigWriter {
         gateway.putObject("controlUi").put("enabled", false);
 
         ObjectNode defaults = config.putObject("agents").putObject("defaults");
-        defaults.put("workspace", directory.workspace().toString());
+        defaults.put("workspace", layout.workspace().toString());
         if (model != null) {
             defaults.putObject("model").put("primary", model.reference());
             ObjectNode models = config.putObject("models").put("mode", "replace");
@@ -63,15 +63,21 @@ final class GatewayConfigWriter {
         config.putObject("plugins").put("enabled", false);
         config.putObject("update").put("checkOnStart", false);
         config.putObject("discovery").putObject("mdns").put("mode", "off");
-        config.putObject("logging").put("file", directory.openClawLog().toString());
+        config.putObject("logging").put("file", layout.openClawLog().toString());
         return config;
     }
 
-    /** Writes the config (mode 600) in one step: a gateway never reads a half-written file. */
-    static void write(Path file, ObjectNode config) throws IOException {
+    /**
+     * Writes the config in one step: a gateway never reads a half-written file. Mode 600 for a gateway that runs as
+     * Chowder's user; 644 for a sandboxed one, which runs as its own user and sees the file only inside its sandbox (it
+     * holds no secret, and the instance's directory is Chowder's alone).
+     */
+    static void write(Path file, ObjectNode config, boolean readableByOthers) throws IOException {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temporary);
-        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(readableByOthers ? "rw-r--r--" : "rw-------")));
+        // createFile applies the umask; the mode must be exactly this.
+        Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString(readableByOthers ? "rw-r--r--" : "rw-------"));
         Files.writeString(temporary, JSON.writeValueAsString(config), UTF_8);
         Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

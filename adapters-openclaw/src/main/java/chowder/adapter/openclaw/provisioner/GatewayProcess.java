@@ -2,13 +2,15 @@ package chowder.adapter.openclaw.provisioner;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import chowder.adapter.openclaw.provisioner.sandbox.ProcessLauncher;
+import chowder.adapter.openclaw.provisioner.sandbox.SandboxCell;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -16,39 +18,58 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One launch of an {@code openclaw gateway} child process, its output in the instance's console log, and
- * its pid on disk. Stopping sends SIGTERM, waits a grace period, then kills the process and every
- * descendant seen, so no gateway outlives its supervision.
+ * One launch of an {@code openclaw gateway}, its output in the instance's console log, and its pid on disk. In a
+ * sandbox, the process Chowder starts is the sandbox (bubblewrap), the gateway its grandchild, and every process of
+ * the tree lives in the sandbox's PID namespace, which dies with bubblewrap. Stopping sends SIGTERM to the gateway,
+ * waits a grace period, then kills the sandbox (or, unconfined, every descendant seen), so no process outlives it.
  */
 final class GatewayProcess {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
     private final Process process;
+    private final Optional<SandboxCell> sandbox;
     private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
 
-    private GatewayProcess(Process process) {
+    private GatewayProcess(Process process, Optional<SandboxCell> sandbox) {
         this.process = process;
+        this.sandbox = sandbox;
         seen.add(process.toHandle());
     }
 
-    /**
-     * Starts the gateway of {@code directory} on {@code port} as {@link GatewayCommand} describes; {@code secrets}
-     * (the token, API keys) are added to its clean environment, never to the command line.
-     */
-    static GatewayProcess launch(OpenClawInstall.Runtime runtime, InstanceDirectory directory, int port, Map<String, String> secrets)
+    /** Starts the unconfined gateway of {@code directory} on {@code port} as {@link GatewayCommand} describes. */
+    static GatewayProcess launch(OpenClawInstall.Runtime runtime, InstanceDirectory directory, int port, java.util.Map<String, String> secrets)
             throws IOException {
         killLeftover(directory);
-        ProcessBuilder builder = GatewayCommand.of(runtime.home(), directory.root(), port, secrets)
-                .redirectErrorStream(true)
-                .redirectOutput(directory.consoleLog().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        GatewayProcess launched = new GatewayProcess(builder.start());
-        Files.writeString(directory.pidFile(), Long.toString(launched.process.pid()), UTF_8);
+        ProcessBuilder builder = GatewayCommand.of(runtime.home(), directory.root(), port, secrets);
+        return started(ProcessLauncher.start(redirected(builder, directory)), directory, Optional.empty());
+    }
+
+    /** Starts the gateway of {@code directory} in {@code sandbox}, which this process owns from now on. */
+    static GatewayProcess launch(SandboxCell sandbox, InstanceDirectory directory) throws IOException {
+        try {
+            return started(ProcessLauncher.start(redirected(sandbox.command(), directory)), directory, Optional.of(sandbox));
+        } catch (IOException | RuntimeException e) {
+            sandbox.close();
+            throw e;
+        }
+    }
+
+    private static ProcessBuilder redirected(ProcessBuilder builder, InstanceDirectory directory) {
+        builder.redirectErrorStream(true).redirectOutput(directory.consoleLog().toFile());
+        if (builder.redirectInput() == ProcessBuilder.Redirect.PIPE) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        }
+        return builder;
+    }
+
+    private static GatewayProcess started(Process process, InstanceDirectory directory, Optional<SandboxCell> sandbox) throws IOException {
+        GatewayProcess launched = new GatewayProcess(process, sandbox);
+        Files.writeString(directory.pidFile(), Long.toString(process.pid()), UTF_8);
         return launched;
     }
 
-    /** Kills a gateway of this directory left running by a Chowder that was killed itself. */
+    /** Kills an unconfined gateway of this directory left running by a Chowder that was killed itself. */
     static void killLeftover(InstanceDirectory directory) throws IOException {
         if (!Files.isRegularFile(directory.pidFile())) {
             return;
@@ -90,15 +111,25 @@ final class GatewayProcess {
         return process.exitValue();
     }
 
+    /** Why the sandbox around a running gateway broke (its network exited), if it did. */
+    Optional<String> sandboxFailure() {
+        return sandbox.flatMap(SandboxCell::failure);
+    }
+
+    /** What the sandbox says about an exit: that the memory limit was reached, or nothing. */
+    String exitNote() {
+        return sandbox.map(SandboxCell::limitsReached).orElse("");
+    }
+
     /** Descendants can only be found while their parents live, so they are remembered whenever seen. */
     void rememberDescendants() {
         process.descendants().forEach(seen::add);
     }
 
-    /** SIGTERM, a grace period, then SIGKILL for the process and every descendant seen; returns when all are gone. */
+    /** SIGTERM to the gateway, a grace period, then SIGKILL for the whole tree; returns when all are gone. */
     void stop() {
         rememberDescendants();
-        process.destroy();
+        gateway().destroy();
         try {
             process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -107,6 +138,19 @@ final class GatewayProcess {
         Set<ProcessHandle> tree = new LinkedHashSet<>(seen);
         tree.forEach(ProcessHandle::destroyForcibly);
         tree.forEach(GatewayProcess::awaitExit);
+        sandbox.ifPresent(SandboxCell::close);
+    }
+
+    /**
+     * The gateway itself: the process Chowder started, or in a sandbox its grandchild (bubblewrap, then the PID
+     * namespace's init, then the gateway), which SIGTERM must reach since the init ignores it.
+     */
+    private ProcessHandle gateway() {
+        if (sandbox.isEmpty()) {
+            return process.toHandle();
+        }
+        List<ProcessHandle> inits = process.children().toList();
+        return inits.stream().flatMap(ProcessHandle::children).findFirst().orElse(process.toHandle());
     }
 
     /** The last lines of the console log, colour codes removed, at most {@code maxCharacters} long. */

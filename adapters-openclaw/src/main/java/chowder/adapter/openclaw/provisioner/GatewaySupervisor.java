@@ -8,9 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +24,7 @@ final class GatewaySupervisor {
     private static final Logger log = LoggerFactory.getLogger(GatewaySupervisor.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    private static final Duration EXIT_POLL_INTERVAL = Duration.ofSeconds(2);
     // Room for the reason's own words within the 1000 characters an error_message keeps.
     private static final int LOG_TAIL_CHARACTERS = 800;
     // HTTP/1.1: the gateway answers an h2c upgrade attempt (the JDK client's default for http://) with 400.
@@ -32,11 +33,15 @@ final class GatewaySupervisor {
             .connectTimeout(Duration.ofSeconds(1))
             .build();
 
-    /** What a launch needs; resolving the runtime may install OpenClaw first. */
-    record Launch(Supplier<OpenClawInstall.Runtime> runtime, InstanceDirectory directory, int port, Map<String, String> secrets) {}
+    /** Starts one launch of the gateway (which may install OpenClaw first, and prepares its sandbox); blocks until started. */
+    interface Launch {
+        GatewayProcess start() throws IOException;
+    }
 
     private final String name;
     private final Launch launch;
+    private final int port;
+    private final Path consoleLog;
     private final GatewayEvents events;
     private final Duration readyTimeout;
     private final Duration maxBackoff;
@@ -46,9 +51,12 @@ final class GatewaySupervisor {
     private boolean stopping;
     private Thread thread;
 
-    GatewaySupervisor(String name, Launch launch, GatewayEvents events, Duration readyTimeout, Duration maxBackoff, Redaction redaction) {
+    GatewaySupervisor(String name, Launch launch, int port, Path consoleLog, GatewayEvents events, Duration readyTimeout, Duration maxBackoff,
+            Redaction redaction) {
         this.name = requireNonNull(name, "name is null");
         this.launch = requireNonNull(launch, "launch is null");
+        this.port = port;
+        this.consoleLog = requireNonNull(consoleLog, "consoleLog is null");
         this.events = requireNonNull(events, "events is null");
         this.readyTimeout = requireNonNull(readyTimeout, "readyTimeout is null");
         this.maxBackoff = requireNonNull(maxBackoff, "maxBackoff is null");
@@ -113,28 +121,33 @@ final class GatewaySupervisor {
         }
     }
 
+    /** Launches outside the lock (an install on first use takes minutes), then hands the process to stop() if it came meanwhile. */
     private GatewayProcess launchUnlessStopping() throws IOException {
-        OpenClawInstall.Runtime runtime = launch.runtime().get();
-        synchronized (lock) {
-            if (stopping) {
-                return null;
-            }
-            process = GatewayProcess.launch(runtime, launch.directory(), launch.port(), launch.secrets());
-            return process;
+        if (stopping()) {
+            return null;
         }
+        GatewayProcess launched = launch.start();
+        synchronized (lock) {
+            if (!stopping) {
+                process = launched;
+                return launched;
+            }
+        }
+        launched.stop();
+        return null;
     }
 
     /** Waits until the gateway is ready (null) or has failed (the reason); kills it when it is not ready in time. */
     private String runOnce(GatewayProcess launched) {
         long deadline = System.nanoTime() + readyTimeout.toNanos();
-        URI readyz = URI.create("http://127.0.0.1:" + launch.port() + "/readyz");
+        URI readyz = URI.create("http://127.0.0.1:" + port + "/readyz");
         while (!stopping()) {
             if (!launched.isAlive()) {
                 return exited(launched);
             }
             if (ready(readyz)) {
                 launched.rememberDescendants();
-                log.info("Gateway {} is ready on port {}", name, launch.port());
+                log.info("Gateway {} is ready on port {}", name, port);
                 events.ready();
                 return null;
             }
@@ -149,8 +162,13 @@ final class GatewaySupervisor {
 
     private String awaitExit(GatewayProcess launched) {
         try {
-            while (!launched.awaitExit(Duration.ofSeconds(30))) {
-                // keeps remembering descendants while it runs
+            while (!launched.awaitExit(EXIT_POLL_INTERVAL)) {
+                // keeps remembering descendants while it runs, and watches its sandbox
+                Optional<String> broken = launched.sandboxFailure();
+                if (broken.isPresent() && !stopping()) {
+                    launched.stop();
+                    return broken.get() + " The gateway was stopped. Log tail: " + tail();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -162,11 +180,11 @@ final class GatewaySupervisor {
     private String exited(GatewayProcess launched) {
         // Its helpers (a spawn broker in a session of its own) would outlive a crashed gateway.
         launched.stop();
-        return "Gateway exited with code " + launched.exitValue() + ". Log tail: " + tail();
+        return "Gateway exited with code " + launched.exitValue() + "." + launched.exitNote() + " Log tail: " + tail();
     }
 
     private String tail() {
-        return GatewayProcess.logTail(launch.directory().consoleLog(), LOG_TAIL_CHARACTERS);
+        return GatewayProcess.logTail(consoleLog, LOG_TAIL_CHARACTERS);
     }
 
     private static boolean ready(URI readyz) {

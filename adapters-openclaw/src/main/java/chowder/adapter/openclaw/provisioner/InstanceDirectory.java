@@ -57,9 +57,9 @@ record InstanceDirectory(Path root) {
         return root.resolve("gateway.log");
     }
 
-    /** OpenClaw's own log file (its default is shared by every gateway on the host). */
-    Path openClawLog() {
-        return root.resolve("openclaw.log");
+    /** What Chowder keeps for the instance's sandbox: its {@code /etc} files, seccomp program and network log. */
+    Path sandbox() {
+        return root.resolve("sandbox");
     }
 
     /** The pid of the latest gateway process, to find it after Chowder itself was killed. */

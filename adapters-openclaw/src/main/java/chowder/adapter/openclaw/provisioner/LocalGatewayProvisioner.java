@@ -3,7 +3,12 @@ package chowder.adapter.openclaw.provisioner;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.openclaw.provisioner.sandbox.EgressRule;
+import chowder.adapter.openclaw.provisioner.sandbox.Sandbox;
+import chowder.adapter.openclaw.provisioner.sandbox.SandboxCell;
 import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
 import chowder.domain.GatewayToken;
 import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
@@ -24,6 +29,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -43,6 +49,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     private final Map<String, String> environment;
     private final SecureRandom random;
     private final Clock clock;
+    private final Sandbox sandbox;
     private final Map<InstanceId, GatewaySupervisor> supervisors = new ConcurrentHashMap<>();
 
     /** @param environment Chowder's environment, where providers' API keys are read by name */
@@ -52,11 +59,45 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
         this.random = requireNonNull(random, "random is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.sandbox = new Sandbox(config.sandbox(), config.instancesDir(), this.environment, random);
     }
 
     @Override
     public boolean enabled() {
         return true;
+    }
+
+    @Override
+    public Optional<String> sandbox() {
+        return Optional.of(sandbox.name());
+    }
+
+    /**
+     * Says at startup how gateways will be confined, or loudly that they will not be: a warning for
+     * {@code CHOWDER_SANDBOX=off}, an error naming what is missing when the sandbox cannot work here.
+     */
+    public void reportSandbox() {
+        if (!sandbox.confines()) {
+            log.warn("CHOWDER_SANDBOX=off: provisioned gateways run unconfined as Chowder's own OS user. Any tenant's agent can read "
+                    + "every other tenant's files, Chowder's database and master key, and signal every process of that user. Use this only "
+                    + "on a host whose only tenant is you.");
+            return;
+        }
+        if (sandbox.problem().isEmpty() && Files.isDirectory(config.instancesDir())) {
+            // A Chowder that was killed left its sandboxes' network namespaces and cgroups behind.
+            try (Stream<Path> directories = Files.list(config.instancesDir())) {
+                directories.filter(Files::isDirectory).forEach(directory -> sandbox.sweep(directory.getFileName().toString()));
+            } catch (IOException e) {
+                log.warn("Cannot list {}: {}", config.instancesDir(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void ensureAvailable() {
+        sandbox.problem().ifPresent(problem -> {
+            throw new ChowderException(ErrorCode.PROVISIONER_UNAVAILABLE, "Provisioned instances are unavailable on this Chowder: " + problem);
+        });
     }
 
     @Override
@@ -66,6 +107,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
 
     @Override
     public PreparedGateway prepare(InstanceSettings settings) {
+        ensureAvailable();
         ModelProviders.Selection model = config.modelProviders().select(settings);
         byte[] token = new byte[TOKEN_BYTES];
         random.nextBytes(token);
@@ -91,7 +133,6 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), instance.id());
         try {
             directory.create();
-            GatewayConfigWriter.write(directory.config(), GatewayConfigWriter.config(port, directory, model));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the gateway directory of instance " + instance.id(), e);
         }
@@ -101,14 +142,32 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
             model.provider().apiKeyEnv().ifPresent(variable -> secrets.put(variable, environment.getOrDefault(variable, "")));
         }
         List<String> secretValues = secrets.values().stream().filter(value -> value.length() >= 4).toList();
-        GatewaySupervisor supervisor = new GatewaySupervisor(instance.id().toString(),
-                new GatewaySupervisor.Launch(install::locate, directory, port, Map.copyOf(secrets)), events,
+        List<EgressRule> egress = model == null ? List.of() : List.of(EgressRule.forUrl(model.provider().baseUrl()));
+        GatewaySupervisor.Launch launch = () -> launch(instance.id(), directory, port, model, Map.copyOf(secrets), egress);
+        GatewaySupervisor supervisor = new GatewaySupervisor(instance.id().toString(), launch, port, directory.consoleLog(), events,
                 config.readyTimeout(), config.maxRestartBackoff(), text -> redact(text, secretValues));
         GatewaySupervisor previous = supervisors.put(instance.id(), supervisor);
         if (previous != null) {
             previous.stop();
         }
         supervisor.start();
+    }
+
+    /** One launch: the runtime (installed on first use), the config as the gateway will see it, then the process. */
+    private GatewayProcess launch(InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model,
+            Map<String, String> secrets, List<EgressRule> egress) throws IOException {
+        OpenClawInstall.Runtime runtime = install.locate();
+        if (!sandbox.confines()) {
+            GatewayConfigWriter.write(directory.config(), GatewayConfigWriter.config(port, GatewayLayout.onHost(runtime.home(), directory), model),
+                    false);
+            return GatewayProcess.launch(runtime, directory, port, secrets);
+        }
+        GatewayLayout inside = GatewayLayout.inSandbox();
+        GatewayConfigWriter.write(directory.config(), GatewayConfigWriter.config(port, inside, model), true);
+        SandboxCell cell = sandbox.open(new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), directory.config(),
+                directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(inside, port),
+                GatewayCommand.sandboxEnvironment(inside, secrets)));
+        return GatewayProcess.launch(cell, directory);
     }
 
     @Override
@@ -157,7 +216,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         return expired.size();
     }
 
-    /** Stops every gateway (in parallel: each may take a grace period) and returns once all are gone. */
+    /** Stops every gateway (in parallel: each may take a grace period) and returns once all are gone, then the egress proxy. */
     @Override
     public void close() {
         List<Thread> stopping = new ArrayList<>();
@@ -172,6 +231,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
                 return;
             }
         }
+        sandbox.close();
     }
 
     private static boolean deletedBefore(Path directory, Instant cutoff) {

@@ -7,31 +7,37 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
 import chowder.domain.WorkspacePath;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.stream.Stream;
 
 /**
- * The workspace directories of provisioned gateways ({@code <instances dir>/<id>/workspace}). Every path
- * is resolved lexically under the workspace, then its deepest existing part is resolved through symbolic
- * links and must still be inside: a link that leads out is an invalid request. Writes go to a temporary
- * file that replaces the target, so a link at the target is replaced, never followed.
+ * The workspace directories of provisioned gateways ({@code <instances dir>/<id>/workspace}), which their agents
+ * control and may booby-trap while Chowder works in them. Every path is resolved by the kernel beneath the workspace
+ * ({@link BeneathResolver}): a link that leads out, absolute links included, is an invalid request, and no race can
+ * redirect Chowder elsewhere. Only regular files with a single link are read (a FIFO, socket or device is refused
+ * without being opened; a hard link's other names could be anywhere); writes go to a temporary file that replaces the
+ * target, so a link at the target is replaced, never written through; what Chowder creates belongs to the
+ * workspace's owner (the instance's sandbox user).
  */
 final class LocalWorkspaceFiles implements WorkspaceFilesPort {
     private final Path instancesDir;
@@ -46,46 +52,55 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
 
     @Override
     public Listing list(InstanceId instance, WorkspacePath directory) {
-        Path root = root(instance);
-        Path real = existing(root, directory);
-        if (!Files.isDirectory(real)) {
-            throw ChowderException.invalidRequest("path is a file, not a directory; read or download it instead.");
-        }
-        // The first names in order, kept in a bounded heap: a directory of a million files costs the limit, not a million.
-        PriorityQueue<String> firstNames = new PriorityQueue<>(maxListEntries + 1, Comparator.reverseOrder());
-        long count = 0;
-        try (Stream<Path> children = Files.list(real)) {
-            for (Path child : (Iterable<Path>) children::iterator) {
-                firstNames.add(child.getFileName().toString());
-                if (firstNames.size() > maxListEntries) {
-                    firstNames.poll();
-                }
-                count++;
+        try (Workspace workspace = Workspace.open(instancesDir, instance); Node node = workspace.resolve(directory)) {
+            if (!node.attributes().isDirectory()) {
+                throw ChowderException.invalidRequest("path is a file, not a directory; read or download it instead.");
             }
+            // The first names in order, kept in a bounded heap: a directory of a million files costs the limit, not a million.
+            PriorityQueue<String> firstNames = new PriorityQueue<>(maxListEntries + 1, Comparator.reverseOrder());
+            long count = 0;
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(node.path())) {
+                for (Path child : children) {
+                    firstNames.add(child.getFileName().toString());
+                    if (firstNames.size() > maxListEntries) {
+                        firstNames.poll();
+                    }
+                    count++;
+                }
+            }
+            List<String> names = new ArrayList<>(firstNames);
+            names.sort(Comparator.naturalOrder());
+            List<Entry> entries = new ArrayList<>(names.size());
+            for (String name : names) {
+                WorkspacePath path = new WorkspacePath(directory.isRoot() ? name : directory.value() + "/" + name);
+                Path child = node.path().resolve(name);
+                try {
+                    PosixFileAttributes attributes = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    entries.add(entry(path, attributes, attributes.isOther() ? specialType(child) : '-'));
+                } catch (NoSuchFileException removedMeanwhile) {
+                    // the agent removed it while we listed
+                }
+            }
+            return new Listing(directory, entries, count > maxListEntries);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> names = new ArrayList<>(firstNames);
-        names.sort(Comparator.naturalOrder());
-        List<Entry> entries = new ArrayList<>(names.size());
-        for (String name : names) {
-            entries.add(entry(real.resolve(name), new WorkspacePath(directory.isRoot() ? name : directory.value() + "/" + name)));
-        }
-        return new Listing(directory, entries, count > maxListEntries);
     }
 
     @Override
     public OpenFile open(InstanceId instance, WorkspacePath file) {
-        Path real = existing(root(instance), file);
-        Entry entry = entry(real, file);
-        if (entry.directory()) {
-            throw ChowderException.invalidRequest("path is a directory; list it instead.");
-        }
-        if (entry.size() > maxFileBytes) {
-            throw tooLarge();
-        }
-        try {
-            return new OpenFile(entry, Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS));
+        try (Workspace workspace = Workspace.open(instancesDir, instance); Node node = workspace.resolve(file)) {
+            PosixFileAttributes attributes = node.attributes();
+            if (attributes.isDirectory()) {
+                throw ChowderException.invalidRequest("path is a directory; list it instead.");
+            }
+            requireSingleRegularFile(node, attributes);
+            if (attributes.size() > maxFileBytes) {
+                throw tooLarge();
+            }
+            // Reopens the very inode checked above: a name swapped meanwhile does not matter.
+            InputStream content = Files.newInputStream(node.path());
+            return new OpenFile(entry(file, attributes), new BoundedInputStream(content, maxFileBytes));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -93,54 +108,60 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
 
     @Override
     public Entry write(InstanceId instance, WorkspacePath file, InputStream content) {
-        Path root = root(instance);
-        Path target = confined(root, file);
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (file.isRoot()) {
             throw new ChowderException(ErrorCode.FILE_CONFLICT, "path is a directory.");
         }
-        Path temporary = null;
-        try {
-            Files.createDirectories(target.getParent());
-            // Created again: a link may have appeared meanwhile; the real parent must still be inside.
-            confined(root, file);
-            temporary = Files.createTempFile(target.getParent(), ".chowder-upload-", ".tmp");
-            try (OutputStream out = Files.newOutputStream(temporary, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                copyWithinLimit(content, out);
+        try (Workspace workspace = Workspace.open(instancesDir, instance); Node parent = workspace.parentCreating(file)) {
+            Path target = parent.path().resolve(file.name());
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ChowderException(ErrorCode.FILE_CONFLICT, "path is a directory.");
             }
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            temporary = null;
-            return entry(target, file);
-        } catch (FileAlreadyExistsException e) {
-            throw new ChowderException(ErrorCode.FILE_CONFLICT, "A parent of path is a file.");
+            Path temporary = Files.createTempFile(parent.path(), ".chowder-upload-", ".tmp");
+            try {
+                try (OutputStream out = Files.newOutputStream(temporary, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    copyWithinLimit(content, out);
+                }
+                workspace.giveToOwner(temporary);
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                temporary = null;
+            } finally {
+                deleteQuietly(temporary);
+            }
+            return entry(file, Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            deleteQuietly(temporary);
         }
     }
 
     @Override
     public Entry move(InstanceId instance, WorkspacePath from, WorkspacePath to) {
-        Path root = root(instance);
         if (from.isRoot() || to.isRoot()) {
             throw ChowderException.invalidRequest("The workspace itself cannot be moved.");
         }
-        existing(root, from);
-        Path source = confined(root, from);
-        Path target = confined(root, to);
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new ChowderException(ErrorCode.FILE_CONFLICT, "to already exists.");
-        }
         if (to.value().startsWith(from.value() + "/")) {
-            throw ChowderException.invalidRequest("A directory cannot be moved into itself.");
+            throw intoItself();
         }
-        try {
-            Files.createDirectories(target.getParent());
-            confined(root, to);
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-            return entry(target, to);
-        } catch (FileAlreadyExistsException e) {
-            throw new ChowderException(ErrorCode.FILE_CONFLICT, "to already exists, or a parent of it is a file.");
+        try (Workspace workspace = Workspace.open(instancesDir, instance); Node sourceParent = workspace.parent(from)) {
+            Path source = sourceParent.path().resolve(from.name());
+            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+                throw notFound();
+            }
+            try (Node targetParent = workspace.parentCreating(to)) {
+                Path target = targetParent.path().resolve(to.name());
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new ChowderException(ErrorCode.FILE_CONFLICT, "to already exists.");
+                }
+                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+                return entry(to, Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+            }
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+            throw new ChowderException(ErrorCode.FILE_CONFLICT, "to already exists.");
+        } catch (FileSystemException e) {
+            // rename(2) says EINVAL when the target is inside the source, however links got it there.
+            if ("Invalid argument".equals(e.getReason())) {
+                throw intoItself();
+            }
+            throw new UncheckedIOException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -148,13 +169,11 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
 
     @Override
     public void delete(InstanceId instance, WorkspacePath path) {
-        Path root = root(instance);
         if (path.isRoot()) {
             throw ChowderException.invalidRequest("The workspace itself cannot be deleted.");
         }
-        existing(root, path);
-        try {
-            Files.delete(confined(root, path));
+        try (Workspace workspace = Workspace.open(instancesDir, instance); Node parent = workspace.parent(path)) {
+            Files.delete(parent.path().resolve(path.name()));
         } catch (DirectoryNotEmptyException e) {
             throw new ChowderException(ErrorCode.FILE_CONFLICT, "The directory is not empty.");
         } catch (NoSuchFileException e) {
@@ -169,81 +188,37 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         return maxFileBytes;
     }
 
-    /** The real path of the instance's workspace; a deleted instance's is gone. */
-    private Path root(InstanceId instance) {
-        InstanceDirectory directory = InstanceDirectory.of(instancesDir, instance);
-        if (Files.exists(directory.root().resolve(InstanceDirectory.DELETED_MARKER))) {
-            throw notFound();
+    private static void requireSingleRegularFile(Node node, PosixFileAttributes attributes) throws IOException {
+        if (!attributes.isRegularFile()) {
+            throw ChowderException.invalidRequest("path is not a regular file (a FIFO, socket or device); it is not opened.");
         }
-        try {
-            return directory.workspace().toRealPath();
-        } catch (IOException e) {
-            throw new ChowderException(ErrorCode.FILE_NOT_FOUND, "This instance's workspace does not exist yet.");
+        if (((Number) Files.getAttribute(node.path(), "unix:nlink")).intValue() > 1) {
+            throw ChowderException.invalidRequest("path has several hard links, whose other names may lie outside the workspace; "
+                    + "it is not opened.");
         }
     }
 
-    /**
-     * The path under the workspace, after checking that its deepest existing part, links resolved, is
-     * inside it. The returned path itself is lexical (a link at its end is not resolved).
-     */
-    private static Path confined(Path root, WorkspacePath path) {
-        Path lexical = root;
-        for (String segment : path.segments()) {
-            lexical = lexical.resolve(segment);
-        }
-        Path existing = lexical;
-        while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            existing = existing.getParent();
-        }
-        try {
-            if (!existing.toRealPath().startsWith(root)) {
-                throw outside();
-            }
-        } catch (NoSuchFileException e) {
-            // a dangling link: where it leads is not ours to create
-            throw outside();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return lexical;
+    private static Entry entry(WorkspacePath path, PosixFileAttributes attributes) {
+        return entry(path, attributes, '-');
     }
 
-    /** The real path of an existing file or directory inside the workspace. */
-    private static Path existing(Path root, WorkspacePath path) {
-        Path lexical = confined(root, path);
-        if (!Files.exists(lexical, LinkOption.NOFOLLOW_LINKS)) {
-            throw notFound();
-        }
-        try {
-            return lexical.toRealPath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** {@code otherType} is the {@code ls -l} letter of a file that is neither regular, directory nor link. */
+    private static Entry entry(WorkspacePath path, PosixFileAttributes attributes, char otherType) {
+        char type = attributes.isDirectory() ? 'd' : attributes.isSymbolicLink() ? 'l' : attributes.isRegularFile() ? '-' : otherType;
+        return new Entry(path, attributes.isDirectory(), attributes.isDirectory() || attributes.isOther() ? 0 : attributes.size(),
+                attributes.lastModifiedTime().toInstant(), type + PosixFilePermissions.toString(attributes.permissions()));
     }
 
-    private static Entry entry(Path file, WorkspacePath path) {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return new Entry(path, attributes.isDirectory(), attributes.isDirectory() ? 0 : attributes.size(),
-                    attributes.lastModifiedTime().toInstant(), permissions(file, attributes));
-        } catch (NoSuchFileException e) {
-            throw notFound();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Type and mode as {@code ls -l} shows them, as the hosted API lists them; owner bits only where POSIX modes are unknown. */
-    private static String permissions(Path file, BasicFileAttributes attributes) throws IOException {
-        char type = attributes.isDirectory() ? 'd' : attributes.isSymbolicLink() ? 'l' : '-';
-        String mode;
-        try {
-            mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
-        } catch (UnsupportedOperationException e) {
-            mode = (Files.isReadable(file) ? "r" : "-") + (Files.isWritable(file) ? "w" : "-") + (Files.isExecutable(file) ? "x" : "-")
-                    + "------";
-        }
-        return type + mode;
+    /** {@code p}, {@code s}, {@code c} or {@code b}, from the file type bits of its mode (never opening it). */
+    private static char specialType(Path file) throws IOException {
+        int mode = ((Number) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue() & 0170000;
+        return switch (mode) {
+            case 0010000 -> 'p';
+            case 0140000 -> 's';
+            case 0020000 -> 'c';
+            case 0060000 -> 'b';
+            default -> '?';
+        };
     }
 
     private void copyWithinLimit(InputStream in, OutputStream out) throws IOException {
@@ -262,11 +237,11 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         return new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "Files are limited to " + maxFileBytes + " bytes.");
     }
 
-    private static ChowderException outside() {
-        return ChowderException.invalidRequest("path leads outside the workspace through a symbolic link.");
+    private static ChowderException intoItself() {
+        return ChowderException.invalidRequest("A directory cannot be moved into itself.");
     }
 
-    private static ChowderException notFound() {
+    static ChowderException notFound() {
         return new ChowderException(ErrorCode.FILE_NOT_FOUND, "File not found.");
     }
 
@@ -277,6 +252,184 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             } catch (IOException ignored) {
                 // a leftover temporary file is harmless
             }
+        }
+    }
+
+    /** Reads at most the limit: a file the agent grows while it is downloaded is cut there. */
+    private static final class BoundedInputStream extends FilterInputStream {
+        private long remaining;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int value = super.read();
+            if (value >= 0) {
+                remaining--;
+            }
+            return value;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int read = super.read(buffer, offset, (int) Math.min(length, remaining));
+            if (read > 0) {
+                remaining -= read;
+            }
+            return read;
+        }
+    }
+
+    /** An open workspace of one instance: the {@code O_PATH} descriptor of its root and its owner. */
+    private static final class Workspace implements AutoCloseable {
+        private final int rootFd;
+        private final int ownerUid;
+        private final int ownerGid;
+        private final boolean chown;
+
+        private Workspace(int rootFd, int ownerUid, int ownerGid, boolean chown) {
+            this.rootFd = rootFd;
+            this.ownerUid = ownerUid;
+            this.ownerGid = ownerGid;
+            this.chown = chown;
+        }
+
+        /** The workspace of a live instance; a deleted instance's is gone. */
+        static Workspace open(Path instancesDir, InstanceId instance) throws IOException {
+            InstanceDirectory directory = InstanceDirectory.of(instancesDir, instance);
+            if (Files.exists(directory.root().resolve(InstanceDirectory.DELETED_MARKER))) {
+                throw notFound();
+            }
+            int fd;
+            try {
+                fd = BeneathResolver.openRoot(directory.workspace());
+            } catch (BeneathResolver.ResolveException e) {
+                throw new ChowderException(ErrorCode.FILE_NOT_FOUND, "This instance's workspace does not exist yet.");
+            }
+            try {
+                Path root = BeneathResolver.procPath(fd);
+                int uid = ((Number) Files.getAttribute(root, "unix:uid")).intValue();
+                int gid = ((Number) Files.getAttribute(root, "unix:gid")).intValue();
+                int self = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
+                return new Workspace(fd, uid, gid, uid != self);
+            } catch (IOException | RuntimeException e) {
+                BeneathResolver.close(fd);
+                throw e;
+            }
+        }
+
+        /** The object at {@code path} (links inside followed); the workspace itself for the root. */
+        Node resolve(WorkspacePath path) {
+            return resolve(path.value(), false);
+        }
+
+        /** The directory that holds {@code path}'s last segment. */
+        Node parent(WorkspacePath path) throws IOException {
+            Node parent = resolve(parentOf(path), false);
+            requireDirectory(parent, false);
+            return parent;
+        }
+
+        /** Like {@link #parent}, creating missing directories (owned like the workspace) on the way. */
+        Node parentCreating(WorkspacePath path) throws IOException {
+            List<String> segments = path.segments();
+            Node current = resolve("", false);
+            StringBuilder prefix = new StringBuilder();
+            for (String segment : segments.subList(0, segments.size() - 1)) {
+                prefix.append(prefix.isEmpty() ? "" : "/").append(segment);
+                Path child = current.path().resolve(segment);
+                if (!Files.exists(child, LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        Files.createDirectory(child);
+                        giveToOwner(child);
+                    } catch (FileAlreadyExistsException raced) {
+                        // made meanwhile: resolved below like any other
+                    }
+                }
+                current.close();
+                current = resolve(prefix.toString(), true);
+                requireDirectory(current, true);
+            }
+            return current;
+        }
+
+        /** Gives what Chowder just created to the workspace's owner, so the agent can change it like its own files. */
+        void giveToOwner(Path created) throws IOException {
+            if (chown) {
+                Files.setAttribute(created, "unix:uid", ownerUid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(created, "unix:gid", ownerGid, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+
+        private Node resolve(String relative, boolean writing) {
+            if (relative.isEmpty()) {
+                try {
+                    return new Node(BeneathResolver.openBeneath(rootFd, "."));
+                } catch (BeneathResolver.ResolveException e) {
+                    throw new UncheckedIOException(new IOException(e.getMessage()));
+                }
+            }
+            try {
+                return new Node(BeneathResolver.openBeneath(rootFd, relative));
+            } catch (BeneathResolver.ResolveException e) {
+                throw switch (e.errno()) {
+                    case BeneathResolver.ENOENT -> notFound();
+                    case BeneathResolver.ENOTDIR -> writing
+                            ? new ChowderException(ErrorCode.FILE_CONFLICT, "A parent of path is a file.")
+                            : notFound();
+                    case BeneathResolver.EXDEV -> ChowderException.invalidRequest(
+                            "path leads outside the workspace through a symbolic link (absolute links are never followed).");
+                    case BeneathResolver.ELOOP -> ChowderException.invalidRequest("path has too many levels of symbolic links.");
+                    default -> new UncheckedIOException(new IOException(e.getMessage() + " (errno " + e.errno() + ")"));
+                };
+            }
+        }
+
+        private static void requireDirectory(Node node, boolean writing) throws IOException {
+            if (!node.attributes().isDirectory()) {
+                node.close();
+                throw writing ? new ChowderException(ErrorCode.FILE_CONFLICT, "A parent of path is a file.") : notFound();
+            }
+        }
+
+        private static String parentOf(WorkspacePath path) {
+            int slash = path.value().lastIndexOf('/');
+            return slash < 0 ? "" : path.value().substring(0, slash);
+        }
+
+        @Override
+        public void close() {
+            BeneathResolver.close(rootFd);
+        }
+    }
+
+    /** An {@code O_PATH} descriptor of one file or directory of a workspace. */
+    private record Node(int fd) implements AutoCloseable {
+        Path path() {
+            return BeneathResolver.procPath(fd);
+        }
+
+        /** The attributes of the object itself (the descriptor is followed, never a name). */
+        PosixFileAttributes attributes() throws IOException {
+            try {
+                return Files.readAttributes(path(), PosixFileAttributes.class);
+            } catch (NotDirectoryException | NoSuchFileException e) {
+                throw notFound();
+            }
+        }
+
+        @Override
+        public void close() {
+            BeneathResolver.close(fd);
         }
     }
 }

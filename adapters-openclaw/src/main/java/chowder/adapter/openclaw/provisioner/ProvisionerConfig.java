@@ -2,6 +2,7 @@ package chowder.adapter.openclaw.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,7 +11,8 @@ import java.util.Optional;
  * How Chowder runs gateways on its own host: whether it does at all; the OpenClaw install to use (or
  * where to install the pinned versions on first use); where instances' directories live; how long a
  * deleted instance's directory is kept; how long a gateway may take to become ready; the longest pause
- * between restarts of a crashing gateway; the model providers offered; and the workspace file limits.
+ * between restarts of a crashing gateway; the model providers offered; the workspace file limits; and how
+ * each gateway is confined.
  */
 public record ProvisionerConfig(
         boolean enabled,
@@ -24,7 +26,8 @@ public record ProvisionerConfig(
         Duration maxRestartBackoff,
         ModelProviders modelProviders,
         long maxFileBytes,
-        int maxListEntries) {
+        int maxListEntries,
+        SandboxConfig sandbox) {
     public static final String DEFAULT_OPENCLAW_VERSION = "2026.9.6";
     public static final String DEFAULT_NODE_VERSION = "24.21.0";
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
@@ -38,6 +41,7 @@ public record ProvisionerConfig(
         requireNonNull(installRoot, "installRoot is null");
         requireNonNull(instancesDir, "instancesDir is null");
         requireNonNull(modelProviders, "modelProviders is null");
+        requireNonNull(sandbox, "sandbox is null");
         if (openclawVersion == null || !openclawVersion.matches("[0-9A-Za-z.+-]{1,64}")) {
             throw new IllegalArgumentException("the OpenClaw version must be an npm version like " + DEFAULT_OPENCLAW_VERSION);
         }
@@ -60,6 +64,6 @@ public record ProvisionerConfig(
     public static ProvisionerConfig disabled(Path dataDir) {
         return new ProvisionerConfig(false, Optional.empty(), dataDir.resolve("openclaw"), DEFAULT_OPENCLAW_VERSION, DEFAULT_NODE_VERSION,
                 dataDir.resolve("instances"), DEFAULT_RETENTION, DEFAULT_READY_TIMEOUT, DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.NONE,
-                DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LIST_ENTRIES);
+                DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LIST_ENTRIES, SandboxConfig.defaults());
     }
 }

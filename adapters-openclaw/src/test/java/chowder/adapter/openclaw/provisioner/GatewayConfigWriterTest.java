@@ -36,7 +36,7 @@ class GatewayConfigWriterTest {
         InstanceDirectory instance = InstanceDirectory.of(directory, new InstanceId(UUID.randomUUID())).create();
 
         ModelProviders.Selection cloud = providers.select(settings("cloud", null));
-        GatewayConfigWriter.write(instance.config(), GatewayConfigWriter.config(40123, instance, cloud));
+        GatewayConfigWriter.write(instance.config(), GatewayConfigWriter.config(40123, GatewayLayout.onHost(directory, instance), cloud), false);
         String written = Files.readString(instance.config(), UTF_8);
         JsonNode config = JSON.readTree(written);
 
@@ -50,6 +50,14 @@ class GatewayConfigWriterTest {
         assertThat(config.at("/models/providers/local").isMissingNode()).isTrue();
         assertThat(written).doesNotContain("sk-very-secret");
         assertThat(Files.getPosixFilePermissions(instance.config())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        // A sandboxed gateway runs as its own user and sees its own paths, not the host's.
+        GatewayConfigWriter.write(instance.config(), GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), cloud), true);
+        JsonNode sandboxed = JSON.readTree(Files.readString(instance.config(), UTF_8));
+        assertThat(sandboxed.at("/agents/defaults/workspace").asText()).isEqualTo("/instance/workspace");
+        assertThat(sandboxed.at("/logging/file").asText()).isEqualTo("/instance/state/openclaw.log");
+        assertThat(Files.readString(instance.config(), UTF_8)).doesNotContain(directory.toString()).doesNotContain("sk-very-secret");
+        assertThat(Files.getPosixFilePermissions(instance.config())).isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
 
         assertThat(providers.select(settings(null, null)).reference()).isEqualTo("local/small");
         assertThat(providers.select(settings("local", "{\"model\": \"large\"}")).model().contextWindow()).isEqualTo(32000);

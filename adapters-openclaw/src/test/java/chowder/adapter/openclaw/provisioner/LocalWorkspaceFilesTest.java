@@ -84,20 +84,78 @@ class LocalWorkspaceFilesTest {
         assertInvalid(() -> files.open(instance, path("escape/secret.txt")));
         assertInvalid(() -> files.list(instance, path("escape")));
         assertInvalid(() -> write("escape/new.txt", "x"));
-        assertInvalid(() -> write("secret-link", "overwritten"));
-        assertInvalid(() -> write("dangling", "x"));
         assertInvalid(() -> files.move(instance, path("escape/secret.txt"), path("stolen.txt")));
+        write("notes.txt", "mine");
+        assertInvalid(() -> files.move(instance, path("notes.txt"), path("escape/planted.txt")));
         assertInvalid(() -> files.delete(instance, path("escape/secret.txt")));
+        assertInvalid(() -> files.open(instance, path("dangling")));
+        // Writing onto a link replaces the link itself: nothing is written where it leads.
+        write("secret-link", "overwritten");
+        write("dangling", "x");
+        assertThat(Files.isSymbolicLink(workspace.resolve("secret-link"))).isFalse();
         assertThat(outside).hasContent("master key");
         assertThat(instancesDir.resolve("nowhere")).doesNotExist();
+        assertThat(instancesDir.resolve("planted.txt")).doesNotExist();
     }
 
     @Test
-    void followsSymbolicLinksThatStayInside() throws Exception {
+    void followsRelativeSymbolicLinksThatStayInsideButNoAbsoluteOnes() throws Exception {
         write("real/file.txt", "inside");
-        Files.createSymbolicLink(workspace.resolve("alias"), workspace.resolve("real"));
+        Files.createSymbolicLink(workspace.resolve("alias"), Path.of("real"));
+        Files.createSymbolicLink(workspace.resolve("real/up"), Path.of("../real/file.txt"));
         try (OpenFile file = files.open(instance, path("alias/file.txt"))) {
             assertThat(new String(file.content().readAllBytes(), UTF_8)).isEqualTo("inside");
+        }
+        try (OpenFile file = files.open(instance, path("real/up"))) {
+            assertThat(new String(file.content().readAllBytes(), UTF_8)).isEqualTo("inside");
+        }
+        // An agent's absolute paths are its sandbox's, not the host's: never followed.
+        Files.createSymbolicLink(workspace.resolve("absolute"), workspace.resolve("real"));
+        assertInvalid(() -> files.open(instance, path("absolute/file.txt")));
+    }
+
+    @Test
+    void refusesFifosSocketsAndHardLinksWithoutOpeningThem() throws Exception {
+        Path fifo = workspace.resolve("pipe");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Path socketFile = workspace.resolve("agent.sock");
+        try (var channel = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            channel.bind(java.net.UnixDomainSocketAddress.of(socketFile));
+        }
+        Files.createLink(workspace.resolve("hard-link"), outside);
+
+        // Opening the FIFO for reading would block until a writer comes: the refusal must come at once, and twice.
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertInvalid(() -> files.open(instance, path("pipe")));
+        }
+        assertInvalid(() -> files.open(instance, path("agent.sock")));
+        assertInvalid(() -> files.open(instance, path("hard-link")));
+        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(Entry::permissions)
+                .anyMatch(mode -> mode.startsWith("p")).anyMatch(mode -> mode.startsWith("s"));
+        write("notes.txt", "fine");
+        try (OpenFile file = files.open(instance, path("notes.txt"))) {
+            assertThat(file.content().readAllBytes()).hasSize(4);
+        }
+    }
+
+    @Test
+    void movingADirectoryIntoItselfThroughALinkIsAnInvalidRequest() throws Exception {
+        write("dir/file.txt", "x");
+        Files.createSymbolicLink(workspace.resolve("link"), Path.of("dir"));
+        assertInvalid(() -> files.move(instance, path("dir"), path("link/inner")));
+        assertInvalid(() -> files.move(instance, path("dir"), path("dir/inner")));
+        assertThat(workspace.resolve("dir/file.txt")).hasContent("x");
+    }
+
+    @Test
+    void whatTheApiCreatesBelongsToTheWorkspacesOwner() throws Exception {
+        int owner = 1_999_999_000;
+        Files.setAttribute(workspace, "unix:uid", owner);
+        Files.setAttribute(workspace, "unix:gid", owner);
+        write("made/by/the/api.txt", "x");
+        for (String created : new String[] {"made", "made/by", "made/by/the", "made/by/the/api.txt"}) {
+            assertThat(Files.getAttribute(workspace.resolve(created), "unix:uid")).as(created).isEqualTo(owner);
+            assertThat(Files.getAttribute(workspace.resolve(created), "unix:gid")).as(created).isEqualTo(owner);
         }
     }
 

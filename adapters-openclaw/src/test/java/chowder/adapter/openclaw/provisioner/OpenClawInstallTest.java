@@ -177,7 +177,8 @@ class OpenClawInstallTest {
         return new ProvisionerConfig(true, home, installRoot, ProvisionerConfig.DEFAULT_OPENCLAW_VERSION,
                 ProvisionerConfig.DEFAULT_NODE_VERSION, root.resolve("instances"), ProvisionerConfig.DEFAULT_RETENTION,
                 ProvisionerConfig.DEFAULT_READY_TIMEOUT, ProvisionerConfig.DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.NONE,
-                ProvisionerConfig.DEFAULT_MAX_FILE_BYTES, ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES);
+                ProvisionerConfig.DEFAULT_MAX_FILE_BYTES, ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES,
+                chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig.defaults());
     }
 
     /** Writes {@code bin/npm}: it records its arguments, working directory and environment beside itself, then runs {@code body}. */

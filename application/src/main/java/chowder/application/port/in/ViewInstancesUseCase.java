@@ -4,6 +4,7 @@ import chowder.domain.Caller;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import java.util.List;
+import java.util.Optional;
 
 /** Shows a caller the instances of its own organization; deleted ones and other organizations' are not found. */
 public interface ViewInstancesUseCase {
@@ -11,4 +12,7 @@ public interface ViewInstancesUseCase {
     List<Instance> list(Caller caller);
 
     Instance get(Caller caller, InstanceId id);
+
+    /** How the instance's gateway is confined when Chowder runs it ({@code bubblewrap}, or {@code off}); empty for a registered gateway. */
+    Optional<String> sandboxOf(Instance instance);
 }

@@ -7,6 +7,7 @@ import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
+import java.util.Optional;
 
 /**
  * Runs OpenClaw gateways for instances on Chowder's own host: a private directory, config and loopback
@@ -16,6 +17,15 @@ import chowder.domain.InstanceSettings;
 public interface InstanceProvisionerPort {
     /** Whether this Chowder provisions gateways; when false, an instance needs a {@code gateway_url}. */
     boolean enabled();
+
+    /** How provisioned gateways are confined ({@code bubblewrap}, or {@code off}); empty when nothing is provisioned. */
+    Optional<String> sandbox();
+
+    /**
+     * Throws a {@code PROVISIONER_UNAVAILABLE} error naming the reason when no gateway can be started now (the sandbox
+     * cannot work on this host: a missing tool, namespaces refused); a gateway never starts unconfined by accident.
+     */
+    void ensureAvailable();
 
     /**
      * Throws a validation error ({@code model_provider}, {@code openclaw_config}) unless the settings name a
@@ -72,6 +82,16 @@ public interface InstanceProvisionerPort {
         @Override
         public boolean enabled() {
             return false;
+        }
+
+        @Override
+        public Optional<String> sandbox() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void ensureAvailable() {
+            throw disabled();
         }
 
         @Override

@@ -1,0 +1,128 @@
+package chowder.adapter.openclaw.provisioner.sandbox;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * One instance's network: a network namespace of its own ({@code ip netns}, owned by the host's root, so nothing
+ * inside can reconfigure it) that has only a loopback interface, and pasta splicing exactly these ports across:
+ * the gateway's port from the host's loopback in (Chowder's only way to the gateway), and the listed host loopback
+ * ports out (the model provider, the egress proxy, operator-allowed local services). Nothing else of the host, its
+ * other namespaces or any network is reachable: there is no route. pasta runs as a child of Chowder that dies with it.
+ */
+final class NetworkCell implements AutoCloseable {
+    private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(10);
+    private final SandboxTools tools;
+    private final String name;
+    private final Process pasta;
+
+    private NetworkCell(SandboxTools tools, String name, Process pasta) {
+        this.tools = tools;
+        this.name = name;
+        this.pasta = pasta;
+    }
+
+    /** The namespace's name for an instance: its id is unique on the host, so two Chowders never collide. */
+    static String namespaceName(String instance) {
+        return "chowder-" + instance;
+    }
+
+    /**
+     * Creates the namespace (replacing a leftover of a crashed Chowder) and starts pasta, returning once its ports are
+     * forwarded; its output goes to {@code log}, its pid to {@code pidFile}.
+     */
+    static NetworkCell open(SandboxTools tools, String instance, int inboundPort, List<Integer> outboundPorts, Path log, Path pidFile)
+            throws IOException {
+        requireNonNull(outboundPorts, "outboundPorts is null");
+        String name = namespaceName(instance);
+        Files.deleteIfExists(pidFile);
+        remove(tools, name);
+        SandboxTools.run(List.of(tools.ip().toString(), "netns", "add", name));
+        try {
+            SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
+            List<String> command = new ArrayList<>(List.of(tools.setpriv().toString(), "--pdeathsig", "KILL", "--",
+                    tools.pasta().toString(), "--netns", name,
+                    // pasta drops to nobody by default, and then cannot enter a namespace the host's root owns.
+                    "--runas", "0", "--foreground", "--quiet", "--pid", pidFile.toString(),
+                    "--tcp-ports", "127.0.0.1/" + inboundPort,
+                    "--tcp-ns", outboundPorts.isEmpty() ? "none" : outboundPorts.stream().distinct().map(String::valueOf).collect(Collectors.joining(",")),
+                    "--udp-ports", "none", "--udp-ns", "none",
+                    // Its tap interface stays down and unconfigured; these keep pasta from answering anything on it.
+                    "--no-map-gw", "--no-dhcp", "--no-ndp", "--no-dhcpv6", "--no-ra"));
+            Process pasta = ProcessLauncher.start(new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+            NetworkCell cell = new NetworkCell(tools, name, pasta);
+            cell.awaitReady(pidFile, log);
+            return cell;
+        } catch (IOException | RuntimeException e) {
+            remove(tools, name);
+            throw e;
+        }
+    }
+
+    /** pasta writes its pid file once its ports are bound: before that, the sandbox could not reach its model. */
+    private void awaitReady(Path pidFile, Path log) throws IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!Files.isRegularFile(pidFile) || Files.size(pidFile) == 0) {
+            if (!pasta.isAlive() || System.nanoTime() - deadline > 0) {
+                close();
+                String output = Files.isRegularFile(log) ? Files.readString(log, java.nio.charset.StandardCharsets.UTF_8).strip() : "";
+                throw new IOException("pasta " + (pasta.isAlive() ? "did not start within " + READY_TIMEOUT.toSeconds() + " s" : "exited")
+                        + (output.isEmpty() ? "" : ": " + output));
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                close();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting pasta", e);
+            }
+        }
+    }
+
+    /** Removes the network namespace {@code namespace} if it exists (a pasta still attached to it exits). */
+    static void remove(SandboxTools tools, String namespace) {
+        try {
+            if (Files.exists(Path.of("/run/netns", namespace))) {
+                SandboxTools.run(List.of(tools.ip().toString(), "netns", "delete", namespace));
+            }
+        } catch (IOException e) {
+            // gone already, or cannot be helped: a leftover namespace holds no process
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The option that runs a command inside this namespace. */
+    String nsenterOption() {
+        return "--net=/run/netns/" + name;
+    }
+
+    boolean alive() {
+        return pasta.isAlive();
+    }
+
+    @Override
+    public void close() {
+        pasta.destroy();
+        try {
+            if (!pasta.waitFor(2, TimeUnit.SECONDS)) {
+                pasta.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        remove(tools, name);
+    }
+}

@@ -1,0 +1,313 @@
+package chowder.adapter.openclaw.provisioner.sandbox;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How Chowder confines the gateways it runs: with {@link SandboxConfig.Mode#BUBBLEWRAP}, each in a {@link SandboxCell}
+ * of its own (uid, namespaces, cgroup, seccomp filter, network with a proxy as its only way out); with
+ * {@link SandboxConfig.Mode#OFF}, not at all. Whether confinement works on this host is checked for real (a trial
+ * sandbox) before the first gateway starts, and again after a failure, so that a missing tool or a kernel that refuses
+ * namespaces is an error that names it, never a gateway that runs unconfined.
+ */
+public final class Sandbox implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+    private static final Duration RECHECK_AFTER_FAILURE = Duration.ofSeconds(10);
+
+    private final SandboxConfig config;
+    private final Path instancesDir;
+    private final String hostPath;
+    private final SecureRandom random;
+    private final SandboxIdentity identity;
+    private final Cgroups cgroups;
+    private final Optional<byte[]> seccompProgram;
+    private SandboxTools tools;
+    private EgressProxy egress;
+    private Optional<String> problem;
+    private long checkedAtNanos;
+
+    /**
+     * @param environment Chowder's environment; the sandbox's tools are looked up on its {@code PATH}
+     */
+    public Sandbox(SandboxConfig config, Path instancesDir, Map<String, String> environment, SecureRandom random) {
+        this(config, instancesDir, SandboxTools.searchPath(requireNonNull(environment, "environment is null").get("PATH")), random,
+                Cgroups.detect(Path.of("/proc/self/mountinfo"), Path.of("/proc/self/cgroup")));
+    }
+
+    /** @param toolPath the directories, colon-separated, where the sandbox's tools are looked for */
+    Sandbox(SandboxConfig config, Path instancesDir, String toolPath, SecureRandom random, Cgroups cgroups) {
+        this.config = requireNonNull(config, "config is null");
+        this.instancesDir = requireNonNull(instancesDir, "instancesDir is null");
+        this.hostPath = requireNonNull(toolPath, "toolPath is null");
+        this.random = requireNonNull(random, "random is null");
+        this.identity = new SandboxIdentity(instancesDir, config.firstUid());
+        this.cgroups = requireNonNull(cgroups, "cgroups is null");
+        this.seccompProgram = seccompProgram(System.getProperty("os.arch"));
+    }
+
+    /** What instances show as their {@code sandbox}: {@code bubblewrap} or {@code off}. */
+    public String name() {
+        return config.mode().wireName();
+    }
+
+    /** Whether gateways run in sandboxes (and so see {@link SandboxPaths}, not the host's paths). */
+    public boolean confines() {
+        return config.mode() == SandboxConfig.Mode.BUBBLEWRAP;
+    }
+
+    /**
+     * Why gateways cannot be confined on this host right now (a missing tool, not root, namespaces refused), or empty
+     * when they can or the sandbox is off. Checked with a trial sandbox the first time, and again at most every
+     * {@link #RECHECK_AFTER_FAILURE} while it fails, so that installing what was missing is enough.
+     */
+    public synchronized Optional<String> problem() {
+        if (!confines()) {
+            return Optional.empty();
+        }
+        if (problem == null || problem.isPresent() && System.nanoTime() - checkedAtNanos > RECHECK_AFTER_FAILURE.toNanos()) {
+            problem = check();
+            checkedAtNanos = System.nanoTime();
+            if (problem.isEmpty()) {
+                log.info("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files); "
+                                + "seccomp filter {}; egress: model providers{}",
+                        cgroups.enforces() ? "by " + cgroups.describe() : "by rlimits only (no cgroup v1 or v2 memory, pids and cpu controllers: memory and CPU are NOT limited)",
+                        config.memoryBytes() / (1024 * 1024), config.maxProcesses(), config.cpus(), config.maxOpenFiles(),
+                        seccompProgram.isPresent() ? "on" : "unavailable on " + System.getProperty("os.arch"),
+                        config.egressAllowed().isEmpty() ? " only" : " and " + config.egressAllowed());
+            } else {
+                log.error("Provisioned instances cannot start: {}", problem.get());
+            }
+        }
+        return problem;
+    }
+
+    private Optional<String> check() {
+        SandboxTools.Result located = SandboxTools.locate(hostPath);
+        if (located.tools().isEmpty()) {
+            return Optional.of("the gateway sandbox needs bubblewrap, pasta, iproute2 and util-linux: " + located.problem()
+                    + ". Install them (Debian: apt-get install bubblewrap passt iproute2 util-linux), or set CHOWDER_SANDBOX=off on a "
+                    + "host whose only tenant is you.");
+        }
+        if (!runsAsRoot()) {
+            return Optional.of("the gateway sandbox needs Chowder to run as root (to give each instance its own uid, network and "
+                    + "cgroup); run Chowder as root, or set CHOWDER_SANDBOX=off on a host whose only tenant is you.");
+        }
+        tools = located.tools().get();
+        try {
+            trial();
+        } catch (IOException e) {
+            return Optional.of("a trial sandbox failed (" + e.getMessage() + "); the kernel may refuse namespaces here. "
+                    + "Set CHOWDER_SANDBOX=off only on a host whose only tenant is you.");
+        }
+        return Optional.empty();
+    }
+
+    /** Builds what a gateway's sandbox is made of, once, around {@code /usr/bin/true}. */
+    private void trial() throws IOException {
+        String name = "check-" + UUID.randomUUID();
+        Path directory = Files.createTempDirectory("chowder-sandbox-check");
+        try {
+            Path etc = Files.createDirectories(directory.resolve("etc"));
+            SandboxIdentity.writeEtc(etc, config.firstUid());
+            Path config = Files.writeString(directory.resolve("openclaw.json"), "{}", UTF_8);
+            Path writable = Files.createDirectories(directory.resolve("writable"));
+            SandboxIdentity.own(List.of(writable), this.config.firstUid());
+            Cgroups.Cell cgroup = cgroups.create(name, this.config);
+            try (NetworkCell network = NetworkCell.open(tools, name, freeLoopbackPort(), List.of(), directory.resolve("pasta.log"),
+                    directory.resolve("pasta.pid"))) {
+                BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(this.config.firstUid(), directory, config, writable, writable,
+                        writable, etc, 1024 * 1024, seccompProgram.isPresent(), List.of("/usr/bin/true"));
+                ProcessBuilder builder = command(cgroup, network, spec);
+                if (seccompProgram.isPresent()) {
+                    Path program = Files.write(directory.resolve("seccomp.bpf"), seccompProgram.get());
+                    builder.redirectInput(program.toFile());
+                }
+                SandboxTools.run(builder);
+                if (!network.alive()) {
+                    throw new IOException("pasta exited: " + Files.readString(directory.resolve("pasta.log"), UTF_8).strip());
+                }
+            } finally {
+                cgroup.remove();
+            }
+        } finally {
+            deleteTree(directory);
+        }
+    }
+
+    /** The outer command of a sandbox: enter its cgroups, set its rlimits, enter its network, then bubblewrap. */
+    ProcessBuilder command(Cgroups.Cell cgroup, NetworkCell network, BubblewrapArguments.Spec spec) throws IOException {
+        List<String> command = new ArrayList<>();
+        List<Path> procs = cgroup.procsFiles();
+        if (!procs.isEmpty()) {
+            // The tree must be in its cgroups before it forks: this shell moves itself there, then becomes the rest.
+            command.addAll(List.of(tools.shell().toString(), "-c",
+                    "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n - 1)); done; exec \"$@\"",
+                    "chowder-sandbox", Integer.toString(procs.size())));
+            procs.forEach(file -> command.add(file.toString()));
+        }
+        command.addAll(List.of(tools.prlimit().toString(),
+                "--nofile=" + config.maxOpenFiles() + ":" + config.maxOpenFiles(),
+                // Per uid, and every instance has its own: a process limit even where cgroups are missing.
+                "--nproc=" + config.maxProcesses() + ":" + config.maxProcesses(),
+                // A core dump would hold the gateway's secrets.
+                "--core=0:0", "--"));
+        command.addAll(List.of(tools.nsenter().toString(), network.nsenterOption(), "--"));
+        command.addAll(BubblewrapArguments.of(tools, spec));
+        return new ProcessBuilder(command);
+    }
+
+    /**
+     * Prepares the sandbox of one launch of an instance's gateway: its uid and what it owns, its cgroup with the
+     * limits, its network namespace and pasta, and its egress grant. The caller starts {@link SandboxCell#command()}
+     * and closes the cell once the process is gone. Throws {@link IllegalStateException} with the reason when gateways
+     * cannot be confined.
+     */
+    public SandboxCell open(SandboxCell.Request request) throws IOException {
+        Optional<String> unavailable = problem();
+        if (unavailable.isPresent()) {
+            throw new IllegalStateException(unavailable.get());
+        }
+        requireReadableByOthers(request.runtimeHome());
+        sweep(request.instance());
+        long uid = identity.uidFor(request.instanceRoot());
+        SandboxIdentity.own(List.of(request.state(), request.workspace(), request.home()), uid);
+        Path own = Files.createDirectories(request.instanceRoot().resolve("sandbox"));
+        SandboxIdentity.writeEtc(own.resolve("etc"), uid);
+        Optional<Path> program = Optional.empty();
+        if (seccompProgram.isPresent()) {
+            program = Optional.of(Files.write(own.resolve("seccomp.bpf"), seccompProgram.get()));
+        }
+        List<Integer> outbound = new ArrayList<>();
+        List<EgressRule> rules = new ArrayList<>(request.egress());
+        rules.addAll(config.egressAllowed());
+        rules.stream().filter(EgressRule::loopback).forEach(rule -> outbound.add(rule.port()));
+        EgressProxy proxy = egress();
+        outbound.add(proxy.port());
+        String proxyUrl = proxy.grant(request.instance(), new EgressPolicy(rules.stream().filter(rule -> !rule.loopback()).toList()));
+        Cgroups.Cell cgroup = null;
+        NetworkCell network = null;
+        try {
+            cgroup = cgroups.create(request.instance(), config);
+            network = NetworkCell.open(tools, request.instance(), request.gatewayPort(), outbound, own.resolve("pasta.log"),
+                    own.resolve("pasta.pid"));
+            BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.config(), request.state(),
+                    request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), program.isPresent(), request.command());
+            ProcessBuilder builder = command(cgroup, network, spec);
+            builder.environment().clear();
+            builder.environment().putAll(request.environment());
+            builder.environment().put("OPENCLAW_PROXY_URL", proxyUrl);
+            program.ifPresent(file -> builder.redirectInput(file.toFile()));
+            return new SandboxCell(request.instance(), uid, builder, cgroup, network, proxy, config.memoryBytes());
+        } catch (IOException | RuntimeException e) {
+            proxy.revoke(request.instance());
+            if (network != null) {
+                network.close();
+            }
+            if (cgroup != null) {
+                cgroup.remove();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Removes what a Chowder that was killed left of an instance's sandbox: the sandbox itself died with it, but its
+     * network namespace stays until removed, and its cgroup until emptied.
+     */
+    public void sweep(String instance) {
+        if (tools == null) {
+            return;
+        }
+        NetworkCell.remove(tools, NetworkCell.namespaceName(instance));
+        try {
+            Cgroups.Cell leftover = cgroups.create(instance, config);
+            SandboxCell.killAll(leftover);
+            leftover.remove();
+        } catch (IOException e) {
+            log.debug("No cgroup to sweep for {}: {}", instance, e.getMessage());
+        }
+    }
+
+    private synchronized EgressProxy egress() {
+        if (egress == null) {
+            egress = new EgressProxy(random).start();
+        }
+        return egress;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (egress != null) {
+            egress.close();
+        }
+    }
+
+    /** A sandbox runs as a user of its own: it must be able to read the OpenClaw install, as any user of the host can. */
+    private static void requireReadableByOthers(Path runtimeHome) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.getPosixFilePermissions(runtimeHome);
+        if (!permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+                || !permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+            throw new IOException("the OpenClaw install at " + runtimeHome + " is not readable by other users (mode "
+                    + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "), and sandboxed gateways run as users of "
+                    + "their own: chmod -R a+rX " + runtimeHome);
+        }
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean runsAsRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), UTF_8)) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** The compiled filter for this machine (see {@code scripts/sandbox/seccomp-filter.py}), if there is one. */
+    static Optional<byte[]> seccompProgram(String osArch) {
+        String arch = switch (osArch) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> null;
+        };
+        if (arch == null) {
+            return Optional.empty();
+        }
+        try (InputStream in = Sandbox.class.getResourceAsStream("seccomp-" + arch + ".bpf")) {
+            return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void deleteTree(Path directory) {
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            log.debug("Cannot remove {}: {}", directory, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package chowder.adapter.openclaw.provisioner.sandbox;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * How each provisioned gateway is confined: bubblewrap (the default) or nothing ({@code off}, for an operator whose
+ * only tenant is themselves); the first of the uids given to instances; the limits of one instance's process tree
+ * (memory, processes and threads, CPU cores, open files); and the destinations its agent may reach besides its model
+ * provider.
+ */
+public record SandboxConfig(
+        Mode mode,
+        long firstUid,
+        long memoryBytes,
+        int maxProcesses,
+        double cpus,
+        int maxOpenFiles,
+        List<EgressRule> egressAllowed) {
+
+    public static final long DEFAULT_FIRST_UID = 1_500_000_000L;
+    /** Instance {@code n} of the host gets uid {@code firstUid + n}; far more than one host runs. */
+    public static final int UID_RANGE = 1_000_000;
+    public static final long DEFAULT_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
+    public static final int DEFAULT_MAX_PROCESSES = 512;
+    public static final double DEFAULT_CPUS = 1.0;
+    public static final int DEFAULT_MAX_OPEN_FILES = 4096;
+    // A gateway alone needs about 1.1 GB (measured) and a few dozen threads: below these it cannot start.
+    static final long MIN_MEMORY_BYTES = 256L * 1024 * 1024;
+    static final int MIN_PROCESSES = 64;
+    static final int MIN_OPEN_FILES = 256;
+    // uids beyond 2^31 - 1 confuse tools that read them as signed numbers; 65534 is nobody's.
+    private static final long MAX_UID = Integer.MAX_VALUE - 1L;
+
+    /** {@code bubblewrap}: every gateway in its own sandbox; {@code off}: gateways run as Chowder's own user, unconfined. */
+    public enum Mode {
+        BUBBLEWRAP("bubblewrap"),
+        OFF("off");
+
+        private final String wireName;
+
+        Mode(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** How the mode is written in {@code CHOWDER_SANDBOX} and shown on instances. */
+        public String wireName() {
+            return wireName;
+        }
+
+        public static Mode parse(String text) {
+            for (Mode mode : values()) {
+                if (mode.wireName.equals(text)) {
+                    return mode;
+                }
+            }
+            throw new IllegalArgumentException("expected bubblewrap or off");
+        }
+    }
+
+    public SandboxConfig {
+        requireNonNull(mode, "mode is null");
+        egressAllowed = List.copyOf(requireNonNull(egressAllowed, "egressAllowed is null"));
+        checkFirstUid(firstUid);
+        checkMemory(memoryBytes);
+        checkProcesses(maxProcesses);
+        checkCpus(cpus);
+        checkOpenFiles(maxOpenFiles);
+    }
+
+    /** Above every system and ordinary user (and nobody, 65534), and low enough for its whole range to fit. */
+    public static long checkFirstUid(long uid) {
+        if (uid < 65_536 || uid > MAX_UID - UID_RANGE) {
+            throw new IllegalArgumentException("must be from 65536 to " + (MAX_UID - UID_RANGE) + " (instances get the " + UID_RANGE
+                    + " uids from there; pick a range no other user or container of the host uses)");
+        }
+        return uid;
+    }
+
+    public static long checkMemory(long bytes) {
+        if (bytes < MIN_MEMORY_BYTES) {
+            throw new IllegalArgumentException("must be at least " + MIN_MEMORY_BYTES / (1024 * 1024) + "M (a gateway needs about 1.1 GB)");
+        }
+        return bytes;
+    }
+
+    public static int checkProcesses(int count) {
+        if (count < MIN_PROCESSES) {
+            throw new IllegalArgumentException("must be at least " + MIN_PROCESSES + " (threads count too)");
+        }
+        return count;
+    }
+
+    public static double checkCpus(double cores) {
+        if (!(cores >= 0.01 && cores <= 1024)) {
+            throw new IllegalArgumentException("must be from 0.01 to 1024 cores");
+        }
+        return cores;
+    }
+
+    public static int checkOpenFiles(int count) {
+        if (count < MIN_OPEN_FILES) {
+            throw new IllegalArgumentException("must be at least " + MIN_OPEN_FILES);
+        }
+        return count;
+    }
+
+    /** Bubblewrap with every default limit and no destination besides the model providers. */
+    public static SandboxConfig defaults() {
+        return new SandboxConfig(Mode.BUBBLEWRAP, DEFAULT_FIRST_UID, DEFAULT_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, DEFAULT_CPUS,
+                DEFAULT_MAX_OPEN_FILES, List.of());
+    }
+
+    public SandboxConfig withMode(Mode newMode) {
+        return new SandboxConfig(newMode, firstUid, memoryBytes, maxProcesses, cpus, maxOpenFiles, egressAllowed);
+    }
+}

@@ -1,0 +1,337 @@
+package chowder.adapter.openclaw.provisioner.sandbox;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real sandboxes (bubblewrap, pasta, cgroups, seccomp; Chowder's tests run as root, and {@code .ci/run} installs the
+ * tools) around shell commands instead of a gateway: each escape an agent's {@code exec} tool could try fails, and
+ * what the sandbox must allow works. A sandboxed command that did escape would still run as an unprivileged uid.
+ */
+@Timeout(180)
+class SandboxTest {
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
+    private static final long MEMORY = 256L * 1024 * 1024;
+    private static final int PROCESSES = 64;
+
+    @TempDir
+    Path instancesDir;
+    @TempDir
+    Path runtime;
+
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private Sandbox sandbox;
+
+    @BeforeEach
+    void createSandbox() throws IOException {
+        Files.writeString(runtime.resolve("marker"), "the OpenClaw install", UTF_8);
+        // As an install made with the usual umask is: sandboxes run as other users.
+        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        sandbox = sandbox(List.of());
+        assertThat(sandbox.problem()).as("this host must be able to run sandboxes (root, bubblewrap, passt)").isEmpty();
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (AutoCloseable closeable : cleanup.reversed()) {
+            closeable.close();
+        }
+        sandbox.close();
+    }
+
+    @Test
+    void runsAsAnUnprivilegedUidOfItsOwnWithoutCapabilitiesOrNewNamespaces() throws Exception {
+        Run first = run("one", "id -u; id -G; grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; hostname; "
+                + "unshare -U -r true && echo USERNS-CREATED; unshare -n true && echo NETNS-CREATED");
+        Run second = run("two", "id -u");
+
+        long uid = Long.parseLong(first.lines().getFirst());
+        assertThat(uid).isBetween(SandboxConfig.DEFAULT_FIRST_UID, SandboxConfig.DEFAULT_FIRST_UID + SandboxConfig.UID_RANGE);
+        assertThat(first.lines().get(1)).isEqualTo(Long.toString(uid));
+        assertThat(Long.parseLong(second.lines().getFirst())).isNotEqualTo(uid).isNotZero();
+        assertThat(first.output()).contains("CapEff:\t0000000000000000", "CapBnd:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2",
+                "openclaw");
+        assertThat(first.output()).doesNotContain("USERNS-CREATED", "NETNS-CREATED").contains("Operation not permitted");
+    }
+
+    @Test
+    void seesOnlyItsOwnDirectoriesAndCanWriteOnlyThere() throws Exception {
+        Path other = instance("other");
+        Files.writeString(other.resolve("workspace/other-tenant.txt"), "other tenant's data", UTF_8);
+        Files.writeString(instancesDir.resolve("master.key"), "chowder's master key", UTF_8);
+
+        Run run = run("mine", "ls /; echo ---; cat " + instancesDir.resolve("master.key") + "; cat " + other.resolve("workspace/other-tenant.txt")
+                + "; find / -name other-tenant.txt -o -name master.key 2>/dev/null; ls /root /var /home 2>&1; cat /etc/shadow; "
+                + "cat /opt/openclaw/marker; echo; touch /usr/planted /opt/openclaw/planted /etc/planted /instance/openclaw.json 2>&1; "
+                + "echo written > /instance/workspace/by-the-agent.txt && echo WROTE");
+
+        assertThat(run.output().split("---")[0].strip().lines()).containsExactlyInAnyOrder("bin", "dev", "etc", "instance", "lib", "lib64",
+                "opt", "proc", "sbin", "tmp", "usr");
+        assertThat(run.output()).doesNotContain("chowder's master key", "other tenant's data", "root:")
+                .contains("the OpenClaw install", "WROTE", "Read-only file system");
+        Path written = instancesDir.resolve("mine/workspace/by-the-agent.txt");
+        assertThat(written).hasContent("written");
+        assertThat(SandboxIdentity.owner(written)).isEqualTo(Long.parseLong(Files.readString(instancesDir.resolve("mine/sandbox-uid")).strip()));
+        assertThat(Path.of("/usr/planted")).doesNotExist();
+        assertThat(runtime.resolve("planted")).doesNotExist();
+    }
+
+    @Test
+    void neitherSeesNorSignalsAnyProcessOfTheHost() throws Exception {
+        Process hostProcess = new ProcessBuilder("sleep", "300").start();
+        cleanup.add(hostProcess::destroyForcibly);
+
+        Run run = run("killer", "ls /proc | grep -E '^[0-9]+$' | wc -l; kill -9 " + hostProcess.pid() + " 2>&1; kill -9 -1; echo after");
+
+        assertThat(Integer.parseInt(run.lines().getFirst().strip())).isLessThan(10);
+        assertThat(run.output()).contains("No such process");
+        assertThat(hostProcess.isAlive()).isTrue();
+        assertThat(ProcessHandle.current().isAlive()).isTrue();
+    }
+
+    @Test
+    void reachesTheForwardedPortsOfTheHostAndNothingElse() throws Exception {
+        try (ServerSocket allowed = greeter("allowed"); ServerSocket forbidden = greeter("forbidden")) {
+            sandbox.close();
+            sandbox = sandbox(List.of(EgressRule.parse("127.0.0.1:" + allowed.getLocalPort())));
+            int gatewayPort = freePort();
+            String connect = """
+                    import socket, sys
+                    for host, port in [("127.0.0.1", %d), ("127.0.0.1", %d), ("127.0.0.1", 5432), ("169.254.169.254", 80), ("10.0.0.1", 80)]:
+                        try:
+                            s = socket.create_connection((host, port), timeout=3)
+                            print(host, port, "OPEN", s.recv(64).decode())
+                        except Exception as e:
+                            print(host, port, "REFUSED", type(e).__name__)
+                    server = socket.socket(); server.bind(("127.0.0.1", %d)); server.listen(1)
+                    print("LISTENING", flush=True)
+                    conn, _ = server.accept(); conn.sendall(b"hello from inside"); conn.close()
+                    """.formatted(allowed.getLocalPort(), forbidden.getLocalPort(), gatewayPort);
+            Started started = start("networked", gatewayPort, List.of("/usr/bin/python3", "-c", connect));
+            started.awaitOutput("LISTENING");
+            assertThat(readFrom(gatewayPort)).isEqualTo("hello from inside");
+            Run run = started.finish();
+
+            assertThat(run.output()).contains("127.0.0.1 " + allowed.getLocalPort() + " OPEN allowed")
+                    .contains("127.0.0.1 " + forbidden.getLocalPort() + " REFUSED")
+                    .contains("127.0.0.1 5432 REFUSED")
+                    .contains("169.254.169.254 80 REFUSED")
+                    .contains("10.0.0.1 80 REFUSED");
+        }
+    }
+
+    @Test
+    void limitsMemoryProcessesAndOpenFiles() throws Exception {
+        Run memory = run("hungry", "/usr/bin/python3 -c 'blocks = [bytearray(64 * 1024 * 1024) for _ in range(8)]; print(\"SURVIVED\")'; echo exit=$?");
+        assertThat(memory.output()).doesNotContain("SURVIVED").contains("exit=137");
+        assertThat(memory.limitsReached()).contains("memory limit of 256 MiB");
+
+        String forkBomb = """
+                import os, signal, time
+                children = []
+                for _ in range(200):
+                    try:
+                        pid = os.fork()
+                    except OSError:
+                        break
+                    if pid == 0:
+                        time.sleep(60)
+                        os._exit(0)
+                    children.append(pid)
+                print(len(children), flush=True)
+                for pid in children:
+                    os.kill(pid, signal.SIGKILL)
+                """;
+        Run processes = start("forking", freePort(), List.of("/bin/sh", "-c", "/usr/bin/python3 -c \"$0\"; ulimit -n; ulimit -c", forkBomb)).finish();
+        assertThat(Integer.parseInt(processes.lines().getFirst().strip())).isPositive().isLessThan(PROCESSES);
+        assertThat(processes.lines()).contains("4096", "0");
+    }
+
+    @Test
+    void leavesNothingBehindOnceClosed() throws Exception {
+        Started started = start("lingering", freePort(), List.of("/bin/sh", "-c", "sleep 300 & sleep 300 & echo STARTED; wait"));
+        started.awaitOutput("STARTED");
+        long uid = started.cell().uid();
+        assertThat(processesOf(uid)).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(Path.of("/run/netns", NetworkCell.namespaceName(started.instance()))).exists();
+
+        started.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        started.cell().close();
+
+        assertThat(processesOf(uid)).isEmpty();
+        assertThat(Path.of("/run/netns", NetworkCell.namespaceName(started.instance()))).doesNotExist();
+        try (var cgroups = Files.walk(Path.of("/sys/fs/cgroup"), 8)) {
+            assertThat(cgroups.filter(path -> path.getFileName() != null && path.getFileName().toString().equals(started.instance())).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesAnOpenClawInstallOtherUsersCannotRead() throws IOException {
+        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        assertThatThrownBy(() -> sandbox.open(request("unreadable", freePort(), List.of("/bin/true"))))
+                .isInstanceOf(IOException.class).hasMessageContaining(runtime.toString()).hasMessageContaining("chmod -R a+rX");
+    }
+
+    @Test
+    void namesWhatIsMissingInsteadOfRunningUnconfined() throws IOException {
+        Path tools = Files.createTempDirectory("no-bwrap");
+        for (String tool : List.of("pasta", "ip", "nsenter", "setpriv", "prlimit", "sh")) {
+            Files.createSymbolicLink(tools.resolve(tool), which(tool));
+        }
+        try (Sandbox withoutBubblewrap = new Sandbox(config(List.of()), instancesDir, tools.toString(), new SecureRandom(), Cgroups.NONE)) {
+            assertThat(withoutBubblewrap.problem()).hasValueSatisfying(problem -> assertThat(problem)
+                    .contains("bwrap (Debian package bubblewrap)").contains("CHOWDER_SANDBOX=off").doesNotContain("pasta ("));
+            assertThatThrownBy(() -> withoutBubblewrap.open(request("refused", freePort(), List.of("/bin/true"))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("bwrap");
+        }
+        assertThat(Files.exists(instancesDir.resolve("refused/workspace/.ran"))).isFalse();
+    }
+
+    private Sandbox sandbox(List<EgressRule> egress) {
+        return new Sandbox(config(egress), instancesDir, Map.of("PATH", System.getenv("PATH")), new SecureRandom());
+    }
+
+    private static SandboxConfig config(List<EgressRule> egress) {
+        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, SandboxConfig.DEFAULT_FIRST_UID, MEMORY, PROCESSES, 1.0,
+                SandboxConfig.DEFAULT_MAX_OPEN_FILES, egress);
+    }
+
+    private Path instance(String name) throws IOException {
+        Path root = instancesDir.resolve(name);
+        for (String directory : List.of("state", "workspace", "home")) {
+            Files.createDirectories(root.resolve(directory));
+        }
+        Path config = root.resolve("openclaw.json");
+        if (!Files.exists(config)) {
+            Files.writeString(config, "{}", UTF_8);
+        }
+        return root;
+    }
+
+    private SandboxCell.Request request(String name, int gatewayPort, List<String> command) throws IOException {
+        Path root = instance(name);
+        return new SandboxCell.Request(name, root, runtime, root.resolve("openclaw.json"), root.resolve("state"), root.resolve("workspace"),
+                root.resolve("home"), gatewayPort, List.of(), command, Map.of("PATH", "/usr/bin:/bin"));
+    }
+
+    private Run run(String name, String script) throws Exception {
+        return start(name, freePort(), List.of("/bin/sh", "-c", script)).finish();
+    }
+
+    private Started start(String name, int gatewayPort, List<String> command) throws Exception {
+        SandboxCell cell = sandbox.open(request(name, gatewayPort, command));
+        cleanup.add(cell);
+        Path output = Files.createTempFile(instancesDir, name, ".out");
+        Process process = ProcessLauncher.start(cell.command().redirectErrorStream(true).redirectOutput(output.toFile()));
+        cleanup.add(process::destroyForcibly);
+        return new Started(name, cell, process, output);
+    }
+
+    private record Started(String instance, SandboxCell cell, Process process, Path output) {
+        void awaitOutput(String text) throws Exception {
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            while (!Files.readString(output, UTF_8).contains(text)) {
+                assertThat(process.isAlive()).as("sandbox exited early: %s", Files.readString(output, UTF_8)).isTrue();
+                assertThat(System.nanoTime() - deadline).as("waiting for %s", text).isNegative();
+                Thread.sleep(20);
+            }
+        }
+
+        Run finish() throws Exception {
+            assertThat(process.waitFor(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as("sandbox finished").isTrue();
+            String limits = cell.limitsReached();
+            cell.close();
+            return new Run(Files.readString(output, UTF_8), limits);
+        }
+    }
+
+    private record Run(String output, String limitsReached) {
+        List<String> lines() {
+            return output.lines().toList();
+        }
+    }
+
+    private static ServerSocket greeter(String greeting) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try (Socket client = server.accept(); OutputStream out = client.getOutputStream()) {
+                    out.write(greeting.getBytes(UTF_8));
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+        return server;
+    }
+
+    private static String readFrom(int port) throws Exception {
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        while (true) {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port); InputStream in = socket.getInputStream()) {
+                String text = new String(in.readAllBytes(), UTF_8);
+                if (!text.isEmpty()) {
+                    return text;
+                }
+            } catch (IOException notYet) {
+                // pasta is up before the listener inside is
+            }
+            assertThat(System.nanoTime() - deadline).as("connecting to the sandbox's port").isNegative();
+            Thread.sleep(50);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static List<ProcessHandle> processesOf(long uid) {
+        return ProcessHandle.allProcesses().filter(process -> uidOf(process) == uid).toList();
+    }
+
+    private static long uidOf(ProcessHandle process) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"), UTF_8)) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // exited meanwhile
+        }
+        return -1;
+    }
+
+    private static Path which(String tool) {
+        for (String directory : SandboxTools.searchPath(System.getenv("PATH")).split(":")) {
+            Path candidate = Path.of(directory.isEmpty() ? "." : directory, tool);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toAbsolutePath();
+            }
+        }
+        throw new AssertionError(tool + " not found");
+    }
+}
