@@ -3,6 +3,7 @@ package chowder.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -38,6 +39,37 @@ class ChowderConfigTest {
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(config.metrics().enabled()).isTrue();
         assertThat(config.metrics().bearerToken()).isEmpty();
+        SandboxConfig sandbox = config.provisioner().sandbox();
+        assertThat(sandbox.mode()).isEqualTo(SandboxConfig.Mode.BUBBLEWRAP);
+        assertThat(sandbox.firstUid()).isEqualTo(1_500_000_000L);
+        assertThat(sandbox.memoryBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
+        assertThat(sandbox.maxProcesses()).isEqualTo(512);
+        assertThat(sandbox.cpus()).isEqualTo(1.0);
+        assertThat(sandbox.maxOpenFiles()).isEqualTo(4096);
+        assertThat(sandbox.egressAllowed()).isEmpty();
+    }
+
+    @Test
+    void sandboxMapping() {
+        SandboxConfig sandbox = ChowderConfig.fromEnvironment(Map.of(
+                "CHOWDER_SANDBOX", "off",
+                "CHOWDER_SANDBOX_FIRST_UID", "300000",
+                "CHOWDER_SANDBOX_MEMORY", "768M",
+                "CHOWDER_SANDBOX_PROCESSES", "2048",
+                "CHOWDER_SANDBOX_CPUS", "2.5",
+                "CHOWDER_SANDBOX_OPEN_FILES", "65536",
+                "CHOWDER_SANDBOX_EGRESS_ALLOW", "api.telegram.org:443, 10.0.0.5:8000")).provisioner().sandbox();
+        assertThat(sandbox.mode()).isEqualTo(SandboxConfig.Mode.OFF);
+        assertThat(sandbox.firstUid()).isEqualTo(300_000L);
+        assertThat(sandbox.memoryBytes()).isEqualTo(768L * 1024 * 1024);
+        assertThat(sandbox.maxProcesses()).isEqualTo(2048);
+        assertThat(sandbox.cpus()).isEqualTo(2.5);
+        assertThat(sandbox.maxOpenFiles()).isEqualTo(65536);
+        assertThat(sandbox.egressAllowed()).extracting(Object::toString).containsExactly("api.telegram.org:443", "10.0.0.5:8000");
+        assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_SANDBOX_MEMORY", "3221225472")).provisioner().sandbox().memoryBytes())
+                .isEqualTo(3L * 1024 * 1024 * 1024);
+        assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_SANDBOX_MEMORY", "4g")).provisioner().sandbox().memoryBytes())
+                .isEqualTo(4L * 1024 * 1024 * 1024);
     }
 
     @Test
@@ -124,7 +156,18 @@ class ChowderConfigTest {
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|intranet|not an IP network",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|lots|not a number",
             "CHOWDER_METRICS_ENABLED|perhaps|true or false",
-            "CHOWDER_METRICS_TOKEN|short|at least 16 characters"})
+            "CHOWDER_METRICS_TOKEN|short|at least 16 characters",
+            "CHOWDER_SANDBOX|bwrap|expected bubblewrap or off",
+            "CHOWDER_SANDBOX_FIRST_UID|1000|must be from 65536",
+            "CHOWDER_SANDBOX_FIRST_UID|2147483000|must be from 65536",
+            "CHOWDER_SANDBOX_MEMORY|100M|at least 256M",
+            "CHOWDER_SANDBOX_MEMORY|lots|not a number",
+            "CHOWDER_SANDBOX_PROCESSES|10|at least 64",
+            "CHOWDER_SANDBOX_CPUS|0|from 0.01 to 1024",
+            "CHOWDER_SANDBOX_CPUS|many|not a number",
+            "CHOWDER_SANDBOX_OPEN_FILES|100|at least 256",
+            "CHOWDER_SANDBOX_EGRESS_ALLOW|api.openai.com|is not host:port",
+            "CHOWDER_SANDBOX_EGRESS_ALLOW|10.0.0.0/40:443|prefix out of range"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))
                 .isInstanceOf(InvalidConfigurationException.class)

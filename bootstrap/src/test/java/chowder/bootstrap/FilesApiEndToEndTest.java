@@ -127,6 +127,37 @@ class FilesApiEndToEndTest {
     }
 
     @Test
+    void fifosSocketsAndHardLinksInTheWorkspaceAreRefusedWithoutStallingAnyone() throws Exception {
+        // What a tenant's agent can leave in its workspace: a FIFO (opening it for reading would block until a writer
+        // comes), a socket, and a hard link to a file outside (here Chowder's own master key).
+        assertThat(new ProcessBuilder("mkfifo", workspace.resolve("pipe").toString()).start().waitFor()).isZero();
+        try (var socket = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(workspace.resolve("agent.sock")));
+        }
+        Path masterKey = dataDir.resolve("master.key");
+        Files.createLink(workspace.resolve("key-link"), masterKey);
+        String key64 = Files.readString(masterKey, UTF_8).strip();
+
+        // More reads of the FIFO than the machine has carrier threads: none may pin one.
+        for (int attempt = 0; attempt < Runtime.getRuntime().availableProcessors() + 2; attempt++) {
+            for (String route : new String[] {"/content", "/download"}) {
+                HttpResponse<String> refused = chowder.send("GET", files + route + "?path=pipe", key, null);
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+                assertThat(refused.body()).contains("not a regular file");
+            }
+        }
+        for (String path : new String[] {"agent.sock", "key-link"}) {
+            HttpResponse<String> refused = chowder.send("GET", files + "/download?path=" + path, key, null);
+            assertThat(refused.statusCode()).as(path + ": " + refused.body()).isEqualTo(400);
+            assertThat(refused.body()).doesNotContain(key64);
+        }
+        HttpResponse<String> listing = chowder.send("GET", files, key, null);
+        assertThat(listing.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(listing.body()).path("entries").findValuesAsText("permissions")).anyMatch(mode -> mode.startsWith("p"));
+        assertThat(chowder.send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aNameThatIsNotPlainAsciiIsDownloadedUnderAnRfc8187Name() throws Exception {
         Files.writeString(workspace.resolve("résumé \"v2\".txt"), "cv", UTF_8);
         HttpResponse<String> downloaded = chowder.send("GET",

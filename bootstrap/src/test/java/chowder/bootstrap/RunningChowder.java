@@ -62,7 +62,9 @@ final class RunningChowder implements AutoCloseable {
     HttpResponse<String> send(String method, String path, String key, String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
+                .header("Content-Type", "application/json")
+                // A stalled server fails the test instead of hanging the build.
+                .timeout(java.time.Duration.ofSeconds(60));
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The cgroup controllers that enforce an instance's memory, process and CPU limits: each instance gets a cgroup of
@@ -31,7 +30,7 @@ abstract class Cgroups {
         }
     };
 
-    private static final Set<String> CONTROLLERS = Set.of("memory", "pids", "cpu");
+    private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
     private static final long CPU_PERIOD_MICROS = 100_000;
     static final String PARENT = "chowder";
 
@@ -186,6 +185,11 @@ abstract class Cgroups {
 
         V1(Map<String, Path> ownCgroups) {
             this.ownCgroups = Map.copyOf(ownCgroups);
+        }
+
+        /** Chowder's own cgroup in the hierarchy of each controller. */
+        Map<String, Path> ownCgroups() {
+            return ownCgroups;
         }
 
         @Override

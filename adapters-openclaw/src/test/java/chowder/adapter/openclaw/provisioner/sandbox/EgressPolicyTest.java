@@ -1,0 +1,63 @@
+package chowder.adapter.openclaw.provisioner.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EgressPolicyTest {
+    @Test
+    void parsesHostNamesWildcardsAddressesNetworksAndLoopbackPorts() {
+        assertThat(EgressRule.parseList(" api.openai.com:443, *.anthropic.com:443,10.0.0.5:8000 ,10.1.0.0/16:5432,[fd00::/8]:443,"))
+                .extracting(EgressRule::toString)
+                .containsExactly("api.openai.com:443", "*.anthropic.com:443", "10.0.0.5:8000", "10.1.0.0/16:5432", "[fd00::/8]:443");
+        assertThat(EgressRule.parse("127.0.0.1:11434").loopback()).isTrue();
+        assertThat(EgressRule.parse("localhost:11434").loopback()).isTrue();
+        assertThat(EgressRule.parse("[::1]:11434").loopback()).isTrue();
+        assertThat(EgressRule.parse("127.0.0.0/8:11434").loopback()).isFalse();
+        assertThat(EgressRule.parse("api.openai.com:443").loopback()).isFalse();
+        assertThat(EgressRule.forUrl("https://api.openai.com/v1").toString()).isEqualTo("api.openai.com:443");
+        assertThat(EgressRule.forUrl("http://127.0.0.1:11434/v1").loopback()).isTrue();
+        assertThat(EgressRule.forUrl("http://[::1]:8000/v1").toString()).isEqualTo("[::1]:8000");
+        assertThat(EgressRule.forUrl("http://models.internal/v1").toString()).isEqualTo("models.internal:80");
+        assertThat(EgressRule.parseList("")).isEmpty();
+    }
+
+    @Test
+    void rejectsWhatIsNotHostAndPort() {
+        for (String bad : List.of("api.openai.com", "api.openai.com:", ":443", "api.openai.com:http", "host:0", "host:70000",
+                "bad_host:443", "10.0.0.0/33:443", "a b:1", "http://x:80")) {
+            assertThatThrownBy(() -> EgressRule.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void addressesNeedARuleThatNamesTheirNetworkAndLoopbackIsNeverReachedThroughTheProxy() throws Exception {
+        EgressPolicy policy = new EgressPolicy(List.of(EgressRule.parse("10.0.0.5:8000"), EgressRule.parse("192.0.2.0/24:443"),
+                EgressRule.parse("localhost:5432"), EgressRule.parse("127.0.0.1:6379")));
+
+        assertThat(policy.resolve("10.0.0.5", 8000)).isEqualTo(new InetSocketAddress("10.0.0.5", 8000));
+        assertThat(policy.resolve("192.0.2.77", 443).getPort()).isEqualTo(443);
+        for (String[] denied : new String[][] {{"10.0.0.5", "8001"}, {"10.0.0.6", "8000"}, {"169.254.169.254", "80"},
+                {"100.100.100.200", "80"}, {"192.0.0.192", "80"}, {"[fd00:ec2::254]", "80"}, {"127.0.0.1", "6379"},
+                {"localhost", "5432"}, {"0.0.0.0", "5432"}, {"[::1]", "6379"}, {"[::ffff:127.0.0.1]", "6379"}, {"8.8.8.8", "53"}}) {
+            assertThatThrownBy(() -> policy.resolve(denied[0], Integer.parseInt(denied[1]))).as(String.join(":", denied))
+                    .isInstanceOf(EgressPolicy.Denied.class).hasMessageContaining("not an allowed destination");
+        }
+    }
+
+    @Test
+    void namesReachOnlyPublicAddressesWhateverTheyResolveTo() throws Exception {
+        // localhost is a name that resolves to loopback: a name rule never makes a special address reachable.
+        EgressPolicy policy = new EgressPolicy(List.of(EgressRule.parse("localhost:443"), EgressRule.parse("*.example.com:443")));
+        assertThatThrownBy(() -> policy.resolve("localhost", 443)).isInstanceOf(EgressPolicy.Denied.class);
+        assertThatThrownBy(() -> policy.resolve("no-such-host.invalid", 443)).isInstanceOf(EgressPolicy.Denied.class)
+                .hasMessageContaining("does not resolve");
+        assertThat(EgressRule.parse("*.example.com:443").matchesName("api.example.com", 443)).isTrue();
+        assertThat(EgressRule.parse("*.example.com:443").matchesName("example.com", 443)).isFalse();
+        assertThat(EgressRule.parse("*.example.com:443").matchesName("evil-example.com", 443)).isFalse();
+        assertThat(EgressRule.parse("*.example.com:443").matchesName("api.example.com", 80)).isFalse();
+    }
+}
