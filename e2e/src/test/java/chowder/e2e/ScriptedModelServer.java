@@ -37,16 +37,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ScriptedModelServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CHAT_COMPLETIONS = "/v1/chat/completions";
-    /** How the answer to a tool's output begins: the output follows, exactly as the gateway passed it to the model. */
-    public static final String TOOL_RESULT = "tool-result:\n";
+    /**
+     * How the answer to a tool's output begins: the output follows, exactly as the gateway passed it to the model.
+     * (OpenClaw drops a first line such as {@code tool-result:} from an answer, so the marker is not one.)
+     */
+    public static final String TOOL_RESULT = "<<tool-output>>\n";
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger received = new AtomicInteger();
     private final List<RecordedModelRequest> requests = new CopyOnWriteArrayList<>();
 
-    private ScriptedModelServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    private ScriptedModelServer(InetAddress address) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(address, 0), 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
@@ -54,8 +57,13 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     /** Starts a server on a free loopback port. */
     public static ScriptedModelServer start() {
+        return startOn(InetAddress.getLoopbackAddress());
+    }
+
+    /** Starts a server on a free port of {@code address}: a model on another host, as far as a sandbox can tell. */
+    public static ScriptedModelServer startOn(InetAddress address) {
         try {
-            return new ScriptedModelServer();
+            return new ScriptedModelServer(address);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -63,7 +71,9 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     /** The OpenAI base URL, ending in {@code /v1}, as an OpenClaw provider's {@code baseUrl} expects. */
     public URI baseUrl() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
+        InetAddress address = server.getAddress().getAddress();
+        String host = address.isLoopbackAddress() ? "127.0.0.1" : address.getHostAddress();
+        return URI.create("http://" + host + ":" + server.getAddress().getPort() + "/v1");
     }
 
     public int requestCount() {

@@ -194,8 +194,7 @@ class SandboxTest {
     }
 
     @Test
-    void namesWhatIsMissingInsteadOfRunningUnconfined() throws IOException {
-        Path tools = Files.createTempDirectory("no-bwrap");
+    void namesWhatIsMissingInsteadOfRunningUnconfined(@TempDir Path tools) throws IOException {
         for (String tool : List.of("pasta", "ip", "nsenter", "setpriv", "prlimit", "sh")) {
             Files.createSymbolicLink(tools.resolve(tool), which(tool));
         }
