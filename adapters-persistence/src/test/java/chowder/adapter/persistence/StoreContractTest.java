@@ -245,7 +245,7 @@ abstract class StoreContractTest {
         List<String> order = new java.util.ArrayList<>();
         Optional<SessionStorePort.SessionCursor> cursor = Optional.empty();
         while (true) {
-            List<SessionRecord> page = sessions.list(instance.id(), Optional.empty(), cursor, 3);
+            List<SessionRecord> page = sessions.list(instance.id(), everySession(), cursor, 3);
             if (page.isEmpty()) {
                 break;
             }
@@ -253,9 +253,9 @@ abstract class StoreContractTest {
             cursor = Optional.of(new SessionStorePort.SessionCursor(page.getLast().lastUsedAt(), page.getLast().id()));
         }
         assertThat(order).containsExactly("ab", "😀 x", "User-42", "b", "a!b", "a_b", "a%b");
-        assertThat(sessions.list(instance.id(), Optional.of("a%"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a%b");
-        assertThat(sessions.list(instance.id(), Optional.of("a_"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a_b");
-        assertThat(sessions.list(instance.id(), Optional.of("a!"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a!b");
+        assertThat(sessions.list(instance.id(), withPrefix("a%"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a%b");
+        assertThat(sessions.list(instance.id(), withPrefix("a_"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a_b");
+        assertThat(sessions.list(instance.id(), withPrefix("a!"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a!b");
 
         SessionRecord staleRead = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
         sessions.addActivity(List.of(new SessionStorePort.Activity(instance.id(), SessionId.of("ab"), key, now.truncatedTo(ChronoUnit.HOURS),
@@ -266,7 +266,7 @@ abstract class StoreContractTest {
         assertThat(sessions.replaceIfGeneration(staleRead.delete(), 0)).as("a stale delete loses").isFalse();
         SessionRecord current = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
         assertThat(sessions.replaceIfGeneration(current.delete(), 1)).isTrue();
-        assertThat(sessions.list(instance.id(), Optional.of("ab"), Optional.empty(), 10)).isEmpty();
+        assertThat(sessions.list(instance.id(), withPrefix("ab"), Optional.empty(), 10)).isEmpty();
         SessionRecord deleted = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
         assertThat(sessions.replaceIfGeneration(deleted.revive(now.plusSeconds(70)), 2)).isTrue();
         assertThat(sessions.find(instance.id(), SessionId.of("ab")).orElseThrow()).satisfies(revived -> {
@@ -279,6 +279,58 @@ abstract class StoreContractTest {
         assertThat(usage.turns()).isEqualTo(4);
         assertThat(usage.byKey()).singleElement().satisfies(k -> assertThat(k.usage()).isEqualTo(new TokenUsage(111, 23)));
         assertThat(sessions.usage(instance.id(), now.plusSeconds(7200), now.plusSeconds(9000)).turns()).isZero();
+    }
+
+    @Test
+    void aListingForAKeyBoundToSessionsReturnsOnlyItsSessionsPageByPage() {
+        Organization acme = organization("Acme");
+        Instance instance = instance(acme, "bot", now, "t");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        SessionStorePort sessions = injector.getInstance(SessionStorePort.class);
+        List<String> ids = List.of("user-42/a", "user-42/b", "user-42/c", "user-420", "user-7/a", "user-7/b", "user-8", "other_%");
+        for (int i = 0; i < ids.size(); i++) {
+            sessions.insertIfAbsent(SessionRecord.firstUse(instance.id(), SessionId.of(ids.get(i)), now.plusSeconds(i)));
+        }
+        KeyScope bound = new KeyScope(Map.of(instance.id(), Set.of(Permission.READ)),
+                Set.of(SessionId.of("user-7/a"), SessionId.of("user-42/b"), SessionId.of("never-used"), SessionId.of("other_%")),
+                Optional.of("user-42/"));
+
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.empty(), bound), 2))
+                .containsExactly("other_%", "user-7/a", "user-42/c", "user-42/b", "user-42/a");
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.of("user-"), bound), 1))
+                .containsExactly("user-7/a", "user-42/c", "user-42/b", "user-42/a");
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.of("user-42/c"), bound), 10))
+                .containsExactly("user-42/c");
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.of("user-7"), bound), 10))
+                .containsExactly("user-7/a");
+        KeyScope onlyIds = new KeyScope(Map.of(), Set.of(SessionId.of("user-8"), SessionId.of("user-42/a")), Optional.empty());
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.empty(), onlyIds), 1))
+                .containsExactly("user-8", "user-42/a");
+        KeyScope nothingOwned = new KeyScope(Map.of(), Set.of(), Optional.of("nobody/"));
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.empty(), nothingOwned), 1))
+                .isEmpty();
+    }
+
+    private static List<String> allPages(SessionStorePort sessions, InstanceId instance, SessionStorePort.SessionSelection selection, int limit) {
+        List<String> seen = new java.util.ArrayList<>();
+        Optional<SessionStorePort.SessionCursor> cursor = Optional.empty();
+        while (true) {
+            List<SessionRecord> page = sessions.list(instance, selection, cursor, limit);
+            assertThat(page).hasSizeLessThanOrEqualTo(limit);
+            page.forEach(session -> seen.add(session.id().value()));
+            if (page.size() < limit) {
+                return seen;
+            }
+            cursor = Optional.of(new SessionStorePort.SessionCursor(page.getLast().lastUsedAt(), page.getLast().id()));
+        }
+    }
+
+    private static SessionStorePort.SessionSelection everySession() {
+        return SessionStorePort.SessionSelection.forListing(Optional.empty(), KeyScope.UNRESTRICTED);
+    }
+
+    private static SessionStorePort.SessionSelection withPrefix(String prefix) {
+        return SessionStorePort.SessionSelection.forListing(Optional.of(prefix), KeyScope.UNRESTRICTED);
     }
 
     @Test
