@@ -88,8 +88,7 @@ record ChowderConfig(
     static ChowderConfig fromEnvironment(Map<String, String> env) {
         Reader read = new Reader(env);
         Path dataDir = Path.of(read.text(DATA_DIR, "./data")).toAbsolutePath().normalize();
-        String defaultUrl = "jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE";
-        String databaseUrl = read.value(DATABASE_URL, defaultUrl, url -> {
+        String databaseUrl = read.value(DATABASE_URL, defaultDatabaseUrl(dataDir), url -> {
             if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("must start with jdbc:h2: or jdbc:postgresql:");
             }
@@ -183,6 +182,16 @@ record ChowderConfig(
                 read.value(MAX_FILE_BYTES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_FILE_BYTES), text -> Reader.positive(Long.parseLong(text))),
                 read.value(MAX_LIST_ENTRIES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES),
                         text -> Reader.positive(Integer.parseInt(text))));
+    }
+
+    /** The embedded H2 database in the data directory, shared with commands through its AUTO_SERVER. */
+    static String defaultDatabaseUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE";
+    }
+
+    /** Whether the database is the data directory's own (no {@code CHOWDER_DATABASE_URL} chose another). */
+    boolean databaseInDataDir() {
+        return databaseUrl.equals(defaultDatabaseUrl(dataDir));
     }
 
     boolean usesH2() {

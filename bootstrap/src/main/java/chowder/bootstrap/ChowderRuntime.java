@@ -11,7 +11,9 @@ import chowder.adapter.persistence.ChangeFeed;
 import chowder.adapter.openclaw.provisioner.LocalGatewayProvisioner;
 import chowder.adapter.openclaw.provisioner.ProvisionerModule;
 import chowder.application.port.in.ResumeProvisionedInstancesUseCase;
+import chowder.adapter.persistence.Database;
 import chowder.adapter.persistence.DatabaseMigrations;
+import chowder.adapter.persistence.ExistingStore;
 import chowder.adapter.persistence.PersistenceConfig;
 import chowder.adapter.persistence.PersistenceModule;
 import com.google.inject.Guice;
@@ -43,9 +45,45 @@ final class ChowderRuntime implements AutoCloseable {
         this.config = config;
     }
 
+    /** The application for a server: the database and the master key are created when missing. */
     static ChowderRuntime create(ChowderConfig config) {
-        PersistenceConfig persistence = new PersistenceConfig(config.databaseUrl(), config.databaseUser(),
-                config.databasePassword(), config.databasePoolSize(), MasterKeys.load(config));
+        return wire(config, new PersistenceConfig(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
+                config.databasePoolSize(), MasterKeys.load(config)));
+    }
+
+    /**
+     * The application for an operator command: only on an existing store with Chowder's tables, which it opens
+     * without ever creating a database (H2: {@code IFEXISTS}) or a master key. A command run without the server's
+     * {@code CHOWDER_DATA_DIR} or {@code CHOWDER_DATABASE_URL} would otherwise work on a new, empty store of its own.
+     */
+    static ChowderRuntime openExisting(ChowderConfig config) {
+        ExistingStore.State state;
+        try {
+            state = ExistingStore.inspect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+        } catch (IllegalStateException e) {
+            throw new InvalidConfigurationException("cannot open the database at " + where(config) + ": " + e.getMessage());
+        }
+        switch (state) {
+            case NO_DATABASE -> throw new InvalidConfigurationException("there is no Chowder database at " + where(config)
+                    + "; run this command with the server's " + ChowderConfig.DATA_DIR + " or " + ChowderConfig.DATABASE_URL
+                    + " (only `chowder serve` creates a database)");
+            case EMPTY -> throw new InvalidConfigurationException("the database at " + where(config) + " is empty (no organizations table)"
+                    + "; run this command with the server's " + ChowderConfig.DATA_DIR + " or " + ChowderConfig.DATABASE_URL
+                    + " (only `chowder serve` creates a database)");
+            case INITIALIZED -> { }
+        }
+        String url = Database.of(config.databaseUrl()).existingOnly(config.databaseUrl());
+        return wire(config, new PersistenceConfig(url, config.databaseUser(), config.databasePassword(), config.databasePoolSize(),
+                MasterKeys.loadExisting(config)));
+    }
+
+    /** The database a configuration names, for messages: the URL without secrets, and the variable that chose it. */
+    private static String where(ChowderConfig config) {
+        return ChowderConfig.redacted(config.databaseUrl()) + " (" + (config.databaseInDataDir()
+                ? ChowderConfig.DATA_DIR + "=" + config.dataDir() : ChowderConfig.DATABASE_URL) + ")";
+    }
+
+    private static ChowderRuntime wire(ChowderConfig config, PersistenceConfig persistence) {
         return new ChowderRuntime(Guice.createInjector(
                 new PersistenceModule(persistence, config.caches()),
                 new OpenClawModule(config.gateway()),

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds the master key: {@code CHOWDER_MASTER_KEY} when set, else {@code master.key} in the data
- * directory, created on first use with mode 600. Creation is atomic, so a server and a CLI command
- * starting together agree on one key.
+ * directory, created by the server on first use with mode 600 (creation is atomic, so servers starting
+ * together agree on one key). Commands only read it.
  */
 final class MasterKeys {
     static final String FILE_NAME = "master.key";
@@ -27,17 +27,35 @@ final class MasterKeys {
 
     static MasterKey load(ChowderConfig config) {
         if (config.masterKey().isPresent()) {
-            try {
-                return MasterKey.fromBase64(config.masterKey().get());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidConfigurationException(ChowderConfig.MASTER_KEY + " is invalid: " + e.getMessage());
-            }
+            return fromEnvironment(config);
         }
         if (!config.usesH2()) {
             log.warn("No {} is set: using {} in {}. Every node sharing this database needs the same key; set {} on all of them.",
                     ChowderConfig.MASTER_KEY, FILE_NAME, config.dataDir(), ChowderConfig.MASTER_KEY);
         }
         return loadOrCreate(config.dataDir().resolve(FILE_NAME));
+    }
+
+    /** The key of an existing store, for a command: a missing key file is refused, never created. */
+    static MasterKey loadExisting(ChowderConfig config) {
+        if (config.masterKey().isPresent()) {
+            return fromEnvironment(config);
+        }
+        Path file = config.dataDir().resolve(FILE_NAME);
+        if (Files.notExists(file)) {
+            throw new InvalidConfigurationException("no master key: " + ChowderConfig.MASTER_KEY + " is not set and " + file
+                    + " does not exist; give this command the server's " + ChowderConfig.MASTER_KEY + " or " + ChowderConfig.DATA_DIR
+                    + " (commands never create a key)");
+        }
+        return loadOrCreate(file);
+    }
+
+    private static MasterKey fromEnvironment(ChowderConfig config) {
+        try {
+            return MasterKey.fromBase64(config.masterKey().orElseThrow());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(ChowderConfig.MASTER_KEY + " is invalid: " + e.getMessage());
+        }
     }
 
     static MasterKey loadOrCreate(Path file) {
