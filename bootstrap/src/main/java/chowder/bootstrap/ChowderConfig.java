@@ -22,7 +22,7 @@ record ChowderConfig(
         Path dataDir,
         String databaseUrl,
         String databaseUser,
-        String databasePassword,
+        Optional<String> databasePassword,
         int databasePoolSize,
         Optional<String> masterKey,
         int maxInstancesPerOrganization,
@@ -77,6 +77,7 @@ record ChowderConfig(
     ChowderConfig {
         requireNonNull(dataDir, "dataDir is null");
         requireNonNull(databaseUrl, "databaseUrl is null");
+        requireNonNull(databasePassword, "databasePassword is null");
         requireNonNull(masterKey, "masterKey is null");
         requireNonNull(http, "http is null");
         requireNonNull(gateway, "gateway is null");
@@ -101,7 +102,7 @@ record ChowderConfig(
                 dataDir,
                 databaseUrl,
                 read.text(DATABASE_USER, databaseUrl.startsWith("jdbc:h2:") ? "sa" : ""),
-                read.text(DATABASE_PASSWORD, ""),
+                Optional.ofNullable(env.get(DATABASE_PASSWORD)).filter(password -> !password.isEmpty()),
                 read.value(DATABASE_POOL_SIZE, "10", text -> Reader.positive(Integer.parseInt(text))),
                 Optional.ofNullable(env.get(MASTER_KEY)).filter(key -> !key.isBlank()),
                 read.value(MAX_INSTANCES_PER_ORG, "0", text -> {

@@ -13,6 +13,7 @@ import chowder.adapter.openclaw.provisioner.ProvisionerModule;
 import chowder.application.port.in.ResumeProvisionedInstancesUseCase;
 import chowder.adapter.persistence.Database;
 import chowder.adapter.persistence.DatabaseMigrations;
+import chowder.adapter.persistence.EmbeddedH2;
 import chowder.adapter.persistence.ExistingStore;
 import chowder.adapter.persistence.PersistenceConfig;
 import chowder.adapter.persistence.PersistenceModule;
@@ -45,21 +46,40 @@ final class ChowderRuntime implements AutoCloseable {
         this.config = config;
     }
 
-    /** The application for a server: the database and the master key are created when missing. */
+    /**
+     * The application for a server: the data directory, the database (with its password, for H2) and the master key
+     * are created when missing.
+     */
     static ChowderRuntime create(ChowderConfig config) {
-        return wire(config, new PersistenceConfig(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
-                config.databasePoolSize(), MasterKeys.load(config)));
+        if (config.usesH2()) {
+            listenOnLoopbackOnly();
+        }
+        DataDirectory.prepare(config.dataDir());
+        String password = config.databasePassword().orElseGet(() -> config.usesH2() ? DataDirectory.databasePassword(config.dataDir()) : "");
+        if (config.usesH2()) {
+            adoptPassword(config, password);
+        }
+        return wire(config, new PersistenceConfig(config.databaseUrl(), config.databaseUser(), password, config.databasePoolSize(),
+                MasterKeys.load(config)));
     }
 
     /**
      * The application for an operator command: only on an existing store with Chowder's tables, which it opens
-     * without ever creating a database (H2: {@code IFEXISTS}) or a master key. A command run without the server's
-     * {@code CHOWDER_DATA_DIR} or {@code CHOWDER_DATABASE_URL} would otherwise work on a new, empty store of its own.
+     * without ever creating a database (H2: {@code IFEXISTS}), a password or a master key. A command run without the
+     * server's {@code CHOWDER_DATA_DIR} or {@code CHOWDER_DATABASE_URL} would otherwise work on a new, empty store of
+     * its own.
      */
     static ChowderRuntime openExisting(ChowderConfig config) {
+        if (config.usesH2()) {
+            listenOnLoopbackOnly();
+        }
+        // A database from before Chowder set passwords still has the empty one until the server's next start.
+        String password = config.databasePassword()
+                .or(() -> config.usesH2() ? DataDirectory.existingDatabasePassword(config.dataDir()) : java.util.Optional.empty())
+                .orElse("");
         ExistingStore.State state;
         try {
-            state = ExistingStore.inspect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+            state = ExistingStore.inspect(config.databaseUrl(), config.databaseUser(), password);
         } catch (IllegalStateException e) {
             throw new InvalidConfigurationException("cannot open the database at " + where(config) + ": " + e.getMessage());
         }
@@ -73,8 +93,31 @@ final class ChowderRuntime implements AutoCloseable {
             case INITIALIZED -> { }
         }
         String url = Database.of(config.databaseUrl()).existingOnly(config.databaseUrl());
-        return wire(config, new PersistenceConfig(url, config.databaseUser(), config.databasePassword(), config.databasePoolSize(),
+        return wire(config, new PersistenceConfig(url, config.databaseUser(), password, config.databasePoolSize(),
                 MasterKeys.loadExisting(config)));
+    }
+
+    private static void listenOnLoopbackOnly() {
+        try {
+            EmbeddedH2.listenOnLoopbackOnly();
+        } catch (IllegalStateException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+    }
+
+    /** Gives a database made before Chowder generated passwords its password: H2's TCP port is open to every local user. */
+    private static void adoptPassword(ChowderConfig config, String password) {
+        try {
+            if (EmbeddedH2.adoptPassword(config.databaseUrl(), config.databaseUser(), password)) {
+                log.warn("The database at {} had an empty password: it now has the one {}", where(config),
+                        config.databasePassword().isPresent() ? "in " + ChowderConfig.DATABASE_PASSWORD
+                                : "in " + config.dataDir().resolve(DataDirectory.PASSWORD_FILE));
+            }
+        } catch (IllegalStateException e) {
+            throw new InvalidConfigurationException("cannot open the database at " + where(config) + ": " + e.getMessage() + "; "
+                    + (config.databasePassword().isPresent() ? "check " + ChowderConfig.DATABASE_PASSWORD
+                            : "its password is in " + config.dataDir().resolve(DataDirectory.PASSWORD_FILE) + " (or set " + ChowderConfig.DATABASE_PASSWORD + ")"));
+        }
     }
 
     /** The database a configuration names, for messages: the URL without secrets, and the variable that chose it. */
@@ -101,6 +144,7 @@ final class ChowderRuntime implements AutoCloseable {
     ChowderRuntime startStore() throws Exception {
         HikariDataSource dataSource = injector.getInstance(HikariDataSource.class);
         start(Lifecycle.of(() -> injector.getInstance(DatabaseMigrations.class).migrate(), dataSource::close));
+        DataDirectory.restrictNewFiles(config.dataDir());
         return this;
     }
 

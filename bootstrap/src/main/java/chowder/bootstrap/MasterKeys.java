@@ -2,8 +2,6 @@ package chowder.bootstrap;
 
 import chowder.adapter.persistence.MasterKey;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -60,17 +58,10 @@ final class MasterKeys {
 
     static MasterKey loadOrCreate(Path file) {
         try {
-            if (Files.notExists(file)) {
-                Files.createDirectories(file.getParent());
-                try {
-                    Path created = Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-                    Files.writeString(created, MasterKey.generate(new SecureRandom()).toBase64() + "\n", StandardCharsets.US_ASCII);
-                    log.info("Created a new master key in {} (mode 600). Back it up: without it, stored gateway tokens cannot be read.", file);
-                } catch (FileAlreadyExistsException concurrentlyCreated) {
-                    // Another process created it first; read theirs below.
-                }
-            }
-            String content = readComplete(file);
+            String content = OwnerOnlyFiles.readOrCreate(file, () -> {
+                log.info("Created a new master key in {} (mode 600). Back it up: without it, stored gateway tokens cannot be read.", file);
+                return MasterKey.generate(new SecureRandom()).toBase64();
+            });
             if (!Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
                 log.warn("{} is readable by others than its owner; run: chmod 600 {}", file, file);
             }
@@ -80,22 +71,5 @@ final class MasterKeys {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(file + " is not a valid master key: " + e.getMessage());
         }
-    }
-
-    /** Waits briefly for a concurrently created file to be written. */
-    private static String readComplete(Path file) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            String content = Files.readString(file, StandardCharsets.US_ASCII);
-            if (content.endsWith("\n")) {
-                return content;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return Files.readString(file, StandardCharsets.US_ASCII);
     }
 }

@@ -86,6 +86,7 @@ class CommandLineTest {
     @Test
     void commandsRefuseADatabaseThatWasNeverMigrated() throws Exception {
         Path unmigrated = Files.createDirectories(dataDir.resolve("unmigrated"));
+        chowder.adapter.persistence.EmbeddedH2.listenOnLoopbackOnly();
         java.sql.DriverManager.getConnection("jdbc:h2:file:" + unmigrated.resolve("chowder"), "sa", "").close();
         StringWriter err = new StringWriter();
         int exit = Main.run(new String[] {"org", "list"}, Map.of("CHOWDER_DATA_DIR", unmigrated.toString()), new PrintWriter(new StringWriter()),
