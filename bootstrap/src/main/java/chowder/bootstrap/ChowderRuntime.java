@@ -14,6 +14,7 @@ import chowder.application.port.in.ResumeProvisionedInstancesUseCase;
 import chowder.adapter.persistence.Database;
 import chowder.adapter.persistence.DatabaseMigrations;
 import chowder.adapter.persistence.EmbeddedH2;
+import chowder.adapter.persistence.MasterKeyVerification;
 import chowder.adapter.persistence.ExistingStore;
 import chowder.adapter.persistence.PersistenceConfig;
 import chowder.adapter.persistence.PersistenceModule;
@@ -144,8 +145,20 @@ final class ChowderRuntime implements AutoCloseable {
     ChowderRuntime startStore() throws Exception {
         HikariDataSource dataSource = injector.getInstance(HikariDataSource.class);
         start(Lifecycle.of(() -> injector.getInstance(DatabaseMigrations.class).migrate(), dataSource::close));
+        start(Lifecycle.of(this::verifyMasterKey, () -> {
+            // Nothing to stop.
+        }));
         DataDirectory.restrictNewFiles(config.dataDir());
         return this;
+    }
+
+    /** A node with another key than the database's would fail on every token it cannot decrypt: it does not start. */
+    private void verifyMasterKey() {
+        switch (injector.getInstance(MasterKeyVerification.class).verifyOrRecord()) {
+            case MATCHES -> { }
+            case RECORDED -> log.info("Stored a check value of the master key in the database: a node with another key will not start");
+            case DIFFERS -> throw new InvalidConfigurationException(MasterKeys.mismatch(config));
+        }
     }
 
     /** Starts everything the server needs, after the store. */

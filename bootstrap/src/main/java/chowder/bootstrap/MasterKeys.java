@@ -48,6 +48,18 @@ final class MasterKeys {
         return loadOrCreate(file);
     }
 
+    /** Why a process whose key does not open the database's check value stops; never quotes a key. */
+    static String mismatch(ChowderConfig config) {
+        if (config.masterKey().isPresent()) {
+            return "the master key in " + ChowderConfig.MASTER_KEY + " is not the one this database's gateway tokens are encrypted with;"
+                    + " set " + ChowderConfig.MASTER_KEY + " to the key of the nodes already using this database";
+        }
+        Path file = config.dataDir().resolve(FILE_NAME);
+        return "the master key in " + file + " (used because " + ChowderConfig.MASTER_KEY + " is not set) is not the one this database's"
+                + " gateway tokens are encrypted with; set " + ChowderConfig.MASTER_KEY + " to the key of the nodes already using this database,"
+                + " or put their key file in place of " + file;
+    }
+
     private static MasterKey fromEnvironment(ChowderConfig config) {
         try {
             return MasterKey.fromBase64(config.masterKey().orElseThrow());

@@ -119,6 +119,47 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void onlyTheDatabasesMasterKeyPassesItsCheckAndARotationMovesTheCheck() {
+        MasterKeyVerification node = injector.getInstance(MasterKeyVerification.class);
+        assertThat(node.verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.RECORDED);
+        assertThat(node.verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.MATCHES);
+        String stored = injector.getInstance(Jdbi.class).withHandle(handle ->
+                handle.createQuery("SELECT check_value FROM master_key_check").mapTo(String.class).one());
+        assertThat(stored).startsWith("v1:").doesNotContain(masterKey.toBase64());
+        Injector other = injectorFor(MasterKey.generate(RANDOM));
+        try {
+            assertThat(other.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.DIFFERS);
+        } finally {
+            other.getInstance(HikariDataSource.class).close();
+        }
+
+        MasterKey next = MasterKey.generate(RANDOM);
+        injector.getInstance(MasterKeyRotation.class).rotateTo(next);
+        assertThatThrownBy(() -> injector.getInstance(StoreHealthPort.class).requireReady())
+                .hasMessageContaining("master key changed (another process rotated it)");
+        Injector rotated = injectorFor(next);
+        try {
+            assertThat(rotated.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.MATCHES);
+            rotated.getInstance(StoreHealthPort.class).requireReady();
+        } finally {
+            rotated.getInstance(HikariDataSource.class).close();
+        }
+    }
+
+    @Test
+    void aDatabaseFromBeforeTheCheckRecordsOnlyTheKeyItsTokensAreEncryptedWith() {
+        Instance instance = instance(organization("Acme"), "bot", now, "token-secret");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        Injector other = injectorFor(MasterKey.generate(RANDOM));
+        try {
+            assertThat(other.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.DIFFERS);
+        } finally {
+            other.getInstance(HikariDataSource.class).close();
+        }
+        assertThat(injector.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.RECORDED);
+    }
+
+    @Test
     void updatesApplyOnlyWhenTheStatusIsStillTheExpectedOne() {
         Organization acme = organization("Acme");
         Instance instance = instance(acme, "bot", now, "token-secret");
