@@ -24,6 +24,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +77,7 @@ final class ChowderRuntime implements AutoCloseable {
         }
         // A database from before Chowder set passwords still has the empty one until the server's next start.
         String password = config.databasePassword()
-                .or(() -> config.usesH2() ? DataDirectory.existingDatabasePassword(config.dataDir()) : java.util.Optional.empty())
+                .or(() -> config.usesH2() ? DataDirectory.existingDatabasePassword(config.dataDir()) : Optional.empty())
                 .orElse("");
         ExistingStore.State state;
         try {
@@ -84,13 +85,11 @@ final class ChowderRuntime implements AutoCloseable {
         } catch (IllegalStateException e) {
             throw new InvalidConfigurationException("cannot open the database at " + where(config) + ": " + e.getMessage());
         }
+        String retry = "; run this command with the server's " + ChowderConfig.DATA_DIR + " or " + ChowderConfig.DATABASE_URL
+                + " (only `chowder serve` creates a database)";
         switch (state) {
-            case NO_DATABASE -> throw new InvalidConfigurationException("there is no Chowder database at " + where(config)
-                    + "; run this command with the server's " + ChowderConfig.DATA_DIR + " or " + ChowderConfig.DATABASE_URL
-                    + " (only `chowder serve` creates a database)");
-            case EMPTY -> throw new InvalidConfigurationException("the database at " + where(config) + " is empty (no organizations table)"
-                    + "; run this command with the server's " + ChowderConfig.DATA_DIR + " or " + ChowderConfig.DATABASE_URL
-                    + " (only `chowder serve` creates a database)");
+            case NO_DATABASE -> throw new InvalidConfigurationException("there is no Chowder database at " + where(config) + retry);
+            case EMPTY -> throw new InvalidConfigurationException("the database at " + where(config) + " is empty (no organizations table)" + retry);
             case INITIALIZED -> { }
         }
         String url = Database.of(config.databaseUrl()).existingOnly(config.databaseUrl());
@@ -108,16 +107,15 @@ final class ChowderRuntime implements AutoCloseable {
 
     /** Gives a database made before Chowder generated passwords its password: H2's TCP port is open to every local user. */
     private static void adoptPassword(ChowderConfig config, String password) {
+        String source = config.databasePassword().isPresent() ? ChowderConfig.DATABASE_PASSWORD
+                : config.dataDir().resolve(DataDirectory.PASSWORD_FILE).toString();
         try {
             if (EmbeddedH2.adoptPassword(config.databaseUrl(), config.databaseUser(), password)) {
-                log.warn("The database at {} had an empty password: it now has the one {}", where(config),
-                        config.databasePassword().isPresent() ? "in " + ChowderConfig.DATABASE_PASSWORD
-                                : "in " + config.dataDir().resolve(DataDirectory.PASSWORD_FILE));
+                log.warn("The database at {} had an empty password: it now has the one in {}", where(config), source);
             }
         } catch (IllegalStateException e) {
-            throw new InvalidConfigurationException("cannot open the database at " + where(config) + ": " + e.getMessage() + "; "
-                    + (config.databasePassword().isPresent() ? "check " + ChowderConfig.DATABASE_PASSWORD
-                            : "its password is in " + config.dataDir().resolve(DataDirectory.PASSWORD_FILE) + " (or set " + ChowderConfig.DATABASE_PASSWORD + ")"));
+            throw new InvalidConfigurationException("cannot open the database at " + where(config) + " with the password in " + source + ": "
+                    + e.getMessage());
         }
     }
 
@@ -141,7 +139,7 @@ final class ChowderRuntime implements AutoCloseable {
         return injector.getInstance(type);
     }
 
-    /** Opens the database and applies migrations: all that a command-line action needs. */
+    /** Opens the database, applies migrations and checks the master key against the database's: all a command needs. */
     ChowderRuntime startStore() throws Exception {
         HikariDataSource dataSource = injector.getInstance(HikariDataSource.class);
         start(Lifecycle.of(() -> injector.getInstance(DatabaseMigrations.class).migrate(), dataSource::close));

@@ -1,6 +1,7 @@
 package chowder.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chowder.adapter.persistence.EmbeddedH2;
 import chowder.domain.ApiKeyKind;
@@ -95,6 +96,17 @@ class EmbeddedDatabaseIsolationTest {
         }
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(Files.readString(log)).contains("chowder: configuration error: h2.bindAddress=0.0.0.0 would let other hosts reach the database server");
+    }
+
+    @Test
+    void aPasswordFileThatDoesNotOpenTheDatabaseStopsTheServerNamingTheFile() throws Exception {
+        Path dataDir = base.resolve("data");
+        new RunningChowder(dataDir, Map.of()).close();
+        Files.writeString(dataDir.resolve("database.password"), "not-the-password\n");
+        assertThatThrownBy(() -> new RunningChowder(dataDir, Map.of()))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("with the password in " + dataDir.resolve("database.password") + ": the database accepts neither")
+                .message().doesNotContain("not-the-password");
     }
 
     private static void assertOwnerOnly(Path dataDir) throws IOException {
