@@ -24,7 +24,7 @@ record ChowderConfig(
         Path dataDir,
         String databaseUrl,
         String databaseUser,
-        String databasePassword,
+        Optional<String> databasePassword,
         int databasePoolSize,
         Optional<String> masterKey,
         int maxInstancesPerOrganization,
@@ -86,6 +86,7 @@ record ChowderConfig(
     ChowderConfig {
         requireNonNull(dataDir, "dataDir is null");
         requireNonNull(databaseUrl, "databaseUrl is null");
+        requireNonNull(databasePassword, "databasePassword is null");
         requireNonNull(masterKey, "masterKey is null");
         requireNonNull(http, "http is null");
         requireNonNull(gateway, "gateway is null");
@@ -97,8 +98,7 @@ record ChowderConfig(
     static ChowderConfig fromEnvironment(Map<String, String> env) {
         Reader read = new Reader(env);
         Path dataDir = Path.of(read.text(DATA_DIR, "./data")).toAbsolutePath().normalize();
-        String defaultUrl = "jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE";
-        String databaseUrl = read.value(DATABASE_URL, defaultUrl, url -> {
+        String databaseUrl = read.value(DATABASE_URL, defaultDatabaseUrl(dataDir), url -> {
             if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("must start with jdbc:h2: or jdbc:postgresql:");
             }
@@ -111,7 +111,7 @@ record ChowderConfig(
                 dataDir,
                 databaseUrl,
                 read.text(DATABASE_USER, databaseUrl.startsWith("jdbc:h2:") ? "sa" : ""),
-                read.text(DATABASE_PASSWORD, ""),
+                Optional.ofNullable(env.get(DATABASE_PASSWORD)).filter(password -> !password.isEmpty()),
                 read.value(DATABASE_POOL_SIZE, "10", text -> Reader.positive(Integer.parseInt(text))),
                 Optional.ofNullable(env.get(MASTER_KEY)).filter(key -> !key.isBlank()),
                 read.value(MAX_INSTANCES_PER_ORG, "0", text -> {
@@ -206,6 +206,16 @@ record ChowderConfig(
                 read.value(SANDBOX_CPUS, "1", text -> SandboxConfig.checkCpus(Double.parseDouble(text))),
                 read.value(SANDBOX_OPEN_FILES, String.valueOf(defaults.maxOpenFiles()), text -> SandboxConfig.checkOpenFiles(Integer.parseInt(text))),
                 read.value(SANDBOX_EGRESS_ALLOW, "", EgressRule::parseList));
+    }
+
+    /** The embedded H2 database in the data directory, shared with commands through its AUTO_SERVER. */
+    static String defaultDatabaseUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE";
+    }
+
+    /** Whether the database is the data directory's own (no {@code CHOWDER_DATABASE_URL} chose another). */
+    boolean databaseInDataDir() {
+        return databaseUrl.equals(defaultDatabaseUrl(dataDir));
     }
 
     boolean usesH2() {

@@ -11,7 +11,11 @@ import chowder.adapter.persistence.ChangeFeed;
 import chowder.adapter.openclaw.provisioner.LocalGatewayProvisioner;
 import chowder.adapter.openclaw.provisioner.ProvisionerModule;
 import chowder.application.port.in.ResumeProvisionedInstancesUseCase;
+import chowder.adapter.persistence.Database;
 import chowder.adapter.persistence.DatabaseMigrations;
+import chowder.adapter.persistence.EmbeddedH2;
+import chowder.adapter.persistence.MasterKeyVerification;
+import chowder.adapter.persistence.ExistingStore;
 import chowder.adapter.persistence.PersistenceConfig;
 import chowder.adapter.persistence.PersistenceModule;
 import com.google.inject.Guice;
@@ -20,6 +24,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +48,84 @@ final class ChowderRuntime implements AutoCloseable {
         this.config = config;
     }
 
+    /**
+     * The application for a server: the data directory, the database (with its password, for H2) and the master key
+     * are created when missing.
+     */
     static ChowderRuntime create(ChowderConfig config) {
-        PersistenceConfig persistence = new PersistenceConfig(config.databaseUrl(), config.databaseUser(),
-                config.databasePassword(), config.databasePoolSize(), MasterKeys.load(config));
+        if (config.usesH2()) {
+            listenOnLoopbackOnly();
+        }
+        DataDirectory.prepare(config.dataDir());
+        String password = config.databasePassword().orElseGet(() -> config.usesH2() ? DataDirectory.databasePassword(config.dataDir()) : "");
+        if (config.usesH2()) {
+            adoptPassword(config, password);
+        }
+        return wire(config, new PersistenceConfig(config.databaseUrl(), config.databaseUser(), password, config.databasePoolSize(),
+                MasterKeys.load(config)));
+    }
+
+    /**
+     * The application for an operator command: only on an existing store with Chowder's tables, which it opens
+     * without ever creating a database (H2: {@code IFEXISTS}), a password or a master key. A command run without the
+     * server's {@code CHOWDER_DATA_DIR} or {@code CHOWDER_DATABASE_URL} would otherwise work on a new, empty store of
+     * its own.
+     */
+    static ChowderRuntime openExisting(ChowderConfig config) {
+        if (config.usesH2()) {
+            listenOnLoopbackOnly();
+        }
+        // A database from before Chowder set passwords still has the empty one until the server's next start.
+        String password = config.databasePassword()
+                .or(() -> config.usesH2() ? DataDirectory.existingDatabasePassword(config.dataDir()) : Optional.empty())
+                .orElse("");
+        ExistingStore.State state;
+        try {
+            state = ExistingStore.inspect(config.databaseUrl(), config.databaseUser(), password);
+        } catch (IllegalStateException e) {
+            throw new InvalidConfigurationException("cannot open the database at " + where(config) + ": " + e.getMessage());
+        }
+        String retry = "; run this command with the server's " + ChowderConfig.DATA_DIR + " or " + ChowderConfig.DATABASE_URL
+                + " (only `chowder serve` creates a database)";
+        switch (state) {
+            case NO_DATABASE -> throw new InvalidConfigurationException("there is no Chowder database at " + where(config) + retry);
+            case EMPTY -> throw new InvalidConfigurationException("the database at " + where(config) + " is empty (no organizations table)" + retry);
+            case INITIALIZED -> { }
+        }
+        String url = Database.of(config.databaseUrl()).existingOnly(config.databaseUrl());
+        return wire(config, new PersistenceConfig(url, config.databaseUser(), password, config.databasePoolSize(),
+                MasterKeys.loadExisting(config)));
+    }
+
+    private static void listenOnLoopbackOnly() {
+        try {
+            EmbeddedH2.listenOnLoopbackOnly();
+        } catch (IllegalStateException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+    }
+
+    /** Gives a database made before Chowder generated passwords its password: H2's TCP port is open to every local user. */
+    private static void adoptPassword(ChowderConfig config, String password) {
+        String source = config.databasePassword().isPresent() ? ChowderConfig.DATABASE_PASSWORD
+                : config.dataDir().resolve(DataDirectory.PASSWORD_FILE).toString();
+        try {
+            if (EmbeddedH2.adoptPassword(config.databaseUrl(), config.databaseUser(), password)) {
+                log.warn("The database at {} had an empty password: it now has the one in {}", where(config), source);
+            }
+        } catch (IllegalStateException e) {
+            throw new InvalidConfigurationException("cannot open the database at " + where(config) + " with the password in " + source + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** The database a configuration names, for messages: the URL without secrets, and the variable that chose it. */
+    private static String where(ChowderConfig config) {
+        return ChowderConfig.redacted(config.databaseUrl()) + " (" + (config.databaseInDataDir()
+                ? ChowderConfig.DATA_DIR + "=" + config.dataDir() : ChowderConfig.DATABASE_URL) + ")";
+    }
+
+    private static ChowderRuntime wire(ChowderConfig config, PersistenceConfig persistence) {
         return new ChowderRuntime(Guice.createInjector(
                 new PersistenceModule(persistence, config.caches()),
                 new OpenClawModule(config.gateway()),
@@ -59,11 +139,24 @@ final class ChowderRuntime implements AutoCloseable {
         return injector.getInstance(type);
     }
 
-    /** Opens the database and applies migrations: all that a command-line action needs. */
+    /** Opens the database, applies migrations and checks the master key against the database's: all a command needs. */
     ChowderRuntime startStore() throws Exception {
         HikariDataSource dataSource = injector.getInstance(HikariDataSource.class);
         start(Lifecycle.of(() -> injector.getInstance(DatabaseMigrations.class).migrate(), dataSource::close));
+        start(Lifecycle.of(this::verifyMasterKey, () -> {
+            // Nothing to stop.
+        }));
+        DataDirectory.restrictNewFiles(config.dataDir());
         return this;
+    }
+
+    /** A node with another key than the database's would fail on every token it cannot decrypt: it does not start. */
+    private void verifyMasterKey() {
+        switch (injector.getInstance(MasterKeyVerification.class).verifyOrRecord()) {
+            case MATCHES -> { }
+            case RECORDED -> log.info("Stored a check value of the master key in the database: a node with another key will not start");
+            case DIFFERS -> throw new InvalidConfigurationException(MasterKeys.mismatch(config));
+        }
     }
 
     /** Starts everything the server needs, after the store. */

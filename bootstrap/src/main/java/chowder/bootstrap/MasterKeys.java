@@ -2,8 +2,6 @@ package chowder.bootstrap;
 
 import chowder.adapter.persistence.MasterKey;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -15,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds the master key: {@code CHOWDER_MASTER_KEY} when set, else {@code master.key} in the data
- * directory, created on first use with mode 600. Creation is atomic, so a server and a CLI command
- * starting together agree on one key.
+ * directory, created by the server on first use with mode 600 (creation is atomic, so servers starting
+ * together agree on one key). Commands only read it.
  */
 final class MasterKeys {
     static final String FILE_NAME = "master.key";
@@ -27,11 +25,7 @@ final class MasterKeys {
 
     static MasterKey load(ChowderConfig config) {
         if (config.masterKey().isPresent()) {
-            try {
-                return MasterKey.fromBase64(config.masterKey().get());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidConfigurationException(ChowderConfig.MASTER_KEY + " is invalid: " + e.getMessage());
-            }
+            return fromEnvironment(config);
         }
         if (!config.usesH2()) {
             log.warn("No {} is set: using {} in {}. Every node sharing this database needs the same key; set {} on all of them.",
@@ -40,19 +34,46 @@ final class MasterKeys {
         return loadOrCreate(config.dataDir().resolve(FILE_NAME));
     }
 
+    /** The key of an existing store, for a command: a missing key file is refused, never created. */
+    static MasterKey loadExisting(ChowderConfig config) {
+        if (config.masterKey().isPresent()) {
+            return fromEnvironment(config);
+        }
+        Path file = config.dataDir().resolve(FILE_NAME);
+        if (Files.notExists(file)) {
+            throw new InvalidConfigurationException("no master key: " + ChowderConfig.MASTER_KEY + " is not set and " + file
+                    + " does not exist; give this command the server's " + ChowderConfig.MASTER_KEY + " or " + ChowderConfig.DATA_DIR
+                    + " (commands never create a key)");
+        }
+        return loadOrCreate(file);
+    }
+
+    /** Why a process whose key does not open the database's check value stops; never quotes a key. */
+    static String mismatch(ChowderConfig config) {
+        if (config.masterKey().isPresent()) {
+            return "the master key in " + ChowderConfig.MASTER_KEY + " is not the one this database's gateway tokens are encrypted with;"
+                    + " set " + ChowderConfig.MASTER_KEY + " to the key of the nodes already using this database";
+        }
+        Path file = config.dataDir().resolve(FILE_NAME);
+        return "the master key in " + file + " (used because " + ChowderConfig.MASTER_KEY + " is not set) is not the one this database's"
+                + " gateway tokens are encrypted with; set " + ChowderConfig.MASTER_KEY + " to the key of the nodes already using this database,"
+                + " or put their key file in place of " + file;
+    }
+
+    private static MasterKey fromEnvironment(ChowderConfig config) {
+        try {
+            return MasterKey.fromBase64(config.masterKey().orElseThrow());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(ChowderConfig.MASTER_KEY + " is invalid: " + e.getMessage());
+        }
+    }
+
     static MasterKey loadOrCreate(Path file) {
         try {
-            if (Files.notExists(file)) {
-                Files.createDirectories(file.getParent());
-                try {
-                    Path created = Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-                    Files.writeString(created, MasterKey.generate(new SecureRandom()).toBase64() + "\n", StandardCharsets.US_ASCII);
-                    log.info("Created a new master key in {} (mode 600). Back it up: without it, stored gateway tokens cannot be read.", file);
-                } catch (FileAlreadyExistsException concurrentlyCreated) {
-                    // Another process created it first; read theirs below.
-                }
-            }
-            String content = readComplete(file);
+            String content = OwnerOnlyFiles.readOrCreate(file, () -> {
+                log.info("Created a new master key in {} (mode 600). Back it up: without it, stored gateway tokens cannot be read.", file);
+                return MasterKey.generate(new SecureRandom()).toBase64();
+            });
             if (!Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
                 log.warn("{} is readable by others than its owner; run: chmod 600 {}", file, file);
             }
@@ -62,22 +83,5 @@ final class MasterKeys {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(file + " is not a valid master key: " + e.getMessage());
         }
-    }
-
-    /** Waits briefly for a concurrently created file to be written. */
-    private static String readComplete(Path file) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            String content = Files.readString(file, StandardCharsets.US_ASCII);
-            if (content.endsWith("\n")) {
-                return content;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return Files.readString(file, StandardCharsets.US_ASCII);
     }
 }

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * An operator command that works on the store (not through a running server): it opens the database
- * with the configured environment, runs, prints its JSON answer on stdout and closes everything.
+ * An operator command that works on the store (not through a running server): it opens the existing database
+ * of the configured environment (refusing when there is none: it never creates a database or a master key),
+ * runs, prints its JSON answer on stdout and closes everything.
  */
 abstract class StoreCommand implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -27,7 +28,7 @@ abstract class StoreCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         ChowderConfig config = ChowderConfig.fromEnvironment(env);
         Object answer;
-        try (ChowderRuntime runtime = ChowderRuntime.create(config).startStore()) {
+        try (ChowderRuntime runtime = ChowderRuntime.openExisting(config).startStore()) {
             answer = run(runtime, config);
         }
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer));

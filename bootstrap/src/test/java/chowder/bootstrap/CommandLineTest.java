@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,102 @@ class CommandLineTest {
     }
 
     @Test
+    void aCommandRunWithoutTheServersDataDirectoryRefusesInsteadOfCreatingAnotherDatabase() throws Exception {
+        Path elsewhere = Files.createDirectories(dataDir.resolve("elsewhere"));
+        try (RunningChowder server = new RunningChowder(dataDir.resolve("server"), Map.of())) {
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "org", "create", "--name", "Initech");
+            builder.environment().keySet().removeIf(name -> name.startsWith("CHOWDER_"));
+            builder.directory(elsewhere.toFile());
+            builder.redirectOutput(dataDir.resolve("stdout").toFile()).redirectError(dataDir.resolve("stderr").toFile());
+            Process process = builder.start();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            String stderr = Files.readString(dataDir.resolve("stderr"));
+            assertThat(process.exitValue()).as(stderr).isEqualTo(2);
+            assertThat(stderr).contains("chowder: configuration error: there is no Chowder database at jdbc:h2:file:" + elsewhere.resolve("data"),
+                    "CHOWDER_DATA_DIR", "CHOWDER_DATABASE_URL");
+            assertThat(stderr.lines().filter(line -> line.startsWith("chowder:"))).hasSize(1);
+            assertThat(dataDir.resolve("stdout")).isEmptyFile();
+            assertThat(elsewhere).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void everyAdminCommandRefusesADataDirectoryWithoutADatabaseAndCreatesNothing() throws Exception {
+        Path empty = Files.createDirectories(dataDir.resolve("empty"));
+        Map<String, String> env = Map.of("CHOWDER_DATA_DIR", empty.toString(), "CHOWDER_GATEWAY_TOKEN", "t");
+        String id = java.util.UUID.randomUUID().toString();
+        List<String[]> commands = List.of(new String[] {"org", "create", "--name", "Acme"}, new String[] {"org", "list"},
+                new String[] {"key", "create", "--org", id, "--name", "ci"}, new String[] {"key", "list", "--org", id},
+                new String[] {"key", "revoke", id}, new String[] {"instance", "add", "--org", id, "--name", "a", "--gateway-url", "http://127.0.0.1:1"},
+                new String[] {"instance", "list"}, new String[] {"instance", "remove", id}, new String[] {"master-key", "rotate"});
+        for (String[] command : commands) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            assertThat(Main.run(command, env, new PrintWriter(out), new PrintWriter(err))).as(String.join(" ", command)).isEqualTo(2);
+            assertThat(err.toString()).as(String.join(" ", command))
+                    .startsWith("chowder: configuration error: there is no Chowder database at jdbc:h2:file:" + empty.resolve("chowder"))
+                    .contains("CHOWDER_DATA_DIR=" + empty, "CHOWDER_DATABASE_URL");
+            assertThat(out.toString()).isEmpty();
+            assertThat(empty).as(String.join(" ", command)).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void commandsRefuseADatabaseThatWasNeverMigrated() throws Exception {
+        Path unmigrated = Files.createDirectories(dataDir.resolve("unmigrated"));
+        chowder.adapter.persistence.EmbeddedH2.listenOnLoopbackOnly();
+        java.sql.DriverManager.getConnection("jdbc:h2:file:" + unmigrated.resolve("chowder"), "sa", "").close();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new String[] {"org", "list"}, Map.of("CHOWDER_DATA_DIR", unmigrated.toString()), new PrintWriter(new StringWriter()),
+                new PrintWriter(err));
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("is empty (no organizations table)", "CHOWDER_DATA_DIR", "CHOWDER_DATABASE_URL");
+        assertThat(unmigrated.resolve("master.key")).doesNotExist();
+    }
+
+    @Test
+    void commandsRefuseAnEmptyPostgresSchemaOrAMissingDatabaseAndNeverCreateAMasterKey() throws Exception {
+        String server = PostgresSchemas.SERVER;
+        try (PostgresSchemas schemas = new PostgresSchemas()) {
+            String emptySchema = schemas.create();
+            Map<String, String> env = Map.of("CHOWDER_DATA_DIR", dataDir.toString(), "CHOWDER_DATABASE_URL", server + "?currentSchema=" + emptySchema,
+                    "CHOWDER_DATABASE_USER", "postgres");
+            StringWriter err = new StringWriter();
+            assertThat(Main.run(new String[] {"org", "list"}, env, new PrintWriter(new StringWriter()), new PrintWriter(err))).isEqualTo(2);
+            assertThat(err.toString()).contains("the database at " + server + "?currentSchema=" + emptySchema + " (CHOWDER_DATABASE_URL) is empty");
+
+            String missing = server.substring(0, server.lastIndexOf('/') + 1) + "chowder_missing_" + emptySchema;
+            err = new StringWriter();
+            assertThat(Main.run(new String[] {"org", "list"}, Map.of("CHOWDER_DATA_DIR", dataDir.toString(), "CHOWDER_DATABASE_URL", missing,
+                    "CHOWDER_DATABASE_USER", "postgres"), new PrintWriter(new StringWriter()), new PrintWriter(err))).isEqualTo(2);
+            assertThat(err.toString()).contains("there is no Chowder database at " + missing + " (CHOWDER_DATABASE_URL)");
+
+            // A store served with CHOWDER_MASTER_KEY: a command without it finds no key, and makes none.
+            String schema = schemas.create();
+            Map<String, String> served = Map.of("CHOWDER_DATABASE_URL", server + "?currentSchema=" + schema, "CHOWDER_DATABASE_USER", "postgres",
+                    "CHOWDER_MASTER_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
+            new RunningChowder(dataDir.resolve("server"), served).close();
+            Map<String, String> withoutKey = new java.util.HashMap<>(served);
+            withoutKey.remove("CHOWDER_MASTER_KEY");
+            withoutKey.put("CHOWDER_DATA_DIR", dataDir.resolve("cli").toString());
+            err = new StringWriter();
+            assertThat(Main.run(new String[] {"org", "list"}, withoutKey, new PrintWriter(new StringWriter()), new PrintWriter(err))).isEqualTo(2);
+            assertThat(err.toString()).contains("no master key: CHOWDER_MASTER_KEY is not set and " + dataDir.resolve("cli/master.key")
+                    + " does not exist");
+            assertThat(dataDir.resolve("cli/master.key")).doesNotExist();
+        }
+    }
+
+    /** A store made by the server, as an operator has it before running commands. */
+    private static void servedOnce(Path dataDir) throws Exception {
+        new RunningChowder(dataDir, Map.of()).close();
+    }
+
+    @Test
     void operatorsManageInstancesAndRotateTheMasterKeyFromTheCommandLine() throws Exception {
+        servedOnce(dataDir);
         Map<String, String> env = Map.of("CHOWDER_DATA_DIR", dataDir.toString(), "CHOWDER_GATEWAY_TOKEN", "cli-token-secret");
         JsonNode org = JSON.readTree(run(env, "org", "create", "--name", "Acme"));
         String orgId = org.path("organization").path("id").asText();
@@ -67,6 +163,7 @@ class CommandLineTest {
 
     @Test
     void operatorsManageKeysAndListOrganizationsFromTheCommandLine() throws Exception {
+        servedOnce(dataDir);
         Map<String, String> env = Map.of("CHOWDER_DATA_DIR", dataDir.toString());
         String orgId = JSON.readTree(run(env, "org", "create", "--name", "Acme")).path("organization").path("id").asText();
         run(env, "org", "create", "--name", "Globex");
@@ -154,7 +251,8 @@ class CommandLineTest {
     }
 
     @Test
-    void anInvalidOrganizationNameIsRefused() {
+    void anInvalidOrganizationNameIsRefused() throws Exception {
+        servedOnce(dataDir);
         StringWriter err = new StringWriter();
         int exit = Main.run(new String[] {"org", "create", "--name", " "}, Map.of("CHOWDER_DATA_DIR", dataDir.toString()),
                 new PrintWriter(new StringWriter()), new PrintWriter(err));

@@ -30,6 +30,11 @@ final class RunningChowder implements AutoCloseable {
         return Map.copyOf(env);
     }
 
+    /** A part of the running application, for tests that watch it from inside (the SQL it runs, say). */
+    <T> T component(Class<T> type) {
+        return runtime.get(type);
+    }
+
     int port() {
         return runtime.httpPort();
     }

@@ -7,8 +7,17 @@ import chowder.testing.FakeOpenClawGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +101,67 @@ class SessionsApiEndToEndTest {
             assertThat(chowder.send("DELETE", base + "/session/user-42%2Fb", readOnly, null).statusCode()).isEqualTo(403);
             String foreign = chowder.createOrganization("Globex").path("api_key").asText();
             assertThat(chowder.send("GET", base + "/sessions", foreign, null).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aKeyBoundToSessionsListsOnlyItsOwnWithOneQueryPerPageAmongThousands() throws Exception {
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t"); RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
+            String org = chowder.createOrganization("Acme").path("api_key").asText();
+            String instance = chowder.registerInstance(org, gateway.baseUrl(), "t");
+            String base = "/v1/instances/" + instance;
+            // 3,000 sessions of other users; the key's five are spread among them in activity order.
+            List<String> owned = List.of("user-42/a", "user-42/b", "user-42/c", "user-42/d", "user-7/shared");
+            Jdbi jdbi = chowder.component(Jdbi.class);
+            Instant start = Instant.parse("2026-11-01T00:00:00Z");
+            jdbi.useHandle(handle -> {
+                var insert = handle.prepareBatch("""
+                        INSERT INTO sessions (instance_id, session_id, generation, deleted, created_at, last_used_at, turns, input_tokens,
+                            output_tokens) VALUES (?, ?, 0, FALSE, ?, ?, 0, 0, 0)""");
+                for (int n = 0; n < 3_000; n++) {
+                    String id = n % 600 == 300 ? owned.get(n / 600) : "user-" + (1_000 + n) + "/chat";
+                    insert.add(UUID.fromString(instance), id, Timestamp.from(start), Timestamp.from(start.plusSeconds(n)));
+                }
+                insert.execute();
+            });
+            String bound = scopedKey(chowder, org, instance, "[\"read\"]",
+                    ",\"session_prefix\":\"user-42/\",\"session_ids\":[\"user-7/shared\",\"never-used\"]");
+            String ownsNothing = scopedKey(chowder, org, instance, "[\"read\"]", ",\"session_prefix\":\"nobody/\"");
+            AtomicInteger listings = new AtomicInteger();
+            jdbi.getConfig(SqlStatements.class).setSqlLogger(new SqlLogger() {
+                @Override
+                public void logAfterExecution(StatementContext context) {
+                    String sql = context.getRenderedSql();
+                    if (sql.contains("sessions") && sql.contains("ORDER BY")) {
+                        listings.incrementAndGet();
+                    }
+                }
+            });
+
+            List<String> seen = new ArrayList<>();
+            String after = "";
+            int pages = 0;
+            do {
+                listings.set(0);
+                JsonNode page = JSON.readTree(chowder.send("GET", base + "/sessions?limit=2" + after, bound, null).body());
+                assertThat(listings.get()).as("listing statements for page %d", pages + 1).isEqualTo(1);
+                seen.addAll(page.path("sessions").findValuesAsText("session_id"));
+                after = page.path("next_cursor").isNull() ? null : "&after=" + page.path("next_cursor").asText();
+                pages++;
+            } while (after != null);
+            assertThat(seen).as("newest first, nothing but the key's").containsExactly("user-7/shared", "user-42/d", "user-42/c", "user-42/b",
+                    "user-42/a");
+            assertThat(pages).isEqualTo(3);
+
+            listings.set(0);
+            HttpResponse<String> nothing = chowder.send("GET", base + "/sessions?limit=1", ownsNothing, null);
+            assertThat(JSON.readTree(nothing.body()).path("sessions")).isEmpty();
+            assertThat(JSON.readTree(nothing.body()).path("next_cursor").isNull()).isTrue();
+            assertThat(listings.get()).isEqualTo(1);
+            assertThat(JSON.readTree(chowder.send("GET", base + "/sessions?limit=10&prefix=user-42/c", bound, null).body()).path("sessions")
+                    .findValuesAsText("session_id")).containsExactly("user-42/c");
+            assertThat(JSON.readTree(chowder.send("GET", base + "/sessions?limit=1", org, null).body()).path("sessions")
+                    .findValuesAsText("session_id")).as("an organization key still sees every session").containsExactly("user-3999/chat");
         }
     }
 

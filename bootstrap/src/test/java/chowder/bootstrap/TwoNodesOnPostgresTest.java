@@ -2,9 +2,12 @@ package chowder.bootstrap;
 
 import static chowder.bootstrap.RunningChowder.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chowder.testing.FakeOpenClawGateway;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -82,6 +85,61 @@ class TwoNodesOnPostgresTest {
             assertThat(nodeA.send("POST", "/v1/instances/" + instance + "/start", orgKey, null).statusCode()).isEqualTo(200);
             assertThat(nodeB.send("POST", responses, orgKey, "{\"input\":\"back\"}").statusCode()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void aNodeWithAnotherMasterKeyRefusesToStartAndARotationUnderARunningNodeMakesItNotReady() throws Exception {
+        execute("CREATE SCHEMA " + schema);
+        String keyA = randomKey();
+        String otherKey = randomKey();
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t"); RunningChowder nodeA = new RunningChowder(dataDirA, node(keyA))) {
+            String orgKey = nodeA.createOrganization("Acme").path("api_key").asText();
+            String instance = nodeA.registerInstance(orgKey, gateway.baseUrl(), "t");
+            String responses = "/v1/instances/" + instance + "/session/user-42/responses";
+
+            // Before, B started and answered 500 "Internal server error" on every forwarded call.
+            assertThatThrownBy(() -> new RunningChowder(dataDirB, node(otherKey)))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("the master key in CHOWDER_MASTER_KEY is not the one this database's gateway tokens are encrypted with")
+                    .message().doesNotContain(keyA, otherKey);
+            StringWriter err = new StringWriter();
+            assertThat(Main.run(new String[] {"serve"}, withDataDir(node(otherKey), dataDirB), new PrintWriter(new StringWriter()),
+                    new PrintWriter(err))).isEqualTo(2);
+            assertThat(err.toString()).startsWith("chowder: configuration error: the master key in CHOWDER_MASTER_KEY is not the one");
+
+            // Another process rotates the key while A runs: A says why it is not ready.
+            assertThat(nodeA.send("GET", "/readyz", null, null).statusCode()).isEqualTo(200);
+            StringWriter out = new StringWriter();
+            assertThat(Main.run(new String[] {"master-key", "rotate"}, withDataDir(node(keyA), dataDirB), new PrintWriter(out),
+                    new PrintWriter(new StringWriter()))).isZero();
+            String rotatedKey = JSON.readTree(out.toString()).path("master_key").asText();
+            HttpResponse<String> notReady = nodeA.send("GET", "/readyz", null, null);
+            assertThat(notReady.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(notReady.body()).path("detail").asText())
+                    .contains("master key changed (another process rotated it)").doesNotContain(rotatedKey, keyA);
+
+            try (RunningChowder nodeB = new RunningChowder(dataDirB, node(rotatedKey))) {
+                assertThat(nodeB.send("GET", "/readyz", null, null).statusCode()).isEqualTo(200);
+                assertThat(nodeB.send("POST", responses, orgKey, "{\"input\":\"hi\"}").statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    private Map<String, String> node(String masterKey) {
+        return Map.of("CHOWDER_DATABASE_URL", SERVER + "?currentSchema=" + schema, "CHOWDER_DATABASE_USER", "postgres",
+                "CHOWDER_MASTER_KEY", masterKey, "CHOWDER_HTTP_HOST", "127.0.0.1", "CHOWDER_HTTP_PORT", "0");
+    }
+
+    private static Map<String, String> withDataDir(Map<String, String> env, Path dataDir) {
+        Map<String, String> withDataDir = new java.util.HashMap<>(env);
+        withDataDir.put("CHOWDER_DATA_DIR", dataDir.toString());
+        return withDataDir;
+    }
+
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 
     private static void execute(String sql) {

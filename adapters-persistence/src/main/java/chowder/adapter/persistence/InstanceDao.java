@@ -66,6 +66,11 @@ interface InstanceDao {
     @RegisterConstructorMapper(EncryptedToken.class)
     List<EncryptedToken> listEncryptedTokens();
 
+    /** One stored token, to tell which master key a database's tokens are under. */
+    @SqlQuery("SELECT id, gateway_token_encrypted FROM instances ORDER BY id LIMIT 1")
+    @RegisterConstructorMapper(EncryptedToken.class)
+    Optional<EncryptedToken> anyEncryptedToken();
+
     @SqlUpdate("UPDATE instances SET gateway_token_encrypted = :encrypted WHERE id = :id")
     void updateEncryptedToken(@Bind("id") UUID id, @Bind("encrypted") String encrypted);
 

@@ -109,13 +109,23 @@ final class JdbiSessionStore implements SessionStorePort {
     }
 
     @Override
-    public List<SessionRecord> list(InstanceId instanceId, Optional<String> prefix, Optional<SessionCursor> after, int limit) {
-        // No nulls in the query (PostgreSQL cannot type them): "everything" is the pattern % and a cursor after the end of time.
-        String pattern = prefix.map(value -> value.replace("!", "!!").replace("%", "!%").replace("_", "!_")).orElse("") + "%";
+    public List<SessionRecord> list(InstanceId instanceId, SessionSelection selection, Optional<SessionCursor> after, int limit) {
+        if (selection.isEmpty()) {
+            return List.of();
+        }
+        // No nulls in the query (PostgreSQL cannot type them): no cursor is a cursor after the end of time.
         Instant afterTime = after.map(SessionCursor::lastUsedAt).orElse(END_OF_TIME);
         String afterId = after.map(cursor -> cursor.sessionId().value()).orElse("");
-        return jdbi.withExtension(SessionDao.class, dao -> dao.page(instanceId.value(), pattern, afterTime, afterId, limit))
-                .stream().map(JdbiSessionStore::fromRow).toList();
+        Optional<String> pattern = selection.prefix().map(prefix -> prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        String[] ids = selection.ids().stream().map(SessionId::value).sorted().toArray(String[]::new);
+        List<SessionDao.SessionRow> rows = jdbi.withExtension(SessionDao.class, dao -> {
+            if (ids.length == 0) {
+                return dao.page(instanceId.value(), pattern.orElseThrow(), afterTime, afterId, limit);
+            }
+            return pattern.isEmpty() ? dao.pageOfIds(instanceId.value(), ids, afterTime, afterId, limit)
+                    : dao.pageOfPrefixAndIds(instanceId.value(), pattern.get(), ids, afterTime, afterId, limit);
+        });
+        return rows.stream().map(JdbiSessionStore::fromRow).toList();
     }
 
     @Override

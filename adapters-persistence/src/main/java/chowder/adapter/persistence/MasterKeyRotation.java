@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import chowder.domain.GatewayToken;
 import chowder.domain.InstanceId;
 import java.security.SecureRandom;
+import java.time.Instant;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Re-encrypts every stored gateway token under a new master key, in one transaction: either all
- * tokens move to the new key or none does. Run it while no Chowder server uses the database.
+ * Re-encrypts every stored gateway token under a new master key and replaces the key's check value, in one
+ * transaction: either all tokens move to the new key or none does. Run it while no Chowder server uses the
+ * database (a server still running answers not ready from then on).
  */
 public final class MasterKeyRotation {
     private final Jdbi jdbi;
@@ -32,6 +34,11 @@ public final class MasterKeyRotation {
                 GatewayToken token = current.decrypt(id, stored.gatewayTokenEncrypted());
                 dao.updateEncryptedToken(stored.id(), next.encrypt(id, token));
                 count++;
+            }
+            MasterKeyCheckDao checks = handle.attach(MasterKeyCheckDao.class);
+            String check = MasterKeyCheck.seal(newKey, new SecureRandom());
+            if (checks.update(check, Instant.now()) == 0) {
+                checks.insert(check, Instant.now());
             }
             return count;
         });

@@ -118,8 +118,14 @@ public final class PersistenceModule extends AbstractModule {
 
     @Provides
     @Singleton
-    StoreHealthPort storeHealth(Jdbi jdbi, HikariDataSource dataSource) {
-        return new JdbiStoreHealth(jdbi, dataSource, config.database());
+    MasterKeyVerification masterKeyVerification(Jdbi jdbi) {
+        return new MasterKeyVerification(jdbi, config.masterKey());
+    }
+
+    @Provides
+    @Singleton
+    StoreHealthPort storeHealth(Jdbi jdbi, HikariDataSource dataSource, MasterKeyVerification masterKey) {
+        return new JdbiStoreHealth(jdbi, dataSource, config.database(), masterKey);
     }
 
     @Provides

@@ -66,16 +66,54 @@ interface SessionDao {
     void insertHour(@Bind("instanceId") UUID instanceId, @Bind("keyId") UUID keyId, @Bind("hour") Instant hour, @Bind("turns") long turns,
             @Bind("inputTokens") long inputTokens, @Bind("outputTokens") long outputTokens);
 
+    /** Keyset conditions shared by the page queries: strictly after the previous page's last session. */
+    String AFTER_CURSOR = """
+                AND last_used_at <= :afterTime
+                AND (last_used_at < :afterTime OR (last_used_at = :afterTime AND session_id > :afterId))
+            """;
+
+    String NEWEST_FIRST = "ORDER BY instance_id, last_used_at DESC, session_id LIMIT :limit";
+
     @SqlQuery("SELECT " + COLUMNS + """
              FROM sessions WHERE instance_id = :instanceId AND deleted = FALSE
                 AND session_id LIKE :prefixPattern ESCAPE '!'
-                AND last_used_at <= :afterTime
-                AND (last_used_at < :afterTime OR (last_used_at = :afterTime AND session_id > :afterId))
-            ORDER BY instance_id, last_used_at DESC, session_id
-            LIMIT :limit
-            """)
+            """ + AFTER_CURSOR + NEWEST_FIRST)
     List<SessionRow> page(@Bind("instanceId") UUID instanceId, @Bind("prefixPattern") String prefixPattern,
             @Bind("afterTime") Instant afterTime, @Bind("afterId") String afterId, @Bind("limit") int limit);
+
+    /**
+     * The sessions of a key bound to exact ids: one primary-key lookup per id. A join with the ids as a table, because
+     * H2 uses an {@code IN} list only on an index's first column; sorted outside it, because with the order inside
+     * H2 walked the activity index across every session of the instance instead.
+     */
+    String OWNED_BY_IDS = "SELECT " + COLUMNS + """
+             FROM UNNEST(CAST(:sessionIds AS VARCHAR(1100) ARRAY)) AS wanted (wanted_id)
+            JOIN sessions ON instance_id = :instanceId AND session_id = wanted_id
+            WHERE deleted = FALSE
+            """ + AFTER_CURSOR;
+
+    /** A page of a key bound to exact session ids: at most those sessions are read, then sorted. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM (" + OWNED_BY_IDS + """
+            ) owned_sessions
+            ORDER BY last_used_at DESC, session_id LIMIT :limit
+            """)
+    List<SessionRow> pageOfIds(@Bind("instanceId") UUID instanceId, @Bind("sessionIds") String[] sessionIds,
+            @Bind("afterTime") Instant afterTime, @Bind("afterId") String afterId, @Bind("limit") int limit);
+
+    /**
+     * A page of a key bound to a prefix and to exact ids outside it: a page of the prefix's range and the sessions of
+     * the ids, merged (the two are disjoint) and cut to a page. An OR of the two conditions is no index condition.
+     */
+    @SqlQuery("(SELECT " + COLUMNS + """
+             FROM sessions WHERE instance_id = :instanceId AND deleted = FALSE
+                AND session_id LIKE :prefixPattern ESCAPE '!'
+            """ + AFTER_CURSOR + NEWEST_FIRST + ") UNION ALL (" + OWNED_BY_IDS + """
+            )
+            ORDER BY last_used_at DESC, session_id LIMIT :limit
+            """)
+    List<SessionRow> pageOfPrefixAndIds(@Bind("instanceId") UUID instanceId, @Bind("prefixPattern") String prefixPattern,
+            @Bind("sessionIds") String[] sessionIds, @Bind("afterTime") Instant afterTime, @Bind("afterId") String afterId,
+            @Bind("limit") int limit);
 
     @SqlQuery("""
             SELECT key_id, SUM(turns) AS turns, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens

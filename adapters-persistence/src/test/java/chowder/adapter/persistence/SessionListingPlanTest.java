@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through an index on the first page, a page far down (keyset cursor) and a prefix page: the database plans of
  * the store's own page query over 100,000 sessions of one instance and 20,000 of others, with fresh statistics,
  * show an index scan bounded by the cursor or the prefix, no sequential scan, and no sort but of a prefix's few
- * matching sessions. Speed itself is
+ * matching sessions. A key bound to exact ids reads them by primary key. Speed itself is
  * measured outside the test run (NOTES-FOR-README.md).
  */
 class SessionListingPlanTest {
@@ -74,11 +74,16 @@ class SessionListingPlanTest {
             assertThat(nodes).as("%s plan:%n%s", page.name(), plan)
                     .anyMatch(node -> node.contains("Index"))
                     .noneMatch(node -> node.contains("Seq Scan"));
+            if (page.bound()) {
+                // A key's exact ids are primary-key lookups, its prefix a range as above: only its own sessions are read.
+                assertThat(plan).as("%s: the key's ids are looked up by key:%n%s", page.name(), plan)
+                        .containsPattern("\"Index Cond\"[^\\n]*session_id\\)?(::text)? = \\(?wanted");
+            }
             if (page.prefix()) {
                 // Only the sessions in the prefix's range are read (sessions_by_id_prefix), then sorted: a few rows.
                 assertThat(plan).as("%s: the prefix bounds the index scan:%n%s", page.name(), plan)
                         .containsPattern("\"Index Cond\"[^\\n]*session_id[^\\n]*~>=~");
-            } else {
+            } else if (!page.bound()) {
                 assertThat(nodes).as("%s plan:%n%s", page.name(), plan).noneMatch(node -> node.contains("Sort"));
                 assertThat(plan).as("%s: the cursor bounds the index scan, rather than filtering what it read:%n%s", page.name(), plan)
                         .containsPattern(page.cursor() ? "\"Index Cond\"[^\\n]*last_used_at" : "\"Index Cond\"");
@@ -93,10 +98,14 @@ class SessionListingPlanTest {
 
         for (PageQuery page : pages()) {
             String plan = jdbi.withHandle(handle -> page.explain(handle, "EXPLAIN "));
+            if (page.bound()) {
+                assertThat(plan).as("%s: the key's ids are looked up in the primary key:%n%s", page.name(), plan)
+                        .containsPattern("(?i)PRIMARY_KEY[^*]*SESSION_ID = \"?WANTED_ID");
+            }
             if (page.prefix()) {
                 // A range of the primary key (instance_id, session_id): only the matching sessions are read and sorted.
                 assertThat(plan).as("%s plan:%n%s", page.name(), plan).containsPattern("(?i)PRIMARY_KEY[^*]*SESSION_ID >=");
-            } else {
+            } else if (!page.bound()) {
                 assertThat(plan).as("%s plan:%n%s", page.name(), plan)
                         .containsIgnoringCase("SESSIONS_BY_RECENT_ACTIVITY")
                         .containsIgnoringCase("/* index sorted */");
@@ -104,46 +113,67 @@ class SessionListingPlanTest {
         }
     }
 
-    /** One call of the store's page query: {@link JdbiSessionStore#list} binds these values the same way. */
-    record PageQuery(String name, String prefixPattern, Instant afterTime, String afterId) {
+    /**
+     * One call of one of the store's page queries ({@link SessionDao#page}, or for a key bound to exact ids
+     * {@link SessionDao#pageOfIds} and {@link SessionDao#pageOfPrefixAndIds}): {@link JdbiSessionStore#list}
+     * binds these values the same way.
+     */
+    record PageQuery(String name, String prefixPattern, List<String> sessionIds, Instant afterTime, String afterId) {
         boolean cursor() {
             return !afterId.isEmpty();
         }
 
         boolean prefix() {
-            return !prefixPattern.equals("%");
+            return !prefixPattern.isEmpty() && !prefixPattern.equals("%");
+        }
+
+        boolean bound() {
+            return !sessionIds.isEmpty();
         }
 
         String explain(Handle handle, String explain) {
-            return String.join("\n", handle.createQuery(explain + pageSql())
+            String sql = !bound() ? pageSql() : prefixPattern.isEmpty() ? daoSql("pageOfIds") : daoSql("pageOfPrefixAndIds");
+            var query = handle.createQuery(explain + sql)
                     .bind("instanceId", INSTANCE)
-                    .bind("prefixPattern", prefixPattern)
                     .bind("afterTime", afterTime)
                     .bind("afterId", afterId)
-                    .bind("limit", PAGE)
-                    .mapTo(String.class)
-                    .list());
+                    .bind("limit", PAGE);
+            if (!prefixPattern.isEmpty()) {
+                query.bind("prefixPattern", prefixPattern);
+            }
+            if (bound()) {
+                query.bind("sessionIds", sessionIds.toArray(String[]::new));
+            }
+            return String.join("\n", query.mapTo(String.class).list());
         }
     }
 
-    /** The first page, the 500th (through the cursor the 499th page ends with) and a page of one user's sessions. */
+    /**
+     * The first page, the 500th (through the cursor the 499th page ends with), a page of one user's sessions, and
+     * the pages of keys bound to 100 exact ids, with and without a prefix (a key bound to a prefix alone runs the
+     * prefix page).
+     */
     private static List<PageQuery> pages() {
         // Newest first: the 499th page ends with the session used 499 * PAGE places before the newest.
         long last = SESSIONS - 499L * PAGE + 1;
+        List<String> ids = java.util.stream.LongStream.range(0, 100).mapToObj(n -> sessionId(7 + 1_000 * n)).toList();
         return List.of(
-                new PageQuery("first page", "%", END_OF_TIME, ""),
-                new PageQuery("500th page", "%", START.plusSeconds(last), sessionId(last)),
-                new PageQuery("prefix page", "user-42/%", END_OF_TIME, ""));
+                new PageQuery("first page", "%", List.of(), END_OF_TIME, ""),
+                new PageQuery("500th page", "%", List.of(), START.plusSeconds(last), sessionId(last)),
+                new PageQuery("prefix page", "user-42/%", List.of(), END_OF_TIME, ""),
+                new PageQuery("page of a key bound to ids", "", ids, END_OF_TIME, ""),
+                new PageQuery("page of a key bound to a prefix and ids", "user-42/%", ids, END_OF_TIME, ""));
     }
 
     /** The SQL of {@link SessionDao#page}, exactly as the store runs it. */
     static String pageSql() {
-        try {
-            return SessionDao.class.getMethod("page", UUID.class, String.class, Instant.class, String.class, int.class)
-                    .getAnnotation(SqlQuery.class).value();
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError("SessionDao.page changed its signature", e);
-        }
+        return daoSql("page");
+    }
+
+    private static String daoSql(String method) {
+        return java.util.Arrays.stream(SessionDao.class.getMethods()).filter(each -> each.getName().equals(method))
+                .map(each -> each.getAnnotation(SqlQuery.class).value())
+                .findFirst().orElseThrow(() -> new AssertionError("SessionDao." + method + " is gone"));
     }
 
     /** Session n of the instance: 1,000 users with 100 chats each, one used per second. */

@@ -119,6 +119,47 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void onlyTheDatabasesMasterKeyPassesItsCheckAndARotationMovesTheCheck() {
+        MasterKeyVerification node = injector.getInstance(MasterKeyVerification.class);
+        assertThat(node.verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.RECORDED);
+        assertThat(node.verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.MATCHES);
+        String stored = injector.getInstance(Jdbi.class).withHandle(handle ->
+                handle.createQuery("SELECT check_value FROM master_key_check").mapTo(String.class).one());
+        assertThat(stored).startsWith("v1:").doesNotContain(masterKey.toBase64());
+        Injector other = injectorFor(MasterKey.generate(RANDOM));
+        try {
+            assertThat(other.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.DIFFERS);
+        } finally {
+            other.getInstance(HikariDataSource.class).close();
+        }
+
+        MasterKey next = MasterKey.generate(RANDOM);
+        injector.getInstance(MasterKeyRotation.class).rotateTo(next);
+        assertThatThrownBy(() -> injector.getInstance(StoreHealthPort.class).requireReady())
+                .hasMessageContaining("master key changed (another process rotated it)");
+        Injector rotated = injectorFor(next);
+        try {
+            assertThat(rotated.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.MATCHES);
+            rotated.getInstance(StoreHealthPort.class).requireReady();
+        } finally {
+            rotated.getInstance(HikariDataSource.class).close();
+        }
+    }
+
+    @Test
+    void aDatabaseFromBeforeTheCheckRecordsOnlyTheKeyItsTokensAreEncryptedWith() {
+        Instance instance = instance(organization("Acme"), "bot", now, "token-secret");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        Injector other = injectorFor(MasterKey.generate(RANDOM));
+        try {
+            assertThat(other.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.DIFFERS);
+        } finally {
+            other.getInstance(HikariDataSource.class).close();
+        }
+        assertThat(injector.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.RECORDED);
+    }
+
+    @Test
     void updatesApplyOnlyWhenTheStatusIsStillTheExpectedOne() {
         Organization acme = organization("Acme");
         Instance instance = instance(acme, "bot", now, "token-secret");
@@ -245,7 +286,7 @@ abstract class StoreContractTest {
         List<String> order = new java.util.ArrayList<>();
         Optional<SessionStorePort.SessionCursor> cursor = Optional.empty();
         while (true) {
-            List<SessionRecord> page = sessions.list(instance.id(), Optional.empty(), cursor, 3);
+            List<SessionRecord> page = sessions.list(instance.id(), everySession(), cursor, 3);
             if (page.isEmpty()) {
                 break;
             }
@@ -253,9 +294,9 @@ abstract class StoreContractTest {
             cursor = Optional.of(new SessionStorePort.SessionCursor(page.getLast().lastUsedAt(), page.getLast().id()));
         }
         assertThat(order).containsExactly("ab", "😀 x", "User-42", "b", "a!b", "a_b", "a%b");
-        assertThat(sessions.list(instance.id(), Optional.of("a%"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a%b");
-        assertThat(sessions.list(instance.id(), Optional.of("a_"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a_b");
-        assertThat(sessions.list(instance.id(), Optional.of("a!"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a!b");
+        assertThat(sessions.list(instance.id(), withPrefix("a%"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a%b");
+        assertThat(sessions.list(instance.id(), withPrefix("a_"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a_b");
+        assertThat(sessions.list(instance.id(), withPrefix("a!"), Optional.empty(), 10)).extracting(s -> s.id().value()).containsExactly("a!b");
 
         SessionRecord staleRead = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
         sessions.addActivity(List.of(new SessionStorePort.Activity(instance.id(), SessionId.of("ab"), key, now.truncatedTo(ChronoUnit.HOURS),
@@ -266,7 +307,7 @@ abstract class StoreContractTest {
         assertThat(sessions.replaceIfGeneration(staleRead.delete(), 0)).as("a stale delete loses").isFalse();
         SessionRecord current = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
         assertThat(sessions.replaceIfGeneration(current.delete(), 1)).isTrue();
-        assertThat(sessions.list(instance.id(), Optional.of("ab"), Optional.empty(), 10)).isEmpty();
+        assertThat(sessions.list(instance.id(), withPrefix("ab"), Optional.empty(), 10)).isEmpty();
         SessionRecord deleted = sessions.find(instance.id(), SessionId.of("ab")).orElseThrow();
         assertThat(sessions.replaceIfGeneration(deleted.revive(now.plusSeconds(70)), 2)).isTrue();
         assertThat(sessions.find(instance.id(), SessionId.of("ab")).orElseThrow()).satisfies(revived -> {
@@ -279,6 +320,58 @@ abstract class StoreContractTest {
         assertThat(usage.turns()).isEqualTo(4);
         assertThat(usage.byKey()).singleElement().satisfies(k -> assertThat(k.usage()).isEqualTo(new TokenUsage(111, 23)));
         assertThat(sessions.usage(instance.id(), now.plusSeconds(7200), now.plusSeconds(9000)).turns()).isZero();
+    }
+
+    @Test
+    void aListingForAKeyBoundToSessionsReturnsOnlyItsSessionsPageByPage() {
+        Organization acme = organization("Acme");
+        Instance instance = instance(acme, "bot", now, "t");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        SessionStorePort sessions = injector.getInstance(SessionStorePort.class);
+        List<String> ids = List.of("user-42/a", "user-42/b", "user-42/c", "user-420", "user-7/a", "user-7/b", "user-8", "other_%");
+        for (int i = 0; i < ids.size(); i++) {
+            sessions.insertIfAbsent(SessionRecord.firstUse(instance.id(), SessionId.of(ids.get(i)), now.plusSeconds(i)));
+        }
+        KeyScope bound = new KeyScope(Map.of(instance.id(), Set.of(Permission.READ)),
+                Set.of(SessionId.of("user-7/a"), SessionId.of("user-42/b"), SessionId.of("never-used"), SessionId.of("other_%")),
+                Optional.of("user-42/"));
+
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.empty(), bound), 2))
+                .containsExactly("other_%", "user-7/a", "user-42/c", "user-42/b", "user-42/a");
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.of("user-"), bound), 1))
+                .containsExactly("user-7/a", "user-42/c", "user-42/b", "user-42/a");
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.of("user-42/c"), bound), 10))
+                .containsExactly("user-42/c");
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.of("user-7"), bound), 10))
+                .containsExactly("user-7/a");
+        KeyScope onlyIds = new KeyScope(Map.of(), Set.of(SessionId.of("user-8"), SessionId.of("user-42/a")), Optional.empty());
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.empty(), onlyIds), 1))
+                .containsExactly("user-8", "user-42/a");
+        KeyScope nothingOwned = new KeyScope(Map.of(), Set.of(), Optional.of("nobody/"));
+        assertThat(allPages(sessions, instance.id(), SessionStorePort.SessionSelection.forListing(Optional.empty(), nothingOwned), 1))
+                .isEmpty();
+    }
+
+    private static List<String> allPages(SessionStorePort sessions, InstanceId instance, SessionStorePort.SessionSelection selection, int limit) {
+        List<String> seen = new java.util.ArrayList<>();
+        Optional<SessionStorePort.SessionCursor> cursor = Optional.empty();
+        while (true) {
+            List<SessionRecord> page = sessions.list(instance, selection, cursor, limit);
+            assertThat(page).hasSizeLessThanOrEqualTo(limit);
+            page.forEach(session -> seen.add(session.id().value()));
+            if (page.size() < limit) {
+                return seen;
+            }
+            cursor = Optional.of(new SessionStorePort.SessionCursor(page.getLast().lastUsedAt(), page.getLast().id()));
+        }
+    }
+
+    private static SessionStorePort.SessionSelection everySession() {
+        return SessionStorePort.SessionSelection.forListing(Optional.empty(), KeyScope.UNRESTRICTED);
+    }
+
+    private static SessionStorePort.SessionSelection withPrefix(String prefix) {
+        return SessionStorePort.SessionSelection.forListing(Optional.of(prefix), KeyScope.UNRESTRICTED);
     }
 
     @Test

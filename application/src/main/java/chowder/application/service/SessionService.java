@@ -7,6 +7,7 @@ import chowder.application.port.out.GatewaySessionsPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SessionStorePort;
 import chowder.application.port.out.SessionStorePort.SessionCursor;
+import chowder.application.port.out.SessionStorePort.SessionSelection;
 import chowder.application.port.out.SessionStorePort.UsageReport;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
@@ -18,7 +19,6 @@ import chowder.domain.SessionId;
 import chowder.domain.SessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -49,28 +49,11 @@ public final class SessionService implements ManageSessionsUseCase {
         }
         flushPending();
         Optional<SessionCursor> cursor = after.map(SessionService::decodeCursor);
-        List<SessionRecord> page = new ArrayList<>();
-        boolean more = false;
-        scan:
-        while (true) {
-            List<SessionRecord> batch = store.list(instanceId, prefix, cursor, limit);
-            for (SessionRecord session : batch) {
-                // A key bound to sessions sees only its own.
-                if (!caller.scope().allowsSession(session.id())) {
-                    cursor = Optional.of(new SessionCursor(session.lastUsedAt(), session.id()));
-                    continue;
-                }
-                if (page.size() == limit) {
-                    more = true;
-                    break scan;
-                }
-                page.add(session);
-                cursor = Optional.of(new SessionCursor(session.lastUsedAt(), session.id()));
-            }
-            if (batch.size() < limit) {
-                break;
-            }
-        }
+        // A key bound to sessions sees only its own: the binding is part of the store's one query, so a listing
+        // costs one query per page however many sessions the instance has and the key does not own.
+        List<SessionRecord> found = store.list(instanceId, SessionSelection.forListing(prefix, caller.scope()), cursor, limit + 1);
+        boolean more = found.size() > limit;
+        List<SessionRecord> page = more ? found.subList(0, limit) : found;
         Optional<String> next = more ? Optional.of(encodeCursor(new SessionCursor(page.getLast().lastUsedAt(), page.getLast().id())))
                 : Optional.empty();
         return new SessionPage(page, next);

@@ -67,10 +67,10 @@ public final class InMemorySessions implements SessionStorePort, GatewaySessions
     }
 
     @Override
-    public List<SessionRecord> list(InstanceId instanceId, Optional<String> prefix, Optional<SessionCursor> after, int limit) {
+    public List<SessionRecord> list(InstanceId instanceId, SessionSelection selection, Optional<SessionCursor> after, int limit) {
         return sessions.values().stream()
                 .filter(session -> session.instanceId().equals(instanceId) && !session.deleted())
-                .filter(session -> prefix.map(p -> session.id().value().startsWith(p)).orElse(true))
+                .filter(session -> selection.matches(session.id()))
                 .sorted(Comparator.comparing(SessionRecord::lastUsedAt).reversed().thenComparing(session -> session.id().value()))
                 .filter(session -> after.map(cursor -> session.lastUsedAt().isBefore(cursor.lastUsedAt())
                         || session.lastUsedAt().equals(cursor.lastUsedAt()) && session.id().value().compareTo(cursor.sessionId().value()) > 0)
