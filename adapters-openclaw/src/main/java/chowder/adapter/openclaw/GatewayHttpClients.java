@@ -1,6 +1,7 @@
 package chowder.adapter.openclaw;
 
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.SocketAddressResolver;
@@ -27,6 +28,9 @@ public final class GatewayHttpClients {
             }
         };
         http.setConnectTimeout(config.connectTimeout().toMillis());
+        // One client serves every organization's gateway, and cookies ignore ports: a cookie jar would hand one
+        // tenant's cookie to another tenant's gateway on the same host. Chowder keeps none and sends none.
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
         // Relay bytes as the gateway sent them: no Accept-Encoding, no decoding buffers in between.
         http.getContentDecoderFactories().clear();
         http.setFollowRedirects(false);
