@@ -74,6 +74,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
     private final Map<String, String> extraAnswerHeaders = new ConcurrentHashMap<>();
     private volatile Failure failure;
     private volatile boolean ready = true;
+    private volatile boolean gzipWhenAsked;
 
     private FakeOpenClawGateway(String token) throws IOException {
         this.token = token;
@@ -136,6 +137,11 @@ public final class FakeOpenClawGateway implements AutoCloseable {
     /** Adds this header to every following answer, on every route (e.g. a {@code Set-Cookie}). */
     public void answerEveryRequestWithHeader(String name, String value) {
         extraAnswerHeaders.put(name, value);
+    }
+
+    /** From now on, answers are gzip-compressed when, and only when, the request's {@code Accept-Encoding} allows gzip. */
+    public void gzipWhenAsked() {
+        this.gzipWhenAsked = true;
     }
 
     /** The path and headers of every request received so far, in order, on every route. */
@@ -314,8 +320,20 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         extraAnswerHeaders.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
         headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        String acceptEncoding = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Accept-Encoding")).orElse("");
+        if (gzipWhenAsked && bytes.length > 0 && acceptEncoding.toLowerCase(Locale.ROOT).contains("gzip")) {
+            bytes = gzip(bytes);
+            exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        }
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         exchange.getResponseBody().write(bytes);
     }
 
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(compressed)) {
+            out.write(bytes);
+        }
+        return compressed.toByteArray();
+    }
 }

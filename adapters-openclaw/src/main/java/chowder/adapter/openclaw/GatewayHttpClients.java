@@ -25,14 +25,15 @@ public final class GatewayHttpClients {
                 // Jetty installs redirect, authentication and 100-continue handlers on start; a
                 // gateway's 401 must reach Chowder as it is, not be answered by the library.
                 getProtocolHandlers().clear();
+                // Jetty also refills an empty decoder list on every start (gzip is always on its class path), which
+                // sends Accept-Encoding and decodes answers: relay bytes as the gateway sent them, asking for no coding.
+                getContentDecoderFactories().clear();
             }
         };
         http.setConnectTimeout(config.connectTimeout().toMillis());
         // One client serves every organization's gateway, and cookies ignore ports: a cookie jar would hand one
         // tenant's cookie to another tenant's gateway on the same host. Chowder keeps none and sends none.
         http.setHttpCookieStore(new HttpCookieStore.Empty());
-        // Relay bytes as the gateway sent them: no Accept-Encoding, no decoding buffers in between.
-        http.getContentDecoderFactories().clear();
         http.setFollowRedirects(false);
         // OpenClaw closes idle keep-alive connections after 5 s (measured); drop ours first, so a
         // request never goes out on a connection the gateway is closing.

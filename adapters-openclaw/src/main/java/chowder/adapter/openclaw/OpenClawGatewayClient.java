@@ -61,6 +61,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
             if (status < 200 || status >= 300) {
                 throw failure(exchange.response, readError(content));
             }
+            requireNoContentCoding(exchange.response);
             byte[] body = readLimited(content, config.maxResponseBytes());
             return new GatewayResponse(status, contentType(exchange.response, "application/json"), body, ReportedUsage.ofResponse(body));
         } catch (IOException e) {
@@ -79,6 +80,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
             if (status < 200 || status >= 300) {
                 throw failure(exchange.response, readError(content));
             }
+            requireNoContentCoding(exchange.response);
             String contentType = contentType(exchange.response, "");
             if (!contentType.startsWith("text/event-stream")) {
                 throw new ChowderException(ErrorCode.GATEWAY_FAILED,
@@ -214,6 +216,22 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
                     "Gateway error – it answered a redirect (" + status + "), which Chowder does not follow; check the instance's gateway_url.");
         }
         return new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – it answered " + status + ": " + errorMessage(body, status));
+    }
+
+    /**
+     * Chowder sends no {@code Accept-Encoding} and decodes nothing, so that answers are relayed byte for byte; a
+     * gateway that compresses anyway (RFC 9110 §12.5.3 allows it) would hand the client bytes it cannot read.
+     */
+    private static void requireNoContentCoding(Response gatewayResponse) {
+        String coding = gatewayResponse.getHeaders().get(HttpHeader.CONTENT_ENCODING);
+        if (coding != null && !coding.isBlank() && !coding.strip().equalsIgnoreCase("identity")) {
+            throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – it answered with Content-Encoding '"
+                    + shortened(coding.strip()) + "', which Chowder did not ask for and does not decode.");
+        }
+    }
+
+    private static String shortened(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "…" : text;
     }
 
     private static byte[] readError(InputStream content) throws IOException {

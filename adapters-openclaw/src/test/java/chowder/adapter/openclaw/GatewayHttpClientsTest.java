@@ -66,6 +66,24 @@ class GatewayHttpClientsTest {
         }
     }
 
+    @Test
+    void answersAreNotCompressedOnTheWayEvenWhenTheGatewayCouldCompressThem() throws Exception {
+        http.start();
+        // Jetty refills its content decoders whenever it starts: the second start must not bring them back.
+        http.stop();
+        http.start();
+        gatewayA.gzipWhenAsked();
+        GatewayResponse answer = new OpenClawGatewayClient(http, config, new SimpleMeterRegistry())
+                .createResponse(instance(gatewayA, "token-a"), key(), request());
+        OpenClawHealthProbe probe = new OpenClawHealthProbe(http, config.probeTimeout());
+        assertThat(probe.probe(instance(gatewayA, "token-a")).toCompletableFuture().get(10, TimeUnit.SECONDS)).isEmpty();
+
+        assertThat(gatewayA.allRequests()).hasSize(2).allSatisfy(received ->
+                assertThat(received.header("Accept-Encoding")).as("Accept-Encoding of " + received.path()).isEmpty());
+        assertThat(FakeOpenClawGateway.outputText(new String(answer.body(), StandardCharsets.UTF_8)))
+                .isEqualTo("turns=1 first=hi instructions=-");
+    }
+
     private static Instance instance(FakeOpenClawGateway gateway, String token) {
         return Instance.register(OrganizationId.random(), "test", GatewayUrl.of(gateway.baseUrl().toString()), new GatewayToken(token),
                 InstanceSettings.NONE, Instant.now());

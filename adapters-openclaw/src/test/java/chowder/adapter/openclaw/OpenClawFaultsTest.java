@@ -107,6 +107,36 @@ class OpenClawFaultsTest {
     }
 
     @Test
+    void anAnswerInAContentCodingChowderDidNotAskForIs502() throws Exception {
+        byte[] compressed = gzip(EVENTS.get(0).getBytes(StandardCharsets.UTF_8));
+        for (String contentType : List.of("application/json", "text/event-stream")) {
+            gateway.play((out, socket) -> {
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\nContent-Encoding: gzip\r\nContent-Length: "
+                        + compressed.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(compressed);
+                out.flush();
+            });
+            OpenClawGatewayClient client = client(defaults());
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable call = contentType.equals("application/json")
+                    ? () -> client.createResponse(instance(), key(), plain())
+                    : () -> client.streamResponse(instance(), key(), streaming()).close();
+            assertThatThrownBy(call).as(contentType).isInstanceOfSatisfying(ChowderException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED);
+                assertThat(e.getMessage()).isEqualTo("Gateway error – it answered with Content-Encoding 'gzip', which Chowder did not ask for and does not decode.");
+            });
+            http.stop();
+        }
+    }
+
+    private static byte[] gzip(byte[] bytes) throws java.io.IOException {
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(compressed)) {
+            out.write(bytes);
+        }
+        return compressed.toByteArray();
+    }
+
+    @Test
     void rateLimitsKeepRetryAfterAndServerErrorsAre502EvenForStreams() {
         gateway.play(ScriptedGateway.status(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}", "Retry-After: 12"));
         assertThatThrownBy(() -> client(defaults()).streamResponse(instance(), key(), streaming()))
