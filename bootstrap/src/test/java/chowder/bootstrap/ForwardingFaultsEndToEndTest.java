@@ -148,6 +148,30 @@ class ForwardingFaultsEndToEndTest {
     }
 
     @Test
+    void aTenantCannotTellARefusedAClosedANonHttpAndAnAuthenticatingAddressApart() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (ScriptedGateway closes = ScriptedGateway.start((out, socket) -> socket.close());
+                ScriptedGateway notHttp = ScriptedGateway.start(ScriptedGateway.garbage());
+                ScriptedGateway authenticates = ScriptedGateway.start(ScriptedGateway.status(401, "{\"error\":{\"message\":\"Unauthorized\"}}",
+                        "WWW-Authenticate: Basic realm=\"intranet\""))) {
+            List<URI> addresses = List.of(URI.create("http://127.0.0.1:" + closedPort), closes.baseUrl(), notHttp.baseUrl(), authenticates.baseUrl());
+            for (URI address : addresses) {
+                String probed = chowder.registerInstance(key, address, "token");
+                for (String body : List.of("{\"input\":\"hi\"}", STREAM_BODY)) {
+                    HttpResponse<String> response = chowder.send("POST", "/v1/instances/" + probed + "/responses", key, body);
+                    assertThat(response.statusCode()).as(address + " " + body).isEqualTo(502);
+                    assertThat(response.headers().firstValue("WWW-Authenticate")).as(address.toString()).isEmpty();
+                    assertThat(response.body()).as(address + " " + body).isEqualTo(
+                            "{\"detail\":{\"error\":\"Gateway unavailable – the gateway could not be reached or did not accept Chowder's credentials.\"}}");
+                }
+            }
+        }
+    }
+
+    @Test
     void anUpstreamRateLimitKeepsItsStatusAndRetryAfter() throws Exception {
         gateway.play(ScriptedGateway.status(429, "{\"error\":{\"message\":\"Too many requests\"}}", "Retry-After: 30"));
         HttpResponse<String> response = chowder.send("POST", responsesPath(), key, "{\"input\":\"hi\"}");

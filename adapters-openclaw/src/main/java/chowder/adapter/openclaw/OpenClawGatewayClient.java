@@ -29,6 +29,8 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Forwards response requests to {@code {gateway_url}/v1/responses} with the gateway token as bearer
@@ -36,12 +38,19 @@ import org.eclipse.jetty.http.HttpMethod;
  * errors. Messages never contain the token; redirects are never followed.
  */
 final class OpenClawGatewayClient implements AgentGatewayPort {
+    /**
+     * What a tenant learns when its gateway cannot be used: one message whether the address refused, closed, timed out
+     * connecting, spoke something other than HTTP or answered 401/403, so that registering addresses cannot map which
+     * ports are open or run an HTTP server with authentication. The precise cause goes to the operator's log.
+     */
+    static final String UNREACHABLE = "Gateway unavailable – the gateway could not be reached or did not accept Chowder's credentials.";
     static final String SESSION_KEY_HEADER = "x-openclaw-session-key";
     static final String MODEL_HEADER = "x-openclaw-model";
     static final String REQUEST_ID_HEADER = "x-request-id";
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
     private static final int MAX_ERROR_MESSAGE_LENGTH = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(OpenClawGatewayClient.class);
 
     private final HttpClient http;
     private final OpenClawGatewayConfig config;
@@ -59,7 +68,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         try (InputStream content = exchange.listener.getInputStream()) {
             int status = exchange.response.getStatus();
             if (status < 200 || status >= 300) {
-                throw failure(exchange.response, readError(content));
+                throw failure(instance, exchange.response, readError(content));
             }
             requireNoContentCoding(exchange.response);
             byte[] body = readLimited(content, config.maxResponseBytes());
@@ -78,7 +87,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
             int status = exchange.response.getStatus();
             InputStream content = exchange.listener.getInputStream();
             if (status < 200 || status >= 300) {
-                throw failure(exchange.response, readError(content));
+                throw failure(instance, exchange.response, readError(content));
             }
             requireNoContentCoding(exchange.response);
             String contentType = contentType(exchange.response, "");
@@ -121,7 +130,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
             latency.record(instance.id(), GatewayLatency.Outcome.TIMEOUT, start);
             throw timeout("did not start answering within " + config.headersTimeout().toSeconds() + " s");
         } catch (ExecutionException e) {
-            ChowderException failure = beforeAnswerFailure(e.getCause());
+            ChowderException failure = beforeAnswerFailure(instance, e.getCause());
             latency.record(instance.id(), GatewayLatency.Outcome.of(failure.code()), start);
             throw failure;
         } catch (InterruptedException | CancellationException e) {
@@ -201,11 +210,12 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         }
     }
 
-    private ChowderException failure(Response gatewayResponse, byte[] body) {
+    private ChowderException failure(Instance instance, Response gatewayResponse, byte[] body) {
         int status = gatewayResponse.getStatus();
         if (status == 401 || status == 403) {
-            return new ChowderException(ErrorCode.GATEWAY_CREDENTIALS_REJECTED,
-                    "Gateway rejected Chowder's credentials (" + status + ") – the instance's gateway_token is wrong or was rotated on the gateway.");
+            log.warn("The gateway of instance {} answered {}: the instance's gateway_token is wrong or was rotated on the gateway",
+                    instance.id(), status);
+            return new ChowderException(ErrorCode.GATEWAY_CREDENTIALS_REJECTED, UNREACHABLE);
         }
         if (status >= 400 && status < 500) {
             return new GatewayRejectedException(status, errorMessage(body, status),
@@ -272,26 +282,32 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
     }
 
     /** A failure before any response arrived: the gateway could not be reached or did not speak HTTP. */
-    private static ChowderException beforeAnswerFailure(Throwable cause) {
+    private static ChowderException beforeAnswerFailure(Instance instance, Throwable cause) {
         if (cause instanceof TimeoutException) {
             return timeout("did not answer in time");
         }
         if (cause instanceof CancellationException || cause instanceof InterruptedException) {
             return cancelled();
         }
-        if (cause instanceof org.eclipse.jetty.http.BadMessageException || cause instanceof org.eclipse.jetty.client.HttpResponseException) {
-            return new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is not valid HTTP.");
+        if (cause instanceof PolicyCheckingResolver.ForbiddenGatewayAddressException) {
+            // Chowder's own rule, also enforced at registration: it says nothing about what listens at the address.
+            return new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE,
+                    "Gateway unavailable – its host resolves to an address outside the allowed networks.");
         }
         String reason = switch (cause) {
-            case java.net.ConnectException e -> "the connection was refused or timed out";
+            case org.eclipse.jetty.http.BadMessageException e -> "its answer is not valid HTTP";
+            case org.eclipse.jetty.client.HttpResponseException e -> "its answer is not valid HTTP";
+            case java.net.ConnectException e -> "the connection was refused";
+            case java.net.SocketTimeoutException e -> "the connection timed out";
             case java.net.UnknownHostException e -> "its host name does not resolve";
             case java.net.NoRouteToHostException e -> "there is no route to its host";
             case java.io.EOFException e -> "it closed the connection without answering";
-            case PolicyCheckingResolver.ForbiddenGatewayAddressException e -> "its host resolves to an address outside the allowed networks";
+            case javax.net.ssl.SSLException e -> "TLS failed";
             case null, default -> "the connection failed";
         };
-        return new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE,
-                "Gateway unavailable – " + reason + ". Check that the instance's gateway is running and reachable from Chowder.");
+        // The cause's own text (no token: that travels only in a header) helps the operator, never the tenant.
+        log.warn("The gateway of instance {} could not be reached: {} ({})", instance.id(), reason, cause);
+        return new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE, UNREACHABLE);
     }
 
     /** A failure while the answer's body was arriving. */

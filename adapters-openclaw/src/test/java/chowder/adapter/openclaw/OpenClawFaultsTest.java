@@ -86,10 +86,57 @@ class OpenClawFaultsTest {
     }
 
     @Test
-    void anAnswerThatIsNotHttpIs502() {
-        gateway.play(ScriptedGateway.garbage());
-        assertThatThrownBy(() -> client(defaults()).createResponse(instance(), key(), plain()))
-                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED));
+    void everyWayOfNotReachingAGatewayLooksTheSameToTheTenantWhileTheLogSaysWhy() throws Exception {
+        ch.qos.logback.classic.Logger clientLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(OpenClawGatewayClient.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        clientLog.addAppender(logged);
+        try {
+            OpenClawGatewayClient client = client(defaults());
+            java.util.Map<String, Instance> addresses = new java.util.LinkedHashMap<>();
+            int closedPort;
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closedPort = socket.getLocalPort();
+            }
+            addresses.put("refused", instance("http://127.0.0.1:" + closedPort));
+            try (ScriptedGateway closes = ScriptedGateway.start((out, socket) -> socket.close());
+                    ScriptedGateway notHttp = ScriptedGateway.start(ScriptedGateway.garbage());
+                    ScriptedGateway auth401 = ScriptedGateway.start(ScriptedGateway.status(401, "{\"error\":{\"message\":\"Unauthorized\"}}",
+                            "WWW-Authenticate: Basic realm=\"intranet\""));
+                    ScriptedGateway auth403 = ScriptedGateway.start(ScriptedGateway.status(403, "{\"error\":{\"message\":\"Forbidden\"}}"))) {
+                addresses.put("closed", instance(closes.baseUrl().toString()));
+                addresses.put("not HTTP", instance(notHttp.baseUrl().toString()));
+                addresses.put("401", instance(auth401.baseUrl().toString()));
+                addresses.put("403", instance(auth403.baseUrl().toString()));
+                for (var address : addresses.entrySet()) {
+                    for (ResponseRequest request : List.of(plain(), streaming())) {
+                        org.assertj.core.api.ThrowableAssert.ThrowingCallable call = request.stream()
+                                ? () -> client.streamResponse(address.getValue(), key(), request).close()
+                                : () -> client.createResponse(address.getValue(), key(), request);
+                        assertThatThrownBy(call).as(address.getKey()).isInstanceOfSatisfying(ChowderException.class, e -> {
+                            assertThat(e.getMessage()).isEqualTo("Gateway unavailable – the gateway could not be reached or did not accept Chowder's credentials.");
+                            assertThat(e).isNotInstanceOf(GatewayRejectedException.class);
+                            assertThat(e.code()).isIn(ErrorCode.GATEWAY_UNAVAILABLE, ErrorCode.GATEWAY_CREDENTIALS_REJECTED);
+                        });
+                    }
+                }
+            }
+            List<String> warnings = logged.list.stream().filter(event -> event.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertThat(warnings).hasSize(2 * addresses.size()).noneMatch(line -> line.contains("gateway-token-secret"));
+            for (var address : addresses.entrySet()) {
+                String expected = switch (address.getKey()) {
+                    case "refused" -> "the connection was refused";
+                    case "closed" -> "closed the connection";
+                    case "not HTTP" -> "not valid HTTP";
+                    default -> "answered " + address.getKey() + ": the instance's gateway_token is wrong";
+                };
+                assertThat(warnings).as(address.getKey()).filteredOn(line -> line.contains(address.getValue().id().toString()))
+                        .hasSize(2).allSatisfy(line -> assertThat(line).contains(expected));
+            }
+        } finally {
+            clientLog.detachAppender(logged);
+        }
     }
 
     @Test
@@ -252,8 +299,12 @@ class OpenClawFaultsTest {
     }
 
     private Instance instance() {
-        return Instance.register(OrganizationId.random(), "test", GatewayUrl.of(gateway.baseUrl().toString()),
-                new GatewayToken("token"), chowder.domain.InstanceSettings.NONE, Instant.now());
+        return instance(gateway.baseUrl().toString());
+    }
+
+    private static Instance instance(String url) {
+        return Instance.register(OrganizationId.random(), "test", GatewayUrl.of(url),
+                new GatewayToken("gateway-token-secret"), chowder.domain.InstanceSettings.NONE, Instant.now());
     }
 
     private static SessionKey key() {
