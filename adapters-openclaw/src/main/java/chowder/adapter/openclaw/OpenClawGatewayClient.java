@@ -49,33 +49,50 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
     static final String REQUEST_ID_HEADER = "x-request-id";
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
     private static final int MAX_ERROR_MESSAGE_LENGTH = 500;
+    // First buffer of an answer without Content-Length; it doubles from there.
+    private static final int INITIAL_BODY_BUFFER_BYTES = 16 * 1024;
+    static final String BUFFERED_BYTES_METRIC = "chowder.gateway.buffered";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger log = LoggerFactory.getLogger(OpenClawGatewayClient.class);
 
     private final HttpClient http;
     private final OpenClawGatewayConfig config;
     private final GatewayLatency latency;
+    private final BufferedBytes bufferedBytes;
 
     OpenClawGatewayClient(HttpClient http, OpenClawGatewayConfig config, MeterRegistry registry) {
         this.http = requireNonNull(http, "http is null");
         this.config = requireNonNull(config, "config is null");
         this.latency = new GatewayLatency(registry);
+        this.bufferedBytes = new BufferedBytes(config.bufferedBytesMax());
+        io.micrometer.core.instrument.Gauge.builder(BUFFERED_BYTES_METRIC, bufferedBytes, BufferedBytes::total)
+                .description("Bytes of gateway answers held in memory right now, against CHOWDER_GATEWAY_BUFFERED_BYTES_MAX")
+                .baseUnit("bytes")
+                .register(registry);
     }
 
     @Override
     public GatewayResponse createResponse(Instance instance, SessionKey sessionKey, ResponseRequest request) {
         Exchange exchange = open(instance, sessionKey, request, "application/json");
+        BufferedBytes.Hold hold = bufferedBytes.open(instance.organizationId());
         try (InputStream content = exchange.listener.getInputStream()) {
             int status = exchange.response.getStatus();
             if (status < 200 || status >= 300) {
                 throw failure(instance, exchange.response, readError(content));
             }
             requireNoContentCoding(exchange.response);
-            byte[] body = readLimited(content, config.maxResponseBytes());
-            return new GatewayResponse(status, contentType(exchange.response, "application/json"), body, ReportedUsage.ofResponse(body));
+            byte[] body = readBody(content, exchange.response, hold);
+            GatewayResponse answer = new GatewayResponse(status, contentType(exchange.response, "application/json"), body,
+                    ReportedUsage.ofResponse(body), hold::close);
+            hold = null;
+            return answer;
         } catch (IOException e) {
             throw midAnswerFailure(e);
         } finally {
+            // Unless the answer took it over: an answer that was refused or failed holds nothing any more.
+            if (hold != null) {
+                hold.close();
+            }
             exchange.abortIfUnfinished();
         }
     }
@@ -95,7 +112,8 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
                 throw new ChowderException(ErrorCode.GATEWAY_FAILED,
                         "Gateway error – it answered a streaming request with '" + contentType + "' instead of an event stream.");
             }
-            return new GatewayEventStream(exchange, new SseEventReader(content, (int) config.maxResponseBytes()), status, contentType);
+            SseEventReader events = new SseEventReader(content, (int) config.maxResponseBytes(), bufferedBytes.open(instance.organizationId()));
+            return new GatewayEventStream(exchange, events, status, contentType);
         } catch (IOException | RuntimeException e) {
             exchange.abortIfUnfinished();
             throw e instanceof IOException io ? midAnswerFailure(io) : (RuntimeException) e;
@@ -206,6 +224,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
 
         @Override
         public void close() {
+            events.close();
             exchange.abortIfUnfinished();
         }
     }
@@ -248,12 +267,51 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         return content.readNBytes(MAX_ERROR_BODY_BYTES);
     }
 
-    private static byte[] readLimited(InputStream content, long limit) throws IOException {
-        byte[] body = content.readNBytes((int) limit + 1);
-        if (body.length > limit) {
-            throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is larger than the limit of " + limit + " bytes.");
+    /**
+     * Reads a whole answer under the per-answer limit, counting each buffer against the shared bound before it is
+     * allocated (a declared {@code Content-Length} at once, otherwise as the buffer doubles), so that answers beyond
+     * the bound are refused instead of exhausting the heap.
+     */
+    private byte[] readBody(InputStream content, Response gatewayResponse, BufferedBytes.Hold hold) throws IOException {
+        int limit = (int) config.maxResponseBytes();
+        long declared = gatewayResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        if (declared > limit) {
+            throw tooLarge(limit);
         }
-        return body;
+        int capacity = declared >= 0 ? (int) declared : Math.min(INITIAL_BODY_BUFFER_BYTES, limit);
+        hold.grow(capacity);
+        byte[] buffer = new byte[capacity];
+        int length = 0;
+        while (true) {
+            if (length == buffer.length) {
+                int next = content.read();
+                if (next < 0) {
+                    return buffer;
+                }
+                if (length >= limit) {
+                    throw tooLarge(limit);
+                }
+                buffer = resize(buffer, (int) Math.min(limit, Math.max(INITIAL_BODY_BUFFER_BYTES, 2L * buffer.length)), length, hold);
+                buffer[length++] = (byte) next;
+            }
+            int read = content.read(buffer, length, buffer.length - length);
+            if (read < 0) {
+                return length == buffer.length ? buffer : resize(buffer, length, length, hold);
+            }
+            length += read;
+        }
+    }
+
+    private static byte[] resize(byte[] buffer, int capacity, int length, BufferedBytes.Hold hold) {
+        // Both arrays live while the bytes are copied: count the new one before, the old one until after.
+        hold.grow(capacity);
+        byte[] resized = java.util.Arrays.copyOf(buffer, capacity);
+        hold.shrink(buffer.length);
+        return resized;
+    }
+
+    private static ChowderException tooLarge(long limit) {
+        return new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – its answer is larger than the limit of " + limit + " bytes.");
     }
 
     private static String contentType(Response response, String otherwise) {

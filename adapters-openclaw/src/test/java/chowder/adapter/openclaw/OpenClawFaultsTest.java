@@ -202,7 +202,7 @@ class OpenClawFaultsTest {
     @Test
     void aStalledStreamEndsAfterTheIdleTimeout() throws Exception {
         gateway.play(ScriptedGateway.events(List.of(EVENTS.get(0)), Duration.ZERO, true));
-        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMinutes(1), 1 << 20, java.util.List.of(), Duration.ofSeconds(5));
+        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMinutes(1), 1 << 20, 64L << 20, java.util.List.of(), Duration.ofSeconds(5));
         try (ResponseStream stream = client(config).streamResponse(instance(), key(), streaming())) {
             assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(0));
             long started = System.nanoTime();
@@ -216,7 +216,7 @@ class OpenClawFaultsTest {
     void theTotalTimeoutCapsAStreamThatNeverStops() throws Exception {
         List<String> endless = java.util.Collections.nCopies(100, EVENTS.get(1));
         gateway.play(ScriptedGateway.events(endless, Duration.ofMillis(100), false));
-        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(700), 1 << 20, java.util.List.of(), Duration.ofSeconds(5));
+        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(700), 1 << 20, 64L << 20, java.util.List.of(), Duration.ofSeconds(5));
         try (ResponseStream stream = client(config).streamResponse(instance(), key(), streaming())) {
             assertThatThrownBy(() -> {
                 while (stream.nextEvent() != null) {

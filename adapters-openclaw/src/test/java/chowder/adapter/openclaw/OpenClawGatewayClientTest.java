@@ -172,7 +172,7 @@ class OpenClawGatewayClientTest {
                     // The test is over.
                 }
             });
-            var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofMinutes(1), 1024, java.util.List.of(), Duration.ofSeconds(5));
+            var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofMinutes(1), 1024, 64L << 20, java.util.List.of(), Duration.ofSeconds(5));
             long started = System.nanoTime();
             assertThatThrownBy(() -> client(config).createResponse(
                             instance("http://127.0.0.1:" + silent.getLocalPort(), TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
@@ -206,7 +206,7 @@ class OpenClawGatewayClientTest {
 
     @Test
     void anAnswerOverTheLimitIsRefused() throws Exception {
-        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), 100, java.util.List.of(), Duration.ofSeconds(5));
+        var config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), 100, 64L << 20, java.util.List.of(), Duration.ofSeconds(5));
         assertThatThrownBy(() -> client(config).createResponse(
                         instance(gateway.baseUrl().toString(), TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
                 .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.getMessage()).contains("larger than the limit"));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class OpenClawHealthProbeTest {
     private static final String UNREACHABLE = "Gateway unreachable at /readyz: the gateway could not be reached or did not accept Chowder's credentials.";
     private final OpenClawGatewayConfig config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5),
-            Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, List.of(), Duration.ofMillis(500));
+            Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, 64L << 20, List.of(), Duration.ofMillis(500));
     private HttpClient http;
     private OpenClawHealthProbe probe;
 
