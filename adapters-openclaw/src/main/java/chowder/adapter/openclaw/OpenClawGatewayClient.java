@@ -364,8 +364,17 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
             case null, default -> "the connection failed";
         };
         // The cause's own text (no token: that travels only in a header) helps the operator, never the tenant.
-        log.warn("The gateway of instance {} could not be reached: {} ({})", instance.id(), reason, cause);
+        log.warn("The gateway of instance {} could not be reached: {} ({})", instance.id(), reason, describe(cause));
         return new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE, UNREACHABLE);
+    }
+
+    /** A failure's class and message for the operator's log, shortened: Jetty's messages can dump a whole connection. */
+    static String describe(Throwable failure) {
+        if (failure == null) {
+            return "no cause";
+        }
+        String text = failure.toString();
+        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
     }
 
     /** A failure while the answer's body was arriving. */
