@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 /** Health probes against real servers that are ready, not ready, silent, gone, or forbidden. */
 class OpenClawHealthProbeTest {
     private static final String UNREACHABLE = "Gateway unreachable at /readyz: the gateway could not be reached or did not accept Chowder's credentials.";
-    private final OpenClawGatewayConfig config = new OpenClawGatewayConfig(Duration.ofSeconds(1), Duration.ofSeconds(5),
-            Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, 64L << 20, List.of(), Duration.ofMillis(500));
+    // A probe of a gateway that answers must not time out on a busy machine: only the silent one below waits for it.
+    private final OpenClawGatewayConfig config = new OpenClawGatewayConfig(Duration.ofSeconds(5), Duration.ofSeconds(5),
+            Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, 64L << 20, List.of(), Duration.ofSeconds(3));
     private HttpClient http;
     private OpenClawHealthProbe probe;
 
@@ -82,22 +83,43 @@ class OpenClawHealthProbeTest {
         }
     }
 
-    /** A socket server that answers every connection with fixed bytes, then closes it. */
+    /** A socket server that reads each request's head, answers with fixed bytes, and waits for the client to hang up. */
     private record RawServer(java.net.ServerSocket socket) implements AutoCloseable {
         static RawServer answering(String bytes) throws java.io.IOException {
             java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
             Thread.ofVirtual().start(() -> {
                 while (!server.isClosed()) {
-                    try (java.net.Socket accepted = server.accept()) {
-                        accepted.getOutputStream().write(bytes.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-                        accepted.getOutputStream().flush();
-                        Thread.sleep(100);
-                    } catch (Exception closed) {
-                        // The server was closed, or the client went away first.
+                    try {
+                        java.net.Socket accepted = server.accept();
+                        Thread.ofVirtual().start(() -> answer(accepted, bytes));
+                    } catch (java.io.IOException closed) {
+                        return;
                     }
                 }
             });
             return new RawServer(server);
+        }
+
+        private static void answer(java.net.Socket accepted, String bytes) {
+            try (accepted) {
+                accepted.setSoTimeout(30_000);
+                java.io.InputStream in = accepted.getInputStream();
+                int matched = 0;
+                while (matched < 4) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                }
+                accepted.getOutputStream().write(bytes.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                accepted.getOutputStream().flush();
+                while (in.read() >= 0) {
+                    // Until the client closes its end.
+                }
+            } catch (java.io.IOException gone) {
+                // The client went away or the test is over.
+            }
         }
 
         String url() {
@@ -136,7 +158,7 @@ class OpenClawHealthProbeTest {
     }
 
     private Optional<String> result(Instance instance) throws Exception {
-        return probe.probe(instance).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return probe.probe(instance).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static Instance instance(String url) {
