@@ -56,6 +56,7 @@ record ChowderConfig(
     static final String GATEWAY_ALLOWED_NETWORKS = "CHOWDER_GATEWAY_ALLOWED_NETWORKS";
     static final String SIGNUP_ENABLED = "CHOWDER_SIGNUP_ENABLED";
     static final String GATEWAY_MAX_RESPONSE_BYTES = "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES";
+    static final String GATEWAY_BUFFERED_BYTES_MAX = "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX";
     static final String CACHE_POLL_INTERVAL = "CHOWDER_CACHE_POLL_INTERVAL";
     static final String CACHE_LEASE = "CHOWDER_CACHE_LEASE";
     static final String CACHE_MAX_API_KEYS = "CHOWDER_CACHE_MAX_API_KEYS";
@@ -137,24 +138,40 @@ record ChowderConfig(
                         read.value(SIGNUP_ENABLED, "false", Reader::bool),
                         read.value(HTTP_ACCEPT_QUEUE, String.valueOf(HttpServerConfig.DEFAULT_ACCEPT_QUEUE_SIZE),
                                 text -> Reader.positive(Integer.parseInt(text)))),
-                new OpenClawGatewayConfig(
-                        read.value(GATEWAY_CONNECT_TIMEOUT, "5s", Reader::positiveDuration),
-                        read.value(GATEWAY_HEADERS_TIMEOUT, "10m", Reader::positiveDuration),
-                        read.value(GATEWAY_IDLE_TIMEOUT, "5m", Reader::positiveDuration),
-                        read.value(GATEWAY_TOTAL_TIMEOUT, "60m", Reader::positiveDuration),
-                        read.value(GATEWAY_MAX_RESPONSE_BYTES, String.valueOf(OpenClawGatewayConfig.DEFAULT_MAX_RESPONSE_BYTES),
-                                text -> {
-                                    long bytes = Reader.positive(Long.parseLong(text));
-                                    if (bytes > Integer.MAX_VALUE - 16) {
-                                        throw new IllegalArgumentException("must be at most " + (Integer.MAX_VALUE - 16));
-                                    }
-                                    return bytes;
-                                }),
-                        read.value(GATEWAY_ALLOWED_NETWORKS, "", OpenClawGatewayConfig::parseNetworks),
-                        read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration)),
+                gateway(read),
                 caches(read),
                 provisioner(read, dataDir, env),
                 metrics);
+    }
+
+    private static OpenClawGatewayConfig gateway(Reader read) {
+        long maxResponseBytes = read.value(GATEWAY_MAX_RESPONSE_BYTES, String.valueOf(OpenClawGatewayConfig.DEFAULT_MAX_RESPONSE_BYTES),
+                text -> {
+                    long bytes = Reader.positive(Long.parseLong(text));
+                    if (bytes > Integer.MAX_VALUE - 16) {
+                        throw new IllegalArgumentException("must be at most " + (Integer.MAX_VALUE - 16));
+                    }
+                    return bytes;
+                });
+        long bufferedBytesMax = read.value(GATEWAY_BUFFERED_BYTES_MAX,
+                String.valueOf(OpenClawGatewayConfig.defaultBufferedBytesMax(maxResponseBytes)), text -> {
+                    long bytes = Reader.positive(Long.parseLong(text));
+                    if (bytes < OpenClawGatewayConfig.minBufferedBytesMax(maxResponseBytes)) {
+                        throw new IllegalArgumentException("must be at least four times " + GATEWAY_MAX_RESPONSE_BYTES + " ("
+                                + OpenClawGatewayConfig.minBufferedBytesMax(maxResponseBytes)
+                                + "): one organization may hold half of it, and one answer may briefly need twice its size");
+                    }
+                    return bytes;
+                });
+        return new OpenClawGatewayConfig(
+                read.value(GATEWAY_CONNECT_TIMEOUT, "5s", Reader::positiveDuration),
+                read.value(GATEWAY_HEADERS_TIMEOUT, "10m", Reader::positiveDuration),
+                read.value(GATEWAY_IDLE_TIMEOUT, "5m", Reader::positiveDuration),
+                read.value(GATEWAY_TOTAL_TIMEOUT, "60m", Reader::positiveDuration),
+                maxResponseBytes,
+                bufferedBytesMax,
+                read.value(GATEWAY_ALLOWED_NETWORKS, "", OpenClawGatewayConfig::parseNetworks),
+                read.value(HEALTH_PROBE_TIMEOUT, "5s", Reader::positiveDuration));
     }
 
     private static CacheConfig caches(Reader read) {

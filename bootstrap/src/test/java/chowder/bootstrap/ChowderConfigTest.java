@@ -36,7 +36,8 @@ class ChowderConfigTest {
         assertThat(config.healthProbeInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.gateway().allowedNetworks()).isEmpty();
-        assertThat(config.gateway().maxResponseBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(config.gateway().maxResponseBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(config.gateway().bufferedBytesMax()).isEqualTo(Math.max(Runtime.getRuntime().maxMemory() / 4, 32L * 1024 * 1024));
         assertThat(config.metrics().enabled()).isTrue();
         assertThat(config.metrics().bearerToken()).isEmpty();
         SandboxConfig sandbox = config.provisioner().sandbox();
@@ -95,6 +96,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_HEALTH_PROBE_TIMEOUT", "1500ms"),
                 Map.entry("CHOWDER_GATEWAY_ALLOWED_NETWORKS", "10.0.0.0/8, fd00::/8"),
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000"),
+                Map.entry("CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", "5000"),
                 Map.entry("CHOWDER_METRICS_ENABLED", "false"),
                 Map.entry("CHOWDER_METRICS_TOKEN", "metrics-token-0123456789")));
         assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/chowder"));
@@ -117,9 +119,17 @@ class ChowderConfigTest {
         assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.gateway().allowedNetworks()).containsExactly("10.0.0.0/8", "fd00::/8");
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(1000);
+        assertThat(config.gateway().bufferedBytesMax()).isEqualTo(5000);
         assertThat(config.metrics().enabled()).isFalse();
         assertThat(config.metrics().bearerToken()).contains("metrics-token-0123456789");
         assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5").doesNotContain("metrics-token");
+    }
+
+    @Test
+    void theDefaultBoundOnBufferedAnswersAlwaysLeavesAnOrganizationRoomForTheLargestAnswer() {
+        long large = Math.min(Runtime.getRuntime().maxMemory() / 4, Integer.MAX_VALUE - 16);
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.of("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", String.valueOf(large)));
+        assertThat(config.gateway().bufferedBytesMax()).isGreaterThanOrEqualTo(4 * large);
     }
 
     @Test
@@ -155,6 +165,9 @@ class ChowderConfigTest {
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|10.0.0.0/99|prefix out of range",
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|intranet|not an IP network",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|lots|not a number",
+            "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX|0|at least 1",
+            "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX|much|not a number",
+            "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX|33554431|at least four times CHOWDER_GATEWAY_MAX_RESPONSE_BYTES (33554432)",
             "CHOWDER_METRICS_ENABLED|perhaps|true or false",
             "CHOWDER_METRICS_TOKEN|short|at least 16 characters",
             "CHOWDER_SANDBOX|bwrap|expected bubblewrap or off",

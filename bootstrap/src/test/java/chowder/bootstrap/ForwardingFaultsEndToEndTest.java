@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,19 @@ class ForwardingFaultsEndToEndTest {
             "data: [DONE]\n\n");
     private static final String STREAM_BODY = "{\"input\":\"hi\",\"stream\":true}";
 
+    // Timeouts no test waits for: a cancellation or a relay that broke would show only when one of them fires, far
+    // beyond the seconds of slack a loaded machine needs.
+    private static final Map<String, String> PATIENT = Map.of(
+            "CHOWDER_GATEWAY_IDLE_TIMEOUT", "60s",
+            "CHOWDER_GATEWAY_HEADERS_TIMEOUT", "60s",
+            "CHOWDER_MAX_REQUEST_BYTES", "100000");
+    // For the tests of the timeouts themselves: short, but seconds, so a busy machine does not trip them early.
+    private static final Map<String, String> IMPATIENT = Map.of(
+            "CHOWDER_GATEWAY_IDLE_TIMEOUT", "2s",
+            "CHOWDER_GATEWAY_HEADERS_TIMEOUT", "2s",
+            "CHOWDER_MAX_REQUEST_BYTES", "100000");
+    private static final Duration CLOSED_AT_ONCE = Duration.ofSeconds(10);
+
     @TempDir
     Path dataDir;
     private final ScriptedGateway gateway = ScriptedGateway.start(ScriptedGateway.silence());
@@ -38,67 +53,75 @@ class ForwardingFaultsEndToEndTest {
     private String key;
     private String instanceId;
 
-    @BeforeEach
-    void start() throws Exception {
-        chowder = new RunningChowder(dataDir, Map.of(
-                "CHOWDER_GATEWAY_IDLE_TIMEOUT", "700ms",
-                "CHOWDER_GATEWAY_HEADERS_TIMEOUT", "3s",
-                "CHOWDER_MAX_REQUEST_BYTES", "100000"));
+    private void start(Map<String, String> env) throws Exception {
+        chowder = new RunningChowder(dataDir, env);
         key = chowder.createOrganization("Acme").path("api_key").asText();
         instanceId = chowder.registerInstance(key, gateway.baseUrl(), "token");
     }
 
     @AfterEach
     void stop() {
-        chowder.close();
+        if (chowder != null) {
+            chowder.close();
+        }
         gateway.close();
     }
 
     @Test
     void eventsReachTheClientOneByOneAsTheGatewaySendsThem() throws Exception {
-        gateway.play(ScriptedGateway.events(EVENTS, Duration.ofMillis(300), false));
+        start(PATIENT);
+        Semaphore nextEvent = new Semaphore(0);
+        gateway.play(ScriptedGateway.eventsOnDemand(EVENTS, nextEvent));
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + chowder.port() + responsesPath()))
                 .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(STREAM_BODY)).build();
-        long started = System.nanoTime();
         HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
         assertThat(response.headers().firstValue("X-Accel-Buffering")).contains("no");
         Iterator<String> lines = response.body().iterator();
-        assertThat(lines.next()).isEqualTo("event: response.created");
-        // The gateway produces the last event after ~1.5 s; the first one must not wait for it.
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1_000));
-        StringBuilder rest = new StringBuilder("event: response.created\n");
-        lines.forEachRemaining(line -> rest.append(line).append('\n'));
-        assertThat(rest.toString()).isEqualTo(String.join("", EVENTS));
+        // Each event reaches the client while the gateway still holds back the next one: the order proves that
+        // nothing on the way buffered it, however slow the machine (a buffering relay would wait here for ever).
+        for (String event : EVENTS) {
+            String received = CompletableFuture.supplyAsync(() -> {
+                StringBuilder text = new StringBuilder();
+                String line;
+                while (!(line = lines.next()).isEmpty()) {
+                    text.append(line).append('\n');
+                }
+                return text.append('\n').toString();
+            }).get(60, TimeUnit.SECONDS);
+            assertThat(received).isEqualTo(event);
+            nextEvent.release();
+        }
+        assertThat(lines.hasNext()).isFalse();
     }
 
     @Test
-    void aClientThatHangsUpDuringALongTurnCancelsTheGatewayCallWithin100ms() throws Exception {
+    void aClientThatHangsUpDuringALongTurnCancelsTheGatewayCallAtOnce() throws Exception {
+        start(PATIENT);
         gateway.play(ScriptedGateway.silence());
         RawHttp client = new RawHttp(chowder.port());
         client.post(responsesPath(), key, "{\"input\":\"think hard\"}");
         waitForGatewayRequests(1);
-        long hungUp = System.nanoTime();
         client.close();
-        long gatewaySawClose = gateway.awaitClientClosed(Duration.ofSeconds(2));
-        assertThat(Duration.ofNanos(gatewaySawClose - hungUp)).isLessThan(Duration.ofMillis(100));
+        // At once: seconds of slack for a busy machine, against a minute before any timeout would close it.
+        gateway.awaitClientClosed(CLOSED_AT_ONCE);
     }
 
     @Test
-    void aClientThatHangsUpDuringAStreamCancelsTheGatewayCallWithin100ms() throws Exception {
+    void aClientThatHangsUpDuringAStreamCancelsTheGatewayCallAtOnce() throws Exception {
+        start(PATIENT);
         gateway.play(ScriptedGateway.events(List.of(EVENTS.get(0)), Duration.ZERO, true));
         RawHttp client = new RawHttp(chowder.port());
         client.post(responsesPath(), key, STREAM_BODY);
         client.readUntil("response.created");
-        long hungUp = System.nanoTime();
         client.close();
-        long gatewaySawClose = gateway.awaitClientClosed(Duration.ofSeconds(2));
-        assertThat(Duration.ofNanos(gatewaySawClose - hungUp)).isLessThan(Duration.ofMillis(100));
+        gateway.awaitClientClosed(CLOSED_AT_ONCE);
     }
 
     @Test
     void aConnectionServesTheNextRequestAfterAWatchedOne() throws Exception {
+        start(PATIENT);
         gateway.play(ScriptedGateway.status(200, "{\"object\":\"response\",\"n\":1}"));
         try (RawHttp client = new RawHttp(chowder.port())) {
             client.post(responsesPath(), key, "{\"input\":\"one\"}");
@@ -111,6 +134,7 @@ class ForwardingFaultsEndToEndTest {
 
     @Test
     void aStalledStreamEndsWithResponseFailedThenDone() throws Exception {
+        start(IMPATIENT);
         gateway.play(ScriptedGateway.events(List.of(EVENTS.get(0)), Duration.ZERO, true));
         HttpResponse<String> response = chowder.send("POST", responsesPath(), key, STREAM_BODY);
         assertThat(response.statusCode()).isEqualTo(200);
@@ -122,6 +146,7 @@ class ForwardingFaultsEndToEndTest {
 
     @Test
     void aStreamResetMidwayEndsWithResponseFailedThenDoneAndNoPartialEvent() throws Exception {
+        start(PATIENT);
         gateway.play(ScriptedGateway.eventsThenReset(List.of(EVENTS.get(0), "event: response.output_text.delta\ndata: {\"tru")));
         HttpResponse<String> response = chowder.send("POST", responsesPath(), key, STREAM_BODY);
         assertThat(response.body()).doesNotContain("\"tru").endsWith("data: [DONE]\n\n").contains("event: response.failed");
@@ -129,6 +154,7 @@ class ForwardingFaultsEndToEndTest {
 
     @Test
     void aGatewayThatDoesNotAnswerInTimeIs504() throws Exception {
+        start(IMPATIENT);
         gateway.play(ScriptedGateway.silence());
         HttpResponse<String> response = chowder.send("POST", responsesPath(), key, "{\"input\":\"hi\"}");
         assertThat(response.statusCode()).isEqualTo(504);
@@ -137,6 +163,7 @@ class ForwardingFaultsEndToEndTest {
 
     @Test
     void aRefusedConnectionIs502AlsoForStreams() throws Exception {
+        start(PATIENT);
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
@@ -148,7 +175,33 @@ class ForwardingFaultsEndToEndTest {
     }
 
     @Test
+    void aTenantCannotTellARefusedAClosedANonHttpAndAnAuthenticatingAddressApart() throws Exception {
+        start(PATIENT);
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (ScriptedGateway closes = ScriptedGateway.start((out, socket) -> socket.close());
+                ScriptedGateway notHttp = ScriptedGateway.start(ScriptedGateway.garbage());
+                ScriptedGateway authenticates = ScriptedGateway.start(ScriptedGateway.status(401, "{\"error\":{\"message\":\"Unauthorized\"}}",
+                        "WWW-Authenticate: Basic realm=\"intranet\""))) {
+            List<URI> addresses = List.of(URI.create("http://127.0.0.1:" + closedPort), closes.baseUrl(), notHttp.baseUrl(), authenticates.baseUrl());
+            for (URI address : addresses) {
+                String probed = chowder.registerInstance(key, address, "token");
+                for (String body : List.of("{\"input\":\"hi\"}", STREAM_BODY)) {
+                    HttpResponse<String> response = chowder.send("POST", "/v1/instances/" + probed + "/responses", key, body);
+                    assertThat(response.statusCode()).as(address + " " + body).isEqualTo(502);
+                    assertThat(response.headers().firstValue("WWW-Authenticate")).as(address.toString()).isEmpty();
+                    assertThat(response.body()).as(address + " " + body).isEqualTo(
+                            "{\"detail\":{\"error\":\"Gateway unavailable – the gateway could not be reached or did not accept Chowder's credentials.\"}}");
+                }
+            }
+        }
+    }
+
+    @Test
     void anUpstreamRateLimitKeepsItsStatusAndRetryAfter() throws Exception {
+        start(PATIENT);
         gateway.play(ScriptedGateway.status(429, "{\"error\":{\"message\":\"Too many requests\"}}", "Retry-After: 30"));
         HttpResponse<String> response = chowder.send("POST", responsesPath(), key, "{\"input\":\"hi\"}");
         assertThat(response.statusCode()).isEqualTo(429);
@@ -158,6 +211,7 @@ class ForwardingFaultsEndToEndTest {
 
     @Test
     void aBodyOverTheLimitIs413AndNothingReachesTheGateway() throws Exception {
+        start(PATIENT);
         String big = "{\"input\":\"" + "x".repeat(100_001) + "\"}";
         HttpResponse<String> response = chowder.send("POST", responsesPath(), key, big);
         assertThat(response.statusCode()).isEqualTo(413);
@@ -169,7 +223,7 @@ class ForwardingFaultsEndToEndTest {
     }
 
     private void waitForGatewayRequests(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (gateway.requestCount() < count && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }

@@ -11,7 +11,8 @@ final class RawHttp implements AutoCloseable {
 
     RawHttp(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(10_000);
+        // Generous: a loaded machine may pause for seconds; a test that waits for an answer that never comes still fails.
+        socket.setSoTimeout(30_000);
     }
 
     void post(String path, String key, String body) throws IOException {

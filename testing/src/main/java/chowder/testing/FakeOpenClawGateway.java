@@ -55,13 +55,26 @@ public final class FakeOpenClawGateway implements AutoCloseable {
     /** A canned failure answered instead of the normal reply. */
     public record Failure(int status, String body, Map<String, String> headers) {}
 
+    /** The path and headers of any request the stub received, on any route (health probes and tool calls included). */
+    public record ReceivedHeaders(String path, Map<String, List<String>> headers) {
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream())
+                    .findFirst();
+        }
+    }
+
     private final String token;
     private final HttpServer server;
     private final Map<String, List<String>> historyBySession = new ConcurrentHashMap<>();
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
     private final List<JsonNode> toolCalls = new CopyOnWriteArrayList<>();
+    private final List<ReceivedHeaders> allRequests = new CopyOnWriteArrayList<>();
+    private final Map<String, String> extraAnswerHeaders = new ConcurrentHashMap<>();
     private volatile Failure failure;
     private volatile boolean ready = true;
+    private volatile boolean gzipWhenAsked;
 
     private FakeOpenClawGateway(String token) throws IOException {
         this.token = token;
@@ -71,6 +84,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         server.createContext("/tools/invoke", this::handleTools);
         server.createContext("/readyz", exchange -> {
             try (exchange) {
+                record(exchange);
                 if (ready) {
                     send(exchange, 200, "{\"ready\":true}", Map.of());
                 } else {
@@ -120,6 +134,21 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         this.failure = null;
     }
 
+    /** Adds this header to every following answer, on every route (e.g. a {@code Set-Cookie}). */
+    public void answerEveryRequestWithHeader(String name, String value) {
+        extraAnswerHeaders.put(name, value);
+    }
+
+    /** From now on, answers are gzip-compressed when, and only when, the request's {@code Accept-Encoding} allows gzip. */
+    public void gzipWhenAsked() {
+        this.gzipWhenAsked = true;
+    }
+
+    /** The path and headers of every request received so far, in order, on every route. */
+    public List<ReceivedHeaders> allRequests() {
+        return List.copyOf(allRequests);
+    }
+
     /** The text of an answer of this stub, from the OpenResponses JSON. */
     public static String outputText(String responseJson) {
         try {
@@ -136,6 +165,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
 
     private void handleResponses(HttpExchange exchange) throws IOException {
         try (exchange) {
+            record(exchange);
             if (!exchange.getRequestMethod().equals("POST")) {
                 send(exchange, 405, error("Method Not Allowed", "invalid_request_error"), Map.of());
                 return;
@@ -177,6 +207,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
     /** {@code sessions_list} and {@code sessions} reset/delete, in the shapes measured against OpenClaw 2026.9.6. */
     private void handleTools(HttpExchange exchange) throws IOException {
         try (exchange) {
+            record(exchange);
             if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 send(exchange, 401, error("Unauthorized", "unauthorized"), Map.of());
                 return;
@@ -280,11 +311,29 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         return error.toString();
     }
 
-    private static void send(HttpExchange exchange, int status, String body, Map<String, String> headers) throws IOException {
+    private void record(HttpExchange exchange) {
+        allRequests.add(new ReceivedHeaders(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders())));
+    }
+
+    private void send(HttpExchange exchange, int status, String body, Map<String, String> headers) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        extraAnswerHeaders.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
         headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        String acceptEncoding = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Accept-Encoding")).orElse("");
+        if (gzipWhenAsked && bytes.length > 0 && acceptEncoding.toLowerCase(Locale.ROOT).contains("gzip")) {
+            bytes = gzip(bytes);
+            exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        }
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         exchange.getResponseBody().write(bytes);
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(compressed)) {
+            out.write(bytes);
+        }
+        return compressed.toByteArray();
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -176,6 +177,25 @@ public final class ScriptedGateway implements AutoCloseable {
             }
             if (thenStall) {
                 Thread.sleep(Duration.ofMinutes(5).toMillis());
+            }
+        };
+    }
+
+    /**
+     * Server-sent events, the first at once and each further one only when {@code next} grants a permit, then the end of
+     * the body. A test that receives an event while still holding the next one's permit knows, without any clock, that
+     * the event was relayed before the gateway produced the following one.
+     */
+    public static Script eventsOnDemand(List<String> events, Semaphore next) {
+        return (out, socket) -> {
+            out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < events.size(); i++) {
+                if (i > 0 && !next.tryAcquire(5, TimeUnit.MINUTES)) {
+                    return;
+                }
+                out.write(events.get(i).getBytes(StandardCharsets.UTF_8));
+                out.flush();
             }
         };
     }

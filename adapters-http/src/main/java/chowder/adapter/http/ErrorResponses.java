@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+    private static final String OVERLOADED_RETRY_AFTER_SECONDS = "1";
 
     private final ObjectMapper json;
 
@@ -38,14 +39,14 @@ final class ErrorResponses {
             case GATEWAY_REJECTED_REQUEST -> ((GatewayRejectedException) error).status();
             case GATEWAY_UNAVAILABLE, GATEWAY_CREDENTIALS_REJECTED, GATEWAY_FAILED -> 502;
             case GATEWAY_TIMEOUT -> 504;
-            case NOT_READY, PROVISIONER_UNAVAILABLE -> 503;
+            case NOT_READY, PROVISIONER_UNAVAILABLE, OVERLOADED -> 503;
         };
         boolean gatewayFailure = switch (error.code()) {
             case GATEWAY_UNAVAILABLE, GATEWAY_CREDENTIALS_REJECTED, GATEWAY_FAILED, GATEWAY_TIMEOUT -> true;
             case INVALID_REQUEST, INVALID_SESSION_ID, VALIDATION_FAILED, MISSING_API_KEY, INVALID_API_KEY, PERMISSION_DENIED,
                  NOT_FOUND, INSTANCE_NOT_FOUND, API_KEY_NOT_FOUND, SESSION_NOT_FOUND, FILE_NOT_FOUND, FILE_CONFLICT,
                  INSTANCE_NOT_RUNNING, INSTANCE_STATE_CONFLICT, INSTANCE_LIMIT_REACHED,
-                 GATEWAY_ADDRESS_FORBIDDEN, PAYLOAD_TOO_LARGE, REQUEST_CANCELLED, NOT_READY, PROVISIONER_UNAVAILABLE,
+                 GATEWAY_ADDRESS_FORBIDDEN, PAYLOAD_TOO_LARGE, REQUEST_CANCELLED, NOT_READY, PROVISIONER_UNAVAILABLE, OVERLOADED,
                  GATEWAY_REJECTED_REQUEST -> false;
         };
         if (error.code() == ErrorCode.MISSING_API_KEY || error.code() == ErrorCode.INVALID_API_KEY) {
@@ -53,6 +54,10 @@ final class ErrorResponses {
         }
         if (error instanceof GatewayRejectedException rejected) {
             rejected.retryAfter().ifPresent(value -> ctx.header("Retry-After", value));
+        }
+        if (error.code() == ErrorCode.OVERLOADED) {
+            // Held answers leave memory as fast as clients read them: a second is a fair guess, not a promise.
+            ctx.header("Retry-After", OVERLOADED_RETRY_AFTER_SECONDS);
         }
         if (status >= 500 && error.code() != ErrorCode.NOT_READY) {
             log.warn("{} {} failed: {} ({})", ctx.method(), routeOf(ctx), error.getMessage(), error.code());

@@ -52,7 +52,9 @@ final class ResponsesRoutes {
             answer = responses.send(command);
         }
         // Only once the watch is withdrawn: a client that has its answer may send its next request at once.
-        write(ctx, answer);
+        try (answer) {
+            write(ctx, answer);
+        }
     }
 
     /** Writes the answer straight to the response: handing Javalin a result would copy it through another buffer. */

@@ -1,6 +1,7 @@
 package chowder.adapter.openclaw;
 
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.SocketAddressResolver;
@@ -24,11 +25,15 @@ public final class GatewayHttpClients {
                 // Jetty installs redirect, authentication and 100-continue handlers on start; a
                 // gateway's 401 must reach Chowder as it is, not be answered by the library.
                 getProtocolHandlers().clear();
+                // Jetty also refills an empty decoder list on every start (gzip is always on its class path), which
+                // sends Accept-Encoding and decodes answers: relay bytes as the gateway sent them, asking for no coding.
+                getContentDecoderFactories().clear();
             }
         };
         http.setConnectTimeout(config.connectTimeout().toMillis());
-        // Relay bytes as the gateway sent them: no Accept-Encoding, no decoding buffers in between.
-        http.getContentDecoderFactories().clear();
+        // One client serves every organization's gateway, and cookies ignore ports: a cookie jar would hand one
+        // tenant's cookie to another tenant's gateway on the same host. Chowder keeps none and sends none.
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
         http.setFollowRedirects(false);
         // OpenClaw closes idle keep-alive connections after 5 s (measured); drop ours first, so a
         // request never goes out on a connection the gateway is closing.

@@ -8,8 +8,9 @@ import java.time.Duration;
  * Limits of the gateway client: TCP connect; time until the gateway's response headers (for a
  * non-streaming request that is the whole agent turn); longest silence inside an answer (a stalled
  * stream is ended); an overall cap on one exchange, streams included; and the largest answer body
- * (or single stream event) it accepts; the networks gateways may live in (empty: all but link-local and
- * metadata addresses); and how long a health probe may take.
+ * (or single stream event) it accepts; how many bytes of answers may be held in memory at once, across all
+ * requests (one organization may hold half of it; see {@link BufferedBytes}); the networks gateways may live in
+ * (empty: all but link-local and metadata addresses); and how long a health probe may take.
  */
 public record OpenClawGatewayConfig(
         Duration connectTimeout,
@@ -17,6 +18,7 @@ public record OpenClawGatewayConfig(
         Duration idleTimeout,
         Duration totalTimeout,
         long maxResponseBytes,
+        long bufferedBytesMax,
         java.util.List<String> allowedNetworks,
         Duration probeTimeout) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -24,7 +26,9 @@ public record OpenClawGatewayConfig(
     public static final Duration DEFAULT_HEADERS_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(60);
-    public static final long DEFAULT_MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
+    // An agent turn's answer is text: a model's largest output (about 128k tokens, some 512 KB) even with every
+    // character JSON-escaped fits several times over. Streams' response.completed event carries the whole answer too.
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 8L * 1024 * 1024;
     public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     public OpenClawGatewayConfig {
@@ -38,6 +42,26 @@ public record OpenClawGatewayConfig(
         if (maxResponseBytes < 1 || maxResponseBytes > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("max response bytes must be 1 to " + (Integer.MAX_VALUE - 16));
         }
+        if (bufferedBytesMax < minBufferedBytesMax(maxResponseBytes)) {
+            throw new IllegalArgumentException("buffered bytes max must be at least four times the max response bytes ("
+                    + minBufferedBytesMax(maxResponseBytes) + ")");
+        }
+    }
+
+    /**
+     * One organization may hold half of the bound, and reading an answer of unknown length can briefly need twice its
+     * size (the buffer and its trimmed copy): four times the largest answer lets any answer through when nothing else
+     * is held.
+     */
+    public static long minBufferedBytesMax(long maxResponseBytes) {
+        return 4 * maxResponseBytes;
+    }
+
+    /** A quarter of the heap (the rest holds request bodies, caches, buffers and all else), and at least the minimum. */
+    public static long defaultBufferedBytesMax(long maxResponseBytes) {
+        long heap = Runtime.getRuntime().maxMemory();
+        long quarter = heap == Long.MAX_VALUE ? 1L << 30 : heap / 4;
+        return Math.max(quarter, minBufferedBytesMax(maxResponseBytes));
     }
 
     /** Reads a comma-separated list of networks ({@code 10.0.0.0/8, fd00::/8}); throws on a malformed one. */
@@ -50,7 +74,8 @@ public record OpenClawGatewayConfig(
 
     public static OpenClawGatewayConfig defaults() {
         return new OpenClawGatewayConfig(DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_TOTAL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, java.util.List.of(), DEFAULT_PROBE_TIMEOUT);
+                DEFAULT_TOTAL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, defaultBufferedBytesMax(DEFAULT_MAX_RESPONSE_BYTES),
+                java.util.List.of(), DEFAULT_PROBE_TIMEOUT);
     }
 
     private static void positive(Duration duration, String name) {

@@ -13,12 +13,15 @@ import org.junit.jupiter.api.Test;
 class GatewayAddressPolicyTest {
 
     @Test
-    void byDefaultLinkLocalAndMetadataAddressesAreForbiddenAndEverythingElseAllowed() throws Exception {
+    void byDefaultLinkLocalAndCloudMetadataAddressesAreForbiddenAlsoInsideIpv6AndEverythingElseAllowed() throws Exception {
         GatewayAddressPolicy policy = new GatewayAddressPolicy(List.of());
-        for (String forbidden : List.of("169.254.169.254", "169.254.0.1", "fe80::1", "fd00:ec2::254", "::ffff:169.254.169.254")) {
+        for (String forbidden : List.of("169.254.169.254", "169.254.0.1", "fe80::1", "fd00:ec2::254", "::ffff:169.254.169.254",
+                "100.100.100.200", "192.0.0.192", "168.63.129.16",
+                "::169.254.169.254", "64:ff9b::169.254.169.254", "64:ff9b::100.100.100.200", "2002:a9fe:a9fe::1", "2002:c000:00c0::")) {
             assertThat(policy.permits(InetAddress.getByName(forbidden))).as(forbidden).isFalse();
         }
-        for (String allowed : List.of("127.0.0.1", "10.0.0.5", "192.168.1.10", "8.8.8.8", "::1", "fd00:ec2::253", "169.255.0.1")) {
+        for (String allowed : List.of("127.0.0.1", "10.0.0.5", "192.168.1.10", "8.8.8.8", "::1", "fd00:ec2::253", "169.255.0.1",
+                "100.100.100.201", "192.0.0.193", "168.63.129.17", "64:ff9b::8.8.8.8", "2002:0808:0808::1", "::")) {
             assertThat(policy.permits(InetAddress.getByName(allowed))).as(allowed).isTrue();
         }
         assertThatThrownBy(() -> policy.check(GatewayUrl.of("http://169.254.169.254/latest")))

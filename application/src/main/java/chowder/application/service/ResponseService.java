@@ -39,7 +39,12 @@ public final class ResponseService implements SendResponseUseCase {
         Instance instance = runningInstance(command);
         Session session = sessions.resolve(instance.id(), command.sessionId(), clock.instant());
         GatewayResponse answer = gateway.createResponse(instance, session.key(), command.request());
-        recordTurn(command, answer.usage());
+        try {
+            recordTurn(command, answer.usage());
+        } catch (RuntimeException e) {
+            answer.close();
+            throw e;
+        }
         return answer;
     }
 
