@@ -28,7 +28,9 @@ public final class ChowderHttpServer {
         requireNonNull(metricsConfig, "metricsConfig is null");
         requireNonNull(registry, "registry is null");
         // Virtual threads never reuse a thread-local buffer: parsers and generators share a pool instead of allocating.
-        ObjectMapper json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build());
+        // Every client body is read through this mapper, so its read constraints follow Chowder's limits.
+        ObjectMapper json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                .streamReadConstraints(JsonBodies.constraints(config.maxRequestBytes())).build());
         JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes());
         Callers callers = new Callers(useCases.authentication());
         ErrorResponses errors = new ErrorResponses(json);
