@@ -127,6 +127,7 @@ public final class ChowderHttpServer {
 
             javalin.routes.exception(ChowderException.class, errors::chowder);
             javalin.routes.exception(HttpResponseException.class, errors::framework);
+            javalin.routes.exception(UnreadableRequestBody.class, errors::unreadableBody);
             javalin.routes.exception(Exception.class, errors::unexpected);
         });
     }

@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import org.eclipse.jetty.http.BadMessageException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * Reads request bodies as JSON objects under the configured size limit: a declared
@@ -83,14 +83,18 @@ final class JsonBodies {
             if (e.getCause() instanceof ChowderException limit) {
                 throw limit;
             }
+            if (e.getCause() instanceof BadMessageException broken) {
+                throw new UnreadableRequestBody(broken);
+            }
             if (e instanceof StreamConstraintsException beyond) {
                 throw beyondShapeLimits(beyond);
             }
             throw ChowderException.invalidRequest("Request body is not valid JSON: " + e.getOriginalMessage());
         } catch (ChowderException e) {
             throw e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | BadMessageException e) {
+            // Jackson reports JSON errors as JacksonException: any other failure came from reading the body.
+            throw new UnreadableRequestBody(e);
         }
     }
 
