@@ -43,6 +43,7 @@ public final class ChowderHttpServer {
         OpenApiDocument openApi = OpenApiDocument.load();
         HttpMetrics httpMetrics = new HttpMetrics(registry);
         AccessLog accessLog = new AccessLog(json);
+        HeaderTimeout headerTimeout = new HeaderTimeout(config.headerTimeout());
 
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
@@ -57,6 +58,7 @@ public final class ChowderHttpServer {
                 connector.setHost(config.host());
                 connector.setPort(config.port());
                 connector.setAcceptQueueSize(config.acceptQueueSize());
+                connector.addEventListener(headerTimeout.connections());
                 return connector;
             });
             // Session ids may contain '/', sent as %2F: Jetty must let such a path reach the route.
@@ -65,6 +67,8 @@ public final class ChowderHttpServer {
                 handler.setErrorHandler(new JsonErrorHandler(json));
             });
             javalin.jetty.modifyServer(server -> {
+                // First in the chain: a request reaches it as soon as its headers are parsed.
+                server.insertHandler(headerTimeout);
                 server.setErrorHandler(new JsonErrorHandler(json));
                 // Stopping waits this long for in-flight requests and streams (Javalin's StatisticsHandler tracks them).
                 server.setStopTimeout(config.shutdownGrace().toMillis());
