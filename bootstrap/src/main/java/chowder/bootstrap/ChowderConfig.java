@@ -45,6 +45,7 @@ record ChowderConfig(
     static final String HTTP_PORT = "CHOWDER_HTTP_PORT";
     static final String MAX_REQUEST_BYTES = "CHOWDER_MAX_REQUEST_BYTES";
     static final String HTTP_ACCEPT_QUEUE = "CHOWDER_HTTP_ACCEPT_QUEUE";
+    static final String HTTP_HEADER_TIMEOUT = "CHOWDER_HTTP_HEADER_TIMEOUT";
     static final String GATEWAY_CONNECT_TIMEOUT = "CHOWDER_GATEWAY_CONNECT_TIMEOUT";
     static final String GATEWAY_HEADERS_TIMEOUT = "CHOWDER_GATEWAY_HEADERS_TIMEOUT";
     static final String GATEWAY_IDLE_TIMEOUT = "CHOWDER_GATEWAY_IDLE_TIMEOUT";
@@ -137,7 +138,8 @@ record ChowderConfig(
                         read.value(SHUTDOWN_GRACE, "30s", Durations::parse),
                         read.value(SIGNUP_ENABLED, "false", Reader::bool),
                         read.value(HTTP_ACCEPT_QUEUE, String.valueOf(HttpServerConfig.DEFAULT_ACCEPT_QUEUE_SIZE),
-                                text -> Reader.positive(Integer.parseInt(text)))),
+                                text -> Reader.positive(Integer.parseInt(text))),
+                        read.value(HTTP_HEADER_TIMEOUT, HttpServerConfig.DEFAULT_HEADER_TIMEOUT.toMillis() + "ms", Reader::positiveDuration)),
                 gateway(read),
                 caches(read),
                 provisioner(read, dataDir, env),

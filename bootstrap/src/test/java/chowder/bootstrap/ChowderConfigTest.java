@@ -26,6 +26,7 @@ class ChowderConfigTest {
         assertThat(config.http().host()).isEqualTo("0.0.0.0");
         assertThat(config.http().port()).isEqualTo(8080);
         assertThat(config.http().maxRequestBytes()).isEqualTo(20L * 1024 * 1024);
+        assertThat(config.http().headerTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.gateway().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.gateway().headersTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
@@ -85,6 +86,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_HTTP_HOST", "127.0.0.1"),
                 Map.entry("CHOWDER_HTTP_PORT", "9090"),
                 Map.entry("CHOWDER_MAX_REQUEST_BYTES", "1048576"),
+                Map.entry("CHOWDER_HTTP_HEADER_TIMEOUT", "2500ms"),
                 Map.entry("CHOWDER_GATEWAY_CONNECT_TIMEOUT", "750ms"),
                 Map.entry("CHOWDER_GATEWAY_HEADERS_TIMEOUT", "2h"),
                 Map.entry("CHOWDER_GATEWAY_IDLE_TIMEOUT", "90s"),
@@ -108,6 +110,7 @@ class ChowderConfigTest {
         assertThat(config.http().host()).isEqualTo("127.0.0.1");
         assertThat(config.http().port()).isEqualTo(9090);
         assertThat(config.http().maxRequestBytes()).isEqualTo(1_048_576);
+        assertThat(config.http().headerTimeout()).isEqualTo(Duration.ofMillis(2500));
         assertThat(config.gateway().connectTimeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(config.gateway().headersTimeout()).isEqualTo(Duration.ofHours(2));
         assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
@@ -153,6 +156,8 @@ class ChowderConfigTest {
             "CHOWDER_DATABASE_URL|jdbc:mysql://x|jdbc:h2: or jdbc:postgresql:",
             "CHOWDER_DATABASE_POOL_SIZE|0|at least 1",
             "CHOWDER_MAX_REQUEST_BYTES|-5|at least 1",
+            "CHOWDER_HTTP_HEADER_TIMEOUT|0s|longer than zero",
+            "CHOWDER_HTTP_HEADER_TIMEOUT|30|500ms, 30s",
             "CHOWDER_GATEWAY_CONNECT_TIMEOUT|5|500ms, 30s",
             "CHOWDER_GATEWAY_HEADERS_TIMEOUT|0s|longer than zero",
             "CHOWDER_GATEWAY_IDLE_TIMEOUT|fast|500ms, 30s",

@@ -120,6 +120,39 @@ class ForwardingFaultsEndToEndTest {
     }
 
     @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheWholeAnswer() throws Exception {
+        // Slower than the disconnect watch's arming delay: the watch sees the client's end of stream while it waits.
+        gateway.play((out, socket) -> {
+            Thread.sleep(500);
+            ScriptedGateway.status(200, "{\"object\":\"response\",\"n\":1}").play(out, socket);
+        });
+        String answer;
+        try (RawHttp client = new RawHttp(chowder.port())) {
+            client.post(responsesPath(), key, "{\"input\":\"think\"}");
+            client.shutdownOutput();
+            answer = client.readToEnd();
+        }
+        String finalAnswer = withoutInterimAnswers(answer);
+        assertThat(finalAnswer).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n{\"object\":\"response\",\"n\":1}");
+        assertThat(gateway.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientThatHalfClosesAfterAStreamingRequestStillGetsTheWholeStream() throws Exception {
+        gateway.play(ScriptedGateway.events(EVENTS, Duration.ofMillis(200), false));
+        String answer;
+        try (RawHttp client = new RawHttp(chowder.port())) {
+            client.post(responsesPath(), key, STREAM_BODY);
+            client.shutdownOutput();
+            answer = client.readToEnd();
+        }
+        assertThat(answer).startsWith("HTTP/1.1 200 ").contains("text/event-stream");
+        // The stream is chunked; probes of a client that ended its side are SSE comments, which clients skip.
+        String events = RawHttp.dechunk(answer.substring(answer.indexOf("\r\n\r\n") + 4)).replace(":\n\n", "");
+        assertThat(events).isEqualTo(String.join("", EVENTS));
+    }
+
+    @Test
     void aConnectionServesTheNextRequestAfterAWatchedOne() throws Exception {
         start(PATIENT);
         gateway.play(ScriptedGateway.status(200, "{\"object\":\"response\",\"n\":1}"));
@@ -216,6 +249,16 @@ class ForwardingFaultsEndToEndTest {
         HttpResponse<String> response = chowder.send("POST", responsesPath(), key, big);
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(gateway.requestCount()).isZero();
+    }
+
+    /** The final answer, after any interim (1xx) ones. */
+    private static String withoutInterimAnswers(String answer) {
+        String rest = answer;
+        while (rest.startsWith("HTTP/1.1 1")) {
+            assertThat(rest).startsWith("HTTP/1.1 100 Continue\r\n\r\n");
+            rest = rest.substring("HTTP/1.1 100 Continue\r\n\r\n".length());
+        }
+        return rest;
     }
 
     private String responsesPath() {

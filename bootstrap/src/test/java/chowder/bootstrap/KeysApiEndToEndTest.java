@@ -7,6 +7,9 @@ import chowder.testing.FakeOpenClawGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +68,52 @@ class KeysApiEndToEndTest {
             assertThat(chowder.send("POST", base + "/responses", bound, body).statusCode()).as("main is a session too").isEqualTo(403);
             assertThat(chowder.send("POST", base + "/session/User-42/responses", bound, body).statusCode()).isEqualTo(403);
             assertThat(gateway.received()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aKeyBoundToSessionsCannotBeGivenConfigureOrFiles() throws Exception {
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t"); RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
+            String org = chowder.createOrganization("Acme").path("api_key").asText();
+            String instance = chowder.registerInstance(org, gateway.baseUrl(), "t");
+            for (String permission : new String[] {"configure", "files"}) {
+                for (String binding : new String[] {"\"session_ids\":[\"user-42\"]", "\"session_prefix\":\"user-42/\""}) {
+                    HttpResponse<String> refused = chowder.send("POST", "/v1/keys", org, "{\"name\":\"user 42\",\"instance_ids\":[\"" + instance
+                            + "\"],\"permissions\":[\"interact\",\"" + permission + "\"]," + binding + "}");
+                    assertThat(refused.statusCode()).as(permission + " " + binding).isEqualTo(422);
+                    assertThat(JSON.readTree(refused.body()).path("detail").asText()).as(binding)
+                            .contains("permissions", "session_ids", "session_prefix", permission);
+                }
+            }
+            assertThat(JSON.readTree(chowder.send("GET", "/v1/keys", org, null).body())).as("no key was created").hasSize(1);
+        }
+    }
+
+    @Test
+    void aKeyStoredBoundToSessionsWithConfigureCannotRePointTheGateway() throws Exception {
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t"); RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
+            String org = chowder.createOrganization("Acme").path("api_key").asText();
+            String instance = chowder.registerInstance(org, gateway.baseUrl(), "t");
+            JsonNode key = JSON.readTree(chowder.send("POST", "/v1/keys", org, "{\"name\":\"user 42\",\"instance_ids\":[\"" + instance
+                    + "\"],\"permissions\":[\"interact\"],\"session_prefix\":\"user-42/\"}").body());
+            // As a key created before the combination was refused is stored (before its first use: keys are cached once used).
+            try (Connection database = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE", "sa", "");
+                    PreparedStatement grant = database.prepareStatement("UPDATE api_key_instances SET permissions = ? WHERE key_id = ?")) {
+                grant.setString(1, "configure,files,interact");
+                grant.setObject(2, java.util.UUID.fromString(key.path("id").asText()));
+                assertThat(grant.executeUpdate()).isEqualTo(1);
+            }
+            String bound = key.path("raw_key").asText();
+            String path = "/v1/instances/" + instance;
+
+            HttpResponse<String> rePoint = chowder.send("PATCH", path, bound, "{\"gateway_url\":\"http://127.0.0.1:9\",\"gateway_token\":\"mine\"}");
+            assertThat(rePoint.statusCode()).isEqualTo(403);
+            assertThat(JSON.readTree(rePoint.body()).path("detail").asText()).contains("bound to sessions", "'configure'");
+            assertThat(JSON.readTree(chowder.send("GET", path, org, null).body()).path("gateway_url").asText())
+                    .isEqualTo(gateway.baseUrl().toString());
+            assertThat(chowder.send("PUT", path + "/files/content", bound, "{\"path\":\"a.md\",\"content\":\"x\"}").statusCode()).isEqualTo(403);
+            assertThat(chowder.send("POST", path + "/session/user-42%2Fchat/responses", bound, "{\"input\":\"hi\"}").statusCode())
+                    .as("what stays within its sessions still works").isEqualTo(200);
         }
     }
 

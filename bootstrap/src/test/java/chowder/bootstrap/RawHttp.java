@@ -39,6 +39,32 @@ final class RawHttp implements AutoCloseable {
         return text.toString();
     }
 
+    /** Sends nothing more (a TCP half-close), while still reading. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Reads until the server closes the connection. */
+    String readToEnd() throws IOException {
+        return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** The content of a chunked body (extensions and trailers ignored). */
+    static String dechunk(String chunked) {
+        StringBuilder content = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int lineEnd = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].strip(), 16);
+            if (size == 0) {
+                return content.toString();
+            }
+            // Sizes count bytes; the tests' chunks are ASCII.
+            content.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

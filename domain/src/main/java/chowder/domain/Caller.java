@@ -52,7 +52,9 @@ public record Caller(OrganizationId organizationId, ApiKeyId keyId, ApiKeyKind k
     /**
      * Throws unless the caller may act on the instance with the permission. An organization key may do
      * everything; a scoped key that was not granted the instance does not see it (404, like another
-     * organization's), and one that lacks the permission is refused (403).
+     * organization's), and one that lacks the permission is refused (403). So is a key bound to sessions that
+     * holds a permission reaching every session of the instance: keys created since that combination is refused
+     * cannot hold one, but a key stored before may.
      */
     public void requirePermission(InstanceId instance, Permission permission) {
         if (kind == ApiKeyKind.ORGANIZATION) {
@@ -64,6 +66,10 @@ public record Caller(OrganizationId organizationId, ApiKeyId keyId, ApiKeyKind k
         }
         if (!granted.contains(permission)) {
             throw new ChowderException(ErrorCode.PERMISSION_DENIED, "This key lacks the '" + permission.wireName() + "' permission on this instance.");
+        }
+        if (scope.sessionBound() && permission.instanceWideBecause().isPresent()) {
+            throw new ChowderException(ErrorCode.PERMISSION_DENIED, "A key bound to sessions cannot use the '" + permission.wireName()
+                    + "' permission: " + permission.instanceWideBecause().get() + ".");
         }
     }
 

@@ -37,6 +37,7 @@ public final class ScriptedGateway implements AutoCloseable {
     private final ServerSocket server;
     private final BlockingQueue<Long> clientClosedAt = new LinkedBlockingQueue<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile long lastBodyBytes = -1;
     private volatile Script script;
 
     private ScriptedGateway(Script script) throws IOException {
@@ -64,6 +65,11 @@ public final class ScriptedGateway implements AutoCloseable {
     /** How many whole requests (health probes aside) it has read. */
     public int requestCount() {
         return requests.get();
+    }
+
+    /** The size of the last request's body (health probes aside), -1 before the first. */
+    public long lastBodyBytes() {
+        return lastBodyBytes;
     }
 
     /** Waits until a client closed a connection while a script was playing; returns the time it noticed, in nanoTime. */
@@ -97,11 +103,13 @@ public final class ScriptedGateway implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
-            if (readRequest(socket.getInputStream()).startsWith("GET /readyz ")) {
+            RequestHead request = readRequest(socket.getInputStream());
+            if (request.line().startsWith("GET /readyz ")) {
                 // Health probes always succeed: scripts are about the responses endpoint.
                 status(200, "{\"ready\":true}").play(socket.getOutputStream(), socket);
                 return;
             }
+            lastBodyBytes = request.bodyBytes();
             requests.incrementAndGet();
             Thread.ofVirtual().start(() -> watchForClose(socket));
             script.play(socket.getOutputStream(), socket);
@@ -125,8 +133,10 @@ public final class ScriptedGateway implements AutoCloseable {
         }
     }
 
-    /** Reads one request, head and body; returns its request line. */
-    private static String readRequest(InputStream in) throws IOException {
+    private record RequestHead(String line, long bodyBytes) {}
+
+    /** Reads one request, head and body; returns its request line and the size of its body. */
+    private static RequestHead readRequest(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {
@@ -144,7 +154,7 @@ public final class ScriptedGateway implements AutoCloseable {
             }
         }
         in.skipNBytes(contentLength);
-        return head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
+        return new RequestHead(head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse(""), contentLength);
     }
 
     // Scripts ------------------------------------------------------------------------------------

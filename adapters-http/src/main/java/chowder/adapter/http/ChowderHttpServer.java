@@ -28,7 +28,9 @@ public final class ChowderHttpServer {
         requireNonNull(metricsConfig, "metricsConfig is null");
         requireNonNull(registry, "registry is null");
         // Virtual threads never reuse a thread-local buffer: parsers and generators share a pool instead of allocating.
-        ObjectMapper json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build());
+        // Every client body is read through this mapper, so its read constraints follow Chowder's limits.
+        ObjectMapper json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                .streamReadConstraints(JsonBodies.constraints(config.maxRequestBytes())).build());
         JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes());
         Callers callers = new Callers(useCases.authentication());
         ErrorResponses errors = new ErrorResponses(json);
@@ -41,6 +43,7 @@ public final class ChowderHttpServer {
         OpenApiDocument openApi = OpenApiDocument.load();
         HttpMetrics httpMetrics = new HttpMetrics(registry);
         AccessLog accessLog = new AccessLog(json);
+        HeaderTimeout headerTimeout = new HeaderTimeout(config.headerTimeout());
 
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
@@ -55,6 +58,7 @@ public final class ChowderHttpServer {
                 connector.setHost(config.host());
                 connector.setPort(config.port());
                 connector.setAcceptQueueSize(config.acceptQueueSize());
+                connector.addEventListener(headerTimeout.connections());
                 return connector;
             });
             // Session ids may contain '/', sent as %2F: Jetty must let such a path reach the route.
@@ -63,6 +67,8 @@ public final class ChowderHttpServer {
                 handler.setErrorHandler(new JsonErrorHandler(json));
             });
             javalin.jetty.modifyServer(server -> {
+                // First in the chain: a request reaches it as soon as its headers are parsed.
+                server.insertHandler(headerTimeout);
                 server.setErrorHandler(new JsonErrorHandler(json));
                 // Stopping waits this long for in-flight requests and streams (Javalin's StatisticsHandler tracks them).
                 server.setStopTimeout(config.shutdownGrace().toMillis());
@@ -125,6 +131,7 @@ public final class ChowderHttpServer {
 
             javalin.routes.exception(ChowderException.class, errors::chowder);
             javalin.routes.exception(HttpResponseException.class, errors::framework);
+            javalin.routes.exception(UnreadableRequestBody.class, errors::unreadableBody);
             javalin.routes.exception(Exception.class, errors::unexpected);
         });
     }

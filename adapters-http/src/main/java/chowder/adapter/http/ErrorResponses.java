@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * or {@code {"detail": {"error": "…"}}} when the gateway failed.
  */
 final class ErrorResponses {
+    static final String UNREADABLE_BODY = "The request body could not be read: the connection broke or the chunked encoding is invalid.";
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
     private static final String OVERLOADED_RETRY_AFTER_SECONDS = "1";
 
@@ -74,6 +75,12 @@ final class ErrorResponses {
             default -> error.getMessage();
         };
         write(ctx, error.getStatus(), detail);
+    }
+
+    /** A body that broke while being read: the client's doing (and common on the open internet), so no stack trace. */
+    void unreadableBody(UnreadableRequestBody error, Context ctx) {
+        log.debug("{} {}: the request body could not be read ({})", ctx.method(), routeOf(ctx), error.getCause().toString());
+        write(ctx, 400, UNREADABLE_BODY);
     }
 
     void unexpected(Exception error, Context ctx) {

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class EventStreamRelay {
     private static final Logger log = LoggerFactory.getLogger(EventStreamRelay.class);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    // An SSE comment: event stream clients skip it (what the disconnect watch probes a half-closed client with).
+    private static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
 
     private final ObjectMapper json;
@@ -38,17 +40,21 @@ final class EventStreamRelay {
                 .register(registry);
     }
 
-    void relay(ResponseStream gatewayStream, HttpServletResponse clientResponse) {
+    /** Every write to the client goes through {@code watch}, which may probe the client between them. */
+    void relay(ResponseStream gatewayStream, HttpServletResponse clientResponse, ClientDisconnectWatch watch) {
         openStreams.incrementAndGet();
         try (gatewayStream) {
-            clientResponse.setStatus(gatewayStream.status());
-            clientResponse.setContentType(gatewayStream.contentType());
-            clientResponse.setHeader("Cache-Control", "no-cache");
-            // Tells nginx (and proxies that copy it) not to buffer this answer.
-            clientResponse.setHeader("X-Accel-Buffering", "no");
             ServletOutputStream client = clientResponse.getOutputStream();
-            client.flush();
-            relayEvents(gatewayStream, client);
+            watch.write(() -> {
+                clientResponse.setStatus(gatewayStream.status());
+                clientResponse.setContentType(gatewayStream.contentType());
+                clientResponse.setHeader("Cache-Control", "no-cache");
+                // Tells nginx (and proxies that copy it) not to buffer this answer.
+                clientResponse.setHeader("X-Accel-Buffering", "no");
+                client.flush();
+                watch.answerStarted(() -> send(client, COMMENT));
+            });
+            relayEvents(gatewayStream, client, watch);
         } catch (IOException clientGone) {
             log.debug("Client went away during a stream; the gateway call is aborted");
         } finally {
@@ -56,15 +62,15 @@ final class EventStreamRelay {
         }
     }
 
-    private void relayEvents(ResponseStream gatewayStream, ServletOutputStream client) throws IOException {
+    private void relayEvents(ResponseStream gatewayStream, ServletOutputStream client, ClientDisconnectWatch watch) throws IOException {
         boolean finished = false;
         boolean done = false;
         try {
             byte[] event;
             // Read to the very end (past [DONE]) so that the stream's usage is known when it is recorded.
             while ((event = gatewayStream.nextEvent()) != null) {
-                client.write(event);
-                client.flush();
+                byte[] next = event;
+                watch.write(() -> send(client, next));
                 done |= isDone(event);
                 finished |= isFinal(event);
             }
@@ -72,7 +78,7 @@ final class EventStreamRelay {
                 return;
             }
             if (!finished) {
-                writeFailure(client, "Gateway error – the stream ended before the response completed.");
+                writeFailure(client, watch, "Gateway error – the stream ended before the response completed.");
             }
         } catch (ChowderException e) {
             if (e.code() == ErrorCode.REQUEST_CANCELLED || done) {
@@ -80,14 +86,18 @@ final class EventStreamRelay {
             }
             log.warn("Gateway stream failed after it began: {}", e.getMessage());
             if (!finished) {
-                writeFailure(client, e.getMessage());
+                writeFailure(client, watch, e.getMessage());
             }
         }
-        client.write(DONE);
+        watch.write(() -> send(client, DONE));
+    }
+
+    private static void send(ServletOutputStream client, byte[] bytes) throws IOException {
+        client.write(bytes);
         client.flush();
     }
 
-    private void writeFailure(ServletOutputStream client, String message) throws IOException {
+    private void writeFailure(ServletOutputStream client, ClientDisconnectWatch watch, String message) throws IOException {
         ObjectNode failed = json.createObjectNode().put("type", "response.failed");
         ObjectNode response = failed.putObject("response")
                 .put("id", "resp_" + UUID.randomUUID().toString().replace("-", ""))
@@ -98,8 +108,8 @@ final class EventStreamRelay {
         response.putArray("output");
         response.putObject("usage").put("input_tokens", 0).put("output_tokens", 0).put("total_tokens", 0);
         response.putObject("error").put("code", "api_error").put("message", message);
-        client.write(("event: response.failed\ndata: " + json.writeValueAsString(failed) + "\n\n").getBytes(StandardCharsets.UTF_8));
-        client.flush();
+        byte[] event = ("event: response.failed\ndata: " + json.writeValueAsString(failed) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        watch.write(() -> send(client, event));
     }
 
     private static boolean isDone(byte[] event) {

@@ -6,16 +6,19 @@ import java.time.Duration;
 
 /**
  * Where the API listens, the largest request body it reads, how long a stopping server lets in-flight
- * requests and streams finish, whether anyone may create an organization through the API, and how many
- * connections the kernel may queue before Chowder accepts them.
+ * requests and streams finish, whether anyone may create an organization through the API, how many
+ * connections the kernel may queue before Chowder accepts them, and how long a connection may take to
+ * send a request's headers.
  */
 public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled,
-        int acceptQueueSize) {
+        int acceptQueueSize, Duration headerTimeout) {
     // The gateway's own documented limit: a larger body could never be answered anyway.
     public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     // The JDK's default backlog (50) resets connections when thousands of clients connect at once.
     public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 4096;
+    // Jetty's idle timeout restarts with every byte: headers sent a byte at a time need a bound of their own.
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
 
     public HttpServerConfig {
         requireNonNull(host, "host is null");
@@ -32,9 +35,13 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
         if (acceptQueueSize < 1) {
             throw new IllegalArgumentException("accept queue size must be positive");
         }
+        requireNonNull(headerTimeout, "headerTimeout is null");
+        if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+            throw new IllegalArgumentException("header timeout must be positive");
+        }
     }
 
     public HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
-        this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE);
+        this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT);
     }
 }

@@ -4,14 +4,16 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import org.eclipse.jetty.http.BadMessageException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * Reads request bodies as JSON objects under the configured size limit: a declared
@@ -19,12 +21,31 @@ import java.io.UncheckedIOException;
  * counted while it streams into the parser, never buffered whole first.
  */
 final class JsonBodies {
+    // Jackson's bounds on the shape of JSON stay, stated here: reading a number takes time that grows faster than its
+    // length, trees are built recursively, and no field of the API has a long name. Strings and whole documents are
+    // bounded only by the size limit (Jackson's own 20,000,000-character strings would refuse bodies under 20 MiB).
+    static final int MAX_NUMBER_LENGTH = 1000;
+    static final int MAX_NESTING_DEPTH = 1000;
+    static final int MAX_NAME_LENGTH = 50_000;
+
     private final ObjectMapper json;
     private final long maxRequestBytes;
 
     JsonBodies(ObjectMapper json, long maxRequestBytes) {
         this.json = json;
         this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** What the JSON reader accepts of a client's body: the size limit, and the shape limits above. */
+    static StreamReadConstraints constraints(long maxRequestBytes) {
+        return StreamReadConstraints.builder()
+                .maxDocumentLength(maxRequestBytes)
+                // A string has at most as many characters as the body has bytes.
+                .maxStringLength((int) Math.min(maxRequestBytes, Integer.MAX_VALUE))
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNameLength(MAX_NAME_LENGTH)
+                .build();
     }
 
     ObjectNode readObject(Context ctx) {
@@ -62,12 +83,32 @@ final class JsonBodies {
             if (e.getCause() instanceof ChowderException limit) {
                 throw limit;
             }
+            if (e.getCause() instanceof BadMessageException broken) {
+                throw new UnreadableRequestBody(broken);
+            }
+            if (e instanceof StreamConstraintsException beyond) {
+                throw beyondShapeLimits(beyond);
+            }
             throw ChowderException.invalidRequest("Request body is not valid JSON: " + e.getOriginalMessage());
         } catch (ChowderException e) {
             throw e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | BadMessageException e) {
+            // Jackson reports JSON errors as JacksonException: any other failure came from reading the body.
+            throw new UnreadableRequestBody(e);
         }
+    }
+
+    /** Jackson's message names its own configuration: say which limit it was in the API's words instead. */
+    private ChowderException beyondShapeLimits(StreamConstraintsException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.startsWith("Document length")) {
+            return tooLarge();
+        }
+        String what = message.startsWith("Number value length") ? "a number is longer than " + MAX_NUMBER_LENGTH + " characters"
+                : message.startsWith("Document nesting depth") ? "it nests deeper than " + MAX_NESTING_DEPTH + " levels"
+                : message.startsWith("Name length") ? "a field name is longer than " + MAX_NAME_LENGTH + " characters"
+                : "it is beyond the limits of the JSON reader";
+        return ChowderException.invalidRequest("Request body is not accepted: " + what + ".");
     }
 
     static ChowderException notAnObject() {

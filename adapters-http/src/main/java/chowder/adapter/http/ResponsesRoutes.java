@@ -46,7 +46,7 @@ final class ResponsesRoutes {
         GatewayResponse answer;
         try (ClientDisconnectWatch watch = ClientDisconnectWatch.start(ctx.req(), ctx.res(), clientGone::cancel)) {
             if (request.stream()) {
-                relay.relay(responses.stream(command), ctx.res());
+                relay.relay(responses.stream(command), ctx.res(), watch);
                 return;
             }
             answer = responses.send(command);

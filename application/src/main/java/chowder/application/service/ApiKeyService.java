@@ -94,6 +94,15 @@ public final class ApiKeyService implements ManageApiKeysUseCase {
         }
         Set<Permission> permissions = command.permissions().stream().map(Permission::fromWireName)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Permission.class)));
+        if (!command.sessionIds().isEmpty() || command.sessionPrefix().isPresent()) {
+            // A key bound to sessions must not reach what every session of the instance shares.
+            for (Permission permission : permissions) {
+                permission.instanceWideBecause().ifPresent(reason -> {
+                    throw ChowderException.validationFailed("permissions: a key bound to sessions (session_ids, session_prefix) cannot have the "
+                            + permission.wireName() + " permission: " + reason + ".");
+                });
+            }
+        }
         Map<InstanceId, Set<Permission>> granted = new LinkedHashMap<>();
         for (String raw : command.instanceIds()) {
             InstanceId id = instanceId(raw);

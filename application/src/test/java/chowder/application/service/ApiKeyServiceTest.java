@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import chowder.application.port.in.CreateApiKeyCommand;
 import chowder.application.port.in.NewApiKey;
 import chowder.application.port.in.RegisterInstanceCommand;
+import chowder.application.port.in.UpdateInstanceCommand;
+import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyKind;
+import chowder.domain.ApiKeySecret;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
+import chowder.domain.KeyScope;
 import chowder.domain.Permission;
 import chowder.domain.SessionId;
 import java.security.SecureRandom;
@@ -18,7 +22,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ApiKeyServiceTest {
@@ -60,6 +66,52 @@ class ApiKeyServiceTest {
         assertCode(() -> caller.requireSession(SessionId.of("user-43/chat-1")), ErrorCode.PERMISSION_DENIED);
         assertCode(() -> caller.requireSession(SessionId.MAIN), ErrorCode.PERMISSION_DENIED);
         assertCode(() -> caller.requireSession(SessionId.of("VIP")), ErrorCode.PERMISSION_DENIED);
+    }
+
+    @Test
+    void aKeyBoundToSessionsCannotBeGivenAPermissionThatReachesEverySession() {
+        Caller acme = authentication.authenticate(organizations.create("Acme").apiKey().value());
+        String id = instances.register(RegisterInstanceCommand.of(acme, "a", "http://10.0.0.1", "t")).id().toString();
+        for (String permission : List.of("configure", "files", "channels")) {
+            for (CreateApiKeyCommand bound : List.of(
+                    scoped(acme, List.of(id), List.of("interact", permission), List.of("user-42"), Optional.empty()),
+                    scoped(acme, List.of(id), List.of("interact", permission), List.of(), Optional.of("user-42/")))) {
+                assertThatThrownBy(() -> keys.create(bound)).as(permission).isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+                    assertThat(e.getMessage()).contains("permissions", "session_ids", "session_prefix", "the " + permission + " permission");
+                });
+            }
+        }
+        assertThat(store.keys).as("nothing was stored").hasSize(1);
+        assertThatThrownBy(() -> keys.create(scoped(acme, List.of(id), List.of("configure"), List.of(), Optional.of("user-42/"))))
+                .hasMessage("permissions: a key bound to sessions (session_ids, session_prefix) cannot have the configure permission: "
+                        + "it could re-point the instance's gateway and read other sessions.");
+        // Unbound keys keep every permission; bound keys keep those that stay within their sessions.
+        keys.create(scoped(acme, List.of(id), List.of("read", "interact", "configure", "files", "channels"), List.of(), Optional.empty()));
+        keys.create(scoped(acme, List.of(id), List.of("read", "interact"), List.of("user-42"), Optional.of("user-42/")));
+    }
+
+    @Test
+    void aKeyStoredBoundToSessionsWithConfigureOrFilesIsRefusedThemAtUse() {
+        Caller acme = authentication.authenticate(organizations.create("Acme").apiKey().value());
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "a", "http://10.0.0.1", "t"));
+        // As a key created before the combination was refused would have been stored.
+        ApiKeySecret secret = ApiKeySecret.generate(ApiKeyKind.SCOPED, new SecureRandom());
+        store.insert(ApiKey.issue(acme.organizationId(), "old", secret, new KeyScope(Map.of(instance.id(),
+                Set.of(Permission.READ, Permission.INTERACT, Permission.CONFIGURE, Permission.FILES)), Set.of(), Optional.of("user-42/")),
+                Optional.empty(), NOW));
+        Caller caller = authentication.authenticate(secret.value());
+
+        assertThatThrownBy(() -> instances.update(new UpdateInstanceCommand(caller, instance.id(), Optional.empty(),
+                Optional.of("http://10.6.6.6"), Optional.of("attacker"), Optional.empty())))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+                    assertThat(e.getMessage()).contains("bound to sessions", "'configure'");
+                });
+        assertThat(instances.get(acme, instance.id()).gatewayUrl().value()).hasToString("http://10.0.0.1");
+        assertCode(() -> caller.requirePermission(instance.id(), Permission.FILES), ErrorCode.PERMISSION_DENIED);
+        caller.requirePermission(instance.id(), Permission.INTERACT);
+        assertThat(instances.get(caller, instance.id()).id()).isEqualTo(instance.id());
     }
 
     @Test
