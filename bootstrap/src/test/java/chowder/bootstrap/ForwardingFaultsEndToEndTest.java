@@ -121,6 +121,7 @@ class ForwardingFaultsEndToEndTest {
 
     @Test
     void aClientThatHalfClosesAfterItsRequestStillGetsTheWholeAnswer() throws Exception {
+        start(PATIENT);
         // Slower than the disconnect watch's arming delay: the watch sees the client's end of stream while it waits.
         gateway.play((out, socket) -> {
             Thread.sleep(500);
@@ -139,6 +140,7 @@ class ForwardingFaultsEndToEndTest {
 
     @Test
     void aClientThatHalfClosesAfterAStreamingRequestStillGetsTheWholeStream() throws Exception {
+        start(PATIENT);
         gateway.play(ScriptedGateway.events(EVENTS, Duration.ofMillis(200), false));
         String answer;
         try (RawHttp client = new RawHttp(chowder.port())) {

@@ -97,7 +97,8 @@ class KeysApiEndToEndTest {
             JsonNode key = JSON.readTree(chowder.send("POST", "/v1/keys", org, "{\"name\":\"user 42\",\"instance_ids\":[\"" + instance
                     + "\"],\"permissions\":[\"interact\"],\"session_prefix\":\"user-42/\"}").body());
             // As a key created before the combination was refused is stored (before its first use: keys are cached once used).
-            try (Connection database = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE", "sa", "");
+            String password = java.nio.file.Files.readString(dataDir.resolve(DataDirectory.PASSWORD_FILE)).strip();
+            try (Connection database = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE", "sa", password);
                     PreparedStatement grant = database.prepareStatement("UPDATE api_key_instances SET permissions = ? WHERE key_id = ?")) {
                 grant.setString(1, "configure,files,interact");
                 grant.setObject(2, java.util.UUID.fromString(key.path("id").asText()));

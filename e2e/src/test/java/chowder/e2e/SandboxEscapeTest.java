@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -58,7 +56,7 @@ class SandboxEscapeTest {
     static void startTwoOrganizationsSandboxedInstances() throws Exception {
         OpenClawRuntime.locate();
         loopbackModel = ScriptedModelServer.start();
-        networkModel = ScriptedModelServer.startOn(networkAddress());
+        networkModel = ScriptedModelServer.startOn(chowder.testing.HostNetwork.address());
         Path providers = Files.createTempFile("model-providers", ".json");
         Files.writeString(providers, JSON.createObjectNode().put("default_provider", "local").set("providers", JSON.createObjectNode()
                 .<com.fasterxml.jackson.databind.node.ObjectNode>set("local", provider(loopbackModel))
@@ -331,19 +329,5 @@ class SandboxEscapeTest {
 
     private static List<Integer> concat(List<Integer> first, List<Integer> second) {
         return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
-    }
-
-    /** This host's address on its network (not loopback): a model there is reached only through the egress proxy. */
-    private static InetAddress networkAddress() throws IOException {
-        for (NetworkInterface network : NetworkInterface.networkInterfaces().toList()) {
-            if (network.isUp() && !network.isLoopback()) {
-                for (InetAddress address : network.inetAddresses().toList()) {
-                    if (address instanceof Inet4Address) {
-                        return address;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("this test needs a network interface with an IPv4 address besides loopback");
     }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cgroup controllers that enforce an instance's memory, process and CPU limits: each instance gets a cgroup of
@@ -28,6 +29,11 @@ abstract class Cgroups {
         Cell create(String name, SandboxConfig limits) {
             return Cell.NONE;
         }
+
+        @Override
+        Optional<Cell> existing(String name) {
+            return Optional.empty();
+        }
     };
 
     private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
@@ -39,6 +45,9 @@ abstract class Cgroups {
 
     /** Creates (or takes over) the instance's cgroup {@code name} and writes its limits. */
     abstract Cell create(String name, SandboxConfig limits) throws IOException;
+
+    /** The instance's cgroup {@code name} if it exists (a leftover), without changing it. */
+    abstract Optional<Cell> existing(String name);
 
     boolean enforces() {
         return this != NONE;
@@ -202,15 +211,32 @@ abstract class Cgroups {
             Path memory = directory("memory", name);
             Path pids = directory("pids", name);
             Path cpu = directory("cpu", name);
-            write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+            // memory + swap: without it, a tree at its limit would be swapped out instead of stopped. The kernel keeps
+            // memory <= memory + swap at every step, so the combined limit is lifted first and set last.
             Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
             if (Files.exists(memsw)) {
-                // memory + swap: without it, a tree at its limit would be swapped out instead of stopped
+                write(memsw, "-1");
+            }
+            write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+            if (Files.exists(memsw)) {
                 write(memsw, Long.toString(limits.memoryBytes()));
             }
             write(pids.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
             write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
             write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(cpuQuotaMicros(limits)));
+            return cell(memory, pids, cpu);
+        }
+
+        @Override
+        Optional<Cell> existing(String name) {
+            Path memory = ownCgroups.get("memory").resolve(PARENT).resolve(name);
+            Path pids = ownCgroups.get("pids").resolve(PARENT).resolve(name);
+            Path cpu = ownCgroups.get("cpu").resolve(PARENT).resolve(name);
+            return Files.isDirectory(memory) || Files.isDirectory(pids) || Files.isDirectory(cpu)
+                    ? Optional.of(cell(memory, pids, cpu)) : Optional.empty();
+        }
+
+        private static Cell cell(Path memory, Path pids, Path cpu) {
             List<Path> directories = List.of(memory, pids, cpu);
             return new Cell() {
                 @Override
@@ -273,6 +299,16 @@ abstract class Cgroups {
             }
             write(directory.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
             write(directory.resolve("cpu.max"), cpuQuotaMicros(limits) + " " + CPU_PERIOD_MICROS);
+            return cell(directory);
+        }
+
+        @Override
+        Optional<Cell> existing(String name) {
+            Path directory = root.resolve(PARENT).resolve(name);
+            return Files.isDirectory(directory) ? Optional.of(cell(directory)) : Optional.empty();
+        }
+
+        private static Cell cell(Path directory) {
             return new Cell() {
                 @Override
                 public List<Path> procsFiles() {

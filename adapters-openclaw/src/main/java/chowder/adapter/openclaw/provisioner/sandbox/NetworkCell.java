@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  */
 final class NetworkCell implements AutoCloseable {
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(10);
+    private static final int BIND_ATTEMPTS = 3;
+    private static final java.time.Duration BIND_RETRY_PAUSE = java.time.Duration.ofMillis(300);
     private final SandboxTools tools;
     private final String name;
     private final Process pasta;
@@ -56,13 +58,25 @@ final class NetworkCell implements AutoCloseable {
                     "--udp-ports", "none", "--udp-ns", "none",
                     // Its tap interface stays down and unconfigured; these keep pasta from answering anything on it.
                     "--no-map-gw", "--no-dhcp", "--no-ndp", "--no-dhcpv6", "--no-ra"));
-            Process pasta = ProcessLauncher.start(new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
-            NetworkCell cell = new NetworkCell(tools, name, pasta);
-            cell.awaitReady(pidFile, log);
-            return cell;
+            for (int attempt = 1; ; attempt++) {
+                Process pasta = ProcessLauncher.start(new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+                NetworkCell cell = new NetworkCell(tools, name, pasta);
+                try {
+                    cell.awaitReady(pidFile, log);
+                    return cell;
+                } catch (PortTakenException e) {
+                    // The gateway's port was just released by its previous launch, or is briefly someone else's.
+                    if (attempt == BIND_ATTEMPTS) {
+                        throw new IOException(e.getMessage() + " (port " + inboundPort + " is in use on the host's loopback)", e);
+                    }
+                    pause(BIND_RETRY_PAUSE);
+                    SandboxTools.run(List.of(tools.ip().toString(), "netns", "add", name));
+                    SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
+                }
+            }
         } catch (IOException | RuntimeException e) {
             remove(tools, name);
             throw e;
@@ -74,10 +88,13 @@ final class NetworkCell implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (!Files.isRegularFile(pidFile) || Files.size(pidFile) == 0) {
             if (!pasta.isAlive() || System.nanoTime() - deadline > 0) {
+                boolean exited = !pasta.isAlive();
                 close();
-                String output = Files.isRegularFile(log) ? Files.readString(log, java.nio.charset.StandardCharsets.UTF_8).strip() : "";
-                throw new IOException("pasta " + (pasta.isAlive() ? "did not start within " + READY_TIMEOUT.toSeconds() + " s" : "exited")
-                        + (output.isEmpty() ? "" : ": " + output));
+                String output = Files.isRegularFile(log) ? Files.readString(log, java.nio.charset.StandardCharsets.UTF_8).lines()
+                        .filter(line -> !line.contains("to syslog")).collect(Collectors.joining(" ")).strip() : "";
+                String message = "pasta " + (exited ? "exited" : "did not start within " + READY_TIMEOUT.toSeconds() + " s")
+                        + (output.isEmpty() ? "" : ": " + output);
+                throw exited && output.contains("Failed to bind") ? new PortTakenException(message) : new IOException(message);
             }
             try {
                 Thread.sleep(5);
@@ -86,6 +103,23 @@ final class NetworkCell implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while starting pasta", e);
             }
+        }
+    }
+
+    private static final class PortTakenException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PortTakenException(String message) {
+            super(message);
+        }
+    }
+
+    private static void pause(java.time.Duration duration) throws IOException {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting pasta", e);
         }
     }
 

@@ -36,6 +36,17 @@ public final class ProcessLauncher {
             }
             throw new IOException("cannot start " + builder.command().get(0), e.getCause());
         } catch (InterruptedException e) {
+            // The start takes milliseconds and cannot be called off: wait for it, so that no process is left untracked.
+            while (true) {
+                try {
+                    started.get().destroyForcibly();
+                    break;
+                } catch (InterruptedException again) {
+                    // still waiting
+                } catch (ExecutionException failed) {
+                    break;
+                }
+            }
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting " + builder.command().get(0), e);
         }

@@ -233,13 +233,10 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         NetworkCell.remove(tools, NetworkCell.namespaceName(instance));
-        try {
-            Cgroups.Cell leftover = cgroups.create(instance, config);
+        cgroups.existing(instance).ifPresent(leftover -> {
             SandboxCell.killAll(leftover);
             leftover.remove();
-        } catch (IOException e) {
-            log.debug("No cgroup to sweep for {}: {}", instance, e.getMessage());
-        }
+        });
     }
 
     private synchronized EgressProxy egress() {

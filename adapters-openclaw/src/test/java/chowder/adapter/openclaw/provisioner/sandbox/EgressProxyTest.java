@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -32,7 +30,7 @@ class EgressProxyTest {
     @BeforeEach
     void start() throws IOException {
         proxy.start();
-        address = nonLoopbackAddress();
+        address = chowder.testing.HostNetwork.address();
         upstream = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
         Thread.ofVirtual().start(() -> {
             while (!upstream.isClosed()) {
@@ -131,19 +129,5 @@ class EgressProxyTest {
         } catch (IOException ignored) {
             // the test closed it
         }
-    }
-
-    /** This host's own network address (not loopback): where a LAN model server would be. */
-    private static InetAddress nonLoopbackAddress() throws IOException {
-        for (NetworkInterface network : NetworkInterface.networkInterfaces().toList()) {
-            if (network.isUp() && !network.isLoopback()) {
-                for (InetAddress candidate : network.inetAddresses().toList()) {
-                    if (candidate instanceof Inet4Address) {
-                        return candidate;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("this test needs a network interface with an IPv4 address besides loopback");
     }
 }

@@ -115,6 +115,8 @@ class SandboxTest {
         try (ServerSocket allowed = greeter("allowed"); ServerSocket forbidden = greeter("forbidden")) {
             sandbox.close();
             sandbox = sandbox(List.of(EgressRule.parse("127.0.0.1:" + allowed.getLocalPort())));
+            // Its trial sandbox first, as at Chowder's start: it takes a free port of its own for a moment.
+            assertThat(sandbox.problem()).isEmpty();
             int gatewayPort = freePort();
             String connect = """
                     import socket, sys

@@ -1,0 +1,51 @@
+package chowder.bootstrap;
+
+import static chowder.bootstrap.RunningChowder.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chowder.testing.FakeOpenClawGateway;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every instance says how its gateway is confined: bubblewrap by default, off when the operator says so, null when registered. */
+class SandboxModeEndToEndTest {
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path noOpenClaw;
+
+    @Test
+    void provisionedInstancesShowTheirSandboxAndRegisteredOnesNone() throws Exception {
+        assertThat(sandboxOfAProvisionedInstance(Map.of())).isEqualTo("bubblewrap");
+    }
+
+    @Test
+    void anOperatorMayTurnTheSandboxOffAndEveryInstanceSaysSo() throws Exception {
+        assertThat(sandboxOfAProvisionedInstance(Map.of("CHOWDER_SANDBOX", "off"))).isEqualTo("off");
+    }
+
+    private String sandboxOfAProvisionedInstance(Map<String, String> settings) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("CHOWDER_PROVISIONER", "local", "CHOWDER_OPENCLAW_HOME", noOpenClaw.toString(),
+                "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "60s"));
+        env.putAll(settings);
+        try (RunningChowder chowder = new RunningChowder(dataDir, env); FakeOpenClawGateway gateway = FakeOpenClawGateway.start("gateway-token-123")) {
+            String key = chowder.createOrganization("Acme").path("api_key").asText();
+            HttpResponse<String> created = chowder.send("POST", "/v1/instances", key, "{\"name\":\"provisioned\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonNode instance = JSON.readTree(created.body());
+            String id = instance.path("id").asText();
+            assertThat(JSON.readTree(chowder.send("GET", "/v1/instances/" + id, key, null).body()).path("sandbox").asText())
+                    .isEqualTo(instance.path("sandbox").asText());
+
+            String registered = chowder.registerInstance(key, gateway.baseUrl(), "gateway-token-123");
+            JsonNode shown = JSON.readTree(chowder.send("GET", "/v1/instances/" + registered, key, null).body());
+            assertThat(shown.has("sandbox")).isTrue();
+            assertThat(shown.path("sandbox").isNull()).isTrue();
+            return instance.path("sandbox").asText();
+        }
+    }
+}
