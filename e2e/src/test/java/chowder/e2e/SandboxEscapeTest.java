@@ -3,6 +3,7 @@ package chowder.e2e;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.testing.HostNetwork;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -56,7 +57,7 @@ class SandboxEscapeTest {
     static void startTwoOrganizationsSandboxedInstances() throws Exception {
         OpenClawRuntime.locate();
         loopbackModel = ScriptedModelServer.start();
-        networkModel = ScriptedModelServer.startOn(chowder.testing.HostNetwork.address());
+        networkModel = ScriptedModelServer.startOn(HostNetwork.address());
         Path providers = Files.createTempFile("model-providers", ".json");
         Files.writeString(providers, JSON.createObjectNode().put("default_provider", "local").set("providers", JSON.createObjectNode()
                 .<com.fasterxml.jackson.databind.node.ObjectNode>set("local", provider(loopbackModel))

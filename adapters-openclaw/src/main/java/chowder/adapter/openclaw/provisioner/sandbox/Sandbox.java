@@ -33,7 +33,7 @@ public final class Sandbox implements AutoCloseable {
     private final String hostPath;
     private final SecureRandom random;
     private final SandboxIdentity identity;
-    private final Cgroups cgroups;
+    private Cgroups cgroups;
     private final Optional<byte[]> seccompProgram;
     private SandboxTools tools;
     private EgressProxy egress;
@@ -107,6 +107,7 @@ public final class Sandbox implements AutoCloseable {
                     + "cgroup); run Chowder as root, or set CHOWDER_SANDBOX=off on a host whose only tenant is you.");
         }
         tools = located.tools().get();
+        usableCgroups();
         try {
             trial();
         } catch (IOException e) {
@@ -116,20 +117,33 @@ public final class Sandbox implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Builds what a gateway's sandbox is made of, once, around {@code /usr/bin/true}. */
+    /** Controllers that are mounted but that Chowder may not use (a read-only cgroup file system) are as good as none. */
+    private void usableCgroups() {
+        String name = "check-" + UUID.randomUUID();
+        try {
+            cgroups.create(name, config).remove();
+        } catch (IOException e) {
+            log.warn("Cannot create cgroups with {} ({}): memory and CPU of provisioned gateways are NOT limited", cgroups.describe(),
+                    e.getMessage());
+            cgroups = Cgroups.NONE;
+        }
+    }
+
+    /** Builds what a gateway's sandbox is made of, once, around {@code /usr/bin/true}, as a uid no instance gets in practice. */
     private void trial() throws IOException {
         String name = "check-" + UUID.randomUUID();
+        long uid = config.firstUid() + SandboxConfig.UID_RANGE - 1;
         Path directory = Files.createTempDirectory("chowder-sandbox-check");
         try {
             Path etc = Files.createDirectories(directory.resolve("etc"));
-            SandboxIdentity.writeEtc(etc, config.firstUid());
+            SandboxIdentity.writeEtc(etc, uid);
             Path config = Files.writeString(directory.resolve("openclaw.json"), "{}", UTF_8);
             Path writable = Files.createDirectories(directory.resolve("writable"));
-            SandboxIdentity.own(List.of(writable), this.config.firstUid());
+            SandboxIdentity.own(List.of(writable), uid);
             Cgroups.Cell cgroup = cgroups.create(name, this.config);
             try (NetworkCell network = NetworkCell.open(tools, name, freeLoopbackPort(), List.of(), directory.resolve("pasta.log"),
                     directory.resolve("pasta.pid"))) {
-                BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(this.config.firstUid(), directory, config, writable, writable,
+                BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, directory, config, writable, writable,
                         writable, etc, 1024 * 1024, seccompProgram.isPresent(), List.of("/usr/bin/true"));
                 ProcessBuilder builder = command(cgroup, network, spec);
                 if (seccompProgram.isPresent()) {

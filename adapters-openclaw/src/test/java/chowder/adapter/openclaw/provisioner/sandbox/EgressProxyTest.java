@@ -3,6 +3,7 @@ package chowder.adapter.openclaw.provisioner.sandbox;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.testing.HostNetwork;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +31,7 @@ class EgressProxyTest {
     @BeforeEach
     void start() throws IOException {
         proxy.start();
-        address = chowder.testing.HostNetwork.address();
+        address = HostNetwork.address();
         upstream = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
         Thread.ofVirtual().start(() -> {
             while (!upstream.isClosed()) {
