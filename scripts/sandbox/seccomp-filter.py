@@ -7,8 +7,10 @@ The filter allows every system call except those that would let a tenant's agent
 sandbox, or reach kernel interfaces a gateway never needs: new namespaces (a user namespace would give
 the agent capabilities inside it), mounts, the kernel keyring, BPF, perf, userfaultfd, io_uring, module
 and kexec loading, and similar host administration. They fail with EPERM (clone3 with ENOSYS, so that
-the C library falls back to clone, whose flags the filter can check). System calls of another ABI
-(32-bit or x32) kill the process. bubblewrap loads the compiled program (--seccomp); the committed
+the C library falls back to clone, whose flags the filter can check). Sockets are limited to the families
+a gateway uses (Unix, IPv4, IPv6, netlink): the others, vsock above all (a VM's channel to its host, which
+no network namespace confines), fail with EAFNOSUPPORT, and so does a netlink socket for the kernel's
+device events. System calls of another ABI (32-bit or x32) kill the process. bubblewrap loads the compiled program (--seccomp); the committed
 programs under adapters-openclaw/src/main/resources are this script's output, and a test checks that
 they still are.
 """
@@ -40,8 +42,14 @@ DENIED = [
     # host administration
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon",
     "swapoff", "acct", "quotactl", "open_by_handle_at", "syslog", "settimeofday", "clock_settime",
-    "clock_adjtime", "adjtimex", "vhangup", "lookup_dcookie", "iopl", "ioperm",
+    "clock_adjtime", "adjtimex", "vhangup", "lookup_dcookie", "iopl", "ioperm", "quotactl_fd",
 ]
+
+# Newer than this libseccomp knows by name; the same number on every architecture since Linux 5.1.
+DENIED_BY_NUMBER = {"open_tree_attr": 467}
+
+AF_UNIX, AF_INET, AF_INET6, AF_NETLINK = 1, 2, 10, 16
+NETLINK_KOBJECT_UEVENT = 15
 
 ARCHES = {"x86_64": seccomp.Arch.X86_64, "aarch64": seccomp.Arch.AARCH64}
 
@@ -57,6 +65,18 @@ def build(arch_name):
             rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
         except RuntimeError:
             pass  # not a system call of this architecture (iopl, ioperm on aarch64)
+    for number in DENIED_BY_NUMBER.values():
+        try:
+            rules.add_rule(seccomp.ERRNO(errno.EPERM), number)
+        except RuntimeError:
+            pass  # this libseccomp cannot place it in another architecture's table (it needs CAP_SYS_ADMIN anyway)
+    # Every family but the allowed ones: 0, 3-9, 11-15, and 17 and above.
+    for call in ("socket", "socketpair"):
+        for family in [0, *range(3, 10), *range(11, 16)]:
+            rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), call, seccomp.Arg(0, seccomp.EQ, family))
+        rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), call, seccomp.Arg(0, seccomp.GE, AF_NETLINK + 1))
+    rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket",
+                   seccomp.Arg(0, seccomp.EQ, AF_NETLINK), seccomp.Arg(2, seccomp.EQ, NETLINK_KOBJECT_UEVENT))
     for flag in CLONE_NAMESPACE_FLAGS.values():
         rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
     rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")

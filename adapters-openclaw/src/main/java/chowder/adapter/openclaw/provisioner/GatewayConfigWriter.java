@@ -75,9 +75,10 @@ final class GatewayConfigWriter {
     static void write(Path file, ObjectNode config, boolean readableByOthers) throws IOException {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temporary);
-        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(readableByOthers ? "rw-r--r--" : "rw-------")));
+        String mode = readableByOthers ? "rw-r--r--" : "rw-------";
+        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
         // createFile applies the umask; the mode must be exactly this.
-        Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString(readableByOthers ? "rw-r--r--" : "rw-------"));
+        Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString(mode));
         Files.writeString(temporary, JSON.writeValueAsString(config), UTF_8);
         Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -5,9 +5,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import chowder.adapter.openclaw.provisioner.sandbox.ProcessLauncher;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxCell;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 final class GatewayProcess {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    private static final int TAIL_BYTES = 64 * 1024;
 
     private final Process process;
     private final Optional<SandboxCell> sandbox;
@@ -121,9 +127,16 @@ final class GatewayProcess {
         return sandbox.map(SandboxCell::limitsReached).orElse("");
     }
 
-    /** Descendants can only be found while their parents live, so they are remembered whenever seen. */
+    /**
+     * Descendants can only be found while their parents live, so an unconfined gateway's are remembered whenever seen
+     * (and forgotten once gone: an agent may run millions of processes). A sandbox needs none of this: its PID
+     * namespace ends them all.
+     */
     void rememberDescendants() {
-        process.descendants().forEach(seen::add);
+        if (sandbox.isEmpty()) {
+            seen.removeIf(handle -> !handle.isAlive());
+            process.descendants().forEach(seen::add);
+        }
     }
 
     /** SIGTERM to the gateway, a grace period, then SIGKILL for the whole tree; returns when all are gone. */
@@ -143,22 +156,37 @@ final class GatewayProcess {
 
     /**
      * The gateway itself: the process Chowder started, or in a sandbox its grandchild (bubblewrap, then the PID
-     * namespace's init, then the gateway), which SIGTERM must reach since the init ignores it.
+     * namespace's init, then the gateway), which SIGTERM must reach since the init ignores it. Orphans the init adopted
+     * are its children too, but started later.
      */
     private ProcessHandle gateway() {
         if (sandbox.isEmpty()) {
             return process.toHandle();
         }
-        List<ProcessHandle> inits = process.children().toList();
-        return inits.stream().flatMap(ProcessHandle::children).findFirst().orElse(process.toHandle());
+        return process.children().flatMap(ProcessHandle::children)
+                .min(Comparator.comparing(handle -> handle.info().startInstant().orElse(Instant.MAX)))
+                .orElse(process.toHandle());
     }
 
-    /** The last lines of the console log, colour codes removed, at most {@code maxCharacters} long. */
+    /**
+     * The last lines of the console log, colour codes removed, at most {@code maxCharacters} long. Only its end is read:
+     * the agent can make its gateway write as much as it likes.
+     */
     static String logTail(Path log, int maxCharacters) {
         List<String> lines;
-        try {
-            lines = new String(Files.readAllBytes(log), UTF_8).replaceAll("\u001B\\[[0-9;]*m", "").lines()
-                    .filter(line -> !line.isBlank()).toList();
+        try (FileChannel file = FileChannel.open(log, StandardOpenOption.READ)) {
+            long size = file.size();
+            long start = Math.max(0, size - TAIL_BYTES);
+            ByteBuffer end = ByteBuffer.allocate((int) (size - start));
+            while (end.hasRemaining() && file.read(end, start + end.position()) >= 0) {
+                // reads up to the end as it was
+            }
+            String text = new String(end.array(), 0, end.position(), UTF_8);
+            lines = text.replaceAll("\u001B\\[[0-9;]*m", "").lines().filter(line -> !line.isBlank()).toList();
+            if (start > 0 && !lines.isEmpty()) {
+                // the first line is most likely cut
+                lines = lines.subList(1, lines.size());
+            }
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The workspace directories of provisioned gateways ({@code <instances dir>/<id>/workspace}), which their agents
@@ -40,6 +42,7 @@ import java.util.PriorityQueue;
  * workspace's owner (the instance's sandbox user).
  */
 final class LocalWorkspaceFiles implements WorkspaceFilesPort {
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Path instancesDir;
     private final long maxFileBytes;
     private final int maxListEntries;
@@ -116,9 +119,12 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new ChowderException(ErrorCode.FILE_CONFLICT, "path is a directory.");
             }
-            Path temporary = Files.createTempFile(parent.path(), ".chowder-upload-", ".tmp");
+            // Written through the descriptor that created it (never reopened by name, which the agent could swap for a FIFO).
+            Path temporary = parent.path().resolve(".chowder-upload-" + Long.toHexString(RANDOM.nextLong()) + ".tmp");
             try {
-                try (OutputStream out = Files.newOutputStream(temporary, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(temporary,
+                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"))))) {
                     copyWithinLimit(content, out);
                 }
                 workspace.giveToOwner(temporary);

@@ -55,6 +55,12 @@ public record ModelProviders(String defaultProvider, Map<String, Provider> provi
             if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
                 throw new IllegalArgumentException("base_url must be an http(s) URL");
             }
+            try {
+                // What a sandbox is let reach for it: the same rules as for CHOWDER_SANDBOX_EGRESS_ALLOW.
+                chowder.adapter.openclaw.provisioner.sandbox.EgressRule.forUrl(baseUrl);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("base_url " + baseUrl + ": " + e.getMessage());
+            }
             apiKeyEnv.ifPresent(name -> {
                 if (!ENV_NAME.matcher(name).matches()) {
                     throw new IllegalArgumentException("api_key_env must be an upper-case environment variable name, not " + name);

@@ -49,6 +49,23 @@ abstract class Cgroups {
     /** The instance's cgroup {@code name} if it exists (a leftover), without changing it. */
     abstract Optional<Cell> existing(String name);
 
+    /** The names of the cgroups below Chowder's that start with {@code prefix}. */
+    List<String> names(String prefix) {
+        return List.of();
+    }
+
+    static List<String> childrenOf(Path parent, String prefix) {
+        if (!Files.isDirectory(parent)) {
+            return List.of();
+        }
+        try (var children = Files.list(parent)) {
+            return children.filter(Files::isDirectory).map(child -> child.getFileName().toString())
+                    .filter(name -> name.startsWith(prefix)).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     boolean enforces() {
         return this != NONE;
     }
@@ -202,6 +219,11 @@ abstract class Cgroups {
         }
 
         @Override
+        List<String> names(String prefix) {
+            return ownCgroups.values().stream().flatMap(own -> childrenOf(own.resolve(PARENT), prefix).stream()).distinct().toList();
+        }
+
+        @Override
         String describe() {
             return "cgroup v1 (memory, pids, cpu)";
         }
@@ -220,6 +242,15 @@ abstract class Cgroups {
             write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
             if (Files.exists(memsw)) {
                 write(memsw, Long.toString(limits.memoryBytes()));
+            }
+            // Socket buffers are charged to cgroup v1's memory only when this limit is set (v2 always charges them).
+            Path tcp = memory.resolve("memory.kmem.tcp.limit_in_bytes");
+            if (Files.exists(tcp)) {
+                try {
+                    write(tcp, Long.toString(limits.memoryBytes()));
+                } catch (IOException refused) {
+                    // a kernel that no longer accounts TCP memory in v1
+                }
             }
             write(pids.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
             write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
@@ -277,6 +308,11 @@ abstract class Cgroups {
 
         V2(Path root) {
             this.root = root;
+        }
+
+        @Override
+        List<String> names(String prefix) {
+            return childrenOf(root.resolve(PARENT), prefix);
         }
 
         @Override

@@ -48,15 +48,31 @@ public record EgressRule(Optional<String> hostName, Optional<Cidr> network, int 
             throw new IllegalArgumentException("'" + text.strip() + "': port out of range");
         }
         if (host.startsWith("[") && host.endsWith("]")) {
-            return new EgressRule(Optional.empty(), Optional.of(Cidr.parse(host.substring(1, host.length() - 1))), port);
+            return network(Cidr.parse(host.substring(1, host.length() - 1)), port, text);
         }
         if (host.matches("[0-9./]+")) {
-            return new EgressRule(Optional.empty(), Optional.of(Cidr.parse(host)), port);
+            return network(Cidr.parse(host), port, text);
         }
         if (!HOST_NAME.matcher(host).matches()) {
             throw new IllegalArgumentException("'" + text.strip() + "': not a host name, IP address or network");
         }
         return new EgressRule(Optional.of(host), Optional.empty(), port);
+    }
+
+    /**
+     * A loopback rule lets one port of the host in, on both its loopback addresses (pasta forwards ports, not
+     * addresses): only {@code 127.0.0.1}, {@code ::1} and {@code localhost} say that without promising more.
+     */
+    private static EgressRule network(Cidr cidr, int port, String text) {
+        EgressRule rule = new EgressRule(Optional.empty(), Optional.of(cidr), port);
+        InetAddress address = address(cidr);
+        boolean plainLoopback = rule.loopback()
+                && (address.getHostAddress().equals("127.0.0.1") || address.getHostAddress().equals("0:0:0:0:0:0:0:1"));
+        if (address.isLoopbackAddress() && !plainLoopback) {
+            throw new IllegalArgumentException("'" + text.strip() + "': the host's loopback is named 127.0.0.1, [::1] or localhost "
+                    + "(such a rule lets that port of the host in, on both)");
+        }
+        return rule;
     }
 
     /** Parses a comma-separated list; empty text is an empty list. */

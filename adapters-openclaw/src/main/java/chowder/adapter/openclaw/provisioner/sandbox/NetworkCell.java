@@ -40,8 +40,8 @@ final class NetworkCell implements AutoCloseable {
      * Creates the namespace (replacing a leftover of a crashed Chowder) and starts pasta, returning once its ports are
      * forwarded; its output goes to {@code log}, its pid to {@code pidFile}.
      */
-    static NetworkCell open(SandboxTools tools, String instance, int inboundPort, List<Integer> outboundPorts, Path log, Path pidFile)
-            throws IOException {
+    static NetworkCell open(SandboxTools tools, String instance, int inboundPort, List<Integer> outboundPorts, Path log, Path pidFile,
+            Cgroups.Cell cgroup) throws IOException {
         requireNonNull(outboundPorts, "outboundPorts is null");
         String name = namespaceName(instance);
         Files.deleteIfExists(pidFile);
@@ -49,12 +49,15 @@ final class NetworkCell implements AutoCloseable {
         SandboxTools.run(List.of(tools.ip().toString(), "netns", "add", name));
         try {
             SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
-            List<String> command = new ArrayList<>(List.of(tools.setpriv().toString(), "--pdeathsig", "KILL", "--",
+            // In the instance's cgroup: the CPU and memory it spends on the instance's traffic count against the instance.
+            List<String> command = new ArrayList<>(Sandbox.entering(tools, cgroup, 0));
+            command.addAll(List.of(tools.setpriv().toString(), "--pdeathsig", "KILL", "--",
                     tools.pasta().toString(), "--netns", name,
                     // pasta drops to nobody by default, and then cannot enter a namespace the host's root owns.
                     "--runas", "0", "--foreground", "--quiet", "--pid", pidFile.toString(),
                     "--tcp-ports", "127.0.0.1/" + inboundPort,
-                    "--tcp-ns", outboundPorts.isEmpty() ? "none" : outboundPorts.stream().distinct().map(String::valueOf).collect(Collectors.joining(",")),
+                    "--tcp-ns", outboundPorts.isEmpty() ? "none"
+                            : outboundPorts.stream().distinct().map(String::valueOf).collect(Collectors.joining(",")),
                     "--udp-ports", "none", "--udp-ns", "none",
                     // Its tap interface stays down and unconfigured; these keep pasta from answering anything on it.
                     "--no-map-gw", "--no-dhcp", "--no-ndp", "--no-dhcpv6", "--no-ra"));

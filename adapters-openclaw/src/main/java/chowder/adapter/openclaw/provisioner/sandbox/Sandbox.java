@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
 public final class Sandbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
     private static final Duration RECHECK_AFTER_FAILURE = Duration.ofSeconds(10);
+    // The largest there is: when the host runs out of memory, a tenant's processes go before anything else.
+    private static final int OOM_SCORE_ADJUSTMENT = 1000;
+    /** How the names of trial sandboxes' cgroups and network namespaces begin. */
+    private static final String TRIAL = "check-";
+    private static final Duration STALE_TRIAL = Duration.ofMinutes(5);
 
     private final SandboxConfig config;
     private final Path instancesDir;
@@ -84,7 +89,8 @@ public final class Sandbox implements AutoCloseable {
             if (problem.isEmpty()) {
                 log.info("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files); "
                                 + "seccomp filter {}; egress: model providers{}",
-                        cgroups.enforces() ? "by " + cgroups.describe() : "by rlimits only (no cgroup v1 or v2 memory, pids and cpu controllers: memory and CPU are NOT limited)",
+                        cgroups.enforces() ? "by " + cgroups.describe()
+                                : "by rlimits only (no usable cgroup memory, pids and cpu controllers: memory and CPU are NOT limited)",
                         config.memoryBytes() / (1024 * 1024), config.maxProcesses(), config.cpus(), config.maxOpenFiles(),
                         seccompProgram.isPresent() ? "on" : "unavailable on " + System.getProperty("os.arch"),
                         config.egressAllowed().isEmpty() ? " only" : " and " + config.egressAllowed());
@@ -119,7 +125,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** Controllers that are mounted but that Chowder may not use (a read-only cgroup file system) are as good as none. */
     private void usableCgroups() {
-        String name = "check-" + UUID.randomUUID();
+        String name = TRIAL + UUID.randomUUID();
         try {
             cgroups.create(name, config).remove();
         } catch (IOException e) {
@@ -131,7 +137,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** Builds what a gateway's sandbox is made of, once, around {@code /usr/bin/true}, as a uid no instance gets in practice. */
     private void trial() throws IOException {
-        String name = "check-" + UUID.randomUUID();
+        String name = TRIAL + UUID.randomUUID();
         long uid = config.firstUid() + SandboxConfig.UID_RANGE - 1;
         Path directory = Files.createTempDirectory("chowder-sandbox-check");
         try {
@@ -142,7 +148,7 @@ public final class Sandbox implements AutoCloseable {
             SandboxIdentity.own(List.of(writable), uid);
             Cgroups.Cell cgroup = cgroups.create(name, this.config);
             try (NetworkCell network = NetworkCell.open(tools, name, freeLoopbackPort(), List.of(), directory.resolve("pasta.log"),
-                    directory.resolve("pasta.pid"))) {
+                    directory.resolve("pasta.pid"), cgroup)) {
                 BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, directory, config, writable, writable,
                         writable, etc, 1024 * 1024, seccompProgram.isPresent(), List.of("/usr/bin/true"));
                 ProcessBuilder builder = command(cgroup, network, spec);
@@ -162,17 +168,12 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** The outer command of a sandbox: enter its cgroups, set its rlimits, enter its network, then bubblewrap. */
+    /**
+     * The outer command of a sandbox: enter its cgroups (first of all the OOM killer's choice, before Chowder, PostgreSQL
+     * or another tenant), set its rlimits, enter its network, then bubblewrap.
+     */
     ProcessBuilder command(Cgroups.Cell cgroup, NetworkCell network, BubblewrapArguments.Spec spec) throws IOException {
-        List<String> command = new ArrayList<>();
-        List<Path> procs = cgroup.procsFiles();
-        if (!procs.isEmpty()) {
-            // The tree must be in its cgroups before it forks: this shell moves itself there, then becomes the rest.
-            command.addAll(List.of(tools.shell().toString(), "-c",
-                    "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n - 1)); done; exec \"$@\"",
-                    "chowder-sandbox", Integer.toString(procs.size())));
-            procs.forEach(file -> command.add(file.toString()));
-        }
+        List<String> command = new ArrayList<>(entering(tools, cgroup, OOM_SCORE_ADJUSTMENT));
         command.addAll(List.of(tools.prlimit().toString(),
                 "--nofile=" + config.maxOpenFiles() + ":" + config.maxOpenFiles(),
                 // Per uid, and every instance has its own: a process limit even where cgroups are missing.
@@ -182,6 +183,20 @@ public final class Sandbox implements AutoCloseable {
         command.addAll(List.of(tools.nsenter().toString(), network.nsenterOption(), "--"));
         command.addAll(BubblewrapArguments.of(tools, spec));
         return new ProcessBuilder(command);
+    }
+
+    /**
+     * The start of a command line that puts the process in {@code cgroup} and gives it {@code oomScore} before it becomes
+     * the rest of the line: the tree must be in its cgroups before it forks, so this shell moves itself there, then
+     * {@code exec}s.
+     */
+    static List<String> entering(SandboxTools tools, Cgroups.Cell cgroup, int oomScore) {
+        List<String> command = new ArrayList<>(List.of(tools.shell().toString(), "-c",
+                "echo \"$1\" > /proc/self/oom_score_adj || exit 125; shift; n=$1; shift; "
+                        + "while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n - 1)); done; exec \"$@\"",
+                "chowder-sandbox", Integer.toString(oomScore), Integer.toString(cgroup.procsFiles().size())));
+        cgroup.procsFiles().forEach(file -> command.add(file.toString()));
+        return command;
     }
 
     /**
@@ -198,6 +213,7 @@ public final class Sandbox implements AutoCloseable {
         requireReadableByOthers(request.runtimeHome());
         sweep(request.instance());
         long uid = identity.uidFor(request.instanceRoot());
+        SandboxIdentity.killProcessesOf(uid);
         SandboxIdentity.own(List.of(request.state(), request.workspace(), request.home()), uid);
         Path own = Files.createDirectories(request.instanceRoot().resolve("sandbox"));
         SandboxIdentity.writeEtc(own.resolve("etc"), uid);
@@ -217,7 +233,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             cgroup = cgroups.create(request.instance(), config);
             network = NetworkCell.open(tools, request.instance(), request.gatewayPort(), outbound, own.resolve("pasta.log"),
-                    own.resolve("pasta.pid"));
+                    own.resolve("pasta.pid"), cgroup);
             BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.config(), request.state(),
                     request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), program.isPresent(), request.command());
             ProcessBuilder builder = command(cgroup, network, spec);
@@ -251,6 +267,36 @@ public final class Sandbox implements AutoCloseable {
             SandboxCell.killAll(leftover);
             leftover.remove();
         });
+    }
+
+    /**
+     * Removes what trial sandboxes of a Chowder killed while it checked left behind: those older than a trial ever takes,
+     * so that another Chowder's trial on this host is left alone.
+     */
+    public void sweepTrials() {
+        if (tools == null) {
+            return;
+        }
+        try (var namespaces = Files.list(Path.of("/run/netns"))) {
+            namespaces.filter(path -> path.getFileName().toString().startsWith(NetworkCell.namespaceName(TRIAL)) && stale(path))
+                    .forEach(path -> NetworkCell.remove(tools, path.getFileName().toString()));
+        } catch (IOException noNamedNamespaces) {
+            // nothing to sweep
+        }
+        for (String name : cgroups.names(TRIAL)) {
+            cgroups.existing(name).filter(leftover -> leftover.procsFiles().stream().allMatch(Sandbox::stale)).ifPresent(leftover -> {
+                SandboxCell.killAll(leftover);
+                leftover.remove();
+            });
+        }
+    }
+
+    private static boolean stale(Path path) {
+        try {
+            return Files.getLastModifiedTime(path).toInstant().isBefore(java.time.Instant.now().minus(STALE_TRIAL));
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     private synchronized EgressProxy egress() {

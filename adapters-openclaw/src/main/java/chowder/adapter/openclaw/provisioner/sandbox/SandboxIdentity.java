@@ -35,13 +35,13 @@ final class SandboxIdentity {
         this.firstUid = firstUid;
     }
 
-    /** The uid of the instance whose directory is {@code instanceRoot}, given the lowest free one the first time. */
+    /**
+     * The uid of the instance whose directory is {@code instanceRoot}, given the lowest free one the first time, and a
+     * new one when its recorded one is out of range or also another instance's (a directory copied or restored).
+     */
     synchronized long uidFor(Path instanceRoot) throws IOException {
         Path file = instanceRoot.resolve(UID_FILE);
         Long recorded = read(file);
-        if (recorded != null && inRange(recorded)) {
-            return recorded;
-        }
         Set<Long> used = new HashSet<>();
         try (Stream<Path> instances = Files.list(instancesDir)) {
             for (Path other : (Iterable<Path>) instances::iterator) {
@@ -50,6 +50,9 @@ final class SandboxIdentity {
                     used.add(uid);
                 }
             }
+        }
+        if (recorded != null && inRange(recorded) && !used.contains(recorded)) {
+            return recorded;
         }
         for (long uid = firstUid; uid < firstUid + SandboxConfig.UID_RANGE; uid++) {
             if (!used.contains(uid)) {
@@ -119,6 +122,41 @@ final class SandboxIdentity {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /**
+     * Kills every process of {@code uid}: before a launch there must be none (the sandbox's PID namespace ends them), and
+     * the tree that is about to be re-owned must not change meanwhile. Where cgroups are missing, this is what finds a
+     * process that left its sandbox's cgroup-less tree.
+     */
+    static void killProcessesOf(long uid) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            List<ProcessHandle> left = ProcessHandle.allProcesses().filter(process -> uidOf(process) == uid).toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            log.warn("Killing {} leftover process(es) of sandbox uid {}", left.size(), uid);
+            left.forEach(ProcessHandle::destroyForcibly);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static long uidOf(ProcessHandle process) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"), UTF_8)) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // exited meanwhile
+        }
+        return -1;
     }
 
     /** Writes the sandbox's own {@code /etc/passwd}, {@code group} and {@code hosts}: it knows only itself, root and nobody. */

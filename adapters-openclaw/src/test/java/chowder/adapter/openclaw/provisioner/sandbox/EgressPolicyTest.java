@@ -16,7 +16,10 @@ class EgressPolicyTest {
         assertThat(EgressRule.parse("127.0.0.1:11434").loopback()).isTrue();
         assertThat(EgressRule.parse("localhost:11434").loopback()).isTrue();
         assertThat(EgressRule.parse("[::1]:11434").loopback()).isTrue();
-        assertThat(EgressRule.parse("127.0.0.0/8:11434").loopback()).isFalse();
+        // pasta forwards ports, not addresses: a rule must not promise one loopback address only.
+        assertThatThrownBy(() -> EgressRule.parse("127.0.0.0/8:11434")).hasMessageContaining("127.0.0.1, [::1] or localhost");
+        assertThatThrownBy(() -> EgressRule.parse("127.0.0.2:11434")).hasMessageContaining("127.0.0.1, [::1] or localhost");
+        assertThat(EgressRule.parse("0.0.0.0/0:443").loopback()).isFalse();
         assertThat(EgressRule.parse("api.openai.com:443").loopback()).isFalse();
         assertThat(EgressRule.forUrl("https://api.openai.com/v1").toString()).isEqualTo("api.openai.com:443");
         assertThat(EgressRule.forUrl("http://127.0.0.1:11434/v1").loopback()).isTrue();
@@ -51,10 +54,18 @@ class EgressPolicyTest {
     @Test
     void namesReachOnlyPublicAddressesWhateverTheyResolveTo() throws Exception {
         // localhost is a name that resolves to loopback: a name rule never makes a special address reachable.
-        EgressPolicy policy = new EgressPolicy(List.of(EgressRule.parse("localhost:443"), EgressRule.parse("*.example.com:443")));
+        EgressPolicy policy = new EgressPolicy(List.of(EgressRule.parse("localhost:443"), EgressRule.parse("*.example.com:443"),
+                EgressRule.parse("*.invalid:443")));
         assertThatThrownBy(() -> policy.resolve("localhost", 443)).isInstanceOf(EgressPolicy.Denied.class);
         assertThatThrownBy(() -> policy.resolve("no-such-host.invalid", 443)).isInstanceOf(EgressPolicy.Denied.class)
                 .hasMessageContaining("does not resolve");
+        // A name no rule names is refused before any lookup, in the words of every other refusal: no DNS channel out,
+        // and nothing learnt about which names exist.
+        assertThatThrownBy(() -> policy.resolve("data-to-leak.no-such-host.test", 443)).isInstanceOf(EgressPolicy.Denied.class)
+                .hasMessage("data-to-leak.no-such-host.test:443 is not an allowed destination of this sandbox");
+        // Nor does a name reach this host's own addresses: a rule for the host's network must say so.
+        String own = chowder.testing.HostNetwork.address().getHostAddress();
+        assertThat(new EgressPolicy(List.of(EgressRule.parse(own + ":443"))).resolve(own, 443).getAddress().getHostAddress()).isEqualTo(own);
         assertThat(EgressRule.parse("*.example.com:443").matchesName("api.example.com", 443)).isTrue();
         assertThat(EgressRule.parse("*.example.com:443").matchesName("example.com", 443)).isFalse();
         assertThat(EgressRule.parse("*.example.com:443").matchesName("evil-example.com", 443)).isFalse();

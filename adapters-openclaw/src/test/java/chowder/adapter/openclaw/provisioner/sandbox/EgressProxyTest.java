@@ -75,10 +75,49 @@ class EgressProxyTest {
     }
 
     @Test
+    void anInstanceHoldsABoundedNumberOfTunnelsAndGetsThemBackWhenTheyClose() throws Exception {
+        String destination = address.getHostAddress() + ":" + upstream.getLocalPort();
+        URI granted = URI.create(proxy.grant("instance-a", new EgressPolicy(List.of(EgressRule.parse(destination)))));
+        URI other = URI.create(proxy.grant("instance-b", new EgressPolicy(List.of(EgressRule.parse(destination)))));
+        java.util.List<Tunnel> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < EgressProxy.MAX_TUNNELS_PER_INSTANCE; i++) {
+                Tunnel tunnel = connect(granted.getUserInfo(), destination);
+                open.add(tunnel);
+                assertThat(tunnel.status()).isEqualTo(200);
+            }
+            try (Tunnel refused = connect(granted.getUserInfo(), destination)) {
+                assertThat(refused.status()).isEqualTo(429);
+            }
+            // Another tenant is not held up by the first one's tunnels.
+            try (Tunnel theirs = connect(other.getUserInfo(), destination)) {
+                assertThat(theirs.status()).isEqualTo(200);
+            }
+            open.removeFirst().close();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (true) {
+                try (Tunnel again = connect(granted.getUserInfo(), destination)) {
+                    if (again.status() == 200) {
+                        break;
+                    }
+                    assertThat(again.status()).isEqualTo(429);
+                }
+                assertThat(System.nanoTime() - deadline).as("a closed tunnel's slot comes back").isNegative();
+                Thread.sleep(20);
+            }
+        } finally {
+            for (Tunnel tunnel : open) {
+                tunnel.close();
+            }
+        }
+    }
+
+    @Test
     void plainHttpProxyingIsRefused() throws Exception {
         URI granted = URI.create(proxy.grant("instance-a", new EgressPolicy(List.of(EgressRule.parse(address.getHostAddress() + ":80")))));
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
-            socket.getOutputStream().write(("GET http://" + address.getHostAddress() + "/ HTTP/1.1\r\nHost: " + address.getHostAddress() + "\r\nProxy-Authorization: Basic "
+            String host = address.getHostAddress();
+            socket.getOutputStream().write(("GET http://" + host + "/ HTTP/1.1\r\nHost: " + host + "\r\nProxy-Authorization: Basic "
                     + basic(granted.getUserInfo()) + "\r\n\r\n").getBytes(UTF_8));
             assertThat(new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8)).readLine()).contains("405");
         }

@@ -63,7 +63,10 @@ class SandboxTest {
     @Test
     void runsAsAnUnprivilegedUidOfItsOwnWithoutCapabilitiesOrNewNamespaces() throws Exception {
         Run first = run("one", "id -u; id -G; grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; hostname; "
-                + "unshare -U -r true && echo USERNS-CREATED; unshare -n true && echo NETNS-CREATED");
+                + "unshare -U -r true && echo USERNS-CREATED; unshare -n true && echo NETNS-CREATED; "
+                // vsock (a VM's channel to its host) and raw packet sockets are not confined by a network namespace.
+                + "/usr/bin/python3 -c 'import socket\nfor family in (socket.AF_VSOCK, socket.AF_PACKET):\n    try:\n"
+                + "        socket.socket(family, socket.SOCK_DGRAM); print(\"OPENED\", family)\n    except OSError as e: print(\"refused\", e)'");
         Run second = run("two", "id -u");
 
         long uid = Long.parseLong(first.lines().getFirst());
@@ -72,7 +75,8 @@ class SandboxTest {
         assertThat(Long.parseLong(second.lines().getFirst())).isNotEqualTo(uid).isNotZero();
         assertThat(first.output()).contains("CapEff:\t0000000000000000", "CapBnd:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2",
                 "openclaw");
-        assertThat(first.output()).doesNotContain("USERNS-CREATED", "NETNS-CREATED").contains("Operation not permitted");
+        assertThat(first.output()).doesNotContain("USERNS-CREATED", "NETNS-CREATED", "OPENED").contains("Operation not permitted")
+                .contains("refused [Errno 97] Address family not supported by protocol");
     }
 
     @Test
