@@ -83,11 +83,12 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
                     + "on a host whose only tenant is you.");
             return;
         }
-        if (sandbox.problem().isEmpty()) {
-            sandbox.sweepTrials();
+        if (sandbox.problem().isPresent()) {
+            return;
         }
-        if (sandbox.problem().isEmpty() && Files.isDirectory(config.instancesDir())) {
-            // A Chowder that was killed left its sandboxes' network namespaces and cgroups behind.
+        // A Chowder that was killed left its sandboxes' (and its trial's) network namespaces and cgroups behind.
+        sandbox.sweepTrials();
+        if (Files.isDirectory(config.instancesDir())) {
             try (Stream<Path> directories = Files.list(config.instancesDir())) {
                 directories.filter(Files::isDirectory).forEach(directory -> sandbox.sweep(directory.getFileName().toString()));
             } catch (IOException e) {
@@ -210,7 +211,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         }
         for (Path directory : expired) {
             try {
-                removeTree(directory);
+                Sandbox.removeAgentTree(directory);
                 log.info("Removed the state of deleted instance {}", directory.getFileName());
             } catch (IOException e) {
                 log.warn("Cannot remove {}: {}", directory, e.getMessage());
@@ -235,25 +236,6 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
             }
         }
         sandbox.close();
-    }
-
-    /**
-     * Removes an instance's directory, whose workspace its agent shaped: coreutils' {@code rm} never follows a link, stays
-     * on the file system, and handles trees deeper than a path can name, where a walk by path names would fail.
-     */
-    private static void removeTree(Path directory) throws IOException {
-        Process rm = new ProcessBuilder("rm", "-rf", "--one-file-system", "--", directory.toString()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        try {
-            String output = new String(rm.getInputStream().readAllBytes(), UTF_8).strip();
-            if (rm.waitFor() != 0 || Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException("rm exited with " + rm.exitValue() + (output.isEmpty() ? "" : ": " + output));
-            }
-        } catch (InterruptedException e) {
-            rm.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while removing " + directory, e);
-        }
     }
 
     private static boolean deletedBefore(Path directory, Instant cutoff) {

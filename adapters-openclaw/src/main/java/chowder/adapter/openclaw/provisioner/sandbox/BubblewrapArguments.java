@@ -29,7 +29,7 @@ final class BubblewrapArguments {
 
     /** What one gateway's sandbox is made of, as host paths; {@code etc} holds its own {@code passwd}, {@code group} and {@code hosts}. */
     record Spec(long uid, Path runtimeHome, Path config, Path state, Path workspace, Path home, Path etc, long tmpBytes,
-            boolean seccomp, List<String> command) {
+            List<String> command) {
         Spec {
             requireNonNull(runtimeHome, "runtimeHome is null");
             requireNonNull(config, "config is null");
@@ -41,7 +41,8 @@ final class BubblewrapArguments {
         }
     }
 
-    static List<String> of(SandboxTools tools, Spec spec) throws IOException {
+    /** @param seccomp whether bubblewrap is to read a seccomp program from its standard input */
+    static List<String> of(SandboxTools tools, Spec spec, boolean seccomp) throws IOException {
         List<String> args = new ArrayList<>(List.of(tools.bwrap().toString(),
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--die-with-parent", "--new-session",
@@ -78,7 +79,7 @@ final class BubblewrapArguments {
                 "--perms", "1777", "--size", Long.toString(spec.tmpBytes()), "--tmpfs", "/tmp",
                 "--perms", "1777", "--size", Long.toString(spec.tmpBytes()), "--tmpfs", "/dev/shm",
                 "--chdir", SandboxPaths.INSTANCE.toString()));
-        if (spec.seccomp()) {
+        if (seccomp) {
             args.addAll(List.of("--seccomp", "0"));
         }
         String id = Long.toString(spec.uid());

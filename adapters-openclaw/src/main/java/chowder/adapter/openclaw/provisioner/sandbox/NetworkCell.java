@@ -46,9 +46,8 @@ final class NetworkCell implements AutoCloseable {
         String name = namespaceName(instance);
         Files.deleteIfExists(pidFile);
         remove(tools, name);
-        SandboxTools.run(List.of(tools.ip().toString(), "netns", "add", name));
         try {
-            SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
+            create(tools, name);
             // In the instance's cgroup: the CPU and memory it spends on the instance's traffic count against the instance.
             List<String> command = new ArrayList<>(Sandbox.entering(tools, cgroup, 0));
             command.addAll(List.of(tools.setpriv().toString(), "--pdeathsig", "KILL", "--",
@@ -76,14 +75,19 @@ final class NetworkCell implements AutoCloseable {
                         throw new IOException(e.getMessage() + " (port " + inboundPort + " is in use on the host's loopback)", e);
                     }
                     pause(BIND_RETRY_PAUSE);
-                    SandboxTools.run(List.of(tools.ip().toString(), "netns", "add", name));
-                    SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
+                    create(tools, name);
                 }
             }
         } catch (IOException | RuntimeException e) {
             remove(tools, name);
             throw e;
         }
+    }
+
+    /** A network namespace with nothing but its loopback interface, up. */
+    private static void create(SandboxTools tools, String name) throws IOException {
+        SandboxTools.run(List.of(tools.ip().toString(), "netns", "add", name));
+        SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
     }
 
     /** pasta writes its pid file once its ports are bound: before that, the sandbox could not reach its model. */

@@ -32,6 +32,7 @@ public final class Sandbox implements AutoCloseable {
     /** How the names of trial sandboxes' cgroups and network namespaces begin. */
     private static final String TRIAL = "check-";
     private static final Duration STALE_TRIAL = Duration.ofMinutes(5);
+    private static final Duration TREE_REMOVAL_TIMEOUT = Duration.ofMinutes(10);
 
     private final SandboxConfig config;
     private final Path instancesDir;
@@ -150,13 +151,8 @@ public final class Sandbox implements AutoCloseable {
             try (NetworkCell network = NetworkCell.open(tools, name, freeLoopbackPort(), List.of(), directory.resolve("pasta.log"),
                     directory.resolve("pasta.pid"), cgroup)) {
                 BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, directory, config, writable, writable,
-                        writable, etc, 1024 * 1024, seccompProgram.isPresent(), List.of("/usr/bin/true"));
-                ProcessBuilder builder = command(cgroup, network, spec);
-                if (seccompProgram.isPresent()) {
-                    Path program = Files.write(directory.resolve("seccomp.bpf"), seccompProgram.get());
-                    builder.redirectInput(program.toFile());
-                }
-                SandboxTools.run(builder);
+                        writable, etc, 1024 * 1024, List.of("/usr/bin/true"));
+                SandboxTools.run(command(cgroup, network, spec, directory));
                 if (!network.alive()) {
                     throw new IOException("pasta exited: " + Files.readString(directory.resolve("pasta.log"), UTF_8).strip());
                 }
@@ -164,15 +160,25 @@ public final class Sandbox implements AutoCloseable {
                 cgroup.remove();
             }
         } finally {
-            deleteTree(directory);
+            try {
+                removeAgentTree(directory);
+            } catch (IOException e) {
+                log.debug("Cannot remove {}: {}", directory, e.getMessage());
+            }
         }
     }
 
     /**
      * The outer command of a sandbox: enter its cgroups (first of all the OOM killer's choice, before Chowder, PostgreSQL
-     * or another tenant), set its rlimits, enter its network, then bubblewrap.
+     * or another tenant), set its rlimits, enter its network, then bubblewrap, which reads the seccomp program (written
+     * into {@code directory}) from its standard input.
      */
-    ProcessBuilder command(Cgroups.Cell cgroup, NetworkCell network, BubblewrapArguments.Spec spec) throws IOException {
+    private ProcessBuilder command(Cgroups.Cell cgroup, NetworkCell network, BubblewrapArguments.Spec spec, Path directory)
+            throws IOException {
+        Optional<Path> program = Optional.empty();
+        if (seccompProgram.isPresent()) {
+            program = Optional.of(Files.write(directory.resolve("seccomp.bpf"), seccompProgram.get()));
+        }
         List<String> command = new ArrayList<>(entering(tools, cgroup, OOM_SCORE_ADJUSTMENT));
         command.addAll(List.of(tools.prlimit().toString(),
                 "--nofile=" + config.maxOpenFiles() + ":" + config.maxOpenFiles(),
@@ -181,8 +187,10 @@ public final class Sandbox implements AutoCloseable {
                 // A core dump would hold the gateway's secrets.
                 "--core=0:0", "--"));
         command.addAll(List.of(tools.nsenter().toString(), network.nsenterOption(), "--"));
-        command.addAll(BubblewrapArguments.of(tools, spec));
-        return new ProcessBuilder(command);
+        command.addAll(BubblewrapArguments.of(tools, spec, program.isPresent()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        program.ifPresent(file -> builder.redirectInput(file.toFile()));
+        return builder;
     }
 
     /**
@@ -217,10 +225,6 @@ public final class Sandbox implements AutoCloseable {
         SandboxIdentity.own(List.of(request.state(), request.workspace(), request.home()), uid);
         Path own = Files.createDirectories(request.instanceRoot().resolve("sandbox"));
         SandboxIdentity.writeEtc(own.resolve("etc"), uid);
-        Optional<Path> program = Optional.empty();
-        if (seccompProgram.isPresent()) {
-            program = Optional.of(Files.write(own.resolve("seccomp.bpf"), seccompProgram.get()));
-        }
         List<Integer> outbound = new ArrayList<>();
         List<EgressRule> rules = new ArrayList<>(request.egress());
         rules.addAll(config.egressAllowed());
@@ -235,12 +239,11 @@ public final class Sandbox implements AutoCloseable {
             network = NetworkCell.open(tools, request.instance(), request.gatewayPort(), outbound, own.resolve("pasta.log"),
                     own.resolve("pasta.pid"), cgroup);
             BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.config(), request.state(),
-                    request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), program.isPresent(), request.command());
-            ProcessBuilder builder = command(cgroup, network, spec);
+                    request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), request.command());
+            ProcessBuilder builder = command(cgroup, network, spec, own);
             builder.environment().clear();
             builder.environment().putAll(request.environment());
             builder.environment().put("OPENCLAW_PROXY_URL", proxyUrl);
-            program.ifPresent(file -> builder.redirectInput(file.toFile()));
             return new SandboxCell(request.instance(), uid, builder, cgroup, network, proxy, config.memoryBytes());
         } catch (IOException | RuntimeException e) {
             proxy.revoke(request.instance());
@@ -263,10 +266,12 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         NetworkCell.remove(tools, NetworkCell.namespaceName(instance));
-        cgroups.existing(instance).ifPresent(leftover -> {
-            SandboxCell.killAll(leftover);
-            leftover.remove();
-        });
+        cgroups.existing(instance).ifPresent(Sandbox::removeLeftover);
+    }
+
+    private static void removeLeftover(Cgroups.Cell cgroup) {
+        SandboxCell.killAll(cgroup);
+        cgroup.remove();
     }
 
     /**
@@ -284,10 +289,8 @@ public final class Sandbox implements AutoCloseable {
             // nothing to sweep
         }
         for (String name : cgroups.names(TRIAL)) {
-            cgroups.existing(name).filter(leftover -> leftover.procsFiles().stream().allMatch(Sandbox::stale)).ifPresent(leftover -> {
-                SandboxCell.killAll(leftover);
-                leftover.remove();
-            });
+            cgroups.existing(name).filter(leftover -> leftover.procsFiles().stream().allMatch(Sandbox::stale))
+                    .ifPresent(Sandbox::removeLeftover);
         }
     }
 
@@ -296,6 +299,18 @@ public final class Sandbox implements AutoCloseable {
             return Files.getLastModifiedTime(path).toInstant().isBefore(java.time.Instant.now().minus(STALE_TRIAL));
         } catch (IOException gone) {
             return false;
+        }
+    }
+
+    /**
+     * Removes a directory an agent shaped (an instance's, once deleted): coreutils' {@code rm} never follows a link,
+     * stays on the file system, and gets through trees deeper than a path can name, where a walk by path names would fail.
+     */
+    public static void removeAgentTree(Path directory) throws IOException {
+        SandboxTools.run(new ProcessBuilder("rm", "-rf", "--one-file-system", "--", directory.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))), TREE_REMOVAL_TIMEOUT);
+        if (Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("rm left " + directory + " behind");
         }
     }
 
@@ -357,14 +372,6 @@ public final class Sandbox implements AutoCloseable {
             return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    private static void deleteTree(Path directory) {
-        try (var paths = Files.walk(directory)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            log.debug("Cannot remove {}: {}", directory, e.getMessage());
         }
     }
 }

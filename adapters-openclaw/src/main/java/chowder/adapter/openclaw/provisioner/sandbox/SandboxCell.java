@@ -90,18 +90,6 @@ public final class SandboxCell implements AutoCloseable {
 
     /** Kills every process left in the cgroup (none should be: the sandbox's PID namespace dies with its gateway). */
     static void killAll(Cgroups.Cell cgroup) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            List<Long> pids = cgroup.processes();
-            if (pids.isEmpty()) {
-                return;
-            }
-            pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        HostProcesses.killUntilNone(() -> cgroup.processes().stream().flatMap(pid -> ProcessHandle.of(pid).stream()).toList());
     }
 }

@@ -130,33 +130,16 @@ final class SandboxIdentity {
      * process that left its sandbox's cgroup-less tree.
      */
     static void killProcessesOf(long uid) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            List<ProcessHandle> left = ProcessHandle.allProcesses().filter(process -> uidOf(process) == uid).toList();
-            if (left.isEmpty()) {
-                return;
+        boolean none = HostProcesses.killUntilNone(() -> {
+            List<ProcessHandle> left = ProcessHandle.allProcesses().filter(process -> HostProcesses.uidOf(process) == uid).toList();
+            if (!left.isEmpty()) {
+                log.warn("Killing {} leftover process(es) of sandbox uid {}", left.size(), uid);
             }
-            log.warn("Killing {} leftover process(es) of sandbox uid {}", left.size(), uid);
-            left.forEach(ProcessHandle::destroyForcibly);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            return left;
+        });
+        if (!none) {
+            log.warn("Processes of sandbox uid {} outlived SIGKILL", uid);
         }
-    }
-
-    private static long uidOf(ProcessHandle process) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"), UTF_8)) {
-                if (line.startsWith("Uid:")) {
-                    return Long.parseLong(line.split("\\s+")[1]);
-                }
-            }
-        } catch (IOException | RuntimeException gone) {
-            // exited meanwhile
-        }
-        return -1;
     }
 
     /** Writes the sandbox's own {@code /etc/passwd}, {@code group} and {@code hosts}: it knows only itself, root and nobody. */

@@ -65,23 +65,35 @@ record SandboxTools(Path bwrap, Path pasta, Path ip, Path nsenter, Path setpriv,
 
     /** Runs {@code builder}'s command to completion (its input as the builder says); its output is the answer or the error. */
     static String run(ProcessBuilder builder) throws IOException {
+        return run(builder, COMMAND_TIMEOUT);
+    }
+
+    /**
+     * Like {@link #run(ProcessBuilder)}, for at most {@code timeout}. The output goes to a file, not a pipe: a command
+     * that hangs with its output open must not hang the caller past the timeout too.
+     */
+    static String run(ProcessBuilder builder, Duration timeout) throws IOException {
         List<String> command = builder.command();
-        Process process = builder.redirectErrorStream(true).start();
+        Path output = Files.createTempFile("chowder-command", ".out");
         try {
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            Process process = builder.redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new IOException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT.toSeconds() + " s");
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while running " + command.get(0), e);
             }
-            String text = new String(output, UTF_8).strip();
+            String text = Files.readString(output, UTF_8).strip();
             if (process.exitValue() != 0) {
                 throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + ")" + (text.isEmpty() ? "" : ": " + text));
             }
             return text;
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command.get(0), e);
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 }

@@ -314,20 +314,7 @@ class SandboxTest {
     }
 
     private static List<ProcessHandle> processesOf(long uid) {
-        return ProcessHandle.allProcesses().filter(process -> uidOf(process) == uid).toList();
-    }
-
-    private static long uidOf(ProcessHandle process) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"), UTF_8)) {
-                if (line.startsWith("Uid:")) {
-                    return Long.parseLong(line.split("\\s+")[1]);
-                }
-            }
-        } catch (IOException | RuntimeException gone) {
-            // exited meanwhile
-        }
-        return -1;
+        return ProcessHandle.allProcesses().filter(process -> HostProcesses.uidOf(process) == uid).toList();
     }
 
     private static Path which(String tool) {
