@@ -6,6 +6,7 @@ import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageSkillsUseCase;
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
@@ -18,7 +19,10 @@ import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.GatewayHealthPort;
 import chowder.application.port.out.GatewaySessionsPort;
 import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.SkillCatalogPort;
+import chowder.application.port.out.SkillSettingsPort;
 import chowder.application.port.out.WorkspaceFilesPort;
 import chowder.application.port.out.StoreHealthPort;
 import chowder.application.port.out.LoadApiKeyPort;
@@ -38,6 +42,7 @@ import chowder.application.service.ReadinessService;
 import chowder.application.service.ResponseService;
 import chowder.application.service.SessionRegistry;
 import chowder.application.service.SessionService;
+import chowder.application.service.SkillService;
 import chowder.application.service.WorkspaceFileService;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -110,8 +115,8 @@ final class ApplicationModule extends AbstractModule {
     @Provides
     @Singleton
     InstanceService instances(LoadInstancePort load, SaveInstancePort save, GatewayAddressPolicyPort addressPolicy,
-            InstanceHealthService health, InstanceProvisionerPort provisioner, Clock clock) {
-        return new InstanceService(load, save, addressPolicy, health, limits, provisioner, clock);
+            InstanceHealthService health, InstanceProvisionerPort provisioner, SkillSettingsPort skills, Clock clock) {
+        return new InstanceService(load, save, addressPolicy, health, limits, provisioner, skills, clock);
     }
 
     @Provides
@@ -157,6 +162,13 @@ final class ApplicationModule extends AbstractModule {
     @Singleton
     static ManageWorkspaceFilesUseCase workspaceFiles(LoadInstancePort instances, WorkspaceFilesPort files) {
         return new WorkspaceFileService(instances, files);
+    }
+
+    @Provides
+    @Singleton
+    static ManageSkillsUseCase skills(LoadInstancePort instances, InstanceProvisionerPort provisioner, InstanceSkillsPort skills,
+            SkillCatalogPort catalog, SkillSettingsPort settings) {
+        return new SkillService(instances, provisioner, skills, catalog, settings);
     }
 
     @Provides

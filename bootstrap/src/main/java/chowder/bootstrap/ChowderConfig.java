@@ -8,6 +8,7 @@ import chowder.adapter.openclaw.OpenClawGatewayConfig;
 import chowder.adapter.persistence.CacheConfig;
 import chowder.adapter.openclaw.provisioner.ModelProviders;
 import chowder.adapter.openclaw.provisioner.ProvisionerConfig;
+import chowder.adapter.openclaw.provisioner.SkillsConfig;
 import chowder.adapter.openclaw.provisioner.sandbox.EgressRule;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ record ChowderConfig(
         OpenClawGatewayConfig gateway,
         CacheConfig caches,
         ProvisionerConfig provisioner,
+        SkillsConfig skills,
         MetricsConfig metrics) {
 
     static final String DATA_DIR = "CHOWDER_DATA_DIR";
@@ -69,6 +71,10 @@ record ChowderConfig(
     static final String OPENCLAW_NODE_VERSION = "CHOWDER_OPENCLAW_NODE_VERSION";
     static final String OPENCLAW_INSTALL_DIR = "CHOWDER_OPENCLAW_INSTALL_DIR";
     static final String INSTANCES_DIR = "CHOWDER_INSTANCES_DIR";
+    static final String RUNTIME_DIR = "CHOWDER_RUNTIME_DIR";
+    static final String SKILLS_CATALOG = "CHOWDER_SKILLS_CATALOG";
+    static final String SKILLS_CLAWHUB = "CHOWDER_SKILLS_CLAWHUB";
+    static final String SKILLS_MAX_BYTES = "CHOWDER_SKILLS_MAX_BYTES";
     static final String INSTANCE_RETENTION = "CHOWDER_INSTANCE_RETENTION";
     static final String GATEWAY_READY_TIMEOUT = "CHOWDER_GATEWAY_READY_TIMEOUT";
     static final String GATEWAY_RESTART_BACKOFF_MAX = "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX";
@@ -94,6 +100,7 @@ record ChowderConfig(
         requireNonNull(gateway, "gateway is null");
         requireNonNull(caches, "caches is null");
         requireNonNull(provisioner, "provisioner is null");
+        requireNonNull(skills, "skills is null");
         requireNonNull(metrics, "metrics is null");
     }
 
@@ -143,6 +150,7 @@ record ChowderConfig(
                 gateway(read),
                 caches(read),
                 provisioner(read, dataDir, env),
+                skills(read),
                 metrics);
     }
 
@@ -204,6 +212,7 @@ record ChowderConfig(
                 read.value(OPENCLAW_VERSION, ProvisionerConfig.DEFAULT_OPENCLAW_VERSION, Reader::npmVersion),
                 read.value(OPENCLAW_NODE_VERSION, ProvisionerConfig.DEFAULT_NODE_VERSION, Reader::npmVersion),
                 Path.of(read.text(INSTANCES_DIR, dataDir.resolve("instances").toString())).toAbsolutePath().normalize(),
+                Path.of(read.text(RUNTIME_DIR, ProvisionerConfig.defaultRuntimeDir().toString())).toAbsolutePath().normalize(),
                 read.value(INSTANCE_RETENTION, "168h", Durations::parse),
                 read.value(GATEWAY_READY_TIMEOUT, "2m", Reader::positiveDuration),
                 read.value(GATEWAY_RESTART_BACKOFF_MAX, "1m", Reader::positiveDuration),
@@ -212,6 +221,28 @@ record ChowderConfig(
                 read.value(MAX_LIST_ENTRIES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES),
                         text -> Reader.positive(Integer.parseInt(text))),
                 sandbox(read));
+    }
+
+    /** Where provisioned instances' skills come from: the operator's catalog, and ClawHub only when switched on. */
+    private static SkillsConfig skills(Reader read) {
+        Optional<Path> catalog = read.value(SKILLS_CATALOG, "", text -> {
+            if (text.isEmpty()) {
+                return Optional.<Path>empty();
+            }
+            Path directory = Path.of(text).toAbsolutePath().normalize();
+            if (!java.nio.file.Files.isDirectory(directory)) {
+                throw new IllegalArgumentException("must be a directory of skills (one subdirectory with a SKILL.md per slug); "
+                        + directory + " is not a directory");
+            }
+            return Optional.of(directory);
+        });
+        return new SkillsConfig(catalog,
+                read.value(SKILLS_CLAWHUB, "off", text -> switch (text) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("expected on or off");
+                }),
+                read.value(SKILLS_MAX_BYTES, String.valueOf(SkillsConfig.DEFAULT_MAX_BYTES), text -> Reader.positive(Reader.bytes(text))));
     }
 
     /** How provisioned gateways are confined; each limit's rejection names its variable. */

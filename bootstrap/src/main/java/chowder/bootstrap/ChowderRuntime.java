@@ -129,7 +129,7 @@ final class ChowderRuntime implements AutoCloseable {
         return new ChowderRuntime(Guice.createInjector(
                 new PersistenceModule(persistence, config.caches()),
                 new OpenClawModule(config.gateway()),
-                new ProvisionerModule(config.provisioner(), System.getenv()),
+                new ProvisionerModule(config.provisioner(), config.skills(), System.getenv()),
                 new MetricsModule(),
                 new HttpModule(config.http(), config.metrics()),
                 new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()))), config);

@@ -49,6 +49,20 @@ class ChowderConfigTest {
         assertThat(sandbox.cpus()).isEqualTo(1.0);
         assertThat(sandbox.maxOpenFiles()).isEqualTo(4096);
         assertThat(sandbox.egressAllowed()).isEmpty();
+        assertThat(config.provisioner().runtimeDir().toString()).matches("/dev/shm/chowder-[0-9]+");
+        assertThat(config.skills().catalog()).isEmpty();
+        assertThat(config.skills().clawHub()).isFalse();
+        assertThat(config.skills().maxBytes()).isEqualTo(8L * 1024 * 1024);
+    }
+
+    @Test
+    void skillsMapping(@org.junit.jupiter.api.io.TempDir Path catalog) {
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.of("CHOWDER_SKILLS_CATALOG", catalog.toString(), "CHOWDER_SKILLS_CLAWHUB", "on",
+                "CHOWDER_SKILLS_MAX_BYTES", "1M", "CHOWDER_RUNTIME_DIR", "/run/chowder-configs"));
+        assertThat(config.skills().catalog()).contains(catalog.toAbsolutePath().normalize());
+        assertThat(config.skills().clawHub()).isTrue();
+        assertThat(config.skills().maxBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.provisioner().runtimeDir()).isEqualTo(Path.of("/run/chowder-configs"));
     }
 
     @Test
@@ -185,7 +199,11 @@ class ChowderConfigTest {
             "CHOWDER_SANDBOX_CPUS|many|not a number",
             "CHOWDER_SANDBOX_OPEN_FILES|100|at least 256",
             "CHOWDER_SANDBOX_EGRESS_ALLOW|api.openai.com|is not host:port",
-            "CHOWDER_SANDBOX_EGRESS_ALLOW|10.0.0.0/40:443|prefix out of range"})
+            "CHOWDER_SANDBOX_EGRESS_ALLOW|10.0.0.0/40:443|prefix out of range",
+            "CHOWDER_SKILLS_CATALOG|/no/such/catalog|is not a directory",
+            "CHOWDER_SKILLS_CLAWHUB|yes|expected on or off",
+            "CHOWDER_SKILLS_MAX_BYTES|0|at least 1",
+            "CHOWDER_SKILLS_MAX_BYTES|big|not a number"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))
                 .isInstanceOf(InvalidConfigurationException.class)

@@ -14,6 +14,7 @@ public enum ErrorCode {
     INSTANCE_NOT_FOUND,
     API_KEY_NOT_FOUND,
     SESSION_NOT_FOUND,
+    SKILL_NOT_FOUND,
     INSTANCE_NOT_RUNNING,
     INSTANCE_STATE_CONFLICT,
     INSTANCE_LIMIT_REACHED,
@@ -27,5 +28,7 @@ public enum ErrorCode {
     GATEWAY_CREDENTIALS_REJECTED,
     GATEWAY_REJECTED_REQUEST,
     GATEWAY_FAILED,
-    GATEWAY_TIMEOUT
+    GATEWAY_TIMEOUT,
+    /** A skill registry (ClawHub) could not be reached or refused the install. */
+    SKILL_REGISTRY_FAILED
 }

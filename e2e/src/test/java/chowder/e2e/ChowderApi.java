@@ -122,6 +122,11 @@ public final class ChowderApi {
         return sendJson("POST", path, apiKey, body);
     }
 
+    /** Sends {@code body} exactly as given with {@code method}, with {@code Content-Type: application/json}. */
+    public HttpResponse<String> send(String method, String path, String apiKey, String body) {
+        return sendJson(method, path, apiKey, body);
+    }
+
     /** PUTs {@code body} exactly as given, with {@code Content-Type: application/json}. */
     public HttpResponse<String> put(String path, String apiKey, String body) {
         return sendJson("PUT", path, apiKey, body);

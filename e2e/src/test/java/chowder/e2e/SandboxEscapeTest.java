@@ -62,10 +62,19 @@ class SandboxEscapeTest {
         Files.writeString(providers, JSON.createObjectNode().put("default_provider", "local").set("providers", JSON.createObjectNode()
                 .<com.fasterxml.jackson.databind.node.ObjectNode>set("local", provider(loopbackModel))
                 .set("network", provider(networkModel))).toString(), UTF_8);
+        Path catalog = Files.createTempDirectory("skills-catalog");
+        Files.writeString(Files.createDirectories(catalog.resolve("desk")).resolve("SKILL.md"), """
+                ---
+                name: desk
+                description: Files tickets
+                metadata: { "openclaw": { "requires": { "env": ["DESK_TOKEN"] } } }
+                ---
+                """, UTF_8);
         chowder = ChowderProcess.start(Map.of(
                 "CHOWDER_PROVISIONER", "local",
                 "CHOWDER_OPENCLAW_INSTALL_DIR", OpenClawRuntime.installRoot().toString(),
                 "CHOWDER_MODEL_PROVIDERS", providers.toString(),
+                "CHOWDER_SKILLS_CATALOG", catalog.toString(),
                 "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s"));
         api = new ChowderApi(chowder.baseUrl());
         acme = tenant("Acme", "local");
@@ -215,7 +224,7 @@ class SandboxEscapeTest {
                 .isEqualTo(acme.secret() + " and changed by it\n");
         assertThat(api.get("/v1/instances/" + acme.instance() + "/files/content?path=reports%2Ftoday.txt", globex.key()).statusCode()).isEqualTo(404);
         // What the agent leaves behind to trap Chowder is refused, and nobody waits for it.
-        shell(acme, "mkfifo /instance/workspace/trap && ln -s /instance/openclaw.json /instance/workspace/config-link && ln -s ../../ /instance/workspace/up");
+        shell(acme, "mkfifo /instance/workspace/trap && ln -s /instance/config/openclaw.json /instance/workspace/config-link && ln -s ../../ /instance/workspace/up");
         for (String path : List.of("trap", "trap", "config-link", "up%2Fopenclaw.json")) {
             assertThat(api.get(files + "/content?path=" + path, acme.key()).statusCode()).as(path).isEqualTo(400);
         }
@@ -245,6 +254,22 @@ class SandboxEscapeTest {
         api.awaitRunning(acme.key(), acme.instance(), START_TIMEOUT);
         assertThat(shell(acme, "cat /instance/workspace/reports/today.txt")).contains("written by the agent");
         assertThat(chowder.log()).doesNotContain(Files.readString(chowder.dataDirectory().resolve("master.key"), UTF_8).strip());
+    }
+
+    @Test
+    @Order(8)
+    void oneOrganizationsSkillSecretReachesItsOwnGatewayAndNoOtherAgent() {
+        String secret = "desk-token-" + UUID.randomUUID();
+        HttpResponse<String> installed = api.post("/v1/instances/" + acme.instance() + "/skills/install", acme.key(),
+                JSON.createObjectNode().put("slug", "desk").set("env", JSON.createObjectNode().put("DESK_TOKEN", secret)).toString());
+        assertThat(installed.statusCode()).as(installed.body()).isEqualTo(200);
+        assertThat(installed.body()).doesNotContain(secret);
+
+        assertThat(shell(acme, "cat /instance/config/openclaw.json")).contains(secret);
+        // Every config it can find, and every environment it can see, printed (the command does not name the secret).
+        String search = shell(globex, "find / -path /proc -prune -o -name openclaw.json -print 2>/dev/null | xargs cat; "
+                + "cat /dev/shm/chowder-*/*/openclaw.json 2>&1; cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n'; echo END");
+        assertThat(search).contains("END", "No such file or directory").doesNotContain(secret).doesNotContain("DESK_TOKEN");
     }
 
     private static Tenant tenant(String name, String provider) {

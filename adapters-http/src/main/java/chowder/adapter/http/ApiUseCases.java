@@ -9,6 +9,7 @@ import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageSkillsUseCase;
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
@@ -26,7 +27,8 @@ public record ApiUseCases(
         ManageApiKeysUseCase keys,
         ManageSessionsUseCase sessions,
         CheckReadinessUseCase readiness,
-        ManageWorkspaceFilesUseCase files) {
+        ManageWorkspaceFilesUseCase files,
+        ManageSkillsUseCase skills) {
     public ApiUseCases {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(responses, "responses is null");
@@ -39,5 +41,6 @@ public record ApiUseCases(
         requireNonNull(sessions, "sessions is null");
         requireNonNull(readiness, "readiness is null");
         requireNonNull(files, "files is null");
+        requireNonNull(skills, "skills is null");
     }
 }

@@ -38,6 +38,7 @@ public final class ChowderHttpServer {
         ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json, registry);
         SessionRoutes sessions = new SessionRoutes(useCases.sessions(), json);
         FileRoutes files = new FileRoutes(useCases.files(), bodies, json);
+        SkillRoutes skills = new SkillRoutes(useCases.skills(), bodies, json);
         KeyRoutes keys = new KeyRoutes(useCases.keys(), useCases.organizations(), useCases.createOrganization(), bodies, new KeyJson(json));
         MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry, metricsConfig);
         OpenApiDocument openApi = OpenApiDocument.load();
@@ -128,6 +129,11 @@ public final class ChowderHttpServer {
             javalin.routes.get(FileRoutes.DOWNLOAD, files::download);
             javalin.routes.post(FileRoutes.UPLOAD, files::upload);
             javalin.routes.post(FileRoutes.MOVE, files::move);
+            javalin.routes.get(SkillRoutes.SKILLS, skills::list);
+            javalin.routes.post(SkillRoutes.INSTALL, skills::install);
+            javalin.routes.get(SkillRoutes.SKILL, skills::get);
+            javalin.routes.patch(SkillRoutes.SKILL, skills::update);
+            javalin.routes.delete(SkillRoutes.SKILL, skills::remove);
 
             javalin.routes.exception(ChowderException.class, errors::chowder);
             javalin.routes.exception(HttpResponseException.class, errors::framework);

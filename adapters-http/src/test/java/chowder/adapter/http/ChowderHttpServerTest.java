@@ -10,7 +10,11 @@ import chowder.application.service.InMemorySessions;
 import chowder.application.service.InMemoryStore;
 import chowder.application.service.SessionRegistry;
 import chowder.application.service.SessionService;
+import chowder.application.service.SkillService;
 import chowder.application.service.WorkspaceFileService;
+import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.SkillCatalogPort;
+import chowder.application.port.out.SkillSettingsPort;
 import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
 import chowder.application.service.ScriptedHealth;
@@ -74,7 +78,8 @@ class ChowderHttpServerTest {
                             if (!ready) {
                                 throw new chowder.domain.ChowderException(ErrorCode.NOT_READY, "Not ready: the database is unreachable.");
                             }
-                        }, new WorkspaceFileService(store, new NoWorkspaces())));
+                        }, new WorkspaceFileService(store, new NoWorkspaces()),
+                        new SkillService(store, InstanceProvisionerPort.DISABLED, new NoInstanceSkills(), SkillCatalogPort.NONE, SkillSettingsPort.NONE)));
         server.start();
         NewOrganization acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();
@@ -114,13 +119,7 @@ class ChowderHttpServerTest {
 
     @Test
     void theWorkspaceFileRoutesAreTheHostedOnesAndOnlyDeleteIsAnExtension() throws Exception {
-        JsonNode paths = JSON.readTree(send("GET", "/openapi.json", null, null).body()).path("paths");
-        java.util.Map<String, Boolean> extension = new java.util.TreeMap<>();
-        paths.properties().stream().filter(path -> path.getKey().startsWith("/v1/instances/{id}/files"))
-                .forEach(path -> path.getValue().properties().stream().filter(method -> !method.getKey().equals("parameters"))
-                        .forEach(method -> extension.put(method.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey(),
-                                method.getValue().path("x-chowder-extension").asBoolean(false))));
-        assertThat(extension).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        assertThat(extensionsUnder("/v1/instances/{id}/files")).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
                 "GET /v1/instances/{id}/files", false,
                 "GET /v1/instances/{id}/files/content", false,
                 "PUT /v1/instances/{id}/files/content", false,
@@ -128,6 +127,47 @@ class ChowderHttpServerTest {
                 "POST /v1/instances/{id}/files/upload", false,
                 "POST /v1/instances/{id}/files/move", false,
                 "DELETE /v1/instances/{id}/files", true));
+    }
+
+    @Test
+    void theSkillRoutesAreTheHostedOnesAndOnlyDeleteIsAnExtension() throws Exception {
+        assertThat(extensionsUnder("/v1/instances/{id}/skills")).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                "GET /v1/instances/{id}/skills", false,
+                "POST /v1/instances/{id}/skills/install", false,
+                "GET /v1/instances/{id}/skills/{skill_name}", false,
+                "PATCH /v1/instances/{id}/skills/{skill_name}", false,
+                "DELETE /v1/instances/{id}/skills/{skill_name}", true));
+    }
+
+    @Test
+    void aRegisteredGatewaysSkillsAreAClearConflictAndAnotherOrganizationsANotFound() throws Exception {
+        String id = JSON.readTree(send("POST", "/v1/instances", acmeKey,
+                "{\"name\":\"registered\",\"gateway_url\":\"http://127.0.0.1:18789\",\"gateway_token\":\"t\"}").body()).path("id").asText();
+        String skills = "/v1/instances/" + id + "/skills";
+
+        for (HttpResponse<String> conflict : java.util.List.of(send("GET", skills, acmeKey, null),
+                send("POST", skills + "/install", acmeKey, "{\"slug\":\"weather\"}"),
+                send("PATCH", skills + "/weather", acmeKey, "{\"enabled\":false}"), send("DELETE", skills + "/weather", acmeKey, null))) {
+            assertThat(conflict.statusCode()).as(conflict.body()).isEqualTo(409);
+            assertThat(detail(conflict)).contains("provisions", "registered gateway");
+        }
+        for (HttpResponse<String> hidden : java.util.List.of(send("GET", skills, globexKey, null),
+                send("POST", skills + "/install", globexKey, "{\"slug\":\"weather\"}"),
+                send("PATCH", skills + "/weather", globexKey, "{\"enabled\":false}"))) {
+            assertThat(hidden.statusCode()).as(hidden.body()).isEqualTo(404);
+        }
+        assertThat(send("GET", skills + "?eligible_only=maybe", acmeKey, null).statusCode()).isEqualTo(400);
+    }
+
+    /** For each documented "METHOD path" under {@code prefix}: whether it is marked x-chowder-extension. */
+    private java.util.Map<String, Boolean> extensionsUnder(String prefix) throws Exception {
+        JsonNode paths = JSON.readTree(send("GET", "/openapi.json", null, null).body()).path("paths");
+        java.util.Map<String, Boolean> extension = new java.util.TreeMap<>();
+        paths.properties().stream().filter(path -> path.getKey().startsWith(prefix))
+                .forEach(path -> path.getValue().properties().stream().filter(method -> !method.getKey().equals("parameters"))
+                        .forEach(method -> extension.put(method.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey(),
+                                method.getValue().path("x-chowder-extension").asBoolean(false))));
+        return extension;
     }
 
     @Test

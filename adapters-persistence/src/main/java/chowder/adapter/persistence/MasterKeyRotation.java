@@ -4,14 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.domain.GatewayToken;
 import chowder.domain.InstanceId;
+import chowder.domain.SkillSettings;
 import java.security.SecureRandom;
 import java.time.Instant;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Re-encrypts every stored gateway token under a new master key and replaces the key's check value, in one
- * transaction: either all tokens move to the new key or none does. Run it while no Chowder server uses the
- * database (a server still running answers not ready from then on).
+ * Re-encrypts every stored gateway token and every instance's skill settings under a new master key and replaces the
+ * key's check value, in one transaction: either all of them move to the new key or none does. Run it while no Chowder
+ * server uses the database (a server still running answers not ready from then on).
  */
 public final class MasterKeyRotation {
     private final Jdbi jdbi;
@@ -22,10 +23,12 @@ public final class MasterKeyRotation {
         this.currentKey = config.masterKey();
     }
 
-    /** @return how many tokens were re-encrypted */
+    /** @return how many gateway tokens were re-encrypted (skill settings are re-encrypted too, but not counted) */
     public int rotateTo(MasterKey newKey) {
         GatewayTokenCipher current = new GatewayTokenCipher(currentKey, new SecureRandom());
         GatewayTokenCipher next = new GatewayTokenCipher(newKey, new SecureRandom());
+        SkillSettingsCipher currentSettings = new SkillSettingsCipher(currentKey, new SecureRandom());
+        SkillSettingsCipher nextSettings = new SkillSettingsCipher(newKey, new SecureRandom());
         return jdbi.inTransaction(handle -> {
             InstanceDao dao = handle.attach(InstanceDao.class);
             int count = 0;
@@ -34,6 +37,12 @@ public final class MasterKeyRotation {
                 GatewayToken token = current.decrypt(id, stored.gatewayTokenEncrypted());
                 dao.updateEncryptedToken(stored.id(), next.encrypt(id, token));
                 count++;
+            }
+            SkillSettingsDao skills = handle.attach(SkillSettingsDao.class);
+            for (SkillSettingsDao.SkillSettingsRow stored : skills.listAll()) {
+                InstanceId id = new InstanceId(stored.instanceId());
+                SkillSettings settings = currentSettings.decrypt(id, stored.skillKey(), stored.settingsEncrypted());
+                skills.updateEncrypted(stored.instanceId(), stored.skillKey(), nextSettings.encrypt(id, stored.skillKey(), settings));
             }
             MasterKeyCheckDao checks = handle.attach(MasterKeyCheckDao.class);
             String check = MasterKeyCheck.seal(newKey, new SecureRandom());

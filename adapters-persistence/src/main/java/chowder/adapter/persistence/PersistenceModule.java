@@ -9,6 +9,7 @@ import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.SkillSettingsPort;
 import chowder.application.port.out.StoreHealthPort;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -132,6 +133,12 @@ public final class PersistenceModule extends AbstractModule {
     @Singleton
     SessionStorePort sessions(Jdbi jdbi, ChangeFeed changes) {
         return new JdbiSessionStore(jdbi, changes, caches.maxSessions());
+    }
+
+    @Provides
+    @Singleton
+    SkillSettingsPort skillSettings(Jdbi jdbi) {
+        return new JdbiSkillSettingsStore(jdbi, new SkillSettingsCipher(config.masterKey(), new SecureRandom()));
     }
 
     @Provides

@@ -8,8 +8,12 @@ import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.SkillSettingsPort;
 import chowder.application.port.out.StoreHealthPort;
 import chowder.domain.ApiKeyId;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.SkillSettings;
 import chowder.domain.SessionRecord;
 import chowder.domain.TokenUsage;
 import chowder.application.port.out.SaveInstancePort;
@@ -221,6 +225,160 @@ abstract class StoreContractTest {
             rotated.getInstance(HikariDataSource.class).close();
         }
         assertThatThrownBy(() -> injector.getInstance(LoadInstancePort.class).findById(instance.id())).hasMessageContaining("master key differs");
+    }
+
+    @Test
+    void skillSettingsKeepEveryFieldAndAreListedPerInstanceSortedByKey() {
+        Organization acme = organization("Acme");
+        Instance bot = instance(acme, "bot", now, "t");
+        Instance other = instance(acme, "other", now, "t");
+        SaveInstancePort instances = injector.getInstance(SaveInstancePort.class);
+        instances.insertWithinLimit(bot, 0);
+        instances.insertWithinLimit(other, 0);
+        SkillSettingsPort skills = injector.getInstance(SkillSettingsPort.class);
+        SkillSettings weather = weatherSettings();
+        SkillSettings onlyConfig = new SkillSettings(null, null, Map.of(), Map.of("units", "metric"));
+        SkillSettings otherInstances = new SkillSettings(false, "sk-other-secret", Map.of(), Map.of());
+        skills.save(bot.id(), "weather", weather);
+        skills.save(bot.id(), "calendar", onlyConfig);
+        skills.save(other.id(), "weather", otherInstances);
+
+        Map<String, SkillSettings> listed = skills.listByInstance(bot.id());
+        assertThat(listed).containsExactly(Map.entry("calendar", onlyConfig), Map.entry("weather", weather));
+        assertThat(listed.get("calendar").enabled()).isNull();
+        assertThat(listed.get("calendar").apiKey()).isNull();
+        assertThat(skills.listByInstance(other.id())).containsExactly(Map.entry("weather", otherInstances));
+        assertThat(skills.listByInstance(InstanceId.random())).isEmpty();
+    }
+
+    @Test
+    void skillSettingsAreStoredEncryptedAsAWhole() {
+        Instance bot = instance(organization("Acme"), "bot", now, "t");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        injector.getInstance(SkillSettingsPort.class).save(bot.id(), "weather", weatherSettings());
+
+        String stored = storedSkillSettings(bot.id(), "weather");
+        assertThat(stored).startsWith("v1:")
+                .doesNotContain("sk-weather-secret", "env-value-secret", "nested-value", "WEATHER_REGION", "metric");
+    }
+
+    @Test
+    void savingEmptySkillSettingsRemovesThemAndSavingAgainReplacesThem() {
+        Instance bot = instance(organization("Acme"), "bot", now, "t");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        SkillSettingsPort skills = injector.getInstance(SkillSettingsPort.class);
+        skills.save(bot.id(), "weather", weatherSettings());
+        skills.save(bot.id(), "weather", SkillSettings.NONE);
+        assertThat(skills.listByInstance(bot.id())).isEmpty();
+
+        skills.save(bot.id(), "weather", weatherSettings());
+        SkillSettings turnedOff = new SkillSettings(false, null, Map.of(), Map.of());
+        skills.save(bot.id(), "weather", turnedOff);
+        skills.save(bot.id(), "calendar", turnedOff);
+        assertThat(skills.listByInstance(bot.id())).containsExactly(Map.entry("calendar", turnedOff), Map.entry("weather", turnedOff));
+
+        skills.delete(bot.id(), "weather");
+        skills.delete(bot.id(), "never-saved");
+        assertThat(skills.listByInstance(bot.id())).containsOnlyKeys("calendar");
+        skills.save(bot.id(), "never-saved", SkillSettings.NONE);
+        assertThat(skills.listByInstance(bot.id())).containsOnlyKeys("calendar");
+    }
+
+    @Test
+    void skillSettingsOfAnUnknownInstanceAreRefused() {
+        assertThatThrownBy(() -> injector.getInstance(SkillSettingsPort.class).save(InstanceId.random(), "weather", weatherSettings()))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_NOT_FOUND));
+    }
+
+    @Test
+    void skillSettingsOverTheirLimitAreRefusedAndWhatWasStoredStays() {
+        Instance bot = instance(organization("Acme"), "bot", now, "t");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        SkillSettingsPort skills = injector.getInstance(SkillSettingsPort.class);
+        skills.save(bot.id(), "weather", weatherSettings());
+
+        SkillSettings huge = new SkillSettings(null, null, Map.of(), Map.of("blob", "x".repeat(70 * 1024)));
+        assertThatThrownBy(() -> skills.save(bot.id(), "weather", huge))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+                    assertThat(e.getMessage()).contains("64 KiB").doesNotContain("xxxx");
+                });
+        assertThatThrownBy(() -> skills.save(bot.id(), "k".repeat(201), weatherSettings())).isInstanceOf(ChowderException.class);
+        assertThat(skills.listByInstance(bot.id())).containsExactly(Map.entry("weather", weatherSettings()));
+
+        skills.deleteAll(bot.id());
+        assertThat(skills.listByInstance(bot.id())).isEmpty();
+    }
+
+    @Test
+    void skillSettingsCopiedOntoAnotherRowDoNotDecrypt() {
+        Organization acme = organization("Acme");
+        Instance bot = instance(acme, "bot", now, "t");
+        Instance other = instance(acme, "other", now, "t");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(other, 0);
+        SkillSettingsPort skills = injector.getInstance(SkillSettingsPort.class);
+        skills.save(bot.id(), "weather", weatherSettings());
+        String stored = storedSkillSettings(bot.id(), "weather");
+        Jdbi jdbi = injector.getInstance(Jdbi.class);
+        String insert = "INSERT INTO instance_skill_settings (instance_id, skill_key, settings_encrypted, updated_at) VALUES (?, ?, ?, ?)";
+        jdbi.useHandle(handle -> handle.execute(insert, bot.id().value(), "calendar", stored, now));
+        jdbi.useHandle(handle -> handle.execute(insert, other.id().value(), "weather", stored, now));
+
+        assertThatThrownBy(() -> skills.listByInstance(bot.id()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("skill calendar")
+                .hasMessageContaining("master key differs")
+                .message().doesNotContain("sk-weather-secret", "env-value-secret");
+        assertThatThrownBy(() -> skills.listByInstance(other.id()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("master key differs");
+    }
+
+    @Test
+    void rotatingTheMasterKeyReEncryptsSkillSettings() {
+        Instance bot = instance(organization("Acme"), "bot", now, "token-to-rotate");
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        injector.getInstance(SkillSettingsPort.class).save(bot.id(), "weather", weatherSettings());
+        String before = storedSkillSettings(bot.id(), "weather");
+        MasterKey next = MasterKey.generate(RANDOM);
+        assertThat(injector.getInstance(MasterKeyRotation.class).rotateTo(next)).as("counts gateway tokens").isEqualTo(1);
+
+        assertThat(storedSkillSettings(bot.id(), "weather")).isNotEqualTo(before);
+        Injector rotated = injectorFor(next);
+        try {
+            assertThat(rotated.getInstance(SkillSettingsPort.class).listByInstance(bot.id()))
+                    .containsExactly(Map.entry("weather", weatherSettings()));
+        } finally {
+            rotated.getInstance(HikariDataSource.class).close();
+        }
+        assertThatThrownBy(() -> injector.getInstance(SkillSettingsPort.class).listByInstance(bot.id()))
+                .hasMessageContaining("master key differs");
+    }
+
+    /** Every kind of field and value: secrets, null, nested maps and lists, numbers small and large. */
+    private static SkillSettings weatherSettings() {
+        Map<String, Object> nested = new java.util.LinkedHashMap<>();
+        nested.put("region", "nested-value");
+        nested.put("unset", null);
+        nested.put("levels", List.of(1, 2.5, "three", true, Map.of("deep", List.of())));
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        config.put("units", "metric");
+        config.put("retries", 3);
+        config.put("quota", 10_000_000_000L);
+        config.put("ratio", 0.75);
+        config.put("verbose", false);
+        config.put("provider", nested);
+        return new SkillSettings(true, "sk-weather-secret", Map.of("WEATHER_REGION", "env-value-secret", "WEATHER_DEBUG", "1"), config);
+    }
+
+    private String storedSkillSettings(InstanceId instance, String skillKey) {
+        return injector.getInstance(Jdbi.class).withHandle(handle -> handle.createQuery(
+                        "SELECT settings_encrypted FROM instance_skill_settings WHERE instance_id = :instance AND skill_key = :skillKey")
+                .bind("instance", instance.value())
+                .bind("skillKey", skillKey)
+                .mapTo(String.class)
+                .one());
     }
 
     @Test

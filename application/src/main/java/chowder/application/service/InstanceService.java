@@ -13,6 +13,7 @@ import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.InstanceProvisionerPort.PreparedGateway;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
+import chowder.application.port.out.SkillSettingsPort;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
@@ -40,22 +41,25 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     private final InstanceHealthService health;
     private final InstanceLimits limits;
     private final InstanceProvisionerPort provisioner;
+    private final SkillSettingsPort skills;
     private final Clock clock;
 
     /** An instance service that only registers gateways run by others. */
     public InstanceService(LoadInstancePort loadInstances, SaveInstancePort saveInstances, GatewayAddressPolicyPort addressPolicy,
             InstanceHealthService health, InstanceLimits limits, Clock clock) {
-        this(loadInstances, saveInstances, addressPolicy, health, limits, InstanceProvisionerPort.DISABLED, clock);
+        this(loadInstances, saveInstances, addressPolicy, health, limits, InstanceProvisionerPort.DISABLED, SkillSettingsPort.NONE, clock);
     }
 
+    /** @param skills the skill settings a provisioned gateway is started with */
     public InstanceService(LoadInstancePort loadInstances, SaveInstancePort saveInstances, GatewayAddressPolicyPort addressPolicy,
-            InstanceHealthService health, InstanceLimits limits, InstanceProvisionerPort provisioner, Clock clock) {
+            InstanceHealthService health, InstanceLimits limits, InstanceProvisionerPort provisioner, SkillSettingsPort skills, Clock clock) {
         this.loadInstances = requireNonNull(loadInstances, "loadInstances is null");
         this.saveInstances = requireNonNull(saveInstances, "saveInstances is null");
         this.addressPolicy = requireNonNull(addressPolicy, "addressPolicy is null");
         this.health = requireNonNull(health, "health is null");
         this.limits = requireNonNull(limits, "limits is null");
         this.provisioner = requireNonNull(provisioner, "provisioner is null");
+        this.skills = requireNonNull(skills, "skills is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -91,7 +95,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         Instance instance = Instance.provision(command.caller().organizationId(), command.name(), prepared.url(), prepared.token(),
                 prepared.settings(), clock.instant());
         insertWithinLimit(instance);
-        provisioner.start(instance, health.eventsOf(instance));
+        provisioner.start(instance, skills.listByInstance(instance.id()), health.eventsOf(instance));
         return instance;
     }
 
@@ -165,7 +169,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
             return next.relaunch(provisioner.freeAddress(), clock.instant());
         });
         if (started.provisioned()) {
-            provisioner.start(started, health.eventsOf(started));
+            provisioner.start(started, skills.listByInstance(started.id()), health.eventsOf(started));
         } else {
             health.probeSoon(started);
         }
@@ -179,6 +183,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         if (deleted.provisioned() && provisioner.enabled()) {
             provisioner.remove(id);
         }
+        skills.deleteAll(id);
     }
 
     @Override
@@ -190,7 +195,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
             if (instance.provisioned()) {
                 Instance relaunched = instance.relaunch(provisioner.freeAddress(), clock.instant());
                 if (saveInstances.updateIfUnchanged(relaunched, instance)) {
-                    provisioner.start(relaunched, health.eventsOf(relaunched));
+                    provisioner.start(relaunched, skills.listByInstance(relaunched.id()), health.eventsOf(relaunched));
                 }
             }
         }

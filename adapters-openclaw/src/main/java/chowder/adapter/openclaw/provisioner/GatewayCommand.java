@@ -26,8 +26,13 @@ public final class GatewayCommand {
      */
     public static ProcessBuilder of(Path openclawHome, Path directory, int port, Map<String, String> secrets) {
         InstanceDirectory instance = new InstanceDirectory(requireNonNull(directory, "directory is null"));
-        GatewayLayout layout = GatewayLayout.onHost(requireNonNull(openclawHome, "openclawHome is null"), instance);
-        ProcessBuilder builder = new ProcessBuilder(arguments(layout, port)).directory(instance.root().toFile());
+        return of(GatewayLayout.onHost(requireNonNull(openclawHome, "openclawHome is null"), instance, instance.root()), instance.root(),
+                port, secrets);
+    }
+
+    /** The gateway of {@code layout}, run unconfined in {@code workingDirectory}; otherwise as {@link #of(Path, Path, int, Map)}. */
+    static ProcessBuilder of(GatewayLayout layout, Path workingDirectory, int port, Map<String, String> secrets) {
+        ProcessBuilder builder = new ProcessBuilder(arguments(layout, port)).directory(workingDirectory.toFile());
         Map<String, String> environment = builder.environment();
         String hostPath = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         // Chowder's own environment (database password, master key, other providers' keys) is not the gateway's business.

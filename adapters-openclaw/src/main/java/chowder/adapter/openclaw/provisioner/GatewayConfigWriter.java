@@ -1,31 +1,41 @@
 package chowder.adapter.openclaw.provisioner;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
+import chowder.domain.SkillSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Writes a provisioned gateway's {@code openclaw.json}: loopback only, token auth, the OpenResponses
- * endpoint on, the instance's workspace, and its chosen model provider. Secrets are not in the file: the
- * token and the provider's API key are {@code ${VAR}} references that OpenClaw resolves from the
- * environment Chowder gives the process.
+ * endpoint on, the instance's workspace, its chosen model provider, and its skills' settings. The gateway token and
+ * the provider's API key are not in the file: they are {@code ${VAR}} references that OpenClaw resolves from the
+ * environment Chowder gives the process. Skills' secrets are (OpenClaw reads {@code skills.entries} from its config,
+ * and applies a change of it without a restart): the file lives on a memory file system, never on disk, readable by
+ * the instance's own uid alone.
  */
 final class GatewayConfigWriter {
     /** The environment variable holding the gateway token, referenced from the config. */
     static final String TOKEN_VARIABLE = "OPENCLAW_GATEWAY_TOKEN";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private GatewayConfigWriter() {}
 
     /** The config as written; {@code model} may be null (a gateway without a model provider). */
-    static ObjectNode config(int port, GatewayLayout layout, ModelProviders.Selection model) {
+    static ObjectNode config(int port, GatewayLayout layout, ModelProviders.Selection model, Map<String, SkillSettings> skills) {
         ObjectNode config = JSON.createObjectNode();
         ObjectNode gateway = config.putObject("gateway")
                 .put("mode", "local")
@@ -64,22 +74,49 @@ final class GatewayConfigWriter {
         config.putObject("update").put("checkOnStart", false);
         config.putObject("discovery").putObject("mdns").put("mode", "off");
         config.putObject("logging").put("file", layout.openClawLog().toString());
+        ObjectNode entries = config.putObject("skills").putObject("entries");
+        skills.forEach((key, settings) -> entries.set(key, entry(settings)));
         return config;
     }
 
+    /** {@code skills.entries.<key>}: only what is set, so that OpenClaw's defaults hold for the rest. */
+    private static ObjectNode entry(SkillSettings settings) {
+        ObjectNode entry = JSON.createObjectNode();
+        settings.enabledSetting().ifPresent(enabled -> entry.put("enabled", enabled));
+        if (settings.apiKey() != null) {
+            entry.put("apiKey", settings.apiKey());
+        }
+        if (!settings.env().isEmpty()) {
+            ObjectNode env = entry.putObject("env");
+            new TreeMap<>(settings.env()).forEach(env::put);
+        }
+        if (!settings.config().isEmpty()) {
+            entry.set("config", JSON.valueToTree(settings.config()));
+        }
+        return entry;
+    }
+
     /**
-     * Writes the config in one step: a gateway never reads a half-written file. Mode 600 for a gateway that runs as
-     * Chowder's user; 644 for a sandboxed one, which runs as its own user and sees the file only inside its sandbox (it
-     * holds no secret, and the instance's directory is Chowder's alone).
+     * Replaces the config in one step (a rename in its directory, which the gateway watches): it never reads a
+     * half-written file. Mode 600, owned like its directory: by Chowder's user, or by a sandboxed gateway's own uid.
      */
-    static void write(Path file, ObjectNode config, boolean readableByOthers) throws IOException {
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(temporary);
-        String mode = readableByOthers ? "rw-r--r--" : "rw-------";
-        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
-        // createFile applies the umask; the mode must be exactly this.
-        Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString(mode));
-        Files.writeString(temporary, JSON.writeValueAsString(config), UTF_8);
-        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    static void write(Path file, ObjectNode config) throws IOException {
+        Path temporary = file.resolveSibling("." + file.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        try {
+            // Written through the descriptor that created it, mode 600 from the start (a umask only takes bits away),
+            // and given to the directory's owner without following a link: nothing is done to it by name but lchown.
+            try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(temporary,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))) {
+                out.write(JSON.writeValueAsBytes(config));
+            }
+            Path directory = file.getParent();
+            for (String owner : List.of("unix:uid", "unix:gid")) {
+                Files.setAttribute(temporary, owner, Files.getAttribute(directory, owner, LinkOption.NOFOLLOW_LINKS), LinkOption.NOFOLLOW_LINKS);
+            }
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
     }
 }

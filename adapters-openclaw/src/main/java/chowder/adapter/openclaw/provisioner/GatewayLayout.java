@@ -18,8 +18,13 @@ record GatewayLayout(Path runtimeHome, Path config, Path state, Path workspace, 
         requireNonNull(home, "home is null");
     }
 
-    static GatewayLayout onHost(Path runtimeHome, InstanceDirectory directory) {
-        return new GatewayLayout(runtimeHome, directory.config(), directory.state(), directory.workspace(), directory.home());
+    /** The name of the config file in its directory. */
+    static final String CONFIG_FILE = "openclaw.json";
+
+    /** An unconfined gateway's layout: the instance's directories, its config in {@code configDirectory}. */
+    static GatewayLayout onHost(Path runtimeHome, InstanceDirectory directory, Path configDirectory) {
+        return new GatewayLayout(runtimeHome, configDirectory.resolve(CONFIG_FILE), directory.state(), directory.workspace(),
+                directory.home());
     }
 
     static GatewayLayout inSandbox() {

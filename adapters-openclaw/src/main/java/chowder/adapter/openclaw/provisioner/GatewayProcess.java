@@ -44,10 +44,10 @@ final class GatewayProcess {
     }
 
     /** Starts the unconfined gateway of {@code directory} on {@code port} as {@link GatewayCommand} describes. */
-    static GatewayProcess launch(OpenClawInstall.Runtime runtime, InstanceDirectory directory, int port, java.util.Map<String, String> secrets)
-            throws IOException {
+    static GatewayProcess launch(InstanceDirectory directory, GatewayLayout layout, int port,
+            java.util.Map<String, String> secrets) throws IOException {
         killLeftover(directory);
-        ProcessBuilder builder = GatewayCommand.of(runtime.home(), directory.root(), port, secrets);
+        ProcessBuilder builder = GatewayCommand.of(layout, directory.root(), port, secrets);
         return started(ProcessLauncher.start(redirected(builder, directory)), directory, Optional.empty());
     }
 

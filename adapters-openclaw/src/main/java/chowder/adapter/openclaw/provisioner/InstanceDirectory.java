@@ -10,7 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The private directory of one provisioned instance ({@code <instances dir>/<instance id>}, mode 700): the
- * gateway's config, its state (sessions), the agent's workspace, a home directory, and logs.
+ * gateway's state (sessions), the agent's workspace, a home directory, and logs.
  */
 record InstanceDirectory(Path root) {
     static final String DELETED_MARKER = "deleted-at";
@@ -34,10 +34,6 @@ record InstanceDirectory(Path root) {
         Files.createDirectories(home());
         Files.deleteIfExists(root.resolve(DELETED_MARKER));
         return this;
-    }
-
-    Path config() {
-        return root.resolve("openclaw.json");
     }
 
     Path state() {

@@ -14,6 +14,7 @@ import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
+import chowder.domain.SkillSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -50,7 +51,14 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     private final SecureRandom random;
     private final Clock clock;
     private final Sandbox sandbox;
+    private final ConfigDirectories configDirectories;
     private final Map<InstanceId, GatewaySupervisor> supervisors = new ConcurrentHashMap<>();
+    /** The skill settings each started gateway runs with: its config is written from them at each launch and change. */
+    private final Map<InstanceId, Map<String, SkillSettings>> skills = new ConcurrentHashMap<>();
+    /** The config of each launched gateway, to write again when its skill settings change. */
+    private final Map<InstanceId, ConfigFile> configs = new ConcurrentHashMap<>();
+    /** Held to write a config: a launch and a skill change would otherwise race (both are rare and quick). */
+    private final Object configLock = new Object();
 
     /** @param environment Chowder's environment, where providers' API keys are read by name */
     public LocalGatewayProvisioner(ProvisionerConfig config, Map<String, String> environment, SecureRandom random, Clock clock) {
@@ -60,6 +68,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         this.random = requireNonNull(random, "random is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.sandbox = new Sandbox(config.sandbox(), config.instancesDir(), this.environment, random);
+        this.configDirectories = new ConfigDirectories(config.runtimeDir());
     }
 
     @Override
@@ -131,7 +140,9 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     }
 
     @Override
-    public void start(Instance instance, GatewayEvents events) {
+    public void start(Instance instance, Map<String, SkillSettings> skillSettings, GatewayEvents events) {
+        // A change that reached configureSkills while this start was on its way is newer than what the caller read.
+        skills.putIfAbsent(instance.id(), Map.copyOf(skillSettings));
         ModelProviders.Selection model = config.modelProviders().select(instance.settings());
         int port = instance.gatewayUrl().value().getPort();
         InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), instance.id());
@@ -149,7 +160,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         List<EgressRule> egress = model == null ? List.of() : List.of(EgressRule.forUrl(model.provider().baseUrl()));
         GatewaySupervisor.Launch launch = () -> launch(instance.id(), directory, port, model, Map.copyOf(secrets), egress);
         GatewaySupervisor supervisor = new GatewaySupervisor(instance.id().toString(), launch, port, directory.consoleLog(), events,
-                config.readyTimeout(), config.maxRestartBackoff(), text -> redact(text, secretValues));
+                config.readyTimeout(), config.maxRestartBackoff(), text -> redact(text, redactable(instance.id(), secretValues)));
         GatewaySupervisor previous = supervisors.put(instance.id(), supervisor);
         if (previous != null) {
             previous.stop();
@@ -161,24 +172,62 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     private GatewayProcess launch(InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model,
             Map<String, String> secrets, List<EgressRule> egress) throws IOException {
         OpenClawInstall.Runtime runtime = install.locate();
-        if (!sandbox.confines()) {
-            GatewayConfigWriter.write(directory.config(), GatewayConfigWriter.config(port, GatewayLayout.onHost(runtime.home(), directory), model),
-                    false);
-            return GatewayProcess.launch(runtime, directory, port, secrets);
+        Path configDirectory = configDirectories.of(id);
+        GatewayLayout layout = sandbox.confines() ? GatewayLayout.inSandbox() : GatewayLayout.onHost(runtime.home(), directory, configDirectory);
+        ConfigFile configFile = new ConfigFile(configDirectory.resolve(GatewayLayout.CONFIG_FILE), port, layout, model);
+        synchronized (configLock) {
+            configFile.write(skills.getOrDefault(id, Map.of()));
+            configs.put(id, configFile);
         }
-        GatewayLayout inside = GatewayLayout.inSandbox();
-        GatewayConfigWriter.write(directory.config(), GatewayConfigWriter.config(port, inside, model), true);
-        SandboxCell cell = sandbox.open(new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), directory.config(),
-                directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(inside, port),
-                GatewayCommand.sandboxEnvironment(inside, secrets)));
+        if (!sandbox.confines()) {
+            return GatewayProcess.launch(directory, layout, port, secrets);
+        }
+        SandboxCell cell = sandbox.open(new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
+                directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(layout, port),
+                GatewayCommand.sandboxEnvironment(layout, secrets)));
         return GatewayProcess.launch(cell, directory);
+    }
+
+    /**
+     * Gives a started gateway new skill settings: its config is written again, and OpenClaw applies the change of
+     * {@code skills.*} without a restart. A gateway not started here gets them at its next start.
+     */
+    void configureSkills(InstanceId id, Map<String, SkillSettings> settings) {
+        skills.put(id, Map.copyOf(settings));
+        synchronized (configLock) {
+            ConfigFile file = configs.get(id);
+            if (file != null) {
+                try {
+                    file.write(skills.getOrDefault(id, Map.of()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write the gateway config of instance " + id, e);
+                }
+            }
+        }
+    }
+
+    /** Where the gateway's config goes and what, besides the skills, it says. */
+    private record ConfigFile(Path file, int port, GatewayLayout layout, ModelProviders.Selection model) {
+        void write(Map<String, SkillSettings> skills) throws IOException {
+            GatewayConfigWriter.write(file, GatewayConfigWriter.config(port, layout, model, skills));
+        }
     }
 
     @Override
     public void stop(InstanceId id) {
+        skills.remove(id);
+        configs.remove(id);
         GatewaySupervisor supervisor = supervisors.remove(id);
         if (supervisor != null) {
             supervisor.stop();
+        }
+        // Its skill secrets stay in memory no longer than its gateway runs; the next start writes the config again.
+        synchronized (configLock) {
+            try {
+                configDirectories.remove(id);
+            } catch (IOException e) {
+                log.warn("Cannot remove the config of instance {}: {}", id, e.getMessage());
+            }
         }
     }
 
@@ -248,6 +297,18 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         } catch (IOException | DateTimeParseException e) {
             return false;
         }
+    }
+
+    /** What a gateway's log tail must not show: its token and provider key, and its skills' secrets as they are now. */
+    private List<String> redactable(InstanceId id, List<String> fixed) {
+        List<String> values = new ArrayList<>(fixed);
+        for (SkillSettings settings : skills.getOrDefault(id, Map.of()).values()) {
+            if (settings.apiKey() != null) {
+                values.add(settings.apiKey());
+            }
+            values.addAll(settings.env().values());
+        }
+        return values.stream().filter(value -> value.length() >= 4).toList();
     }
 
     private static String redact(String text, List<String> secrets) {

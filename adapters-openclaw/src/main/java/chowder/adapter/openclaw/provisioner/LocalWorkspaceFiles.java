@@ -111,6 +111,11 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
 
     @Override
     public Entry write(InstanceId instance, WorkspacePath file, InputStream content) {
+        return write(instance, file, content, false);
+    }
+
+    /** Like {@link #write(InstanceId, WorkspacePath, InputStream)}; an {@code executable} file gets mode 755. */
+    Entry write(InstanceId instance, WorkspacePath file, InputStream content, boolean executable) {
         if (file.isRoot()) {
             throw new ChowderException(ErrorCode.FILE_CONFLICT, "path is a directory.");
         }
@@ -124,7 +129,9 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             try {
                 try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(temporary,
                         Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"))))) {
+                        // Its mode is given at creation, never set by name afterwards: the directory is the agent's, which could
+                        // swap the name for a link to a host file, and the JDK's chmod follows links even when told not to.
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"))))) {
                     copyWithinLimit(content, out);
                 }
                 workspace.giveToOwner(temporary);
@@ -184,6 +191,35 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             throw new ChowderException(ErrorCode.FILE_CONFLICT, "The directory is not empty.");
         } catch (NoSuchFileException e) {
             throw notFound();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Deletes a file or a whole directory tree; nothing when it does not exist. The tree is walked through directory
+     * descriptors (Guava's {@code MoreFiles} over a {@code SecureDirectoryStream}): a link the agent swaps in meanwhile
+     * is removed itself, never followed.
+     */
+    void deleteTree(InstanceId instance, WorkspacePath path) {
+        if (path.isRoot()) {
+            throw ChowderException.invalidRequest("The workspace itself cannot be deleted.");
+        }
+        try (Workspace workspace = Workspace.open(instancesDir, instance); Node parent = workspace.parent(path)) {
+            Path target = parent.path().resolve(path.name());
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    com.google.common.io.MoreFiles.deleteRecursively(target);
+                } catch (StackOverflowError deep) {
+                    // Guava recurses per level; an agent can nest directories deeper than a thread's stack.
+                    throw new ChowderException(ErrorCode.FILE_CONFLICT, path.value() + " is nested too deeply to be removed through the "
+                            + "API; remove its deepest directories from inside the workspace first.");
+                }
+            }
+        } catch (ChowderException e) {
+            if (e.code() != ErrorCode.FILE_NOT_FOUND) {
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

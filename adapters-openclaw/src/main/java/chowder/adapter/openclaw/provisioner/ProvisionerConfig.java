@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * How Chowder runs gateways on its own host: whether it does at all; the OpenClaw install to use (or
- * where to install the pinned versions on first use); where instances' directories live; how long a
+ * where to install the pinned versions on first use); where instances' directories live, and their configs (on a
+ * memory file system: they hold skill secrets); how long a
  * deleted instance's directory is kept; how long a gateway may take to become ready; the longest pause
  * between restarts of a crashing gateway; the model providers offered; the workspace file limits; and how
  * each gateway is confined.
@@ -21,6 +22,7 @@ public record ProvisionerConfig(
         String openclawVersion,
         String nodeVersion,
         Path instancesDir,
+        Path runtimeDir,
         Duration retention,
         Duration readyTimeout,
         Duration maxRestartBackoff,
@@ -40,6 +42,7 @@ public record ProvisionerConfig(
         requireNonNull(openclawHome, "openclawHome is null");
         requireNonNull(installRoot, "installRoot is null");
         requireNonNull(instancesDir, "instancesDir is null");
+        requireNonNull(runtimeDir, "runtimeDir is null");
         requireNonNull(modelProviders, "modelProviders is null");
         requireNonNull(sandbox, "sandbox is null");
         if (openclawVersion == null || !openclawVersion.matches("[0-9A-Za-z.+-]{1,64}")) {
@@ -60,10 +63,19 @@ public record ProvisionerConfig(
         }
     }
 
+    /** Where gateways' configs go unless {@code CHOWDER_RUNTIME_DIR} says: memory, per OS user ({@link ConfigDirectories}). */
+    public static Path defaultRuntimeDir() {
+        try {
+            return Path.of("/dev/shm", "chowder-" + java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The provisioner off: instances are registered gateways only. */
     public static ProvisionerConfig disabled(Path dataDir) {
         return new ProvisionerConfig(false, Optional.empty(), dataDir.resolve("openclaw"), DEFAULT_OPENCLAW_VERSION, DEFAULT_NODE_VERSION,
-                dataDir.resolve("instances"), DEFAULT_RETENTION, DEFAULT_READY_TIMEOUT, DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.NONE,
+                dataDir.resolve("instances"), defaultRuntimeDir(), DEFAULT_RETENTION, DEFAULT_READY_TIMEOUT, DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.NONE,
                 DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LIST_ENTRIES, SandboxConfig.defaults());
     }
 }

@@ -2,7 +2,10 @@ package chowder.adapter.openclaw.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.openclaw.GatewayRpc;
 import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.InstanceSkillsPort;
+import chowder.application.port.out.SkillCatalogPort;
 import chowder.application.port.out.WorkspaceFilesPort;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provider;
@@ -19,10 +22,12 @@ import java.util.Map;
 public final class ProvisionerModule extends AbstractModule {
     private final ProvisionerConfig config;
     private final Map<String, String> environment;
+    private final SkillsConfig skills;
 
     /** @param environment Chowder's environment, where providers' API keys are read by name */
-    public ProvisionerModule(ProvisionerConfig config, Map<String, String> environment) {
+    public ProvisionerModule(ProvisionerConfig config, SkillsConfig skills, Map<String, String> environment) {
         this.config = requireNonNull(config, "config is null");
+        this.skills = requireNonNull(skills, "skills is null");
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
     }
 
@@ -34,8 +39,26 @@ public final class ProvisionerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    WorkspaceFilesPort workspaceFiles() {
+    LocalWorkspaceFiles localWorkspaceFiles() {
         return new LocalWorkspaceFiles(config.instancesDir(), config.maxFileBytes(), config.maxListEntries());
+    }
+
+    @Provides
+    static WorkspaceFilesPort workspaceFiles(LocalWorkspaceFiles files) {
+        return files;
+    }
+
+    @Provides
+    @Singleton
+    InstanceSkillsPort instanceSkills(LocalWorkspaceFiles files, Provider<LocalGatewayProvisioner> local) {
+        // Lazily: a Chowder that provisions nothing never makes a provisioner (SkillService refuses before asking this).
+        return new LocalInstanceSkills(new GatewayRpc(), files, local::get);
+    }
+
+    @Provides
+    @Singleton
+    SkillCatalogPort skillCatalog() {
+        return new DirectorySkillCatalog(skills);
     }
 
     @Provides

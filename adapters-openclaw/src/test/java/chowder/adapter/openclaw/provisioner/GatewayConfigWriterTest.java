@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
+import chowder.domain.SkillSettings;
 import chowder.domain.InstanceSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,9 +36,12 @@ class GatewayConfigWriterTest {
         ModelProviders providers = ModelProviders.read(file, Map.of("CLOUD_KEY", "sk-very-secret"));
         InstanceDirectory instance = InstanceDirectory.of(directory, new InstanceId(UUID.randomUUID())).create();
 
+        Path configFile = Files.createDirectories(directory.resolve("config")).resolve(GatewayLayout.CONFIG_FILE);
+
         ModelProviders.Selection cloud = providers.select(settings("cloud", null));
-        GatewayConfigWriter.write(instance.config(), GatewayConfigWriter.config(40123, GatewayLayout.onHost(directory, instance), cloud), false);
-        String written = Files.readString(instance.config(), UTF_8);
+        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.onHost(directory, instance, configFile.getParent()),
+                cloud, Map.of()));
+        String written = Files.readString(configFile, UTF_8);
         JsonNode config = JSON.readTree(written);
 
         assertThat(config.at("/gateway/port").asInt()).isEqualTo(40123);
@@ -49,18 +53,45 @@ class GatewayConfigWriterTest {
         assertThat(config.at("/models/providers/cloud/apiKey").asText()).isEqualTo("${CLOUD_KEY}");
         assertThat(config.at("/models/providers/local").isMissingNode()).isTrue();
         assertThat(written).doesNotContain("sk-very-secret");
-        assertThat(Files.getPosixFilePermissions(instance.config())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(configFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(config.at("/skills/entries").size()).isZero();
 
         // A sandboxed gateway runs as its own user and sees its own paths, not the host's.
-        GatewayConfigWriter.write(instance.config(), GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), cloud), true);
-        JsonNode sandboxed = JSON.readTree(Files.readString(instance.config(), UTF_8));
+        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), cloud, Map.of()));
+        JsonNode sandboxed = JSON.readTree(Files.readString(configFile, UTF_8));
         assertThat(sandboxed.at("/agents/defaults/workspace").asText()).isEqualTo("/instance/workspace");
         assertThat(sandboxed.at("/logging/file").asText()).isEqualTo("/instance/state/openclaw.log");
-        assertThat(Files.readString(instance.config(), UTF_8)).doesNotContain(directory.toString()).doesNotContain("sk-very-secret");
-        assertThat(Files.getPosixFilePermissions(instance.config())).isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(Files.readString(configFile, UTF_8)).doesNotContain(directory.toString()).doesNotContain("sk-very-secret");
+        assertThat(Files.getPosixFilePermissions(configFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
         assertThat(providers.select(settings(null, null)).reference()).isEqualTo("local/small");
         assertThat(providers.select(settings("local", "{\"model\": \"large\"}")).model().contextWindow()).isEqualTo(32000);
+    }
+
+    @Test
+    void skillSettingsBecomeSkillsEntriesWithOnlyWhatIsSetAndTheFileBelongsToItsDirectorysOwner() throws Exception {
+        Path configDirectory = Files.createDirectories(directory.resolve("config"));
+        // As a sandboxed instance's config directory is: given to its uid.
+        Files.setAttribute(configDirectory, "unix:uid", 1_500_000_123);
+        Files.setAttribute(configDirectory, "unix:gid", 1_500_000_123);
+        Path configFile = configDirectory.resolve(GatewayLayout.CONFIG_FILE);
+        Map<String, SkillSettings> skills = new java.util.TreeMap<>(Map.of(
+                "weather", new SkillSettings(false, null, Map.of(), Map.of()),
+                "image-lab", new SkillSettings(null, "sk-skill", Map.of("GEMINI_API_KEY", "g-1"), Map.of("model", "nano", "limits", Map.of("n", 2)))));
+
+        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), null, skills));
+
+        JsonNode entries = JSON.readTree(Files.readString(configFile, UTF_8)).at("/skills/entries");
+        assertThat(entries.get("weather").toString()).isEqualTo("{\"enabled\":false}");
+        assertThat(entries.at("/image-lab/enabled").isMissingNode()).isTrue();
+        assertThat(entries.at("/image-lab/apiKey").asText()).isEqualTo("sk-skill");
+        assertThat(entries.at("/image-lab/env/GEMINI_API_KEY").asText()).isEqualTo("g-1");
+        assertThat(entries.at("/image-lab/config/limits/n").asInt()).isEqualTo(2);
+        assertThat(Files.getAttribute(configFile, "unix:uid")).isEqualTo(1_500_000_123);
+        assertThat(Files.getPosixFilePermissions(configFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        try (var left = Files.list(configDirectory)) {
+            assertThat(left).containsExactly(configFile);
+        }
     }
 
     @Test

@@ -23,7 +23,7 @@ class LocalGatewayProvisionerTest {
     void aDeletedInstancesDirectoryIsRemovedWhateverItsAgentLeftInIt() throws Exception {
         ProvisionerConfig defaults = ProvisionerConfig.disabled(dataDir);
         ProvisionerConfig config = new ProvisionerConfig(true, Optional.of(dataDir.resolve("no-openclaw")), defaults.installRoot(),
-                defaults.openclawVersion(), defaults.nodeVersion(), defaults.instancesDir(), Duration.ZERO, defaults.readyTimeout(),
+                defaults.openclawVersion(), defaults.nodeVersion(), defaults.instancesDir(), dataDir.resolve("runtime"), Duration.ZERO, defaults.readyTimeout(),
                 defaults.maxRestartBackoff(), ModelProviders.NONE, defaults.maxFileBytes(), defaults.maxListEntries(), SandboxConfig.defaults());
         InstanceId id = InstanceId.random();
         InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), id).create();
@@ -34,12 +34,15 @@ class LocalGatewayProvisionerTest {
         Process deep = new ProcessBuilder("/bin/sh", "-c", "cd \"$0\" && for i in $(seq 1 30); do d=$(printf 'd%.0s' $(seq 1 200)); "
                 + "mkdir \"$d\" && cd -P \"$d\" || exit 1; done; echo bottom > file", directory.workspace().toString()).inheritIO().start();
         assertThat(deep.waitFor()).isZero();
+        Path runtime = Files.createDirectories(dataDir.resolve("runtime/" + id));
+        Files.writeString(runtime.resolve("openclaw.json"), "{\"skills\": \"with secrets\"}", UTF_8);
 
         try (LocalGatewayProvisioner provisioner = new LocalGatewayProvisioner(config, Map.of(), new SecureRandom(), Clock.systemUTC())) {
             provisioner.remove(id);
         }
 
         assertThat(directory.root()).doesNotExist();
+        assertThat(runtime).as("its config, skill secrets included").doesNotExist();
         assertThat(outside).hasContent("not the agent's");
         assertThat(dataDir).isDirectory();
     }

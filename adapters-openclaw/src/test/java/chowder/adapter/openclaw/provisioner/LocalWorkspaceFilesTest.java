@@ -55,6 +55,28 @@ class LocalWorkspaceFilesTest {
     }
 
     @Test
+    void anExecutableIsWrittenWithItsModeAndATreeIsDeletedWhole() throws Exception {
+        files.write(instance, path("skills/tool/run.sh"), new ByteArrayInputStream("#!/bin/sh\n".getBytes(UTF_8)), true);
+        assertThat(Files.getPosixFilePermissions(workspace.resolve("skills/tool/run.sh"))).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+        files.deleteTree(instance, path("skills"));
+        assertThat(workspace.resolve("skills")).doesNotExist();
+        files.deleteTree(instance, path("skills"));
+    }
+
+    @Test
+    void aTreeIsDeletedWithoutFollowingTheLinksInIt() throws Exception {
+        write("skills/tool/SKILL.md", "x");
+        Files.createSymbolicLink(workspace.resolve("skills/tool/out"), instancesDir);
+        Files.createSymbolicLink(workspace.resolve("skills/tool/secret"), outside);
+
+        files.deleteTree(instance, path("skills/tool"));
+
+        assertThat(workspace.resolve("skills/tool")).doesNotExist();
+        assertThat(outside).hasContent("master key");
+        assertThat(instancesDir.resolve(instance.toString())).isDirectory();
+    }
+
+    @Test
     void entriesCarryTheirModeAsLsShowsIt() throws Exception {
         write("dir/file.txt", "x");
         Files.setPosixFilePermissions(workspace.resolve("dir/file.txt"), PosixFilePermissions.fromString("rw-r-----"));

@@ -7,6 +7,8 @@ import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
+import chowder.domain.SkillSettings;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,10 +50,10 @@ public interface InstanceProvisionerPort {
     /**
      * Creates the instance's private state and workspace if needed, writes the gateway's config from the
      * instance's current settings, address and token, and starts the gateway in the background,
-     * restarting it with backoff when it exits; returns at once. {@code events} hears when it becomes
-     * ready and each time it fails. Starting a gateway that runs restarts it.
+     * restarting it with backoff when it exits; returns at once. {@code skills} are the settings of its skills, by
+     * key. {@code events} hears when it becomes ready and each time it fails. Starting a gateway that runs restarts it.
      */
-    void start(Instance instance, GatewayEvents events);
+    void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events);
 
     /** Stops the gateway and its supervision, keeping its state; returns once the process is gone. Idempotent. */
     void stop(InstanceId id);
@@ -110,7 +112,7 @@ public interface InstanceProvisionerPort {
         }
 
         @Override
-        public void start(Instance instance, GatewayEvents events) {
+        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events) {
             throw disabled();
         }
 

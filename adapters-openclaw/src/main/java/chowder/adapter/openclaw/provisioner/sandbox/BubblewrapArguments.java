@@ -13,7 +13,7 @@ import java.util.List;
  * Chowder may enter) in a new mount, PID, IPC, UTS and cgroup namespace whose root is an empty tmpfs holding only:
  * the host's {@code /usr} (and its {@code /bin}, {@code /lib} links) and the few files of {@code /etc} a program needs
  * (TLS roots, the linker cache, time zone), read-only; the OpenClaw install at {@link SandboxPaths#RUNTIME}, read-only;
- * the instance's config, read-only, and its state, workspace and home, writable, under {@link SandboxPaths#INSTANCE};
+ * the instance's config directory, read-only, and its state, workspace and home, writable, under {@link SandboxPaths#INSTANCE};
  * a private {@code /proc}, {@code /dev} and {@code /tmp}. Then {@code setpriv} drops to the instance's own uid and
  * gid, no supplementary groups, no capabilities (bounding set included) and no-new-privileges before the gateway
  * starts; bubblewrap loads the seccomp filter from its standard input. It dies with Chowder and kills everything in
@@ -28,11 +28,11 @@ final class BubblewrapArguments {
     private BubblewrapArguments() {}
 
     /** What one gateway's sandbox is made of, as host paths; {@code etc} holds its own {@code passwd}, {@code group} and {@code hosts}. */
-    record Spec(long uid, Path runtimeHome, Path config, Path state, Path workspace, Path home, Path etc, long tmpBytes,
+    record Spec(long uid, Path runtimeHome, Path configDirectory, Path state, Path workspace, Path home, Path etc, long tmpBytes,
             List<String> command) {
         Spec {
             requireNonNull(runtimeHome, "runtimeHome is null");
-            requireNonNull(config, "config is null");
+            requireNonNull(configDirectory, "configDirectory is null");
             requireNonNull(state, "state is null");
             requireNonNull(workspace, "workspace is null");
             requireNonNull(home, "home is null");
@@ -70,7 +70,7 @@ final class BubblewrapArguments {
         }
         args.addAll(List.of(
                 "--ro-bind", spec.runtimeHome().toString(), SandboxPaths.RUNTIME.toString(),
-                "--ro-bind", spec.config().toString(), SandboxPaths.CONFIG.toString(),
+                "--ro-bind", spec.configDirectory().toString(), SandboxPaths.CONFIG_DIRECTORY.toString(),
                 "--bind", spec.state().toString(), SandboxPaths.STATE.toString(),
                 "--bind", spec.workspace().toString(), SandboxPaths.WORKSPACE.toString(),
                 "--bind", spec.home().toString(), SandboxPaths.HOME.toString(),

@@ -144,7 +144,8 @@ public final class Sandbox implements AutoCloseable {
         try {
             Path etc = Files.createDirectories(directory.resolve("etc"));
             SandboxIdentity.writeEtc(etc, uid);
-            Path config = Files.writeString(directory.resolve("openclaw.json"), "{}", UTF_8);
+            Path config = Files.createDirectories(directory.resolve("config"));
+            Files.writeString(config.resolve("openclaw.json"), "{}", UTF_8);
             Path writable = Files.createDirectories(directory.resolve("writable"));
             SandboxIdentity.own(List.of(writable), uid);
             Cgroups.Cell cgroup = cgroups.create(name, this.config);
@@ -222,7 +223,7 @@ public final class Sandbox implements AutoCloseable {
         sweep(request.instance());
         long uid = identity.uidFor(request.instanceRoot());
         SandboxIdentity.killProcessesOf(uid);
-        SandboxIdentity.own(List.of(request.state(), request.workspace(), request.home()), uid);
+        SandboxIdentity.own(List.of(request.state(), request.workspace(), request.home(), request.configDirectory()), uid);
         Path own = Files.createDirectories(request.instanceRoot().resolve("sandbox"));
         SandboxIdentity.writeEtc(own.resolve("etc"), uid);
         List<Integer> outbound = new ArrayList<>();
@@ -238,7 +239,7 @@ public final class Sandbox implements AutoCloseable {
             cgroup = cgroups.create(request.instance(), config);
             network = NetworkCell.open(tools, request.instance(), request.gatewayPort(), outbound, own.resolve("pasta.log"),
                     own.resolve("pasta.pid"), cgroup);
-            BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.config(), request.state(),
+            BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.configDirectory(), request.state(),
                     request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), request.command());
             ProcessBuilder builder = command(cgroup, network, spec, own);
             builder.environment().clear();

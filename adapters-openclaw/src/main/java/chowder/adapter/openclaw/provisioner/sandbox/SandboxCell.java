@@ -28,13 +28,14 @@ public final class SandboxCell implements AutoCloseable {
      * install, the gateway's port on the host's loopback, where its model provider is, and the gateway's command line
      * and environment as they are inside ({@link SandboxPaths}).
      */
-    public record Request(String instance, Path instanceRoot, Path runtimeHome, Path config, Path state, Path workspace, Path home,
+    /** @param configDirectory the directory of the gateway's config (given to the instance's uid, read-only inside) */
+    public record Request(String instance, Path instanceRoot, Path runtimeHome, Path configDirectory, Path state, Path workspace, Path home,
             int gatewayPort, List<EgressRule> egress, List<String> command, Map<String, String> environment) {
         public Request {
             requireNonNull(instance, "instance is null");
             requireNonNull(instanceRoot, "instanceRoot is null");
             requireNonNull(runtimeHome, "runtimeHome is null");
-            requireNonNull(config, "config is null");
+            requireNonNull(configDirectory, "configDirectory is null");
             requireNonNull(state, "state is null");
             requireNonNull(workspace, "workspace is null");
             requireNonNull(home, "home is null");

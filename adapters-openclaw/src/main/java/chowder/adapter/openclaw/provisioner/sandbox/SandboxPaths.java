@@ -11,7 +11,9 @@ public final class SandboxPaths {
     public static final Path RUNTIME = Path.of("/opt/openclaw");
     /** The instance's own directory: only {@link #STATE}, {@link #WORKSPACE} and {@link #HOME} in it are writable. */
     public static final Path INSTANCE = Path.of("/instance");
-    public static final Path CONFIG = INSTANCE.resolve("openclaw.json");
+    /** The gateway's config directory, read-only: Chowder replaces the config in it, and the gateway reloads it. */
+    public static final Path CONFIG_DIRECTORY = INSTANCE.resolve("config");
+    public static final Path CONFIG = CONFIG_DIRECTORY.resolve("openclaw.json");
     public static final Path STATE = INSTANCE.resolve("state");
     public static final Path WORKSPACE = INSTANCE.resolve("workspace");
     public static final Path HOME = INSTANCE.resolve("home");

@@ -87,7 +87,7 @@ class SandboxTest {
 
         Run run = run("mine", "ls /; echo ---; cat " + instancesDir.resolve("master.key") + "; cat " + other.resolve("workspace/other-tenant.txt")
                 + "; find / -name other-tenant.txt -o -name master.key 2>/dev/null; ls /root /var /home 2>&1; cat /etc/shadow; "
-                + "cat /opt/openclaw/marker; echo; touch /usr/planted /opt/openclaw/planted /etc/planted /instance/openclaw.json 2>&1; "
+                + "cat /opt/openclaw/marker; echo; touch /usr/planted /opt/openclaw/planted /etc/planted /instance/config/openclaw.json /instance/config/new 2>&1; "
                 + "echo written > /instance/workspace/by-the-agent.txt && echo WROTE");
 
         assertThat(run.output().split("---")[0].strip().lines()).containsExactlyInAnyOrder("bin", "dev", "etc", "instance", "lib", "lib64",
@@ -99,6 +99,8 @@ class SandboxTest {
         assertThat(SandboxIdentity.owner(written)).isEqualTo(Long.parseLong(Files.readString(instancesDir.resolve("mine/sandbox-uid")).strip()));
         assertThat(Path.of("/usr/planted")).doesNotExist();
         assertThat(runtime.resolve("planted")).doesNotExist();
+        assertThat(instancesDir.resolve("mine/config")).isDirectoryNotContaining("glob:**/new");
+        assertThat(instancesDir.resolve("mine/config/openclaw.json")).hasContent("{}");
     }
 
     @Test
@@ -227,7 +229,7 @@ class SandboxTest {
         for (String directory : List.of("state", "workspace", "home")) {
             Files.createDirectories(root.resolve(directory));
         }
-        Path config = root.resolve("openclaw.json");
+        Path config = Files.createDirectories(root.resolve("config")).resolve("openclaw.json");
         if (!Files.exists(config)) {
             Files.writeString(config, "{}", UTF_8);
         }
@@ -236,7 +238,7 @@ class SandboxTest {
 
     private SandboxCell.Request request(String name, int gatewayPort, List<String> command) throws IOException {
         Path root = instance(name);
-        return new SandboxCell.Request(name, root, runtime, root.resolve("openclaw.json"), root.resolve("state"), root.resolve("workspace"),
+        return new SandboxCell.Request(name, root, runtime, root.resolve("config"), root.resolve("state"), root.resolve("workspace"),
                 root.resolve("home"), gatewayPort, List.of(), command, Map.of("PATH", "/usr/bin:/bin"));
     }
 

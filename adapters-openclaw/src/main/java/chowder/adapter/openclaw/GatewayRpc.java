@@ -1,0 +1,168 @@
+package chowder.adapter.openclaw;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.Instance;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Calls one method of a gateway's WebSocket protocol (OpenClaw's {@code docs/gateway/protocol/}, protocol 4): answer
+ * the {@code connect.challenge} with {@code connect} as the reserved backend client ({@code gateway-client},
+ * mode {@code backend}) with the gateway token, which a gateway accepts without a device identity from loopback
+ * only; then the request; then close. One connection per call: these are rare operator calls, not the hot path.
+ */
+public final class GatewayRpc {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PROTOCOL = 4;
+    /** A skills inventory is tens of kilobytes; nothing this client asks for comes near. */
+    private static final int MAX_FRAME_CHARS = 2 * 1024 * 1024;
+
+    private final HttpClient http;
+
+    public GatewayRpc() {
+        // No cookie handler, no redirects: the JDK client's defaults.
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /**
+     * The payload of a successful answer; a refused call is a {@code GATEWAY_FAILED} error with the gateway's message
+     * (which holds no secret of ours).
+     */
+    public JsonNode call(Instance instance, String method, ObjectNode params, Duration timeout) {
+        Answer answer = answer(instance, method, params, timeout);
+        if (answer.refusal().isPresent()) {
+            throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – " + method + " failed: " + answer.refusal().get());
+        }
+        return answer.payload();
+    }
+
+    /** The gateway's answer to the call, a refusal included; a refused connect is {@code GATEWAY_CREDENTIALS_REJECTED}. */
+    public Answer answer(Instance instance, String method, ObjectNode params, Duration timeout) {
+        URI uri = URI.create("ws://" + instance.gatewayUrl().value().getHost() + ":" + instance.gatewayUrl().value().getPort() + "/");
+        Exchange exchange = new Exchange(instance.gatewayToken().value(), method, params);
+        WebSocket socket = null;
+        try {
+            socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, exchange)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return exchange.result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE, "Gateway unavailable – interrupted.");
+        } catch (TimeoutException e) {
+            throw new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Gateway timeout – " + method + " did not answer within "
+                    + timeout.toSeconds() + " s.");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ChowderException answered) {
+                throw answered;
+            }
+            throw new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE, "Gateway unavailable – its WebSocket could not be reached ("
+                    + e.getCause().getClass().getSimpleName() + "); is it still starting?");
+        } finally {
+            if (socket != null) {
+                socket.abort();
+            }
+        }
+    }
+
+    /** The frames of one call: challenge, connect, request, answer. */
+    private static final class Exchange implements WebSocket.Listener {
+        private final String token;
+        private final String method;
+        private final ObjectNode params;
+        private final String connectId = "connect-" + UUID.randomUUID();
+        private final String callId = "call-" + UUID.randomUUID();
+        private final StringBuilder frame = new StringBuilder();
+        final CompletableFuture<Answer> result = new CompletableFuture<>();
+
+        Exchange(String token, String method, ObjectNode params) {
+            this.token = requireNonNull(token, "token is null");
+            this.method = requireNonNull(method, "method is null");
+            this.params = requireNonNull(params, "params is null");
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            if (frame.length() + data.length() > MAX_FRAME_CHARS) {
+                result.completeExceptionally(new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – a " + method
+                        + " answer over " + MAX_FRAME_CHARS + " characters."));
+                return null;
+            }
+            frame.append(data);
+            if (last) {
+                String text = frame.toString();
+                frame.setLength(0);
+                try {
+                    handle(socket, JSON.readTree(text));
+                } catch (Exception e) {
+                    result.completeExceptionally(e instanceof ChowderException ? e : new ChowderException(ErrorCode.GATEWAY_FAILED,
+                            "Gateway error – an unreadable WebSocket frame."));
+                }
+            }
+            socket.request(1);
+            return null;
+        }
+
+        private void handle(WebSocket socket, JsonNode message) {
+            String type = message.path("type").asText();
+            if ("event".equals(type) && "connect.challenge".equals(message.path("event").asText())) {
+                ObjectNode connect = JSON.createObjectNode().put("type", "req").put("id", connectId).put("method", "connect");
+                ObjectNode connectParams = connect.putObject("params").put("minProtocol", PROTOCOL).put("maxProtocol", PROTOCOL)
+                        .put("role", "operator");
+                connectParams.putObject("client").put("id", "gateway-client").put("version", "chowder").put("platform", "linux")
+                        .put("mode", "backend");
+                connectParams.putArray("scopes").add("operator.read").add("operator.admin");
+                connectParams.putArray("caps");
+                connectParams.putObject("auth").put("token", token);
+                socket.sendText(connect.toString(), true);
+            } else if ("res".equals(type) && connectId.equals(message.path("id").asText())) {
+                if (!message.path("ok").asBoolean()) {
+                    result.completeExceptionally(new ChowderException(ErrorCode.GATEWAY_CREDENTIALS_REJECTED,
+                            "Gateway credentials rejected – the WebSocket connect was refused: " + errorOf(message)));
+                    return;
+                }
+                ObjectNode request = JSON.createObjectNode().put("type", "req").put("id", callId).put("method", method);
+                request.set("params", params);
+                socket.sendText(request.toString(), true);
+            } else if ("res".equals(type) && callId.equals(message.path("id").asText())) {
+                result.complete(message.path("ok").asBoolean()
+                        ? new Answer(message.path("payload"), java.util.Optional.empty())
+                        : new Answer(message.path("payload"), java.util.Optional.of(errorOf(message))));
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+            result.completeExceptionally(new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – the WebSocket closed ("
+                    + status + (reason == null || reason.isBlank() ? "" : " " + reason) + ") before " + method + " answered."));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            result.completeExceptionally(error);
+        }
+    }
+
+    private static String errorOf(JsonNode message) {
+        // The gateway is the tenant's: its text goes into answers and logs one line long, without control characters.
+        String text = message.path("error").path("message").asText("no reason given").replaceAll("\\p{Cntrl}", " ");
+        return text.length() > 500 ? text.substring(0, 500) + "…" : text;
+    }
+
+    /** What the gateway answered: its payload, and its error message when it refused the call. */
+    public record Answer(JsonNode payload, java.util.Optional<String> refusal) {}
+}

@@ -1,0 +1,53 @@
+package chowder.adapter.persistence;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** SQL for the instance_skill_settings table. */
+@RegisterConstructorMapper(SkillSettingsDao.SkillSettingsRow.class)
+interface SkillSettingsDao {
+    record SkillSettingsRow(UUID instanceId, String skillKey, String settingsEncrypted) {}
+
+    @SqlQuery("SELECT instance_id, skill_key, settings_encrypted FROM instance_skill_settings WHERE instance_id = :instanceId")
+    List<SkillSettingsRow> listByInstance(@Bind("instanceId") UUID instanceId);
+
+    @SqlQuery("SELECT instance_id, skill_key, settings_encrypted FROM instance_skill_settings")
+    List<SkillSettingsRow> listAll();
+
+    /** Serialises the writers of one instance's settings until they commit, so that update-then-insert cannot race. */
+    @SqlQuery("SELECT id FROM instances WHERE id = :instanceId FOR UPDATE")
+    Optional<UUID> lockInstance(@Bind("instanceId") UUID instanceId);
+
+    @SqlUpdate("""
+            UPDATE instance_skill_settings SET settings_encrypted = :encrypted, updated_at = :now
+            WHERE instance_id = :instanceId AND skill_key = :skillKey
+            """)
+    int update(@Bind("instanceId") UUID instanceId, @Bind("skillKey") String skillKey, @Bind("encrypted") String encrypted,
+            @Bind("now") Instant now);
+
+    @SqlUpdate("""
+            INSERT INTO instance_skill_settings (instance_id, skill_key, settings_encrypted, updated_at)
+            VALUES (:instanceId, :skillKey, :encrypted, :now)
+            """)
+    void insert(@Bind("instanceId") UUID instanceId, @Bind("skillKey") String skillKey, @Bind("encrypted") String encrypted,
+            @Bind("now") Instant now);
+
+    @SqlUpdate("DELETE FROM instance_skill_settings WHERE instance_id = :instanceId AND skill_key = :skillKey")
+    void delete(@Bind("instanceId") UUID instanceId, @Bind("skillKey") String skillKey);
+
+    @SqlUpdate("DELETE FROM instance_skill_settings WHERE instance_id = :instanceId")
+    void deleteAll(@Bind("instanceId") UUID instanceId);
+
+    /** Replaces the ciphertext only, as a master key rotation does: the settings themselves did not change. */
+    @SqlUpdate("""
+            UPDATE instance_skill_settings SET settings_encrypted = :encrypted
+            WHERE instance_id = :instanceId AND skill_key = :skillKey
+            """)
+    void updateEncrypted(@Bind("instanceId") UUID instanceId, @Bind("skillKey") String skillKey, @Bind("encrypted") String encrypted);
+}

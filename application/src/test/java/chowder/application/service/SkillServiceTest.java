@@ -1,0 +1,262 @@
+package chowder.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import chowder.application.port.in.ManageSkillsUseCase.SkillInstallation;
+import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.InstanceSkillsPort;
+import chowder.application.port.out.SkillCatalogPort;
+import chowder.application.port.out.SkillCatalogPort.SkillFile;
+import chowder.application.port.out.SkillCatalogPort.SkillPackage;
+import chowder.application.port.out.SkillSettingsPort;
+import chowder.domain.Caller;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.InstanceId;
+import chowder.domain.InstanceSettings;
+import chowder.domain.SkillSettings;
+import chowder.domain.SkillSettingsPatch;
+import chowder.domain.SkillSlug;
+import chowder.domain.SkillStatus;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The skill rules Chowder owns, over stand-ins for the gateway (which reports skills) and the stores: which instances
+ * have skills, where a slug comes from, what an install still needs, and which settings the gateway is given.
+ */
+class SkillServiceTest {
+    private static final Instant NOW = Instant.parse("2026-12-04T10:00:00Z");
+    private final InMemoryStore store = new InMemoryStore();
+    private final OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), Clock.systemUTC());
+    private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), Clock.systemUTC());
+    private final GatewaySkills gateway = new GatewaySkills();
+    private final StoredSettings settings = new StoredSettings();
+    private final Map<String, SkillPackage> catalog = new TreeMap<>();
+    private boolean clawHub;
+    private final SkillService skills = new SkillService(store, new ProvisioningOn(), gateway, new SkillCatalogPort() {
+        @Override
+        public Optional<SkillPackage> find(SkillSlug slug) {
+            return Optional.ofNullable(catalog.get(slug.value()));
+        }
+
+        @Override
+        public boolean clawHubAllowed() {
+            return clawHub;
+        }
+    }, settings);
+    private final Caller acme = caller("Acme");
+
+    @Test
+    void aSlugNeitherInTheCatalogNorAllowedFromClawHubIsNotFoundAndSaysWhereSkillsComeFrom() {
+        Instance instance = provisioned(acme);
+
+        assertThatThrownBy(() -> skills.install(acme, instance.id(), "weather-report", Map.of()))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.SKILL_NOT_FOUND);
+                    assertThat(e.getMessage()).contains("CHOWDER_SKILLS_CATALOG", "CHOWDER_SKILLS_CLAWHUB");
+                });
+        assertThat(gateway.installed).isEmpty();
+
+        clawHub = true;
+        skills.install(acme, instance.id(), "@someone/weather-report", Map.of());
+        assertThat(gateway.fromClawHub).containsExactly("@someone/weather-report");
+    }
+
+    @Test
+    void anInstallNeedsOnlyWhatItWasNotGivenAndTheGatewayGetsTheValues() {
+        Instance instance = provisioned(acme);
+        catalog.put("ticket-desk", new SkillPackage(new SkillSlug("ticket-desk"), List.of(new SkillFile("SKILL.md", new byte[0], false))));
+        gateway.requires.put("ticket-desk", List.of("TICKET_TOKEN", "TICKET_URL"));
+
+        SkillInstallation partly = skills.install(acme, instance.id(), "ticket-desk", Map.of("TICKET_URL", "https://desk.example"));
+
+        assertThat(partly.requiredEnv()).containsExactly("TICKET_TOKEN");
+        assertThat(partly.envApplied()).containsExactly("TICKET_URL");
+        assertThat(partly.message()).contains("TICKET_TOKEN", "PATCH").doesNotContain("desk.example");
+        assertThat(gateway.configured.get("ticket-desk").env()).containsEntry("TICKET_URL", "https://desk.example");
+
+        // The apiKey fills the skill's primary variable; a later install keeps what was set.
+        skills.update(acme, instance.id(), "ticket-desk", new SkillSettingsPatch(Optional.empty(), Optional.of("tok"), Map.of(), Map.of()));
+        SkillInstallation again = skills.install(acme, instance.id(), "ticket-desk", Map.of());
+        assertThat(again.requiredEnv()).isEmpty();
+        assertThat(again.missingEnv()).isFalse();
+        assertThat(settings.stored.get(instance.id()).get("ticket-desk")).satisfies(stored -> {
+            assertThat(stored.apiKey()).isEqualTo("tok");
+            assertThat(stored.env()).containsEntry("TICKET_URL", "https://desk.example");
+        });
+    }
+
+    @Test
+    void onlyARunningOrStartingProvisionedInstanceOfTheCallersOrganizationHasSkills() {
+        Instance registered = Instance.register(acme.organizationId(), "registered", GatewayUrl.of("http://127.0.0.1:18789"),
+                new GatewayToken("t"), InstanceSettings.NONE, NOW);
+        store.insertWithinLimit(registered, 10);
+        assertCode(() -> skills.list(acme, registered.id(), false), ErrorCode.INSTANCE_STATE_CONFLICT);
+
+        Instance stopped = provisioned(acme).stop(NOW);
+        store.instances.replaceAll(each -> each.id().equals(stopped.id()) ? stopped : each);
+        assertCode(() -> skills.list(acme, stopped.id(), false), ErrorCode.INSTANCE_NOT_RUNNING);
+
+        Instance mine = provisioned(acme);
+        assertCode(() -> skills.list(caller("Globex"), mine.id(), false), ErrorCode.INSTANCE_NOT_FOUND);
+        assertThat(skills.list(acme, mine.id(), false)).extracting(SkillStatus::name).containsExactly("weather");
+        assertThat(skills.list(acme, mine.id(), true)).isEmpty();
+    }
+
+    @Test
+    void settingsGoByTheSkillsKeyAndABundledSkillCannotBeRemoved() {
+        Instance instance = provisioned(acme);
+
+        skills.update(acme, instance.id(), "weather", new SkillSettingsPatch(Optional.of(false), Optional.empty(), Map.of(), Map.of()));
+        assertThat(gateway.configured).containsOnlyKeys("weather-key");
+        assertCode(() -> skills.update(acme, instance.id(), "no-such-skill", SkillSettingsPatch.ofEnv(Map.of())), ErrorCode.SKILL_NOT_FOUND);
+        assertCode(() -> skills.remove(acme, instance.id(), "weather"), ErrorCode.INSTANCE_STATE_CONFLICT);
+
+        catalog.put("notes", new SkillPackage(new SkillSlug("notes"), List.of()));
+        skills.install(acme, instance.id(), "notes", Map.of("NOTES_DIR", "/instance/workspace/notes"));
+        skills.remove(acme, instance.id(), "notes");
+        assertThat(gateway.removed).containsExactly("notes");
+        assertThat(settings.stored.get(instance.id())).containsOnlyKeys("weather-key");
+        assertThat(gateway.configured).containsOnlyKeys("weather-key");
+    }
+
+    private Caller caller(String name) {
+        return authentication.authenticate(organizations.create(name).apiKey().value());
+    }
+
+    private Instance provisioned(Caller owner) {
+        Instance instance = Instance.provision(owner.organizationId(), "agent", GatewayUrl.of("http://127.0.0.1:40000"), new GatewayToken("t"),
+                InstanceSettings.NONE, NOW);
+        store.insertWithinLimit(instance, 10);
+        return instance;
+    }
+
+    private static void assertCode(Runnable action, ErrorCode code) {
+        assertThatThrownBy(action::run).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    /** A gateway with one bundled skill (key {@code weather-key}, not ready) and what was installed into it. */
+    private static final class GatewaySkills implements InstanceSkillsPort {
+        final List<String> installed = new ArrayList<>();
+        final List<String> fromClawHub = new ArrayList<>();
+        final List<String> removed = new ArrayList<>();
+        final Map<String, List<String>> requires = new ConcurrentHashMap<>();
+        Map<String, SkillSettings> configured = Map.of();
+
+        @Override
+        public List<SkillStatus> status(Instance instance) {
+            List<SkillStatus> all = new ArrayList<>(List.of(new SkillStatus("weather", "weather-key", "Weather", "openclaw-bundled",
+                    "/opt/openclaw/skills/weather/SKILL.md", Optional.empty(), false, List.of(), Optional.empty())));
+            for (String slug : installed) {
+                List<String> missing = requires.getOrDefault(slug, List.of()).stream()
+                        .filter(name -> !configured.getOrDefault(slug, SkillSettings.NONE).env().containsKey(name)).toList();
+                all.add(new SkillStatus(slug, slug, "Installed", "openclaw-workspace", "/instance/workspace/skills/" + slug + "/SKILL.md",
+                        Optional.of(slug), missing.isEmpty(), missing, missing.isEmpty() ? Optional.empty() : Optional.of(missing.getFirst())));
+            }
+            return all;
+        }
+
+        @Override
+        public String install(Instance instance, SkillPackage skill) {
+            if (!installed.contains(skill.slug().value())) {
+                installed.add(skill.slug().value());
+            }
+            return "copied";
+        }
+
+        @Override
+        public String installFromClawHub(Instance instance, String reference, SkillSlug slug) {
+            fromClawHub.add(reference);
+            installed.add(slug.value());
+            return "fetched";
+        }
+
+        @Override
+        public void uninstall(Instance instance, String directory) {
+            removed.add(directory);
+            installed.remove(directory);
+        }
+
+        @Override
+        public void configure(Instance instance, Map<String, SkillSettings> settings) {
+            configured = Map.copyOf(settings);
+        }
+    }
+
+    private static final class StoredSettings implements SkillSettingsPort {
+        final Map<InstanceId, Map<String, SkillSettings>> stored = new ConcurrentHashMap<>();
+
+        @Override
+        public Map<String, SkillSettings> listByInstance(InstanceId instance) {
+            return Map.copyOf(stored.getOrDefault(instance, Map.of()));
+        }
+
+        @Override
+        public void save(InstanceId instance, String skillKey, SkillSettings settings) {
+            stored.computeIfAbsent(instance, id -> new TreeMap<>()).put(skillKey, settings);
+        }
+
+        @Override
+        public void delete(InstanceId instance, String skillKey) {
+            stored.getOrDefault(instance, new TreeMap<>()).remove(skillKey);
+        }
+
+        @Override
+        public void deleteAll(InstanceId instance) {
+            stored.remove(instance);
+        }
+    }
+
+    /** A Chowder that provisions: the skill service asks it nothing else. */
+    private static final class ProvisioningOn implements InstanceProvisionerPort {
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public Optional<String> sandbox() {
+            return Optional.of("bubblewrap");
+        }
+
+        @Override
+        public void ensureAvailable() {}
+
+        @Override
+        public void check(InstanceSettings settings) {}
+
+        @Override
+        public PreparedGateway prepare(InstanceSettings settings) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public GatewayUrl freeAddress() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void stop(InstanceId id) {}
+
+        @Override
+        public void remove(InstanceId id) {}
+    }
+}
