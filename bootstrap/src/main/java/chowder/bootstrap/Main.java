@@ -22,19 +22,23 @@ public final class Main implements Runnable {
     static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main())
                 .addSubcommand("serve", new ServeCommand(env))
-                .addSubcommand("org", new CommandLine(new Group("org"))
+                .addSubcommand("help", new CommandLine.HelpCommand())
+                .addSubcommand("org", group("org", "Create and list organizations (opens the server's database; see the README).")
                         .addSubcommand("create", new OrgCreateCommand(env, out))
                         .addSubcommand("list", new KeyCommands.ListOrganizations(env, out)))
-                .addSubcommand("key", new CommandLine(new Group("key"))
+                .addSubcommand("key", group("key", "Create, list and revoke API keys of an organization.")
                         .addSubcommand("create", new KeyCommands.Create(env, out))
                         .addSubcommand("list", new KeyCommands.ListKeys(env, out))
                         .addSubcommand("revoke", new KeyCommands.Revoke(env, out)))
-                .addSubcommand("instance", new CommandLine(new Group("instance"))
+                .addSubcommand("instance", group("instance", "Register, list and remove instances of an organization.")
                         .addSubcommand("add", new InstanceCommands.Add(env, out))
                         .addSubcommand("list", new InstanceCommands.ListInstances(env, out))
                         .addSubcommand("remove", new InstanceCommands.Remove(env, out)))
-                .addSubcommand("master-key", new CommandLine(new Group("master-key")).addSubcommand("rotate", new MasterKeyRotateCommand(env, out)))
-                .addSubcommand("openclaw", new CommandLine(new Group("openclaw")).addSubcommand("install", new OpenClawInstallCommand(env, out, err)));
+                .addSubcommand("master-key", group("master-key", "Re-encrypt the stored secrets under a new master key.")
+                        .addSubcommand("rotate", new MasterKeyRotateCommand(env, out)))
+                .addSubcommand("openclaw", group("openclaw", "Install the pinned Node and OpenClaw the local provisioner runs.")
+                        .addSubcommand("install", new OpenClawInstallCommand(env, out, err)));
+        cli.getSubcommands().get("serve").getCommandSpec().usageMessage().footer(ServeCommand.configurationFooter());
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
@@ -49,6 +53,13 @@ public final class Main implements Runnable {
             throw error;
         });
         return cli.execute(args.length == 0 ? new String[] {"serve"} : args);
+    }
+
+    /** A command that only groups subcommands, with the line {@code chowder --help} shows for it. */
+    private static CommandLine group(String name, String description) {
+        CommandLine group = new CommandLine(new Group(name));
+        group.getCommandSpec().usageMessage().description(description);
+        return group;
     }
 
     @Override

@@ -22,6 +22,23 @@ final class ServeCommand implements Callable<Integer> {
         this.env = env;
     }
 
+    /** {@code serve --help} ends with every configuration variable, so that an operator sees what can be set. */
+    static String[] configurationFooter() {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        lines.add("");
+        lines.add("Configuration, from environment variables (defaults and meanings: README, Configuration):");
+        StringBuilder line = new StringBuilder(" ");
+        for (String variable : ChowderConfig.variables()) {
+            if (line.length() + variable.length() + 1 > 100) {
+                lines.add(line.toString());
+                line = new StringBuilder(" ");
+            }
+            line.append(' ').append(variable);
+        }
+        lines.add(line.toString());
+        return lines.toArray(String[]::new);
+    }
+
     @Override
     public Integer call() throws Exception {
         ChowderConfig config = ChowderConfig.fromEnvironment(env);

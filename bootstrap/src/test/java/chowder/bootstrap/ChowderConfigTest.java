@@ -201,6 +201,8 @@ class ChowderConfigTest {
             "CHOWDER_SANDBOX_EGRESS_ALLOW|api.openai.com|is not host:port",
             "CHOWDER_SANDBOX_EGRESS_ALLOW|10.0.0.0/40:443|prefix out of range",
             "CHOWDER_SKILLS_CATALOG|/no/such/catalog|is not a directory",
+            "CHOWDER_OPENCLAW_NODE_VERSION|lts|expected a Node version such as 24.21.0",
+            "CHOWDER_OPENCLAW_VERSION|latest version|expected an npm version",
             "CHOWDER_SKILLS_CLAWHUB|yes|expected on or off",
             "CHOWDER_SKILLS_MAX_BYTES|0|at least 1",
             "CHOWDER_SKILLS_MAX_BYTES|big|not a number"})

@@ -242,6 +242,55 @@ class CommandLineTest {
     }
 
     @Test
+    void aPortAlreadyInUseIsOneLineNamingTheVariableNotAStackTrace() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve");
+            builder.environment().keySet().removeIf(name -> name.startsWith("CHOWDER_"));
+            builder.environment().put("CHOWDER_DATA_DIR", dataDir.resolve("server").toString());
+            builder.environment().put("CHOWDER_HTTP_HOST", "127.0.0.1");
+            builder.environment().put("CHOWDER_HTTP_PORT", Integer.toString(taken.getLocalPort()));
+            builder.redirectOutput(dataDir.resolve("stdout").toFile()).redirectError(dataDir.resolve("stderr").toFile());
+            Process process = builder.start();
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+            String stderr = Files.readString(dataDir.resolve("stderr"));
+            assertThat(process.exitValue()).as(stderr).isEqualTo(2);
+            assertThat(stderr).contains("chowder: configuration error: CHOWDER_HTTP_PORT=" + taken.getLocalPort()
+                    + ": the port is already in use on 127.0.0.1");
+            assertThat(stderr.lines().filter(line -> line.startsWith("\tat ") || line.contains("Exception"))).as(stderr).isEmpty();
+        }
+    }
+
+    @Test
+    void theCommandLineExplainsItself() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(Main.run(new String[] {"help"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true))).isZero();
+        assertThat(out.toString()).contains("serve", "Create and list organizations", "Create, list and revoke API keys",
+                "Register, list and remove instances", "Re-encrypt", "Install the pinned Node");
+
+        StringWriter serveHelp = new StringWriter();
+        assertThat(Main.run(new String[] {"serve", "--help"}, Map.of(), new PrintWriter(serveHelp, true), new PrintWriter(err, true))).isZero();
+        assertThat(serveHelp.toString()).contains("CHOWDER_DATA_DIR", "CHOWDER_HTTP_PORT", "CHOWDER_SKILLS_CATALOG", "CHOWDER_SANDBOX_MEMORY");
+
+        StringWriter unknown = new StringWriter();
+        assertThat(Main.run(new String[] {"org", "--bogus"}, Map.of(), new PrintWriter(new StringWriter(), true), new PrintWriter(unknown, true)))
+                .isEqualTo(2);
+        assertThat(unknown.toString()).contains("Unknown option: '--bogus'");
+    }
+
+    @Test
+    void listingTheKeysOfAnOrganizationThatDoesNotExistSaysSo() throws Exception {
+        servedOnce(dataDir);
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new String[] {"key", "list", "--org", java.util.UUID.randomUUID().toString()}, Map.of("CHOWDER_DATA_DIR", dataDir.toString()),
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("chowder: Organization not found.");
+    }
+
+    @Test
     void aBadConfigurationStopsWithAMessageNamingTheVariable() {
         StringWriter err = new StringWriter();
         int exit = Main.run(new String[] {"org", "create", "--name", "x"}, Map.of("CHOWDER_HTTP_PORT", "eighty"),

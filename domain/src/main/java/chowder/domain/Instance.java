@@ -81,6 +81,9 @@ public record Instance(
     }
 
     public Instance stop(Instant now) {
+        if (status == InstanceStatus.STOPPED) {
+            throw conflict("Instance is already stopped.");
+        }
         if (!probed()) {
             throw conflict("Instance is not running.");
         }
@@ -89,7 +92,7 @@ public record Instance(
 
     public Instance start(Instant now) {
         if (status != InstanceStatus.STOPPED) {
-            throw conflict("Instance is not stopped.");
+            throw conflict("Instance is already started (it is " + status.wireName() + "); stop it first to start it again.");
         }
         return with(InstanceStatus.PROVISIONING, Optional.empty(), now);
     }

@@ -54,6 +54,8 @@ public final class ChowderHttpServer {
             javalin.http.maxRequestSize = config.maxRequestBytes();
             // Answers are relayed as the gateway sent them; compressing would buffer streams.
             javalin.http.compressionStrategy = CompressionStrategy.NONE;
+            // A known path with another method is a 405 naming the methods it has (RFC 9110), not a "Not found".
+            javalin.http.prefer405over404 = true;
             javalin.jetty.addConnector((server, http) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
                 connector.setHost(config.host());
@@ -136,10 +138,24 @@ public final class ChowderHttpServer {
             javalin.routes.delete(SkillRoutes.SKILL, skills::remove);
 
             javalin.routes.exception(ChowderException.class, errors::chowder);
-            javalin.routes.exception(HttpResponseException.class, errors::framework);
+            javalin.routes.exception(HttpResponseException.class, (error, ctx) -> {
+                if (error.getStatus() == 405) {
+                    ctx.header("Allow", allowedMethods(javalin.unsafe.internalRouter, ctx.path()));
+                }
+                errors.framework(error, ctx);
+            });
             javalin.routes.exception(UnreadableRequestBody.class, errors::unreadableBody);
             javalin.routes.exception(Exception.class, errors::unexpected);
         });
+    }
+
+    /** The methods {@code path} has routes for, as an {@code Allow} header lists them. */
+    private static String allowedMethods(io.javalin.router.InternalRouter router, String path) {
+        return java.util.stream.Stream.of(io.javalin.http.HandlerType.GET, io.javalin.http.HandlerType.POST, io.javalin.http.HandlerType.PUT,
+                        io.javalin.http.HandlerType.PATCH, io.javalin.http.HandlerType.DELETE)
+                .filter(method -> router.hasHttpHandlerEntry(method, path))
+                .map(Object::toString)
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     public void start() {

@@ -70,7 +70,7 @@ final class ErrorResponses {
     void framework(HttpResponseException error, Context ctx) {
         String detail = switch (error.getStatus()) {
             case 404 -> "Not found: " + ctx.method() + " " + ctx.path();
-            case 405 -> "Method not allowed.";
+            case 405 -> "Method not allowed: " + ctx.method() + " " + ctx.path() + " accepts " + ctx.res().getHeader("Allow") + ".";
             case 413 -> "Request body is too large.";
             default -> error.getMessage();
         };

@@ -3,6 +3,7 @@ package chowder.adapter.http;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -89,13 +90,30 @@ final class JsonBodies {
             if (e instanceof StreamConstraintsException beyond) {
                 throw beyondShapeLimits(beyond);
             }
-            throw ChowderException.invalidRequest("Request body is not valid JSON: " + e.getOriginalMessage());
+            throw ChowderException.invalidRequest("Request body is not valid JSON: " + whereAndWhat(e));
         } catch (ChowderException e) {
             throw e;
         } catch (IOException | BadMessageException e) {
             // Jackson reports JSON errors as JacksonException: any other failure came from reading the body.
             throw new UnreadableRequestBody(e);
         }
+    }
+
+    /**
+     * Jackson's problem with the place it was found ({@code at line 1, column 12}), without the parts of its message
+     * that speak of its own configuration ({@code [Source: REDACTED (`StreamReadFeature…` disabled); …]}).
+     */
+    static String whereAndWhat(JacksonException e) {
+        String what = String.valueOf(e.getOriginalMessage())
+                .replaceAll("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]", "line $1, column $2")
+                .replaceAll("\\s*\\[Source: [^\\]]*\\]", "")
+                .replaceAll("\\s+", " ")
+                .strip();
+        JsonLocation location = e.getLocation();
+        if (location == null || location.getLineNr() < 1) {
+            return what;
+        }
+        return what + " (at line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
     /** Jackson's message names its own configuration: say which limit it was in the API's words instead. */

@@ -40,6 +40,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -208,12 +209,14 @@ class ChowderHttpServerTest {
         String path = "/v1/instances/" + id;
         assertThat(JSON.readTree(send("GET", path + "/status", acmeKey, null).body()))
                 .isEqualTo(JSON.readTree("{\"id\":\"" + id + "\",\"status\":\"running\",\"gateway_url\":\"http://127.0.0.1:18789\"}"));
-        assertThat(send("POST", path + "/start", acmeKey, null).statusCode()).isEqualTo(409);
+        HttpResponse<String> started = send("POST", path + "/start", acmeKey, null);
+        assertThat(started.statusCode()).isEqualTo(409);
+        assertThat(detail(started)).isEqualTo("Instance is already started (it is running); stop it first to start it again.");
         HttpResponse<String> stopped = send("POST", path + "/stop", acmeKey, null);
         assertThat(JSON.readTree(stopped.body()).path("status").asText()).isEqualTo("stopped");
         HttpResponse<String> again = send("POST", path + "/stop", acmeKey, null);
         assertThat(again.statusCode()).isEqualTo(409);
-        assertThat(detail(again)).isEqualTo("Instance is not running.");
+        assertThat(detail(again)).isEqualTo("Instance is already stopped.");
         HttpResponse<String> refused = send("POST", path + "/responses", acmeKey, "{\"input\":\"hi\"}");
         assertThat(refused.statusCode()).isEqualTo(409);
         assertThat(detail(refused)).isEqualTo("Instance is not running.");
@@ -366,6 +369,37 @@ class ChowderHttpServerTest {
         HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(detail(response)).contains(message);
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void aKnownPathWithAnotherMethodIs405NamingTheMethodsItHas() throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> put = send("PUT", "/v1/instances", acmeKey, "{}");
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).contains("GET, POST");
+        assertThat(detail(put)).isEqualTo("Method not allowed: PUT /v1/instances accepts GET, POST.");
+        HttpResponse<String> get = send("GET", "/v1/instances/" + id + "/responses", acmeKey, null);
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.headers().firstValue("Allow")).contains("POST");
+        // An unknown path stays a 404.
+        assertThat(send("GET", "/v1/nothing-here", acmeKey, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void malformedJsonSaysWhereWithoutTheParsersInternals() throws Exception {
+        String id = register(acmeKey);
+        for (String path : List.of("/v1/instances", "/v1/instances/" + id + "/responses")) {
+            HttpResponse<String> unterminated = send("POST", path, acmeKey, "{\"name\": \"x\", \"input\": \"y\"");
+            HttpResponse<String> badValue = send("POST", path, acmeKey, "{\n  \"name\": \"x\",\n  \"input\": nope\n}");
+            for (HttpResponse<String> response : List.of(unterminated, badValue)) {
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+                assertThat(detail(response)).startsWith("Request body is not valid JSON: ")
+                        .doesNotContain("Source", "REDACTED", "StreamReadFeature", "com.fasterxml");
+            }
+            assertThat(detail(unterminated)).contains("line 1, column");
+            assertThat(detail(badValue)).contains("'nope'", "(at line 3, column");
+        }
         assertThat(gateway.calls).isEmpty();
     }
 

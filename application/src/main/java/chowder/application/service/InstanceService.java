@@ -86,7 +86,8 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     private Instance provision(RegisterInstanceCommand command, InstanceSettings settings) {
         if (!provisioner.enabled()) {
             throw ChowderException.validationFailed(
-                    "gateway_url is required: this Chowder registers gateways that already run and does not provision them.");
+                    "gateway_url is required: this Chowder registers gateways that already run and does not provision them "
+                            + "(its operator can have it run one per instance with CHOWDER_PROVISIONER=local).");
         }
         if (command.gatewayToken() != null) {
             throw ChowderException.validationFailed("gateway_token is accepted only with gateway_url; Chowder makes the token of a gateway it runs.");

@@ -134,7 +134,8 @@ class ServicesTest {
         Caller acme = callerOf(organizations.create("Acme"));
         assertThatThrownBy(() -> instances.register(RegisterInstanceCommand.of(acme, "bot", null, null)))
                 .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED))
-                .hasMessage("gateway_url is required: this Chowder registers gateways that already run and does not provision them.");
+                .hasMessage("gateway_url is required: this Chowder registers gateways that already run and does not provision them "
+                        + "(its operator can have it run one per instance with CHOWDER_PROVISIONER=local).");
         assertThat(store.instances).isEmpty();
     }
 
