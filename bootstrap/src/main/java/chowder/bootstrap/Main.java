@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  * The {@code chowder} command: {@code serve} (the default), {@code org create|list}, {@code key create|list|revoke},
  * {@code instance add|list|remove}, {@code master-key rotate}, {@code openclaw install}.
  */
-@Command(name = "chowder", mixinStandardHelpOptions = true, version = "chowder 0.1.0",
+@Command(name = "chowder", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-hosted Chowder: the multi-tenant control plane and ingress for OpenClaw gateways.")
 public final class Main implements Runnable {
 
@@ -53,6 +53,15 @@ public final class Main implements Runnable {
             throw error;
         });
         return cli.execute(args.length == 0 ? new String[] {"serve"} : args);
+    }
+
+    /** {@code chowder --version}: the version the jar was built as (its manifest), or that it is a development build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"chowder " + (version == null ? "(development build, not from a packaged jar)" : version)};
+        }
     }
 
     /** A command that only groups subcommands, with the line {@code chowder --help} shows for it. */

@@ -3,6 +3,7 @@ package chowder.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chowder.testing.FakeOpenClawGateway;
+import chowder.testing.HostNetwork;
 import chowder.testing.ScriptedGateway;
 import java.io.InputStream;
 import java.net.URI;
@@ -126,6 +127,29 @@ class MetricsEndToEndTest {
         }
         try (RunningChowder chowder = new RunningChowder(dataDir.resolve("off"), Map.of("CHOWDER_METRICS_ENABLED", "false"))) {
             assertThat(chowder.send("GET", "/metrics", null, null).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void withoutATokenMetricsNamingEveryOrganizationsInstancesStayOnThisHost() throws Exception {
+        try (RunningChowder chowder = new RunningChowder(dataDir.resolve("open"), Map.of("CHOWDER_HTTP_HOST", "0.0.0.0"))) {
+            assertThat(chowder.send("GET", "/metrics", null, null).statusCode()).isEqualTo(200);
+            HttpClient client = HttpClient.newHttpClient();
+            // From this host's network address, as another machine would come, and through a proxy on this host.
+            HttpResponse<String> remote = client.send(HttpRequest.newBuilder(URI.create("http://" + HostNetwork.address()
+                    .getHostAddress() + ":" + chowder.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(remote.statusCode()).as(remote.body()).isEqualTo(403);
+            assertThat(remote.body()).contains("CHOWDER_METRICS_TOKEN").doesNotContain("instance=");
+            HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + chowder.port() + "/metrics"))
+                    .header("X-Forwarded-For", "203.0.113.9").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(proxied.statusCode()).isEqualTo(403);
+        }
+        try (RunningChowder chowder = new RunningChowder(dataDir.resolve("remote-token"), Map.of("CHOWDER_HTTP_HOST", "0.0.0.0",
+                "CHOWDER_METRICS_TOKEN", METRICS_TOKEN))) {
+            HttpResponse<String> remote = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                    + HostNetwork.address().getHostAddress() + ":" + chowder.port() + "/metrics"))
+                    .header("Authorization", "Bearer " + METRICS_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(remote.statusCode()).isEqualTo(200);
         }
     }
 

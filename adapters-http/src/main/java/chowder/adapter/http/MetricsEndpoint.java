@@ -6,11 +6,18 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Optional;
 
-/** {@code GET /metrics}: every meter in Prometheus' text format, behind the optional metrics token. */
+/**
+ * {@code GET /metrics}: every meter in Prometheus' text format. The meters name every organization's instances, so
+ * without {@code CHOWDER_METRICS_TOKEN} they are served to this host's own clients only: a loopback peer that no
+ * proxy forwarded (a proxy in front would otherwise publish them); with the token, to whoever presents it.
+ */
 final class MetricsEndpoint {
     static final String PATH = "/metrics";
     private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -24,6 +31,10 @@ final class MetricsEndpoint {
     }
 
     void scrape(Context ctx) {
+        if (token.isEmpty() && !fromThisHost(ctx)) {
+            throw new ChowderException(ErrorCode.PERMISSION_DENIED, "Metrics are served to this host's own clients only: set "
+                    + "CHOWDER_METRICS_TOKEN to scrape them from elsewhere or through a proxy.");
+        }
         if (token.isPresent()) {
             String authorization = ctx.header("Authorization");
             if (authorization == null) {
@@ -35,5 +46,18 @@ final class MetricsEndpoint {
             }
         }
         ctx.contentType(CONTENT_TYPE).result(registry.scrape());
+    }
+
+    private static boolean fromThisHost(Context ctx) {
+        for (String forwarded : List.of("Forwarded", "X-Forwarded-For", "X-Real-IP")) {
+            if (ctx.header(forwarded) != null) {
+                return false;
+            }
+        }
+        try {
+            return InetAddress.getByName(ctx.req().getRemoteAddr()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }
