@@ -121,6 +121,12 @@ class TwoNodesOnPostgresTest {
             try (RunningChowder nodeB = new RunningChowder(dataDirB, node(rotatedKey))) {
                 assertThat(nodeB.send("GET", "/readyz", null, null).statusCode()).isEqualTo(200);
                 assertThat(nodeB.send("POST", responses, orgKey, "{\"input\":\"hi\"}").statusCode()).isEqualTo(200);
+                // A gateway token A never held decrypted: A, with the old key, says it is not ready (before: a 500).
+                String added = nodeB.registerInstance(orgKey, gateway.baseUrl(), "t");
+                HttpResponse<String> refused = nodeA.send("POST", "/v1/instances/" + added + "/responses", orgKey, "{\"input\":\"hi\"}");
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+                assertThat(JSON.readTree(refused.body()).path("detail").asText()).startsWith("Not ready: cannot decrypt")
+                        .contains("CHOWDER_MASTER_KEY").doesNotContain(rotatedKey, keyA, "\"t\"");
             }
         }
     }

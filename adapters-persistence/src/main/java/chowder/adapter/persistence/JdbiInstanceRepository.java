@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
 import chowder.domain.GatewayHosting;
+import chowder.domain.GatewayToken;
 import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
@@ -104,8 +107,15 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
 
     private Instance fromRow(InstanceDao.InstanceRow row) {
         InstanceId id = new InstanceId(row.id());
+        GatewayToken token;
+        try {
+            token = cipher.decrypt(id, row.gatewayTokenEncrypted());
+        } catch (IllegalStateException e) {
+            // A key rotated under this running node (or nodes with different keys): not ready, a 503 saying what to do.
+            throw new ChowderException(ErrorCode.NOT_READY, "Not ready: " + e.getMessage() + "; restart this node with the key the database uses.");
+        }
         return new Instance(id, new OrganizationId(row.organizationId()), row.name(), InstanceStatus.fromWireName(row.status()),
-                new GatewayUrl(URI.create(row.gatewayUrl())), cipher.decrypt(id, row.gatewayTokenEncrypted()),
+                new GatewayUrl(URI.create(row.gatewayUrl())), token,
                 GatewayHosting.fromWireName(row.sandboxProvider()),
                 new InstanceSettings(Optional.ofNullable(row.modelProvider()), Optional.ofNullable(row.openclawConfig()),
                         Optional.ofNullable(row.region())),
