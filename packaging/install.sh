@@ -14,20 +14,32 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 root="${root%/}"
+if [[ -z "$root" && "$(id -u)" -ne 0 ]]; then
+  echo "install.sh: installing into / needs root (sudo ./install.sh), or give --root DIR" >&2
+  exit 1
+fi
 
-install -d -m 755 "$root/opt/chowder/bin" "$root/opt/chowder/lib" "$root/etc/chowder" "$root/etc/systemd/system/chowder.service.d"
+install -d -m 755 "$root/opt/chowder/bin" "$root/opt/chowder/lib" "$root/opt/chowder/docs" "$root/etc/chowder" \
+  "$root/etc/systemd/system/chowder.service.d"
 install -m 755 "$here/bin/chowder" "$root/opt/chowder/bin/chowder"
 install -m 644 "$here/lib/chowder.jar" "$root/opt/chowder/lib/chowder.jar"
 install -m 644 "$here/systemd/chowder.service" "$root/etc/systemd/system/chowder.service"
 install -m 644 "$here/systemd/chowder-provisioner.conf" "$root/opt/chowder/lib/chowder-provisioner.conf"
+install -m 644 "$here"/docs/*.md "$root/opt/chowder/docs/"
 if [[ ! -e "$root/etc/chowder/chowder.env" ]]; then
   install -m 640 "$here/etc/chowder.env" "$root/etc/chowder/chowder.env"
 else
   echo "install.sh: kept the existing $root/etc/chowder/chowder.env" >&2
+  chmod 640 "$root/etc/chowder/chowder.env"
 fi
 if [[ -z "$root" ]]; then
   if ! getent passwd chowder > /dev/null; then
-    useradd --system --home-dir /var/lib/chowder --no-create-home --shell /usr/sbin/nologin chowder
+    command -v useradd > /dev/null || { echo "install.sh: no useradd here: create a system user and group chowder, then rerun" >&2; exit 1; }
+    if getent group chowder > /dev/null; then
+      useradd --system --gid chowder --home-dir /var/lib/chowder --no-create-home --shell /usr/sbin/nologin chowder
+    else
+      useradd --system --user-group --home-dir /var/lib/chowder --no-create-home --shell /usr/sbin/nologin chowder
+    fi
   fi
   chgrp chowder /etc/chowder/chowder.env
   if command -v systemctl > /dev/null && [[ -d /run/systemd/system ]]; then

@@ -187,9 +187,14 @@ final class ChowderRuntime implements AutoCloseable {
             http.start();
         } catch (RuntimeException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof java.net.BindException) {
-                    throw new InvalidConfigurationException(ChowderConfig.HTTP_PORT + "=" + config.http().port() + ": the port is already in "
-                            + "use on " + config.http().host() + " (another Chowder, or another server); stop it or choose another port.");
+                if (cause instanceof java.net.BindException bind) {
+                    String reason = String.valueOf(bind.getMessage());
+                    throw new InvalidConfigurationException(reason.contains("in use")
+                            ? ChowderConfig.HTTP_PORT + "=" + config.http().port() + ": the port is already in use on " + config.http().host()
+                                    + " (another Chowder, or another server); stop it or choose another port."
+                            : ChowderConfig.HTTP_HOST + "=" + config.http().host() + ", " + ChowderConfig.HTTP_PORT + "=" + config.http().port()
+                                    + ": cannot listen there (" + reason + "): a port below 1024 needs privileges, and the host must be an "
+                                    + "address of this machine.");
                 }
             }
             throw e;

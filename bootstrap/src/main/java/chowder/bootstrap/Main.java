@@ -23,7 +23,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main())
                 .addSubcommand("serve", new ServeCommand(env))
                 .addSubcommand("help", new CommandLine.HelpCommand())
-                .addSubcommand("org", group("org", "Create and list organizations (opens the server's database; see the README).")
+                .addSubcommand("org", group("org", "Create and list organizations (opens the server's database: docs/api.md, Operator commands).")
                         .addSubcommand("create", new OrgCreateCommand(env, out))
                         .addSubcommand("list", new KeyCommands.ListOrganizations(env, out)))
                 .addSubcommand("key", group("key", "Create, list and revoke API keys of an organization.")

@@ -26,7 +26,7 @@ final class ServeCommand implements Callable<Integer> {
     static String[] configurationFooter() {
         java.util.List<String> lines = new java.util.ArrayList<>();
         lines.add("");
-        lines.add("Configuration, from environment variables (defaults and meanings: README, Configuration):");
+        lines.add("Configuration, from environment variables (defaults and meanings: docs/configuration.md):");
         StringBuilder line = new StringBuilder(" ");
         for (String variable : ChowderConfig.variables()) {
             if (line.length() + variable.length() + 1 > 100) {

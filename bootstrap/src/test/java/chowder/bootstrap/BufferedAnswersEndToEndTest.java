@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One tenant's gateway answering big, many at once, through the whole application: a 503 for it, service for others. */
 class BufferedAnswersEndToEndTest {
+    private static final String METRICS_TOKEN = "scrape-token-0123456789";
     private static final int LARGE = 700 * 1024;
 
     @TempDir
@@ -45,7 +46,7 @@ class BufferedAnswersEndToEndTest {
         big.play(jsonInTwoHalves(LARGE));
         try (RunningChowder chowder = new RunningChowder(dataDir, Map.of(
                 "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", String.valueOf(1 << 20),
-                "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", String.valueOf(4 << 20)))) {
+                "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", String.valueOf(4 << 20), "CHOWDER_METRICS_TOKEN", METRICS_TOKEN))) {
             String keyA = chowder.createOrganization("Greedy").path("api_key").asText();
             String instanceA = chowder.registerInstance(keyA, big.baseUrl(), "token-a");
             String keyB = chowder.createOrganization("Other").path("api_key").asText();
@@ -90,7 +91,7 @@ class BufferedAnswersEndToEndTest {
     }
 
     private static String scrape(RunningChowder chowder) throws Exception {
-        return chowder.send("GET", "/metrics", null, null).body();
+        return chowder.send("GET", "/metrics", METRICS_TOKEN, null).body();
     }
 
     /** Waits until {@code count} answers are complete (the others are still waiting on the gateway) and returns them. */

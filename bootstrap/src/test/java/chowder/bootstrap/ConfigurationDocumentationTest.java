@@ -27,11 +27,13 @@ class ConfigurationDocumentationTest {
     void everyVariableTheCodeReadsIsDocumentedWithADefaultAndAMeaningAndNoOtherIs() throws Exception {
         Map<String, String[]> rows = rows();
         TreeSet<String> read = new TreeSet<>(ChowderConfig.variables());
-        // Read outside ChowderConfig: by logback's configuration and by the launcher.
+        // Read outside ChowderConfig: by logback's configuration and by the launchers.
         assertThat(resource("/logback.xml")).contains("${CHOWDER_LOG_LEVEL:-INFO}");
         assertThat(Files.readString(Path.of("..", "chowder"), UTF_8)).contains("CHOWDER_JAVA_OPTS");
+        assertThat(Files.readString(Path.of("..", "packaging", "bin", "chowder"), UTF_8)).contains("${CHOWDER_JAVA:-}", "CHOWDER_JAVA_OPTS");
         read.add("CHOWDER_LOG_LEVEL");
         read.add("CHOWDER_JAVA_OPTS");
+        read.add("CHOWDER_JAVA");
 
         assertThat(new TreeSet<>(rows.keySet())).isEqualTo(read);
         rows.forEach((variable, columns) -> {

@@ -92,7 +92,11 @@ public record Instance(
 
     public Instance start(Instant now) {
         if (status != InstanceStatus.STOPPED) {
-            throw conflict("Instance is already started (it is " + status.wireName() + "); stop it first to start it again.");
+            throw conflict(switch (status) {
+                case RUNNING -> "Instance is already running; stop it first to start it again.";
+                case PROVISIONING -> "Instance is already starting (provisioning); stop it first to start it again.";
+                default -> "Instance is not stopped (it is " + status.wireName() + "); stop it first to start it again.";
+            });
         }
         return with(InstanceStatus.PROVISIONING, Optional.empty(), now);
     }

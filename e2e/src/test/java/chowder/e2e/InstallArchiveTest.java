@@ -47,6 +47,7 @@ class InstallArchiveTest {
         Path launcher = root.resolve("opt/chowder/bin/chowder");
         assertThat(Files.getPosixFilePermissions(launcher)).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
         assertThat(root.resolve("opt/chowder/lib/chowder.jar")).isRegularFile();
+        assertThat(root.resolve("opt/chowder/docs/operations.md")).isRegularFile();
         Path env = root.resolve("etc/chowder/chowder.env");
         assertThat(Files.getPosixFilePermissions(env)).isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
         String unit = Files.readString(root.resolve("etc/systemd/system/chowder.service"), UTF_8);

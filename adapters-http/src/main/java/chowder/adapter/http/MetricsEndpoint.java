@@ -6,17 +6,14 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code GET /metrics}: every meter in Prometheus' text format. The meters name every organization's instances, so
- * without {@code CHOWDER_METRICS_TOKEN} they are served to this host's own clients only: a loopback peer that no
- * proxy forwarded (a proxy in front would otherwise publish them); with the token, to whoever presents it.
+ * {@code GET /metrics}: every meter in Prometheus' text format, to a scraper that presents {@code CHOWDER_METRICS_TOKEN}.
+ * The meters name every organization's instances, so there is no open default: which peer is "local" cannot be told
+ * behind a proxy on the same host (nginx forwards from loopback and adds no header unless told to).
  */
 final class MetricsEndpoint {
     static final String PATH = "/metrics";
@@ -31,33 +28,18 @@ final class MetricsEndpoint {
     }
 
     void scrape(Context ctx) {
-        if (token.isEmpty() && !fromThisHost(ctx)) {
-            throw new ChowderException(ErrorCode.PERMISSION_DENIED, "Metrics are served to this host's own clients only: set "
-                    + "CHOWDER_METRICS_TOKEN to scrape them from elsewhere or through a proxy.");
+        if (token.isEmpty()) {
+            throw new ChowderException(ErrorCode.PERMISSION_DENIED, "Metrics need a scrape token: set CHOWDER_METRICS_TOKEN (16 characters "
+                    + "or more) and scrape with Authorization: Bearer <token>.");
         }
-        if (token.isPresent()) {
-            String authorization = ctx.header("Authorization");
-            if (authorization == null) {
-                throw new ChowderException(ErrorCode.MISSING_API_KEY, "Missing metrics token: send Authorization: Bearer <CHOWDER_METRICS_TOKEN>.");
-            }
-            // Constant time: the comparison must not tell how much of a guess was right.
-            if (!MessageDigest.isEqual(token.get(), authorization.getBytes(StandardCharsets.UTF_8))) {
-                throw new ChowderException(ErrorCode.INVALID_API_KEY, "Invalid metrics token.");
-            }
+        String authorization = ctx.header("Authorization");
+        if (authorization == null) {
+            throw new ChowderException(ErrorCode.MISSING_API_KEY, "Missing metrics token: send Authorization: Bearer <CHOWDER_METRICS_TOKEN>.");
+        }
+        // Constant time: the comparison must not tell how much of a guess was right.
+        if (!MessageDigest.isEqual(token.get(), authorization.getBytes(StandardCharsets.UTF_8))) {
+            throw new ChowderException(ErrorCode.INVALID_API_KEY, "Invalid metrics token.");
         }
         ctx.contentType(CONTENT_TYPE).result(registry.scrape());
-    }
-
-    private static boolean fromThisHost(Context ctx) {
-        for (String forwarded : List.of("Forwarded", "X-Forwarded-For", "X-Real-IP")) {
-            if (ctx.header(forwarded) != null) {
-                return false;
-            }
-        }
-        try {
-            return InetAddress.getByName(ctx.req().getRemoteAddr()).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }

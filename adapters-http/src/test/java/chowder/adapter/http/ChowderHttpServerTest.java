@@ -211,7 +211,7 @@ class ChowderHttpServerTest {
                 .isEqualTo(JSON.readTree("{\"id\":\"" + id + "\",\"status\":\"running\",\"gateway_url\":\"http://127.0.0.1:18789\"}"));
         HttpResponse<String> started = send("POST", path + "/start", acmeKey, null);
         assertThat(started.statusCode()).isEqualTo(409);
-        assertThat(detail(started)).isEqualTo("Instance is already started (it is running); stop it first to start it again.");
+        assertThat(detail(started)).isEqualTo("Instance is already running; stop it first to start it again.");
         HttpResponse<String> stopped = send("POST", path + "/stop", acmeKey, null);
         assertThat(JSON.readTree(stopped.body()).path("status").asText()).isEqualTo("stopped");
         HttpResponse<String> again = send("POST", path + "/stop", acmeKey, null);

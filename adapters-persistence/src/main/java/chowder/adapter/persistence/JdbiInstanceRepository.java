@@ -19,12 +19,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores instances, encrypting their gateway token on the way in and decrypting it on the way out.
  * Lookups by id are cached; every update drops the instance from the cache of every node before it returns.
  */
 final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort {
+    private static final Logger log = LoggerFactory.getLogger(JdbiInstanceRepository.class);
     private final Jdbi jdbi;
     private final GatewayTokenCipher cipher;
     private final ChangeFeed changes;
@@ -112,6 +115,7 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
             token = cipher.decrypt(id, row.gatewayTokenEncrypted());
         } catch (IllegalStateException e) {
             // A key rotated under this running node (or nodes with different keys): not ready, a 503 saying what to do.
+            log.warn("Not ready: {}", e.getMessage());
             throw new ChowderException(ErrorCode.NOT_READY, "Not ready: " + e.getMessage() + "; restart this node with the key the database uses.");
         }
         return new Instance(id, new OrganizationId(row.organizationId()), row.name(), InstanceStatus.fromWireName(row.status()),

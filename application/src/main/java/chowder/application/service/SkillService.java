@@ -32,11 +32,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * to the gateway, which applies them without a restart. What the gateway reports is the truth about each skill.
  */
 public final class SkillService implements ManageSkillsUseCase {
+    /** How many skill operations one instance may have under way at once; more wait for none and are refused. */
+    public static final int MAX_IN_PROGRESS_PER_INSTANCE = 4;
     private final LoadInstancePort instances;
     private final InstanceProvisionerPort provisioner;
     private final InstanceSkillsPort skills;
     private final SkillCatalogPort catalog;
     private final SkillSettingsPort settings;
+    /** Skill operations under way per instance: each waits on the tenant's gateway, which may not answer. */
+    private final InProgress.Slots inProgress = new InProgress.Slots(MAX_IN_PROGRESS_PER_INSTANCE);
     /** Locks for changing an instance's settings, striped by instance (the provisioner runs its gateways on this node only). */
     private final ReentrantLock[] changes = new ReentrantLock[64];
 
@@ -57,71 +61,83 @@ public final class SkillService implements ManageSkillsUseCase {
 
     @Override
     public List<SkillStatus> list(Caller caller, InstanceId id, boolean readyOnly) {
-        return skills.status(skillHost(caller, id)).stream().filter(skill -> !readyOnly || skill.ready()).toList();
+        Instance instance = skillHost(caller, id);
+        try (InProgress slot = inProgress.enter(instance.id())) {
+            return skills.status(instance).stream().filter(skill -> !readyOnly || skill.ready()).toList();
+        }
     }
 
     @Override
     public SkillStatus get(Caller caller, InstanceId id, String name) {
-        return find(skills.status(skillHost(caller, id)), name);
+        Instance instance = skillHost(caller, id);
+        try (InProgress slot = inProgress.enter(instance.id())) {
+            return find(skills.status(instance), name);
+        }
     }
 
     @Override
     public SkillInstallation install(Caller caller, InstanceId id, String rawSlug, Map<String, String> env) {
         Instance instance = skillHost(caller, id);
-        SkillSlug slug = SkillSlug.of(rawSlug);
-        SkillSettingsPatch patch = SkillSettingsPatch.ofEnv(env);
-        Optional<SkillPackage> offered = catalog.find(slug);
-        String source;
-        String output;
-        if (offered.isPresent()) {
-            source = "catalog";
-            output = skills.install(instance, offered.get());
-        } else if (catalog.clawHubAllowed()) {
-            source = "clawhub";
-            output = skills.installFromClawHub(instance, rawSlug.strip(), slug);
-        } else {
-            throw new ChowderException(ErrorCode.SKILL_NOT_FOUND, "No skill '" + slug + "' in this Chowder's skill catalog, and "
-                    + "installs from ClawHub are off: the operator offers skills with CHOWDER_SKILLS_CATALOG (and allows ClawHub with "
-                    + "CHOWDER_SKILLS_CLAWHUB=on).");
+        try (InProgress slot = inProgress.enter(instance.id())) {
+            SkillSlug slug = SkillSlug.of(rawSlug);
+            SkillSettingsPatch patch = SkillSettingsPatch.ofEnv(env);
+            Optional<SkillPackage> offered = catalog.find(slug);
+            String source;
+            String output;
+            if (offered.isPresent()) {
+                source = "catalog";
+                output = skills.install(instance, offered.get());
+            } else if (catalog.clawHubAllowed()) {
+                source = "clawhub";
+                output = skills.installFromClawHub(instance, rawSlug.strip(), slug);
+            } else {
+                throw new ChowderException(ErrorCode.SKILL_NOT_FOUND, "No skill '" + slug + "' in this Chowder's skill catalog, and "
+                        + "installs from ClawHub are off: the operator offers skills with CHOWDER_SKILLS_CATALOG (and allows ClawHub with "
+                        + "CHOWDER_SKILLS_CLAWHUB=on).");
+            }
+            SkillStatus installed = skills.status(instance).stream()
+                    .filter(skill -> skill.installedAs().filter(slug.value()::equals).isPresent())
+                    .findFirst()
+                    .orElseThrow(() -> new ChowderException(ErrorCode.GATEWAY_FAILED, "The skill was written to skills/" + slug
+                            + ", but the gateway does not list it: its SKILL.md may be invalid (it needs a name and a description)."));
+            SkillSettings next = patch.isEmpty()
+                    ? settings.listByInstance(instance.id()).getOrDefault(installed.key(), SkillSettings.NONE)
+                    : change(instance, installed.key(), patch);
+            List<String> applied = env.entrySet().stream().filter(value -> value.getValue() != null && !value.getValue().isEmpty())
+                    .map(Map.Entry::getKey).sorted().toList();
+            // What the gateway reported may predate its reading the config just written: what was set is no longer missing.
+            List<String> required = installed.missingEnv().stream()
+                    .filter(name -> !next.env().containsKey(name))
+                    .filter(name -> next.apiKey() == null || installed.primaryEnv().filter(name::equals).isEmpty())
+                    .toList();
+            String message = required.isEmpty()
+                    ? "Installed " + installed.name() + "; the gateway offers it from the agent's next turn, without a restart."
+                    : "Installed " + installed.name() + ", but it needs " + String.join(", ", required) + " before the agent can use it: set "
+                            + (required.size() == 1 ? "it" : "them") + " with PATCH /v1/instances/" + id + "/skills/" + installed.name()
+                            + " {\"env\": {...}}.";
+            return new SkillInstallation(installed, source, output, applied, required, message);
         }
-        SkillStatus installed = skills.status(instance).stream()
-                .filter(skill -> skill.installedAs().filter(slug.value()::equals).isPresent())
-                .findFirst()
-                .orElseThrow(() -> new ChowderException(ErrorCode.GATEWAY_FAILED, "The skill was written to skills/" + slug
-                        + ", but the gateway does not list it: its SKILL.md may be invalid (it needs a name and a description)."));
-        SkillSettings next = patch.isEmpty()
-                ? settings.listByInstance(instance.id()).getOrDefault(installed.key(), SkillSettings.NONE)
-                : change(instance, installed.key(), patch);
-        List<String> applied = env.entrySet().stream().filter(value -> value.getValue() != null && !value.getValue().isEmpty())
-                .map(Map.Entry::getKey).sorted().toList();
-        // What the gateway reported may predate its reading the config just written: what was set is no longer missing.
-        List<String> required = installed.missingEnv().stream()
-                .filter(name -> !next.env().containsKey(name))
-                .filter(name -> next.apiKey() == null || installed.primaryEnv().filter(name::equals).isEmpty())
-                .toList();
-        String message = required.isEmpty()
-                ? "Installed " + installed.name() + "; the gateway offers it from the agent's next turn, without a restart."
-                : "Installed " + installed.name() + ", but it needs " + String.join(", ", required) + " before the agent can use it: set "
-                        + (required.size() == 1 ? "it" : "them") + " with PATCH /v1/instances/" + id + "/skills/" + installed.name()
-                        + " {\"env\": {...}}.";
-        return new SkillInstallation(installed, source, output, applied, required, message);
     }
 
     @Override
     public void update(Caller caller, InstanceId id, String name, SkillSettingsPatch patch) {
         Instance instance = skillHost(caller, id);
-        change(instance, find(skills.status(instance), name).key(), patch);
+        try (InProgress slot = inProgress.enter(instance.id())) {
+            change(instance, find(skills.status(instance), name).key(), patch);
+        }
     }
 
     @Override
     public void remove(Caller caller, InstanceId id, String name) {
         Instance instance = skillHost(caller, id);
-        SkillStatus skill = find(skills.status(instance), name);
-        String directory = skill.installedAs().orElseThrow(() -> new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT,
-                "The skill " + skill.name() + " is not installed in the workspace (source " + skill.source() + ") and cannot be removed; "
-                        + "turn it off with PATCH {\"enabled\": false}."));
-        skills.uninstall(instance, directory);
-        change(instance, skill.key(), null);
+        try (InProgress slot = inProgress.enter(instance.id())) {
+            SkillStatus skill = find(skills.status(instance), name);
+            String directory = skill.installedAs().orElseThrow(() -> new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT,
+                    "The skill " + skill.name() + " is not installed in the workspace (source " + skill.source() + ") and cannot be removed; "
+                            + "turn it off with PATCH {\"enabled\": false}."));
+            skills.uninstall(instance, directory);
+            change(instance, skill.key(), null);
+        }
     }
 
     /**

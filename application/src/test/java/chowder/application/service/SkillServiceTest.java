@@ -133,6 +133,31 @@ class SkillServiceTest {
         assertThat(gateway.configured).containsOnlyKeys("weather-key");
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aGatewayThatDoesNotAnswerTiesUpAFewOfItsOwnRequestsAtMostNotChowder() throws Exception {
+        Instance stuck = provisioned(acme);
+        Instance other = provisioned(acme);
+        gateway.held = new java.util.concurrent.CountDownLatch(1);
+        gateway.stuckInstance = stuck.id();
+        List<Thread> waiting = new ArrayList<>();
+        for (int i = 0; i < SkillService.MAX_IN_PROGRESS_PER_INSTANCE; i++) {
+            waiting.add(Thread.ofVirtual().start(() -> skills.list(acme, stuck.id(), false)));
+        }
+        while (gateway.waiting.get() < SkillService.MAX_IN_PROGRESS_PER_INSTANCE) {
+            Thread.sleep(5);
+        }
+
+        assertCode(() -> skills.list(acme, stuck.id(), false), ErrorCode.OVERLOADED);
+        assertThat(skills.list(acme, other.id(), false)).isNotEmpty();
+
+        gateway.held.countDown();
+        for (Thread thread : waiting) {
+            thread.join();
+        }
+        assertThat(skills.list(acme, stuck.id(), false)).isNotEmpty();
+    }
+
     private Caller caller(String name) {
         return authentication.authenticate(organizations.create(name).apiKey().value());
     }
@@ -155,9 +180,20 @@ class SkillServiceTest {
         final List<String> removed = new ArrayList<>();
         final Map<String, List<String>> requires = new ConcurrentHashMap<>();
         Map<String, SkillSettings> configured = Map.of();
+        volatile java.util.concurrent.CountDownLatch held;
+        volatile InstanceId stuckInstance;
+        final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public List<SkillStatus> status(Instance instance) {
+            if (instance.id().equals(stuckInstance) && held.getCount() > 0) {
+                waiting.incrementAndGet();
+                try {
+                    held.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             List<SkillStatus> all = new ArrayList<>(List.of(new SkillStatus("weather", "weather-key", "Weather", "openclaw-bundled",
                     "/opt/openclaw/skills/weather/SKILL.md", Optional.empty(), false, List.of(), Optional.empty())));
             for (String slug : installed) {
