@@ -152,8 +152,7 @@ abstract class StoreContractTest {
 
     @Test
     void aDatabaseFromBeforeTheCheckRecordsOnlyTheKeyItsTokensAreEncryptedWith() {
-        Instance instance = instance(organization("Acme"), "bot", now, "token-secret");
-        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        Instance instance = stored(organization("Acme"), "bot", "token-secret");
         Injector other = injectorFor(MasterKey.generate(RANDOM));
         try {
             assertThat(other.getInstance(MasterKeyVerification.class).verifyOrRecord()).isEqualTo(MasterKeyVerification.Outcome.DIFFERS);
@@ -230,11 +229,8 @@ abstract class StoreContractTest {
     @Test
     void skillSettingsKeepEveryFieldAndAreListedPerInstanceSortedByKey() {
         Organization acme = organization("Acme");
-        Instance bot = instance(acme, "bot", now, "t");
-        Instance other = instance(acme, "other", now, "t");
-        SaveInstancePort instances = injector.getInstance(SaveInstancePort.class);
-        instances.insertWithinLimit(bot, 0);
-        instances.insertWithinLimit(other, 0);
+        Instance bot = stored(acme, "bot", "t");
+        Instance other = stored(acme, "other", "t");
         SkillSettingsPort skills = injector.getInstance(SkillSettingsPort.class);
         SkillSettings weather = weatherSettings();
         SkillSettings onlyConfig = new SkillSettings(null, null, Map.of(), Map.of("units", "metric"));
@@ -253,8 +249,7 @@ abstract class StoreContractTest {
 
     @Test
     void skillSettingsAreStoredEncryptedAsAWhole() {
-        Instance bot = instance(organization("Acme"), "bot", now, "t");
-        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        Instance bot = stored(organization("Acme"), "bot", "t");
         injector.getInstance(SkillSettingsPort.class).save(bot.id(), "weather", weatherSettings());
 
         String stored = storedSkillSettings(bot.id(), "weather");
@@ -264,8 +259,7 @@ abstract class StoreContractTest {
 
     @Test
     void savingEmptySkillSettingsRemovesThemAndSavingAgainReplacesThem() {
-        Instance bot = instance(organization("Acme"), "bot", now, "t");
-        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        Instance bot = stored(organization("Acme"), "bot", "t");
         SkillSettingsPort skills = injector.getInstance(SkillSettingsPort.class);
         skills.save(bot.id(), "weather", weatherSettings());
         skills.save(bot.id(), "weather", SkillSettings.NONE);
@@ -292,8 +286,7 @@ abstract class StoreContractTest {
 
     @Test
     void skillSettingsOverTheirLimitAreRefusedAndWhatWasStoredStays() {
-        Instance bot = instance(organization("Acme"), "bot", now, "t");
-        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        Instance bot = stored(organization("Acme"), "bot", "t");
         SkillSettingsPort skills = injector.getInstance(SkillSettingsPort.class);
         skills.save(bot.id(), "weather", weatherSettings());
 
@@ -313,10 +306,8 @@ abstract class StoreContractTest {
     @Test
     void skillSettingsCopiedOntoAnotherRowDoNotDecrypt() {
         Organization acme = organization("Acme");
-        Instance bot = instance(acme, "bot", now, "t");
-        Instance other = instance(acme, "other", now, "t");
-        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
-        injector.getInstance(SaveInstancePort.class).insertWithinLimit(other, 0);
+        Instance bot = stored(acme, "bot", "t");
+        Instance other = stored(acme, "other", "t");
         SkillSettingsPort skills = injector.getInstance(SkillSettingsPort.class);
         skills.save(bot.id(), "weather", weatherSettings());
         String stored = storedSkillSettings(bot.id(), "weather");
@@ -337,8 +328,7 @@ abstract class StoreContractTest {
 
     @Test
     void rotatingTheMasterKeyReEncryptsSkillSettings() {
-        Instance bot = instance(organization("Acme"), "bot", now, "token-to-rotate");
-        injector.getInstance(SaveInstancePort.class).insertWithinLimit(bot, 0);
+        Instance bot = stored(organization("Acme"), "bot", "token-to-rotate");
         injector.getInstance(SkillSettingsPort.class).save(bot.id(), "weather", weatherSettings());
         String before = storedSkillSettings(bot.id(), "weather");
         MasterKey next = MasterKey.generate(RANDOM);
@@ -695,6 +685,13 @@ abstract class StoreContractTest {
     private static Instance instance(Organization organization, String name, Instant createdAt, String token) {
         return Instance.register(organization.id(), name, GatewayUrl.of("http://127.0.0.1:18789"), new GatewayToken(token),
                 new InstanceSettings(Optional.of("anthropic"), Optional.of("{\"agents\":{\"x\":1}}"), Optional.of("eu-west")), createdAt);
+    }
+
+    /** An instance of {@code organization}, stored. */
+    private Instance stored(Organization organization, String name, String token) {
+        Instance instance = instance(organization, name, now, token);
+        injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        return instance;
     }
 
     /** Every value of every row of every table, as text, to search for secrets. */
