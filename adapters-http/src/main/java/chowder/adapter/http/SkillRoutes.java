@@ -55,7 +55,7 @@ final class SkillRoutes {
         ObjectNode answer = json.createObjectNode().put("name", skill.name()).put("description", skill.description())
                 .put("source", skill.source()).put("path", skill.path()).put("ready", skill.ready());
         // Not in the hosted answer: what the skill still needs, so that a client can ask for it.
-        answer.putArray("missing_env").addAll(skill.missingEnv().stream().map(json.getNodeFactory()::textNode).toList());
+        answer.set("missing_env", json.valueToTree(skill.missingEnv()));
         ctx.json(answer);
     }
 
@@ -70,8 +70,8 @@ final class SkillRoutes {
         ObjectNode answer = json.createObjectNode().put("skill", done.skill().name())
                 .put("status", done.missingEnv() ? "installed_missing_env" : "installed")
                 .put("output", done.output());
-        answer.putArray("env_applied").addAll(done.envApplied().stream().map(json.getNodeFactory()::textNode).toList());
-        answer.putArray("required_env").addAll(done.requiredEnv().stream().map(json.getNodeFactory()::textNode).toList());
+        answer.set("env_applied", json.valueToTree(done.envApplied()));
+        answer.set("required_env", json.valueToTree(done.requiredEnv()));
         answer.put("message", done.message());
         // Not in the hosted answer: where the skill came from (catalog or clawhub).
         answer.put("source", done.source());

@@ -26,6 +26,7 @@ import chowder.domain.InstanceUpdate;
 import chowder.domain.Permission;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -96,7 +97,8 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         Instance instance = Instance.provision(command.caller().organizationId(), command.name(), prepared.url(), prepared.token(),
                 prepared.settings(), clock.instant());
         insertWithinLimit(instance);
-        provisioner.start(instance, skills.listByInstance(instance.id()), health.eventsOf(instance));
+        // A new instance has no skill settings yet: nothing to read.
+        provisioner.start(instance, Map.of(), health.eventsOf(instance));
         return instance;
     }
 

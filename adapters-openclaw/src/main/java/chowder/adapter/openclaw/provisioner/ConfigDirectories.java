@@ -40,12 +40,7 @@ final class ConfigDirectories {
     void remove(InstanceId instance) throws IOException {
         Path directory = root.resolve(instance.toString());
         if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
-            try (var files = Files.list(directory)) {
-                for (Path file : (Iterable<Path>) files::iterator) {
-                    Files.deleteIfExists(file);
-                }
-            }
-            Files.deleteIfExists(directory);
+            com.google.common.io.MoreFiles.deleteRecursively(directory);
         }
     }
 

@@ -193,12 +193,13 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
      * {@code skills.*} without a restart. A gateway not started here gets them at its next start.
      */
     void configureSkills(InstanceId id, Map<String, SkillSettings> settings) {
-        skills.put(id, Map.copyOf(settings));
+        Map<String, SkillSettings> current = Map.copyOf(settings);
+        skills.put(id, current);
         synchronized (configLock) {
             ConfigFile file = configs.get(id);
             if (file != null) {
                 try {
-                    file.write(skills.getOrDefault(id, Map.of()));
+                    file.write(current);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write the gateway config of instance " + id, e);
                 }
