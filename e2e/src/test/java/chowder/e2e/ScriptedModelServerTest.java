@@ -194,7 +194,9 @@ class ScriptedModelServerTest {
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(server.requestCount()).isEqualTo(1);
-        assertThat(server.requests().getFirst().outcome()).isCompletedWithValue(Outcome.REJECTED);
+        // The 404 can reach the caller before the server records the outcome: wait for it rather than race it.
+        assertThat(server.awaitRequest(1, Duration.ofSeconds(1)).awaitOutcome(Duration.ofSeconds(10)))
+                .isEqualTo(Outcome.REJECTED);
     }
 
     @Test
