@@ -1,6 +1,21 @@
 package chowder.bootstrap;
 
 import chowder.application.port.in.AuthenticateUseCase;
+import chowder.application.port.in.AuthorizeModelCallUseCase;
+import chowder.application.port.in.ManageLimitsUseCase;
+import chowder.application.port.in.ViewModelUsageUseCase;
+import chowder.application.port.out.LimitCounterPort;
+import chowder.application.port.out.LimitSettingsPort;
+import chowder.application.port.out.ModelCatalogPort;
+import chowder.application.port.out.ModelKeysPort;
+import chowder.application.port.out.ModelUsagePort;
+import chowder.application.service.LimitsService;
+import chowder.application.service.ModelAccessPolicy;
+import chowder.application.service.ModelAccessService;
+import chowder.application.service.ModelCredentials;
+import chowder.application.service.ModelUsageRecorder;
+import chowder.application.service.ModelUsageService;
+import chowder.application.service.UsageLimiter;
 import chowder.application.port.in.CheckReadinessUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
@@ -58,9 +73,11 @@ final class ApplicationModule extends AbstractModule {
     private static final int MAX_CONCURRENT_PROBES = 256;
 
     private final InstanceLimits limits;
+    private final ModelAccessPolicy modelAccess;
 
-    ApplicationModule(InstanceLimits limits) {
+    ApplicationModule(InstanceLimits limits, ModelAccessPolicy modelAccess) {
         this.limits = limits;
+        this.modelAccess = modelAccess;
     }
 
     @Provides
@@ -115,8 +132,52 @@ final class ApplicationModule extends AbstractModule {
     @Provides
     @Singleton
     InstanceService instances(LoadInstancePort load, SaveInstancePort save, GatewayAddressPolicyPort addressPolicy,
-            InstanceHealthService health, InstanceProvisionerPort provisioner, SkillSettingsPort skills, Clock clock) {
-        return new InstanceService(load, save, addressPolicy, health, limits, provisioner, skills, clock);
+            InstanceHealthService health, LimitSettingsPort plans, InstanceProvisionerPort provisioner, SkillSettingsPort skills,
+            ModelAccessService models, ModelCredentials credentials, Clock clock) {
+        return new InstanceService(load, save, addressPolicy, health, limits, plans, provisioner, skills, models, credentials, clock);
+    }
+
+    @Provides
+    @Singleton
+    static ModelCredentials modelCredentials(SecureRandom random) {
+        return new ModelCredentials(random);
+    }
+
+    @Provides
+    @Singleton
+    static UsageLimiter usageLimiter(LimitSettingsPort settings, LimitCounterPort counters, Clock clock) {
+        return new UsageLimiter(settings, counters, clock);
+    }
+
+    @Provides
+    @Singleton
+    static ModelUsageRecorder modelUsageRecorder(ModelUsagePort store) {
+        return new ModelUsageRecorder(store);
+    }
+
+    @Provides
+    @Singleton
+    ModelAccessService modelAccess(ModelCredentials credentials, LoadInstancePort instances, ModelCatalogPort catalog, ModelKeysPort keys,
+            LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage, Clock clock) {
+        return new ModelAccessService(credentials, instances, catalog, keys, settings, limiter, usage, modelAccess, clock);
+    }
+
+    @Provides
+    static AuthorizeModelCallUseCase authorizeModelCalls(ModelAccessService access) {
+        return access;
+    }
+
+    @Provides
+    @Singleton
+    static ManageLimitsUseCase limits(LimitSettingsPort settings, ManageApiKeysUseCase keys, LoadInstancePort instances,
+            LoadOrganizationPort organizations) {
+        return new LimitsService(settings, keys, instances, organizations);
+    }
+
+    @Provides
+    @Singleton
+    static ViewModelUsageUseCase modelUsage(LoadInstancePort instances, ModelUsagePort store, ModelUsageRecorder recorder) {
+        return new ModelUsageService(instances, store, recorder);
     }
 
     @Provides
@@ -147,8 +208,9 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static SendResponseUseCase responses(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, Clock clock) {
-        return new ResponseService(instances, gateway, sessions, clock);
+    static SendResponseUseCase responses(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions,
+            UsageLimiter limiter, Clock clock) {
+        return new ResponseService(instances, gateway, sessions, limiter, clock);
     }
 
     @Provides
@@ -173,8 +235,9 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static OrganizationService organizations(LoadOrganizationPort load, SaveOrganizationPort save, SecureRandom random, Clock clock) {
-        return new OrganizationService(load, save, random, clock);
+    OrganizationService organizations(LoadOrganizationPort load, SaveOrganizationPort save, ModelKeysPort modelKeys, ModelCatalogPort catalog,
+            LimitSettingsPort plans, LoadInstancePort instances, SecureRandom random, Clock clock) {
+        return new OrganizationService(load, save, modelKeys, catalog, plans, instances, limits, random, clock);
     }
 
     @Provides

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.HttpServerConfig;
 import chowder.adapter.http.MetricsConfig;
+import chowder.adapter.http.model.ModelEndpointConfig;
 import chowder.adapter.openclaw.OpenClawGatewayConfig;
 import chowder.adapter.persistence.CacheConfig;
 import chowder.adapter.openclaw.provisioner.ModelProviders;
@@ -35,7 +36,9 @@ record ChowderConfig(
         CacheConfig caches,
         ProvisionerConfig provisioner,
         SkillsConfig skills,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        ModelEndpointConfig modelEndpoint,
+        boolean operatorModelKeysForAll) {
 
     static final String DATA_DIR = "CHOWDER_DATA_DIR";
     static final String DATABASE_URL = "CHOWDER_DATABASE_URL";
@@ -79,6 +82,11 @@ record ChowderConfig(
     static final String GATEWAY_READY_TIMEOUT = "CHOWDER_GATEWAY_READY_TIMEOUT";
     static final String GATEWAY_RESTART_BACKOFF_MAX = "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX";
     static final String MODEL_PROVIDERS = "CHOWDER_MODEL_PROVIDERS";
+    static final String OPERATOR_MODEL_KEYS = "CHOWDER_OPERATOR_MODEL_KEYS";
+    static final String MODEL_ENDPOINT_PORT = "CHOWDER_MODEL_ENDPOINT_PORT";
+    static final String MODEL_CONNECT_TIMEOUT = "CHOWDER_MODEL_CONNECT_TIMEOUT";
+    static final String MODEL_IDLE_TIMEOUT = "CHOWDER_MODEL_IDLE_TIMEOUT";
+    static final String MODEL_MAX_REQUEST_BYTES = "CHOWDER_MODEL_MAX_REQUEST_BYTES";
     static final String MAX_FILE_BYTES = "CHOWDER_MAX_FILE_BYTES";
     static final String MAX_LIST_ENTRIES = "CHOWDER_MAX_LIST_ENTRIES";
     static final String METRICS_ENABLED = "CHOWDER_METRICS_ENABLED";
@@ -120,6 +128,7 @@ record ChowderConfig(
         requireNonNull(provisioner, "provisioner is null");
         requireNonNull(skills, "skills is null");
         requireNonNull(metrics, "metrics is null");
+        requireNonNull(modelEndpoint, "modelEndpoint is null");
     }
 
     static ChowderConfig fromEnvironment(Map<String, String> env) {
@@ -169,7 +178,36 @@ record ChowderConfig(
                 caches(read),
                 provisioner(read, dataDir, env),
                 skills(read),
-                metrics);
+                metrics,
+                modelEndpoint(read),
+                read.value(OPERATOR_MODEL_KEYS, "all", text -> switch (text) {
+                    case "all" -> true;
+                    case "none" -> false;
+                    default -> throw new IllegalArgumentException("expected all or none");
+                }));
+    }
+
+    /** Where provisioned gateways reach their model providers through Chowder (loopback; port 0: any free one). */
+    private static ModelEndpointConfig modelEndpoint(Reader read) {
+        ModelEndpointConfig defaults = ModelEndpointConfig.DEFAULTS;
+        return new ModelEndpointConfig(
+                read.value(MODEL_ENDPOINT_PORT, "0", text -> {
+                    int port = Integer.parseInt(text);
+                    if (port < 0 || port > 65_535) {
+                        throw new IllegalArgumentException("must be a port number from 0 to 65535");
+                    }
+                    return port;
+                }),
+                read.value(MODEL_CONNECT_TIMEOUT, defaults.connectTimeout().toSeconds() + "s", Reader::positiveDuration),
+                read.value(MODEL_IDLE_TIMEOUT, defaults.idleTimeout().toMinutes() + "m", Reader::positiveDuration),
+                read.value(MODEL_MAX_REQUEST_BYTES, String.valueOf(defaults.maxRequestBytes()), text -> {
+                    long bytes = Reader.bytes(text);
+                    if (bytes < 1024 || bytes > Integer.MAX_VALUE - 16) {
+                        throw new IllegalArgumentException("must be from 1K to 2G");
+                    }
+                    return (int) bytes;
+                }),
+                defaults.maxUsageBytes());
     }
 
     private static OpenClawGatewayConfig gateway(Reader read) {
@@ -234,7 +272,7 @@ record ChowderConfig(
                 read.value(INSTANCE_RETENTION, "168h", Durations::parse),
                 read.value(GATEWAY_READY_TIMEOUT, "2m", Reader::positiveDuration),
                 read.value(GATEWAY_RESTART_BACKOFF_MAX, "1m", Reader::positiveDuration),
-                read.value(MODEL_PROVIDERS, "", file -> file.isEmpty() ? ModelProviders.NONE : ModelProviders.read(Path.of(file), env)),
+                read.value(MODEL_PROVIDERS, "", file -> file.isEmpty() ? ModelProviders.HOSTED_ONLY : ModelProviders.read(Path.of(file), env)),
                 read.value(MAX_FILE_BYTES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_FILE_BYTES), text -> Reader.positive(Long.parseLong(text))),
                 read.value(MAX_LIST_ENTRIES, String.valueOf(ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES),
                         text -> Reader.positive(Integer.parseInt(text))),
@@ -295,7 +333,8 @@ record ChowderConfig(
         return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + redacted(databaseUrl) + ", databaseUser=" + databaseUser
                 + ", databasePassword=redacted, databasePoolSize=" + databasePoolSize + ", masterKey="
                 + (masterKey.isPresent() ? "from " + MASTER_KEY : "from the data directory") + ", http=" + http
-                + ", gateway=" + gateway + ", caches=" + caches + ", provisioner=" + provisioner + ", metrics=" + metrics + "]";
+                + ", gateway=" + gateway + ", caches=" + caches + ", provisioner=" + provisioner + ", metrics=" + metrics
+                + ", modelEndpoint=" + modelEndpoint + ", operatorModelKeysForAll=" + operatorModelKeysForAll + "]";
     }
 
     /** A JDBC URL without the secrets it may carry (user info, password parameters). */

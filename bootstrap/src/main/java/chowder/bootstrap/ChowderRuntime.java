@@ -6,6 +6,10 @@ import chowder.application.service.InstanceLimits;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.SessionRegistry;
 import chowder.adapter.http.HttpModule;
+import chowder.adapter.http.model.ModelEndpointServer;
+import chowder.application.port.out.LimitCounterPort;
+import chowder.application.service.ModelAccessPolicy;
+import chowder.application.service.ModelUsageRecorder;
 import chowder.adapter.openclaw.OpenClawModule;
 import chowder.adapter.persistence.ChangeFeed;
 import chowder.adapter.openclaw.provisioner.LocalGatewayProvisioner;
@@ -131,8 +135,9 @@ final class ChowderRuntime implements AutoCloseable {
                 new OpenClawModule(config.gateway()),
                 new ProvisionerModule(config.provisioner(), config.skills(), System.getenv()),
                 new MetricsModule(),
-                new HttpModule(config.http(), config.metrics()),
-                new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()))), config);
+                new HttpModule(config.http(), config.metrics(), config.modelEndpoint()),
+                new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()),
+                        new ModelAccessPolicy(config.operatorModelKeysForAll()))), config);
     }
 
     <T> T get(Class<T> type) {
@@ -170,12 +175,15 @@ final class ChowderRuntime implements AutoCloseable {
         start(Lifecycle.of(gatewayClient::start, gatewayClient::stop));
         ChangeFeed changes = injector.getInstance(ChangeFeed.class);
         start(Lifecycle.of(changes::start, changes::stop));
+        // Before the model endpoint, so that its last flush comes after the endpoint's last call.
+        start(PeriodicTask.flushes("model-usage", injector.getInstance(ModelUsageRecorder.class)::flush, FLUSH_INTERVAL));
         if (config.provisioner().enabled()) {
             startProvisioner();
         }
         start(PeriodicTask.rounds("health-probing", injector.getInstance(ProbeInstancesUseCase.class)::probeAll, config.healthProbeInterval()));
         start(PeriodicTask.flushes("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
         start(PeriodicTask.flushes("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
+        start(PeriodicTask.rounds("limit-counter-purge", () -> injector.getInstance(LimitCounterPort.class).removeExpired(), PURGE_INTERVAL));
         ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
         start(Lifecycle.of(() -> listen(http), http::stop));
         return this;
@@ -201,9 +209,17 @@ final class ChowderRuntime implements AutoCloseable {
         }
     }
 
-    /** Brings back the gateways that should run, stops them all at shutdown, and removes expired state hourly. */
+    /**
+     * Opens the model endpoint (gateways reach their providers only through it), brings back the gateways that should
+     * run, stops them all at shutdown before the endpoint, and removes expired state hourly.
+     */
     private void startProvisioner() throws Exception {
         LocalGatewayProvisioner provisioner = injector.getInstance(LocalGatewayProvisioner.class);
+        ModelEndpointServer modelEndpoint = injector.getInstance(ModelEndpointServer.class);
+        start(Lifecycle.of(() -> {
+            modelEndpoint.start();
+            provisioner.useModelEndpoint(modelEndpoint.uri());
+        }, modelEndpoint::stop));
         ResumeProvisionedInstancesUseCase resume = injector.getInstance(ResumeProvisionedInstancesUseCase.class);
         start(Lifecycle.of(() -> {
             provisioner.reportSandbox();

@@ -18,6 +18,10 @@ public enum ErrorCode {
     INSTANCE_NOT_RUNNING,
     INSTANCE_STATE_CONFLICT,
     INSTANCE_LIMIT_REACHED,
+    /** A token budget or request rate of an organization, key or session is spent (429). */
+    LIMIT_EXCEEDED,
+    /** Billing (subscription checkout and portal) is not part of a self-hosted Chowder unless configured. */
+    BILLING_DISABLED,
     GATEWAY_ADDRESS_FORBIDDEN,
     PAYLOAD_TOO_LARGE,
     REQUEST_CANCELLED,

@@ -9,7 +9,9 @@ import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageLimitsUseCase;
 import chowder.application.port.in.ManageSkillsUseCase;
+import chowder.application.port.in.ViewModelUsageUseCase;
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
@@ -28,7 +30,9 @@ public record ApiUseCases(
         ManageSessionsUseCase sessions,
         CheckReadinessUseCase readiness,
         ManageWorkspaceFilesUseCase files,
-        ManageSkillsUseCase skills) {
+        ManageSkillsUseCase skills,
+        ManageLimitsUseCase limits,
+        ViewModelUsageUseCase modelUsage) {
     public ApiUseCases {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(responses, "responses is null");
@@ -42,5 +46,7 @@ public record ApiUseCases(
         requireNonNull(readiness, "readiness is null");
         requireNonNull(files, "files is null");
         requireNonNull(skills, "skills is null");
+        requireNonNull(limits, "limits is null");
+        requireNonNull(modelUsage, "modelUsage is null");
     }
 }

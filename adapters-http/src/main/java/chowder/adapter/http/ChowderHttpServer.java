@@ -18,7 +18,7 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /** The hosted-compatible HTTP API on Javalin (Jetty 12, virtual threads). Start once, stop once. */
 public final class ChowderHttpServer {
-    static final String SIGNUP = "/v1/organization/signup";
+    static final String SIGNUP = OrganizationRoutes.SIGNUP;
 
     private final HttpServerConfig config;
     private final Javalin app;
@@ -36,10 +36,12 @@ public final class ChowderHttpServer {
         ErrorResponses errors = new ErrorResponses(json);
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
         ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json, registry);
-        SessionRoutes sessions = new SessionRoutes(useCases.sessions(), json);
+        SessionRoutes sessions = new SessionRoutes(useCases.sessions(), useCases.modelUsage(), json);
         FileRoutes files = new FileRoutes(useCases.files(), bodies, json);
         SkillRoutes skills = new SkillRoutes(useCases.skills(), bodies, json);
-        KeyRoutes keys = new KeyRoutes(useCases.keys(), useCases.organizations(), useCases.createOrganization(), bodies, new KeyJson(json));
+        KeyRoutes keys = new KeyRoutes(useCases.keys(), bodies, new KeyJson(json));
+        OrganizationRoutes organizations = new OrganizationRoutes(useCases.organizations(), useCases.createOrganization(), bodies, json);
+        LimitRoutes limits = new LimitRoutes(useCases.limits(), bodies, json);
         MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry, metricsConfig);
         OpenApiDocument openApi = OpenApiDocument.load();
         HttpMetrics httpMetrics = new HttpMetrics(registry);
@@ -101,14 +103,19 @@ public final class ChowderHttpServer {
                 }
             });
             if (config.signupEnabled()) {
-                javalin.routes.post(SIGNUP, keys::signup);
+                javalin.routes.post(SIGNUP, organizations::signup);
             }
-            javalin.routes.get("/v1/organization", keys::getOrganization);
-            javalin.routes.patch("/v1/organization", keys::renameOrganization);
+            javalin.routes.get("/v1/organization", organizations::get);
+            javalin.routes.patch("/v1/organization", organizations::update);
+            javalin.routes.get("/v1/subscription", organizations::subscription);
+            javalin.routes.post("/v1/subscription/checkout", organizations::billing);
+            javalin.routes.post("/v1/subscription/portal", organizations::billing);
             javalin.routes.post("/v1/keys", keys::create);
             javalin.routes.get("/v1/keys", keys::list);
             javalin.routes.get("/v1/keys/{key_id}", keys::get);
             javalin.routes.delete("/v1/keys/{key_id}", keys::revoke);
+            javalin.routes.get(LimitRoutes.KEY_LIMITS, limits::keyLimits);
+            javalin.routes.put(LimitRoutes.KEY_LIMITS, limits::setKeyLimits);
             javalin.routes.post("/v1/instances", instances::create);
             javalin.routes.get("/v1/instances", instances::list);
             javalin.routes.get("/v1/instances/{id}", instances::get);
@@ -124,6 +131,8 @@ public final class ChowderHttpServer {
             javalin.routes.delete("/v1/instances/{id}/session/{session_id}", sessions::delete);
             javalin.routes.post("/v1/instances/{id}/session/{session_id}/reset", sessions::reset);
             javalin.routes.get("/v1/instances/{id}/usage", sessions::usage);
+            javalin.routes.get(LimitRoutes.SESSION_LIMITS, limits::sessionLimits);
+            javalin.routes.put(LimitRoutes.SESSION_LIMITS, limits::setSessionLimits);
             javalin.routes.get(FileRoutes.FILES, files::list);
             javalin.routes.delete(FileRoutes.FILES, files::delete);
             javalin.routes.get(FileRoutes.CONTENT, files::read);

@@ -3,6 +3,7 @@ package chowder.adapter.http;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;
+import chowder.domain.LimitExceededException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -30,9 +31,10 @@ final class ErrorResponses {
             case INVALID_REQUEST, INVALID_SESSION_ID -> 400;
             case MISSING_API_KEY, INVALID_API_KEY -> 401;
             case PERMISSION_DENIED -> 403;
-            case NOT_FOUND, INSTANCE_NOT_FOUND, API_KEY_NOT_FOUND, SESSION_NOT_FOUND, SKILL_NOT_FOUND, FILE_NOT_FOUND -> 404;
+            case NOT_FOUND, INSTANCE_NOT_FOUND, API_KEY_NOT_FOUND, SESSION_NOT_FOUND, SKILL_NOT_FOUND, FILE_NOT_FOUND, BILLING_DISABLED -> 404;
             case INSTANCE_NOT_RUNNING, INSTANCE_STATE_CONFLICT, FILE_CONFLICT -> 409;
             case INSTANCE_LIMIT_REACHED -> 402;
+            case LIMIT_EXCEEDED -> 429;
             case PAYLOAD_TOO_LARGE -> 413;
             // nginx's code for a client that closed the connection; nobody reads this answer.
             case REQUEST_CANCELLED -> 499;
@@ -46,7 +48,7 @@ final class ErrorResponses {
             case GATEWAY_UNAVAILABLE, GATEWAY_CREDENTIALS_REJECTED, GATEWAY_FAILED, GATEWAY_TIMEOUT -> true;
             case INVALID_REQUEST, INVALID_SESSION_ID, VALIDATION_FAILED, MISSING_API_KEY, INVALID_API_KEY, PERMISSION_DENIED,
                  NOT_FOUND, INSTANCE_NOT_FOUND, API_KEY_NOT_FOUND, SESSION_NOT_FOUND, SKILL_NOT_FOUND, FILE_NOT_FOUND, FILE_CONFLICT,
-                 INSTANCE_NOT_RUNNING, INSTANCE_STATE_CONFLICT, INSTANCE_LIMIT_REACHED,
+                 INSTANCE_NOT_RUNNING, INSTANCE_STATE_CONFLICT, INSTANCE_LIMIT_REACHED, LIMIT_EXCEEDED, BILLING_DISABLED,
                  GATEWAY_ADDRESS_FORBIDDEN, PAYLOAD_TOO_LARGE, REQUEST_CANCELLED, NOT_READY, PROVISIONER_UNAVAILABLE, OVERLOADED,
                  GATEWAY_REJECTED_REQUEST, SKILL_REGISTRY_FAILED -> false;
         };
@@ -55,6 +57,9 @@ final class ErrorResponses {
         }
         if (error instanceof GatewayRejectedException rejected) {
             rejected.retryAfter().ifPresent(value -> ctx.header("Retry-After", value));
+        }
+        if (error instanceof LimitExceededException limited) {
+            ctx.header("Retry-After", Long.toString(limited.retryAfterSeconds()));
         }
         if (error.code() == ErrorCode.OVERLOADED) {
             // Held answers leave memory as fast as clients read them: a second is a fair guess, not a promise.

@@ -9,7 +9,12 @@ import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.AuthorizeModelCallUseCase;
+import chowder.application.port.in.ManageLimitsUseCase;
 import chowder.application.port.in.ManageSkillsUseCase;
+import chowder.application.port.in.ViewModelUsageUseCase;
+import chowder.adapter.http.model.ModelEndpointConfig;
+import chowder.adapter.http.model.ModelEndpointServer;
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
@@ -26,10 +31,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class HttpModule extends AbstractModule {
     private final HttpServerConfig config;
     private final MetricsConfig metrics;
+    private final ModelEndpointConfig modelEndpoint;
 
-    public HttpModule(HttpServerConfig config, MetricsConfig metrics) {
+    public HttpModule(HttpServerConfig config, MetricsConfig metrics, ModelEndpointConfig modelEndpoint) {
         this.config = requireNonNull(config, "config is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.modelEndpoint = requireNonNull(modelEndpoint, "modelEndpoint is null");
     }
 
     @Provides
@@ -37,8 +44,16 @@ public final class HttpModule extends AbstractModule {
     ChowderHttpServer server(AuthenticateUseCase authentication, SendResponseUseCase responses, RegisterInstanceUseCase registerInstances,
             ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances, CreateOrganizationUseCase createOrganization,
             ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys, ManageSessionsUseCase sessions,
-            CheckReadinessUseCase readiness, ManageWorkspaceFilesUseCase files, ManageSkillsUseCase skills, PrometheusMeterRegistry registry) {
+            CheckReadinessUseCase readiness, ManageWorkspaceFilesUseCase files, ManageSkillsUseCase skills, ManageLimitsUseCase limits,
+            ViewModelUsageUseCase modelUsage, PrometheusMeterRegistry registry) {
         return new ChowderHttpServer(config, metrics, registry, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
-                manageInstances, createOrganization, organizations, keys, sessions, readiness, files, skills));
+                manageInstances, createOrganization, organizations, keys, sessions, readiness, files, skills, limits, modelUsage));
+    }
+
+    /** Chowder's model endpoint for provisioned gateways; started (before any gateway) and stopped by the caller's lifecycle. */
+    @Provides
+    @Singleton
+    ModelEndpointServer modelEndpoint(AuthorizeModelCallUseCase calls, PrometheusMeterRegistry registry) {
+        return new ModelEndpointServer(modelEndpoint, calls, registry);
     }
 }

@@ -3,7 +3,6 @@ package chowder.adapter.http;
 import chowder.application.port.in.NewApiKey;
 import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyKind;
-import chowder.domain.Organization;
 import chowder.domain.Permission;
 import chowder.domain.SessionId;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 
 /**
- * Keys and organizations as the hosted API shows them, plus the extensions {@code kind},
+ * Keys as the hosted API shows them, plus the extensions {@code kind},
  * {@code session_ids} and {@code session_prefix}. The raw key appears only in the answer that created it.
  */
 final class KeyJson {
@@ -52,20 +51,5 @@ final class KeyJson {
 
     ObjectNode created(NewApiKey created) {
         return keyWithInstances(created.key()).put("raw_key", created.secret().value());
-    }
-
-    /** The start of a signup answer: {@code {"organization": {...}}}, to which the raw key is added. */
-    ObjectNode organizationAndKey(Organization organization) {
-        ObjectNode answer = json.createObjectNode();
-        answer.set("organization", organization(organization));
-        return answer;
-    }
-
-    ObjectNode organization(Organization organization) {
-        return json.createObjectNode()
-                .put("id", organization.id().toString())
-                .put("name", organization.name())
-                .put("created_at", organization.createdAt().toString())
-                .put("updated_at", organization.updatedAt().toString());
     }
 }

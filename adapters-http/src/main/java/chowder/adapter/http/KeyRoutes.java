@@ -1,10 +1,7 @@
 package chowder.adapter.http;
 
 import chowder.application.port.in.CreateApiKeyCommand;
-import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
-import chowder.application.port.in.ManageOrganizationUseCase;
-import chowder.application.port.in.NewOrganization;
 import chowder.domain.ApiKeyId;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.ChowderException;
@@ -16,38 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The hosted organization and keys endpoints, and the optional signup. */
+/** The hosted keys endpoints. */
 final class KeyRoutes {
     private final ManageApiKeysUseCase keys;
-    private final ManageOrganizationUseCase organizations;
-    private final CreateOrganizationUseCase createOrganization;
     private final JsonBodies bodies;
     private final KeyJson json;
 
-    KeyRoutes(ManageApiKeysUseCase keys, ManageOrganizationUseCase organizations, CreateOrganizationUseCase createOrganization,
-            JsonBodies bodies, KeyJson json) {
+    KeyRoutes(ManageApiKeysUseCase keys, JsonBodies bodies, KeyJson json) {
         this.keys = keys;
-        this.organizations = organizations;
-        this.createOrganization = createOrganization;
         this.bodies = bodies;
         this.json = json;
-    }
-
-    void getOrganization(Context ctx) {
-        ctx.json(json.organization(organizations.get(Callers.of(ctx))));
-    }
-
-    void renameOrganization(Context ctx) {
-        ObjectNode body = bodies.readObject(ctx);
-        ctx.json(json.organization(organizations.rename(Callers.of(ctx), JsonBodies.optionalString(body, "name"))));
-    }
-
-    void signup(Context ctx) {
-        ObjectNode body = bodies.readObject(ctx);
-        NewOrganization created = createOrganization.create(JsonBodies.optionalString(body, "name"));
-        ObjectNode answer = json.organizationAndKey(created.organization());
-        answer.put("api_key", created.apiKey().value());
-        ctx.status(201).json(answer);
     }
 
     void create(Context ctx) {

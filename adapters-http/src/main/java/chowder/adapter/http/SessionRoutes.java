@@ -2,9 +2,12 @@ package chowder.adapter.http;
 
 import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
+import chowder.application.port.in.ViewModelUsageUseCase;
+import chowder.application.port.in.ViewModelUsageUseCase.ProviderUsage;
 import chowder.application.port.out.SessionStorePort.UsageReport;
 import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;
+import chowder.domain.ModelTokens;
 import chowder.domain.SessionId;
 import chowder.domain.SessionRecord;
 import chowder.domain.TokenUsage;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 
 /** The sessions extension: list, show, reset and delete sessions, and usage roll-ups. */
@@ -24,9 +28,11 @@ final class SessionRoutes {
     private static final Duration DEFAULT_USAGE_RANGE = Duration.ofDays(30);
 
     private final ManageSessionsUseCase sessions;
+    private final ViewModelUsageUseCase modelUsage;
     private final ObjectMapper json;
 
-    SessionRoutes(ManageSessionsUseCase sessions, ObjectMapper json) {
+    SessionRoutes(ManageSessionsUseCase sessions, ViewModelUsageUseCase modelUsage, ObjectMapper json) {
+        this.modelUsage = modelUsage;
         this.sessions = sessions;
         this.json = json;
     }
@@ -64,7 +70,22 @@ final class SessionRoutes {
         counts(answer, report.turns(), report.usage());
         ArrayNode byKey = answer.putArray("by_key");
         report.byKey().forEach(key -> counts(byKey.addObject().put("key_id", key.keyId().toString()), key.turns(), key.usage()));
+        model(answer.putObject("model"), modelUsage.modelUsage(Callers.of(ctx), instanceId, from, to));
         ctx.json(answer);
+    }
+
+    /** The model calls of the instance's gateway through Chowder (provisioned instances), in total and per provider. */
+    private static void model(ObjectNode node, List<ProviderUsage> byProvider) {
+        long requests = byProvider.stream().mapToLong(ProviderUsage::requests).sum();
+        ModelTokens total = byProvider.stream().map(ProviderUsage::tokens).reduce(ModelTokens.NONE, ModelTokens::plus);
+        modelCounts(node, requests, total);
+        ArrayNode providers = node.putArray("by_provider");
+        byProvider.forEach(usage -> modelCounts(providers.addObject().put("provider", usage.provider().value()), usage.requests(), usage.tokens()));
+    }
+
+    private static ObjectNode modelCounts(ObjectNode node, long requests, ModelTokens tokens) {
+        return node.put("requests", requests).put("input_tokens", tokens.inputTokens()).put("output_tokens", tokens.outputTokens())
+                .put("cached_input_tokens", tokens.cachedInputTokens()).put("total_tokens", tokens.totalTokens());
     }
 
     private ObjectNode session(SessionRecord session) {

@@ -20,6 +20,11 @@ import chowder.application.service.InstanceLimits;
 import chowder.application.service.ScriptedHealth;
 import chowder.application.service.InstanceService;
 import chowder.application.service.OrganizationService;
+import chowder.application.service.TestServices;
+import chowder.application.service.InMemoryModelUsage;
+import chowder.application.service.LimitsService;
+import chowder.application.service.ModelUsageRecorder;
+import chowder.application.service.ModelUsageService;
 import chowder.application.service.RecordingGateway;
 import chowder.application.service.ResponseService;
 import chowder.domain.ChowderException;
@@ -59,6 +64,7 @@ class ChowderHttpServerTest {
     private volatile boolean ready = true;
     private final InMemorySessions sessionStore = new InMemorySessions();
     private final SessionRegistry registry = new SessionRegistry(sessionStore);
+    private final InMemoryModelUsage modelUsage = new InMemoryModelUsage();
     private final HttpClient client = HttpClient.newHttpClient();
     private ChowderHttpServer server;
     private String acmeKey;
@@ -67,20 +73,23 @@ class ChowderHttpServerTest {
     @BeforeEach
     void start() {
         Clock clock = Clock.systemUTC();
-        OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), clock);
+        OrganizationService organizations = TestServices.organizations(store, clock);
         InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
         InstanceService instances = new InstanceService(store, store, health, probes, new InstanceLimits(3), clock);
+        ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
         // Signup on: every route is registered (the OpenAPI document is compared with them).
         server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ZERO, true),
                 MetricsConfig.open(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
                         new ResponseService(store, gateway, registry, clock), instances, instances, instances, organizations, organizations,
-                        new ApiKeyService(store, store, store, new SecureRandom(), clock),
+                        keys,
                         new SessionService(store, sessionStore, sessionStore, registry), () -> {
                             if (!ready) {
                                 throw new chowder.domain.ChowderException(ErrorCode.NOT_READY, "Not ready: the database is unreachable.");
                             }
                         }, new WorkspaceFileService(store, new NoWorkspaces()),
-                        new SkillService(store, InstanceProvisionerPort.DISABLED, new NoInstanceSkills(), SkillCatalogPort.NONE, SkillSettingsPort.NONE)));
+                        new SkillService(store, InstanceProvisionerPort.DISABLED, new NoInstanceSkills(), SkillCatalogPort.NONE, SkillSettingsPort.NONE),
+                        new LimitsService(store, keys, store, store),
+                        new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage))));
         server.start();
         NewOrganization acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();

@@ -4,13 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.domain.GatewayToken;
 import chowder.domain.InstanceId;
+import chowder.domain.ModelApiKey;
+import chowder.domain.ModelProviderName;
+import chowder.domain.OrganizationId;
 import chowder.domain.SkillSettings;
 import java.security.SecureRandom;
 import java.time.Instant;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Re-encrypts every stored gateway token and every instance's skill settings under a new master key and replaces the
+ * Re-encrypts every stored gateway token, every instance's skill settings and every organization's model keys under a
+ * new master key and replaces the
  * key's check value, in one transaction: either all of them move to the new key or none does. Run it while no Chowder
  * server uses the database (a server still running answers not ready from then on).
  */
@@ -23,12 +27,14 @@ public final class MasterKeyRotation {
         this.currentKey = config.masterKey();
     }
 
-    /** @return how many gateway tokens were re-encrypted (skill settings are re-encrypted too, but not counted) */
+    /** @return how many gateway tokens were re-encrypted (skill settings and model keys are re-encrypted too, but not counted) */
     public int rotateTo(MasterKey newKey) {
         GatewayTokenCipher current = new GatewayTokenCipher(currentKey, new SecureRandom());
         GatewayTokenCipher next = new GatewayTokenCipher(newKey, new SecureRandom());
         SkillSettingsCipher currentSettings = new SkillSettingsCipher(currentKey, new SecureRandom());
         SkillSettingsCipher nextSettings = new SkillSettingsCipher(newKey, new SecureRandom());
+        ModelKeyCipher currentModelKeys = new ModelKeyCipher(currentKey, new SecureRandom());
+        ModelKeyCipher nextModelKeys = new ModelKeyCipher(newKey, new SecureRandom());
         return jdbi.inTransaction(handle -> {
             InstanceDao dao = handle.attach(InstanceDao.class);
             int count = 0;
@@ -43,6 +49,13 @@ public final class MasterKeyRotation {
                 InstanceId id = new InstanceId(stored.instanceId());
                 SkillSettings settings = currentSettings.decrypt(id, stored.skillKey(), stored.settingsEncrypted());
                 skills.updateEncrypted(stored.instanceId(), stored.skillKey(), nextSettings.encrypt(id, stored.skillKey(), settings));
+            }
+            ModelKeyDao modelKeys = handle.attach(ModelKeyDao.class);
+            for (ModelKeyDao.ModelKeyRow stored : modelKeys.listAll()) {
+                OrganizationId organization = new OrganizationId(stored.organizationId());
+                ModelProviderName provider = new ModelProviderName(stored.provider());
+                ModelApiKey key = currentModelKeys.decrypt(organization, provider, stored.keyEncrypted());
+                modelKeys.update(stored.organizationId(), stored.provider(), nextModelKeys.encrypt(organization, provider, key), Instant.now());
             }
             MasterKeyCheckDao checks = handle.attach(MasterKeyCheckDao.class);
             String check = MasterKeyCheck.seal(newKey, new SecureRandom());

@@ -2,9 +2,13 @@ package chowder.adapter.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.out.LimitCounterPort;
+import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.LoadOrganizationPort;
+import chowder.application.port.out.ModelKeysPort;
+import chowder.application.port.out.ModelUsagePort;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
@@ -20,6 +24,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -139,6 +144,31 @@ public final class PersistenceModule extends AbstractModule {
     @Singleton
     SkillSettingsPort skillSettings(Jdbi jdbi) {
         return new JdbiSkillSettingsStore(jdbi, new SkillSettingsCipher(config.masterKey(), new SecureRandom()));
+    }
+
+    @Provides
+    @Singleton
+    ModelKeysPort modelKeys(Jdbi jdbi, ChangeFeed changes) {
+        // Organizations, not keys, are what is cached: as many entries as API keys is ample.
+        return new JdbiModelKeyStore(jdbi, changes, new ModelKeyCipher(config.masterKey(), new SecureRandom()), caches.maxApiKeys());
+    }
+
+    @Provides
+    @Singleton
+    LimitSettingsPort limitSettings(Jdbi jdbi, ChangeFeed changes) {
+        return new JdbiLimitSettings(jdbi, changes, Clock.systemUTC(), caches.maxApiKeys());
+    }
+
+    @Provides
+    @Singleton
+    LimitCounterPort limitCounters(HikariDataSource dataSource) {
+        return Bucket4jLimitCounters.on(config.database(), dataSource);
+    }
+
+    @Provides
+    @Singleton
+    static ModelUsagePort modelUsage(Jdbi jdbi) {
+        return new JdbiModelUsageStore(jdbi);
     }
 
     @Provides

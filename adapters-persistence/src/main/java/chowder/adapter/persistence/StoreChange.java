@@ -16,7 +16,11 @@ record StoreChange(Kind kind, String subject) {
         /** One instance changed (status, gateway, settings). */
         INSTANCE,
         /** One session moved to a new generation (reset or delete). */
-        SESSION
+        SESSION,
+        /** One organization's model keys or plan changed. */
+        ORGANIZATION,
+        /** The limits of one key (subject {@code key:<id>}) or of one instance's sessions ({@code instance:<id>}) changed. */
+        LIMITS
     }
 
     StoreChange {
@@ -30,6 +34,14 @@ record StoreChange(Kind kind, String subject) {
 
     static StoreChange instance(InstanceId id) {
         return new StoreChange(Kind.INSTANCE, id.value().toString());
+    }
+
+    static StoreChange organization(chowder.domain.OrganizationId id) {
+        return new StoreChange(Kind.ORGANIZATION, id.value().toString());
+    }
+
+    static StoreChange limits(String subject) {
+        return new StoreChange(Kind.LIMITS, subject);
     }
 
     // An instance id (a UUID) never contains a space, so the first space separates it from the session id.

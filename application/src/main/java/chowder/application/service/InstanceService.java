@@ -11,6 +11,7 @@ import chowder.application.port.in.ViewInstancesUseCase;
 import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.InstanceProvisionerPort.PreparedGateway;
+import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SkillSettingsPort;
@@ -23,7 +24,9 @@ import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
 import chowder.domain.InstanceUpdate;
+import chowder.domain.ModelProviderName;
 import chowder.domain.Permission;
+import chowder.domain.SkillSettings;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -41,26 +44,39 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     private final GatewayAddressPolicyPort addressPolicy;
     private final InstanceHealthService health;
     private final InstanceLimits limits;
+    private final LimitSettingsPort plans;
     private final InstanceProvisionerPort provisioner;
     private final SkillSettingsPort skills;
+    private final ModelAccessService modelAccess;
+    private final ModelCredentials credentials;
     private final Clock clock;
 
-    /** An instance service that only registers gateways run by others. */
+    /** An instance service that only registers gateways run by others; every organization has the default plan. */
     public InstanceService(LoadInstancePort loadInstances, SaveInstancePort saveInstances, GatewayAddressPolicyPort addressPolicy,
             InstanceHealthService health, InstanceLimits limits, Clock clock) {
-        this(loadInstances, saveInstances, addressPolicy, health, limits, InstanceProvisionerPort.DISABLED, SkillSettingsPort.NONE, clock);
+        this(loadInstances, saveInstances, addressPolicy, health, limits, LimitSettingsPort.DEFAULTS, InstanceProvisionerPort.DISABLED,
+                SkillSettingsPort.NONE, null, null, clock);
     }
 
-    /** @param skills the skill settings a provisioned gateway is started with */
+    /**
+     * @param plans each organization's plan, which may hold its own instance limit
+     * @param skills the skill settings a provisioned gateway is started with
+     * @param modelAccess which model providers an organization may use (needed when the provisioner is on)
+     * @param credentials the credentials provisioned gateways present to Chowder's model endpoint (likewise)
+     */
     public InstanceService(LoadInstancePort loadInstances, SaveInstancePort saveInstances, GatewayAddressPolicyPort addressPolicy,
-            InstanceHealthService health, InstanceLimits limits, InstanceProvisionerPort provisioner, SkillSettingsPort skills, Clock clock) {
+            InstanceHealthService health, InstanceLimits limits, LimitSettingsPort plans, InstanceProvisionerPort provisioner,
+            SkillSettingsPort skills, ModelAccessService modelAccess, ModelCredentials credentials, Clock clock) {
         this.loadInstances = requireNonNull(loadInstances, "loadInstances is null");
         this.saveInstances = requireNonNull(saveInstances, "saveInstances is null");
         this.addressPolicy = requireNonNull(addressPolicy, "addressPolicy is null");
         this.health = requireNonNull(health, "health is null");
         this.limits = requireNonNull(limits, "limits is null");
+        this.plans = requireNonNull(plans, "plans is null");
         this.provisioner = requireNonNull(provisioner, "provisioner is null");
         this.skills = requireNonNull(skills, "skills is null");
+        this.modelAccess = provisioner.enabled() ? requireNonNull(modelAccess, "modelAccess is null") : modelAccess;
+        this.credentials = provisioner.enabled() ? requireNonNull(credentials, "credentials is null") : credentials;
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -93,19 +109,29 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         if (command.gatewayToken() != null) {
             throw ChowderException.validationFailed("gateway_token is accepted only with gateway_url; Chowder makes the token of a gateway it runs.");
         }
-        PreparedGateway prepared = provisioner.prepare(settings);
+        // The provider is fixed at creation, so that the instance shows it and a later change of the operator's default
+        // does not move a running agent to another model; the organization must be able to pay for it.
+        ModelProviderName provider = settings.modelProvider().map(ModelProviderName::new).orElseGet(modelAccess::defaultProvider);
+        modelAccess.requireUsable(command.caller().organizationId(), provider);
+        PreparedGateway prepared = provisioner.prepare(settings.withModelProvider(provider.value()));
         Instance instance = Instance.provision(command.caller().organizationId(), command.name(), prepared.url(), prepared.token(),
                 prepared.settings(), clock.instant());
         insertWithinLimit(instance);
         // A new instance has no skill settings yet: nothing to read.
-        provisioner.start(instance, Map.of(), health.eventsOf(instance));
+        launch(instance, Map.of());
         return instance;
     }
 
+    /** Starts a provisioned gateway with a fresh credential for Chowder's model endpoint. */
+    private void launch(Instance instance, Map<String, SkillSettings> skillSettings) {
+        provisioner.start(instance, skillSettings, health.eventsOf(instance), credentials.issue(instance.id()));
+    }
+
     private void insertWithinLimit(Instance instance) {
-        if (!saveInstances.insertWithinLimit(instance, limits.maxPerOrganization())) {
+        int limit = plans.planOf(instance.organizationId()).value().effectiveInstanceLimit(limits.maxPerOrganization());
+        if (!saveInstances.insertWithinLimit(instance, limit)) {
             throw new ChowderException(ErrorCode.INSTANCE_LIMIT_REACHED,
-                    "Instance limit reached: this organization may have " + limits.maxPerOrganization() + " instances.");
+                    "Instance limit reached: this organization may have " + limit + " instance" + (limit == 1 ? "" : "s") + ".");
         }
     }
 
@@ -152,6 +178,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         Instance stopped = change(caller, id, Permission.CONFIGURE, instance -> instance.stop(clock.instant()));
         if (stopped.provisioned() && provisioner.enabled()) {
             provisioner.stop(id);
+            credentials.revoke(id);
         }
         return stopped;
     }
@@ -172,7 +199,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
             return next.relaunch(provisioner.freeAddress(), clock.instant());
         });
         if (started.provisioned()) {
-            provisioner.start(started, skills.listByInstance(started.id()), health.eventsOf(started));
+            launch(started, skills.listByInstance(started.id()));
         } else {
             health.probeSoon(started);
         }
@@ -185,6 +212,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         Instance deleted = change(caller, id, Permission.CONFIGURE, instance -> instance.terminate(clock.instant()));
         if (deleted.provisioned() && provisioner.enabled()) {
             provisioner.remove(id);
+            credentials.revoke(id);
         }
         skills.deleteAll(id);
     }
@@ -198,7 +226,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
             if (instance.provisioned()) {
                 Instance relaunched = instance.relaunch(provisioner.freeAddress(), clock.instant());
                 if (saveInstances.updateIfUnchanged(relaunched, instance)) {
-                    provisioner.start(relaunched, skills.listByInstance(relaunched.id()), health.eventsOf(relaunched));
+                    launch(relaunched, skills.listByInstance(relaunched.id()));
                 }
             }
         }

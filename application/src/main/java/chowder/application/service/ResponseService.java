@@ -24,12 +24,19 @@ public final class ResponseService implements SendResponseUseCase {
     private final LoadInstancePort instances;
     private final AgentGatewayPort gateway;
     private final SessionRegistry sessions;
+    private final UsageLimiter limiter;
     private final Clock clock;
 
+    /** Without budgets or rate limits. */
     public ResponseService(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, Clock clock) {
+        this(instances, gateway, sessions, UsageLimiter.unlimited(clock), clock);
+    }
+
+    public ResponseService(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, UsageLimiter limiter, Clock clock) {
         this.instances = requireNonNull(instances, "instances is null");
         this.gateway = requireNonNull(gateway, "gateway is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
+        this.limiter = requireNonNull(limiter, "limiter is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -40,7 +47,7 @@ public final class ResponseService implements SendResponseUseCase {
         Session session = sessions.resolve(instance.id(), command.sessionId(), clock.instant());
         GatewayResponse answer = gateway.createResponse(instance, session.key(), command.request());
         try {
-            recordTurn(command, answer.usage());
+            recordTurn(command, instance, answer.usage());
         } catch (RuntimeException e) {
             answer.close();
             throw e;
@@ -54,18 +61,23 @@ public final class ResponseService implements SendResponseUseCase {
         Instance instance = runningInstance(command);
         Session session = sessions.resolve(instance.id(), command.sessionId(), clock.instant());
         ResponseStream stream = gateway.streamResponse(instance, session.key(), command.request());
-        return new RecordedStream(stream, usage -> recordTurn(command, usage));
+        return new RecordedStream(stream, usage -> recordTurn(command, instance, usage));
     }
 
-    private void recordTurn(SendResponseCommand command, Optional<TokenUsage> usage) {
+    private void recordTurn(SendResponseCommand command, Instance instance, Optional<TokenUsage> usage) {
         Caller caller = command.caller();
-        sessions.recordTurn(command.instanceId(), command.sessionId(), caller.keyId(), usage.orElse(TokenUsage.NONE), clock.instant());
+        TokenUsage used = usage.orElse(TokenUsage.NONE);
+        sessions.recordTurn(command.instanceId(), command.sessionId(), caller.keyId(), used, clock.instant());
+        // A provisioned gateway's model calls pass Chowder's model endpoint, which charges its organization already.
+        limiter.chargeTurn(caller, instance.id(), command.sessionId(), used.totalTokens(), instance.provisioned());
     }
 
+    /** The instance, if the caller may talk to it and the session, it runs, and no budget or rate of the turn is spent. */
     private Instance runningInstance(SendResponseCommand command) {
         Instance instance = VisibleInstances.find(instances, command.caller(), command.instanceId(), Permission.INTERACT);
         command.caller().requireSession(command.sessionId());
         instance.ensureRunning();
+        limiter.admitTurn(command.caller(), instance.id(), command.sessionId());
         return instance;
     }
 

@@ -32,7 +32,7 @@ class ApiKeyServiceTest {
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final InMemoryStore store = new InMemoryStore();
     private final ScriptedHealth health = new ScriptedHealth();
-    private final OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), clock);
+    private final OrganizationService organizations = TestServices.organizations(store, clock);
     private final KeyUsageRecorder usage = new KeyUsageRecorder(store);
     private final AuthenticationService authentication = new AuthenticationService(store, usage, clock);
     private final InstanceService instances = new InstanceService(store, store, health,

@@ -1,6 +1,8 @@
 package chowder.application.service;
 
+import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadApiKeyPort;
+import chowder.application.port.out.ModelKeysPort;
 import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.LoadInstancePort;
@@ -12,6 +14,11 @@ import chowder.domain.ApiKeyId;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceStatus;
+import chowder.domain.ModelApiKey;
+import chowder.domain.ModelProviderName;
+import chowder.domain.OrganizationPlan;
+import chowder.domain.SessionLimits;
+import chowder.domain.UsageLimits;
 import chowder.domain.Organization;
 import chowder.domain.OrganizationId;
 import java.time.Instant;
@@ -19,14 +26,75 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A fake of the stores, kept in thread-safe lists. */
-public final class InMemoryStore
-        implements LoadApiKeyPort, SaveApiKeyPort, LoadInstancePort, SaveInstancePort, LoadOrganizationPort, SaveOrganizationPort {
+/** A fake of the stores, kept in thread-safe lists and maps. */
+public final class InMemoryStore implements LoadApiKeyPort, SaveApiKeyPort, LoadInstancePort, SaveInstancePort, LoadOrganizationPort,
+        SaveOrganizationPort, ModelKeysPort, LimitSettingsPort {
     public final List<Organization> organizations = new CopyOnWriteArrayList<>();
     public final List<ApiKey> keys = new CopyOnWriteArrayList<>();
     public final List<Instance> instances = new CopyOnWriteArrayList<>();
+    public final Map<OrganizationId, Map<ModelProviderName, ModelApiKey>> modelKeys = new ConcurrentHashMap<>();
+    private final Map<Object, Versioned<?>> limits = new ConcurrentHashMap<>();
+    private final AtomicLong versions = new AtomicLong();
+
+    @Override
+    public Set<ModelProviderName> providersOf(OrganizationId organization) {
+        return Set.copyOf(modelKeys.getOrDefault(organization, Map.of()).keySet());
+    }
+
+    @Override
+    public Optional<ModelApiKey> keyOf(OrganizationId organization, ModelProviderName provider) {
+        return Optional.ofNullable(modelKeys.getOrDefault(organization, Map.of()).get(provider));
+    }
+
+    @Override
+    public void change(OrganizationId organization, Map<ModelProviderName, Optional<ModelApiKey>> changes) {
+        Map<ModelProviderName, ModelApiKey> held = modelKeys.computeIfAbsent(organization, unused -> new ConcurrentHashMap<>());
+        changes.forEach((provider, key) -> {
+            if (key.isPresent()) {
+                held.put(provider, key.get());
+            } else {
+                held.remove(provider);
+            }
+        });
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Versioned<OrganizationPlan> planOf(OrganizationId organization) {
+        return (Versioned<OrganizationPlan>) limits.getOrDefault(organization, new Versioned<>(OrganizationPlan.DEFAULT, 0));
+    }
+
+    @Override
+    public void savePlan(OrganizationId organization, OrganizationPlan plan) {
+        limits.put(organization, new Versioned<>(plan, versions.incrementAndGet()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Versioned<UsageLimits> limitsOfKey(ApiKeyId key) {
+        return (Versioned<UsageLimits>) limits.getOrDefault(key, new Versioned<>(UsageLimits.NONE, 0));
+    }
+
+    @Override
+    public void saveKeyLimits(OrganizationId organization, ApiKeyId key, UsageLimits saved) {
+        limits.put(key, new Versioned<>(saved, versions.incrementAndGet()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Versioned<SessionLimits> sessionLimitsOf(InstanceId instance) {
+        return (Versioned<SessionLimits>) limits.getOrDefault(instance, new Versioned<>(SessionLimits.NONE, 0));
+    }
+
+    @Override
+    public void saveSessionLimits(OrganizationId organization, InstanceId instance, SessionLimits saved) {
+        limits.put(instance, new Versioned<>(saved, versions.incrementAndGet()));
+    }
 
     @Override
     public Optional<ApiKey> findByHash(ApiKeyHash hash) {

@@ -32,7 +32,7 @@ class ServicesTest {
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final InMemoryStore store = new InMemoryStore();
     private final RecordingGateway gateway = new RecordingGateway();
-    private final OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), clock);
+    private final OrganizationService organizations = TestServices.organizations(store, clock);
     private final KeyUsageRecorder usage = new KeyUsageRecorder(store);
     private final AuthenticationService authentication = new AuthenticationService(store, usage, clock);
     private final ScriptedHealth health = new ScriptedHealth();

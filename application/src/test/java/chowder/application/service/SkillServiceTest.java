@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class SkillServiceTest {
     private static final Instant NOW = Instant.parse("2026-12-04T10:00:00Z");
     private final InMemoryStore store = new InMemoryStore();
-    private final OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), Clock.systemUTC());
+    private final OrganizationService organizations = TestServices.organizations(store, Clock.systemUTC());
     private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), Clock.systemUTC());
     private final GatewaySkills gateway = new GatewaySkills();
     private final StoredSettings settings = new StoredSettings();
@@ -285,7 +285,7 @@ class SkillServiceTest {
         }
 
         @Override
-        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events) {
+        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
             throw new UnsupportedOperationException();
         }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,22 +21,28 @@ import java.util.TreeMap;
 
 /**
  * Writes a provisioned gateway's {@code openclaw.json}: loopback only, token auth, the OpenResponses
- * endpoint on, the instance's workspace, its chosen model provider, and its skills' settings. The gateway token and
- * the provider's API key are not in the file: they are {@code ${VAR}} references that OpenClaw resolves from the
- * environment Chowder gives the process. Skills' secrets are (OpenClaw reads {@code skills.entries} from its config,
+ * endpoint on, the instance's workspace, its chosen model provider reached through Chowder's model endpoint, and its
+ * skills' settings. The gateway token and the model endpoint's credential are not in the file: they are {@code ${VAR}}
+ * references that OpenClaw resolves from the environment Chowder gives the process. No provider key is anywhere. Skills' secrets are (OpenClaw reads {@code skills.entries} from its config,
  * and applies a change of it without a restart): the file lives on a memory file system, never on disk, readable by
  * the instance's own uid alone.
  */
 final class GatewayConfigWriter {
     /** The environment variable holding the gateway token, referenced from the config. */
     static final String TOKEN_VARIABLE = "OPENCLAW_GATEWAY_TOKEN";
+    /** The environment variable holding the instance's credential for Chowder's model endpoint. */
+    static final String MODEL_CREDENTIAL_VARIABLE = "CHOWDER_MODEL_CREDENTIAL";
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private GatewayConfigWriter() {}
 
-    /** The config as written; {@code model} may be null (a gateway without a model provider). */
-    static ObjectNode config(int port, GatewayLayout layout, ModelProviders.Selection model, Map<String, SkillSettings> skills) {
+    /**
+     * The config as written: the model's provider is reached at {@code modelEndpoint}{@code /providers/<name>}, where
+     * Chowder relays exactly that provider's one call with the organization's key.
+     */
+    static ObjectNode config(int port, GatewayLayout layout, ModelProviders.Selection model, URI modelEndpoint,
+            Map<String, SkillSettings> skills) {
         ObjectNode config = JSON.createObjectNode();
         ObjectNode gateway = config.putObject("gateway")
                 .put("mode", "local")
@@ -48,25 +55,23 @@ final class GatewayConfigWriter {
 
         ObjectNode defaults = config.putObject("agents").putObject("defaults");
         defaults.put("workspace", layout.workspace().toString());
-        if (model != null) {
-            defaults.putObject("model").put("primary", model.reference());
-            ObjectNode models = config.putObject("models").put("mode", "replace");
-            models.putObject("catalogRefresh").put("enabled", false);
-            ModelProviders.Provider provider = model.provider();
-            ObjectNode providerNode = models.putObject("providers").putObject(model.providerName())
-                    .put("baseUrl", provider.baseUrl())
-                    .put("apiKey", provider.apiKeyEnv().map(variable -> "${" + variable + "}").orElse("none"))
-                    .put("api", provider.api());
-            for (ModelProviders.Model each : provider.models()) {
-                ObjectNode modelNode = providerNode.withArray("models").addObject()
-                        .put("id", each.id())
-                        .put("name", each.id())
-                        .put("reasoning", false)
-                        .put("contextWindow", each.contextWindow())
-                        .put("maxTokens", each.maxTokens());
-                modelNode.putArray("input").add("text");
-                modelNode.putObject("cost").put("input", 0).put("output", 0).put("cacheRead", 0).put("cacheWrite", 0);
-            }
+        defaults.putObject("model").put("primary", model.reference());
+        ObjectNode models = config.putObject("models").put("mode", "replace");
+        models.putObject("catalogRefresh").put("enabled", false);
+        ModelProviders.Provider provider = model.provider();
+        ObjectNode providerNode = models.putObject("providers").putObject(model.providerName())
+                .put("baseUrl", modelEndpoint.toString().replaceAll("/+$", "") + "/providers/" + model.providerName())
+                .put("apiKey", "${" + MODEL_CREDENTIAL_VARIABLE + "}")
+                .put("api", provider.api().openClawName());
+        for (ModelProviders.Model each : provider.models()) {
+            ObjectNode modelNode = providerNode.withArray("models").addObject()
+                    .put("id", each.id())
+                    .put("name", each.id())
+                    .put("reasoning", false)
+                    .put("contextWindow", each.contextWindow())
+                    .put("maxTokens", each.maxTokens());
+            modelNode.putArray("input").add("text");
+            modelNode.putObject("cost").put("input", 0).put("output", 0).put("cacheRead", 0).put("cacheWrite", 0);
         }
         // Serving /v1/responses needs none of the bundled plugins, and without them, the update check and
         // mDNS the gateway starts faster and calls nothing but its model provider.

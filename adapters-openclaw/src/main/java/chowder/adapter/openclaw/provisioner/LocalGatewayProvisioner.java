@@ -18,6 +18,7 @@ import chowder.domain.SkillSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +60,10 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     private final Map<InstanceId, ConfigFile> configs = new ConcurrentHashMap<>();
     /** Held to write a config: a launch and a skill change would otherwise race (both are rare and quick). */
     private final Object configLock = new Object();
+    /** Chowder's model endpoint, known once it listens: every gateway reaches its provider there and nowhere else. */
+    private volatile URI modelEndpoint;
 
-    /** @param environment Chowder's environment, where providers' API keys are read by name */
+    /** @param environment Chowder's environment, of which the sandbox reads what it needs */
     public LocalGatewayProvisioner(ProvisionerConfig config, Map<String, String> environment, SecureRandom random, Clock clock) {
         this.config = requireNonNull(config, "config is null");
         this.install = new OpenClawInstall(config);
@@ -74,6 +77,14 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     @Override
     public boolean enabled() {
         return true;
+    }
+
+    /**
+     * Where gateways reach their model provider: Chowder's model endpoint ({@code http://127.0.0.1:<port>}), set once it
+     * listens and before any gateway starts. A sandbox is let through to that one loopback port.
+     */
+    public void useModelEndpoint(URI endpoint) {
+        this.modelEndpoint = requireNonNull(endpoint, "endpoint is null");
     }
 
     @Override
@@ -124,10 +135,8 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         ModelProviders.Selection model = config.modelProviders().select(settings);
         byte[] token = new byte[TOKEN_BYTES];
         random.nextBytes(token);
-        // The provider is fixed at creation, so that the instance shows it and a later change of the operator's
-        // default_provider does not move a running agent to another model.
-        InstanceSettings chosen = model == null ? settings : settings.withModelProvider(model.providerName());
-        return new PreparedGateway(freeAddress(), new GatewayToken(HexFormat.of().formatHex(token)), chosen);
+        return new PreparedGateway(freeAddress(), new GatewayToken(HexFormat.of().formatHex(token)),
+                settings.withModelProvider(model.providerName()));
     }
 
     @Override
@@ -140,7 +149,11 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     }
 
     @Override
-    public void start(Instance instance, Map<String, SkillSettings> skillSettings, GatewayEvents events) {
+    public void start(Instance instance, Map<String, SkillSettings> skillSettings, GatewayEvents events, String modelCredential) {
+        URI endpoint = modelEndpoint;
+        if (endpoint == null) {
+            throw new IllegalStateException("the model endpoint must listen before a gateway starts");
+        }
         // A change that reached configureSkills while this start was on its way is newer than what the caller read.
         skills.putIfAbsent(instance.id(), Map.copyOf(skillSettings));
         ModelProviders.Selection model = config.modelProviders().select(instance.settings());
@@ -153,12 +166,11 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         }
         Map<String, String> secrets = new HashMap<>();
         secrets.put(GatewayConfigWriter.TOKEN_VARIABLE, instance.gatewayToken().value());
-        if (model != null) {
-            model.provider().apiKeyEnv().ifPresent(variable -> secrets.put(variable, environment.getOrDefault(variable, "")));
-        }
+        secrets.put(GatewayConfigWriter.MODEL_CREDENTIAL_VARIABLE, modelCredential);
         List<String> secretValues = secrets.values().stream().filter(value -> value.length() >= 4).toList();
-        List<EgressRule> egress = model == null ? List.of() : List.of(EgressRule.forUrl(model.provider().baseUrl()));
-        GatewaySupervisor.Launch launch = () -> launch(instance.id(), directory, port, model, Map.copyOf(secrets), egress);
+        // The model endpoint on loopback is the one way out for model traffic; the operator's allowlist adds the rest.
+        List<EgressRule> egress = List.of(EgressRule.forUrl(endpoint.toString()));
+        GatewaySupervisor.Launch launch = () -> launch(instance.id(), directory, port, model, endpoint, Map.copyOf(secrets), egress);
         GatewaySupervisor supervisor = new GatewaySupervisor(instance.id().toString(), launch, port, directory.consoleLog(), events,
                 config.readyTimeout(), config.maxRestartBackoff(), text -> redact(text, redactable(instance.id(), secretValues)));
         GatewaySupervisor previous = supervisors.put(instance.id(), supervisor);
@@ -169,12 +181,12 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     }
 
     /** One launch: the runtime (installed on first use), the config as the gateway will see it, then the process. */
-    private GatewayProcess launch(InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model,
+    private GatewayProcess launch(InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model, URI endpoint,
             Map<String, String> secrets, List<EgressRule> egress) throws IOException {
         OpenClawInstall.Runtime runtime = install.locate();
         Path configDirectory = configDirectories.of(id);
         GatewayLayout layout = sandbox.confines() ? GatewayLayout.inSandbox() : GatewayLayout.onHost(runtime.home(), directory, configDirectory);
-        ConfigFile configFile = new ConfigFile(configDirectory.resolve(GatewayLayout.CONFIG_FILE), port, layout, model);
+        ConfigFile configFile = new ConfigFile(configDirectory.resolve(GatewayLayout.CONFIG_FILE), port, layout, model, endpoint);
         synchronized (configLock) {
             configFile.write(skills.getOrDefault(id, Map.of()));
             configs.put(id, configFile);
@@ -208,9 +220,9 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     }
 
     /** Where the gateway's config goes and what, besides the skills, it says. */
-    private record ConfigFile(Path file, int port, GatewayLayout layout, ModelProviders.Selection model) {
+    private record ConfigFile(Path file, int port, GatewayLayout layout, ModelProviders.Selection model, URI modelEndpoint) {
         void write(Map<String, SkillSettings> skills) throws IOException {
-            GatewayConfigWriter.write(file, GatewayConfigWriter.config(port, layout, model, skills));
+            GatewayConfigWriter.write(file, GatewayConfigWriter.config(port, layout, model, modelEndpoint, skills));
         }
     }
 
@@ -300,7 +312,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         }
     }
 
-    /** What a gateway's log tail must not show: its token and provider key, and its skills' secrets as they are now. */
+    /** What a gateway's log tail must not show: its token and model credential, and its skills' secrets as they are now. */
     private List<String> redactable(InstanceId id, List<String> fixed) {
         List<String> values = new ArrayList<>(fixed);
         for (SkillSettings settings : skills.getOrDefault(id, Map.of()).values()) {

@@ -75,7 +75,7 @@ public record ProvisionerConfig(
     /** The provisioner off: instances are registered gateways only. */
     public static ProvisionerConfig disabled(Path dataDir) {
         return new ProvisionerConfig(false, Optional.empty(), dataDir.resolve("openclaw"), DEFAULT_OPENCLAW_VERSION, DEFAULT_NODE_VERSION,
-                dataDir.resolve("instances"), defaultRuntimeDir(), DEFAULT_RETENTION, DEFAULT_READY_TIMEOUT, DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.NONE,
+                dataDir.resolve("instances"), defaultRuntimeDir(), DEFAULT_RETENTION, DEFAULT_READY_TIMEOUT, DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.HOSTED_ONLY,
                 DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LIST_ENTRIES, SandboxConfig.defaults());
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import chowder.adapter.openclaw.GatewayRpc;
 import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.InstanceSkillsPort;
+import chowder.application.port.out.ModelCatalogPort;
 import chowder.application.port.out.SkillCatalogPort;
 import chowder.application.port.out.WorkspaceFilesPort;
 import com.google.inject.AbstractModule;
@@ -24,7 +25,7 @@ public final class ProvisionerModule extends AbstractModule {
     private final Map<String, String> environment;
     private final SkillsConfig skills;
 
-    /** @param environment Chowder's environment, where providers' API keys are read by name */
+    /** @param environment Chowder's environment, of which only what the sandbox needs is used */
     public ProvisionerModule(ProvisionerConfig config, SkillsConfig skills, Map<String, String> environment) {
         this.config = requireNonNull(config, "config is null");
         this.skills = requireNonNull(skills, "skills is null");
@@ -53,6 +54,12 @@ public final class ProvisionerModule extends AbstractModule {
     InstanceSkillsPort instanceSkills(LocalWorkspaceFiles files, Provider<LocalGatewayProvisioner> local) {
         // Lazily: a Chowder that provisions nothing never makes a provisioner (SkillService refuses before asking this).
         return new LocalInstanceSkills(new GatewayRpc(), files, local::get);
+    }
+
+    /** The model providers, offered whether or not this Chowder provisions (organizations' keys are named by them). */
+    @Provides
+    ModelCatalogPort modelCatalog() {
+        return config.modelProviders();
     }
 
     @Provides

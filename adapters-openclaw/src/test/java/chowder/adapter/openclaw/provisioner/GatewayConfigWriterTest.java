@@ -9,8 +9,12 @@ import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
 import chowder.domain.SkillSettings;
 import chowder.domain.InstanceSettings;
+import chowder.domain.ModelApi;
+import chowder.domain.ModelApiKey;
+import chowder.domain.ModelProviderName;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,8 +30,10 @@ class GatewayConfigWriterTest {
     @TempDir
     Path directory;
 
+    private static final URI MODEL_ENDPOINT = URI.create("http://127.0.0.1:47001");
+
     @Test
-    void writesALoopbackTokenConfigWithTheChosenModelAndNoSecrets() throws Exception {
+    void writesALoopbackTokenConfigWhoseModelIsReachedThroughChowderAndNoSecrets() throws Exception {
         Path file = Files.writeString(directory.resolve("models.json"), """
                 {"default_provider": "local", "providers": {
                   "local": {"base_url": "http://127.0.0.1:11434/v1", "models": ["small", {"id": "large", "context_window": 32000, "max_tokens": 2048}]},
@@ -40,7 +46,7 @@ class GatewayConfigWriterTest {
 
         ModelProviders.Selection cloud = providers.select(settings("cloud", null));
         GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.onHost(directory, instance, configFile.getParent()),
-                cloud, Map.of()));
+                cloud, MODEL_ENDPOINT, Map.of()));
         String written = Files.readString(configFile, UTF_8);
         JsonNode config = JSON.readTree(written);
 
@@ -50,14 +56,17 @@ class GatewayConfigWriterTest {
         assertThat(config.at("/gateway/http/endpoints/responses/enabled").asBoolean()).isTrue();
         assertThat(config.at("/agents/defaults/workspace").asText()).isEqualTo(instance.workspace().toString());
         assertThat(config.at("/agents/defaults/model/primary").asText()).isEqualTo("cloud/fast");
-        assertThat(config.at("/models/providers/cloud/apiKey").asText()).isEqualTo("${CLOUD_KEY}");
+        // The gateway reaches its provider only through Chowder's model endpoint, with its instance's credential.
+        assertThat(config.at("/models/providers/cloud/baseUrl").asText()).isEqualTo("http://127.0.0.1:47001/providers/cloud");
+        assertThat(config.at("/models/providers/cloud/apiKey").asText()).isEqualTo("${CHOWDER_MODEL_CREDENTIAL}");
+        assertThat(config.at("/models/providers/cloud/api").asText()).isEqualTo("openai-completions");
         assertThat(config.at("/models/providers/local").isMissingNode()).isTrue();
-        assertThat(written).doesNotContain("sk-very-secret");
+        assertThat(written).doesNotContain("sk-very-secret").doesNotContain("CLOUD_KEY").doesNotContain("models.example");
         assertThat(Files.getPosixFilePermissions(configFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(config.at("/skills/entries").size()).isZero();
 
         // A sandboxed gateway runs as its own user and sees its own paths, not the host's.
-        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), cloud, Map.of()));
+        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), cloud, MODEL_ENDPOINT, Map.of()));
         JsonNode sandboxed = JSON.readTree(Files.readString(configFile, UTF_8));
         assertThat(sandboxed.at("/agents/defaults/workspace").asText()).isEqualTo("/instance/workspace");
         assertThat(sandboxed.at("/logging/file").asText()).isEqualTo("/instance/state/openclaw.log");
@@ -66,6 +75,19 @@ class GatewayConfigWriterTest {
 
         assertThat(providers.select(settings(null, null)).reference()).isEqualTo("local/small");
         assertThat(providers.select(settings("local", "{\"model\": \"large\"}")).model().contextWindow()).isEqualTo(32000);
+        // The hosted API's providers are offered too, with no key of the operator's: organizations bring theirs.
+        assertThat(providers.names()).extracting(ModelProviderName::value).containsExactlyInAnyOrder("local", "cloud", "anthropic", "openai", "gemini");
+        assertThat(providers.endpoint(ModelProviderName.ANTHROPIC)).hasValueSatisfying(anthropic -> {
+            assertThat(anthropic.api()).isEqualTo(ModelApi.ANTHROPIC_MESSAGES);
+            assertThat(anthropic.operatorKey()).isEmpty();
+            assertThat(anthropic.operatorConfigured()).isFalse();
+        });
+        assertThat(providers.endpoint(new ModelProviderName("cloud"))).hasValueSatisfying(cloudEndpoint -> {
+            assertThat(cloudEndpoint.operatorKey()).map(ModelApiKey::value).hasValue("sk-very-secret");
+            assertThat(cloudEndpoint.models()).containsExactly("fast");
+            assertThat(cloudEndpoint.toString()).doesNotContain("sk-very-secret");
+        });
+        assertThat(providers.defaultProvider().value()).isEqualTo("local");
     }
 
     @Test
@@ -79,7 +101,8 @@ class GatewayConfigWriterTest {
                 "weather", new SkillSettings(false, null, Map.of(), Map.of()),
                 "image-lab", new SkillSettings(null, "sk-skill", Map.of("GEMINI_API_KEY", "g-1"), Map.of("model", "nano", "limits", Map.of("n", 2)))));
 
-        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), null, skills));
+        ModelProviders.Selection model = ModelProviders.HOSTED_ONLY.select(settings("openai", null));
+        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), model, MODEL_ENDPOINT, skills));
 
         JsonNode entries = JSON.readTree(Files.readString(configFile, UTF_8)).at("/skills/entries");
         assertThat(entries.get("weather").toString()).isEqualTo("{\"enabled\":false}");
@@ -103,9 +126,17 @@ class GatewayConfigWriterTest {
         assertThatThrownBy(() -> providers.select(settings("other", null)))
                 .isInstanceOfSatisfying(ChowderException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
-                    assertThat(e.getMessage()).contains("model_provider must be one of [p]");
+                    assertThat(e.getMessage()).contains("model_provider must be one of [anthropic, gemini, openai, p]");
                 });
         assertThatThrownBy(() -> providers.select(settings("p", "{\"model\": \"x\"}"))).hasMessageContaining("openclaw_config.model must be one of [m]");
+        // Only formats the model endpoint relays: another would leave the gateway without a model.
+        Path gemini = Files.writeString(directory.resolve("native.json"),
+                "{\"providers\": {\"g\": {\"base_url\": \"https://g.example\", \"api\": \"google-generative-ai\", \"models\": [\"m\"]}}}", UTF_8);
+        assertThatThrownBy(() -> ModelProviders.read(gemini, Map.of())).hasMessageContaining("provider g: api must be one of "
+                + "[openai-completions, openai-responses, anthropic-messages]");
+        Path badDefault = Files.writeString(directory.resolve("default.json"),
+                "{\"default_provider\": \"nope\", \"providers\": {\"p\": {\"base_url\": \"http://x/v1\", \"models\": [\"m\"]}}}", UTF_8);
+        assertThatThrownBy(() -> ModelProviders.read(badDefault, Map.of())).hasMessageContaining("default_provider 'nope'");
     }
 
     private static InstanceSettings settings(String provider, String openclawConfig) {

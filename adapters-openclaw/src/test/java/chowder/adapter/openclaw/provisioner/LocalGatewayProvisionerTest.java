@@ -24,7 +24,7 @@ class LocalGatewayProvisionerTest {
         ProvisionerConfig defaults = ProvisionerConfig.disabled(dataDir);
         ProvisionerConfig config = new ProvisionerConfig(true, Optional.of(dataDir.resolve("no-openclaw")), defaults.installRoot(),
                 defaults.openclawVersion(), defaults.nodeVersion(), defaults.instancesDir(), dataDir.resolve("runtime"), Duration.ZERO, defaults.readyTimeout(),
-                defaults.maxRestartBackoff(), ModelProviders.NONE, defaults.maxFileBytes(), defaults.maxListEntries(), SandboxConfig.defaults());
+                defaults.maxRestartBackoff(), ModelProviders.HOSTED_ONLY, defaults.maxFileBytes(), defaults.maxListEntries(), SandboxConfig.defaults());
         InstanceId id = InstanceId.random();
         InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), id).create();
         Path outside = Files.writeString(dataDir.resolve("master.key"), "not the agent's", UTF_8);

@@ -176,7 +176,7 @@ class OpenClawInstallTest {
     private ProvisionerConfig config(Optional<Path> home) {
         return new ProvisionerConfig(true, home, installRoot, ProvisionerConfig.DEFAULT_OPENCLAW_VERSION,
                 ProvisionerConfig.DEFAULT_NODE_VERSION, root.resolve("instances"), root.resolve("runtime"), ProvisionerConfig.DEFAULT_RETENTION,
-                ProvisionerConfig.DEFAULT_READY_TIMEOUT, ProvisionerConfig.DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.NONE,
+                ProvisionerConfig.DEFAULT_READY_TIMEOUT, ProvisionerConfig.DEFAULT_MAX_RESTART_BACKOFF, ModelProviders.HOSTED_ONLY,
                 ProvisionerConfig.DEFAULT_MAX_FILE_BYTES, ProvisionerConfig.DEFAULT_MAX_LIST_ENTRIES,
                 chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig.defaults());
     }

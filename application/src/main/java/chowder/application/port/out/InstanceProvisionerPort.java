@@ -31,13 +31,13 @@ public interface InstanceProvisionerPort {
 
     /**
      * Throws a validation error ({@code model_provider}, {@code openclaw_config}) unless the settings name a
-     * model the operator configured.
+     * known provider and one of its models.
      */
     void check(InstanceSettings settings);
 
     /**
-     * Checks the settings and chooses a new gateway's address (a free loopback port) and fresh random token; the
-     * prepared settings name the provider the gateway will use, the default one when the client named none.
+     * Checks the settings (which name the provider) and chooses a new gateway's address (a free loopback port) and fresh
+     * random token.
      */
     PreparedGateway prepare(InstanceSettings settings);
 
@@ -51,9 +51,10 @@ public interface InstanceProvisionerPort {
      * Creates the instance's private state and workspace if needed, writes the gateway's config from the
      * instance's current settings, address and token, and starts the gateway in the background,
      * restarting it with backoff when it exits; returns at once. {@code skills} are the settings of its skills, by
-     * key. {@code events} hears when it becomes ready and each time it fails. Starting a gateway that runs restarts it.
+     * key. {@code events} hears when it becomes ready and each time it fails. {@code modelCredential} is what the gateway
+     * presents to Chowder's model endpoint (it never holds a provider's key). Starting a gateway that runs restarts it.
      */
-    void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events);
+    void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential);
 
     /** Stops the gateway and its supervision, keeping its state; returns once the process is gone. Idempotent. */
     void stop(InstanceId id);
@@ -112,7 +113,7 @@ public interface InstanceProvisionerPort {
         }
 
         @Override
-        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events) {
+        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
             throw disabled();
         }
 

@@ -1,0 +1,48 @@
+package chowder.adapter.http.model;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.in.AuthorizeModelCallUseCase;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Chowder's model endpoint: a listener on {@code 127.0.0.1} of its own (not the API's port), which each sandbox is let
+ * through to, serving only {@link ModelProxyHandler}. Handlers run on virtual threads (admitting a call may read the
+ * database); the relay itself waits on no thread.
+ */
+public final class ModelEndpointServer {
+    private final Server server;
+    private final ServerConnector connector;
+
+    public ModelEndpointServer(ModelEndpointConfig config, AuthorizeModelCallUseCase calls, MeterRegistry registry) {
+        requireNonNull(config, "config is null");
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("model-endpoint");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        this.server = new Server(threads);
+        this.connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(config.port());
+        server.addConnector(connector);
+        server.setHandler(new ModelProxyHandler(calls, config, registry));
+        server.setStopTimeout(5_000);
+    }
+
+    public void start() throws Exception {
+        server.start();
+    }
+
+    public void stop() throws Exception {
+        server.stop();
+    }
+
+    /** Where gateways reach it: {@code http://127.0.0.1:<port>}. */
+    public URI uri() {
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+    }
+}

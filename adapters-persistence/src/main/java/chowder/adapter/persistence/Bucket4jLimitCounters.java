@@ -1,0 +1,146 @@
+package chowder.adapter.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.out.LimitCounterPort;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.distributed.proxy.ExpiredEntriesCleaner;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Budgets and rate limits on Bucket4j buckets stored in the database ({@code limit_counters}), so every node sharing
+ * the database counts against the same buckets; each take or charge is one short transaction that locks its bucket's
+ * row ("select for update"). PostgreSQL through Bucket4j's own integration, H2 through {@link H2LimitCounters}.
+ *
+ * <ul>
+ *   <li>A request rate is a bucket of {@code perMinute} requests refilled greedily over a minute ({@code rpm:<subject>}).
+ *   <li>A token budget is a bucket per calendar window ({@code tokens:day:2026-12-05:<subject>}, {@code
+ *       tokens:month:2026-12:<subject>}) holding the budget: a new window is a new bucket, so budgets renew exactly at
+ *       midnight UTC and on the first of the month. Tokens are charged after the answer and may take it below zero.
+ * </ul>
+ *
+ * A changed limit reaches a bucket that already runs through Bucket4j's implicit configuration replacement (the
+ * setting's version): tokens already spent stay spent ({@link TokensInheritanceStrategy#ADDITIVE}).
+ */
+final class Bucket4jLimitCounters implements LimitCounterPort {
+    // A window's bucket is kept a day past its end (for Retry-After near midnight), a rate's a day past its last use.
+    private static final ExpirationAfterWriteStrategy EXPIRATION = ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
+            Duration.ofDays(1));
+    private static final int EXPIRED_PER_TRANSACTION = 1000;
+
+    private final ProxyManager<String> buckets;
+    private final ExpiredEntriesCleaner cleaner;
+
+    private Bucket4jLimitCounters(ProxyManager<String> buckets, ExpiredEntriesCleaner cleaner) {
+        this.buckets = buckets;
+        this.cleaner = cleaner;
+    }
+
+    static Bucket4jLimitCounters on(Database database, DataSource dataSource) {
+        requireNonNull(dataSource, "dataSource is null");
+        if (database == Database.POSTGRESQL) {
+            var manager = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+                    .primaryKeyMapper(PrimaryKeyMapper.STRING)
+                    .table("limit_counters")
+                    .idColumn("id")
+                    .stateColumn("state")
+                    .expiresAtColumn("expires_at")
+                    .expirationAfterWrite(EXPIRATION)
+                    .build();
+            return new Bucket4jLimitCounters(manager, manager);
+        }
+        H2LimitCounters manager = new H2LimitCounters(dataSource, EXPIRATION);
+        return new Bucket4jLimitCounters(manager, manager);
+    }
+
+    @Override
+    public Optional<Duration> takeRequest(String subject, long perMinute, long version) {
+        var probe = rate(subject, perMinute, version).tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    @Override
+    public void returnRequest(String subject, long perMinute, long version) {
+        rate(subject, perMinute, version).addTokens(1);
+    }
+
+    @Override
+    public Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, long version, Instant now) {
+        if (budget(subject, window, budget, version, now).getAvailableTokens() > 0) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.between(now, end(window, now)));
+    }
+
+    @Override
+    public void spendTokens(String subject, TokenWindow window, long budget, long version, long tokens, Instant now) {
+        budget(subject, window, budget, version, now).consumeIgnoringRateLimits(tokens);
+    }
+
+    @Override
+    public int removeExpired() {
+        int removed = 0;
+        int batch;
+        do {
+            batch = cleaner.removeExpired(EXPIRED_PER_TRANSACTION);
+            removed += batch;
+        } while (batch == EXPIRED_PER_TRANSACTION);
+        return removed;
+    }
+
+    private BucketProxy rate(String subject, long perMinute, long version) {
+        BucketConfiguration configuration = BucketConfiguration.builder()
+                .addLimit(limit -> limit.capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)))
+                .build();
+        return buckets.builder()
+                .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                .build("rpm:" + subject, () -> configuration);
+    }
+
+    private BucketProxy budget(String subject, TokenWindow window, long budget, long version, Instant now) {
+        Instant start = start(window, now);
+        Instant end = end(window, now);
+        // Refilled once per window length: never within the window, whose bucket is replaced by the next window's.
+        BucketConfiguration configuration = BucketConfiguration.builder()
+                .addLimit(limit -> limit.capacity(budget).refillIntervally(budget, Duration.between(start, end)))
+                .build();
+        return buckets.builder()
+                .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                .build("tokens:" + windowName(window, now) + ":" + subject, () -> configuration);
+    }
+
+    private static String windowName(TokenWindow window, Instant now) {
+        return switch (window) {
+            case DAY -> "day:" + LocalDate.ofInstant(now, ZoneOffset.UTC);
+            case MONTH -> "month:" + YearMonth.from(now.atZone(ZoneOffset.UTC));
+        };
+    }
+
+    private static Instant start(TokenWindow window, Instant now) {
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        return switch (window) {
+            case DAY -> day.atStartOfDay(ZoneOffset.UTC).toInstant();
+            case MONTH -> day.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        };
+    }
+
+    private static Instant end(TokenWindow window, Instant now) {
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        return switch (window) {
+            case DAY -> day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            case MONTH -> day.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        };
+    }
+}

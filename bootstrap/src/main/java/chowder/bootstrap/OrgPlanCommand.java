@@ -1,0 +1,127 @@
+package chowder.bootstrap;
+
+import chowder.application.port.in.ManageLimitsUseCase;
+import chowder.domain.Caller;
+import chowder.domain.OrganizationId;
+import chowder.domain.OrganizationPlan;
+import chowder.domain.UsageLimits;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.UUID;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code chowder org plan}: shows an organization's plan, and changes what is given (the rest stays): its tier, instance
+ * limit, budgets and whether it may use the operator's model keys. {@code none} removes a limit; {@code default} returns
+ * to the operator's default.
+ */
+@Command(name = "plan", description = "Show or change an organization's tier, instance limit, budgets and use of the operator's model keys.",
+        mixinStandardHelpOptions = true)
+final class OrgPlanCommand extends StoreCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--org", required = true, description = "Organization id.")
+    UUID organization;
+
+    @Option(names = "--tier", description = "Its subscription_tier (a label, 1 to 64 characters).")
+    String tier;
+
+    @Option(names = "--instance-limit", description = "Instances it may have: a number, or 'default' (CHOWDER_MAX_INSTANCES_PER_ORG).")
+    String instanceLimit;
+
+    @Option(names = "--tokens-per-day", description = "Model tokens per UTC day, or 'none'.")
+    String tokensPerDay;
+
+    @Option(names = "--tokens-per-month", description = "Model tokens per UTC calendar month, or 'none'.")
+    String tokensPerMonth;
+
+    @Option(names = "--requests-per-minute", description = "Requests to its agents per minute, or 'none'.")
+    String requestsPerMinute;
+
+    @Option(names = "--operator-model-keys", description = "Whether its instances may use the operator's model keys: yes, no or "
+            + "'default' (CHOWDER_OPERATOR_MODEL_KEYS).")
+    String operatorModelKeys;
+
+    OrgPlanCommand(Map<String, String> env, PrintWriter out) {
+        super(env, out);
+    }
+
+    @Override
+    Object run(ChowderRuntime runtime, ChowderConfig config) {
+        ManageLimitsUseCase limits = runtime.get(ManageLimitsUseCase.class);
+        OrganizationId id = new OrganizationId(organization);
+        Caller operator = Caller.operatorFor(id);
+        OrganizationPlan plan = limits.plan(operator, id);
+        boolean changed = tier != null || instanceLimit != null || tokensPerDay != null || tokensPerMonth != null || requestsPerMinute != null
+                || operatorModelKeys != null;
+        if (changed) {
+            UsageLimits current = plan.limits();
+            plan = limits.setPlan(operator, id, new OrganizationPlan(
+                    tier == null ? plan.tier() : tier,
+                    instanceLimit == null ? plan.instanceLimit() : instanceLimit(instanceLimit),
+                    new UsageLimits(
+                            tokensPerDay == null ? current.tokensPerDay() : limit("--tokens-per-day", tokensPerDay),
+                            tokensPerMonth == null ? current.tokensPerMonth() : limit("--tokens-per-month", tokensPerMonth),
+                            requestsPerMinute == null ? current.requestsPerMinute() : limit("--requests-per-minute", requestsPerMinute)),
+                    operatorModelKeys == null ? plan.operatorModelKeys() : operatorModelKeys(operatorModelKeys)));
+        }
+        ObjectNode answer = JSON.createObjectNode().put("organization_id", id.toString()).put("subscription_tier", plan.tier());
+        if (plan.instanceLimit().isPresent()) {
+            answer.put("instance_limit", plan.instanceLimit().getAsInt());
+        } else {
+            answer.put("instance_limit", "default");
+        }
+        ObjectNode budgets = answer.putObject("limits");
+        put(budgets, "tokens_per_day", plan.limits().tokensPerDay());
+        put(budgets, "tokens_per_month", plan.limits().tokensPerMonth());
+        put(budgets, "requests_per_minute", plan.limits().requestsPerMinute());
+        answer.put("operator_model_keys", plan.operatorModelKeys().map(allowed -> allowed ? "yes" : "no").orElse("default"));
+        return answer;
+    }
+
+    private static OptionalInt instanceLimit(String text) {
+        if (text.equals("default")) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(number("--instance-limit", text, Integer.MAX_VALUE).intValue());
+    }
+
+    private static OptionalLong limit(String option, String text) {
+        return text.equals("none") ? OptionalLong.empty() : OptionalLong.of(number(option, text, UsageLimits.MAX_VALUE));
+    }
+
+    private static Optional<Boolean> operatorModelKeys(String text) {
+        return switch (text) {
+            case "yes" -> Optional.of(true);
+            case "no" -> Optional.of(false);
+            case "default" -> Optional.empty();
+            default -> throw new InvalidConfigurationException("--operator-model-keys must be yes, no or default, not " + text);
+        };
+    }
+
+    private static Long number(String option, String text, long max) {
+        try {
+            long value = Long.parseLong(text);
+            if (value < 0 || value > max) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException(option + " must be a whole number from 0 to " + max + ", not " + text);
+        }
+    }
+
+    private static void put(ObjectNode node, String field, OptionalLong value) {
+        if (value.isPresent()) {
+            node.put(field, value.getAsLong());
+        } else {
+            node.putNull(field);
+        }
+    }
+}
