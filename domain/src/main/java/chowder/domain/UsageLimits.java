@@ -10,7 +10,7 @@ import java.util.OptionalLong;
  */
 public record UsageLimits(OptionalLong tokensPerDay, OptionalLong tokensPerMonth, OptionalLong requestsPerMinute) {
     /** Large enough for any real budget, small enough that sums of a few never overflow. */
-    public static final long MAX_VALUE = 1_000_000_000_000_000L;
+    public static final long MAX_VALUE = 10_000_000_000_000L;
     public static final UsageLimits NONE = new UsageLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
 
     public UsageLimits {

@@ -25,20 +25,26 @@ import javax.sql.DataSource;
  * row ("select for update"). PostgreSQL through Bucket4j's own integration, H2 through {@link H2LimitCounters}.
  *
  * <ul>
- *   <li>A request rate is a bucket of {@code perMinute} requests refilled greedily over a minute ({@code rpm:<subject>}).
+ *   <li>A request rate is a bucket of {@code perMinute} requests refilled greedily over a minute ({@code rpm:<subject>});
+ *       a changed rate reaches a bucket that already runs through Bucket4j's implicit configuration replacement (the
+ *       setting's version), which keeps what was taken ({@link TokensInheritanceStrategy#ADDITIVE}).
  *   <li>A token budget is a bucket per calendar window ({@code tokens:day:2026-12-05:<subject>}, {@code
- *       tokens:month:2026-12:<subject>}) holding the budget: a new window is a new bucket, so budgets renew exactly at
- *       midnight UTC and on the first of the month. Tokens are charged after the answer and may take it below zero.
+ *       tokens:month:2026-12:<subject>}) that counts what was spent: it starts full at a capacity far beyond any budget,
+ *       and spent is capacity minus what is left. A new window is a new bucket, so budgets renew exactly at midnight
+ *       UTC and on the first of the month; the budget is compared when asked, so raising or lowering it holds at once
+ *       and exactly (Bucket4j's replacement would keep a lowered budget's unspent tokens).
  * </ul>
- *
- * A changed limit reaches a bucket that already runs through Bucket4j's implicit configuration replacement (the
- * setting's version): tokens already spent stay spent ({@link TokensInheritanceStrategy#ADDITIVE}).
  */
 final class Bucket4jLimitCounters implements LimitCounterPort {
     // A window's bucket is kept a day past its end (for Retry-After near midnight), a rate's a day past its last use.
     private static final ExpirationAfterWriteStrategy EXPIRATION = ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
             Duration.ofDays(1));
     private static final int EXPIRED_PER_TRANSACTION = 1000;
+    /**
+     * Beyond any budget ({@code UsageLimits.MAX_VALUE}), so a window's counter never runs dry, and below a day's
+     * nanoseconds, Bucket4j's highest refill rate (one token per nanosecond) for a day's window.
+     */
+    private static final long SPENDABLE = 4 * chowder.domain.UsageLimits.MAX_VALUE;
 
     private final ProxyManager<String> buckets;
     private final ExpiredEntriesCleaner cleaner;
@@ -77,16 +83,14 @@ final class Bucket4jLimitCounters implements LimitCounterPort {
     }
 
     @Override
-    public Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, long version, Instant now) {
-        if (budget(subject, window, budget, version, now).getAvailableTokens() > 0) {
-            return Optional.empty();
-        }
-        return Optional.of(Duration.between(now, end(window, now)));
+    public Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, Instant now) {
+        long spent = SPENDABLE - spending(subject, window, now).getAvailableTokens();
+        return spent < budget ? Optional.empty() : Optional.of(Duration.between(now, end(window, now)));
     }
 
     @Override
-    public void spendTokens(String subject, TokenWindow window, long budget, long version, long tokens, Instant now) {
-        budget(subject, window, budget, version, now).consumeIgnoringRateLimits(tokens);
+    public void spendTokens(String subject, TokenWindow window, long tokens, Instant now) {
+        spending(subject, window, now).consumeIgnoringRateLimits(tokens);
     }
 
     @Override
@@ -109,16 +113,14 @@ final class Bucket4jLimitCounters implements LimitCounterPort {
                 .build("rpm:" + subject, () -> configuration);
     }
 
-    private BucketProxy budget(String subject, TokenWindow window, long budget, long version, Instant now) {
+    private BucketProxy spending(String subject, TokenWindow window, Instant now) {
         Instant start = start(window, now);
         Instant end = end(window, now);
         // Refilled once per window length: never within the window, whose bucket is replaced by the next window's.
         BucketConfiguration configuration = BucketConfiguration.builder()
-                .addLimit(limit -> limit.capacity(budget).refillIntervally(budget, Duration.between(start, end)))
+                .addLimit(limit -> limit.capacity(SPENDABLE).refillIntervally(SPENDABLE, Duration.between(start, end)))
                 .build();
-        return buckets.builder()
-                .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
-                .build("tokens:" + windowName(window, now) + ":" + subject, () -> configuration);
+        return buckets.builder().build("tokens:" + windowName(window, now) + ":" + subject, () -> configuration);
     }
 
     private static String windowName(TokenWindow window, Instant now) {

@@ -62,12 +62,12 @@ public final class UsageLimiter {
             }
 
             @Override
-            public Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, long version, Instant now) {
+            public Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, Instant now) {
                 throw unexpected();
             }
 
             @Override
-            public void spendTokens(String subject, TokenWindow window, long budget, long version, long tokens, Instant now) {
+            public void spendTokens(String subject, TokenWindow window, long tokens, Instant now) {
                 throw unexpected();
             }
 
@@ -177,7 +177,7 @@ public final class UsageLimiter {
         if (budget.isEmpty()) {
             return;
         }
-        Optional<Duration> wait = counters.tokensSpent(subject.id(), window, budget.getAsLong(), subject.version(), now);
+        Optional<Duration> wait = counters.tokensSpent(subject.id(), window, budget.getAsLong(), now);
         if (wait.isPresent()) {
             throw new LimitExceededException("Budget exceeded: " + subject.label() + " " + name + " (" + budget.getAsLong()
                     + " tokens) is spent; it renews in " + seconds(wait.get()) + " (at the start of the next UTC "
@@ -188,10 +188,12 @@ public final class UsageLimiter {
     private void charge(List<Subject> subjects, long tokens) {
         Instant now = clock.instant();
         for (Subject subject : subjects) {
-            subject.limits().tokensPerDay().ifPresent(budget ->
-                    counters.spendTokens(subject.id(), TokenWindow.DAY, budget, subject.version(), tokens, now));
-            subject.limits().tokensPerMonth().ifPresent(budget ->
-                    counters.spendTokens(subject.id(), TokenWindow.MONTH, budget, subject.version(), tokens, now));
+            if (subject.limits().tokensPerDay().isPresent()) {
+                counters.spendTokens(subject.id(), TokenWindow.DAY, tokens, now);
+            }
+            if (subject.limits().tokensPerMonth().isPresent()) {
+                counters.spendTokens(subject.id(), TokenWindow.MONTH, tokens, now);
+            }
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * Counters behind budgets and rate limits, shared by every node of a database. A {@code subject} names whose counter it
- * is ({@code org:<id>}, {@code key:<id>}, {@code session:<instance>:<digest>}); {@code version} is the version of the
- * limit's setting, so that a changed limit applies to a counter that already runs.
+ * is ({@code org:<id>}, {@code key:<id>}, {@code session:<instance>:<digest>}). A rate's {@code version} is the version of
+ * its setting, so that a changed rate applies to an allowance that already runs; a budget counts what was spent, so a
+ * changed budget applies at once, exactly.
  */
 public interface LimitCounterPort {
     /** Takes one request from a per-minute allowance: empty when taken, else how long until one is free. */
@@ -16,11 +17,11 @@ public interface LimitCounterPort {
     /** Gives back a request taken for nothing (a later limit refused it). */
     void returnRequest(String subject, long perMinute, long version);
 
-    /** Empty while the budget of the window holding {@code now} has tokens left, else how long until the window ends. */
-    Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, long version, Instant now);
+    /** Empty while less than {@code budget} tokens were spent in the window holding {@code now}, else how long until it ends. */
+    Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, Instant now);
 
-    /** Charges tokens to the window holding {@code now}, even beyond the budget (the next request is refused). */
-    void spendTokens(String subject, TokenWindow window, long budget, long version, long tokens, Instant now);
+    /** Counts tokens spent in the window holding {@code now}, even beyond a budget (the next request is then refused). */
+    void spendTokens(String subject, TokenWindow window, long tokens, Instant now);
 
     /** Removes counters of windows long past; returns how many. */
     int removeExpired();

@@ -1,0 +1,63 @@
+package chowder.application.service;
+
+import chowder.application.port.out.LimitCounterPort;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A fake of the counters, for the rules of the limiter (the real, shared counters are tested in the persistence
+ * adapter): a request allowance never refills within a test, and a token window is the UTC day or month of {@code now}.
+ */
+final class InMemoryLimitCounters implements LimitCounterPort {
+    final Map<String, Long> requests = new ConcurrentHashMap<>();
+    final Map<String, Long> tokens = new ConcurrentHashMap<>();
+
+    @Override
+    public synchronized Optional<Duration> takeRequest(String subject, long perMinute, long version) {
+        long taken = requests.getOrDefault(subject, 0L);
+        if (taken >= perMinute) {
+            return Optional.of(Duration.ofSeconds(60 / perMinute + 1));
+        }
+        requests.put(subject, taken + 1);
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized void returnRequest(String subject, long perMinute, long version) {
+        requests.merge(subject, -1L, Long::sum);
+    }
+
+    @Override
+    public Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, Instant now) {
+        if (tokens.getOrDefault(key(subject, window, now), 0L) < budget) {
+            return Optional.empty();
+        }
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        LocalDate next = window == TokenWindow.DAY ? day.plusDays(1) : day.withDayOfMonth(1).plusMonths(1);
+        return Optional.of(Duration.between(now, next.atStartOfDay(ZoneOffset.UTC).toInstant()));
+    }
+
+    @Override
+    public void spendTokens(String subject, TokenWindow window, long spent, Instant now) {
+        tokens.merge(key(subject, window, now), spent, Long::sum);
+    }
+
+    @Override
+    public int removeExpired() {
+        return 0;
+    }
+
+    long spent(String subjectPrefix) {
+        return tokens.entrySet().stream().filter(entry -> entry.getKey().contains(subjectPrefix)).mapToLong(Map.Entry::getValue).sum();
+    }
+
+    private static String key(String subject, TokenWindow window, Instant now) {
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        return (window == TokenWindow.DAY ? day.toString() : day.withDayOfMonth(1).toString()) + ":" + window + ":" + subject;
+    }
+}

@@ -1,0 +1,366 @@
+package chowder.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallGrant;
+import chowder.application.port.in.CreateApiKeyCommand;
+import chowder.application.port.in.NewOrganization;
+import chowder.application.port.in.OrganizationDetails;
+import chowder.application.port.in.RegisterInstanceCommand;
+import chowder.application.port.in.SendResponseCommand;
+import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.ResponseRequest;
+import chowder.application.port.out.SkillSettingsPort;
+import chowder.domain.ApiKeyKind;
+import chowder.domain.Caller;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.InstanceId;
+import chowder.domain.InstanceSettings;
+import chowder.domain.LimitExceededException;
+import chowder.domain.ModelApi;
+import chowder.domain.ModelProviderName;
+import chowder.domain.ModelTokens;
+import chowder.domain.OrganizationPlan;
+import chowder.domain.SessionId;
+import chowder.domain.SessionLimitRule;
+import chowder.domain.SessionLimits;
+import chowder.domain.SkillSettings;
+import chowder.domain.UsageLimits;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Organizations' model keys, which providers an instance may use, the model endpoint's authorization and metering, and
+ * budgets and rates of organizations, keys and sessions, over in-memory fakes of the stores and counters.
+ */
+class ModelAccessAndLimitsTest {
+    private static final Instant NOW = Instant.parse("2026-12-05T22:00:00Z");
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private final InMemoryStore store = new InMemoryStore();
+    private final InMemoryLimitCounters counters = new InMemoryLimitCounters();
+    private final InMemoryModelUsage modelUsage = new InMemoryModelUsage();
+    private final FixedCatalog catalog = new FixedCatalog(ModelProviderName.ANTHROPIC);
+    private final OrganizationService organizations = new OrganizationService(store, store, store, catalog, store, store,
+            new InstanceLimits(5), new SecureRandom(), clock);
+    private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), clock);
+    private final ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
+    private final UsageLimiter limiter = new UsageLimiter(store, counters, clock);
+    private final ModelCredentials credentials = new ModelCredentials(new SecureRandom());
+    private final ModelUsageRecorder usage = new ModelUsageRecorder(modelUsage);
+    private final RecordingProvisioner provisioner = new RecordingProvisioner();
+    private final ScriptedHealth health = new ScriptedHealth();
+    private final InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
+    private final RecordingGateway gateway = new RecordingGateway();
+    private final ResponseService responses = new ResponseService(store, gateway, new SessionRegistry(new InMemorySessions()), limiter, clock);
+    private final LimitsService limits = new LimitsService(store, keys, store, store);
+
+    private ModelAccessService access(boolean operatorKeysForAll) {
+        return new ModelAccessService(credentials, store, catalog, store, store, limiter, usage, new ModelAccessPolicy(operatorKeysForAll), clock);
+    }
+
+    private InstanceService instances(ModelAccessService access) {
+        return new InstanceService(store, store, health, probes, new InstanceLimits(5), store, provisioner, SkillSettingsPort.NONE, access,
+                credentials, clock);
+    }
+
+    @Test
+    void modelKeysAreMergedAndRemovedAndOnlyTheirProvidersAreShown() {
+        Caller acme = callerOf(organizations.create("Acme"));
+
+        OrganizationDetails withKeys = organizations.update(acme, Optional.empty(), Map.of("openai", "sk-openai-1", "anthropic", "sk-ant-1"));
+        assertThat(withKeys.modelProviders()).containsExactlyInAnyOrder(ModelProviderName.OPENAI, ModelProviderName.ANTHROPIC);
+        OrganizationDetails merged = organizations.update(acme, Optional.of("Acme Corp"), Map.of("openai", ""));
+        assertThat(merged.modelProviders()).containsExactly(ModelProviderName.ANTHROPIC);
+        assertThat(merged.organization().name()).isEqualTo("Acme Corp");
+        assertThat(store.keyOf(acme.organizationId(), ModelProviderName.ANTHROPIC)).hasValueSatisfying(key ->
+                assertThat(key.value()).isEqualTo("sk-ant-1"));
+        assertThat(merged.toString()).doesNotContain("sk-ant-1");
+
+        // Nothing is written when one entry is wrong, and no error quotes a key.
+        assertThatThrownBy(() -> organizations.update(acme, Optional.of("Renamed"), Map.of("gemini", "sk-gem", "mistral", "sk-mis")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+                    assertThat(e.getMessage()).contains("unknown provider 'mistral'").doesNotContain("sk-mis").doesNotContain("sk-gem");
+                });
+        assertThatThrownBy(() -> organizations.update(acme, Optional.empty(), Map.of("gemini", "sk with spaces")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.getMessage()).startsWith("model_api_keys.gemini: ")
+                        .doesNotContain("sk with spaces"));
+        assertThat(organizations.get(acme).organization().name()).isEqualTo("Acme Corp");
+        assertThat(organizations.get(acme).modelProviders()).containsExactly(ModelProviderName.ANTHROPIC);
+    }
+
+    @Test
+    void theOperatorsPlanSetsTheTierAndInstanceLimitThatTheOrganizationSees() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        ModelAccessService access = access(true);
+        InstanceService instances = instances(access);
+        assertThat(organizations.get(acme).instanceLimit()).hasValue(5);
+        assertThat(organizations.get(acme).plan().tier()).isEqualTo(OrganizationPlan.DEFAULT_TIER);
+
+        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.of(1), UsageLimits.NONE,
+                Optional.empty()));
+        instances.register(RegisterInstanceCommand.of(acme, "one", "http://127.0.0.1:1", "t"));
+        assertThatThrownBy(() -> instances.register(RegisterInstanceCommand.of(acme, "two", "http://127.0.0.1:1", "t")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_LIMIT_REACHED);
+                    assertThat(e.getMessage()).isEqualTo("Instance limit reached: this organization may have 1 instance.");
+                });
+        OrganizationDetails details = organizations.get(acme);
+        assertThat(details.plan().tier()).isEqualTo("team");
+        assertThat(details.instanceLimit()).hasValue(1);
+        assertThat(details.instanceCount()).isEqualTo(1);
+        // Only the operator sets a plan.
+        assertCode(() -> limits.setPlan(acme, acme.organizationId(), OrganizationPlan.DEFAULT), ErrorCode.PERMISSION_DENIED);
+    }
+
+    @Test
+    void aProvisionedInstanceNeedsAProviderItsOrganizationCanUse() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        InstanceService instances = instances(access(true));
+
+        // The hosted default (anthropic) needs the organization's own key: the operator has none for it.
+        assertThatThrownBy(() -> instances.register(provisioned(acme, null)))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+                    assertThat(e.getMessage()).isEqualTo("model_provider anthropic: this organization holds no key for it; add one with "
+                            + "PATCH /v1/organization {\"model_api_keys\": {\"anthropic\": \"…\"}}.");
+                });
+        assertCode(() -> instances.register(provisioned(acme, "mistral")), ErrorCode.VALIDATION_FAILED);
+        assertThat(store.instances).isEmpty();
+
+        organizations.update(acme, Optional.empty(), Map.of("anthropic", "sk-ant-acme"));
+        Instance withOwnKey = instances.register(provisioned(acme, null));
+        assertThat(withOwnKey.settings().modelProvider()).hasValue("anthropic");
+        // Operator's providers: one needing no key, one with the operator's key; both allowed by default.
+        instances.register(provisioned(acme, "local"));
+        instances.register(provisioned(acme, "paid"));
+        assertThat(provisioner.started).hasSize(3);
+        assertThat(provisioner.started).extracting(Started::credential).doesNotHaveDuplicates()
+                .allSatisfy(credential -> assertThat(credential).startsWith("chm_").doesNotContain("sk-"));
+
+        // CHOWDER_OPERATOR_MODEL_KEYS=none: only organizations the operator allows use its providers.
+        InstanceService strict = instances(access(false));
+        assertCode(() -> strict.register(provisioned(acme, "paid")), ErrorCode.VALIDATION_FAILED);
+        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(), UsageLimits.NONE,
+                Optional.of(true)));
+        strict.register(provisioned(acme, "paid"));
+    }
+
+    @Test
+    void aGatewaysCredentialGetsItsOrganizationsKeyForItsOwnProviderOnlyAndDiesWithItsInstance() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Caller globex = callerOf(organizations.create("Globex"));
+        ModelAccessService access = access(true);
+        InstanceService instances = instances(access);
+        organizations.update(acme, Optional.empty(), Map.of("openai", "sk-acme"));
+        organizations.update(globex, Optional.empty(), Map.of("openai", "sk-globex"));
+        Instance acmeBot = instances.register(provisioned(acme, "openai"));
+        Instance globexBot = instances.register(provisioned(globex, "openai"));
+        Instance paidBot = instances.register(provisioned(acme, "paid"));
+
+        ModelCallGrant acmeGrant = access.authorize(provisioner.credentialOf(acmeBot.id()), ModelProviderName.OPENAI);
+        ModelCallGrant globexGrant = access.authorize(provisioner.credentialOf(globexBot.id()), ModelProviderName.OPENAI);
+        assertThat(acmeGrant.key()).hasValueSatisfying(key -> assertThat(key.value()).isEqualTo("sk-acme"));
+        assertThat(acmeGrant.organization()).isEqualTo(acme.organizationId());
+        assertThat(acmeGrant.api()).isEqualTo(ModelApi.OPENAI_COMPLETIONS);
+        assertThat(acmeGrant.models()).containsExactly("gpt");
+        assertThat(globexGrant.key()).hasValueSatisfying(key -> assertThat(key.value()).isEqualTo("sk-globex"));
+        assertThat(access.authorize(provisioner.credentialOf(paidBot.id()), FixedCatalog.PAID).key()).contains(FixedCatalog.OPERATOR_KEY);
+
+        // Another provider than its instance's, even one its organization holds a key for, is refused.
+        organizations.update(acme, Optional.empty(), Map.of("anthropic", "sk-ant"));
+        assertCode(() -> access.authorize(provisioner.credentialOf(acmeBot.id()), ModelProviderName.ANTHROPIC), ErrorCode.PERMISSION_DENIED);
+        assertCode(() -> access.authorize("chm_made-up", ModelProviderName.OPENAI), ErrorCode.INVALID_API_KEY);
+        assertCode(() -> access.authorize("sk-acme", ModelProviderName.OPENAI), ErrorCode.INVALID_API_KEY);
+        // Its organization removed its key: the next call is refused, not made with someone else's.
+        organizations.update(acme, Optional.empty(), Map.of("openai", ""));
+        assertCode(() -> access.authorize(provisioner.credentialOf(acmeBot.id()), ModelProviderName.OPENAI), ErrorCode.PERMISSION_DENIED);
+
+        String stoppedCredential = provisioner.credentialOf(globexBot.id());
+        instances.stop(globex, globexBot.id());
+        assertCode(() -> access.authorize(stoppedCredential, ModelProviderName.OPENAI), ErrorCode.INVALID_API_KEY);
+        // Started again: a new credential; the old one stays dead.
+        instances.start(globex, globexBot.id());
+        assertThat(provisioner.credentialOf(globexBot.id())).isNotEqualTo(stoppedCredential);
+        assertThat(access.authorize(provisioner.credentialOf(globexBot.id()), ModelProviderName.OPENAI).key()).isPresent();
+        assertCode(() -> access.authorize(stoppedCredential, ModelProviderName.OPENAI), ErrorCode.INVALID_API_KEY);
+    }
+
+    @Test
+    void modelCallsAreMeteredAndTheOrganizationsBudgetStopsTheNextOne() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        ModelAccessService access = access(true);
+        Instance bot = instances(access).register(provisioned(acme, "local"));
+        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(),
+                new UsageLimits(OptionalLong.of(100), OptionalLong.empty(), OptionalLong.empty()), Optional.empty()));
+        String credential = provisioner.credentialOf(bot.id());
+
+        access.authorize(credential, FixedCatalog.LOCAL).meter().finished(new ModelTokens(60, 20, 10));
+        access.authorize(credential, FixedCatalog.LOCAL).meter().finished(new ModelTokens(25, 5, 0));
+        // 110 of 100 spent: the call that crossed the line ran to its end; the next one is refused until midnight UTC.
+        assertThatThrownBy(() -> access.authorize(credential, FixedCatalog.LOCAL))
+                .isInstanceOfSatisfying(LimitExceededException.class, e -> {
+                    assertThat(e.getMessage()).isEqualTo("Budget exceeded: this organization's tokens_per_day (100 tokens) is spent; "
+                            + "it renews in 7200 s (at the start of the next UTC day).");
+                    assertThat(e.retryAfterSeconds()).isEqualTo(7200);
+                });
+
+        usage.flush();
+        assertThat(modelUsage.hours.entrySet()).singleElement().satisfies(hour -> {
+            assertThat(hour.getKey().instance()).isEqualTo(bot.id());
+            assertThat(hour.getKey().organization()).isEqualTo(acme.organizationId());
+            assertThat(hour.getValue().requests()).isEqualTo(2);
+            assertThat(hour.getValue().tokens()).isEqualTo(new ModelTokens(85, 25, 10));
+        });
+        ModelUsageService report = new ModelUsageService(store, modelUsage, usage);
+        assertThat(report.modelUsage(acme, bot.id(), NOW.minus(Duration.ofDays(1)), NOW.plusSeconds(1)))
+                .singleElement().satisfies(provider -> {
+                    assertThat(provider.provider()).isEqualTo(FixedCatalog.LOCAL);
+                    assertThat(provider.requests()).isEqualTo(2);
+                });
+    }
+
+    @Test
+    void turnsAreRefusedOnceTheSessionsTheKeysOrTheOrganizationsLimitIsSpent() {
+        NewOrganization created = organizations.create("Acme");
+        Caller acme = callerOf(created);
+        Instance bot = instances(access(true)).register(RegisterInstanceCommand.of(acme, "bot", "http://127.0.0.1:1", "t"));
+        String scopedKey = keys.create(new CreateApiKeyCommand(acme, ApiKeyKind.SCOPED, "support", List.of(bot.id().toString()),
+                List.of("interact"), Optional.empty(), List.of(), Optional.empty())).secret().value();
+        Caller scoped = authentication.authenticate(scopedKey);
+
+        // Each session starting with "user-" may spend 20 tokens a day; a turn here uses 15.
+        limits.setSessionLimits(acme, bot.id(), new SessionLimits(List.of(new SessionLimitRule("user-",
+                new UsageLimits(OptionalLong.of(20), OptionalLong.empty(), OptionalLong.empty())))));
+        send(scoped, bot, "user-1");
+        send(scoped, bot, "user-1");
+        assertThatThrownBy(() -> send(scoped, bot, "user-1")).isInstanceOfSatisfying(LimitExceededException.class, e ->
+                assertThat(e.getMessage()).startsWith("Budget exceeded: the session limit for prefix 'user-' tokens_per_day (20 tokens) is spent"));
+        send(scoped, bot, "user-2");
+        send(scoped, bot, "main");
+
+        // The key may make 2 requests a minute (counted from when the limit is set).
+        limits.setKeyLimits(acme, scoped.keyId(), new UsageLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(2)));
+        send(scoped, bot, "main");
+        send(scoped, bot, "main");
+        assertThatThrownBy(() -> send(scoped, bot, "main")).isInstanceOfSatisfying(LimitExceededException.class, e ->
+                assertThat(e.getMessage()).startsWith("Rate limit exceeded: this key's requests_per_minute (2) is used up; retry in "));
+        // The organization key is not that key.
+        send(acme, bot, "main");
+
+        // An organization's rate refuses; what the key had taken for that request is given back.
+        limits.setKeyLimits(acme, scoped.keyId(), new UsageLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(100)));
+        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(),
+                new UsageLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(1)), Optional.empty()));
+        send(scoped, bot, "main");
+        long keyTaken = counters.requests.get("key:" + scoped.keyId());
+        assertThatThrownBy(() -> send(scoped, bot, "main")).isInstanceOfSatisfying(LimitExceededException.class, e ->
+                assertThat(e.getMessage()).startsWith("Rate limit exceeded: this organization's requests_per_minute (1)"));
+        assertThat(counters.requests.get("key:" + scoped.keyId())).isEqualTo(keyTaken);
+        assertThat(gateway.calls).hasSize(8);
+        // A key bound to sessions may not lift its own limits; another organization sees no instance.
+        Caller globex = callerOf(organizations.create("Globex"));
+        assertCode(() -> limits.sessionLimits(globex, bot.id()), ErrorCode.INSTANCE_NOT_FOUND);
+        assertCode(() -> limits.setKeyLimits(globex, scoped.keyId(), UsageLimits.NONE), ErrorCode.API_KEY_NOT_FOUND);
+        assertCode(() -> limits.setKeyLimits(scoped, scoped.keyId(), UsageLimits.NONE), ErrorCode.PERMISSION_DENIED);
+    }
+
+    @Test
+    void aRegisteredGatewaysTurnsAreChargedToItsOrganizationAndAProvisionedOnesAreNot() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        ModelAccessService access = access(true);
+        InstanceService instances = instances(access);
+        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(),
+                new UsageLimits(OptionalLong.empty(), OptionalLong.of(1_000), OptionalLong.empty()), Optional.empty()));
+        Instance registered = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://127.0.0.1:1", "t"));
+        Instance provisioned = instances.register(provisioned(acme, "local"));
+        store.instances.replaceAll(instance -> instance.id().equals(provisioned.id()) ? instance.observed(Optional.empty(), NOW) : instance);
+
+        send(acme, registered, "main");
+        assertThat(counters.spent("org:" + acme.organizationId())).isEqualTo(15);
+        // A provisioned gateway's model calls pass the model endpoint, which charges them: its turns are not charged again.
+        send(acme, provisioned, "main");
+        assertThat(counters.spent("org:" + acme.organizationId())).isEqualTo(15);
+    }
+
+    private void send(Caller caller, Instance instance, String session) {
+        responses.send(new SendResponseCommand(caller, instance.id(), SessionId.of(session),
+                new ResponseRequest(Optional.of("m"), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private static RegisterInstanceCommand provisioned(Caller caller, String provider) {
+        return new RegisterInstanceCommand(caller, "agent", null, null, Optional.ofNullable(provider), Optional.empty(), Optional.empty());
+    }
+
+    private Caller callerOf(NewOrganization organization) {
+        return authentication.authenticate(organization.apiKey().value());
+    }
+
+    private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    record Started(InstanceId instance, String credential) {}
+
+    /** A provisioner that starts nothing and remembers each start's credential. */
+    private static final class RecordingProvisioner implements InstanceProvisionerPort {
+        final List<Started> started = new CopyOnWriteArrayList<>();
+
+        String credentialOf(InstanceId instance) {
+            return started.reversed().stream().filter(start -> start.instance().equals(instance)).findFirst().orElseThrow().credential();
+        }
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public Optional<String> sandbox() {
+            return Optional.of("bubblewrap");
+        }
+
+        @Override
+        public void ensureAvailable() {}
+
+        @Override
+        public void check(InstanceSettings settings) {}
+
+        @Override
+        public PreparedGateway prepare(InstanceSettings settings) {
+            return new PreparedGateway(freeAddress(), new GatewayToken("gateway-token"), settings);
+        }
+
+        @Override
+        public GatewayUrl freeAddress() {
+            return GatewayUrl.of("http://127.0.0.1:40001");
+        }
+
+        @Override
+        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
+            started.add(new Started(instance.id(), modelCredential));
+        }
+
+        @Override
+        public void stop(InstanceId id) {}
+
+        @Override
+        public void remove(InstanceId id) {}
+    }
+}
