@@ -21,7 +21,9 @@ import chowder.application.service.ScriptedHealth;
 import chowder.application.service.InstanceService;
 import chowder.application.service.OrganizationService;
 import chowder.application.service.TestServices;
+import chowder.application.service.InMemoryLimitCounters;
 import chowder.application.service.InMemoryModelUsage;
+import chowder.application.service.UsageLimiter;
 import chowder.application.service.LimitsService;
 import chowder.application.service.ModelUsageRecorder;
 import chowder.application.service.ModelUsageService;
@@ -65,6 +67,7 @@ class ChowderHttpServerTest {
     private final InMemorySessions sessionStore = new InMemorySessions();
     private final SessionRegistry registry = new SessionRegistry(sessionStore);
     private final InMemoryModelUsage modelUsage = new InMemoryModelUsage();
+    private final InMemoryLimitCounters counters = new InMemoryLimitCounters();
     private final HttpClient client = HttpClient.newHttpClient();
     private ChowderHttpServer server;
     private String acmeKey;
@@ -73,14 +76,14 @@ class ChowderHttpServerTest {
     @BeforeEach
     void start() {
         Clock clock = Clock.systemUTC();
-        OrganizationService organizations = TestServices.organizations(store, clock);
+        OrganizationService organizations = TestServices.organizations(store, new InstanceLimits(3), clock);
         InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
         InstanceService instances = new InstanceService(store, store, health, probes, new InstanceLimits(3), clock);
         ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
         // Signup on: every route is registered (the OpenAPI document is compared with them).
         server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ZERO, true),
                 MetricsConfig.open(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
-                        new ResponseService(store, gateway, registry, clock), instances, instances, instances, organizations, organizations,
+                        new ResponseService(store, gateway, registry, new UsageLimiter(store, counters, clock), clock), instances, instances, instances, organizations, organizations,
                         keys,
                         new SessionService(store, sessionStore, sessionStore, registry), () -> {
                             if (!ready) {
@@ -547,6 +550,81 @@ class ChowderHttpServerTest {
         HttpResponse<String> created = send("POST", "/v1/instances", key,
                 "{\"name\":\"bot\",\"gateway_url\":\"http://127.0.0.1:18789\",\"gateway_token\":\"t\"}");
         return JSON.readTree(created.body()).path("id").asText();
+    }
+
+    @Test
+    void theOrganizationShowsTheProvidersItHoldsKeysForAndNeverAKey() throws Exception {
+        HttpResponse<String> patched = send("PATCH", "/v1/organization", acmeKey,
+                "{\"model_api_keys\": {\"openai\": \"sk-acme-openai-secret\", \"anthropic\": \"sk-acme-anthropic-secret\"}}");
+        assertThat(patched.statusCode()).isEqualTo(200);
+        assertThat(patched.body()).doesNotContain("secret");
+        JsonNode organization = JSON.readTree(send("PATCH", "/v1/organization", acmeKey, "{\"name\": \"Acme Corp\", \"model_api_keys\": {\"openai\": \"\"}}").body());
+        assertThat(organization.path("name").asText()).isEqualTo("Acme Corp");
+        assertThat(organization.path("model_providers").toString()).isEqualTo("[\"anthropic\"]");
+        assertThat(organization.path("subscription_tier").asText()).isEqualTo("self-hosted");
+        assertThat(organization.path("instance_limit").asInt()).isEqualTo(3);
+        assertThat(organization.path("instance_count").asInt()).isZero();
+        assertThat(organization.path("limits").toString()).isEqualTo("{\"tokens_per_day\":null,\"tokens_per_month\":null,\"requests_per_minute\":null}");
+        assertThat(JSON.readTree(send("GET", "/v1/organization", globexKey, null).body()).path("model_providers").size()).isZero();
+
+        HttpResponse<String> unknown = send("PATCH", "/v1/organization", acmeKey, "{\"model_api_keys\": {\"mistral\": \"sk-mistral-secret\"}}");
+        assertThat(unknown.statusCode()).isEqualTo(422);
+        assertThat(detail(unknown)).startsWith("model_api_keys: unknown provider 'mistral'").doesNotContain("secret");
+        assertThat(send("PATCH", "/v1/organization", acmeKey, "{\"model_api_keys\": {\"openai\": 42}}").statusCode()).isEqualTo(422);
+        assertThat(send("PATCH", "/v1/organization", acmeKey, "{\"model_api_keys\": [\"sk\"]}").statusCode()).isEqualTo(422);
+
+        send("POST", "/v1/instances", acmeKey, "{\"name\": \"bot\", \"gateway_url\": \"http://10.1.1.1:1\", \"gateway_token\": \"t\"}");
+        JsonNode subscription = JSON.readTree(send("GET", "/v1/subscription", acmeKey, null).body());
+        assertThat(subscription.toString()).isEqualTo("{\"tier\":\"self-hosted\",\"instance_limit\":3,\"instance_count\":1,"
+                + "\"stripe_customer_id\":null,\"stripe_subscription_id\":null}");
+        for (String billing : List.of("/v1/subscription/checkout", "/v1/subscription/portal")) {
+            HttpResponse<String> answer = send("POST", billing, acmeKey, "{}");
+            assertThat(answer.statusCode()).isEqualTo(404);
+            assertThat(detail(answer)).startsWith("Billing is not enabled on this Chowder");
+            assertThat(send("POST", billing, null, "{}").statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void keyAndSessionLimitsAreSetByTheOrganizationAndASpentRateIs429WithRetryAfter() throws Exception {
+        String instance = JSON.readTree(send("POST", "/v1/instances", acmeKey,
+                "{\"name\": \"bot\", \"gateway_url\": \"http://10.1.1.1:1\", \"gateway_token\": \"t\"}").body()).path("id").asText();
+        JsonNode created = JSON.readTree(send("POST", "/v1/keys", acmeKey, "{\"name\": \"support\", \"instance_ids\": [\"" + instance
+                + "\"], \"permissions\": [\"interact\"]}").body());
+        String keyId = created.path("id").asText();
+        String scoped = created.path("raw_key").asText();
+
+        HttpResponse<String> set = send("PUT", "/v1/keys/" + keyId + "/limits", acmeKey, "{\"requests_per_minute\": 1, \"tokens_per_day\": null}");
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        assertThat(JSON.readTree(send("GET", "/v1/keys/" + keyId + "/limits", acmeKey, null).body()).toString())
+                .isEqualTo("{\"key_id\":\"" + keyId + "\",\"tokens_per_day\":null,\"tokens_per_month\":null,\"requests_per_minute\":1}");
+        String message = "{\"model\": \"m\", \"input\": \"hi\"}";
+        assertThat(send("POST", "/v1/instances/" + instance + "/responses", scoped, message).statusCode()).isEqualTo(200);
+        HttpResponse<String> limited = send("POST", "/v1/instances/" + instance + "/responses", scoped, message);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(detail(limited)).startsWith("Rate limit exceeded: this key's requests_per_minute (1) is used up; retry in ");
+        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(seconds -> assertThat(Long.parseLong(seconds)).isPositive());
+        assertThat(send("POST", "/v1/instances/" + instance + "/responses", acmeKey, message).statusCode()).isEqualTo(200);
+
+        assertThat(send("PUT", "/v1/keys/" + keyId + "/limits", acmeKey, "{\"tokens_per_day\": 0}").statusCode()).isEqualTo(422);
+        assertThat(detail(send("PUT", "/v1/keys/" + keyId + "/limits", acmeKey, "{\"tokens\": 5}"))).contains("tokens is not a limit");
+        assertThat(send("PUT", "/v1/keys/" + keyId + "/limits", scoped, "{}").statusCode()).isEqualTo(403);
+        assertThat(send("PUT", "/v1/keys/" + keyId + "/limits", globexKey, "{}").statusCode()).isEqualTo(404);
+
+        HttpResponse<String> rules = send("PUT", "/v1/instances/" + instance + "/session-limits", acmeKey,
+                "{\"rules\": [{\"session_prefix\": \"user-\", \"tokens_per_month\": 5000}, {\"requests_per_minute\": 30}]}");
+        assertThat(rules.statusCode()).as(rules.body()).isEqualTo(200);
+        JsonNode read = JSON.readTree(send("GET", "/v1/instances/" + instance + "/session-limits", acmeKey, null).body());
+        assertThat(read.path("rules")).hasSize(2);
+        assertThat(detail(send("PUT", "/v1/instances/" + instance + "/session-limits", acmeKey, "{\"rules\": [{\"session_prefix\": \"x\"}]}")))
+                .contains("needs tokens_per_day, tokens_per_month or requests_per_minute");
+        assertThat(send("PUT", "/v1/instances/" + instance + "/session-limits", acmeKey, "{}").statusCode()).isEqualTo(422);
+        assertThat(send("GET", "/v1/instances/" + instance + "/session-limits", globexKey, null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/v1/instances/" + instance + "/session-limits", scoped, null).statusCode()).isEqualTo(403);
+
+        JsonNode usage = JSON.readTree(send("GET", "/v1/instances/" + instance + "/usage", acmeKey, null).body());
+        assertThat(usage.path("model").toString()).isEqualTo("{\"requests\":0,\"input_tokens\":0,\"output_tokens\":0,"
+                + "\"cached_input_tokens\":0,\"total_tokens\":0,\"by_provider\":[]}");
     }
 
     private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A fake of the counters, for the rules of the limiter (the real, shared counters are tested in the persistence
  * adapter): a request allowance never refills within a test, and a token window is the UTC day or month of {@code now}.
  */
-final class InMemoryLimitCounters implements LimitCounterPort {
+public final class InMemoryLimitCounters implements LimitCounterPort {
     final Map<String, Long> requests = new ConcurrentHashMap<>();
     final Map<String, Long> tokens = new ConcurrentHashMap<>();
 

@@ -10,7 +10,12 @@ public final class TestServices {
 
     /** Organizations over {@code store}, with the {@link FixedCatalog} providers and no instance limit. */
     public static OrganizationService organizations(InMemoryStore store, Clock clock) {
-        return new OrganizationService(store, store, store, new FixedCatalog(ModelProviderName.ANTHROPIC), store, store,
-                InstanceLimits.UNLIMITED, new SecureRandom(), clock);
+        return organizations(store, InstanceLimits.UNLIMITED, clock);
+    }
+
+    /** As {@link #organizations(InMemoryStore, Clock)}, with the operator's default instance limit. */
+    public static OrganizationService organizations(InMemoryStore store, InstanceLimits limits, Clock clock) {
+        return new OrganizationService(store, store, store, new FixedCatalog(ModelProviderName.ANTHROPIC), store, store, limits,
+                new SecureRandom(), clock);
     }
 }
