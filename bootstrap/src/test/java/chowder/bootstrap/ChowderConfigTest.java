@@ -3,6 +3,7 @@ package chowder.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.adapter.http.model.ModelEndpointConfig;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +64,20 @@ class ChowderConfigTest {
         assertThat(config.skills().clawHub()).isTrue();
         assertThat(config.skills().maxBytes()).isEqualTo(1024 * 1024);
         assertThat(config.provisioner().runtimeDir()).isEqualTo(Path.of("/run/chowder-configs"));
+    }
+
+    @Test
+    void modelEgressMapping() {
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.of("CHOWDER_OPERATOR_MODEL_KEYS", "none", "CHOWDER_MODEL_ENDPOINT_PORT", "47001",
+                "CHOWDER_MODEL_CONNECT_TIMEOUT", "3s", "CHOWDER_MODEL_IDLE_TIMEOUT", "90s", "CHOWDER_MODEL_MAX_REQUEST_BYTES", "8M"));
+        assertThat(config.operatorModelKeysForAll()).isFalse();
+        assertThat(config.modelEndpoint()).isEqualTo(new ModelEndpointConfig(47001, java.time.Duration.ofSeconds(3),
+                java.time.Duration.ofSeconds(90), 8 * 1024 * 1024, ModelEndpointConfig.DEFAULT_MAX_USAGE_BYTES));
+        ChowderConfig defaults = ChowderConfig.fromEnvironment(Map.of());
+        assertThat(defaults.operatorModelKeysForAll()).isTrue();
+        assertThat(defaults.modelEndpoint()).isEqualTo(ModelEndpointConfig.DEFAULTS);
+        assertThat(defaults.provisioner().modelProviders().names()).extracting(chowder.domain.ModelProviderName::value)
+                .containsExactlyInAnyOrder("anthropic", "openai", "gemini");
     }
 
     @Test
@@ -205,7 +220,13 @@ class ChowderConfigTest {
             "CHOWDER_OPENCLAW_VERSION|latest version|expected an npm version",
             "CHOWDER_SKILLS_CLAWHUB|yes|expected on or off",
             "CHOWDER_SKILLS_MAX_BYTES|0|at least 1",
-            "CHOWDER_SKILLS_MAX_BYTES|big|not a number"})
+            "CHOWDER_SKILLS_MAX_BYTES|big|not a number",
+            "CHOWDER_OPERATOR_MODEL_KEYS|some|expected all or none",
+            "CHOWDER_MODEL_ENDPOINT_PORT|70000|port number from 0 to 65535",
+            "CHOWDER_MODEL_CONNECT_TIMEOUT|0s|longer than zero",
+            "CHOWDER_MODEL_IDLE_TIMEOUT|later|500ms, 30s",
+            "CHOWDER_MODEL_MAX_REQUEST_BYTES|512|from 1K to 2G",
+            "CHOWDER_MODEL_MAX_REQUEST_BYTES|3G|from 1K to 2G"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))
                 .isInstanceOf(InvalidConfigurationException.class)

@@ -281,6 +281,46 @@ class CommandLineTest {
     }
 
     @Test
+    void theOperatorSetsAnOrganizationsPlanAndTheServerAppliesIt() throws Exception {
+        servedOnce(dataDir);
+        Map<String, String> env = Map.of("CHOWDER_DATA_DIR", dataDir.toString());
+        JsonNode org = JSON.readTree(run(env, "org", "create", "--name", "Acme"));
+        String orgId = org.path("organization").path("id").asText();
+        String key = org.path("api_key").asText();
+        assertThat(JSON.readTree(run(env, "org", "plan", "--org", orgId)).toString()).isEqualTo("{\"organization_id\":\"" + orgId
+                + "\",\"subscription_tier\":\"self-hosted\",\"instance_limit\":\"default\",\"limits\":{\"tokens_per_day\":null,"
+                + "\"tokens_per_month\":null,\"requests_per_minute\":null},\"operator_model_keys\":\"default\"}");
+
+        JsonNode plan = JSON.readTree(run(env, "org", "plan", "--org", orgId, "--tier", "team", "--instance-limit", "2",
+                "--tokens-per-day", "50000", "--requests-per-minute", "60", "--operator-model-keys", "no"));
+        assertThat(plan.path("subscription_tier").asText()).isEqualTo("team");
+        assertThat(plan.path("instance_limit").asInt()).isEqualTo(2);
+        assertThat(plan.at("/limits/tokens_per_day").asLong()).isEqualTo(50_000);
+        assertThat(plan.path("operator_model_keys").asText()).isEqualTo("no");
+        // What is not given stays; "none" removes a limit.
+        JsonNode changed = JSON.readTree(run(env, "org", "plan", "--org", orgId, "--requests-per-minute", "none"));
+        assertThat(changed.at("/limits/requests_per_minute").isNull()).isTrue();
+        assertThat(changed.at("/limits/tokens_per_day").asLong()).isEqualTo(50_000);
+        assertThat(changed.path("subscription_tier").asText()).isEqualTo("team");
+
+        StringWriter err = new StringWriter();
+        assertThat(Main.run(new String[] {"org", "plan", "--org", orgId, "--operator-model-keys", "maybe"}, env, new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("--operator-model-keys must be yes, no or default, not maybe");
+        StringWriter missing = new StringWriter();
+        assertThat(Main.run(new String[] {"org", "plan", "--org", java.util.UUID.randomUUID().toString(), "--tier", "x"}, env,
+                new PrintWriter(new StringWriter(), true), new PrintWriter(missing, true))).isEqualTo(1);
+        assertThat(missing.toString()).contains("not found");
+
+        try (RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
+            JsonNode shown = JSON.readTree(chowder.send("GET", "/v1/organization", key, null).body());
+            assertThat(shown.path("subscription_tier").asText()).isEqualTo("team");
+            assertThat(shown.path("instance_limit").asInt()).isEqualTo(2);
+            assertThat(shown.at("/limits/tokens_per_day").asLong()).isEqualTo(50_000);
+        }
+    }
+
+    @Test
     void listingTheKeysOfAnOrganizationThatDoesNotExistSaysSo() throws Exception {
         servedOnce(dataDir);
         StringWriter err = new StringWriter();

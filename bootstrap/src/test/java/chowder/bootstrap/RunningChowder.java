@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,6 +24,13 @@ final class RunningChowder implements AutoCloseable {
     RunningChowder(Path dataDir, Map<String, String> extraEnv) throws Exception {
         env = new HashMap<>(Map.of("CHOWDER_DATA_DIR", dataDir.toString(), "CHOWDER_HTTP_HOST", "127.0.0.1", "CHOWDER_HTTP_PORT", "0"));
         env.putAll(extraEnv);
+        if ("local".equals(env.get("CHOWDER_PROVISIONER")) && !env.containsKey("CHOWDER_MODEL_PROVIDERS")) {
+            // A provisioned instance needs a provider its organization can use: here the operator's, needing no key (a
+            // local vLLM, say), which none of these tests ever calls.
+            Path providers = Files.createDirectories(dataDir).resolve("models.json");
+            Files.writeString(providers, "{\"providers\": {\"local\": {\"base_url\": \"http://127.0.0.1:9/v1\", \"models\": [\"m\"]}}}");
+            env.put("CHOWDER_MODEL_PROVIDERS", providers.toString());
+        }
         runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startServer();
     }
 

@@ -88,6 +88,47 @@ class TwoNodesOnPostgresTest {
     }
 
     @Test
+    void aBudgetOrARateSpentThroughOneNodeIsSpentOnTheOther() throws Exception {
+        execute("CREATE SCHEMA " + schema);
+        Map<String, String> shared = Map.of(
+                "CHOWDER_DATABASE_URL", SERVER + "?currentSchema=" + schema,
+                "CHOWDER_DATABASE_USER", "postgres",
+                "CHOWDER_MASTER_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t");
+                RunningChowder nodeA = new RunningChowder(dataDirA, shared);
+                RunningChowder nodeB = new RunningChowder(dataDirB, shared)) {
+            JsonNode org = nodeA.createOrganization("Acme");
+            String orgKey = org.path("api_key").asText();
+            String instance = nodeA.registerInstance(orgKey, gateway.baseUrl(), "t");
+            String responses = "/v1/instances/" + instance + "/responses";
+
+            // Each session may spend 30 tokens a day; every turn of this gateway reports 15.
+            assertThat(nodeA.send("PUT", "/v1/instances/" + instance + "/session-limits", orgKey,
+                    "{\"rules\": [{\"session_prefix\": \"\", \"tokens_per_day\": 30}]}").statusCode()).isEqualTo(200);
+            assertThat(nodeA.send("POST", responses, orgKey, "{\"input\":\"one\"}").statusCode()).isEqualTo(200);
+            assertThat(nodeB.send("POST", responses, orgKey, "{\"input\":\"two\"}").statusCode()).isEqualTo(200);
+            HttpResponse<String> spent = nodeA.send("POST", responses, orgKey, "{\"input\":\"three\"}");
+            assertThat(spent.statusCode()).isEqualTo(429);
+            assertThat(JSON.readTree(spent.body()).path("detail").asText()).startsWith("Budget exceeded: the session limit's tokens_per_day (30 tokens)");
+            assertThat(nodeB.send("POST", responses, orgKey, "{\"input\":\"four\"}").statusCode()).isEqualTo(429);
+            assertThat(nodeB.send("POST", "/v1/instances/" + instance + "/session/other/responses", orgKey, "{\"input\":\"x\"}").statusCode())
+                    .isEqualTo(200);
+
+            // The operator's rate for the organization, set on A's database, counts requests on both nodes.
+            nodeA.component(chowder.application.port.in.ManageLimitsUseCase.class).setPlan(chowder.domain.Caller.allOrganizations(),
+                    new chowder.domain.OrganizationId(java.util.UUID.fromString(org.path("organization").path("id").asText())),
+                    new chowder.domain.OrganizationPlan("team", java.util.OptionalInt.empty(), new chowder.domain.UsageLimits(
+                            java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), java.util.OptionalLong.of(2)), java.util.Optional.empty()));
+            String other = "/v1/instances/" + instance + "/session/rate/responses";
+            assertThat(nodeB.send("POST", other, orgKey, "{\"input\":\"a\"}").statusCode()).isEqualTo(200);
+            assertThat(nodeA.send("POST", other, orgKey, "{\"input\":\"b\"}").statusCode()).isEqualTo(200);
+            HttpResponse<String> limited = nodeB.send("POST", other, orgKey, "{\"input\":\"c\"}");
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
+    @Test
     void aNodeWithAnotherMasterKeyRefusesToStartAndARotationUnderARunningNodeMakesItNotReady() throws Exception {
         execute("CREATE SCHEMA " + schema);
         String keyA = randomKey();
