@@ -211,6 +211,21 @@ class FilesApiEndToEndTest {
     }
 
     @Test
+    void aDirectoryMovedIntoItselfThroughALinkIsA400ThatSaysSo() throws Exception {
+        assertThat(chowder.send("PUT", files + "/content", key, "{\"path\":\"dir/file.txt\",\"content\":\"x\"}").statusCode()).isEqualTo(204);
+        // The agent made a link to the directory: the paths do not show that the destination is inside the source.
+        Files.createSymbolicLink(workspace.resolve("link"), Path.of("dir"));
+
+        HttpResponse<String> refused = chowder.send("POST", files + "/move", key, "{\"source\":\"dir\",\"destination\":\"link/inner\"}");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(names(JSON.readTree(refused.body()))).containsExactly("detail");
+        assertThat(detail(refused)).isEqualTo("A directory cannot be moved into itself.");
+        assertThat(workspace.resolve("dir/file.txt")).hasContent("x");
+        assertThat(Files.isSymbolicLink(workspace.resolve("link"))).isTrue();
+    }
+
+    @Test
     void badJsonBodiesAndPathsNameTheField() throws Exception {
         HttpResponse<String> noContent = chowder.send("PUT", files + "/content", key, "{\"path\":\"a.md\"}");
         assertThat(noContent.statusCode()).isEqualTo(422);

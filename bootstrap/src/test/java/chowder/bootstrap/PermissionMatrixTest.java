@@ -55,6 +55,13 @@ class PermissionMatrixTest {
             {"POST /v1/instances/{target}/files/upload", 404, 404, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{target}/files/move", 404, 404, 403, 404, 404, 401, 401, 401},
             {"DELETE /v1/instances/{target}/files?path=notes.md", 404, 404, 403, 404, 404, 401, 401, 401},
+            // Skills (permission configure): a registered gateway has none (409), but only once the key may ask. A key with
+            // configure is let through, as the organization key is; their 200 on a provisioned instance is in SkillRoutesTest.
+            {"GET /v1/instances/{target}/skills", 409, 409, 403, 404, 404, 401, 401, 401},
+            {"GET /v1/instances/{target}/skills/weather", 409, 409, 403, 404, 404, 401, 401, 401},
+            {"POST /v1/instances/{target}/skills/install", 409, 409, 403, 404, 404, 401, 401, 401},
+            {"PATCH /v1/instances/{target}/skills/weather", 409, 409, 403, 404, 404, 401, 401, 401},
+            {"DELETE /v1/instances/{target}/skills/weather", 409, 409, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{victim}/stop", 200, 403, 403, 403, 404, 401, 401, 401},
             {"POST /v1/instances/{victim}/start", 200, 403, 403, 403, 404, 401, 401, 401},
             {"DELETE /v1/instances/{victim}", 204, 403, 403, 403, 404, 401, 401, 401},
@@ -147,6 +154,12 @@ class PermissionMatrixTest {
         }
         if (path.endsWith("/files/move")) {
             return "{\"source\":\"notes.md\",\"destination\":\"moved.md\"}";
+        }
+        if (path.endsWith("/skills/install")) {
+            return "{\"slug\":\"weather\"}";
+        }
+        if (path.contains("/skills/") && method.equals("PATCH")) {
+            return "{\"enabled\":false}";
         }
         if (method.equals("PATCH")) {
             return "{\"name\":\"renamed\"}";

@@ -11,7 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every instance says how its gateway is confined: bubblewrap by default, off when the operator says so, null when registered. */
+/**
+ * Every instance says how its gateway is confined: bubblewrap by default, off when the operator says so (and then it gets no
+ * skills), null when registered.
+ */
 class SandboxModeEndToEndTest {
     @TempDir
     Path dataDir;
@@ -24,11 +27,28 @@ class SandboxModeEndToEndTest {
     }
 
     @Test
-    void anOperatorMayTurnTheSandboxOffAndEveryInstanceSaysSo() throws Exception {
-        assertThat(sandboxOfAProvisionedInstance(Map.of("CHOWDER_SANDBOX", "off"))).isEqualTo("off");
+    void anOperatorMayTurnTheSandboxOffAndEveryInstanceSaysSoAndGetsNoSkills() throws Exception {
+        assertThat(sandboxOfAProvisionedInstance(Map.of("CHOWDER_SANDBOX", "off", "CHOWDER_SKILLS_CLAWHUB", "on"), (chowder, key, id) -> {
+            // A skill is code the agent runs: never installed where it would run unconfined, from the catalog or ClawHub.
+            for (String slug : new String[] {"weather-report", "@someone/weather-report"}) {
+                HttpResponse<String> refused = chowder.send("POST", "/v1/instances/" + id + "/skills/install", key,
+                        JSON.createObjectNode().put("slug", slug).toString());
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+                assertThat(JSON.readTree(refused.body()).path("detail").asText()).contains("CHOWDER_SANDBOX=off");
+            }
+        })).isEqualTo("off");
+    }
+
+    /** What a test checks on a running Chowder, with an organization key and its provisioned instance. */
+    private interface Check {
+        void on(RunningChowder chowder, String key, String instanceId) throws Exception;
     }
 
     private String sandboxOfAProvisionedInstance(Map<String, String> settings) throws Exception {
+        return sandboxOfAProvisionedInstance(settings, (chowder, key, id) -> {});
+    }
+
+    private String sandboxOfAProvisionedInstance(Map<String, String> settings, Check check) throws Exception {
         Map<String, String> env = new java.util.HashMap<>(Map.of("CHOWDER_PROVISIONER", "local", "CHOWDER_OPENCLAW_HOME", noOpenClaw.toString(),
                 "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "60s"));
         env.putAll(settings);
@@ -45,6 +65,7 @@ class SandboxModeEndToEndTest {
             JsonNode shown = JSON.readTree(chowder.send("GET", "/v1/instances/" + registered, key, null).body());
             assertThat(shown.has("sandbox")).isTrue();
             assertThat(shown.path("sandbox").isNull()).isTrue();
+            check.on(chowder, key, id);
             return instance.path("sandbox").asText();
         }
     }

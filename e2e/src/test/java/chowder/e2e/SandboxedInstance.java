@@ -39,6 +39,18 @@ record SandboxedInstance(Path directory) {
                 .orElseThrow(() -> new AssertionError("no gateway process of uid " + uid + " in the sandbox of " + directory));
     }
 
+    /**
+     * How many times the gateway of the current launch has started: OpenClaw logs {@code [gateway] ready} to its console
+     * ({@code gateway.log}, written anew at each launch) once per start, an in-process restart (which keeps its pid) included.
+     */
+    long starts() {
+        try (java.util.stream.Stream<String> lines = Files.lines(directory.resolve("gateway.log"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            return lines.filter(line -> line.endsWith(" [gateway] ready")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Every live process of the instance's uid. */
     List<ProcessHandle> processes() {
         long uid = uid();

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The skills API on a real OpenClaw gateway in its sandbox: skills installed from the operator's catalog reach the
- * agent's system prompt, a skill that needs a secret becomes ready once it is given (without a restart), turning one
- * off takes it out of what the agent is offered, and the secret is in no answer, log or file on disk.
+ * agent's system prompt, a skill that needs a secret becomes ready once it is given (without a restart: the same gateway
+ * process, started once), turning one off takes it out of what the agent is offered, and the secret is in no answer,
+ * log or file on disk.
  */
 @Timeout(600)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -113,12 +114,14 @@ class SkillsEndToEndTest {
         assertThat(answer.path("required_env").toString()).isEqualTo("[\"TICKET_DESK_TOKEN\"]");
         assertThat(answer.path("message").asText()).contains("TICKET_DESK_TOKEN", "PATCH");
         assertThat(ready("ticket-desk")).isFalse();
+        GatewayRun before = GatewayRun.now();
 
         HttpResponse<String> patched = api.send("PATCH", skills() + "/ticket-desk", acmeKey,
                 JSON.createObjectNode().set("env", JSON.createObjectNode().put("TICKET_DESK_TOKEN", SECRET)).toString());
 
         assertThat(patched.statusCode()).as(patched.body()).isEqualTo(204);
         awaitReady("ticket-desk", true);
+        before.assertStillRunning();
         // Write-only: no answer, log line or file on disk holds it; the gateway's config (memory, not disk) is its own uid's.
         for (String path : List.of(skills(), skills() + "/ticket-desk", skills() + "?eligible_only=true")) {
             assertThat(api.get(path, acmeKey).body()).doesNotContain(SECRET);
@@ -129,7 +132,7 @@ class SkillsEndToEndTest {
                 assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)).as(file.toString()).doesNotContain(SECRET);
             }
         }
-        SandboxedInstance sandboxed = SandboxedInstance.of(chowder.dataDirectory(), instance);
+        SandboxedInstance sandboxed = sandboxed();
         // Chowder runs as this test's user: its default CHOWDER_RUNTIME_DIR is /dev/shm/chowder-<uid>.
         Path config = Path.of("/dev/shm", "chowder-" + Files.getAttribute(Path.of("/proc/self"), "unix:uid"), instance, "openclaw.json");
         assertThat(Files.readString(config, UTF_8)).contains(SECRET);
@@ -142,6 +145,7 @@ class SkillsEndToEndTest {
     @Test
     @Order(3)
     void aSkillTurnedOffIsNoLongerOfferedToTheAgent() throws Exception {
+        GatewayRun before = GatewayRun.now();
         HttpResponse<String> off = api.send("PATCH", skills() + "/weather-report", acmeKey, "{\"enabled\": false}");
         assertThat(off.statusCode()).as(off.body()).isEqualTo(204);
         awaitReady("weather-report", false);
@@ -150,6 +154,7 @@ class SkillsEndToEndTest {
 
         assertThat(api.send("PATCH", skills() + "/weather-report", acmeKey, "{\"enabled\": true}").statusCode()).isEqualTo(204);
         awaitReady("weather-report", true);
+        before.assertStillRunning();
     }
 
     @Test
@@ -170,6 +175,13 @@ class SkillsEndToEndTest {
                 api.send("DELETE", skills() + "/weather-report", chatOnly))) {
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
         }
+        HttpResponse<String> configuring = api.post("/v1/keys", acmeKey, JSON.createObjectNode().put("name", "skills only")
+                .<ObjectNode>set("instance_ids", JSON.createArrayNode().add(instance))
+                .set("permissions", JSON.createArrayNode().add("configure")).toString());
+        assertThat(configuring.statusCode()).as(configuring.body()).isEqualTo(201);
+        HttpResponse<String> listed = api.get(skills(), ChowderApi.json(configuring.body()).path("raw_key").asText());
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        assertThat(names(ChowderApi.json(listed.body()))).contains("weather-report", "ticket-desk");
     }
 
     @Test
@@ -193,6 +205,31 @@ class SkillsEndToEndTest {
         HttpResponse<String> bundled = api.send("DELETE", skills() + "/weather", acmeKey);
         assertThat(bundled.statusCode()).as(bundled.body()).isEqualTo(409);
         assertThat(ChowderApi.json(bundled.body()).path("detail").asText()).contains("enabled");
+    }
+
+    private static SandboxedInstance sandboxed() {
+        return SandboxedInstance.of(chowder.dataDirectory(), instance);
+    }
+
+    /**
+     * The instance's gateway as it runs now: the sandbox Chowder launched ({@code gateway.pid}), the gateway process in it
+     * and how often it has started. A restart by Chowder's supervisor changes the first two, an in-process restart by
+     * OpenClaw (same pid) the third.
+     */
+    private record GatewayRun(long sandboxPid, ProcessHandle gateway, long starts) {
+        static GatewayRun now() {
+            SandboxedInstance sandboxed = sandboxed();
+            return new GatewayRun(sandboxed.sandbox().pid(), sandboxed.gateway(), sandboxed.starts());
+        }
+
+        void assertStillRunning() {
+            GatewayRun after = now();
+            assertThat(after.sandboxPid()).as("the sandbox Chowder launched (gateway.pid)").isEqualTo(sandboxPid);
+            // ProcessHandle equality is the pid and the process's start time: a new process under a reused pid differs.
+            assertThat(after.gateway()).as("the gateway process").isEqualTo(gateway);
+            assertThat(gateway.isAlive()).isTrue();
+            assertThat(after.starts()).as("gateway starts logged in gateway.log").isEqualTo(starts).isEqualTo(1);
+        }
     }
 
     private static String skills() {

@@ -329,21 +329,30 @@ abstract class StoreContractTest {
     @Test
     void rotatingTheMasterKeyReEncryptsSkillSettings() {
         Instance bot = stored(organization("Acme"), "bot", "token-to-rotate");
+        Instance other = stored(organization("Globex"), "other", "other-token");
+        SkillSettings calendar = new SkillSettings(true, "sk-calendar-secret", Map.of("CALENDAR_URL", "https://cal.example"), Map.of());
         injector.getInstance(SkillSettingsPort.class).save(bot.id(), "weather", weatherSettings());
+        injector.getInstance(SkillSettingsPort.class).save(bot.id(), "calendar", calendar);
+        injector.getInstance(SkillSettingsPort.class).save(other.id(), "weather", calendar);
         String before = storedSkillSettings(bot.id(), "weather");
         MasterKey next = MasterKey.generate(RANDOM);
-        assertThat(injector.getInstance(MasterKeyRotation.class).rotateTo(next)).as("counts gateway tokens").isEqualTo(1);
+        assertThat(injector.getInstance(MasterKeyRotation.class).rotateTo(next)).as("counts gateway tokens").isEqualTo(2);
 
         assertThat(storedSkillSettings(bot.id(), "weather")).isNotEqualTo(before);
         Injector rotated = injectorFor(next);
         try {
-            assertThat(rotated.getInstance(SkillSettingsPort.class).listByInstance(bot.id()))
-                    .containsExactly(Map.entry("weather", weatherSettings()));
+            SkillSettingsPort underNewKey = rotated.getInstance(SkillSettingsPort.class);
+            assertThat(underNewKey.listByInstance(bot.id()))
+                    .containsExactly(Map.entry("calendar", calendar), Map.entry("weather", weatherSettings()));
+            assertThat(underNewKey.listByInstance(other.id())).containsExactly(Map.entry("weather", calendar));
         } finally {
             rotated.getInstance(HikariDataSource.class).close();
         }
-        assertThatThrownBy(() -> injector.getInstance(SkillSettingsPort.class).listByInstance(bot.id()))
-                .hasMessageContaining("master key differs");
+        // Every row moved: the old key opens none of them.
+        for (Instance instance : List.of(bot, other)) {
+            assertThatThrownBy(() -> injector.getInstance(SkillSettingsPort.class).listByInstance(instance.id()))
+                    .hasMessageContaining("master key differs");
+        }
     }
 
     /** Every kind of field and value: secrets, null, nested maps and lists, numbers small and large. */

@@ -34,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SkillService implements ManageSkillsUseCase {
     /** How many skill operations one instance may have under way at once; more wait for none and are refused. */
     public static final int MAX_IN_PROGRESS_PER_INSTANCE = 4;
+    private static final SkillSettingsPatch TURN_OFF = new SkillSettingsPatch(Optional.of(false), Optional.empty(), Map.of(), Map.of());
     private final LoadInstancePort instances;
     private final InstanceProvisionerPort provisioner;
     private final InstanceSkillsPort skills;
@@ -78,6 +79,7 @@ public final class SkillService implements ManageSkillsUseCase {
     @Override
     public SkillInstallation install(Caller caller, InstanceId id, String rawSlug, Map<String, String> env) {
         Instance instance = skillHost(caller, id);
+        requireSandbox("installs no skill");
         try (InProgress slot = inProgress.enter(instance.id())) {
             SkillSlug slug = SkillSlug.of(rawSlug);
             SkillSettingsPatch patch = SkillSettingsPatch.ofEnv(env);
@@ -122,6 +124,10 @@ public final class SkillService implements ManageSkillsUseCase {
     @Override
     public void update(Caller caller, InstanceId id, String name, SkillSettingsPatch patch) {
         Instance instance = skillHost(caller, id);
+        // Turning a skill off makes nothing run and hands the gateway no secret: the way out, sandbox or not.
+        if (!patch.equals(TURN_OFF)) {
+            requireSandbox("changes a skill's settings only to turn it off (PATCH {\"enabled\": false})");
+        }
         try (InProgress slot = inProgress.enter(instance.id())) {
             change(instance, find(skills.status(instance), name).key(), patch);
         }
@@ -184,6 +190,18 @@ public final class SkillService implements ManageSkillsUseCase {
                     "Instance is stopped: start it (POST /v1/instances/" + id + "/start) to manage its skills; its gateway reports them.");
         }
         return instance;
+    }
+
+    /**
+     * Refuses what could make a skill run, or hand one a secret, when gateways run unconfined: a skill is code the agent
+     * runs, so it only ever runs in the instance's sandbox. Listing, showing, turning off and removing stay allowed.
+     */
+    private void requireSandbox(String refused) {
+        if (!provisioner.confinesGateways()) {
+            throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT, "Skills run only inside the instance's sandbox, and this "
+                    + "Chowder runs its gateways unconfined (CHOWDER_SANDBOX=off), so it " + refused + ". The operator turns the sandbox "
+                    + "back on by removing CHOWDER_SANDBOX=off (the default is bubblewrap).");
+        }
     }
 
     private static SkillStatus find(List<SkillStatus> known, String name) {

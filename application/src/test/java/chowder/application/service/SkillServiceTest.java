@@ -46,7 +46,8 @@ class SkillServiceTest {
     private final StoredSettings settings = new StoredSettings();
     private final Map<String, SkillPackage> catalog = new TreeMap<>();
     private boolean clawHub;
-    private final SkillService skills = new SkillService(store, new ProvisioningOn(), gateway, new SkillCatalogPort() {
+    private final ProvisioningOn provisioner = new ProvisioningOn();
+    private final SkillService skills = new SkillService(store, provisioner, gateway, new SkillCatalogPort() {
         @Override
         public Optional<SkillPackage> find(SkillSlug slug) {
             return Optional.ofNullable(catalog.get(slug.value()));
@@ -131,6 +132,39 @@ class SkillServiceTest {
         assertThat(gateway.removed).containsExactly("notes");
         assertThat(settings.stored.get(instance.id())).containsOnlyKeys("weather-key");
         assertThat(gateway.configured).containsOnlyKeys("weather-key");
+    }
+
+    @Test
+    void withTheSandboxOffNothingCanMakeASkillRunButSkillsAreStillListedTurnedOffAndRemoved() {
+        Instance instance = provisioned(acme);
+        catalog.put("notes", new SkillPackage(new SkillSlug("notes"), List.of()));
+        skills.install(acme, instance.id(), "notes", Map.of());
+        provisioner.sandbox = InstanceProvisionerPort.UNCONFINED;
+        clawHub = true;
+
+        for (Runnable refused : List.<Runnable>of(
+                () -> skills.install(acme, instance.id(), "notes", Map.of()),
+                () -> skills.install(acme, instance.id(), "@someone/weather-report", Map.of()),
+                () -> skills.update(acme, instance.id(), "notes", SkillSettingsPatch.ofEnv(Map.of("NOTES_DIR", "/instance/workspace"))),
+                () -> skills.update(acme, instance.id(), "notes", new SkillSettingsPatch(Optional.of(true), Optional.empty(), Map.of(), Map.of())),
+                () -> skills.update(acme, instance.id(), "notes", new SkillSettingsPatch(Optional.of(false), Optional.of("key"), Map.of(), Map.of())))) {
+            assertThatThrownBy(refused::run).isInstanceOfSatisfying(ChowderException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_STATE_CONFLICT);
+                assertThat(e.getMessage()).contains("CHOWDER_SANDBOX", "sandbox");
+            });
+        }
+        assertThat(gateway.fromClawHub).isEmpty();
+        assertThat(gateway.configured).isEmpty();
+        assertThat(settings.stored).isEmpty();
+        // Another organization still learns nothing about the instance.
+        assertCode(() -> skills.install(caller("Globex"), instance.id(), "notes", Map.of()), ErrorCode.INSTANCE_NOT_FOUND);
+
+        assertThat(skills.list(acme, instance.id(), false)).extracting(SkillStatus::name).containsExactly("weather", "notes");
+        assertThat(skills.get(acme, instance.id(), "notes").name()).isEqualTo("notes");
+        skills.update(acme, instance.id(), "notes", new SkillSettingsPatch(Optional.of(false), Optional.empty(), Map.of(), Map.of()));
+        assertThat(gateway.configured.get("notes").enabled()).isFalse();
+        skills.remove(acme, instance.id(), "notes");
+        assertThat(gateway.removed).containsExactly("notes");
     }
 
     @Test
@@ -256,8 +290,10 @@ class SkillServiceTest {
         }
     }
 
-    /** A Chowder that provisions: the skill service asks it nothing else. */
+    /** A Chowder that provisions, in sandboxes unless told otherwise: the skill service asks it nothing else. */
     private static final class ProvisioningOn implements InstanceProvisionerPort {
+        String sandbox = "bubblewrap";
+
         @Override
         public boolean enabled() {
             return true;
@@ -265,7 +301,7 @@ class SkillServiceTest {
 
         @Override
         public Optional<String> sandbox() {
-            return Optional.of("bubblewrap");
+            return Optional.of(sandbox);
         }
 
         @Override

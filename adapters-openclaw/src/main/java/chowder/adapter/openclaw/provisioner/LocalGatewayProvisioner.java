@@ -92,6 +92,11 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         return Optional.of(sandbox.name());
     }
 
+    @Override
+    public boolean confinesGateways() {
+        return sandbox.confines();
+    }
+
     /**
      * Says at startup how gateways will be confined, or loudly that they will not be: a warning for
      * {@code CHOWDER_SANDBOX=off}, an error naming what is missing when the sandbox cannot work here.

@@ -20,8 +20,16 @@ public interface InstanceProvisionerPort {
     /** Whether this Chowder provisions gateways; when false, an instance needs a {@code gateway_url}. */
     boolean enabled();
 
-    /** How provisioned gateways are confined ({@code bubblewrap}, or {@code off}); empty when nothing is provisioned. */
+    /** The {@link #sandbox()} of gateways that run unconfined, as Chowder's own user ({@code CHOWDER_SANDBOX=off}). */
+    String UNCONFINED = "off";
+
+    /** How provisioned gateways are confined ({@code bubblewrap}, or {@link #UNCONFINED}); empty when nothing is provisioned. */
     Optional<String> sandbox();
+
+    /** Whether provisioned gateways run in a sandbox: false when nothing is provisioned or the sandbox is off. */
+    default boolean confinesGateways() {
+        return sandbox().filter(name -> !name.equals(UNCONFINED)).isPresent();
+    }
 
     /**
      * Throws a {@code PROVISIONER_UNAVAILABLE} error naming the reason when no gateway can be started now (the sandbox
