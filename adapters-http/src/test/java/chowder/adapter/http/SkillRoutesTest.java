@@ -17,6 +17,11 @@ import chowder.application.service.InstanceLimits;
 import chowder.application.service.InstanceService;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.OrganizationService;
+import chowder.application.service.InMemoryModelUsage;
+import chowder.application.service.LimitsService;
+import chowder.application.service.ModelUsageRecorder;
+import chowder.application.service.ModelUsageService;
+import chowder.application.service.TestServices;
 import chowder.application.service.RecordingGateway;
 import chowder.application.service.ResponseService;
 import chowder.application.service.ScriptedHealth;
@@ -68,6 +73,7 @@ class SkillRoutesTest {
     private final InMemorySessions sessions = new InMemorySessions();
     private final SessionRegistry registry = new SessionRegistry(sessions);
     private final HttpClient client = HttpClient.newHttpClient();
+    private final InMemoryModelUsage modelUsage = new InMemoryModelUsage();
     private ChowderHttpServer server;
     private String acmeKey;
     private String skills;
@@ -75,7 +81,7 @@ class SkillRoutesTest {
     @BeforeEach
     void start() {
         Clock clock = Clock.systemUTC();
-        OrganizationService organizations = new OrganizationService(store, store, new SecureRandom(), clock);
+        OrganizationService organizations = TestServices.organizations(store, clock);
         ScriptedHealth health = new ScriptedHealth();
         InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
         InstanceService instances = new InstanceService(store, store, health, probes, new InstanceLimits(3), clock);
@@ -98,7 +104,9 @@ class SkillRoutesTest {
                         new ResponseService(store, new RecordingGateway(), registry, clock), instances, instances, instances, organizations,
                         organizations, new ApiKeyService(store, store, store, new SecureRandom(), clock),
                         new SessionService(store, sessions, sessions, registry), () -> {}, new WorkspaceFileService(store, new NoWorkspaces()),
-                        new SkillService(store, new SandboxedProvisioner(), gateway, catalog, new StoredSettings())));
+                        new SkillService(store, new SandboxedProvisioner(), gateway, catalog, new StoredSettings()),
+                        new LimitsService(store, new ApiKeyService(store, store, store, new SecureRandom(), clock), store, store),
+                        new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage))));
         server.start();
         var acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();
@@ -282,7 +290,7 @@ class SkillRoutesTest {
         }
 
         @Override
-        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events) {
+        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
             throw new UnsupportedOperationException();
         }
 
