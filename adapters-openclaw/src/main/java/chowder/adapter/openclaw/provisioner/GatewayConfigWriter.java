@@ -31,7 +31,7 @@ final class GatewayConfigWriter {
     /** The environment variable holding the gateway token, referenced from the config. */
     static final String TOKEN_VARIABLE = "OPENCLAW_GATEWAY_TOKEN";
     /** The environment variable holding the instance's credential for Chowder's model endpoint. */
-    static final String MODEL_CREDENTIAL_VARIABLE = "CHOWDER_MODEL_CREDENTIAL";
+    static final String MODEL_CREDENTIAL_VARIABLE = "MODEL_CREDENTIAL";
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -58,7 +58,7 @@ class GatewayConfigWriterTest {
         assertThat(config.at("/agents/defaults/model/primary").asText()).isEqualTo("cloud/fast");
         // The gateway reaches its provider only through Chowder's model endpoint, with its instance's credential.
         assertThat(config.at("/models/providers/cloud/baseUrl").asText()).isEqualTo("http://127.0.0.1:47001/providers/cloud");
-        assertThat(config.at("/models/providers/cloud/apiKey").asText()).isEqualTo("${CHOWDER_MODEL_CREDENTIAL}");
+        assertThat(config.at("/models/providers/cloud/apiKey").asText()).isEqualTo("${MODEL_CREDENTIAL}");
         assertThat(config.at("/models/providers/cloud/api").asText()).isEqualTo("openai-completions");
         assertThat(config.at("/models/providers/local").isMissingNode()).isTrue();
         assertThat(written).doesNotContain("sk-very-secret").doesNotContain("CLOUD_KEY").doesNotContain("models.example");
