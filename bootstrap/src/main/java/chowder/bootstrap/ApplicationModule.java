@@ -13,6 +13,7 @@ import chowder.application.service.LimitsService;
 import chowder.application.service.ModelAccessPolicy;
 import chowder.application.service.ModelAccessService;
 import chowder.application.service.ModelCredentials;
+import chowder.application.service.ModelRefusals;
 import chowder.application.service.ModelUsageRecorder;
 import chowder.application.service.ModelUsageService;
 import chowder.application.service.UsageLimiter;
@@ -158,8 +159,8 @@ final class ApplicationModule extends AbstractModule {
     @Provides
     @Singleton
     ModelAccessService modelAccess(ModelCredentials credentials, LoadInstancePort instances, ModelCatalogPort catalog, ModelKeysPort keys,
-            LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage, Clock clock) {
-        return new ModelAccessService(credentials, instances, catalog, keys, settings, limiter, usage, modelAccess, clock);
+            LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage, ModelRefusals refusals, Clock clock) {
+        return new ModelAccessService(credentials, instances, catalog, keys, settings, limiter, usage, modelAccess, refusals, clock);
     }
 
     @Provides
@@ -209,8 +210,14 @@ final class ApplicationModule extends AbstractModule {
     @Provides
     @Singleton
     static SendResponseUseCase responses(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions,
-            UsageLimiter limiter, Clock clock) {
-        return new ResponseService(instances, gateway, sessions, limiter, clock);
+            UsageLimiter limiter, ModelRefusals refusals, Clock clock) {
+        return new ResponseService(instances, gateway, sessions, limiter, refusals, clock);
+    }
+
+    @Provides
+    @Singleton
+    static ModelRefusals modelRefusals() {
+        return new ModelRefusals();
     }
 
     @Provides

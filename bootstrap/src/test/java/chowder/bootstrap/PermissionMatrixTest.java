@@ -40,6 +40,13 @@ class PermissionMatrixTest {
             {"POST /v1/keys", 201, 403, 403, 403, 422, 401, 401, 401},
             {"GET /v1/keys", 200, 403, 403, 403, 200, 401, 401, 401},
             {"GET /v1/keys/{key}", 200, 403, 403, 403, 404, 401, 401, 401},
+            // Limits (extensions): a key's are the organization's to set; an instance's session limits need configure.
+            {"GET /v1/keys/{key}/limits", 200, 403, 403, 403, 404, 401, 401, 401},
+            {"PUT /v1/keys/{key}/limits", 200, 403, 403, 403, 404, 401, 401, 401},
+            {"GET /v1/subscription", 200, 403, 403, 403, 200, 401, 401, 401},
+            // Billing is not part of a self-hosted Chowder: 404, but only for a key that may ask.
+            {"POST /v1/subscription/checkout", 404, 403, 403, 403, 404, 401, 401, 401},
+            {"POST /v1/subscription/portal", 404, 403, 403, 403, 404, 401, 401, 401},
             {"POST /v1/instances", 201, 403, 403, 403, 201, 401, 401, 401},
             {"GET /v1/instances", 200, 403, 403, 403, 200, 401, 401, 401},
             {"GET /v1/instances/{target}", 200, 200, 403, 404, 404, 401, 401, 401},
@@ -62,6 +69,8 @@ class PermissionMatrixTest {
             {"POST /v1/instances/{target}/skills/install", 409, 409, 403, 404, 404, 401, 401, 401},
             {"PATCH /v1/instances/{target}/skills/weather", 409, 409, 403, 404, 404, 401, 401, 401},
             {"DELETE /v1/instances/{target}/skills/weather", 409, 409, 403, 404, 404, 401, 401, 401},
+            {"GET /v1/instances/{target}/session-limits", 200, 200, 403, 404, 404, 401, 401, 401},
+            {"PUT /v1/instances/{target}/session-limits", 200, 200, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{victim}/stop", 200, 403, 403, 403, 404, 401, 401, 401},
             {"POST /v1/instances/{victim}/start", 200, 403, 403, 403, 404, 401, 401, 401},
             {"DELETE /v1/instances/{victim}", 204, 403, 403, 403, 404, 401, 401, 401},
@@ -157,6 +166,12 @@ class PermissionMatrixTest {
         }
         if (path.endsWith("/skills/install")) {
             return "{\"slug\":\"weather\"}";
+        }
+        if (path.endsWith("/session-limits")) {
+            return "{\"rules\":[{\"session_prefix\":\"user-\",\"requests_per_minute\":100}]}";
+        }
+        if (path.endsWith("/limits")) {
+            return "{\"requests_per_minute\":100}";
         }
         if (path.contains("/skills/") && method.equals("PATCH")) {
             return "{\"enabled\":false}";

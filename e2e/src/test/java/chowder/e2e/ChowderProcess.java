@@ -108,28 +108,37 @@ public final class ChowderProcess implements AutoCloseable {
      * command's output when it fails.
      */
     public Organization createOrganization(String name) {
-        Path stdout = dataDirectory.resolve("org-create-" + ORGANIZATIONS.incrementAndGet() + ".out");
-        Path stderr = Path.of(stdout.toString().replaceFirst("\\.out$", ".err"));
-        ProcessBuilder builder = javaCommand(dataDirectory.resolve(JAR_COPY), dataDirectory, "org", "create", "--name", name);
-        environment(builder.environment(), dataDirectory, port, settings);
-        CommandRun command = CommandRun.run(builder, stdout, stderr, COMMAND_TIMEOUT);
-        if (command.timedOut()) {
-            throw new IllegalStateException("chowder org create did not finish within " + COMMAND_TIMEOUT + command.output());
-        }
-        if (command.exitCode() != 0) {
-            throw new IllegalStateException("chowder org create exited with " + command.exitCode() + command.output());
-        }
-        JsonNode answer;
-        try {
-            answer = JSON.readTree(command.stdout());
-        } catch (IOException e) {
-            throw new IllegalStateException("chowder org create printed no JSON" + command.output(), e);
-        }
+        JsonNode answer = command("org", "create", "--name", name);
         String apiKey = answer.path("api_key").asText("");
         if (!apiKey.startsWith("chd_org_")) {
-            throw new IllegalStateException("chowder org create printed no organization key" + command.output());
+            throw new IllegalStateException("chowder org create printed no organization key: " + answer);
         }
         return new Organization(answer.at("/organization/id").asText(), answer.at("/organization/name").asText(), apiKey);
+    }
+
+    /**
+     * Runs an operator command ({@code org plan --org …}, say) beside the running server, on the same data, and returns
+     * the JSON it printed; throws {@link IllegalStateException} with the command's output when it fails.
+     */
+    public JsonNode command(String... arguments) {
+        String name = String.join("-", java.util.Arrays.copyOf(arguments, Math.min(2, arguments.length)));
+        Path stdout = dataDirectory.resolve(name + "-" + ORGANIZATIONS.incrementAndGet() + ".out");
+        Path stderr = Path.of(stdout.toString().replaceFirst("\\.out$", ".err"));
+        ProcessBuilder builder = javaCommand(dataDirectory.resolve(JAR_COPY), dataDirectory, arguments);
+        environment(builder.environment(), dataDirectory, port, settings);
+        CommandRun command = CommandRun.run(builder, stdout, stderr, COMMAND_TIMEOUT);
+        String what = "chowder " + String.join(" ", arguments);
+        if (command.timedOut()) {
+            throw new IllegalStateException(what + " did not finish within " + COMMAND_TIMEOUT + command.output());
+        }
+        if (command.exitCode() != 0) {
+            throw new IllegalStateException(what + " exited with " + command.exitCode() + command.output());
+        }
+        try {
+            return JSON.readTree(command.stdout());
+        } catch (IOException e) {
+            throw new IllegalStateException(what + " printed no JSON" + command.output(), e);
+        }
     }
 
     /**

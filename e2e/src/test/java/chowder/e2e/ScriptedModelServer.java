@@ -46,6 +46,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger received = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong reportedTokens = new java.util.concurrent.atomic.AtomicLong();
     private final List<RecordedModelRequest> requests = new CopyOnWriteArrayList<>();
 
     private ScriptedModelServer(InetAddress address) throws IOException {
@@ -78,6 +79,11 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     public int requestCount() {
         return received.get();
+    }
+
+    /** The tokens (prompt and completion) this server reported in the usage of its answers so far. */
+    public long reportedTokens() {
+        return reportedTokens.get();
     }
 
     /** The requests received so far, oldest first. */
@@ -149,7 +155,7 @@ public final class ScriptedModelServer implements AutoCloseable {
             return reply(exchange, request, json, TOOL_RESULT + conversation.toolResult().get(), script);
         }
         if (script.execCommand().isPresent()) {
-            return callExec(exchange, request.number(), conversation, script.execCommand().get());
+            return callExec(exchange, request, script.execCommand().get(), json.path("stream_options").path("include_usage").asBoolean(false));
         }
         String text = new ScriptedReply(
                         conversation.turns(),
@@ -167,6 +173,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         ModelConversation conversation = request.conversation();
         ObjectNode usage = usage(request.body(), text);
         if (!conversation.stream()) {
+            reportedTokens.addAndGet(usage.path("total_tokens").asLong());
             send(exchange, 200, "application/json", completion(request.number(), conversation.model(), text, usage));
             return Outcome.COMPLETED;
         }
@@ -196,6 +203,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
         writeEvent(out, chunk(id, model, JSON.createObjectNode(), "stop"));
         if (includeUsage) {
+            reportedTokens.addAndGet(usage.path("total_tokens").asLong());
             ObjectNode usageChunk = chunk(id, model, null, null).set("usage", usage);
             writeEvent(out, usageChunk);
         }
@@ -205,8 +213,11 @@ public final class ScriptedModelServer implements AutoCloseable {
         return Outcome.COMPLETED;
     }
 
-    /** Answers with one call of OpenClaw's {@code exec} tool, as an OpenAI model calls a function. */
-    private Outcome callExec(HttpExchange exchange, int number, ModelConversation conversation, String command) throws IOException {
+    /** Answers with one call of OpenClaw's {@code exec} tool, as an OpenAI model calls a function, with its usage. */
+    private Outcome callExec(HttpExchange exchange, RecordedModelRequest request, String command, boolean includeUsage) throws IOException {
+        int number = request.number();
+        ModelConversation conversation = request.conversation();
+        ObjectNode usage = usage(request.body(), command);
         ObjectNode call = JSON.createObjectNode().put("index", 0).put("id", "call_scripted_" + number).put("type", "function");
         call.putObject("function").put("name", "exec").put("arguments", JSON.createObjectNode().put("command", command).toString());
         String id = "chatcmpl-scripted-" + number;
@@ -216,6 +227,8 @@ public final class ScriptedModelServer implements AutoCloseable {
             ObjectNode choice = completion.putArray("choices").addObject().put("index", 0).put("finish_reason", "tool_calls");
             ObjectNode message = choice.putObject("message").put("role", "assistant").putNull("content");
             message.putArray("tool_calls").add(call.deepCopy().without("index"));
+            completion.set("usage", usage);
+            reportedTokens.addAndGet(usage.path("total_tokens").asLong());
             send(exchange, 200, "application/json", JSON.writeValueAsString(completion));
             return Outcome.COMPLETED;
         }
@@ -226,6 +239,10 @@ public final class ScriptedModelServer implements AutoCloseable {
         delta.putArray("tool_calls").add(call);
         writeEvent(out, chunk(id, conversation.model(), delta, null));
         writeEvent(out, chunk(id, conversation.model(), JSON.createObjectNode(), "tool_calls"));
+        if (includeUsage) {
+            reportedTokens.addAndGet(usage.path("total_tokens").asLong());
+            writeEvent(out, chunk(id, conversation.model(), null, null).set("usage", usage));
+        }
         out.write("data: [DONE]\n\n".getBytes(UTF_8));
         out.flush();
         exchange.close();

@@ -24,6 +24,7 @@ import chowder.application.service.TestServices;
 import chowder.application.service.InMemoryLimitCounters;
 import chowder.application.service.InMemoryModelUsage;
 import chowder.application.service.UsageLimiter;
+import chowder.application.service.ModelRefusals;
 import chowder.application.service.LimitsService;
 import chowder.application.service.ModelUsageRecorder;
 import chowder.application.service.ModelUsageService;
@@ -83,7 +84,7 @@ class ChowderHttpServerTest {
         // Signup on: every route is registered (the OpenAPI document is compared with them).
         server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, java.time.Duration.ZERO, true),
                 MetricsConfig.open(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
-                        new ResponseService(store, gateway, registry, new UsageLimiter(store, counters, clock), clock), instances, instances, instances, organizations, organizations,
+                        new ResponseService(store, gateway, registry, new UsageLimiter(store, counters, clock), new ModelRefusals(), clock), instances, instances, instances, organizations, organizations,
                         keys,
                         new SessionService(store, sessionStore, sessionStore, registry), () -> {
                             if (!ready) {

@@ -13,6 +13,7 @@ import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceStatus;
+import chowder.domain.LimitExceededException;
 import chowder.domain.ModelApiKey;
 import chowder.domain.ModelProviderName;
 import chowder.domain.OrganizationId;
@@ -34,10 +35,12 @@ public final class ModelAccessService implements AuthorizeModelCallUseCase {
     private final UsageLimiter limiter;
     private final ModelUsageRecorder usage;
     private final ModelAccessPolicy policy;
+    private final ModelRefusals refusals;
     private final Clock clock;
 
     public ModelAccessService(ModelCredentials credentials, LoadInstancePort instances, ModelCatalogPort catalog, ModelKeysPort keys,
-            LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage, ModelAccessPolicy policy, Clock clock) {
+            LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage, ModelAccessPolicy policy, ModelRefusals refusals,
+            Clock clock) {
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.instances = requireNonNull(instances, "instances is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
@@ -46,6 +49,7 @@ public final class ModelAccessService implements AuthorizeModelCallUseCase {
         this.limiter = requireNonNull(limiter, "limiter is null");
         this.usage = requireNonNull(usage, "usage is null");
         this.policy = requireNonNull(policy, "policy is null");
+        this.refusals = requireNonNull(refusals, "refusals is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -64,7 +68,12 @@ public final class ModelAccessService implements AuthorizeModelCallUseCase {
                 "Model provider " + provider + " is no longer offered by this Chowder."));
         Optional<ModelApiKey> key = upstreamKey(organization, endpoint).orElseThrow(() -> new ChowderException(ErrorCode.PERMISSION_DENIED,
                 noKey(provider)));
-        limiter.admitModelCall(organization);
+        try {
+            limiter.admitModelCall(organization);
+        } catch (LimitExceededException e) {
+            refusals.record(instanceId, e);
+            throw e;
+        }
         return new ModelCallGrant(organization, endpoint.baseUrl(), endpoint.api(), endpoint.models(), key, tokens -> {
             usage.record(organization, instanceId, provider, tokens, clock.instant());
             limiter.chargeModelCall(organization, tokens.totalTokens());

@@ -9,6 +9,8 @@ import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.ResponseStream;
 import chowder.domain.Caller;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
 import chowder.domain.Permission;
 import chowder.domain.Session;
@@ -25,18 +27,22 @@ public final class ResponseService implements SendResponseUseCase {
     private final AgentGatewayPort gateway;
     private final SessionRegistry sessions;
     private final UsageLimiter limiter;
+    private final ModelRefusals refusals;
     private final Clock clock;
 
     /** Without budgets or rate limits. */
     public ResponseService(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, Clock clock) {
-        this(instances, gateway, sessions, UsageLimiter.unlimited(clock), clock);
+        this(instances, gateway, sessions, UsageLimiter.unlimited(clock), new ModelRefusals(), clock);
     }
 
-    public ResponseService(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, UsageLimiter limiter, Clock clock) {
+    /** @param refusals what Chowder's model endpoint refused an instance, to explain a turn its gateway could not finish */
+    public ResponseService(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, UsageLimiter limiter,
+            ModelRefusals refusals, Clock clock) {
         this.instances = requireNonNull(instances, "instances is null");
         this.gateway = requireNonNull(gateway, "gateway is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.limiter = requireNonNull(limiter, "limiter is null");
+        this.refusals = requireNonNull(refusals, "refusals is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -45,7 +51,14 @@ public final class ResponseService implements SendResponseUseCase {
         requireStream(command, false);
         Instance instance = runningInstance(command);
         Session session = sessions.resolve(instance.id(), command.sessionId(), clock.instant());
-        GatewayResponse answer = gateway.createResponse(instance, session.key(), command.request());
+        long started = System.nanoTime();
+        GatewayResponse answer;
+        try {
+            answer = gateway.createResponse(instance, session.key(), command.request());
+        } catch (ChowderException e) {
+            // A turn whose model call Chowder refused for a spent budget ends in the gateway's bare 500: say why instead.
+            throw e.code() == ErrorCode.GATEWAY_FAILED ? refusals.since(instance.id(), started).<ChowderException>map(limit -> limit).orElse(e) : e;
+        }
         try {
             recordTurn(command, instance, answer.usage());
         } catch (RuntimeException e) {

@@ -160,7 +160,7 @@ public final class UsageLimiter {
                 taken.forEach(earlier -> counters.returnRequest(earlier.id(), earlier.limits().requestsPerMinute().getAsLong(),
                         earlier.version()));
                 throw new LimitExceededException("Rate limit exceeded: " + subject.label() + " requests_per_minute ("
-                        + perMinute.getAsLong() + ") is used up; retry in " + seconds(wait.get()) + ".", wait.get());
+                        + perMinute.getAsLong() + ") is used up; retry in " + seconds(wait.get()) + ".", wait.get(), false);
             }
             taken.add(subject);
         }
@@ -179,9 +179,11 @@ public final class UsageLimiter {
         }
         Optional<Duration> wait = counters.tokensSpent(subject.id(), window, budget.getAsLong(), now);
         if (wait.isPresent()) {
+            // "daily"/"monthly" also tell an agent's client (OpenClaw) that this is no short rate limit worth a retry.
             throw new LimitExceededException("Budget exceeded: " + subject.label() + " " + name + " (" + budget.getAsLong()
-                    + " tokens) is spent; it renews in " + seconds(wait.get()) + " (at the start of the next UTC "
-                    + (window == TokenWindow.DAY ? "day" : "month") + ").", wait.get());
+                    + " tokens) is spent; the " + (window == TokenWindow.DAY ? "daily" : "monthly") + " budget renews in "
+                    + seconds(wait.get()) + " (at the start of the next UTC " + (window == TokenWindow.DAY ? "day" : "month") + ").",
+                    wait.get(), true);
         }
     }
 

@@ -67,11 +67,14 @@ class ModelAccessAndLimitsTest {
     private final ScriptedHealth health = new ScriptedHealth();
     private final InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
     private final RecordingGateway gateway = new RecordingGateway();
-    private final ResponseService responses = new ResponseService(store, gateway, new SessionRegistry(new InMemorySessions()), limiter, clock);
+    private final ModelRefusals refusals = new ModelRefusals();
+    private final ResponseService responses = new ResponseService(store, gateway, new SessionRegistry(new InMemorySessions()), limiter,
+            refusals, clock);
     private final LimitsService limits = new LimitsService(store, keys, store, store);
 
     private ModelAccessService access(boolean operatorKeysForAll) {
-        return new ModelAccessService(credentials, store, catalog, store, store, limiter, usage, new ModelAccessPolicy(operatorKeysForAll), clock);
+        return new ModelAccessService(credentials, store, catalog, store, store, limiter, usage, new ModelAccessPolicy(operatorKeysForAll),
+                refusals, clock);
     }
 
     private InstanceService instances(ModelAccessService access) {
@@ -217,7 +220,8 @@ class ModelAccessAndLimitsTest {
         assertThatThrownBy(() -> access.authorize(credential, FixedCatalog.LOCAL))
                 .isInstanceOfSatisfying(LimitExceededException.class, e -> {
                     assertThat(e.getMessage()).isEqualTo("Budget exceeded: this organization's tokens_per_day (100 tokens) is spent; "
-                            + "it renews in 7200 s (at the start of the next UTC day).");
+                            + "the daily budget renews in 7200 s (at the start of the next UTC day).");
+                    assertThat(e.budget()).isTrue();
                     assertThat(e.retryAfterSeconds()).isEqualTo(7200);
                 });
 
@@ -234,6 +238,30 @@ class ModelAccessAndLimitsTest {
                     assertThat(provider.provider()).isEqualTo(FixedCatalog.LOCAL);
                     assertThat(provider.requests()).isEqualTo(2);
                 });
+    }
+
+    @Test
+    void aTurnItsGatewayCouldNotFinishBecauseAModelCallWasRefusedSaysWhy() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        ModelAccessService access = access(true);
+        Instance bot = instances(access).register(provisioned(acme, "local"));
+        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(),
+                new UsageLimits(OptionalLong.of(100), OptionalLong.empty(), OptionalLong.empty()), Optional.empty()));
+        String credential = provisioner.credentialOf(bot.id());
+        // During the turn: a model call spends past the budget, the next is refused, and the gateway gives up with a 500.
+        gateway.duringCall = () -> {
+            access.authorize(credential, FixedCatalog.LOCAL).meter().finished(new ModelTokens(150, 0, 0));
+            assertThatThrownBy(() -> access.authorize(credential, FixedCatalog.LOCAL)).isInstanceOf(LimitExceededException.class);
+        };
+        gateway.failure = new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – it answered 500: internal error");
+
+        assertThatThrownBy(() -> send(acme, bot, "main")).isInstanceOfSatisfying(LimitExceededException.class, e ->
+                assertThat(e.getMessage()).startsWith("Budget exceeded: this organization's tokens_per_day (100 tokens) is spent"));
+
+        // A failure with no refusal during its turn stays the gateway's.
+        gateway.duringCall = null;
+        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), OrganizationPlan.DEFAULT);
+        assertCode(() -> send(acme, bot, "main"), ErrorCode.GATEWAY_FAILED);
     }
 
     @Test

@@ -29,6 +29,8 @@ public final class RecordingGateway implements AgentGatewayPort {
     /** When set, streams fail with it after their first event. */
     public volatile RuntimeException streamFailure;
     public volatile boolean lastStreamClosed;
+    /** When set, runs during each call (what the gateway does meanwhile: a model call of its own, say). */
+    public volatile Runnable duringCall;
 
     @Override
     public GatewayResponse createResponse(Instance instance, SessionKey sessionKey, ResponseRequest request) {
@@ -80,6 +82,9 @@ public final class RecordingGateway implements AgentGatewayPort {
 
     private void record(Instance instance, SessionKey sessionKey, ResponseRequest request) {
         calls.add(new Call(instance, sessionKey, request));
+        if (duringCall != null) {
+            duringCall.run();
+        }
         if (failure != null) {
             throw failure;
         }

@@ -110,7 +110,8 @@ final class ModelProxyHandler extends ProxyHandler {
             call = admit(gatewayRequest);
         } catch (LimitExceededException e) {
             gatewayResponse.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-            refuse(gatewayResponse, callback, 429, "limit_exceeded", e.getMessage());
+            // OpenAI's names: a spent budget is "insufficient_quota", which clients do not retry; a rate "rate_limit_exceeded".
+            refuse(gatewayResponse, callback, 429, e.budget() ? "insufficient_quota" : "rate_limit_exceeded", e.getMessage());
             return true;
         } catch (ChowderException e) {
             int status = switch (e.code()) {
@@ -156,13 +157,8 @@ final class ModelProxyHandler extends ProxyHandler {
             throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: provider " + provider + " is called at /providers/" + provider
                     + "/" + grant.api().path() + " only.");
         }
-        try {
-            return new ModelCall(provider, grant, ModelCallBody.of(body(gatewayRequest), grant.api(), grant.models()));
-        } catch (RuntimeException e) {
-            // Admitted, then refused: the meter still hears of it (a request, no tokens), so nothing stays pending.
-            grant.meter().finished(ModelTokens.NONE);
-            throw e;
-        }
+        // Refused for its body (a model not offered, say): it never reaches the provider, so it is no model call to meter.
+        return new ModelCall(provider, grant, ModelCallBody.of(body(gatewayRequest), grant.api(), grant.models()));
     }
 
     private static String credential(Request gatewayRequest) {

@@ -188,15 +188,18 @@ class ModelEndpointServerTest {
         assertRefused(call("/providers/openai/chat/completions", "{\"model\":\"m1\",\"pad\":\"" + "x".repeat(70_000) + "\"}").build(),
                 413, "at most 65536 bytes");
         refusal = new LimitExceededException("Budget exceeded: this organization's tokens_per_day (1000 tokens) is spent.",
-                Duration.ofSeconds(90));
+                Duration.ofSeconds(90), true);
         HttpResponse<String> limited = assertRefused(call("/providers/openai/chat/completions", "{\"model\":\"m1\"}").build(), 429,
                 "tokens_per_day");
         assertThat(limited.headers().firstValue("Retry-After")).hasValue("90");
+        // A spent budget is OpenAI's "insufficient_quota", which clients do not retry (a rate is "rate_limit_exceeded").
+        assertThat(JSON.readTree(limited.body()).at("/error/type").asText()).isEqualTo("insufficient_quota");
 
         assertThat(provider.hasCall()).isFalse();
-        // Calls admitted and then refused for their body are still counted as requests, with no tokens.
-        assertThat(metered).containsOnly(ModelTokens.NONE);
-        assertThat(registry.scrape()).contains("chowder_model_refused_total{reason=\"limit_exceeded\"} 1.0");
+        // Nothing reached the provider: no model call is metered.
+        assertThat(metered).isEmpty();
+        assertThat(registry.scrape()).contains("chowder_model_refused_total{reason=\"insufficient_quota\"} 1.0")
+                .contains("chowder_model_refused_total{reason=\"permission_denied\"} 1.0");
     }
 
     @Test

@@ -56,6 +56,9 @@ final class GatewayConfigWriter {
         ObjectNode defaults = config.putObject("agents").putObject("defaults");
         defaults.put("workspace", layout.workspace().toString());
         defaults.putObject("model").put("primary", model.reference());
+        // Short internal tasks (titles, recaps) use the same model: left unset, OpenClaw derives the provider's "small"
+        // model (gpt-5.6-luna, claude-haiku-4-5), which the operator may not offer and the model endpoint then refuses.
+        defaults.put("utilityModel", model.reference());
         ObjectNode models = config.putObject("models").put("mode", "replace");
         models.putObject("catalogRefresh").put("enabled", false);
         ModelProviders.Provider provider = model.provider();

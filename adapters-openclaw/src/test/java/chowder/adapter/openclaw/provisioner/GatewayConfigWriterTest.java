@@ -56,6 +56,8 @@ class GatewayConfigWriterTest {
         assertThat(config.at("/gateway/http/endpoints/responses/enabled").asBoolean()).isTrue();
         assertThat(config.at("/agents/defaults/workspace").asText()).isEqualTo(instance.workspace().toString());
         assertThat(config.at("/agents/defaults/model/primary").asText()).isEqualTo("cloud/fast");
+        // Internal tasks use the same model, not one OpenClaw derives that the operator may not offer.
+        assertThat(config.at("/agents/defaults/utilityModel").asText()).isEqualTo("cloud/fast");
         // The gateway reaches its provider only through Chowder's model endpoint, with its instance's credential.
         assertThat(config.at("/models/providers/cloud/baseUrl").asText()).isEqualTo("http://127.0.0.1:47001/providers/cloud");
         assertThat(config.at("/models/providers/cloud/apiKey").asText()).isEqualTo("${MODEL_CREDENTIAL}");
