@@ -186,7 +186,7 @@ class ModelEgressEndToEndTest {
         assertThat(turn.statusCode()).as(turn.body()).isEqualTo(429);
         assertThat(turn.body()).doesNotContain(ScriptedModelServer.TOOL_RESULT.strip()).contains("Budget exceeded");
         String metrics = api.send("GET", "/metrics", METRICS_TOKEN).body();
-        assertThat(metrics).contains("chowder_model_refused_total{reason=\"limit_exceeded\"}");
+        assertThat(metrics).contains("chowder_model_refused_total{reason=\"insufficient_quota\"}");
 
         HttpResponse<String> refused = api.post(ChowderApi.responsesPath(acmeInstance), acme.apiKey(), message("and again"));
         assertThat(refused.statusCode()).isEqualTo(429);
