@@ -11,11 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,8 +26,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the server.
  */
 class EmbeddedDatabaseIsolationTest {
-    private static final Pattern LISTENING = Pattern.compile("Chowder is listening on 127\\.0\\.0\\.1:(\\d+)");
     private static final int NOBODY = 65534;
 
     /** Like /var/lib: other users may pass through it to the data directory, so only the data directory's own modes protect it. */
@@ -219,51 +210,5 @@ class EmbeddedDatabaseIsolationTest {
 
     private static String mode(Path path) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
-    }
-
-    /** {@code chowder serve} as a process of its own, on a free loopback HTTP port; its log (stderr) goes to a file. */
-    private record ServerProcess(Process process, Path logFile, int port) implements AutoCloseable {
-        static ServerProcess start(Path dataDir, Path log, List<String> jvmOptions) throws Exception {
-            Process process = launch(dataDir, log, jvmOptions);
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-            while (Instant.now().isBefore(deadline) && process.isAlive()) {
-                Matcher listening = LISTENING.matcher(Files.readString(log));
-                if (listening.find()) {
-                    return new ServerProcess(process, log, Integer.parseInt(listening.group(1)));
-                }
-                Thread.sleep(100);
-            }
-            process.destroyForcibly();
-            throw new AssertionError("Chowder did not start:\n" + Files.readString(log));
-        }
-
-        static Process launch(Path dataDir, Path log, List<String> jvmOptions) throws IOException {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            command.addAll(jvmOptions);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().keySet().removeIf(name -> name.startsWith("CHOWDER_"));
-            builder.environment().putAll(Map.of("CHOWDER_DATA_DIR", dataDir.toString(), "CHOWDER_HTTP_HOST", "127.0.0.1", "CHOWDER_HTTP_PORT", "0"));
-            return builder.start();
-        }
-
-        String log() throws IOException {
-            return Files.readString(logFile);
-        }
-
-        HttpResponse<String> send(String method, String path, String key) throws Exception {
-            try (HttpClient client = HttpClient.newHttpClient()) {
-                return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).method(method, HttpRequest.BodyPublishers.noBody())
-                        .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        }
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -43,6 +44,11 @@ class SandboxEscapeTest {
     private static final AtomicInteger SHELLS = new AtomicInteger();
     private static final List<Integer> HOST_SERVICES = List.of(5432, 6379, 3306, 5672, 4222, 1883);
 
+    /**
+     * Listeners of the test's own, open before any sandbox is, so that "closed" means refused rather than that nothing
+     * listens: on both loopback addresses and on this host's network address (where Globex's model is, on another port).
+     */
+    private static List<Listener> listeners = List.of();
     private static ScriptedModelServer loopbackModel;
     private static ScriptedModelServer networkModel;
     private static ChowderProcess chowder;
@@ -56,6 +62,8 @@ class SandboxEscapeTest {
     @BeforeAll
     static void startTwoOrganizationsSandboxedInstances() throws Exception {
         OpenClawRuntime.locate();
+        listeners = List.of(Listener.on(InetAddress.getByName("127.0.0.1")), Listener.on(InetAddress.getByName("::1")),
+                Listener.on(HostNetwork.address()));
         loopbackModel = ScriptedModelServer.start();
         networkModel = ScriptedModelServer.startOn(HostNetwork.address());
         Path providers = Files.createTempFile("model-providers", ".json");
@@ -75,7 +83,10 @@ class SandboxEscapeTest {
                 "CHOWDER_OPENCLAW_INSTALL_DIR", OpenClawRuntime.installRoot().toString(),
                 "CHOWDER_MODEL_PROVIDERS", providers.toString(),
                 "CHOWDER_SKILLS_CATALOG", catalog.toString(),
-                "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s"));
+                "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s",
+                // A uid range of this run's own: another Chowder on this host (another run of the suite) kills the
+                // processes of its instances' uids before each launch, as it must.
+                "CHOWDER_SANDBOX_FIRST_UID", Long.toString(1_600_000_000L + 1_000_000L * new java.security.SecureRandom().nextInt(400))));
         api = new ChowderApi(chowder.baseUrl());
         acme = tenant("Acme", "local");
         globex = tenant("Globex", "network");
@@ -89,9 +100,12 @@ class SandboxEscapeTest {
     }
 
     @AfterAll
-    static void stopAll() {
+    static void stopAll() throws IOException {
         if (chowder != null) {
             chowder.close();
+        }
+        for (Listener listener : listeners) {
+            listener.close();
         }
         for (ScriptedModelServer model : new ScriptedModelServer[] {loopbackModel, networkModel}) {
             if (model != null) {
@@ -172,16 +186,30 @@ class SandboxEscapeTest {
 
     @Test
     @Order(4)
-    void noAgentConnectsToTheHostsServicesToChowderOrToTheOtherGateway() {
+    void noAgentConnectsToTheHostsServicesToChowderOrToTheOtherGateway() throws Exception {
+        for (Listener listener : listeners) {
+            listener.reachableFromTheHost();
+        }
+        // PostgreSQL and Redis listen on this host's loopback (the persistence tests need PostgreSQL).
+        for (int port : List.of(5432, 6379)) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            }
+        }
         Map<Tenant, String> outputs = both(tenant -> {
             int otherGateway = port(tenant == acme ? globex : acme);
             StringBuilder command = new StringBuilder();
             for (int port : concat(HOST_SERVICES, List.of(chowder.baseUrl().getPort(), otherGateway))) {
-                command.append("timeout 3 bash -c 'echo > /dev/tcp/127.0.0.1/").append(port).append("' 2>/dev/null && echo 'port ")
-                        .append(port).append(" OPEN' || echo 'port ").append(port).append(" closed'; ");
+                command.append(probe("127.0.0.1", port, "port " + port));
             }
-            command.append("timeout 3 bash -c 'echo > /dev/tcp/169.254.169.254/80' 2>/dev/null && echo 'metadata OPEN' || echo 'metadata closed'; ");
-            for (String destination : List.of("127.0.0.1:5432", "[::1]:6379", "169.254.169.254:80", "127.0.0.1:" + otherGateway)) {
+            command.append(probe("169.254.169.254", 80, "metadata"));
+            for (Listener listener : listeners) {
+                command.append(probe(listener.host(), listener.port(), "listener " + listener.destination()));
+            }
+            List<String> viaProxy = new java.util.ArrayList<>(List.of("127.0.0.1:5432", "[::1]:6379", "169.254.169.254:80",
+                    "127.0.0.1:" + otherGateway));
+            listeners.forEach(listener -> viaProxy.add(listener.destination()));
+            for (String destination : viaProxy) {
                 command.append("curl -s -m 5 --noproxy '' -p -x \"$OPENCLAW_PROXY_URL\" http://").append(destination)
                         .append("/ -o /dev/null -w 'proxy to ").append(destination).append(" %{http_connect}\\n'; ");
             }
@@ -193,7 +221,71 @@ class SandboxEscapeTest {
             for (int port : HOST_SERVICES) {
                 assertThat(output).contains("port " + port + " closed");
             }
-            assertThat(output.lines().filter(line -> line.startsWith("proxy to ")).toList()).hasSize(4).allMatch(line -> line.endsWith(" 403"));
+            for (Listener listener : listeners) {
+                assertThat(output).contains("listener " + listener.destination() + " closed");
+            }
+            assertThat(output.lines().filter(line -> line.startsWith("proxy to ")).toList()).hasSize(4 + listeners.size())
+                    .allMatch(line -> line.endsWith(" 403"));
+        }
+        for (Listener listener : listeners) {
+            assertThat(listener.accepted()).as("connections to %s: the host's own only", listener.destination()).isEqualTo(1);
+        }
+    }
+
+    /** A shell line that tries a TCP connection from inside and prints {@code <label> OPEN} or {@code <label> closed}. */
+    private static String probe(String host, int port, String label) {
+        return "timeout 3 bash -c 'echo > /dev/tcp/" + host + "/" + port + "' 2>/dev/null && echo '" + label + " OPEN' || echo '" + label
+                + " closed'; ";
+    }
+
+    /** A TCP listener of the test's own that counts the connections it accepts. */
+    private record Listener(ServerSocket socket, AtomicInteger accepts) implements AutoCloseable {
+        static Listener on(InetAddress address) throws IOException {
+            Listener listener = new Listener(new ServerSocket(0, 50, address), new AtomicInteger());
+            Thread.ofVirtual().start(() -> {
+                while (!listener.socket().isClosed()) {
+                    try (Socket ignored = listener.socket().accept()) {
+                        listener.accepts().incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            return listener;
+        }
+
+        /** Connects from the host, where it must work: the one connection {@link #accepted()} counts. */
+        void reachableFromTheHost() throws Exception {
+            try (Socket client = new Socket()) {
+                client.connect(new InetSocketAddress(socket.getInetAddress(), socket.getLocalPort()), 5000);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (accepts.get() == 0) {
+                assertThat(System.nanoTime() - deadline).as("the host's connection to %s accepted", destination()).isNegative();
+                Thread.sleep(10);
+            }
+        }
+
+        int accepted() {
+            return accepts.get();
+        }
+
+        String host() {
+            return socket.getInetAddress().getHostAddress();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        /** {@code host:port}, the host in brackets for IPv6, as curl and the egress proxy take it. */
+        String destination() {
+            return (socket.getInetAddress() instanceof java.net.Inet6Address ? "[" + host() + "]" : host()) + ":" + port();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 

@@ -11,10 +11,15 @@ import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
 import chowder.domain.WorkspacePath;
 import java.io.ByteArrayInputStream;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,6 +166,72 @@ class LocalWorkspaceFilesTest {
     }
 
     @Test
+    void refusesDeviceNodesWithoutOpeningThem() throws Exception {
+        // What an agent that became root in its workspace could leave there: /dev/null's numbers, and the first loop device's.
+        Path character = mknod("null-device", "c", 1, 3);
+        Path block = mknod("loop-device", "b", 7, 0);
+        try (OpenWatch characterOpens = OpenWatch.on(character); OpenWatch blockOpens = OpenWatch.on(block)) {
+            for (String device : new String[] {"null-device", "loop-device"}) {
+                assertThatThrownBy(() -> files.open(instance, path(device))).as(device)
+                        .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
+                        .hasMessageContaining("not a regular file");
+                assertCode(() -> files.list(instance, path(device)), ErrorCode.INVALID_REQUEST);
+            }
+            assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(Entry::permissions)
+                    .anyMatch(mode -> mode.startsWith("c")).anyMatch(mode -> mode.startsWith("b"));
+            // A move renames the node; a write replaces it with a regular file: neither writes to the device.
+            files.move(instance, path("null-device"), path("moved/null-device"));
+            assertInvalid(() -> files.open(instance, path("moved/null-device")));
+            write("loop-device", "replaced");
+            assertThat(workspace.resolve("loop-device")).isRegularFile().hasContent("replaced");
+
+            assertThat(characterOpens.opens()).isZero();
+            assertThat(blockOpens.opens()).isZero();
+            // The watch sees an open when there is one.
+            Files.newInputStream(workspace.resolve("moved/null-device")).close();
+            assertThat(characterOpens.opens()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusalsOnMoreVirtualThreadsThanCarriersHoldNoCarrier() throws Exception {
+        Path fifo = workspace.resolve("pipe");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        mknod("null-device", "c", 1, 3);
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<Thread> refusals = new ArrayList<>();
+        for (int i = 0; i < 2 * carriers + 2; i++) {
+            refusals.add(Thread.ofVirtual().start(() -> {
+                try {
+                    // Opening the FIFO without a writer would block in the kernel, holding the carrier that ran the call.
+                    assertInvalid(() -> files.open(instance, path("pipe")));
+                    assertInvalid(() -> files.open(instance, path("null-device")));
+                    files.list(instance, WorkspacePath.ROOT);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        // Started after all of them: it runs only if they left a carrier.
+        Thread after = Thread.ofVirtual().start(() -> { });
+        try {
+            for (Thread refusal : refusals) {
+                assertThat(refusal.join(Duration.ofSeconds(60))).as("refused within a minute").isTrue();
+            }
+            assertThat(after.join(Duration.ofSeconds(60))).as("a virtual thread started after them ran").isTrue();
+            assertThat(failures).isEmpty();
+        } finally {
+            // Writers release any reader that did open the FIFO (one at a time, as carriers free up), so none is left behind.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (refusals.stream().anyMatch(Thread::isAlive) && System.nanoTime() - deadline < 0) {
+                new RandomAccessFile(fifo.toFile(), "rw").close();
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
     void movingADirectoryIntoItselfThroughALinkIsAnInvalidRequest() throws Exception {
         write("dir/file.txt", "x");
         Files.createSymbolicLink(workspace.resolve("link"), Path.of("dir"));
@@ -209,6 +280,14 @@ class LocalWorkspaceFilesTest {
         assertCode(() -> write("a.txt/child", "x"), ErrorCode.FILE_CONFLICT);
         write("dir/file", "x");
         assertCode(() -> files.delete(instance, path("dir")), ErrorCode.FILE_CONFLICT);
+    }
+
+    /** A device node in the workspace ({@code type} {@code c} or {@code b}), as root makes it. */
+    private Path mknod(String name, String type, int major, int minor) throws Exception {
+        Path node = workspace.resolve(name);
+        Process mknod = new ProcessBuilder("mknod", node.toString(), type, Integer.toString(major), Integer.toString(minor)).inheritIO().start();
+        assertThat(mknod.waitFor()).as("mknod (the tests run as root)").isZero();
+        return node;
     }
 
     private Entry write(String path, String content) {

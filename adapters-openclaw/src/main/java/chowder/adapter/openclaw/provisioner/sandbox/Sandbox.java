@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * How Chowder confines the gateways it runs: with {@link SandboxConfig.Mode#BUBBLEWRAP}, each in a {@link SandboxCell}
@@ -88,7 +89,9 @@ public final class Sandbox implements AutoCloseable {
             problem = check();
             checkedAtNanos = System.nanoTime();
             if (problem.isEmpty()) {
-                log.info("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files); "
+                // Without cgroups one tenant can take the host's memory and CPU: a warning, not a line among others.
+                log.atLevel(cgroups.enforces() ? Level.INFO : Level.WARN)
+                        .log("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files); "
                                 + "seccomp filter {}; egress: model providers{}",
                         cgroups.enforces() ? "by " + cgroups.describe()
                                 : "by rlimits only (no usable cgroup memory, pids and cpu controllers: memory and CPU are NOT limited)",

@@ -4,6 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import chowder.adapter.openclaw.provisioner.LocalGatewayProvisioner;
+import chowder.adapter.openclaw.provisioner.ModelProviders;
+import chowder.adapter.openclaw.provisioner.ProvisionerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,16 +20,19 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Real sandboxes (bubblewrap, pasta, cgroups, seccomp; Chowder's tests run as root, and {@code .ci/run} installs the
@@ -34,11 +44,36 @@ class SandboxTest {
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
     private static final long MEMORY = 256L * 1024 * 1024;
     private static final int PROCESSES = 64;
+    /** Forks sleeping children until refused, says how many it made ({@code FORKED n}) and its process rlimit, then sleeps. */
+    private static final String FORK_BOMB = """
+            import os, resource, time
+            print("NPROC", resource.getrlimit(resource.RLIMIT_NPROC)[0], flush=True)
+            count = 0
+            for _ in range(200):
+                try:
+                    pid = os.fork()
+                except OSError:
+                    break
+                if pid == 0:
+                    time.sleep(300)
+                    os._exit(0)
+                count += 1
+            print("FORKED", count, flush=True)
+            time.sleep(300)
+            """;
+    /**
+     * A range of uids of this run's own: a sandbox's launch kills every process of its uid, so another run of these tests
+     * on the host (another worktree, CI) must not share it.
+     */
+    static final long FIRST_UID = SandboxConfig.DEFAULT_FIRST_UID + (long) SandboxConfig.UID_RANGE * new SecureRandom().nextInt(1, 500);
 
     @TempDir
     Path instancesDir;
     @TempDir
     Path runtime;
+    /** Chowder's data directory, for the provisioner of a next start. */
+    @TempDir
+    Path dataDir;
 
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private Sandbox sandbox;
@@ -70,7 +105,7 @@ class SandboxTest {
         Run second = run("two", "id -u");
 
         long uid = Long.parseLong(first.lines().getFirst());
-        assertThat(uid).isBetween(SandboxConfig.DEFAULT_FIRST_UID, SandboxConfig.DEFAULT_FIRST_UID + SandboxConfig.UID_RANGE);
+        assertThat(uid).isBetween(FIRST_UID, FIRST_UID + SandboxConfig.UID_RANGE);
         assertThat(first.lines().get(1)).isEqualTo(Long.toString(uid));
         assertThat(Long.parseLong(second.lines().getFirst())).isNotEqualTo(uid).isNotZero();
         assertThat(first.output()).contains("CapEff:\t0000000000000000", "CapBnd:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2",
@@ -195,6 +230,133 @@ class SandboxTest {
     }
 
     @Test
+    void diesWithChowderEvenOnSigkillAndTheNextStartRemovesWhatItLeft() throws Exception {
+        String name = unique("killed");
+        Path log = instancesDir.resolve("holder.log");
+        Process chowder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), SandboxHolder.class.getName(),
+                instancesDir.toString(), runtime.toString(), name, Long.toString(FIRST_UID))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        cleanup.add(chowder::destroyForcibly);
+        String[] holding = awaitLine(log, "HOLDING ", chowder).split(" ");
+        long uid = Long.parseLong(holding[1]);
+        try {
+            ProcessHandle bubblewrap = ProcessHandle.of(Long.parseLong(holding[2])).orElseThrow();
+            ProcessHandle pasta = ProcessHandle.of(Long.parseLong(Files.readString(instancesDir.resolve(name + "/sandbox/pasta.pid"), UTF_8).strip()))
+                    .orElseThrow();
+            List<ProcessHandle> agent = processesOf(uid);
+            assertThat(agent).as("the shell and its two sleeps").hasSizeGreaterThanOrEqualTo(3);
+            List<Path> cgroups = new ArrayList<>();
+            for (String controller : List.of("memory", "pids", "cpu")) {
+                cgroups.add(cgroupOf(agent.getFirst().pid(), controller));
+            }
+            assertThat(cgroups).allSatisfy(cgroup -> assertThat(cgroup.getFileName()).hasToString(name));
+            Path namespace = Path.of("/run/netns", NetworkCell.namespaceName(name));
+            assertThat(namespace).exists();
+
+            chowder.destroyForcibly();
+            assertThat(chowder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(chowder.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+
+            // Nothing kills them but their parent-death signals: no code of Chowder runs any more.
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            while (!processesOf(uid).isEmpty() || bubblewrap.isAlive() || pasta.isAlive()) {
+                assertThat(System.nanoTime() - deadline).as("left running after Chowder was killed: processes of uid %d %s, bubblewrap %s, "
+                        + "pasta %s", uid, processesOf(uid), bubblewrap.isAlive(), pasta.isAlive()).isNegative();
+                Thread.sleep(50);
+            }
+            assertThat(agent).noneMatch(ProcessHandle::isAlive);
+            // What a killed Chowder cannot remove, its next start does.
+            assertThat(namespace).exists();
+            assertThat(cgroups).allSatisfy(cgroup -> assertThat(cgroup).isDirectory());
+            try (LocalGatewayProvisioner next = new LocalGatewayProvisioner(provisionerConfig(), Map.of("PATH", System.getenv("PATH")),
+                    new SecureRandom(), Clock.systemUTC())) {
+                next.reportSandbox();
+            }
+            assertThat(namespace).doesNotExist();
+            assertThat(cgroups).allSatisfy(cgroup -> assertThat(cgroup).doesNotExist());
+        } finally {
+            SandboxIdentity.killProcessesOf(uid);
+            sandbox.sweep(name);
+        }
+    }
+
+    @Test
+    void limitsCpuByTheQuotaOfItsCgroup() throws Exception {
+        sandbox.close();
+        sandbox = new Sandbox(config(FIRST_UID, 0.1, List.of()), instancesDir, Map.of("PATH", System.getenv("PATH")), new SecureRandom());
+        assertThat(sandbox.problem()).isEmpty();
+        String busy = """
+                import time
+                start, cpu = time.monotonic(), time.process_time()
+                while time.monotonic() - start < 3:
+                    pass
+                print("USED", time.process_time() - cpu, "OF", time.monotonic() - start, flush=True)
+                time.sleep(300)
+                """;
+        Started started = start(unique("busy"), freePort(), List.of("/usr/bin/python3", "-c", busy));
+        started.awaitOutput("USED ");
+        Path cpu = cgroupOf(processesOf(started.cell().uid()).getFirst().pid(), "cpu");
+
+        assertThat(cpuQuotaAndPeriod(cpu)).as("CHOWDER_SANDBOX_CPUS=0.1 in %s", cpu).containsExactly(10_000L, 100_000L);
+        assertThat(counter(cpu.resolve("cpu.stat"), "nr_throttled")).as("periods in which the busy loop was stopped").isPositive();
+        String[] used = Files.readString(started.output(), UTF_8).lines().filter(line -> line.startsWith("USED ")).findFirst().orElseThrow()
+                .split(" ");
+        // At most a tenth of the time it ran (plus a period): a quarter holds however loaded the machine is.
+        assertThat(Double.parseDouble(used[1])).as("CPU seconds of a busy loop over %s s", used[3]).isLessThan(Double.parseDouble(used[3]) / 4);
+    }
+
+    @Test
+    void theCgroupsProcessLimitStopsAForkBombItsRlimitWouldLetThrough() throws Exception {
+        String name = unique("bomb");
+        SandboxCell cell = open(name, freePort(), List.of("/usr/bin/python3", "-c", FORK_BOMB));
+        // The per-uid rlimit, set to the same number, would stop the bomb too: raised here, only the cgroup is left.
+        List<String> command = cell.command().command();
+        int rlimit = command.indexOf("--nproc=" + PROCESSES + ":" + PROCESSES);
+        assertThat(rlimit).as("the process rlimit in %s", command).isNotNegative();
+        command.set(rlimit, "--nproc=4096:4096");
+        Started started = launch(name, cell);
+        started.awaitOutput("FORKED ");
+        Path pids = cgroupOf(processesOf(cell.uid()).getFirst().pid(), "pids");
+
+        assertThat(Files.readString(pids.resolve("pids.max"), UTF_8).strip()).isEqualTo(Integer.toString(PROCESSES));
+        assertThat(counter(pids.resolve("pids.events"), "max")).as("forks the cgroup %s refused", pids).isPositive();
+        List<String> lines = Files.readString(started.output(), UTF_8).lines().toList();
+        assertThat(lines).as("the rlimit it ran with").contains("NPROC 4096");
+        int forked = Integer.parseInt(lines.stream().filter(line -> line.startsWith("FORKED ")).findFirst().orElseThrow().substring(7));
+        assertThat(forked).isPositive().isLessThan(PROCESSES);
+    }
+
+    @Test
+    void withoutUsableCgroupsItStillConfinesAndBoundsProcessesButWarnsThatMemoryAndCpuAreNotLimited() throws Exception {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(Sandbox.class);
+        logger.addAppender(captured);
+        try {
+            sandbox.close();
+            sandbox = new Sandbox(config(List.of()), instancesDir, SandboxTools.searchPath(System.getenv("PATH")), new SecureRandom(), Cgroups.NONE);
+            assertThat(sandbox.problem()).isEmpty();
+        } finally {
+            logger.detachAppender(captured);
+        }
+        assertThat(captured.list).filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(message -> message.startsWith("Sandbox: bubblewrap for every provisioned gateway")
+                        && message.contains("memory and CPU are NOT limited"));
+
+        String name = unique("uncapped");
+        Started started = start(name, freePort(), List.of("/usr/bin/python3", "-c", FORK_BOMB));
+        started.awaitOutput("FORKED ");
+        long uid = started.cell().uid();
+        assertThat(cgroupOf(processesOf(uid).getFirst().pid(), "pids").getFileName()).doesNotHaveToString(name);
+        List<String> lines = Files.readString(started.output(), UTF_8).lines().toList();
+        assertThat(lines).contains("NPROC " + PROCESSES);
+        int forked = Integer.parseInt(lines.stream().filter(line -> line.startsWith("FORKED ")).findFirst().orElseThrow().substring(7));
+        assertThat(forked).as("processes bounded by the uid's rlimit alone").isPositive().isLessThan(PROCESSES);
+        assertThat(uid).isBetween(FIRST_UID, FIRST_UID + SandboxConfig.UID_RANGE);
+    }
+
+    @Test
     void refusesAnOpenClawInstallOtherUsersCannotRead() throws IOException {
         Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         assertThatThrownBy(() -> sandbox.open(request("unreadable", freePort(), List.of("/bin/true"))))
@@ -220,11 +382,18 @@ class SandboxTest {
     }
 
     private static SandboxConfig config(List<EgressRule> egress) {
-        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, SandboxConfig.DEFAULT_FIRST_UID, MEMORY, PROCESSES, 1.0,
-                SandboxConfig.DEFAULT_MAX_OPEN_FILES, egress);
+        return config(FIRST_UID, 1.0, egress);
+    }
+
+    static SandboxConfig config(long firstUid, double cpus, List<EgressRule> egress) {
+        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, firstUid, MEMORY, PROCESSES, cpus, SandboxConfig.DEFAULT_MAX_OPEN_FILES, egress);
     }
 
     private Path instance(String name) throws IOException {
+        return instance(instancesDir, name);
+    }
+
+    private static Path instance(Path instancesDir, String name) throws IOException {
         Path root = instancesDir.resolve(name);
         for (String directory : List.of("state", "workspace", "home")) {
             Files.createDirectories(root.resolve(directory));
@@ -237,7 +406,12 @@ class SandboxTest {
     }
 
     private SandboxCell.Request request(String name, int gatewayPort, List<String> command) throws IOException {
-        Path root = instance(name);
+        return request(instancesDir, runtime, name, gatewayPort, command);
+    }
+
+    /** What a launch of instance {@code name} (its directories made under {@code instancesDir}) asks of the sandbox. */
+    static SandboxCell.Request request(Path instancesDir, Path runtime, String name, int gatewayPort, List<String> command) throws IOException {
+        Path root = instance(instancesDir, name);
         return new SandboxCell.Request(name, root, runtime, root.resolve("config"), root.resolve("state"), root.resolve("workspace"),
                 root.resolve("home"), gatewayPort, List.of(), command, Map.of("PATH", "/usr/bin:/bin"));
     }
@@ -247,8 +421,16 @@ class SandboxTest {
     }
 
     private Started start(String name, int gatewayPort, List<String> command) throws Exception {
+        return launch(name, open(name, gatewayPort, command));
+    }
+
+    private SandboxCell open(String name, int gatewayPort, List<String> command) throws IOException {
         SandboxCell cell = sandbox.open(request(name, gatewayPort, command));
         cleanup.add(cell);
+        return cell;
+    }
+
+    private Started launch(String name, SandboxCell cell) throws IOException {
         Path output = Files.createTempFile(instancesDir, name, ".out");
         Process process = ProcessLauncher.start(cell.command().redirectErrorStream(true).redirectOutput(output.toFile()));
         cleanup.add(process::destroyForcibly);
@@ -309,7 +491,7 @@ class SandboxTest {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
@@ -317,6 +499,78 @@ class SandboxTest {
 
     private static List<ProcessHandle> processesOf(long uid) {
         return ProcessHandle.allProcesses().filter(process -> HostProcesses.uidOf(process) == uid).toList();
+    }
+
+    /** An instance name no other run of these tests on this host uses at the same time (network namespaces and cgroups are host-wide). */
+    private static String unique(String name) {
+        return name + "-" + Long.toHexString(new SecureRandom().nextLong() & 0xffffffffL);
+    }
+
+    private static String awaitLine(Path log, String prefix, Process process) throws Exception {
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        while (true) {
+            var line = Files.readString(log, UTF_8).lines().filter(candidate -> candidate.startsWith(prefix)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            assertThat(process.isAlive()).as("exited early: %s", Files.readString(log, UTF_8)).isTrue();
+            assertThat(System.nanoTime() - deadline).as("waiting for %s in %s", prefix, Files.readString(log, UTF_8)).isNegative();
+            Thread.sleep(20);
+        }
+    }
+
+    /** A local provisioner on this test's instances directory, as Chowder's next start builds it. */
+    private ProvisionerConfig provisionerConfig() {
+        ProvisionerConfig defaults = ProvisionerConfig.disabled(dataDir);
+        return new ProvisionerConfig(true, Optional.of(runtime), defaults.installRoot(), defaults.openclawVersion(), defaults.nodeVersion(), instancesDir,
+                dataDir.resolve("runtime"), defaults.retention(), defaults.readyTimeout(), defaults.maxRestartBackoff(), ModelProviders.NONE,
+                defaults.maxFileBytes(), defaults.maxListEntries(), config(List.of()));
+    }
+
+    /**
+     * The directory of the cgroup {@code pid} is in, in the hierarchy of {@code controller} (or the unified one), as the
+     * kernel reports it in {@code /proc}, not as Chowder recorded it.
+     */
+    private static Path cgroupOf(long pid, String controller) throws IOException {
+        String v1 = null;
+        String unified = null;
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"), UTF_8)) {
+            String[] fields = line.split(":", 3);
+            if (List.of(fields[1].split(",")).contains(controller)) {
+                v1 = fields[2];
+            } else if (fields[0].equals("0") && fields[1].isEmpty()) {
+                unified = fields[2];
+            }
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), UTF_8)) {
+            List<String> fields = List.of(line.split(" "));
+            int separator = fields.indexOf("-");
+            String type = fields.get(separator + 1);
+            boolean hierarchy = v1 != null
+                    ? type.equals("cgroup") && List.of(fields.get(separator + 3).split(",")).contains(controller)
+                    : type.equals("cgroup2") && unified != null;
+            if (hierarchy) {
+                String path = v1 != null ? v1 : unified;
+                String mountRoot = fields.get(3);
+                return Path.of(fields.get(4), mountRoot.equals("/") ? path : path.substring(mountRoot.length()));
+            }
+        }
+        throw new AssertionError("no " + controller + " cgroup for process " + pid);
+    }
+
+    /** The CFS quota and period of a cpu cgroup, in microseconds (cgroup v1 or v2). */
+    private static List<Long> cpuQuotaAndPeriod(Path cgroup) throws IOException {
+        if (Files.exists(cgroup.resolve("cpu.max"))) {
+            return java.util.Arrays.stream(Files.readString(cgroup.resolve("cpu.max"), UTF_8).strip().split(" ")).map(Long::parseLong).toList();
+        }
+        return List.of(Long.parseLong(Files.readString(cgroup.resolve("cpu.cfs_quota_us"), UTF_8).strip()),
+                Long.parseLong(Files.readString(cgroup.resolve("cpu.cfs_period_us"), UTF_8).strip()));
+    }
+
+    /** The value of {@code key} in a cgroup file of {@code key value} lines. */
+    private static long counter(Path file, String key) throws IOException {
+        return Files.readAllLines(file, UTF_8).stream().map(line -> line.strip().split("\\s+")).filter(fields -> fields[0].equals(key))
+                .mapToLong(fields -> Long.parseLong(fields[1])).findFirst().orElseThrow(() -> new AssertionError("no " + key + " in " + file));
     }
 
     private static Path which(String tool) {
