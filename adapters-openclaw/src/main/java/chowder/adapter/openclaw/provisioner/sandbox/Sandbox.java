@@ -92,7 +92,7 @@ public final class Sandbox implements AutoCloseable {
                 // Without cgroups one tenant can take the host's memory and CPU: a warning, not a line among others.
                 log.atLevel(cgroups.enforces() ? Level.INFO : Level.WARN)
                         .log("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files); "
-                                + "seccomp filter {}; egress: model providers{}",
+                                + "seccomp filter {}; egress: Chowder's model endpoint{}",
                         cgroups.enforces() ? "by " + cgroups.describe()
                                 : "by rlimits only (no usable cgroup memory, pids and cpu controllers: memory and CPU are NOT limited)",
                         config.memoryBytes() / (1024 * 1024), config.maxProcesses(), config.cpus(), config.maxOpenFiles(),
