@@ -523,7 +523,7 @@ class SandboxTest {
     private ProvisionerConfig provisionerConfig() {
         ProvisionerConfig defaults = ProvisionerConfig.disabled(dataDir);
         return new ProvisionerConfig(true, Optional.of(runtime), defaults.installRoot(), defaults.openclawVersion(), defaults.nodeVersion(), instancesDir,
-                dataDir.resolve("runtime"), defaults.retention(), defaults.readyTimeout(), defaults.maxRestartBackoff(), ModelProviders.NONE,
+                dataDir.resolve("runtime"), defaults.retention(), defaults.readyTimeout(), defaults.maxRestartBackoff(), ModelProviders.HOSTED_ONLY,
                 defaults.maxFileBytes(), defaults.maxListEntries(), config(List.of()));
     }
 
