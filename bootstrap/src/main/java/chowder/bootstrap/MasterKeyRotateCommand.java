@@ -14,12 +14,13 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 
 /**
- * {@code chowder master-key rotate}: re-encrypts every gateway token under a new master key in one
- * transaction. With a key file, the new key is first written beside it as {@code master.key.next}
+ * {@code chowder master-key rotate}: re-encrypts every stored secret (gateway tokens, skill settings, organizations'
+ * model keys) under a new master key in one transaction. With a key file, the new key is first written beside it as {@code master.key.next}
  * and moved over {@code master.key} once the database committed, so no crash loses the key in use.
  * With {@code CHOWDER_MASTER_KEY}, the new key is printed for the operator to deploy.
  */
-@Command(name = "rotate", description = "Re-encrypt all gateway tokens under a new master key (stop the servers first).",
+@Command(name = "rotate", description = "Re-encrypt every stored secret (gateway tokens, skill settings, model keys) under a new master key "
+        + "(stop the servers first).",
         mixinStandardHelpOptions = true)
 final class MasterKeyRotateCommand extends StoreCommand {
     MasterKeyRotateCommand(Map<String, String> env, PrintWriter out) {
