@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import chowder.testing.FakeOpenClawGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
@@ -14,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -33,20 +30,11 @@ class AccessLogEndToEndTest {
 
     @TempDir
     Path dataDir;
-    private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final CapturedLogs captured = new CapturedLogs();
     private final Logger accessLogger = (Logger) LoggerFactory.getLogger("chowder.access");
-    private final Logger rootLogger = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
-    @BeforeEach
-    void capture() {
-        captured.start();
-        rootLogger.addAppender(captured);
-    }
 
-    @AfterEach
-    void release() {
-        rootLogger.detachAppender(captured);
-    }
 
     @Test
     void oneLinePerRequestWithItsIdRouteStatusOrganizationAndInstanceAndNoSecret() throws Exception {
@@ -99,12 +87,12 @@ class AccessLogEndToEndTest {
             assertLine(lines.get(5), "POST", "/v1/instances/{id}/responses", 502, organizationId, instance);
 
             // The gateway failure's own log line carries the request's id too.
-            assertThat(captured.list).anySatisfy(event -> {
+            assertThat(captured.events()).anySatisfy(event -> {
                 assertThat(event.getLoggerName()).isNotEqualTo("chowder.access");
                 assertThat(event.getFormattedMessage()).contains("failed");
                 assertThat(event.getMDCPropertyMap()).containsEntry("request_id", "client-req-0002");
             });
-            for (ILoggingEvent event : captured.list) {
+            for (ILoggingEvent event : captured.events()) {
                 assertThat(event.getFormattedMessage()).doesNotContain(key.substring(8)).doesNotContain(GATEWAY_TOKEN)
                         .doesNotContain(BODY_MARKER).doesNotContain("user-99").doesNotContain("script");
             }
@@ -113,7 +101,7 @@ class AccessLogEndToEndTest {
 
     private List<JsonNode> accessLines() throws Exception {
         List<JsonNode> lines = new ArrayList<>();
-        for (ILoggingEvent event : captured.list) {
+        for (ILoggingEvent event : captured.events()) {
             if (event.getLoggerName().equals(accessLogger.getName())) {
                 lines.add(JSON.readTree(event.getFormattedMessage()));
             }

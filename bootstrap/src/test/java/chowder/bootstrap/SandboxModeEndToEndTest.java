@@ -4,9 +4,7 @@ import static chowder.bootstrap.RunningChowder.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import chowder.testing.FakeOpenClawGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
@@ -19,11 +17,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Every instance says how its gateway is confined: bubblewrap by default, off when the operator says so (warned at
@@ -38,19 +33,10 @@ class SandboxModeEndToEndTest {
     Path dataDir;
     @TempDir
     Path noOpenClaw;
-    private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
-    private final Logger rootLogger = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final CapturedLogs captured = new CapturedLogs();
 
-    @BeforeEach
-    void capture() {
-        captured.start();
-        rootLogger.addAppender(captured);
-    }
 
-    @AfterEach
-    void release() {
-        rootLogger.detachAppender(captured);
-    }
 
     @Test
     void provisionedInstancesShowTheirSandboxAndRegisteredOnesNone() throws Exception {
@@ -146,7 +132,7 @@ class SandboxModeEndToEndTest {
 
     private List<String> logged(Level level) {
         List<String> messages = new ArrayList<>();
-        for (ILoggingEvent event : List.copyOf(captured.list)) {
+        for (ILoggingEvent event : List.copyOf(captured.events())) {
             if (event.getLevel() == level) {
                 messages.add(event.getFormattedMessage());
             }

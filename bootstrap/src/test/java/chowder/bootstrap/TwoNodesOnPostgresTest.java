@@ -39,13 +39,18 @@ class TwoNodesOnPostgresTest {
         execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
 
-    @Test
-    void revocationsStopsResetsAndSessionsAreSharedByEveryNode() throws Exception {
+    /** The settings of two nodes on one database: this test's schema, and the same master key. */
+    private Map<String, String> sharedSchema() {
         execute("CREATE SCHEMA " + schema);
-        Map<String, String> shared = Map.of(
+        return Map.of(
                 "CHOWDER_DATABASE_URL", SERVER + "?currentSchema=" + schema,
                 "CHOWDER_DATABASE_USER", "postgres",
                 "CHOWDER_MASTER_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+    }
+
+    @Test
+    void revocationsStopsResetsAndSessionsAreSharedByEveryNode() throws Exception {
+        Map<String, String> shared = sharedSchema();
         try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t");
                 RunningChowder nodeA = new RunningChowder(dataDirA, shared);
                 RunningChowder nodeB = new RunningChowder(dataDirB, shared)) {
@@ -89,11 +94,7 @@ class TwoNodesOnPostgresTest {
 
     @Test
     void aBudgetOrARateSpentThroughOneNodeIsSpentOnTheOther() throws Exception {
-        execute("CREATE SCHEMA " + schema);
-        Map<String, String> shared = Map.of(
-                "CHOWDER_DATABASE_URL", SERVER + "?currentSchema=" + schema,
-                "CHOWDER_DATABASE_USER", "postgres",
-                "CHOWDER_MASTER_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        Map<String, String> shared = sharedSchema();
         try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t");
                 RunningChowder nodeA = new RunningChowder(dataDirA, shared);
                 RunningChowder nodeB = new RunningChowder(dataDirB, shared)) {

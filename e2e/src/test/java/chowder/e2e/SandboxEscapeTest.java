@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chowder.testing.HostNetwork;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.Timeout;
 class SandboxEscapeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
-    private static final AtomicInteger SHELLS = new AtomicInteger();
     private static final List<Integer> HOST_SERVICES = List.of(5432, 6379, 3306, 5672, 4222, 1883);
 
     /**
@@ -53,6 +51,7 @@ class SandboxEscapeTest {
     private static ScriptedModelServer networkModel;
     private static ChowderProcess chowder;
     private static ChowderApi api;
+    private static AgentShell shell;
     private static Tenant acme;
     private static Tenant globex;
 
@@ -88,6 +87,7 @@ class SandboxEscapeTest {
                 // processes of its instances' uids before each launch, as it must.
                 "CHOWDER_SANDBOX_FIRST_UID", Long.toString(1_600_000_000L + 1_000_000L * new java.security.SecureRandom().nextInt(400))));
         api = new ChowderApi(chowder.baseUrl());
+        shell = new AgentShell(chowder, api);
         acme = tenant("Acme", "local");
         globex = tenant("Globex", "network");
         api.awaitRunning(acme.key(), acme.instance(), START_TIMEOUT);
@@ -391,23 +391,7 @@ class SandboxEscapeTest {
 
     /** Runs {@code command} with the tenant's agent's exec tool, in a session of its own, and returns what it printed. */
     private static String shell(Tenant tenant, String command) {
-        requireConfined(tenant);
-        String session = "shell-" + SHELLS.incrementAndGet();
-        HttpResponse<String> response = api.post(ChowderApi.sessionResponsesPath(tenant.instance(), session), tenant.key(),
-                message("run " + ModelScript.exec(command)));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        for (JsonNode item : ChowderApi.json(response.body()).path("output")) {
-            for (JsonNode content : item.path("content")) {
-                String text = content.path("text").asText("");
-                // OpenClaw trims the answer: a command that printed nothing leaves the marker without its line break.
-                String marker = ScriptedModelServer.TOOL_RESULT.strip();
-                int start = text.indexOf(marker);
-                if (start >= 0) {
-                    return text.substring(start + marker.length()).replaceFirst("^\n", "");
-                }
-            }
-        }
-        throw new AssertionError("the agent of " + tenant.name() + " did not run the command: " + response.body());
+        return shell.run(tenant.key(), tenant.instance(), command);
     }
 
     /**
@@ -415,11 +399,7 @@ class SandboxEscapeTest {
      * took every process of a test machine down once.
      */
     private static void requireConfined(Tenant tenant) {
-        SandboxedInstance sandboxed = instance(tenant);
-        long uid = SandboxedInstance.uidOf(sandboxed.gateway());
-        if (uid < 65_536 || uid != sandboxed.uid()) {
-            throw new AssertionError("the gateway of " + tenant.name() + " runs as uid " + uid + ", not in its sandbox: no command is sent");
-        }
+        shell.requireConfined(tenant.instance());
     }
 
     private static ScriptedReply say(Tenant tenant, String text) {

@@ -2,7 +2,6 @@ package chowder.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.SkillCatalogPort;
 import chowder.application.port.out.SkillCatalogPort.SkillFile;
@@ -22,6 +21,7 @@ import chowder.application.service.LimitsService;
 import chowder.application.service.ModelUsageRecorder;
 import chowder.application.service.ModelUsageService;
 import chowder.application.service.TestServices;
+import chowder.application.service.RecordingProvisioner;
 import chowder.application.service.RecordingGateway;
 import chowder.application.service.ResponseService;
 import chowder.application.service.ScriptedHealth;
@@ -104,7 +104,7 @@ class SkillRoutesTest {
                         new ResponseService(store, new RecordingGateway(), registry, clock), instances, instances, instances, organizations,
                         organizations, new ApiKeyService(store, store, store, new SecureRandom(), clock),
                         new SessionService(store, sessions, sessions, registry), () -> {}, new WorkspaceFileService(store, new NoWorkspaces()),
-                        new SkillService(store, new SandboxedProvisioner(), gateway, catalog, new StoredSettings()),
+                        new SkillService(store, new RecordingProvisioner(), gateway, catalog, new StoredSettings()),
                         new LimitsService(store, new ApiKeyService(store, store, store, new SecureRandom(), clock), store, store),
                         new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage))));
         server.start();
@@ -259,45 +259,5 @@ class SkillRoutesTest {
         public void deleteAll(InstanceId instance) {
             stored.clear();
         }
-    }
-
-    /** A Chowder that provisions its gateways in sandboxes; the skill service asks it nothing else. */
-    private static final class SandboxedProvisioner implements InstanceProvisionerPort {
-        @Override
-        public boolean enabled() {
-            return true;
-        }
-
-        @Override
-        public Optional<String> sandbox() {
-            return Optional.of("bubblewrap");
-        }
-
-        @Override
-        public void ensureAvailable() {}
-
-        @Override
-        public void check(InstanceSettings settings) {}
-
-        @Override
-        public PreparedGateway prepare(InstanceSettings settings) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public GatewayUrl freeAddress() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void stop(InstanceId id) {}
-
-        @Override
-        public void remove(InstanceId id) {}
     }
 }

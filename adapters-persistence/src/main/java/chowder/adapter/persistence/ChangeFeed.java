@@ -175,6 +175,7 @@ public final class ChangeFeed {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        leaseHeld = false;
         try {
             jdbi.useExtension(ChangeFeedDao.class, dao -> dao.deregister(nodeId));
         } catch (RuntimeException e) {
@@ -225,7 +226,8 @@ public final class ChangeFeed {
             lastAckNanos = started;
         }
         leaseStartNanos = started;
-        leaseHeld = true;
+        // A round that stop() overtook must not hand the lease back: the node no longer follows the changes.
+        leaseHeld = following;
         if (started - lastPruneNanos >= PRUNE_INTERVAL.toNanos()) {
             lastPruneNanos = started;
             jdbi.useExtension(ChangeFeedDao.class, dao -> {

@@ -36,7 +36,7 @@ class PostgresStoreTest extends StoreContractTest {
         execute("DROP SCHEMA IF EXISTS " + schema + "_empty CASCADE");
     }
 
-    static void execute(String sql) {
+    private static void execute(String sql) {
         try (Connection connection = DriverManager.getConnection(SERVER, "postgres", "")) {
             connection.createStatement().execute(sql);
         } catch (SQLException e) {

@@ -6,7 +6,6 @@ import chowder.application.port.out.LimitCounterPort;
 import chowder.application.port.out.LimitCounterPort.TokenWindow;
 import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LimitSettingsPort.Versioned;
-import chowder.domain.ApiKeyId;
 import chowder.domain.Caller;
 import chowder.domain.InstanceId;
 import chowder.domain.LimitExceededException;

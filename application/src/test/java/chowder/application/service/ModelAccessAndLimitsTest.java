@@ -9,18 +9,13 @@ import chowder.application.port.in.NewOrganization;
 import chowder.application.port.in.OrganizationDetails;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.SendResponseCommand;
-import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.ResponseRequest;
 import chowder.application.port.out.SkillSettingsPort;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
-import chowder.domain.GatewayToken;
-import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
-import chowder.domain.InstanceId;
-import chowder.domain.InstanceSettings;
 import chowder.domain.LimitExceededException;
 import chowder.domain.ModelApi;
 import chowder.domain.ModelProviderName;
@@ -29,7 +24,6 @@ import chowder.domain.OrganizationPlan;
 import chowder.domain.SessionId;
 import chowder.domain.SessionLimitRule;
 import chowder.domain.SessionLimits;
-import chowder.domain.SkillSettings;
 import chowder.domain.UsageLimits;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -42,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -154,7 +147,7 @@ class ModelAccessAndLimitsTest {
         instances.register(provisioned(acme, "local"));
         instances.register(provisioned(acme, "paid"));
         assertThat(provisioner.started).hasSize(3);
-        assertThat(provisioner.started).extracting(Started::credential).doesNotHaveDuplicates()
+        assertThat(provisioner.started).extracting(RecordingProvisioner.Started::credential).doesNotHaveDuplicates()
                 .allSatisfy(credential -> assertThat(credential).startsWith("chm_").doesNotContain("sk-"));
 
         // CHOWDER_OPERATOR_MODEL_KEYS=none: only organizations the operator allows use its providers.
@@ -210,8 +203,7 @@ class ModelAccessAndLimitsTest {
         Caller acme = callerOf(organizations.create("Acme"));
         ModelAccessService access = access(true);
         Instance bot = instances(access).register(provisioned(acme, "local"));
-        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(),
-                new UsageLimits(OptionalLong.of(100), OptionalLong.empty(), OptionalLong.empty()), Optional.empty()));
+        givePlan(acme, new UsageLimits(OptionalLong.of(100), OptionalLong.empty(), OptionalLong.empty()));
         String credential = provisioner.credentialOf(bot.id());
 
         access.authorize(credential, FixedCatalog.LOCAL).meter().finished(new ModelTokens(60, 20, 10));
@@ -245,8 +237,7 @@ class ModelAccessAndLimitsTest {
         Caller acme = callerOf(organizations.create("Acme"));
         ModelAccessService access = access(true);
         Instance bot = instances(access).register(provisioned(acme, "local"));
-        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(),
-                new UsageLimits(OptionalLong.of(100), OptionalLong.empty(), OptionalLong.empty()), Optional.empty()));
+        givePlan(acme, new UsageLimits(OptionalLong.of(100), OptionalLong.empty(), OptionalLong.empty()));
         String credential = provisioner.credentialOf(bot.id());
         // During the turn: a model call spends past the budget, the next is refused, and the gateway gives up with a 500.
         gateway.duringCall = () -> {
@@ -294,8 +285,7 @@ class ModelAccessAndLimitsTest {
 
         // An organization's rate refuses; what the key had taken for that request is given back.
         limits.setKeyLimits(acme, scoped.keyId(), new UsageLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(100)));
-        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(),
-                new UsageLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(1)), Optional.empty()));
+        givePlan(acme, new UsageLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(1)));
         send(scoped, bot, "main");
         long keyTaken = counters.requests.get("key:" + scoped.keyId());
         assertThatThrownBy(() -> send(scoped, bot, "main")).isInstanceOfSatisfying(LimitExceededException.class, e ->
@@ -314,8 +304,7 @@ class ModelAccessAndLimitsTest {
         Caller acme = callerOf(organizations.create("Acme"));
         ModelAccessService access = access(true);
         InstanceService instances = instances(access);
-        limits.setPlan(Caller.allOrganizations(), acme.organizationId(), new OrganizationPlan("team", OptionalInt.empty(),
-                new UsageLimits(OptionalLong.empty(), OptionalLong.of(1_000), OptionalLong.empty()), Optional.empty()));
+        givePlan(acme, new UsageLimits(OptionalLong.empty(), OptionalLong.of(1_000), OptionalLong.empty()));
         Instance registered = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://127.0.0.1:1", "t"));
         Instance provisioned = instances.register(provisioned(acme, "local"));
         store.instances.replaceAll(instance -> instance.id().equals(provisioned.id()) ? instance.observed(Optional.empty(), NOW) : instance);
@@ -325,6 +314,12 @@ class ModelAccessAndLimitsTest {
         // A provisioned gateway's model calls pass the model endpoint, which charges them: its turns are not charged again.
         send(acme, provisioned, "main");
         assertThat(counters.spent("org:" + acme.organizationId())).isEqualTo(15);
+    }
+
+    /** The operator gives the caller's organization these budgets and rates. */
+    private void givePlan(Caller caller, UsageLimits budgets) {
+        limits.setPlan(Caller.allOrganizations(), caller.organizationId(), new OrganizationPlan("team", OptionalInt.empty(), budgets,
+                Optional.empty()));
     }
 
     private void send(Caller caller, Instance instance, String session) {
@@ -342,53 +337,5 @@ class ModelAccessAndLimitsTest {
 
     private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
         assertThatThrownBy(call).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(code));
-    }
-
-    record Started(InstanceId instance, String credential) {}
-
-    /** A provisioner that starts nothing and remembers each start's credential. */
-    private static final class RecordingProvisioner implements InstanceProvisionerPort {
-        final List<Started> started = new CopyOnWriteArrayList<>();
-
-        String credentialOf(InstanceId instance) {
-            return started.reversed().stream().filter(start -> start.instance().equals(instance)).findFirst().orElseThrow().credential();
-        }
-
-        @Override
-        public boolean enabled() {
-            return true;
-        }
-
-        @Override
-        public Optional<String> sandbox() {
-            return Optional.of("bubblewrap");
-        }
-
-        @Override
-        public void ensureAvailable() {}
-
-        @Override
-        public void check(InstanceSettings settings) {}
-
-        @Override
-        public PreparedGateway prepare(InstanceSettings settings) {
-            return new PreparedGateway(freeAddress(), new GatewayToken("gateway-token"), settings);
-        }
-
-        @Override
-        public GatewayUrl freeAddress() {
-            return GatewayUrl.of("http://127.0.0.1:40001");
-        }
-
-        @Override
-        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
-            started.add(new Started(instance.id(), modelCredential));
-        }
-
-        @Override
-        public void stop(InstanceId id) {}
-
-        @Override
-        public void remove(InstanceId id) {}
     }
 }

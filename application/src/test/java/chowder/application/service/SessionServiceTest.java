@@ -13,7 +13,6 @@ import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
 import chowder.domain.SessionId;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -22,7 +22,6 @@ import chowder.domain.SkillSettings;
 import chowder.domain.SkillSettingsPatch;
 import chowder.domain.SkillSlug;
 import chowder.domain.SkillStatus;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ class SkillServiceTest {
     private final StoredSettings settings = new StoredSettings();
     private final Map<String, SkillPackage> catalog = new TreeMap<>();
     private boolean clawHub;
-    private final ProvisioningOn provisioner = new ProvisioningOn();
+    private final RecordingProvisioner provisioner = new RecordingProvisioner();
     private final SkillService skills = new SkillService(store, provisioner, gateway, new SkillCatalogPort() {
         @Override
         public Optional<SkillPackage> find(SkillSlug slug) {
@@ -288,47 +287,5 @@ class SkillServiceTest {
         public void deleteAll(InstanceId instance) {
             stored.remove(instance);
         }
-    }
-
-    /** A Chowder that provisions, in sandboxes unless told otherwise: the skill service asks it nothing else. */
-    private static final class ProvisioningOn implements InstanceProvisionerPort {
-        String sandbox = "bubblewrap";
-
-        @Override
-        public boolean enabled() {
-            return true;
-        }
-
-        @Override
-        public Optional<String> sandbox() {
-            return Optional.of(sandbox);
-        }
-
-        @Override
-        public void ensureAvailable() {}
-
-        @Override
-        public void check(InstanceSettings settings) {}
-
-        @Override
-        public PreparedGateway prepare(InstanceSettings settings) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public GatewayUrl freeAddress() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void stop(InstanceId id) {}
-
-        @Override
-        public void remove(InstanceId id) {}
     }
 }
