@@ -22,6 +22,7 @@ import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.in.ManageSkillsUseCase;
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.ProbeInstancesUseCase;
@@ -35,6 +36,8 @@ import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.GatewayHealthPort;
 import chowder.application.port.out.GatewaySessionsPort;
 import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.ChannelSettingsPort;
+import chowder.application.port.out.InstanceChannelsPort;
 import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.SessionStorePort;
 import chowder.application.port.out.SkillCatalogPort;
@@ -52,6 +55,8 @@ import chowder.application.service.AuthenticationService;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
+import chowder.application.service.ChannelService;
+import chowder.application.service.GatewaySettings;
 import chowder.application.service.InstanceService;
 import chowder.application.service.OrganizationService;
 import chowder.application.service.ReadinessService;
@@ -134,8 +139,9 @@ final class ApplicationModule extends AbstractModule {
     @Singleton
     InstanceService instances(LoadInstancePort load, SaveInstancePort save, GatewayAddressPolicyPort addressPolicy,
             InstanceHealthService health, LimitSettingsPort plans, InstanceProvisionerPort provisioner, SkillSettingsPort skills,
-            ModelAccessService models, ModelCredentials credentials, Clock clock) {
-        return new InstanceService(load, save, addressPolicy, health, limits, plans, provisioner, skills, models, credentials, clock);
+            ChannelSettingsPort channels, ModelAccessService models, ModelCredentials credentials, Clock clock) {
+        return new InstanceService(load, save, addressPolicy, health, limits, plans, provisioner, new GatewaySettings(skills, channels), models,
+                credentials, clock);
     }
 
     @Provides
@@ -238,6 +244,13 @@ final class ApplicationModule extends AbstractModule {
     static ManageSkillsUseCase skills(LoadInstancePort instances, InstanceProvisionerPort provisioner, InstanceSkillsPort skills,
             SkillCatalogPort catalog, SkillSettingsPort settings) {
         return new SkillService(instances, provisioner, skills, catalog, settings);
+    }
+
+    @Provides
+    @Singleton
+    static ManageChannelsUseCase channels(LoadInstancePort instances, ChannelSettingsPort settings, InstanceChannelsPort gateways,
+            SecureRandom random) {
+        return new ChannelService(instances, settings, gateways, random);
     }
 
     @Provides

@@ -7,11 +7,13 @@ import chowder.adapter.http.MetricsConfig;
 import chowder.adapter.http.model.ModelEndpointConfig;
 import chowder.adapter.openclaw.OpenClawGatewayConfig;
 import chowder.adapter.persistence.CacheConfig;
+import chowder.adapter.openclaw.provisioner.ChannelsConfig;
 import chowder.adapter.openclaw.provisioner.ModelProviders;
 import chowder.adapter.openclaw.provisioner.ProvisionerConfig;
 import chowder.adapter.openclaw.provisioner.SkillsConfig;
 import chowder.adapter.openclaw.provisioner.sandbox.EgressRule;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
+import chowder.domain.Channel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -36,6 +38,7 @@ record ChowderConfig(
         CacheConfig caches,
         ProvisionerConfig provisioner,
         SkillsConfig skills,
+        ChannelsConfig channels,
         MetricsConfig metrics,
         ModelEndpointConfig modelEndpoint,
         boolean operatorModelKeysForAll) {
@@ -78,6 +81,8 @@ record ChowderConfig(
     static final String SKILLS_CATALOG = "CHOWDER_SKILLS_CATALOG";
     static final String SKILLS_CLAWHUB = "CHOWDER_SKILLS_CLAWHUB";
     static final String SKILLS_MAX_BYTES = "CHOWDER_SKILLS_MAX_BYTES";
+    static final String TELEGRAM_API_ROOT = "CHOWDER_TELEGRAM_API_ROOT";
+    static final String CHANNEL_PLUGIN_VERSIONS = "CHOWDER_CHANNEL_PLUGIN_VERSIONS";
     static final String INSTANCE_RETENTION = "CHOWDER_INSTANCE_RETENTION";
     static final String GATEWAY_READY_TIMEOUT = "CHOWDER_GATEWAY_READY_TIMEOUT";
     static final String GATEWAY_RESTART_BACKOFF_MAX = "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX";
@@ -127,6 +132,7 @@ record ChowderConfig(
         requireNonNull(caches, "caches is null");
         requireNonNull(provisioner, "provisioner is null");
         requireNonNull(skills, "skills is null");
+        requireNonNull(channels, "channels is null");
         requireNonNull(metrics, "metrics is null");
         requireNonNull(modelEndpoint, "modelEndpoint is null");
     }
@@ -178,6 +184,7 @@ record ChowderConfig(
                 caches(read),
                 provisioner(read, dataDir, env),
                 skills(read),
+                channels(read),
                 metrics,
                 modelEndpoint(read),
                 read.value(OPERATOR_MODEL_KEYS, "all", text -> switch (text) {
@@ -301,6 +308,28 @@ record ChowderConfig(
                 read.value(SKILLS_MAX_BYTES, String.valueOf(SkillsConfig.DEFAULT_MAX_BYTES), text -> Reader.positive(Reader.bytes(text))));
     }
 
+    /** Where provisioned instances' Telegram channels reach the Bot API, and which channel plugin versions they install. */
+    private static ChannelsConfig channels(Reader read) {
+        return new ChannelsConfig(
+                read.value(TELEGRAM_API_ROOT, ChannelsConfig.TELEGRAM.toString(), text -> ChannelsConfig.checkTelegramRoot(java.net.URI.create(text))),
+                read.value(CHANNEL_PLUGIN_VERSIONS, "", text -> {
+                    Map<Channel, String> overrides = new java.util.EnumMap<>(Channel.class);
+                    for (String entry : text.split(",")) {
+                        if (entry.isBlank()) {
+                            continue;
+                        }
+                        String[] pair = entry.trim().split("=", 2);
+                        if (pair.length != 2) {
+                            throw new IllegalArgumentException("expected channel=version pairs separated by commas, such as msteams=2026.9.5");
+                        }
+                        Channel channel = Channel.of(pair[0].trim());
+                        ChannelsConfig.checkPluginVersion(channel, pair[1].trim());
+                        overrides.put(channel, pair[1].trim());
+                    }
+                    return ChannelsConfig.pluginVersions(overrides);
+                }));
+    }
+
     /** How provisioned gateways are confined; each limit's rejection names its variable. */
     private static SandboxConfig sandbox(Reader read) {
         SandboxConfig defaults = SandboxConfig.defaults();
@@ -333,7 +362,8 @@ record ChowderConfig(
         return "ChowderConfig[dataDir=" + dataDir + ", databaseUrl=" + redacted(databaseUrl) + ", databaseUser=" + databaseUser
                 + ", databasePassword=redacted, databasePoolSize=" + databasePoolSize + ", masterKey="
                 + (masterKey.isPresent() ? "from " + MASTER_KEY : "from the data directory") + ", http=" + http
-                + ", gateway=" + gateway + ", caches=" + caches + ", provisioner=" + provisioner + ", metrics=" + metrics
+                + ", gateway=" + gateway + ", caches=" + caches + ", provisioner=" + provisioner + ", skills=" + skills + ", channels=" + channels
+                + ", metrics=" + metrics
                 + ", modelEndpoint=" + modelEndpoint + ", operatorModelKeysForAll=" + operatorModelKeysForAll + "]";
     }
 

@@ -133,7 +133,7 @@ final class ChowderRuntime implements AutoCloseable {
         return new ChowderRuntime(Guice.createInjector(
                 new PersistenceModule(persistence, config.caches()),
                 new OpenClawModule(config.gateway()),
-                new ProvisionerModule(config.provisioner(), config.skills(), System.getenv()),
+                new ProvisionerModule(config.provisioner(), config.skills(), config.channels(), System.getenv()),
                 new MetricsModule(),
                 new HttpModule(config.http(), config.metrics(), config.modelEndpoint()),
                 new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()),

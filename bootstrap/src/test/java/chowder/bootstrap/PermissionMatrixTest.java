@@ -69,6 +69,15 @@ class PermissionMatrixTest {
             {"POST /v1/instances/{target}/skills/install", 409, 409, 403, 404, 404, 401, 401, 401},
             {"PATCH /v1/instances/{target}/skills/weather", 409, 409, 403, 404, 404, 401, 401, 401},
             {"DELETE /v1/instances/{target}/skills/weather", 409, 409, 403, 404, 404, 401, 401, 401},
+            // Channels (permission channels, which the "without" key has; its 403 is in ChannelRoutesTest): a registered gateway
+            // has none here (409). A channel's catalog needs no key, and ignores one.
+            {"GET /v1/instances/{target}/channels", 409, 409, 409, 404, 404, 401, 401, 401},
+            {"GET /v1/instances/{target}/channels/telegram", 200, 200, 200, 200, 200, 200, 200, 200},
+            {"POST /v1/instances/{target}/channels/telegram/connect", 409, 409, 409, 404, 404, 401, 401, 401},
+            {"GET /v1/instances/{target}/channels/telegram/status", 409, 409, 409, 404, 404, 401, 401, 401},
+            {"POST /v1/instances/{target}/channels/telegram/pair", 409, 409, 409, 404, 404, 401, 401, 401},
+            {"POST /v1/instances/{target}/channels/telegram/disconnect", 409, 409, 409, 404, 404, 401, 401, 401},
+            {"GET /v1/instances/{target}/channels/telegram/pairing", 409, 409, 409, 404, 404, 401, 401, 401},
             {"GET /v1/instances/{target}/session-limits", 200, 200, 403, 404, 404, 401, 401, 401},
             {"PUT /v1/instances/{target}/session-limits", 200, 200, 403, 404, 404, 401, 401, 401},
             {"POST /v1/instances/{victim}/stop", 200, 403, 403, 403, 404, 401, 401, 401},
@@ -166,6 +175,12 @@ class PermissionMatrixTest {
         }
         if (path.endsWith("/skills/install")) {
             return "{\"slug\":\"weather\"}";
+        }
+        if (path.endsWith("/channels/telegram/connect")) {
+            return "{\"config\":{\"token\":\"123:abc\"}}";
+        }
+        if (path.endsWith("/channels/telegram/pair")) {
+            return "{\"code\":\"ABCD1234\"}";
         }
         if (path.endsWith("/session-limits")) {
             return "{\"rules\":[{\"session_prefix\":\"user-\",\"requests_per_minute\":100}]}";

@@ -49,7 +49,9 @@ public enum Channel {
             field("channel_access_token", "channelAccessToken", "The Messaging API channel access token"),
             field("channel_secret", "channelSecret", "The Messaging API channel secret")),
             List.of("api.line.me:443", "api-data.line.me:443")),
-    NOSTR("nostr", ConnectionType.TOKEN, "@openclaw/nostr", fieldList(), List.of("relay.damus.io:443", "nos.lol:443"));
+    // Nostr's bot identity is a key pair: Chowder makes the private key at the first connect; the client gives nothing.
+    NOSTR("nostr", ConnectionType.TOKEN, "@openclaw/nostr", fieldList(new Field("private_key", "privateKey", "Made by Chowder", true)),
+            List.of("relay.damus.io:443", "nos.lol:443"));
 
     /** How a channel is connected. */
     public enum ConnectionType {
@@ -61,8 +63,8 @@ public enum Channel {
         }
     }
 
-    /** One field a client gives: its hosted name, OpenClaw's config key, and what it is. */
-    public record Field(String name, String openClawKey, String description) {
+    /** One field of a connection: its hosted name, OpenClaw's config key, what it is, and whether Chowder makes it. */
+    public record Field(String name, String openClawKey, String description, boolean generated) {
         public Field {
             requireNonNull(name, "name is null");
             requireNonNull(openClawKey, "openClawKey is null");
@@ -102,10 +104,10 @@ public enum Channel {
         return fields;
     }
 
-    /** The fields by hosted name, with their descriptions, as the catalog shows them. */
+    /** The fields a client gives, by hosted name, with their descriptions, as the catalog shows them. */
     public Map<String, String> requiredFields() {
         Map<String, String> required = new LinkedHashMap<>();
-        fields.forEach(field -> required.put(field.name(), field.description()));
+        fields.stream().filter(field -> !field.generated()).forEach(field -> required.put(field.name(), field.description()));
         return required;
     }
 
@@ -129,6 +131,6 @@ public enum Channel {
     }
 
     private static Field field(String name, String openClawKey, String description) {
-        return new Field(name, openClawKey, description);
+        return new Field(name, openClawKey, description, false);
     }
 }

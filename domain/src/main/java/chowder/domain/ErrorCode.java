@@ -34,5 +34,7 @@ public enum ErrorCode {
     GATEWAY_FAILED,
     GATEWAY_TIMEOUT,
     /** A skill registry (ClawHub) could not be reached or refused the install. */
-    SKILL_REGISTRY_FAILED
+    SKILL_REGISTRY_FAILED,
+    /** A channel plugin's registry (npm) could not be reached or refused the install. */
+    PLUGIN_REGISTRY_FAILED
 }

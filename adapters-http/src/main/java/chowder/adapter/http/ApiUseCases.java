@@ -6,6 +6,7 @@ import chowder.application.port.in.AuthenticateUseCase;
 import chowder.application.port.in.CheckReadinessUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
+import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
@@ -32,7 +33,8 @@ public record ApiUseCases(
         ManageWorkspaceFilesUseCase files,
         ManageSkillsUseCase skills,
         ManageLimitsUseCase limits,
-        ViewModelUsageUseCase modelUsage) {
+        ViewModelUsageUseCase modelUsage,
+        ManageChannelsUseCase channels) {
     public ApiUseCases {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(responses, "responses is null");
@@ -48,5 +50,6 @@ public record ApiUseCases(
         requireNonNull(skills, "skills is null");
         requireNonNull(limits, "limits is null");
         requireNonNull(modelUsage, "modelUsage is null");
+        requireNonNull(channels, "channels is null");
     }
 }

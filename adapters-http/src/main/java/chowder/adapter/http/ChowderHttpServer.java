@@ -42,6 +42,7 @@ public final class ChowderHttpServer {
         KeyRoutes keys = new KeyRoutes(useCases.keys(), bodies, new KeyJson(json));
         OrganizationRoutes organizations = new OrganizationRoutes(useCases.organizations(), useCases.createOrganization(), bodies, json);
         LimitRoutes limits = new LimitRoutes(useCases.limits(), bodies, json);
+        ChannelRoutes channels = new ChannelRoutes(useCases.channels(), bodies, json);
         MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry, metricsConfig);
         OpenApiDocument openApi = OpenApiDocument.load();
         HttpMetrics httpMetrics = new HttpMetrics(registry);
@@ -97,8 +98,8 @@ public final class ChowderHttpServer {
             }
             javalin.routes.get(OpenApiDocument.PATH, openApi::serve);
             javalin.routes.before("/v1/*", ctx -> {
-                // Signup is the one route without a key (and a 404 while it is disabled).
-                if (!ctx.path().equals(SIGNUP)) {
+                // Signup (a 404 while it is disabled) and a channel's catalog are the routes without a key.
+                if (!ctx.path().equals(SIGNUP) && !ChannelRoutes.isCatalog(ctx)) {
                     callers.authenticate(ctx);
                 }
             });
@@ -145,6 +146,13 @@ public final class ChowderHttpServer {
             javalin.routes.get(SkillRoutes.SKILL, skills::get);
             javalin.routes.patch(SkillRoutes.SKILL, skills::update);
             javalin.routes.delete(SkillRoutes.SKILL, skills::remove);
+            javalin.routes.get(ChannelRoutes.CHANNELS, channels::list);
+            javalin.routes.get(ChannelRoutes.CHANNEL, channels::catalog);
+            javalin.routes.post(ChannelRoutes.CONNECT, channels::connect);
+            javalin.routes.get(ChannelRoutes.STATUS, channels::status);
+            javalin.routes.post(ChannelRoutes.PAIR, channels::pair);
+            javalin.routes.post(ChannelRoutes.DISCONNECT, channels::disconnect);
+            javalin.routes.get(ChannelRoutes.PAIRING, channels::pairing);
 
             javalin.routes.exception(ChowderException.class, errors::chowder);
             javalin.routes.exception(HttpResponseException.class, (error, ctx) -> {

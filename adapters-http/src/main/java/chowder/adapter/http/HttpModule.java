@@ -10,6 +10,7 @@ import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.in.AuthorizeModelCallUseCase;
+import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.in.ManageLimitsUseCase;
 import chowder.application.port.in.ManageSkillsUseCase;
 import chowder.application.port.in.ViewModelUsageUseCase;
@@ -45,9 +46,9 @@ public final class HttpModule extends AbstractModule {
             ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances, CreateOrganizationUseCase createOrganization,
             ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys, ManageSessionsUseCase sessions,
             CheckReadinessUseCase readiness, ManageWorkspaceFilesUseCase files, ManageSkillsUseCase skills, ManageLimitsUseCase limits,
-            ViewModelUsageUseCase modelUsage, PrometheusMeterRegistry registry) {
+            ViewModelUsageUseCase modelUsage, ManageChannelsUseCase channels, PrometheusMeterRegistry registry) {
         return new ChowderHttpServer(config, metrics, registry, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
-                manageInstances, createOrganization, organizations, keys, sessions, readiness, files, skills, limits, modelUsage));
+                manageInstances, createOrganization, organizations, keys, sessions, readiness, files, skills, limits, modelUsage, channels));
     }
 
     /** Chowder's model endpoint for provisioned gateways; started (before any gateway) and stopped by the caller's lifecycle. */

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import chowder.application.port.in.NewOrganization;
 import chowder.application.service.ApiKeyService;
+import chowder.application.service.ChannelService;
+import chowder.application.service.InMemoryChannelSettings;
+import chowder.application.service.StandInChannels;
 import chowder.application.service.AuthenticationService;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.InMemorySessions;
@@ -93,7 +96,8 @@ class ChowderHttpServerTest {
                         }, new WorkspaceFileService(store, new NoWorkspaces()),
                         new SkillService(store, InstanceProvisionerPort.DISABLED, new NoInstanceSkills(), SkillCatalogPort.NONE, SkillSettingsPort.NONE),
                         new LimitsService(store, keys, store, store),
-                        new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage))));
+                        new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage)),
+                        new ChannelService(store, new InMemoryChannelSettings(), new StandInChannels(), new SecureRandom())));
         server.start();
         NewOrganization acme = organizations.create("Acme");
         acmeKey = acme.apiKey().value();

@@ -2,6 +2,8 @@ package chowder.adapter.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.domain.Channel;
+import chowder.domain.ChannelSettings;
 import chowder.domain.GatewayToken;
 import chowder.domain.InstanceId;
 import chowder.domain.ModelApiKey;
@@ -13,8 +15,8 @@ import java.time.Instant;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Re-encrypts every stored gateway token, every instance's skill settings and every organization's model keys under a
- * new master key and replaces the
+ * Re-encrypts every stored gateway token, every instance's skill and channel settings and every organization's model
+ * keys under a new master key and replaces the
  * key's check value, in one transaction: either all of them move to the new key or none does. Run it while no Chowder
  * server uses the database (a server still running answers not ready from then on).
  */
@@ -27,7 +29,7 @@ public final class MasterKeyRotation {
         this.currentKey = config.masterKey();
     }
 
-    /** @return how many gateway tokens were re-encrypted (skill settings and model keys are re-encrypted too, but not counted) */
+    /** @return how many gateway tokens were re-encrypted (skill and channel settings and model keys are re-encrypted too, but not counted) */
     public int rotateTo(MasterKey newKey) {
         GatewayTokenCipher current = new GatewayTokenCipher(currentKey, new SecureRandom());
         GatewayTokenCipher next = new GatewayTokenCipher(newKey, new SecureRandom());
@@ -35,6 +37,8 @@ public final class MasterKeyRotation {
         SkillSettingsCipher nextSettings = new SkillSettingsCipher(newKey, new SecureRandom());
         ModelKeyCipher currentModelKeys = new ModelKeyCipher(currentKey, new SecureRandom());
         ModelKeyCipher nextModelKeys = new ModelKeyCipher(newKey, new SecureRandom());
+        ChannelSettingsCipher currentChannels = new ChannelSettingsCipher(currentKey, new SecureRandom());
+        ChannelSettingsCipher nextChannels = new ChannelSettingsCipher(newKey, new SecureRandom());
         return jdbi.inTransaction(handle -> {
             InstanceDao dao = handle.attach(InstanceDao.class);
             int count = 0;
@@ -56,6 +60,13 @@ public final class MasterKeyRotation {
                 ModelProviderName provider = new ModelProviderName(stored.provider());
                 ModelApiKey key = currentModelKeys.decrypt(organization, provider, stored.keyEncrypted());
                 modelKeys.update(stored.organizationId(), stored.provider(), nextModelKeys.encrypt(organization, provider, key), Instant.now());
+            }
+            ChannelSettingsDao channels = handle.attach(ChannelSettingsDao.class);
+            for (ChannelSettingsDao.ChannelSettingsRow stored : channels.listAll()) {
+                InstanceId id = new InstanceId(stored.instanceId());
+                Channel channel = Channel.of(stored.channel());
+                ChannelSettings settings = currentChannels.decrypt(id, channel, stored.settingsEncrypted());
+                channels.update(stored.instanceId(), stored.channel(), nextChannels.encrypt(id, channel, settings), Instant.now());
             }
             MasterKeyCheckDao checks = handle.attach(MasterKeyCheckDao.class);
             String check = MasterKeyCheck.seal(newKey, new SecureRandom());

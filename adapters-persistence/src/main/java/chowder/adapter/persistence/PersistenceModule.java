@@ -2,6 +2,7 @@ package chowder.adapter.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.out.ChannelSettingsPort;
 import chowder.application.port.out.LimitCounterPort;
 import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadApiKeyPort;
@@ -144,6 +145,12 @@ public final class PersistenceModule extends AbstractModule {
     @Singleton
     SkillSettingsPort skillSettings(Jdbi jdbi) {
         return new JdbiSkillSettingsStore(jdbi, new SkillSettingsCipher(config.masterKey(), new SecureRandom()));
+    }
+
+    @Provides
+    @Singleton
+    ChannelSettingsPort channelSettings(Jdbi jdbi) {
+        return new JdbiChannelSettingsStore(jdbi, new ChannelSettingsCipher(config.masterKey(), new SecureRandom()));
     }
 
     @Provides

@@ -25,11 +25,14 @@ import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.port.out.ChannelSettingsPort;
 import chowder.application.port.out.SkillSettingsPort;
 import chowder.application.port.out.StoreHealthPort;
 import chowder.domain.ApiKeyId;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
+import chowder.domain.Channel;
+import chowder.domain.ChannelSettings;
 import chowder.domain.SkillSettings;
 import chowder.domain.SessionRecord;
 import chowder.domain.TokenUsage;
@@ -371,6 +374,57 @@ abstract class StoreContractTest {
             assertThatThrownBy(() -> injector.getInstance(SkillSettingsPort.class).listByInstance(instance.id()))
                     .hasMessageContaining("master key differs");
         }
+    }
+
+    @Test
+    void channelSettingsAreKeptPerInstanceAndChannelEncryptedAndBoundToTheirRow() {
+        Organization acme = organization("Acme");
+        Instance bot = stored(acme, "bot", "t");
+        Instance other = stored(acme, "other", "t");
+        ChannelSettingsPort channels = injector.getInstance(ChannelSettingsPort.class);
+        ChannelSettings telegram = new ChannelSettings(true, Map.of("token", "123456:telegram-secret"));
+        ChannelSettings slack = new ChannelSettings(true, Map.of("bot_token", "xoxb-slack-secret", "app_token", "xapp-slack-secret"));
+        channels.save(bot.id(), Channel.TELEGRAM, telegram);
+        channels.save(bot.id(), Channel.SLACK, slack);
+        channels.save(other.id(), Channel.TELEGRAM, new ChannelSettings(true, Map.of("token", "other-secret")));
+        channels.save(bot.id(), Channel.SLACK, slack.disabled());
+
+        assertThat(channels.listByInstance(bot.id())).containsExactly(Map.entry(Channel.TELEGRAM, telegram), Map.entry(Channel.SLACK, slack.disabled()));
+        assertThat(channels.listByInstance(other.id()).get(Channel.TELEGRAM).fields()).containsEntry("token", "other-secret");
+        assertThat(channels.listByInstance(InstanceId.random())).isEmpty();
+        assertThatThrownBy(() -> channels.save(InstanceId.random(), Channel.TELEGRAM, telegram))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_NOT_FOUND));
+
+        Jdbi jdbi = injector.getInstance(Jdbi.class);
+        String stored = jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT settings_encrypted FROM instance_channel_settings WHERE instance_id = :instance AND channel = 'telegram'")
+                .bind("instance", bot.id().value()).mapTo(String.class).one());
+        assertThat(stored).startsWith("v1:").doesNotContain("telegram-secret", "token");
+        // Copied onto another instance's row, a channel's settings do not decrypt.
+        jdbi.useHandle(handle -> handle.execute("UPDATE instance_channel_settings SET settings_encrypted = ? WHERE instance_id = ? AND channel = 'telegram'",
+                stored, other.id().value()));
+        assertThatThrownBy(() -> channels.listByInstance(other.id())).hasMessageContaining("master key differs")
+                .message().doesNotContain("telegram-secret");
+
+        channels.deleteAll(bot.id());
+        assertThat(channels.listByInstance(bot.id())).isEmpty();
+    }
+
+    @Test
+    void rotatingTheMasterKeyReEncryptsChannelSettings() {
+        Instance bot = stored(organization("Acme"), "bot", "token-to-rotate");
+        ChannelSettings telegram = new ChannelSettings(false, Map.of("token", "123456:telegram-secret"));
+        injector.getInstance(ChannelSettingsPort.class).save(bot.id(), Channel.TELEGRAM, telegram);
+        MasterKey next = MasterKey.generate(RANDOM);
+        injector.getInstance(MasterKeyRotation.class).rotateTo(next);
+
+        Injector rotated = injectorFor(next);
+        try {
+            assertThat(rotated.getInstance(ChannelSettingsPort.class).listByInstance(bot.id())).containsExactly(Map.entry(Channel.TELEGRAM, telegram));
+        } finally {
+            rotated.getInstance(HikariDataSource.class).close();
+        }
+        assertThatThrownBy(() -> injector.getInstance(ChannelSettingsPort.class).listByInstance(bot.id())).hasMessageContaining("master key differs");
     }
 
     /** Every kind of field and value: secrets, null, nested maps and lists, numbers small and large. */

@@ -11,10 +11,10 @@ import chowder.application.port.in.ViewInstancesUseCase;
 import chowder.application.port.out.GatewayAddressPolicyPort;
 import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.InstanceProvisionerPort.PreparedGateway;
+import chowder.application.port.out.InstanceProvisionerPort.StoredSettings;
 import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveInstancePort;
-import chowder.application.port.out.SkillSettingsPort;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
@@ -26,10 +26,8 @@ import chowder.domain.InstanceSettings;
 import chowder.domain.InstanceUpdate;
 import chowder.domain.ModelProviderName;
 import chowder.domain.Permission;
-import chowder.domain.SkillSettings;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -46,7 +44,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     private final InstanceLimits limits;
     private final LimitSettingsPort plans;
     private final InstanceProvisionerPort provisioner;
-    private final SkillSettingsPort skills;
+    private final GatewaySettings gatewaySettings;
     private final ModelAccessService modelAccess;
     private final ModelCredentials credentials;
     private final Clock clock;
@@ -55,18 +53,18 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     public InstanceService(LoadInstancePort loadInstances, SaveInstancePort saveInstances, GatewayAddressPolicyPort addressPolicy,
             InstanceHealthService health, InstanceLimits limits, Clock clock) {
         this(loadInstances, saveInstances, addressPolicy, health, limits, LimitSettingsPort.DEFAULTS, InstanceProvisionerPort.DISABLED,
-                SkillSettingsPort.NONE, null, null, clock);
+                GatewaySettings.NONE, null, null, clock);
     }
 
     /**
      * @param plans each organization's plan, which may hold its own instance limit
-     * @param skills the skill settings a provisioned gateway is started with
+     * @param gatewaySettings the skill and channel settings a provisioned gateway is started with
      * @param modelAccess which model providers an organization may use (needed when the provisioner is on)
      * @param credentials the credentials provisioned gateways present to Chowder's model endpoint (likewise)
      */
     public InstanceService(LoadInstancePort loadInstances, SaveInstancePort saveInstances, GatewayAddressPolicyPort addressPolicy,
             InstanceHealthService health, InstanceLimits limits, LimitSettingsPort plans, InstanceProvisionerPort provisioner,
-            SkillSettingsPort skills, ModelAccessService modelAccess, ModelCredentials credentials, Clock clock) {
+            GatewaySettings gatewaySettings, ModelAccessService modelAccess, ModelCredentials credentials, Clock clock) {
         this.loadInstances = requireNonNull(loadInstances, "loadInstances is null");
         this.saveInstances = requireNonNull(saveInstances, "saveInstances is null");
         this.addressPolicy = requireNonNull(addressPolicy, "addressPolicy is null");
@@ -74,7 +72,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         this.limits = requireNonNull(limits, "limits is null");
         this.plans = requireNonNull(plans, "plans is null");
         this.provisioner = requireNonNull(provisioner, "provisioner is null");
-        this.skills = requireNonNull(skills, "skills is null");
+        this.gatewaySettings = requireNonNull(gatewaySettings, "gatewaySettings is null");
         this.modelAccess = provisioner.enabled() ? requireNonNull(modelAccess, "modelAccess is null") : modelAccess;
         this.credentials = provisioner.enabled() ? requireNonNull(credentials, "credentials is null") : credentials;
         this.clock = requireNonNull(clock, "clock is null");
@@ -117,14 +115,14 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         Instance instance = Instance.provision(command.caller().organizationId(), command.name(), prepared.url(), prepared.token(),
                 prepared.settings(), clock.instant());
         insertWithinLimit(instance);
-        // A new instance has no skill settings yet: nothing to read.
-        launch(instance, Map.of());
+        // A new instance has no skill or channel settings yet: nothing to read.
+        launch(instance, StoredSettings.NONE);
         return instance;
     }
 
     /** Starts a provisioned gateway with a fresh credential for Chowder's model endpoint. */
-    private void launch(Instance instance, Map<String, SkillSettings> skillSettings) {
-        provisioner.start(instance, skillSettings, health.eventsOf(instance), credentials.issue(instance.id()));
+    private void launch(Instance instance, StoredSettings stored) {
+        provisioner.start(instance, stored, health.eventsOf(instance), credentials.issue(instance.id()));
     }
 
     private void insertWithinLimit(Instance instance) {
@@ -199,7 +197,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
             return next.relaunch(provisioner.freeAddress(), clock.instant());
         });
         if (started.provisioned()) {
-            launch(started, skills.listByInstance(started.id()));
+            launch(started, gatewaySettings.of(started.id()));
         } else {
             health.probeSoon(started);
         }
@@ -214,7 +212,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
             provisioner.remove(id);
             credentials.revoke(id);
         }
-        skills.deleteAll(id);
+        gatewaySettings.deleteAll(id);
     }
 
     @Override
@@ -226,7 +224,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
             if (instance.provisioned()) {
                 Instance relaunched = instance.relaunch(provisioner.freeAddress(), clock.instant());
                 if (saveInstances.updateIfUnchanged(relaunched, instance)) {
-                    launch(relaunched, skills.listByInstance(relaunched.id()));
+                    launch(relaunched, gatewaySettings.of(relaunched.id()));
                 }
             }
         }

@@ -10,7 +10,6 @@ import chowder.application.port.in.OrganizationDetails;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.SendResponseCommand;
 import chowder.application.port.out.ResponseRequest;
-import chowder.application.port.out.SkillSettingsPort;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
@@ -71,7 +70,7 @@ class ModelAccessAndLimitsTest {
     }
 
     private InstanceService instances(ModelAccessService access) {
-        return new InstanceService(store, store, health, probes, new InstanceLimits(5), store, provisioner, SkillSettingsPort.NONE, access,
+        return new InstanceService(store, store, health, probes, new InstanceLimits(5), store, provisioner, GatewaySettings.NONE, access,
                 credentials, clock);
     }
 

@@ -6,18 +6,16 @@ import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
-import chowder.domain.SkillSettings;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Chowder that provisions (in sandboxes, unless {@link #sandbox} says otherwise) and starts nothing: it remembers each
- * start and the model credential it was given.
+ * start, with the settings and the model credential it was given.
  */
 public final class RecordingProvisioner implements InstanceProvisionerPort {
-    public record Started(InstanceId instance, String credential) {}
+    public record Started(InstanceId instance, String credential, StoredSettings settings) {}
 
     public final List<Started> started = new CopyOnWriteArrayList<>();
     public volatile String sandbox = "bubblewrap";
@@ -54,8 +52,8 @@ public final class RecordingProvisioner implements InstanceProvisionerPort {
     }
 
     @Override
-    public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
-        started.add(new Started(instance.id(), modelCredential));
+    public void start(Instance instance, StoredSettings settings, GatewayEvents events, String modelCredential) {
+        started.add(new Started(instance.id(), modelCredential, settings));
     }
 
     @Override

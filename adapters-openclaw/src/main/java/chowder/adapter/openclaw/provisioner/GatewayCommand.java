@@ -41,6 +41,36 @@ public final class GatewayCommand {
         return builder;
     }
 
+    /**
+     * Runs a one-shot OpenClaw command for an unconfined gateway (the sandbox off), in its directory and with its
+     * environment, waiting up to {@code timeout}; its output's last 8 KiB.
+     */
+    static chowder.adapter.openclaw.provisioner.sandbox.Sandbox.Outcome runUnconfined(GatewayLayout layout, Path directory, List<String> command,
+            Map<String, String> secrets, java.time.Duration timeout) throws java.io.IOException, InterruptedException {
+        Path output = java.nio.file.Files.createTempFile("chowder-command-", ".out");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            String hostPath = builder.environment().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+            builder.environment().clear();
+            builder.environment().putAll(environment(layout, hostPath, secrets));
+            Process process = builder.start();
+            int exit = -1;
+            if (process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                exit = process.exitValue();
+            } else {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+            byte[] bytes = java.nio.file.Files.readAllBytes(output);
+            int start = Math.max(0, bytes.length - 8192);
+            return new chowder.adapter.openclaw.provisioner.sandbox.Sandbox.Outcome(exit,
+                    new String(bytes, start, bytes.length - start, java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            java.nio.file.Files.deleteIfExists(output);
+        }
+    }
+
     /** The command line of the gateway of {@code layout} on {@code port}. */
     static List<String> arguments(GatewayLayout layout, int port) {
         OpenClawInstall.Runtime runtime = layout.runtime();
@@ -63,7 +93,6 @@ public final class GatewayCommand {
         environment.put("OPENCLAW_STATE_DIR", layout.state().toString());
         environment.put("OPENCLAW_HOME", layout.home().toString());
         // Documented in docs/gateway/embedding.md for a supervised, control-plane-only gateway child.
-        environment.put("OPENCLAW_SKIP_CHANNELS", "1");
         environment.put("OPENCLAW_DISABLE_BONJOUR", "1");
         environment.put("OPENCLAW_NO_RESPAWN", "1");
         environment.put("OPENCLAW_EXEC_SHELL_SNAPSHOT", "0");

@@ -1,8 +1,11 @@
 package chowder.adapter.openclaw.provisioner;
 
+import chowder.domain.Channel;
+import chowder.domain.ChannelSettings;
 import chowder.domain.SkillSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,7 +45,7 @@ final class GatewayConfigWriter {
      * Chowder relays exactly that provider's one call with the organization's key.
      */
     static ObjectNode config(int port, GatewayLayout layout, ModelProviders.Selection model, URI modelEndpoint,
-            Map<String, SkillSettings> skills) {
+            Map<String, SkillSettings> skills, Map<Channel, ChannelSettings> channels, ChannelsConfig channelsConfig) {
         ObjectNode config = JSON.createObjectNode();
         ObjectNode gateway = config.putObject("gateway")
                 .put("mode", "local")
@@ -77,14 +80,55 @@ final class GatewayConfigWriter {
             modelNode.putObject("cost").put("input", 0).put("output", 0).put("cacheRead", 0).put("cacheWrite", 0);
         }
         // Serving /v1/responses needs none of the bundled plugins, and without them, the update check and
-        // mDNS the gateway starts faster and calls nothing but its model provider.
-        config.putObject("plugins").put("enabled", false);
+        // mDNS the gateway starts faster and calls nothing but its model provider. A connected channel loads its own
+        // plugin alone (plugins.allow), not the fifteen OpenClaw bundles.
+        ObjectNode plugins = config.putObject("plugins");
+        if (channels.isEmpty()) {
+            plugins.put("enabled", false);
+        } else {
+            plugins.put("enabled", true);
+            ArrayNode allowed = plugins.putArray("allow");
+            ObjectNode entries = plugins.putObject("entries");
+            new java.util.TreeMap<>(channels).keySet().forEach(channel -> {
+                allowed.add(channel.id());
+                entries.putObject(channel.id()).put("enabled", true);
+            });
+            ObjectNode sections = config.putObject("channels");
+            new java.util.TreeMap<>(channels).forEach((channel, settings) -> sections.set(channel.id(), channel(channel, settings, channelsConfig)));
+        }
+        // Each person who messages a channel has a session of their own, as each API session id has.
+        config.putObject("session").put("dmScope", "per-channel-peer");
         config.putObject("update").put("checkOnStart", false);
         config.putObject("discovery").putObject("mdns").put("mode", "off");
         config.putObject("logging").put("file", layout.openClawLog().toString());
         ObjectNode entries = config.putObject("skills").putObject("entries");
         skills.forEach((key, settings) -> entries.set(key, entry(settings)));
         return config;
+    }
+
+    /**
+     * {@code channels.<id>}: on or off, the connection's fields under OpenClaw's keys, and pairing for direct messages (a
+     * stranger gets a code to be approved through the API, never the agent).
+     */
+    private static ObjectNode channel(Channel channel, ChannelSettings settings, ChannelsConfig channelsConfig) {
+        ObjectNode section = JSON.createObjectNode().put("enabled", settings.enabled());
+        for (Channel.Field field : channel.fields()) {
+            String value = settings.fields().get(field.name());
+            if (value != null) {
+                section.put(field.openClawKey(), value);
+            }
+        }
+        if (channel == Channel.MATRIX) {
+            section.putObject("dm").put("policy", "pairing");
+        } else {
+            section.put("dmPolicy", "pairing");
+        }
+        if (channel == Channel.TELEGRAM) {
+            if (!channelsConfig.telegramApiRoot().equals(ChannelsConfig.TELEGRAM)) {
+                section.put("apiRoot", channelsConfig.telegramApiRoot().toString());
+            }
+        }
+        return section;
     }
 
     /** {@code skills.entries.<key>}: only what is set, so that OpenClaw's defaults hold for the rest. */

@@ -7,6 +7,9 @@ import chowder.adapter.openclaw.provisioner.sandbox.EgressRule;
 import chowder.adapter.openclaw.provisioner.sandbox.Sandbox;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxCell;
 import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.InstanceProvisionerPort.StoredSettings;
+import chowder.domain.Channel;
+import chowder.domain.ChannelSettings;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayToken;
@@ -54,10 +57,13 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     private final Sandbox sandbox;
     private final ConfigDirectories configDirectories;
     private final Map<InstanceId, GatewaySupervisor> supervisors = new ConcurrentHashMap<>();
-    /** The skill settings each started gateway runs with: its config is written from them at each launch and change. */
-    private final Map<InstanceId, Map<String, SkillSettings>> skills = new ConcurrentHashMap<>();
-    /** The config of each launched gateway, to write again when its skill settings change. */
+    private final ChannelsConfig channelsConfig;
+    /** The skill and channel settings each started gateway runs with: its config is written from them at each launch and change. */
+    private final Map<InstanceId, StoredSettings> settings = new ConcurrentHashMap<>();
+    /** The config of each launched gateway, to write again when its skill or channel settings change. */
     private final Map<InstanceId, ConfigFile> configs = new ConcurrentHashMap<>();
+    /** What each started gateway's process is given (token, model credential), for a command run beside it. */
+    private final Map<InstanceId, Map<String, String>> secrets = new ConcurrentHashMap<>();
     /** Held to write a config: a launch and a skill change would otherwise race (both are rare and quick). */
     private final Object configLock = new Object();
     /** Chowder's model endpoint, known once it listens: every gateway reaches its provider there and nowhere else. */
@@ -65,7 +71,14 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
 
     /** @param environment Chowder's environment, of which the sandbox reads what it needs */
     public LocalGatewayProvisioner(ProvisionerConfig config, Map<String, String> environment, SecureRandom random, Clock clock) {
+        this(config, ChannelsConfig.defaults(), environment, random, clock);
+    }
+
+    /** @param channelsConfig the operator's choices for channels (Telegram's Bot API root) */
+    public LocalGatewayProvisioner(ProvisionerConfig config, ChannelsConfig channelsConfig, Map<String, String> environment, SecureRandom random,
+            Clock clock) {
         this.config = requireNonNull(config, "config is null");
+        this.channelsConfig = requireNonNull(channelsConfig, "channelsConfig is null");
         this.install = new OpenClawInstall(config);
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
         this.random = requireNonNull(random, "random is null");
@@ -154,13 +167,14 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     }
 
     @Override
-    public void start(Instance instance, Map<String, SkillSettings> skillSettings, GatewayEvents events, String modelCredential) {
+    public void start(Instance instance, StoredSettings stored, GatewayEvents events, String modelCredential) {
         URI endpoint = modelEndpoint;
         if (endpoint == null) {
             throw new IllegalStateException("the model endpoint must listen before a gateway starts");
         }
-        // A change that reached configureSkills while this start was on its way is newer than what the caller read.
-        skills.putIfAbsent(instance.id(), Map.copyOf(skillSettings));
+        // A change that reached configureSkills or configureChannels while this start was on its way is newer than what
+        // the caller read.
+        settings.putIfAbsent(instance.id(), stored);
         ModelProviders.Selection model = config.modelProviders().select(instance.settings());
         int port = instance.gatewayUrl().value().getPort();
         InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), instance.id());
@@ -172,6 +186,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         Map<String, String> secrets = new HashMap<>();
         secrets.put(GatewayConfigWriter.TOKEN_VARIABLE, instance.gatewayToken().value());
         secrets.put(GatewayConfigWriter.MODEL_CREDENTIAL_VARIABLE, modelCredential);
+        this.secrets.put(instance.id(), Map.copyOf(secrets));
         List<String> secretValues = secrets.values().stream().filter(value -> value.length() >= 4).toList();
         // The model endpoint on loopback is the one way out for model traffic; the operator's allowlist adds the rest.
         List<EgressRule> egress = List.of(EgressRule.forUrl(endpoint.toString()));
@@ -191,9 +206,9 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         OpenClawInstall.Runtime runtime = install.locate();
         Path configDirectory = configDirectories.of(id);
         GatewayLayout layout = sandbox.confines() ? GatewayLayout.inSandbox() : GatewayLayout.onHost(runtime.home(), directory, configDirectory);
-        ConfigFile configFile = new ConfigFile(configDirectory.resolve(GatewayLayout.CONFIG_FILE), port, layout, model, endpoint);
+        ConfigFile configFile = new ConfigFile(configDirectory.resolve(GatewayLayout.CONFIG_FILE), port, layout, model, endpoint, channelsConfig);
         synchronized (configLock) {
-            configFile.write(skills.getOrDefault(id, Map.of()));
+            configFile.write(settings.getOrDefault(id, StoredSettings.NONE));
             configs.put(id, configFile);
         }
         if (!sandbox.confines()) {
@@ -209,14 +224,26 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
      * Gives a started gateway new skill settings: its config is written again, and OpenClaw applies the change of
      * {@code skills.*} without a restart. A gateway not started here gets them at its next start.
      */
-    void configureSkills(InstanceId id, Map<String, SkillSettings> settings) {
-        Map<String, SkillSettings> current = Map.copyOf(settings);
-        skills.put(id, current);
+    void configureSkills(InstanceId id, Map<String, SkillSettings> skills) {
+        reconfigure(id, current -> new StoredSettings(skills, current.channels()));
+    }
+
+    /**
+     * Gives a started gateway new channel settings: its config is written again, and OpenClaw applies a change of
+     * {@code channels.*} and {@code plugins.*} without a restart. A gateway not started here gets them at its next start.
+     */
+    void configureChannels(InstanceId id, Map<Channel, ChannelSettings> channels) {
+        reconfigure(id, current -> new StoredSettings(current.skills(), channels));
+    }
+
+    private void reconfigure(InstanceId id, java.util.function.UnaryOperator<StoredSettings> change) {
         synchronized (configLock) {
+            StoredSettings next = change.apply(settings.getOrDefault(id, StoredSettings.NONE));
+            settings.put(id, next);
             ConfigFile file = configs.get(id);
             if (file != null) {
                 try {
-                    file.write(current);
+                    file.write(next);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write the gateway config of instance " + id, e);
                 }
@@ -224,16 +251,46 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         }
     }
 
-    /** Where the gateway's config goes and what, besides the skills, it says. */
-    private record ConfigFile(Path file, int port, GatewayLayout layout, ModelProviders.Selection model, URI modelEndpoint) {
-        void write(Map<String, SkillSettings> skills) throws IOException {
-            GatewayConfigWriter.write(file, GatewayConfigWriter.config(port, layout, model, modelEndpoint, skills));
+    /** Where the gateway's config goes and what, besides its skills and channels, it says. */
+    private record ConfigFile(Path file, int port, GatewayLayout layout, ModelProviders.Selection model, URI modelEndpoint,
+            ChannelsConfig channelsConfig) {
+        void write(StoredSettings stored) throws IOException {
+            GatewayConfigWriter.write(file, GatewayConfigWriter.config(port, layout, model, modelEndpoint, stored.skills(), stored.channels(),
+                    channelsConfig));
         }
+    }
+
+    /**
+     * Runs an OpenClaw command ({@code pairing approve telegram CODE}, say) on a started gateway's state and config, as
+     * the gateway runs: beside it in its sandbox (its uid and binds, no network), or unconfined when the sandbox is off.
+     * Its output ends with what it printed, secrets redacted.
+     */
+    Sandbox.Outcome runBeside(InstanceId id, List<String> arguments, java.time.Duration timeout) throws IOException, InterruptedException {
+        Map<String, String> given = secrets.get(id);
+        if (given == null) {
+            throw new IllegalStateException("the gateway of instance " + id + " was not started by this Chowder");
+        }
+        OpenClawInstall.Runtime runtime = install.locate();
+        InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), id);
+        Path configDirectory = configDirectories.of(id);
+        GatewayLayout layout = sandbox.confines() ? GatewayLayout.inSandbox() : GatewayLayout.onHost(runtime.home(), directory, configDirectory);
+        List<String> command = new ArrayList<>(List.of(layout.runtime().node().toString(), layout.runtime().openClawEntry().toString()));
+        command.addAll(arguments);
+        Sandbox.Outcome outcome;
+        if (sandbox.confines()) {
+            outcome = sandbox.runBeside(new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
+                    directory.state(), directory.workspace(), directory.home(), 0, List.of(), command,
+                    GatewayCommand.sandboxEnvironment(layout, given)), timeout);
+        } else {
+            outcome = GatewayCommand.runUnconfined(layout, directory.root(), command, given, timeout);
+        }
+        return new Sandbox.Outcome(outcome.exitCode(), redact(outcome.output(), redactable(id, List.copyOf(given.values()))));
     }
 
     @Override
     public void stop(InstanceId id) {
-        skills.remove(id);
+        settings.remove(id);
+        secrets.remove(id);
         configs.remove(id);
         GatewaySupervisor supervisor = supervisors.remove(id);
         if (supervisor != null) {
@@ -317,15 +374,20 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         }
     }
 
-    /** What a gateway's log tail must not show: its token and model credential, and its skills' secrets as they are now. */
+    /**
+     * What a gateway's log tail must not show: its token and model credential, and its skills' secrets and channels'
+     * fields as they are now.
+     */
     private List<String> redactable(InstanceId id, List<String> fixed) {
         List<String> values = new ArrayList<>(fixed);
-        for (SkillSettings settings : skills.getOrDefault(id, Map.of()).values()) {
-            if (settings.apiKey() != null) {
-                values.add(settings.apiKey());
+        StoredSettings stored = settings.getOrDefault(id, StoredSettings.NONE);
+        for (SkillSettings skill : stored.skills().values()) {
+            if (skill.apiKey() != null) {
+                values.add(skill.apiKey());
             }
-            values.addAll(settings.env().values());
+            values.addAll(skill.env().values());
         }
+        stored.channels().values().forEach(channel -> values.addAll(channel.fields().values()));
         return values.stream().filter(value -> value.length() >= 4).toList();
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.openclaw.GatewayRpc;
 import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.InstanceChannelsPort;
 import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.ModelCatalogPort;
 import chowder.application.port.out.SkillCatalogPort;
@@ -24,18 +25,20 @@ public final class ProvisionerModule extends AbstractModule {
     private final ProvisionerConfig config;
     private final Map<String, String> environment;
     private final SkillsConfig skills;
+    private final ChannelsConfig channels;
 
     /** @param environment Chowder's environment, of which only what the sandbox needs is used */
-    public ProvisionerModule(ProvisionerConfig config, SkillsConfig skills, Map<String, String> environment) {
+    public ProvisionerModule(ProvisionerConfig config, SkillsConfig skills, ChannelsConfig channels, Map<String, String> environment) {
         this.config = requireNonNull(config, "config is null");
         this.skills = requireNonNull(skills, "skills is null");
+        this.channels = requireNonNull(channels, "channels is null");
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
     }
 
     @Provides
     @Singleton
     LocalGatewayProvisioner localProvisioner(SecureRandom random, Clock clock) {
-        return new LocalGatewayProvisioner(config, environment, random, clock);
+        return new LocalGatewayProvisioner(config, channels, environment, random, clock);
     }
 
     @Provides
@@ -54,6 +57,13 @@ public final class ProvisionerModule extends AbstractModule {
     InstanceSkillsPort instanceSkills(LocalWorkspaceFiles files, Provider<LocalGatewayProvisioner> local) {
         // Lazily: a Chowder that provisions nothing never makes a provisioner (SkillService refuses before asking this).
         return new LocalInstanceSkills(new GatewayRpc(), files, local::get);
+    }
+
+    @Provides
+    @Singleton
+    InstanceChannelsPort instanceChannels(Provider<LocalGatewayProvisioner> local) {
+        // Lazily: a Chowder that provisions nothing never makes a provisioner (ChannelService refuses before asking this).
+        return new LocalInstanceChannels(new GatewayRpc(), local::get, config, channels);
     }
 
     /** The model providers, offered whether or not this Chowder provisions (organizations' keys are named by them). */

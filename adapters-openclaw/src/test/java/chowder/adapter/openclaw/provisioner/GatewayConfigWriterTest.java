@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.domain.Channel;
+import chowder.domain.ChannelSettings;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
@@ -46,7 +48,7 @@ class GatewayConfigWriterTest {
 
         ModelProviders.Selection cloud = providers.select(settings("cloud", null));
         GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.onHost(directory, instance, configFile.getParent()),
-                cloud, MODEL_ENDPOINT, Map.of()));
+                cloud, MODEL_ENDPOINT, Map.of(), Map.of(), ChannelsConfig.defaults()));
         String written = Files.readString(configFile, UTF_8);
         JsonNode config = JSON.readTree(written);
 
@@ -66,9 +68,12 @@ class GatewayConfigWriterTest {
         assertThat(written).doesNotContain("sk-very-secret").doesNotContain("CLOUD_KEY").doesNotContain("models.example");
         assertThat(Files.getPosixFilePermissions(configFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(config.at("/skills/entries").size()).isZero();
+        // No channel: no plugin loads, and no channel section.
+        assertThat(config.at("/plugins/enabled").asBoolean()).isFalse();
+        assertThat(config.at("/channels").isMissingNode()).isTrue();
 
         // A sandboxed gateway runs as its own user and sees its own paths, not the host's.
-        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), cloud, MODEL_ENDPOINT, Map.of()));
+        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), cloud, MODEL_ENDPOINT, Map.of(), Map.of(), ChannelsConfig.defaults()));
         JsonNode sandboxed = JSON.readTree(Files.readString(configFile, UTF_8));
         assertThat(sandboxed.at("/agents/defaults/workspace").asText()).isEqualTo("/instance/workspace");
         assertThat(sandboxed.at("/logging/file").asText()).isEqualTo("/instance/state/openclaw.log");
@@ -104,7 +109,7 @@ class GatewayConfigWriterTest {
                 "image-lab", new SkillSettings(null, "sk-skill", Map.of("GEMINI_API_KEY", "g-1"), Map.of("model", "nano", "limits", Map.of("n", 2)))));
 
         ModelProviders.Selection model = ModelProviders.HOSTED_ONLY.select(settings("openai", null));
-        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), model, MODEL_ENDPOINT, skills));
+        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(), model, MODEL_ENDPOINT, skills, Map.of(), ChannelsConfig.defaults()));
 
         JsonNode entries = JSON.readTree(Files.readString(configFile, UTF_8)).at("/skills/entries");
         assertThat(entries.get("weather").toString()).isEqualTo("{\"enabled\":false}");
@@ -117,6 +122,38 @@ class GatewayConfigWriterTest {
         try (var left = Files.list(configDirectory)) {
             assertThat(left).containsExactly(configFile);
         }
+    }
+
+    @Test
+    void connectedChannelsLoadOnlyTheirOwnPluginsTakeTheirFieldsUnderOpenClawsKeysAndPairStrangers() throws Exception {
+        Path configFile = Files.createDirectories(directory.resolve("config")).resolve(GatewayLayout.CONFIG_FILE);
+        Map<Channel, ChannelSettings> channels = Map.of(
+                Channel.TELEGRAM, new ChannelSettings(true, Map.of("token", "123:abc")),
+                Channel.SLACK, new ChannelSettings(false, Map.of("bot_token", "xoxb-1", "app_token", "xapp-1")),
+                Channel.MATRIX, new ChannelSettings(true, Map.of("homeserver", "https://matrix.example", "user_id", "@bot:example",
+                        "access_token", "syt-1")));
+        ChannelsConfig channelsConfig = new ChannelsConfig(URI.create("http://127.0.0.1:47002"), ChannelsConfig.DEFAULT_PLUGIN_VERSIONS);
+
+        GatewayConfigWriter.write(configFile, GatewayConfigWriter.config(40123, GatewayLayout.inSandbox(),
+                ModelProviders.HOSTED_ONLY.select(settings("openai", null)), MODEL_ENDPOINT, Map.of(), channels, channelsConfig));
+
+        JsonNode config = JSON.readTree(Files.readString(configFile, UTF_8));
+        assertThat(config.at("/plugins/enabled").asBoolean()).isTrue();
+        assertThat(config.at("/plugins/allow").toString()).isEqualTo("[\"telegram\",\"slack\",\"matrix\"]");
+        assertThat(config.at("/channels/telegram").toString())
+                .isEqualTo("{\"enabled\":true,\"botToken\":\"123:abc\",\"dmPolicy\":\"pairing\",\"apiRoot\":\"http://127.0.0.1:47002\"}");
+        // A disconnected channel is off, and keeps its fields.
+        assertThat(config.at("/channels/slack/enabled").asBoolean()).isFalse();
+        assertThat(config.at("/channels/slack/botToken").asText()).isEqualTo("xoxb-1");
+        assertThat(config.at("/channels/slack/appToken").asText()).isEqualTo("xapp-1");
+        assertThat(config.at("/channels/matrix/userId").asText()).isEqualTo("@bot:example");
+        assertThat(config.at("/channels/matrix/dm/policy").asText()).isEqualTo("pairing");
+        // Each person who messages the bot is a session of their own.
+        assertThat(config.at("/session/dmScope").asText()).isEqualTo("per-channel-peer");
+        assertThat(Files.getPosixFilePermissions(configFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(ChannelsConfig.defaults().pluginSpec(Channel.MSTEAMS)).isEqualTo("@openclaw/msteams@2026.9.5");
+        assertThatThrownBy(() -> ChannelsConfig.checkPluginVersion(Channel.DISCORD, "latest")).hasMessageContaining("exact npm version");
+        assertThatThrownBy(() -> ChannelsConfig.checkPluginVersion(Channel.TELEGRAM, "2026.9.6")).hasMessageContaining("built into OpenClaw");
     }
 
     @Test

@@ -2,6 +2,8 @@ package chowder.application.port.out;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.domain.Channel;
+import chowder.domain.ChannelSettings;
 import chowder.domain.GatewayToken;
 import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
@@ -58,17 +60,27 @@ public interface InstanceProvisionerPort {
     /**
      * Creates the instance's private state and workspace if needed, writes the gateway's config from the
      * instance's current settings, address and token, and starts the gateway in the background,
-     * restarting it with backoff when it exits; returns at once. {@code skills} are the settings of its skills, by
-     * key. {@code events} hears when it becomes ready and each time it fails. {@code modelCredential} is what the gateway
+     * restarting it with backoff when it exits; returns at once. {@code settings} are its skills' and channels' settings.
+     * {@code events} hears when it becomes ready and each time it fails. {@code modelCredential} is what the gateway
      * presents to Chowder's model endpoint (it never holds a provider's key). Starting a gateway that runs restarts it.
      */
-    void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential);
+    void start(Instance instance, StoredSettings settings, GatewayEvents events, String modelCredential);
 
     /** Stops the gateway and its supervision, keeping its state; returns once the process is gone. Idempotent. */
     void stop(InstanceId id);
 
     /** Stops the gateway and removes its state once the configured retention has passed. Idempotent. */
     void remove(InstanceId id);
+
+    /** The settings of an instance's skills (by key) and channels, as stored, which its gateway's config carries. */
+    record StoredSettings(Map<String, SkillSettings> skills, Map<Channel, ChannelSettings> channels) {
+        public static final StoredSettings NONE = new StoredSettings(Map.of(), Map.of());
+
+        public StoredSettings {
+            skills = Map.copyOf(skills);
+            channels = Map.copyOf(channels);
+        }
+    }
 
     /** Where a prepared gateway will listen, the token it will require, and the settings it will run with. */
     record PreparedGateway(GatewayUrl url, GatewayToken token, InstanceSettings settings) {
@@ -121,7 +133,7 @@ public interface InstanceProvisionerPort {
         }
 
         @Override
-        public void start(Instance instance, Map<String, SkillSettings> skills, GatewayEvents events, String modelCredential) {
+        public void start(Instance instance, StoredSettings settings, GatewayEvents events, String modelCredential) {
             throw disabled();
         }
 

@@ -28,8 +28,9 @@ final class BubblewrapArguments {
     private BubblewrapArguments() {}
 
     /** What one gateway's sandbox is made of, as host paths; {@code etc} holds its own {@code passwd}, {@code group} and {@code hosts}. */
+    /** @param noNetwork a network namespace of its own with nothing in it (a command beside a gateway needs none) */
     record Spec(long uid, Path runtimeHome, Path configDirectory, Path state, Path workspace, Path home, Path etc, long tmpBytes,
-            List<String> command) {
+            List<String> command, boolean noNetwork) {
         Spec {
             requireNonNull(runtimeHome, "runtimeHome is null");
             requireNonNull(configDirectory, "configDirectory is null");
@@ -79,6 +80,9 @@ final class BubblewrapArguments {
                 "--perms", "1777", "--size", Long.toString(spec.tmpBytes()), "--tmpfs", "/tmp",
                 "--perms", "1777", "--size", Long.toString(spec.tmpBytes()), "--tmpfs", "/dev/shm",
                 "--chdir", SandboxPaths.INSTANCE.toString()));
+        if (spec.noNetwork()) {
+            args.add("--unshare-net");
+        }
         if (seccomp) {
             args.addAll(List.of("--seccomp", "0"));
         }

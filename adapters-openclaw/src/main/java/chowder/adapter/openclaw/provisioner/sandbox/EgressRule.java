@@ -97,6 +97,16 @@ public record EgressRule(Optional<String> hostName, Optional<Cidr> network, int 
         return parse((host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port);
     }
 
+    /**
+     * Whether {@code rules} let a sandbox reach {@code destination} ({@code host:port}, {@code *.domain:port} or an
+     * address): a rule that is that destination, or a host rule (a wildcard one included) that covers its name.
+     */
+    public static boolean allows(List<EgressRule> rules, String destination) {
+        EgressRule wanted = parse(destination);
+        return rules.contains(wanted) || wanted.hostName().filter(host -> !host.startsWith("*."))
+                .map(host -> rules.stream().anyMatch(rule -> rule.matchesName(host, wanted.port()))).orElse(false);
+    }
+
     /** Whether the rule names exactly one loopback address (or {@code localhost}): a port of this host. */
     public boolean loopback() {
         if (hostName.isPresent()) {

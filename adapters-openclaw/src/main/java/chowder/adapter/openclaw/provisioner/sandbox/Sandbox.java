@@ -155,7 +155,7 @@ public final class Sandbox implements AutoCloseable {
             try (NetworkCell network = NetworkCell.open(tools, name, freeLoopbackPort(), List.of(), directory.resolve("pasta.log"),
                     directory.resolve("pasta.pid"), cgroup)) {
                 BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, directory, config, writable, writable,
-                        writable, etc, 1024 * 1024, List.of("/usr/bin/true"));
+                        writable, etc, 1024 * 1024, List.of("/usr/bin/true"), false);
                 SandboxTools.run(command(cgroup, network, spec, directory));
                 if (!network.alive()) {
                     throw new IOException("pasta exited: " + Files.readString(directory.resolve("pasta.log"), UTF_8).strip());
@@ -179,9 +179,14 @@ public final class Sandbox implements AutoCloseable {
      */
     private ProcessBuilder command(Cgroups.Cell cgroup, NetworkCell network, BubblewrapArguments.Spec spec, Path directory)
             throws IOException {
+        return command(cgroup, Optional.of(network), spec, directory, "seccomp.bpf");
+    }
+
+    private ProcessBuilder command(Cgroups.Cell cgroup, Optional<NetworkCell> network, BubblewrapArguments.Spec spec, Path directory,
+            String seccompFile) throws IOException {
         Optional<Path> program = Optional.empty();
         if (seccompProgram.isPresent()) {
-            program = Optional.of(Files.write(directory.resolve("seccomp.bpf"), seccompProgram.get()));
+            program = Optional.of(Files.write(directory.resolve(seccompFile), seccompProgram.get()));
         }
         List<String> command = new ArrayList<>(entering(tools, cgroup, OOM_SCORE_ADJUSTMENT));
         command.addAll(List.of(tools.prlimit().toString(),
@@ -190,7 +195,7 @@ public final class Sandbox implements AutoCloseable {
                 "--nproc=" + config.maxProcesses() + ":" + config.maxProcesses(),
                 // A core dump would hold the gateway's secrets.
                 "--core=0:0", "--"));
-        command.addAll(List.of(tools.nsenter().toString(), network.nsenterOption(), "--"));
+        network.ifPresent(cell -> command.addAll(List.of(tools.nsenter().toString(), cell.nsenterOption(), "--")));
         command.addAll(BubblewrapArguments.of(tools, spec, program.isPresent()));
         ProcessBuilder builder = new ProcessBuilder(command);
         program.ifPresent(file -> builder.redirectInput(file.toFile()));
@@ -243,7 +248,7 @@ public final class Sandbox implements AutoCloseable {
             network = NetworkCell.open(tools, request.instance(), request.gatewayPort(), outbound, own.resolve("pasta.log"),
                     own.resolve("pasta.pid"), cgroup);
             BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.configDirectory(), request.state(),
-                    request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), request.command());
+                    request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), request.command(), false);
             ProcessBuilder builder = command(cgroup, network, spec, own);
             builder.environment().clear();
             builder.environment().putAll(request.environment());
@@ -258,6 +263,62 @@ public final class Sandbox implements AutoCloseable {
                 cgroup.remove();
             }
             throw e;
+        }
+    }
+
+    /** How a command run beside a gateway ended: its exit code (-1 when it ran out of time) and the end of its output. */
+    public record Outcome(int exitCode, String output) {}
+
+    /**
+     * Runs a one-shot command beside an instance's running gateway (an OpenClaw CLI command on its state, say), confined
+     * as the gateway is: the instance's uid, the same binds (the config read-only), no capabilities, the seccomp filter, in
+     * the instance's cgroup (its limits hold, and it dies with the instance), with a network namespace of its own holding
+     * nothing. Nothing of the gateway's sandbox is touched. Throws {@link IllegalStateException} when the gateway is not
+     * running in its sandbox.
+     */
+    public Outcome runBeside(SandboxCell.Request request, Duration timeout) throws IOException, InterruptedException {
+        Optional<String> unavailable = problem();
+        if (unavailable.isPresent()) {
+            throw new IllegalStateException(unavailable.get());
+        }
+        Optional<Cgroups.Cell> cgroup = cgroups.existing(request.instance());
+        if (cgroup.isEmpty() && cgroups.enforces()) {
+            throw new IllegalStateException("the gateway of instance " + request.instance() + " is not running in its sandbox");
+        }
+        Path own = request.instanceRoot().resolve("sandbox");
+        if (!Files.isDirectory(own.resolve("etc"))) {
+            throw new IllegalStateException("the gateway of instance " + request.instance() + " was never started in its sandbox");
+        }
+        long uid = identity.uidFor(request.instanceRoot());
+        BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.configDirectory(), request.state(),
+                request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), request.command(), true);
+        ProcessBuilder builder = command(cgroup.orElse(Cgroups.Cell.NONE), Optional.empty(), spec, own, "seccomp-beside.bpf");
+        builder.environment().clear();
+        builder.environment().putAll(request.environment());
+        Path output = Files.createTempFile(own, "beside-", ".out");
+        try {
+            builder.redirectErrorStream(true).redirectOutput(output.toFile());
+            Process process = ProcessLauncher.start(builder);
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                // bubblewrap's PID namespace takes the command's whole tree with it.
+                process.destroyForcibly();
+                process.waitFor();
+                return new Outcome(-1, tail(output));
+            }
+            return new Outcome(process.exitValue(), tail(output));
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    /** The last 8 KiB of a command's output: enough to say what happened, bounded whatever it printed. */
+    private static String tail(Path output) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(output)) {
+            long size = channel.size();
+            long start = Math.max(0, size - 8192);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) (size - start));
+            channel.read(buffer, start);
+            return new String(buffer.array(), UTF_8);
         }
     }
 
