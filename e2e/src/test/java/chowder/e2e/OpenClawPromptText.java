@@ -22,6 +22,12 @@ final class OpenClawPromptText {
      */
     private static final Pattern RELOCATED_RUNTIME_LINE = Pattern.compile("\\n\\nRuntime: [^\\n]*\\z");
 
+    /**
+     * A message from a channel starts with OpenClaw's context blocks about it, each {@code <Label>: ⟦openclaw:ctx⟧}
+     * followed by a fenced JSON block ({@code Conversation info: …{"sender": {"id": "5151", …}}}).
+     */
+    private static final Pattern CHANNEL_CONTEXT = Pattern.compile("\\A(?:[A-Z][A-Za-z ]*: ⟦openclaw:ctx⟧\\n```json\\n.*?\\n```\\n\\n)+", Pattern.DOTALL);
+
     private static final Pattern RUNTIME_SESSION = Pattern.compile("(?m)^Runtime: [^\\n]*?\\bsession=([^ |\\n]+)");
 
     /** Each turn OpenClaw sends one extra user message holding its own context between these markers. */
@@ -33,9 +39,10 @@ final class OpenClawPromptText {
         return userMessageText.startsWith(INTERNAL_CONTEXT_BEGIN);
     }
 
-    /** The text the client sent, with the timestamp envelope and the relocated runtime line removed. */
+    /** The text the client sent, with the timestamp envelope, a channel's context and the relocated runtime line removed. */
     static String clientText(String userMessageText) {
         String text = TIMESTAMP_ENVELOPE.matcher(userMessageText).replaceFirst("");
+        text = CHANNEL_CONTEXT.matcher(text).replaceFirst("");
         return RELOCATED_RUNTIME_LINE.matcher(text).replaceFirst("");
     }
 

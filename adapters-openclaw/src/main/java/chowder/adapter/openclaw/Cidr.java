@@ -45,6 +45,17 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         return (candidate[fullBytes] & mask) == (network[fullBytes] & mask);
     }
 
+    /** The same network however it was written ({@code 10.0.0.5} and {@code 10.0.0.5/32} are one): a record compares arrays by identity. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Cidr cidr && prefixLength == cidr.prefixLength && java.util.Arrays.equals(network, cidr.network);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * java.util.Arrays.hashCode(network) + prefixLength;
+    }
+
     @Override
     public String toString() {
         return text;

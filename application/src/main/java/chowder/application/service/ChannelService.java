@@ -38,6 +38,18 @@ import java.util.regex.Pattern;
 public final class ChannelService implements ManageChannelsUseCase {
     private static final int MAX_FIELD_LENGTH = 4096;
     private static final Pattern PAIRING_CODE = Pattern.compile("[A-Z0-9]{4,16}");
+    /**
+     * Channels a sandboxed gateway cannot run yet, and why: connecting one would answer "connected" for a bot that never
+     * hears a message. The others only connect out (long polls, WebSockets), which the egress allowlist covers.
+     */
+    private static final Map<Channel, String> NOT_YET = Map.of(
+            Channel.GOOGLECHAT, "Google Chat delivers messages by webhook to a public URL of the gateway (and replies need a service account)"
+                    + ", and Chowder does not relay inbound webhooks to sandboxed gateways",
+            Channel.MSTEAMS, "Microsoft Teams delivers messages by webhook (Bot Framework) to a public URL of the gateway, and Chowder does not "
+                    + "relay inbound webhooks to sandboxed gateways",
+            Channel.LINE, "LINE delivers messages by webhook to a public URL of the gateway, and Chowder does not relay inbound webhooks to "
+                    + "sandboxed gateways",
+            Channel.SIGNAL, "OpenClaw reaches Signal through a signal-cli daemon linked to the account, which Chowder does not run");
 
     private final LoadInstancePort instances;
     private final ChannelSettingsPort settings;
@@ -69,6 +81,11 @@ public final class ChannelService implements ManageChannelsUseCase {
     public Connection connect(Caller caller, InstanceId id, String name, Map<String, Object> config) {
         Instance instance = provisioned(caller, id);
         Channel channel = Channel.of(name);
+        String missing = NOT_YET.get(channel);
+        if (missing != null) {
+            throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT, channel.id() + " cannot be connected on this Chowder yet: " + missing
+                    + ". The channels that connect out from the sandbox work: telegram, discord, slack, whatsapp, matrix, mattermost, nostr.");
+        }
         Map<Channel, ChannelSettings> all = new HashMap<>(settings.listByInstance(instance.id()));
         Map<String, String> fields = fields(channel, config, Optional.ofNullable(all.get(channel)));
         gateways.requireReachable(channel, fields);

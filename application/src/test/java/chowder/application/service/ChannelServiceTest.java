@@ -101,6 +101,21 @@ class ChannelServiceTest {
     }
 
     @Test
+    void aChannelThatNeedsInboundWebhooksOrASignalDaemonIsAClearConflictNotAConnectedBotThatHearsNothing() {
+        Instance instance = running(acme);
+
+        for (String channel : java.util.List.of("msteams", "googlechat", "line", "signal")) {
+            assertThatThrownBy(() -> channels.connect(acme, instance.id(), channel, Map.of()))
+                    .isInstanceOfSatisfying(ChowderException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_STATE_CONFLICT);
+                        assertThat(e.getMessage()).startsWith(channel + " cannot be connected on this Chowder yet: ").contains("telegram, discord");
+                    });
+        }
+        assertThat(settings.listByInstance(instance.id())).isEmpty();
+        assertThat(gateways.installedPlugins).isEmpty();
+    }
+
+    @Test
     void anInteractiveChannelAnswersTheCodeToScan() {
         Instance instance = running(acme);
 

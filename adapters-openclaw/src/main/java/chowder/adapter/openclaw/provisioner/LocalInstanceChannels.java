@@ -25,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Channels of the gateways this Chowder provisions: their settings go into the gateway's config
@@ -40,6 +44,13 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
     private static final Duration APPROVE_TIMEOUT = Duration.ofMinutes(2);
     private static final String NPM_REGISTRY = "registry.npmjs.org:443";
     private static final int MAX_DETAIL = 500;
+    /** A failed command's output in the operator's log: enough to see why, bounded. */
+    private static final int MAX_LOGGED = 4096;
+    /** What {@code openclaw pairing approve} says of a code no pending request has (it then exits 1). */
+    private static final String NO_SUCH_CODE = "No pending pairing request found";
+    /** What it says of a code it approved: {@code Approved telegram sender 5151.} */
+    private static final Pattern APPROVED = Pattern.compile("Approved ([a-z]+) sender [^\n]*");
+    private static final Logger log = LoggerFactory.getLogger(LocalInstanceChannels.class);
 
     private final GatewayRpc rpc;
     private final Supplier<LocalGatewayProvisioner> provisioner;
@@ -128,7 +139,21 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
             if (outcome.exitCode() == -1) {
                 throw new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Approving the pairing did not finish within " + APPROVE_TIMEOUT.toSeconds() + " s.");
             }
-            return new PairingOutcome(outcome.exitCode() == 0, lastLines(outcome.output()));
+            String said = lastLines(outcome.output(), MAX_DETAIL);
+            // OpenClaw approves, then tries to make the first approved sender the owner of its commands by writing the
+            // config, which is read-only in the sandbox: it fails then (exit 1), and a stranger is never made owner.
+            Matcher approved = APPROVED.matcher(lastLines(outcome.output(), MAX_LOGGED));
+            if (approved.find() && approved.group(1).equals(channel.id())) {
+                return new PairingOutcome(true, approved.group());
+            }
+            if (said.contains(NO_SUCH_CODE)) {
+                return new PairingOutcome(false, said);
+            }
+            // Not "no such code": OpenClaw's command itself failed, which the operator has to see.
+            log.warn("Approving a {} pairing on instance {} failed (exit {}): {}", channel.id(), instance.id(), outcome.exitCode(),
+                    lastLines(outcome.output(), MAX_LOGGED));
+            throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Approving the pairing failed: OpenClaw's pairing command ended with exit code "
+                    + outcome.exitCode() + ".");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run the pairing command of instance " + instance.id(), e);
         } catch (InterruptedException e) {
@@ -180,9 +205,9 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
     }
 
     /** The command's last lines, without control characters: what it said, bounded. */
-    private static String lastLines(String output) {
+    private static String lastLines(String output, int limit) {
         String cleaned = output.replaceAll("\u001B\\[[0-9;]*[A-Za-z]", "").replaceAll("[\\p{Cntrl}&&[^\n]]", "").strip();
-        return cleaned.length() <= MAX_DETAIL ? cleaned : cleaned.substring(cleaned.length() - MAX_DETAIL);
+        return cleaned.length() <= limit ? cleaned : cleaned.substring(cleaned.length() - limit);
     }
 
     private static String shorten(String text) {

@@ -99,12 +99,24 @@ public record EgressRule(Optional<String> hostName, Optional<Cidr> network, int 
 
     /**
      * Whether {@code rules} let a sandbox reach {@code destination} ({@code host:port}, {@code *.domain:port} or an
-     * address): a rule that is that destination, or a host rule (a wildcard one included) that covers its name.
+     * address): a rule that is that destination, a host rule (a wildcard one included) that covers its name, a network
+     * rule that holds its address, or, for a port of this host, any loopback rule for that port (they all mean it).
      */
     public static boolean allows(List<EgressRule> rules, String destination) {
         EgressRule wanted = parse(destination);
-        return rules.contains(wanted) || wanted.hostName().filter(host -> !host.startsWith("*."))
-                .map(host -> rules.stream().anyMatch(rule -> rule.matchesName(host, wanted.port()))).orElse(false);
+        if (rules.contains(wanted)) {
+            return true;
+        }
+        if (wanted.loopback()) {
+            return rules.stream().anyMatch(rule -> rule.loopback() && rule.port == wanted.port);
+        }
+        if (wanted.hostName().isPresent()) {
+            String host = wanted.hostName().get();
+            return !host.startsWith("*.") && rules.stream().anyMatch(rule -> rule.matchesName(host, wanted.port()));
+        }
+        Cidr network = wanted.network().orElseThrow();
+        return network.prefixLength() == network.network().length * 8
+                && rules.stream().anyMatch(rule -> rule.matchesAddress(address(network), wanted.port()));
     }
 
     /** Whether the rule names exactly one loopback address (or {@code localhost}): a port of this host. */

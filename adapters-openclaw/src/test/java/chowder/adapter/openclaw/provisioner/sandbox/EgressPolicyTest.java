@@ -29,6 +29,27 @@ class EgressPolicyTest {
     }
 
     @Test
+    void aDestinationAChannelNeedsIsAllowedByTheRuleThatNamesItOrCoversIt() {
+        List<EgressRule> rules = EgressRule.parseList("api.telegram.org:443,*.slack.com:443,10.1.0.0/16:8065,localhost:40105,[fd00::/8]:443");
+
+        assertThat(EgressRule.allows(rules, "api.telegram.org:443")).isTrue();
+        assertThat(EgressRule.allows(rules, "api.telegram.org:80")).isFalse();
+        assertThat(EgressRule.allows(rules, "files.slack.com:443")).isTrue();
+        assertThat(EgressRule.allows(rules, "*.slack.com:443")).isTrue();
+        assertThat(EgressRule.allows(rules, "*.example.com:443")).isFalse();
+        assertThat(EgressRule.allows(rules, "10.1.2.3:8065")).isTrue();
+        assertThat(EgressRule.allows(rules, "10.2.0.1:8065")).isFalse();
+        assertThat(EgressRule.allows(rules, "10.1.0.0/16:8065")).as("the same network, written again").isTrue();
+        assertThat(EgressRule.allows(rules, "10.0.0.0/8:8065")).as("a wider network than allowed").isFalse();
+        assertThat(EgressRule.allows(rules, "[fd00::5]:443")).isTrue();
+        // A port of this host is one destination, whichever loopback name the rule and the channel use.
+        assertThat(EgressRule.allows(rules, "127.0.0.1:40105")).isTrue();
+        assertThat(EgressRule.allows(rules, "[::1]:40105")).isTrue();
+        assertThat(EgressRule.allows(rules, "127.0.0.1:40106")).isFalse();
+        assertThat(EgressRule.allows(List.of(), "api.telegram.org:443")).isFalse();
+    }
+
+    @Test
     void rejectsWhatIsNotHostAndPort() {
         for (String bad : List.of("api.openai.com", "api.openai.com:", ":443", "api.openai.com:http", "host:0", "host:70000",
                 "bad_host:443", "10.0.0.0/33:443", "a b:1", "http://x:80")) {
