@@ -122,6 +122,14 @@ public final class ChowderApi {
         return sendJson("POST", path, apiKey, body);
     }
 
+    /** Like {@link #post(String, String, String)}, waiting up to {@code timeout} for the answer (a request that installs, say). */
+    public HttpResponse<String> post(String path, String apiKey, String body, Duration timeout) {
+        return exchange(request(path, apiKey).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, UTF_8))
+                .build());
+    }
+
     /** Sends {@code body} exactly as given with {@code method}, with {@code Content-Type: application/json}. */
     public HttpResponse<String> send(String method, String path, String apiKey, String body) {
         return sendJson(method, path, apiKey, body);

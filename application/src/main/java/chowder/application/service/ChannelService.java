@@ -91,12 +91,24 @@ public final class ChannelService implements ManageChannelsUseCase {
         gateways.requireReachable(channel, fields);
         if (channel.npmPackage().isPresent()) {
             requireRunning(instance, "to install the " + channel.id() + " plugin");
-            gateways.installPlugin(instance, channel);
         }
+        Optional<ChannelSettings> previous = Optional.ofNullable(all.get(channel));
         ChannelSettings connected = new ChannelSettings(true, fields);
         settings.save(instance.id(), channel, connected);
         all.put(channel, connected);
         gateways.configure(instance, all);
+        if (channel.npmPackage().isPresent()) {
+            try {
+                gateways.installPlugin(instance, channel);
+            } catch (RuntimeException e) {
+                // Not connected after all: what was there before stays (or the given fields, turned off).
+                ChannelSettings back = previous.orElse(connected.disabled());
+                settings.save(instance.id(), channel, back);
+                all.put(channel, back);
+                gateways.configure(instance, all);
+                throw e;
+            }
+        }
         if (channel.connectionType() == Channel.ConnectionType.INTERACTIVE) {
             requireRunning(instance, "to show the code to scan");
             ChannelLogin login = gateways.startLogin(instance, channel);

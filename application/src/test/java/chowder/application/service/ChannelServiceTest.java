@@ -84,6 +84,25 @@ class ChannelServiceTest {
         gateways.unreachable.clear();
         channels.connect(acme, instance.id(), "discord", Map.of("token", "discord-token"));
         assertThat(gateways.installedPlugins).containsExactly("@openclaw/discord");
+        assertThat(gateways.settingsOf(instance, Channel.DISCORD)).contains(new ChannelSettings(true, Map.of("token", "discord-token")));
+    }
+
+    @Test
+    void aPluginThatCannotBeInstalledLeavesTheChannelAsItWas() {
+        Instance instance = running(acme);
+        gateways.unavailablePlugins.add(Channel.SLACK);
+
+        assertCode(() -> channels.connect(acme, instance.id(), "slack", Map.of("bot_token", "xoxb-1", "app_token", "xapp-1")),
+                ErrorCode.PLUGIN_REGISTRY_FAILED);
+
+        // Off, with the fields kept for a retry that needs none.
+        assertThat(settings.listByInstance(instance.id()).get(Channel.SLACK)).isEqualTo(new ChannelSettings(false,
+                Map.of("bot_token", "xoxb-1", "app_token", "xapp-1")));
+        assertThat(gateways.settingsOf(instance, Channel.SLACK)).map(ChannelSettings::enabled).contains(false);
+        gateways.unavailablePlugins.clear();
+        channels.connect(acme, instance.id(), "slack", Map.of());
+        assertThat(gateways.settingsOf(instance, Channel.SLACK)).map(ChannelSettings::enabled).contains(true);
+        assertThat(gateways.installedPlugins).containsExactly("@openclaw/slack");
     }
 
     @Test

@@ -23,6 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class StandInChannels implements InstanceChannelsPort {
     public final Map<InstanceId, Map<Channel, ChannelSettings>> configured = new ConcurrentHashMap<>();
     public final List<String> installedPlugins = new CopyOnWriteArrayList<>();
+    /** Channels whose plugin the registry does not deliver. */
+    public final Set<Channel> unavailablePlugins = ConcurrentHashMap.newKeySet();
     /** Destinations the operator's egress allowlist lacks: a connect needing one is refused. */
     public final Set<Channel> unreachable = ConcurrentHashMap.newKeySet();
     /** Codes a person got from the bot, with who they are. */
@@ -37,6 +39,9 @@ public final class StandInChannels implements InstanceChannelsPort {
 
     @Override
     public void installPlugin(Instance instance, Channel channel) {
+        if (unavailablePlugins.contains(channel)) {
+            throw new ChowderException(ErrorCode.PLUGIN_REGISTRY_FAILED, "Installing the " + channel.id() + " plugin failed: registry unreachable.");
+        }
         installedPlugins.add(channel.npmPackage().orElseThrow());
     }
 

@@ -21,7 +21,7 @@ public final class GatewayCommand {
     /**
      * The gateway of {@code directory} (laid out like an instance's: {@code openclaw.json}, {@code state/},
      * {@code home/}) on {@code port}, run unconfined in that directory by the OpenClaw install in {@code openclawHome}.
-     * Of this process's environment only {@code PATH} is kept (after the install's Node); {@code secrets} (the token, API
+     * Of this process's environment only {@code PATH} and the TLS trust settings are kept (after the install's Node); {@code secrets} (the token, API
      * keys) go into the environment, never onto the command line. Redirections are left to the caller.
      */
     public static ProcessBuilder of(Path openclawHome, Path directory, int port, Map<String, String> secrets) {
@@ -35,9 +35,11 @@ public final class GatewayCommand {
         ProcessBuilder builder = new ProcessBuilder(arguments(layout, port)).directory(workingDirectory.toFile());
         Map<String, String> environment = builder.environment();
         String hostPath = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        Map<String, String> trust = hostTrust(environment);
         // Chowder's own environment (database password, master key, other providers' keys) is not the gateway's business.
         environment.clear();
         environment.putAll(environment(layout, hostPath, secrets));
+        trust.forEach(environment::putIfAbsent);
         return builder;
     }
 
@@ -52,8 +54,10 @@ public final class GatewayCommand {
             ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             String hostPath = builder.environment().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+            Map<String, String> trust = hostTrust(builder.environment());
             builder.environment().clear();
             builder.environment().putAll(environment(layout, hostPath, secrets));
+            trust.forEach(builder.environment()::putIfAbsent);
             Process process = builder.start();
             int exit = -1;
             if (process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -78,9 +82,34 @@ public final class GatewayCommand {
                 "--bind", "loopback");
     }
 
-    /** The whole environment of a sandboxed gateway: its own paths, the OpenClaw settings and {@code secrets}. */
-    static Map<String, String> sandboxEnvironment(GatewayLayout layout, Map<String, String> secrets) {
-        return environment(layout, SANDBOX_PATH, secrets);
+    /**
+     * The whole environment of a sandboxed gateway: its own paths, the OpenClaw settings, the host's TLS trust settings
+     * ({@link #hostTrust}) and {@code secrets}.
+     */
+    static Map<String, String> sandboxEnvironment(GatewayLayout layout, Map<String, String> trust, Map<String, String> secrets) {
+        Map<String, String> environment = environment(layout, SANDBOX_PATH, secrets);
+        trust.forEach(environment::putIfAbsent);
+        return environment;
+    }
+
+    /**
+     * The host's TLS trust settings that a sandbox can follow: Node trusts only its own CA list unless told otherwise, so
+     * an operator's CA (a registry mirror's, an intercepting proxy's) set in {@code NODE_EXTRA_CA_CERTS} and the like is
+     * passed on when it names a file under the {@code /etc/ssl} or {@code /etc/ca-certificates} the sandbox sees.
+     */
+    static Map<String, String> hostTrust(Map<String, String> host) {
+        Map<String, String> trust = new HashMap<>();
+        for (String name : List.of("NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR")) {
+            String value = host.get(name);
+            if (value != null && !value.contains("..") && (value.startsWith("/etc/ssl/") || value.startsWith("/etc/ca-certificates/"))) {
+                trust.put(name, value);
+            }
+        }
+        String systemCa = host.get("NODE_USE_SYSTEM_CA");
+        if ("1".equals(systemCa)) {
+            trust.put("NODE_USE_SYSTEM_CA", systemCa);
+        }
+        return trust;
     }
 
     private static Map<String, String> environment(GatewayLayout layout, String path, Map<String, String> secrets) {

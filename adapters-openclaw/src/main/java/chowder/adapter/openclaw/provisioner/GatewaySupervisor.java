@@ -49,6 +49,10 @@ final class GatewaySupervisor {
     private final Object lock = new Object();
     private GatewayProcess process;
     private boolean stopping;
+    /** A restart was asked for: the gateway's end is not a failure, and it is launched again at once. */
+    private boolean restarting;
+    /** How many launches became ready so far. */
+    private long readyLaunches;
     private Thread thread;
 
     GatewaySupervisor(String name, Launch launch, int port, Path consoleLog, GatewayEvents events, Duration readyTimeout, Duration maxBackoff,
@@ -85,11 +89,54 @@ final class GatewaySupervisor {
             running.stop();
         }
         if (thread != null) {
+            // A launch may be installing (OpenClaw, a channel plugin) for minutes: it is cut short, not waited for.
+            thread.interrupt();
             try {
                 thread.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Stops the gateway and launches it again at once (no failure reported, no pause): a launch does what a running
+     * gateway cannot, such as installing a channel plugin before it starts. Nothing happens once stopped.
+     */
+    void restart() {
+        GatewayProcess running;
+        synchronized (lock) {
+            if (stopping) {
+                return;
+            }
+            restarting = true;
+            running = process;
+            lock.notifyAll();
+        }
+        if (running != null) {
+            running.stop();
+        }
+    }
+
+    /** How many launches became ready so far: {@link #awaitReadyAfter} waits for the next. */
+    long readyLaunches() {
+        synchronized (lock) {
+            return readyLaunches;
+        }
+    }
+
+    /** Waits until more than {@code launches} launches became ready; false when stopped or out of time. */
+    boolean awaitReadyAfter(long launches, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (readyLaunches <= launches && !stopping) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
+            return readyLaunches > launches;
         }
     }
 
@@ -102,6 +149,11 @@ final class GatewaySupervisor {
                 if (launched == null) {
                     return;
                 }
+                if (restartAsked()) {
+                    // Asked while this launch was being prepared: it may have missed what the restart is for.
+                    launched.stop();
+                    continue;
+                }
                 failure = runOnce(launched);
                 if (failure == null) {
                     backoff = FIRST_BACKOFF;
@@ -109,6 +161,10 @@ final class GatewaySupervisor {
                 }
             } catch (IOException | RuntimeException e) {
                 failure = "Gateway could not be started: " + e.getMessage();
+            }
+            if (restartAsked()) {
+                backoff = FIRST_BACKOFF;
+                continue;
             }
             if (failure == null || stopping()) {
                 return;
@@ -146,6 +202,10 @@ final class GatewaySupervisor {
                 return exited(launched);
             }
             if (ready(readyz)) {
+                synchronized (lock) {
+                    readyLaunches++;
+                    lock.notifyAll();
+                }
                 launched.rememberDescendants();
                 log.info("Gateway {} is ready on port {}", name, port);
                 events.ready();
@@ -196,6 +256,15 @@ final class GatewaySupervisor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /** Whether a restart was asked for since the last launch; clears the request. */
+    private boolean restartAsked() {
+        synchronized (lock) {
+            boolean asked = restarting && !stopping;
+            restarting = false;
+            return asked;
         }
     }
 

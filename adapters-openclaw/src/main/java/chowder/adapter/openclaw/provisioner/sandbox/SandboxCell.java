@@ -20,6 +20,7 @@ public final class SandboxCell implements AutoCloseable {
     private final Cgroups.Cell cgroup;
     private final NetworkCell network;
     private final EgressProxy egress;
+    private final String proxyUrl;
     private final long memoryBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -46,19 +47,33 @@ public final class SandboxCell implements AutoCloseable {
     }
 
     SandboxCell(String instance, long uid, ProcessBuilder command, Cgroups.Cell cgroup, NetworkCell network, EgressProxy egress,
-            long memoryBytes) {
+            String proxyUrl, long memoryBytes) {
         this.instance = instance;
         this.uid = uid;
         this.command = command;
         this.cgroup = cgroup;
         this.network = network;
         this.egress = egress;
+        this.proxyUrl = proxyUrl;
         this.memoryBytes = memoryBytes;
     }
 
     /** The process to start: it enters the cgroup, the rlimits, the network namespace, then bubblewrap. */
     public ProcessBuilder command() {
         return command;
+    }
+
+    Cgroups.Cell cgroup() {
+        return cgroup;
+    }
+
+    NetworkCell network() {
+        return network;
+    }
+
+    /** The egress proxy's address with this launch's grant, as {@code OPENCLAW_PROXY_URL} takes it. */
+    String proxyUrl() {
+        return proxyUrl;
     }
 
     /** The uid the instance's processes run as. */

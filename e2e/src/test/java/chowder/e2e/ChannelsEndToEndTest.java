@@ -31,17 +31,20 @@ import org.junit.jupiter.api.Timeout;
  * talks to a Telegram Bot API on loopback ({@link FakeTelegramBotApi}, reached as the operator allowed it). A stranger
  * who messages the bot gets a pairing code and no agent; once the code is approved through the API their messages reach
  * the agent and its answers come back; two people and an API session are three separate histories; a disconnect stops
- * the bot reading messages and keeps its token, a reconnect needs none; a restarted Chowder brings the channel back.
+ * the bot reading messages and keeps its token, a reconnect needs none; a restarted Chowder brings the channel back. A
+ * channel OpenClaw does not bundle (Discord) gets its official plugin from the npm registry, installed by OpenClaw in
+ * the instance's sandbox, and runs; one whose service the operator did not allow is refused before anything happens.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TelegramChannelEndToEndTest {
+class ChannelsEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
     /** A loaded machine may take a while to run a turn or apply a config change. */
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern PAIRING_CODE = Pattern.compile("Pairing code:[^A-Z0-9]*([A-Z0-9]{4,16})");
     private static final String BOT_TOKEN = "7000000001:AA" + UUID.randomUUID().toString().replace("-", "");
+    private static final String REGISTRY = "registry.npmjs.org:443";
     private static final long ALICE = 5151;
     private static final long BOB = 6262;
 
@@ -68,7 +71,8 @@ class TelegramChannelEndToEndTest {
                 "CHOWDER_OPENCLAW_INSTALL_DIR", OpenClawRuntime.installRoot().toString(),
                 "CHOWDER_MODEL_PROVIDERS", providers.toString(),
                 "CHOWDER_TELEGRAM_API_ROOT", telegram.root().toString(),
-                "CHOWDER_SANDBOX_EGRESS_ALLOW", "127.0.0.1:" + telegram.port(),
+                "CHOWDER_SANDBOX_EGRESS_ALLOW", "127.0.0.1:" + telegram.port() + "," + REGISTRY + "," + registryAddress()
+                        + ",discord.com:443,gateway.discord.gg:443,cdn.discordapp.com:443,media.discordapp.net:443",
                 "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s");
         chowder = ChowderProcess.start(settings);
         api = new ChowderApi(chowder.baseUrl());
@@ -207,7 +211,7 @@ class TelegramChannelEndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void theBotTokenIsInNoAnswerLogOrFileOnDisk() throws IOException {
         for (String path : List.of(channels(), channels() + "/telegram", channels() + "/telegram/status", channels() + "/telegram/pairing")) {
             assertThat(api.get(path, acmeKey).body()).doesNotContain(BOT_TOKEN);
@@ -216,6 +220,50 @@ class TelegramChannelEndToEndTest {
         try (Stream<Path> files = Files.walk(chowder.dataDirectory())) {
             List<Path> holding = files.filter(Files::isRegularFile).filter(file -> contains(file, BOT_TOKEN)).toList();
             assertThat(holding).as("files in the data directory holding the bot token").isEmpty();
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aPluginChannelGetsItsOfficialPluginFromNpmInTheSandboxAndRunsBesideTelegram() {
+        HttpResponse<String> notAllowed = api.post(channels() + "/mattermost/connect", acmeKey,
+                "{\"config\": {\"bot_token\": \"mm-token\", \"base_url\": \"https://chat.example.org\"}}");
+        assertThat(notAllowed.statusCode()).as(notAllowed.body()).isEqualTo(409);
+        assertThat(ChowderApi.json(notAllowed.body()).path("detail").asText()).contains("chat.example.org:443", "CHOWDER_SANDBOX_EGRESS_ALLOW");
+
+        // A first connect restarts the gateway, which installs the plugin before it starts: minutes on a busy machine.
+        HttpResponse<String> connected = api.post(channels() + "/discord/connect", acmeKey, "{\"config\": {\"token\": \"MTAx.not-a.real-token\"}}",
+                Duration.ofMinutes(8));
+
+        assertThat(connected.statusCode()).as(connected.body()).isEqualTo(200);
+        assertThat(ChowderApi.json(connected.body()).path("status").asText()).isEqualTo("connected");
+        // The plugin runs: the gateway reports the channel configured and running (it cannot reach Discord from here).
+        JsonNode status = ChowderApi.json(api.get(channels() + "/discord/status", acmeKey).body());
+        assertThat(status.path("enabled").asBoolean()).as(status.toString()).isTrue();
+        assertThat(status.path("details").path("configured").asBoolean()).as(status.toString()).isTrue();
+        assertThat(status.path("details").path("running").asBoolean()).as(status.toString()).isTrue();
+        assertThat(chowder.log()).contains("Installed the discord plugin (@openclaw/discord@");
+        // Telegram still answers after the gateway's restart for the install.
+        assertThat(askOnTelegram(ALICE, "alice after discord").turns()).isEqualTo(5);
+        // Installed once: a reconnect does not restart the gateway.
+        assertThat(api.post(channels() + "/discord/disconnect", acmeKey, "").statusCode()).isEqualTo(204);
+        int launches = occurrences(chowder.log(), "is ready on port");
+        assertThat(api.post(channels() + "/discord/connect", acmeKey, "{}").statusCode()).isEqualTo(200);
+        assertThat(occurrences(chowder.log(), "is ready on port")).isEqualTo(launches);
+        assertThat(occurrences(chowder.log(), "Installed the discord plugin")).isEqualTo(1);
+    }
+
+    private static int occurrences(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    /** The registry's address, as an allowlist rule, when it is not a public one (a mirror on a private network, say). */
+    private static String registryAddress() {
+        try {
+            java.net.InetAddress address = java.net.InetAddress.getByName("registry.npmjs.org");
+            return address.getHostAddress() + ":443";
+        } catch (java.net.UnknownHostException e) {
+            return REGISTRY;
         }
     }
 
