@@ -60,6 +60,7 @@ final class ModelProxyHandler extends ProxyHandler {
     static final String PREFIX = "/providers/";
     private static final Logger log = LoggerFactory.getLogger(ModelProxyHandler.class);
     private static final String CALL = ModelProxyHandler.class.getName() + ".call";
+    private static final String BODY_READ = ModelProxyHandler.class.getName() + ".bodyRead";
     /** What a provider's API needs of the gateway's request; everything else stays behind. */
     private static final Set<String> FORWARDED_REQUEST_HEADERS = Set.of("content-type", "accept", "anthropic-version");
     /** What the gateway needs of the provider's answer. */
@@ -100,16 +101,13 @@ final class ModelProxyHandler extends ProxyHandler {
         ModelCall call;
         try {
             call = admit(gatewayRequest);
-        } catch (ModelCallRefused e) {
-            refuse(gatewayResponse, callback, e.refusal());
-            return true;
-        } catch (ChowderException e) {
-            refuse(gatewayResponse, callback, Refusal.of(e));
-            return true;
         } catch (RuntimeException e) {
-            log.error("Admitting a model call failed", e);
-            refuse(gatewayResponse, callback, new Refusal(500, "internal_error", "internal_error", "Chowder could not admit this model call.",
-                    OptionalLong.empty()));
+            if (gatewayRequest.getAttribute(BODY_READ) == null) {
+                // Refused before its body was read (credential, path, calls at once): the rest of it may still be on its
+                // way, so the connection ends with this answer rather than be read as the next request.
+                gatewayResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+            refuse(gatewayResponse, callback, refusal(e));
             return true;
         }
         gatewayRequest.setAttribute(CALL, call);
@@ -121,6 +119,17 @@ final class ModelProxyHandler extends ProxyHandler {
         addProxyHeaders(gatewayRequest, providerRequest);
         sendProxyToServerRequest(gatewayRequest, providerRequest, gatewayResponse, callback);
         return true;
+    }
+
+    private static Refusal refusal(RuntimeException e) {
+        if (e instanceof ModelCallRefused refused) {
+            return refused.refusal();
+        }
+        if (e instanceof ChowderException chowder) {
+            return Refusal.of(chowder);
+        }
+        log.error("Admitting a model call failed", e);
+        return new Refusal(500, "internal_error", "internal_error", "Chowder could not admit this model call.", OptionalLong.empty());
     }
 
     private ModelCall admit(Request gatewayRequest) {
@@ -148,8 +157,9 @@ final class ModelProxyHandler extends ProxyHandler {
         InFlightCalls.Slot slot = inFlight.enter(grant.instance(), grant.organization());
         try {
             // Refused for its body (a model not offered, say), a call never reaches the provider nor its rate and budgets.
-            ModelCallBody body = ModelCallBody.of(body(gatewayRequest), grant.api(), grant.models(), grant.account(),
-                    config.outputEstimateTokens());
+            byte[] received = body(gatewayRequest);
+            gatewayRequest.setAttribute(BODY_READ, Boolean.TRUE);
+            ModelCallBody body = ModelCallBody.of(received, grant.api(), grant.models(), grant.account(), config.outputEstimateTokens());
             ModelCallMeter meter = grant.admission().admit(body.estimate().reservation());
             return new ModelCall(provider, grant, body, slot, meter);
         } catch (RuntimeException e) {
@@ -287,6 +297,9 @@ final class ModelProxyHandler extends ProxyHandler {
             @Override
             public void onSuccess(org.eclipse.jetty.client.Response providerResponse) {
                 call.answerComplete = true;
+                // Freed before the answer's end goes out: a gateway that makes its next call the moment it has this
+                // answer finds the place free.
+                call.slot.close();
                 ByteArrayOutputStream replaced = call.replacedError;
                 if (replaced == null) {
                     super.onSuccess(providerResponse);

@@ -51,6 +51,7 @@ class ModelEndpointServerTest {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<ModelTokens> metered = new CopyOnWriteArrayList<>();
     private final List<Long> estimates = new CopyOnWriteArrayList<>();
+    private final List<String> meteringThreads = new CopyOnWriteArrayList<>();
     private final HttpClient gateway = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private volatile ModelApi api = ModelApi.OPENAI_COMPLETIONS;
     private volatile URI providerBase;
@@ -73,7 +74,10 @@ class ModelEndpointServerTest {
                     throw refusal;
                 }
                 estimates.add(estimate);
-                return metered::add;
+                return tokens -> {
+                    meteringThreads.add(Thread.currentThread().getName());
+                    metered.add(tokens);
+                };
             });
         };
         // Two calls at once per instance; 4096 output tokens assumed for a call that names no maximum.
@@ -178,6 +182,21 @@ class ModelEndpointServerTest {
         assertThat(provider.nextCall(WAIT).path()).isEqualTo("/v1/responses");
         awaitMetered();
         assertThat(metered).containsExactly(new ModelTokens(30, 4, 3));
+    }
+
+    @Test
+    void usageOutOfRangeIsClampedAndChargedOffTheRelaysThreads() throws Exception {
+        provider.answer(ScriptedProvider.Answer.json(200, "{\"usage\":{\"prompt_tokens\":-5,\"completion_tokens\":"
+                + "100000000000000000000000000000,\"prompt_tokens_details\":{\"cached_tokens\":7}}}"), false);
+
+        assertThat(gateway.send(call("/providers/openai/chat/completions", "{\"model\":\"m1\"}").build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+        // A provider's nonsense neither fails the metering nor wraps a sum: below zero is zero, beyond any budget the largest.
+        awaitMetered();
+        assertThat(metered).containsExactly(new ModelTokens(0, chowder.domain.UsageLimits.MAX_VALUE, 0));
+        // Charged on a metering thread (it writes to the database), not on the HTTP client's threads that relay answers.
+        assertThat(meteringThreads).singleElement().satisfies(thread -> assertThat(thread).startsWith("model-metering-"));
     }
 
     @Test
