@@ -40,8 +40,8 @@ final class ModelCallPolicy {
             String type = body.toolTypes().get(i);
             boolean clientTool = type == null || (api == ModelApi.ANTHROPIC_MESSAGES ? type.equals("custom") : OPENAI_TOOLS.contains(type));
             if (!clientTool) {
-                throw refused("server_tool", "tools[" + i + "] of type \"" + shorten(type) + "\" is a tool the provider runs and bills itself, "
-                        + "beyond tokens; only function tools go through this endpoint.");
+                throw refused("server_tool", "tools[" + i + "] of type \"" + shorten(type) + "\" is not a function tool: the provider's own "
+                        + "tools (web search, code execution, …) are billed beyond tokens; only function tools go through this endpoint.");
             }
         }
         if (body.webSearchOptions()) {

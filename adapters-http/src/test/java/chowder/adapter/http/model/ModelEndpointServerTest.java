@@ -341,7 +341,8 @@ class ModelEndpointServerTest {
         assertRefused(call(completions, "{\"model\":\"m1\",\"service_tier\":\"priority\"}").build(), 400, "service_tier \"priority\" is not allowed");
         assertRefused(call(completions, "{\"model\":\"m1\",\"web_search_options\":{}}").build(), 400, "web_search_options is not allowed");
         assertRefused(call(completions, "{\"model\":\"m1\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}},{\"type\":\"web_search\"}]}")
-                .build(), 400, "tools[1] of type \"web_search\" is a tool the provider runs and bills itself");
+                .build(), 400, "tools[1] of type \"web_search\" is not a function tool: the provider's own tools (web search, code "
+                + "execution, …) are billed beyond tokens");
         api = ModelApi.OPENAI_RESPONSES;
         assertRefused(call("/providers/p/responses", "{\"model\":\"m1\",\"background\":true}").build(), 400, "background: true is not allowed");
         assertRefused(call("/providers/p/responses", "{\"model\":\"m1\",\"tools\":[{\"type\":\"code_interpreter\",\"container\":{}}]}").build(),
