@@ -92,6 +92,12 @@ record ChowderConfig(
     static final String MODEL_CONNECT_TIMEOUT = "CHOWDER_MODEL_CONNECT_TIMEOUT";
     static final String MODEL_IDLE_TIMEOUT = "CHOWDER_MODEL_IDLE_TIMEOUT";
     static final String MODEL_MAX_REQUEST_BYTES = "CHOWDER_MODEL_MAX_REQUEST_BYTES";
+    static final String MODEL_MAX_CALLS_PER_INSTANCE = "CHOWDER_MODEL_MAX_CALLS_PER_INSTANCE";
+    static final String MODEL_MAX_CALLS_PER_ORGANIZATION = "CHOWDER_MODEL_MAX_CALLS_PER_ORGANIZATION";
+    static final String MODEL_MAX_CONNECTIONS = "CHOWDER_MODEL_MAX_CONNECTIONS";
+    static final String MODEL_METERING_CONCURRENCY = "CHOWDER_MODEL_METERING_CONCURRENCY";
+    static final String MODEL_OUTPUT_ESTIMATE = "CHOWDER_MODEL_OUTPUT_ESTIMATE";
+    static final String MODEL_ANTHROPIC_BETAS = "CHOWDER_MODEL_ANTHROPIC_BETAS";
     static final String MAX_FILE_BYTES = "CHOWDER_MAX_FILE_BYTES";
     static final String MAX_LIST_ENTRIES = "CHOWDER_MAX_LIST_ENTRIES";
     static final String METRICS_ENABLED = "CHOWDER_METRICS_ENABLED";
@@ -197,6 +203,8 @@ record ChowderConfig(
     /** Where provisioned gateways reach their model providers through Chowder (loopback; port 0: any free one). */
     private static ModelEndpointConfig modelEndpoint(Reader read) {
         ModelEndpointConfig defaults = ModelEndpointConfig.DEFAULTS;
+        int perInstance = read.value(MODEL_MAX_CALLS_PER_INSTANCE, String.valueOf(defaults.maxCallsPerInstance()),
+                text -> Reader.positive(Integer.parseInt(text)));
         return new ModelEndpointConfig(
                 read.value(MODEL_ENDPOINT_PORT, "0", text -> {
                     int port = Integer.parseInt(text);
@@ -214,7 +222,35 @@ record ChowderConfig(
                     }
                     return (int) bytes;
                 }),
-                defaults.maxUsageBytes());
+                defaults.maxUsageBytes(),
+                perInstance,
+                read.value(MODEL_MAX_CALLS_PER_ORGANIZATION, String.valueOf(defaults.maxCallsPerOrganization()), text -> {
+                    int calls = Integer.parseInt(text);
+                    if (calls < perInstance) {
+                        throw new IllegalArgumentException("must be at least " + MODEL_MAX_CALLS_PER_INSTANCE + " (" + perInstance + ")");
+                    }
+                    return calls;
+                }),
+                read.value(MODEL_MAX_CONNECTIONS, String.valueOf(defaults.maxConnections()), text -> Reader.positive(Integer.parseInt(text))),
+                read.value(MODEL_METERING_CONCURRENCY, String.valueOf(defaults.meteringConcurrency()),
+                        text -> Reader.positive(Integer.parseInt(text))),
+                read.value(MODEL_OUTPUT_ESTIMATE, String.valueOf(defaults.outputEstimateTokens()), text -> Reader.positive(Long.parseLong(text))),
+                read.value(MODEL_ANTHROPIC_BETAS, String.join(",", new java.util.TreeSet<>(defaults.anthropicBetas())), ChowderConfig::betas));
+    }
+
+    /** A comma-separated list of {@code anthropic-beta} values, or {@code none}. */
+    private static java.util.Set<String> betas(String text) {
+        if (text.equals("none")) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> betas = new java.util.TreeSet<>();
+        for (String beta : text.split(",")) {
+            if (!beta.strip().matches("[A-Za-z0-9._-]{1,100}")) {
+                throw new IllegalArgumentException("expected anthropic-beta values separated by commas, or none");
+            }
+            betas.add(beta.strip());
+        }
+        return betas;
     }
 
     private static OpenClawGatewayConfig gateway(Reader read) {

@@ -66,9 +66,10 @@ final class OrgPlanCommand extends StoreCommand {
                     tier == null ? plan.tier() : tier,
                     instanceLimit == null ? plan.instanceLimit() : instanceLimit(instanceLimit),
                     new UsageLimits(
-                            tokensPerDay == null ? current.tokensPerDay() : limit("--tokens-per-day", tokensPerDay),
-                            tokensPerMonth == null ? current.tokensPerMonth() : limit("--tokens-per-month", tokensPerMonth),
-                            requestsPerMinute == null ? current.requestsPerMinute() : limit("--requests-per-minute", requestsPerMinute)),
+                            tokensPerDay == null ? current.tokensPerDay() : limit("--tokens-per-day", tokensPerDay, UsageLimits.MAX_VALUE),
+                            tokensPerMonth == null ? current.tokensPerMonth() : limit("--tokens-per-month", tokensPerMonth, UsageLimits.MAX_VALUE),
+                            requestsPerMinute == null ? current.requestsPerMinute()
+                                    : limit("--requests-per-minute", requestsPerMinute, UsageLimits.MAX_REQUESTS_PER_MINUTE)),
                     operatorModelKeys == null ? plan.operatorModelKeys() : operatorModelKeys(operatorModelKeys)));
         }
         ObjectNode answer = JSON.createObjectNode().put("organization_id", id.toString()).put("subscription_tier", plan.tier());
@@ -92,8 +93,8 @@ final class OrgPlanCommand extends StoreCommand {
         return OptionalInt.of(number("--instance-limit", text, Integer.MAX_VALUE).intValue());
     }
 
-    private static OptionalLong limit(String option, String text) {
-        return text.equals("none") ? OptionalLong.empty() : OptionalLong.of(number(option, text, UsageLimits.MAX_VALUE));
+    private static OptionalLong limit(String option, String text, long max) {
+        return text.equals("none") ? OptionalLong.empty() : OptionalLong.of(number(option, text, max));
     }
 
     private static Optional<Boolean> operatorModelKeys(String text) {

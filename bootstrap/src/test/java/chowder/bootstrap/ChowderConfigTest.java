@@ -68,11 +68,18 @@ class ChowderConfigTest {
 
     @Test
     void modelEgressMapping() {
-        ChowderConfig config = ChowderConfig.fromEnvironment(Map.of("CHOWDER_OPERATOR_MODEL_KEYS", "none", "CHOWDER_MODEL_ENDPOINT_PORT", "47001",
-                "CHOWDER_MODEL_CONNECT_TIMEOUT", "3s", "CHOWDER_MODEL_IDLE_TIMEOUT", "90s", "CHOWDER_MODEL_MAX_REQUEST_BYTES", "8M"));
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.ofEntries(Map.entry("CHOWDER_OPERATOR_MODEL_KEYS", "none"),
+                Map.entry("CHOWDER_MODEL_ENDPOINT_PORT", "47001"), Map.entry("CHOWDER_MODEL_CONNECT_TIMEOUT", "3s"),
+                Map.entry("CHOWDER_MODEL_IDLE_TIMEOUT", "90s"), Map.entry("CHOWDER_MODEL_MAX_REQUEST_BYTES", "16M"),
+                Map.entry("CHOWDER_MODEL_MAX_CALLS_PER_INSTANCE", "3"), Map.entry("CHOWDER_MODEL_MAX_CALLS_PER_ORGANIZATION", "12"),
+                Map.entry("CHOWDER_MODEL_MAX_CONNECTIONS", "100"), Map.entry("CHOWDER_MODEL_METERING_CONCURRENCY", "2"),
+                Map.entry("CHOWDER_MODEL_OUTPUT_ESTIMATE", "8192"),
+                Map.entry("CHOWDER_MODEL_ANTHROPIC_BETAS", "context-1m-2025-08-07, fine-grained-tool-streaming-2025-05-14")));
         assertThat(config.operatorModelKeysForAll()).isFalse();
         assertThat(config.modelEndpoint()).isEqualTo(new ModelEndpointConfig(47001, java.time.Duration.ofSeconds(3),
-                java.time.Duration.ofSeconds(90), 8 * 1024 * 1024, ModelEndpointConfig.DEFAULT_MAX_USAGE_BYTES));
+                java.time.Duration.ofSeconds(90), 16 * 1024 * 1024, ModelEndpointConfig.DEFAULT_MAX_USAGE_BYTES, 3, 12, 100, 2, 8192,
+                java.util.Set.of("context-1m-2025-08-07", "fine-grained-tool-streaming-2025-05-14")));
+        assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_MODEL_ANTHROPIC_BETAS", "none")).modelEndpoint().anthropicBetas()).isEmpty();
         ChowderConfig defaults = ChowderConfig.fromEnvironment(Map.of());
         assertThat(defaults.operatorModelKeysForAll()).isTrue();
         assertThat(defaults.modelEndpoint()).isEqualTo(ModelEndpointConfig.DEFAULTS);
@@ -226,7 +233,13 @@ class ChowderConfigTest {
             "CHOWDER_MODEL_CONNECT_TIMEOUT|0s|longer than zero",
             "CHOWDER_MODEL_IDLE_TIMEOUT|later|500ms, 30s",
             "CHOWDER_MODEL_MAX_REQUEST_BYTES|512|from 1K to 2G",
-            "CHOWDER_MODEL_MAX_REQUEST_BYTES|3G|from 1K to 2G"})
+            "CHOWDER_MODEL_MAX_REQUEST_BYTES|3G|from 1K to 2G",
+            "CHOWDER_MODEL_MAX_CALLS_PER_INSTANCE|0|at least 1",
+            "CHOWDER_MODEL_MAX_CALLS_PER_ORGANIZATION|4|at least CHOWDER_MODEL_MAX_CALLS_PER_INSTANCE (8)",
+            "CHOWDER_MODEL_MAX_CONNECTIONS|0|at least 1",
+            "CHOWDER_MODEL_METERING_CONCURRENCY|none|not a number",
+            "CHOWDER_MODEL_OUTPUT_ESTIMATE|0|at least 1",
+            "CHOWDER_MODEL_ANTHROPIC_BETAS|a b|anthropic-beta values separated by commas"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))
                 .isInstanceOf(InvalidConfigurationException.class)

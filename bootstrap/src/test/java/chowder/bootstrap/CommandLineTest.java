@@ -307,6 +307,11 @@ class CommandLineTest {
         assertThat(Main.run(new String[] {"org", "plan", "--org", orgId, "--operator-model-keys", "maybe"}, env, new PrintWriter(new StringWriter(), true),
                 new PrintWriter(err, true))).isEqualTo(2);
         assertThat(err.toString()).contains("--operator-model-keys must be yes, no or default, not maybe");
+        // Beyond a billion a minute the shared counters cannot refill the allowance: every turn was a 500.
+        StringWriter tooFast = new StringWriter();
+        assertThat(Main.run(new String[] {"org", "plan", "--org", orgId, "--requests-per-minute", "60000000001"}, env,
+                new PrintWriter(new StringWriter(), true), new PrintWriter(tooFast, true))).isEqualTo(2);
+        assertThat(tooFast.toString()).contains("--requests-per-minute must be a whole number from 0 to 1000000000, not 60000000001");
         StringWriter missing = new StringWriter();
         assertThat(Main.run(new String[] {"org", "plan", "--org", java.util.UUID.randomUUID().toString(), "--tier", "x"}, env,
                 new PrintWriter(new StringWriter(), true), new PrintWriter(missing, true))).isEqualTo(1);

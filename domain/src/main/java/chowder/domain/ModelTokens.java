@@ -13,6 +13,19 @@ public record ModelTokens(long inputTokens, long outputTokens, long cachedInputT
         }
     }
 
+    /**
+     * Tokens as a provider reported them, made sane: a provider's number below zero counts as zero and one beyond any
+     * budget as {@link UsageLimits#MAX_VALUE} (so sums never overflow), and cached input is part of the input.
+     */
+    public static ModelTokens reported(long inputTokens, long outputTokens, long cachedInputTokens) {
+        long input = clamp(inputTokens);
+        return new ModelTokens(input, clamp(outputTokens), Math.min(clamp(cachedInputTokens), input));
+    }
+
+    private static long clamp(long tokens) {
+        return Math.clamp(tokens, 0, UsageLimits.MAX_VALUE);
+    }
+
     public ModelTokens plus(ModelTokens other) {
         return new ModelTokens(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
                 cachedInputTokens + other.cachedInputTokens);

@@ -11,15 +11,20 @@ import java.util.OptionalLong;
 public record UsageLimits(OptionalLong tokensPerDay, OptionalLong tokensPerMonth, OptionalLong requestsPerMinute) {
     /** Large enough for any real budget, small enough that sums of a few never overflow. */
     public static final long MAX_VALUE = 10_000_000_000_000L;
+    /**
+     * The highest request rate: a minute's allowance is refilled at most one request per nanosecond (Bucket4j's finest
+     * refill), which 6 × 10^10 a minute would pass; a billion a minute is still far beyond any real client.
+     */
+    public static final long MAX_REQUESTS_PER_MINUTE = 1_000_000_000L;
     public static final UsageLimits NONE = new UsageLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
 
     public UsageLimits {
         requireNonNull(tokensPerDay, "tokensPerDay is null");
         requireNonNull(tokensPerMonth, "tokensPerMonth is null");
         requireNonNull(requestsPerMinute, "requestsPerMinute is null");
-        check("tokens_per_day", tokensPerDay);
-        check("tokens_per_month", tokensPerMonth);
-        check("requests_per_minute", requestsPerMinute);
+        check("tokens_per_day", tokensPerDay, MAX_VALUE);
+        check("tokens_per_month", tokensPerMonth, MAX_VALUE);
+        check("requests_per_minute", requestsPerMinute, MAX_REQUESTS_PER_MINUTE);
     }
 
     public boolean isEmpty() {
@@ -30,9 +35,9 @@ public record UsageLimits(OptionalLong tokensPerDay, OptionalLong tokensPerMonth
         return tokensPerDay.isPresent() || tokensPerMonth.isPresent();
     }
 
-    private static void check(String field, OptionalLong value) {
-        if (value.isPresent() && (value.getAsLong() < 1 || value.getAsLong() > MAX_VALUE)) {
-            throw ChowderException.validationFailed(field + " must be a whole number from 1 to " + MAX_VALUE + " (or null for no limit).");
+    private static void check(String field, OptionalLong value, long max) {
+        if (value.isPresent() && (value.getAsLong() < 1 || value.getAsLong() > max)) {
+            throw ChowderException.validationFailed(field + " must be a whole number from 1 to " + max + " (or null for no limit).");
         }
     }
 }

@@ -612,6 +612,11 @@ class ChowderHttpServerTest {
         assertThat(send("POST", "/v1/instances/" + instance + "/responses", acmeKey, message).statusCode()).isEqualTo(200);
 
         assertThat(send("PUT", "/v1/keys/" + keyId + "/limits", acmeKey, "{\"tokens_per_day\": 0}").statusCode()).isEqualTo(422);
+        // Beyond a billion a minute the shared counters cannot refill the allowance: every turn of the key was a 500.
+        HttpResponse<String> tooFast = send("PUT", "/v1/keys/" + keyId + "/limits", acmeKey, "{\"requests_per_minute\": 60000000001}");
+        assertThat(tooFast.statusCode()).isEqualTo(422);
+        assertThat(detail(tooFast)).isEqualTo("requests_per_minute must be a whole number from 1 to 1000000000 (or null for no limit).");
+        assertThat(send("PUT", "/v1/keys/" + keyId + "/limits", acmeKey, "{\"requests_per_minute\": 1000000000}").statusCode()).isEqualTo(200);
         assertThat(detail(send("PUT", "/v1/keys/" + keyId + "/limits", acmeKey, "{\"tokens\": 5}"))).contains("tokens is not a limit");
         assertThat(send("PUT", "/v1/keys/" + keyId + "/limits", scoped, "{}").statusCode()).isEqualTo(403);
         assertThat(send("PUT", "/v1/keys/" + keyId + "/limits", globexKey, "{}").statusCode()).isEqualTo(404);

@@ -16,7 +16,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
@@ -32,8 +35,13 @@ import javax.sql.DataSource;
  *       tokens:month:2026-12:<subject>}) that counts what was spent: it starts full at a capacity far beyond any budget,
  *       and spent is capacity minus what is left. A new window is a new bucket, so budgets renew exactly at midnight
  *       UTC and on the first of the month; the budget is compared when asked, so raising or lowering it holds at once
- *       and exactly (Bucket4j's replacement would keep a lowered budget's unspent tokens).
+ *       and exactly (Bucket4j's replacement would keep a lowered budget's unspent tokens). A model call's reservation is
+ *       spent like any tokens and settled in the window it was made in: the difference is spent, or added back.
  * </ul>
+ *
+ * <p>Every counter carries an expiry (a rate's a day after it last refilled to full, so a day after its subject's last
+ * request; a window's a day after the window ends), and {@link #removeExpired()} removes those past it: counters of
+ * subjects that went idle, such as the sessions of a day, go as well.
  */
 final class Bucket4jLimitCounters implements LimitCounterPort {
     // A window's bucket is kept a day past its end (for Retry-After near midnight), a rate's a day past its last use.
@@ -46,12 +54,18 @@ final class Bucket4jLimitCounters implements LimitCounterPort {
      */
     private static final long SPENDABLE = 4 * chowder.domain.UsageLimits.MAX_VALUE;
 
+    /** Enough stripes that organizations rarely wait for one another's reservations. */
+    private static final int RESERVATION_LOCKS = 256;
+
     private final ProxyManager<String> buckets;
     private final ExpiredEntriesCleaner cleaner;
+    private final Lock[] reservations = new Lock[RESERVATION_LOCKS];
 
     private Bucket4jLimitCounters(ProxyManager<String> buckets, ExpiredEntriesCleaner cleaner) {
         this.buckets = buckets;
         this.cleaner = cleaner;
+        // ReentrantLock, not synchronized: a virtual thread waiting for it does not hold its carrier.
+        Arrays.setAll(reservations, i -> new ReentrantLock());
     }
 
     static Bucket4jLimitCounters on(Database database, DataSource dataSource) {
@@ -91,6 +105,33 @@ final class Bucket4jLimitCounters implements LimitCounterPort {
     @Override
     public void spendTokens(String subject, TokenWindow window, long tokens, Instant now) {
         spending(subject, window, now).consumeIgnoringRateLimits(tokens);
+    }
+
+    @Override
+    public Optional<Duration> reserveTokens(String subject, TokenWindow window, long budget, long tokens, Instant now) {
+        // Bucket4j has no "consume if less than this was consumed": the check and the count are two transactions, made
+        // one step for this node's callers by a lock per window's counter.
+        Lock lock = reservations[Math.floorMod(windowName(window, now).hashCode() * 31 + subject.hashCode(), reservations.length)];
+        lock.lock();
+        try {
+            Optional<Duration> spent = tokensSpent(subject, window, budget, now);
+            if (spent.isEmpty() && tokens > 0) {
+                spendTokens(subject, window, tokens, now);
+            }
+            return spent;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void settleTokens(String subject, TokenWindow window, long reserved, long actual, Instant reservedAt) {
+        if (actual > reserved) {
+            spendTokens(subject, window, actual - reserved, reservedAt);
+        } else if (actual < reserved) {
+            // Bucket4j never fills a bucket past its capacity: what is given back never makes "spent" negative.
+            spending(subject, window, reservedAt).addTokens(reserved - actual);
+        }
     }
 
     @Override

@@ -48,6 +48,9 @@ final class JdbiModelKeyStore implements ModelKeysPort {
         Instant now = Instant.now();
         changes.inTransaction((handle, publish) -> {
             ModelKeyDao dao = handle.attach(ModelKeyDao.class);
+            // H2 and PostgreSQL share no upsert: two PATCHes of one key at once both found no row and both inserted, and
+            // the second failed on the primary key. The organization's row lock makes update-then-insert safe.
+            dao.lockOrganization(organization.value());
             keyChanges.forEach((provider, key) -> {
                 if (key.isEmpty()) {
                     dao.delete(organization.value(), provider.value());

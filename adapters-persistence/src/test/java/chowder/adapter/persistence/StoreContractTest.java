@@ -779,6 +779,33 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void oneModelKeySetByTwoRequestsAtOnceIsStoredWithoutFailing() throws Exception {
+        Organization acme = organization("Acme");
+        ModelKeysPort keys = injector.getInstance(ModelKeysPort.class);
+        int writers = 4;
+        for (int round = 0; round < 10; round++) {
+            keys.change(acme.id(), Map.of(ModelProviderName.OPENAI, Optional.empty()));
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+            List<java.util.concurrent.Future<?>> written = new java.util.ArrayList<>();
+            try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int writer = 0; writer < writers; writer++) {
+                    String value = "sk-writer-" + writer;
+                    written.add(executor.submit(() -> {
+                        start.await();
+                        keys.change(acme.id(), Map.of(ModelProviderName.OPENAI, Optional.of(new ModelApiKey(value))));
+                        return null;
+                    }));
+                }
+                for (var result : written) {
+                    result.get();
+                }
+            }
+            assertThat(keys.keyOf(acme.id(), ModelProviderName.OPENAI)).map(ModelApiKey::value).hasValueSatisfying(value ->
+                    assertThat(value).startsWith("sk-writer-"));
+        }
+    }
+
+    @Test
     void plansAndLimitsRoundTripAndAChangeOnOneNodeHoldsOnTheOtherOnceItReturns() {
         Injector other = followingNode();
         try {
@@ -821,11 +848,7 @@ abstract class StoreContractTest {
 
     @Test
     void countersAreSharedByEveryNodeOfTheDatabase() {
-        Injector other = injectorFor(masterKey);
-        try {
-            LimitCounterPort one = injector.getInstance(LimitCounterPort.class);
-            LimitCounterPort two = other.getInstance(LimitCounterPort.class);
-
+        onTwoNodes((one, two) -> {
             assertThat(one.takeRequest("org:a", 3, 1)).isEmpty();
             assertThat(two.takeRequest("org:a", 3, 1)).isEmpty();
             assertThat(one.takeRequest("org:a", 3, 1)).isEmpty();
@@ -864,9 +887,86 @@ abstract class StoreContractTest {
             assertThat(two.takeRequest("key:r", 4, 2)).isEmpty();
             assertThat(one.takeRequest("key:r", 4, 2)).isEmpty();
             assertThat(one.takeRequest("key:r", 4, 2)).isPresent();
+        });
+    }
+
+    @Test
+    void aReservationCountsAsSpentUntilItIsSettledInTheWindowItWasMadeIn() {
+        onTwoNodes((one, two) -> {
+            assertThat(one.reserveTokens("org:r", TokenWindow.DAY, 100, 60, LIMITS_NOW)).isEmpty();
+            // Reservations of calls still running count, on every node: 60 of 100 is not spent, 120 is.
+            assertThat(two.reserveTokens("org:r", TokenWindow.DAY, 100, 60, LIMITS_NOW)).isEmpty();
+            assertThat(one.reserveTokens("org:r", TokenWindow.DAY, 100, 60, LIMITS_NOW)).hasValue(Duration.ofHours(2));
+            // A call that used less gives the rest back; one that used more is charged the difference.
+            two.settleTokens("org:r", TokenWindow.DAY, 60, 10, LIMITS_NOW);
+            assertThat(one.tokensSpent("org:r", TokenWindow.DAY, 71, LIMITS_NOW)).isEmpty();
+            assertThat(one.tokensSpent("org:r", TokenWindow.DAY, 70, LIMITS_NOW)).isPresent();
+            one.settleTokens("org:r", TokenWindow.DAY, 60, 200, LIMITS_NOW);
+            assertThat(two.tokensSpent("org:r", TokenWindow.DAY, 210, LIMITS_NOW)).isPresent();
+            assertThat(two.tokensSpent("org:r", TokenWindow.DAY, 211, LIMITS_NOW)).isEmpty();
+
+            // Settled after midnight, a call made before it is settled in the day it was made in.
+            Instant afterMidnight = LIMITS_NOW.plus(Duration.ofHours(3));
+            assertThat(one.reserveTokens("org:m", TokenWindow.DAY, 1_000, 500, LIMITS_NOW)).isEmpty();
+            one.settleTokens("org:m", TokenWindow.DAY, 500, 0, LIMITS_NOW);
+            assertThat(one.tokensSpent("org:m", TokenWindow.DAY, 1, LIMITS_NOW)).isEmpty();
+            assertThat(one.reserveTokens("org:m", TokenWindow.DAY, 1_000, 500, LIMITS_NOW)).isEmpty();
+            one.settleTokens("org:m", TokenWindow.DAY, 500, 900, LIMITS_NOW);
+            assertThat(one.tokensSpent("org:m", TokenWindow.DAY, 900, LIMITS_NOW)).isPresent();
+            assertThat(one.tokensSpent("org:m", TokenWindow.DAY, 1, afterMidnight)).isEmpty();
+            // What is given back never takes a counter below nothing spent.
+            one.settleTokens("org:n", TokenWindow.MONTH, 1_000, 0, LIMITS_NOW);
+            one.spendTokens("org:n", TokenWindow.MONTH, 1, LIMITS_NOW);
+            assertThat(one.tokensSpent("org:n", TokenWindow.MONTH, 1, LIMITS_NOW)).isPresent();
+        });
+    }
+
+    /** Runs {@code test} with the counters of this node and of a second one on the same database. */
+    private void onTwoNodes(java.util.function.BiConsumer<LimitCounterPort, LimitCounterPort> test) {
+        Injector other = injectorFor(masterKey);
+        try {
+            test.accept(injector.getInstance(LimitCounterPort.class), other.getInstance(LimitCounterPort.class));
         } finally {
             other.getInstance(HikariDataSource.class).close();
         }
+    }
+
+    @Test
+    void reservationsMadeAtOnceOnOneNodeNeverPassTheBudgetTogether() throws Exception {
+        LimitCounterPort counters = injector.getInstance(LimitCounterPort.class);
+        int callers = 16;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
+        List<java.util.concurrent.Future<Boolean>> reserved = new java.util.ArrayList<>();
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                reserved.add(executor.submit(() -> {
+                    start.await();
+                    return counters.reserveTokens("org:c", TokenWindow.DAY, 100, 30, LIMITS_NOW).isEmpty();
+                }));
+            }
+            long passed = 0;
+            for (var result : reserved) {
+                passed += result.get() ? 1 : 0;
+            }
+            // 0, 30, 60 and 90 spent are under 100; 120 is not: four, whatever the order.
+            assertThat(passed).isEqualTo(4);
+        }
+        assertThat(counters.tokensSpent("org:c", TokenWindow.DAY, 120, LIMITS_NOW)).isPresent();
+        assertThat(counters.tokensSpent("org:c", TokenWindow.DAY, 121, LIMITS_NOW)).isEmpty();
+    }
+
+    @Test
+    void anIdleSubjectsRateCounterExpiresADayAfterItsLastRequest() {
+        LimitCounterPort counters = injector.getInstance(LimitCounterPort.class);
+        long before = System.currentTimeMillis();
+        counters.takeRequest("session:idle", 60, 1);
+        counters.takeRequest("session:idle", 60, 1);
+        long expiresAt = injector.getInstance(Jdbi.class).withHandle(handle -> handle.createQuery(
+                "SELECT expires_at FROM limit_counters WHERE id = 'rpm:session:idle'").mapTo(Long.class).one());
+
+        // Refilled to full within the minute, then kept a day: the hourly purge then removes it.
+        assertThat(expiresAt).isBetween(before + Duration.ofDays(1).toMillis(),
+                System.currentTimeMillis() + Duration.ofDays(1).plusMinutes(2).toMillis());
     }
 
     @Test

@@ -3,6 +3,8 @@ package chowder.application.service;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthorizeModelCallUseCase;
+import chowder.application.port.in.AuthorizeModelCallUseCase.Account;
+import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallMeter;
 import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.ModelCatalogPort;
@@ -23,7 +25,7 @@ import java.util.Optional;
 /**
  * Model egress of provisioned gateways: which organization a call is for (from the credential its instance's gateway
  * holds), which key goes upstream (the organization's own, else the operator's where the operator allows it), its
- * organization's budgets, and metering. Also the rule for creating an instance: its provider must be usable by its
+ * organization's rate and budgets (with a reservation per call), and metering. Also the rule for creating an instance: its provider must be usable by its
  * organization.
  */
 public final class ModelAccessService implements AuthorizeModelCallUseCase {
@@ -66,18 +68,24 @@ public final class ModelAccessService implements AuthorizeModelCallUseCase {
         OrganizationId organization = instance.organizationId();
         ModelEndpoint endpoint = catalog.endpoint(provider).orElseThrow(() -> new ChowderException(ErrorCode.PERMISSION_DENIED,
                 "Model provider " + provider + " is no longer offered by this Chowder."));
-        Optional<ModelApiKey> key = upstreamKey(organization, endpoint).orElseThrow(() -> new ChowderException(ErrorCode.PERMISSION_DENIED,
-                noKey(provider)));
+        UpstreamKey key = upstreamKey(organization, endpoint).orElseThrow(() -> new ChowderException(ErrorCode.PERMISSION_DENIED,
+                noKey(endpoint)));
+        return new ModelCallGrant(organization, instanceId, endpoint.baseUrl(), endpoint.api(), endpoint.models(), key.key(), key.account(),
+                estimatedTokens -> admit(organization, instanceId, provider, estimatedTokens));
+    }
+
+    private ModelCallMeter admit(OrganizationId organization, InstanceId instance, ModelProviderName provider, long estimatedTokens) {
+        UsageLimiter.ModelCallReservation reservation;
         try {
-            limiter.admitModelCall(organization);
+            reservation = limiter.admitModelCall(organization, estimatedTokens);
         } catch (LimitExceededException e) {
-            refusals.record(instanceId, e);
+            refusals.record(instance, e);
             throw e;
         }
-        return new ModelCallGrant(organization, endpoint.baseUrl(), endpoint.api(), endpoint.models(), key, tokens -> {
-            usage.record(organization, instanceId, provider, tokens, clock.instant());
-            limiter.chargeModelCall(organization, tokens.totalTokens());
-        });
+        return tokens -> {
+            usage.record(organization, instance, provider, tokens, clock.instant());
+            limiter.settleModelCall(reservation, tokens.totalTokens());
+        };
     }
 
     /** The provider of an instance created without {@code model_provider}: the operator's default. */
@@ -93,28 +101,38 @@ public final class ModelAccessService implements AuthorizeModelCallUseCase {
         ModelEndpoint endpoint = catalog.endpoint(provider).orElseThrow(() -> ChowderException.validationFailed(
                 "model_provider must be one of " + catalog.names().stream().sorted().toList() + "."));
         if (upstreamKey(organization, endpoint).isEmpty()) {
-            throw ChowderException.validationFailed("model_provider " + provider + ": " + noKey(provider));
+            throw ChowderException.validationFailed("model_provider " + provider + ": " + noKey(endpoint));
         }
     }
 
     /**
-     * The key for an upstream call: the organization's own; else the operator's (possibly none, for a provider that
-     * needs none) when the operator configured the provider and allows the organization to use it; else nothing usable.
+     * The key for an upstream call: the organization's own, for a provider that takes organizations' keys; else the
+     * operator's (possibly none, for a provider that needs none) when the operator configured the provider and allows
+     * the organization to use it; else nothing usable. A key an organization stored for a provider that takes none (the
+     * operator changed its mind) is never used: it would lift the operator's rule for its own endpoints.
      */
-    private Optional<Optional<ModelApiKey>> upstreamKey(OrganizationId organization, ModelEndpoint endpoint) {
-        Optional<ModelApiKey> own = keys.keyOf(organization, endpoint.name());
-        if (own.isPresent()) {
-            return Optional.of(own);
+    private Optional<UpstreamKey> upstreamKey(OrganizationId organization, ModelEndpoint endpoint) {
+        if (endpoint.organizationKeys()) {
+            Optional<ModelApiKey> own = keys.keyOf(organization, endpoint.name());
+            if (own.isPresent()) {
+                return Optional.of(new UpstreamKey(own, Account.ORGANIZATION));
+            }
         }
         boolean operatorAllowed = settings.planOf(organization).value().operatorModelKeys().orElse(policy.operatorKeysByDefault());
         if (endpoint.operatorConfigured() && operatorAllowed) {
-            return Optional.of(endpoint.operatorKey());
+            return Optional.of(new UpstreamKey(endpoint.operatorKey(), Account.OPERATOR));
         }
         return Optional.empty();
     }
 
-    private static String noKey(ModelProviderName provider) {
-        return "this organization holds no key for it; add one with PATCH /v1/organization {\"model_api_keys\": {\"" + provider
+    private record UpstreamKey(Optional<ModelApiKey> key, Account account) {}
+
+    private static String noKey(ModelEndpoint endpoint) {
+        if (!endpoint.organizationKeys()) {
+            return "it is the operator's own provider, which takes no organization key, and this organization's plan does not "
+                    + "include the operator's providers.";
+        }
+        return "this organization holds no key for it; add one with PATCH /v1/organization {\"model_api_keys\": {\"" + endpoint.name()
                 + "\": \"…\"}}.";
     }
 

@@ -10,6 +10,7 @@ import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.ModelCatalogPort;
+import chowder.application.port.out.ModelCatalogPort.ModelEndpoint;
 import chowder.application.port.out.ModelKeysPort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.domain.ApiKey;
@@ -121,6 +122,11 @@ public final class OrganizationService implements CreateOrganizationUseCase, Man
             if (key == null) {
                 throw ChowderException.validationFailed("model_api_keys." + name + " must be a string (\"\" removes the key).");
             }
+            // Removing stays allowed: a key stored before the operator stopped taking them for this provider can go.
+            if (!key.isEmpty() && !catalog.endpoint(name).orElseThrow().organizationKeys()) {
+                throw ChowderException.validationFailed("model_api_keys: provider '" + name + "' is the operator's own and takes no "
+                        + "organization key; this Chowder takes organization keys for " + providersTakingKeys() + ".");
+            }
             try {
                 changes.put(name, key.isEmpty() ? Optional.empty() : Optional.of(new ModelApiKey(key)));
             } catch (ChowderException e) {
@@ -128,6 +134,11 @@ public final class OrganizationService implements CreateOrganizationUseCase, Man
             }
         });
         return changes;
+    }
+
+    private List<ModelProviderName> providersTakingKeys() {
+        return catalog.names().stream().filter(name -> catalog.endpoint(name).map(ModelEndpoint::organizationKeys).orElse(false)).sorted()
+                .toList();
     }
 
     @Override

@@ -33,10 +33,14 @@ import java.util.OptionalLong;
  * unlimited costs nothing: no counter is touched for a subject without limits.
  *
  * <p>Accuracy: a budget is checked before a request and charged with what the answer used, so the request that spends
- * the last tokens runs to its end (an answer already streaming is never cut) and the next one is refused. Requests
- * checked at once on several nodes may each pass before any is charged.
+ * the last tokens runs to its end (an answer already streaming is never cut) and the next one is refused. Turns checked
+ * at once on several nodes may each pass before any is charged. A model call reserves an estimate of its tokens when
+ * admitted, so calls running at once count against the budget before they end; only calls admitted at the same moment
+ * on two nodes can pass together.
  */
 public final class UsageLimiter {
+    /** The counter of an organization's model calls, beside its turns' ({@code org:<id>} + this). */
+    private static final String MODEL_CALLS = ":model-calls";
     private final LimitSettingsPort settings;
     private final LimitCounterPort counters;
     private final Clock clock;
@@ -71,6 +75,16 @@ public final class UsageLimiter {
             }
 
             @Override
+            public Optional<Duration> reserveTokens(String subject, TokenWindow window, long budget, long tokens, Instant now) {
+                throw unexpected();
+            }
+
+            @Override
+            public void settleTokens(String subject, TokenWindow window, long reserved, long actual, Instant reservedAt) {
+                throw unexpected();
+            }
+
+            @Override
             public int removeExpired() {
                 return 0;
             }
@@ -101,17 +115,72 @@ public final class UsageLimiter {
         charge(subjects, tokens);
     }
 
-    /** Before a model call of a provisioned gateway: its organization's token budgets. */
-    void admitModelCall(OrganizationId organization) {
+    /**
+     * Before a model call of a provisioned gateway: reserves {@code estimatedTokens} in each of its organization's token
+     * budgets (refused when one is spent, reservations of calls still running included), then takes the call from the
+     * organization's requests_per_minute for model calls. A refusal gives back what was taken.
+     */
+    ModelCallReservation admitModelCall(OrganizationId organization, long estimatedTokens) {
         Subject subject = organizationSubject(organization);
-        if (subject.limits().limitsTokens()) {
-            checkTokens(List.of(subject), clock.instant());
+        long estimate = Math.clamp(estimatedTokens, 0, UsageLimits.MAX_VALUE);
+        Instant now = clock.instant();
+        List<Reserved> reserved = new ArrayList<>(2);
+        try {
+            reserve(subject, TokenWindow.DAY, subject.limits().tokensPerDay(), estimate, now).ifPresent(reserved::add);
+            reserve(subject, TokenWindow.MONTH, subject.limits().tokensPerMonth(), estimate, now).ifPresent(reserved::add);
+            takeModelCall(subject);
+        } catch (LimitExceededException e) {
+            reserved.forEach(earlier -> counters.settleTokens(subject.id(), earlier.window(), earlier.tokens(), 0, earlier.at()));
+            throw e;
+        }
+        return new ModelCallReservation(organization, List.copyOf(reserved));
+    }
+
+    /**
+     * After a model call: its tokens replace its reservations (the difference is charged or given back, in the window each
+     * was made in), and go to a budget set since it was admitted.
+     */
+    void settleModelCall(ModelCallReservation reservation, long tokens) {
+        Subject subject = organizationSubject(reservation.organization());
+        long actual = Math.clamp(tokens, 0, UsageLimits.MAX_VALUE);
+        Instant now = clock.instant();
+        for (Reserved reserved : reservation.windows()) {
+            counters.settleTokens(subject.id(), reserved.window(), reserved.tokens(), actual, reserved.at());
+        }
+        if (actual > 0) {
+            if (subject.limits().tokensPerDay().isPresent() && !reservation.reserved(TokenWindow.DAY)) {
+                counters.spendTokens(subject.id(), TokenWindow.DAY, actual, now);
+            }
+            if (subject.limits().tokensPerMonth().isPresent() && !reservation.reserved(TokenWindow.MONTH)) {
+                counters.spendTokens(subject.id(), TokenWindow.MONTH, actual, now);
+            }
         }
     }
 
-    void chargeModelCall(OrganizationId organization, long tokens) {
-        if (tokens > 0) {
-            charge(List.of(organizationSubject(organization)), tokens);
+    private Optional<Reserved> reserve(Subject subject, TokenWindow window, OptionalLong budget, long tokens, Instant now) {
+        if (budget.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Duration> wait = counters.reserveTokens(subject.id(), window, budget.getAsLong(), tokens, now);
+        if (wait.isPresent()) {
+            throw budgetSpent(subject, window, budget.getAsLong(), wait.get());
+        }
+        return Optional.of(new Reserved(window, tokens, now));
+    }
+
+    /**
+     * Model calls have an allowance of their own, apart from the organization's turns: one turn makes several model
+     * calls (a tool loop), which must not use up the turns' allowance, nor the turns theirs.
+     */
+    private void takeModelCall(Subject organization) {
+        OptionalLong perMinute = organization.limits().requestsPerMinute();
+        if (perMinute.isEmpty()) {
+            return;
+        }
+        Optional<Duration> wait = counters.takeRequest(organization.id() + MODEL_CALLS, perMinute.getAsLong(), organization.version());
+        if (wait.isPresent()) {
+            throw new LimitExceededException("Rate limit exceeded: " + organization.label() + " requests_per_minute ("
+                    + perMinute.getAsLong() + ") is used up by its model calls; retry in " + seconds(wait.get()) + ".", wait.get(), false);
         }
     }
 
@@ -167,23 +236,27 @@ public final class UsageLimiter {
 
     private void checkTokens(List<Subject> subjects, Instant now) {
         for (Subject subject : subjects) {
-            check(subject, TokenWindow.DAY, subject.limits().tokensPerDay(), "tokens_per_day", now);
-            check(subject, TokenWindow.MONTH, subject.limits().tokensPerMonth(), "tokens_per_month", now);
+            check(subject, TokenWindow.DAY, subject.limits().tokensPerDay(), now);
+            check(subject, TokenWindow.MONTH, subject.limits().tokensPerMonth(), now);
         }
     }
 
-    private void check(Subject subject, TokenWindow window, OptionalLong budget, String name, Instant now) {
+    private void check(Subject subject, TokenWindow window, OptionalLong budget, Instant now) {
         if (budget.isEmpty()) {
             return;
         }
         Optional<Duration> wait = counters.tokensSpent(subject.id(), window, budget.getAsLong(), now);
         if (wait.isPresent()) {
-            // "daily"/"monthly" also tell an agent's client (OpenClaw) that this is no short rate limit worth a retry.
-            throw new LimitExceededException("Budget exceeded: " + subject.label() + " " + name + " (" + budget.getAsLong()
-                    + " tokens) is spent; the " + (window == TokenWindow.DAY ? "daily" : "monthly") + " budget renews in "
-                    + seconds(wait.get()) + " (at the start of the next UTC " + (window == TokenWindow.DAY ? "day" : "month") + ").",
-                    wait.get(), true);
+            throw budgetSpent(subject, window, budget.getAsLong(), wait.get());
         }
+    }
+
+    private static LimitExceededException budgetSpent(Subject subject, TokenWindow window, long budget, Duration wait) {
+        String name = window == TokenWindow.DAY ? "tokens_per_day" : "tokens_per_month";
+        // "daily"/"monthly" also tell an agent's client (OpenClaw) that this is no short rate limit worth a retry.
+        return new LimitExceededException("Budget exceeded: " + subject.label() + " " + name + " (" + budget
+                + " tokens) is spent; the " + (window == TokenWindow.DAY ? "daily" : "monthly") + " budget renews in "
+                + seconds(wait) + " (at the start of the next UTC " + (window == TokenWindow.DAY ? "day" : "month") + ").", wait, true);
     }
 
     private void charge(List<Subject> subjects, long tokens) {
@@ -219,4 +292,14 @@ public final class UsageLimiter {
     }
 
     private record Subject(Kind kind, String id, String label, UsageLimits limits, long version) {}
+
+    /** Tokens reserved in one window of a budget, and when (the window a settlement goes to). */
+    record Reserved(TokenWindow window, long tokens, Instant at) {}
+
+    /** What a model call holds until it ends: the tokens reserved for it in its organization's budgets. */
+    record ModelCallReservation(OrganizationId organization, List<Reserved> windows) {
+        boolean reserved(TokenWindow window) {
+            return windows.stream().anyMatch(reserved -> reserved.window() == window);
+        }
+    }
 }

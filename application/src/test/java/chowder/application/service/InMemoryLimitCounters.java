@@ -48,6 +48,20 @@ public final class InMemoryLimitCounters implements LimitCounterPort {
     }
 
     @Override
+    public synchronized Optional<Duration> reserveTokens(String subject, TokenWindow window, long budget, long reserved, Instant now) {
+        Optional<Duration> spent = tokensSpent(subject, window, budget, now);
+        if (spent.isEmpty()) {
+            spendTokens(subject, window, reserved, now);
+        }
+        return spent;
+    }
+
+    @Override
+    public synchronized void settleTokens(String subject, TokenWindow window, long reserved, long actual, Instant reservedAt) {
+        tokens.merge(key(subject, window, reservedAt), actual - reserved, Long::sum);
+    }
+
+    @Override
     public int removeExpired() {
         return 0;
     }

@@ -6,6 +6,7 @@ import chowder.application.port.in.AuthorizeModelCallUseCase;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -13,11 +14,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * Chowder's model endpoint: a listener on {@code 127.0.0.1} of its own (not the API's port), which each sandbox is let
  * through to, serving only {@link ModelProxyHandler}. Handlers run on virtual threads (admitting a call may read the
- * database); the relay itself waits on no thread.
+ * database); the relay itself waits on no thread, and ended calls are charged on threads of their own. It holds at most
+ * {@code maxConnections} connections (more wait to be accepted).
  */
 public final class ModelEndpointServer {
     private final Server server;
     private final ServerConnector connector;
+    private final MeteringExecutor metering;
 
     public ModelEndpointServer(ModelEndpointConfig config, AuthorizeModelCallUseCase calls, MeterRegistry registry) {
         requireNonNull(config, "config is null");
@@ -29,7 +32,9 @@ public final class ModelEndpointServer {
         connector.setHost("127.0.0.1");
         connector.setPort(config.port());
         server.addConnector(connector);
-        server.setHandler(new ModelProxyHandler(calls, config, registry));
+        server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));
+        this.metering = new MeteringExecutor(config.meteringConcurrency());
+        server.setHandler(new ModelProxyHandler(calls, config, registry, metering));
         server.setStopTimeout(5_000);
     }
 
@@ -37,8 +42,13 @@ public final class ModelEndpointServer {
         server.start();
     }
 
+    /** Stops listening, ends the calls under way, and waits (a little) until each is charged. */
     public void stop() throws Exception {
-        server.stop();
+        try {
+            server.stop();
+        } finally {
+            metering.close();
+        }
     }
 
     /** Where gateways reach it: {@code http://127.0.0.1:<port>}. */

@@ -4,24 +4,26 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthorizeModelCallUseCase;
 import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallGrant;
+import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallMeter;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
-import chowder.domain.LimitExceededException;
 import chowder.domain.ModelApi;
 import chowder.domain.ModelProviderName;
-import chowder.domain.ModelTokens;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.Counter;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
@@ -39,13 +41,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Relays a provisioned gateway's model call to its provider, on Jetty's own {@link ProxyHandler}: the answer goes back
  * chunk by chunk as it arrives (a stream event by event), and a gateway that goes away aborts the provider's call.
- * Before relaying: the path must be {@code /providers/<name>/<the provider format's one call>}, the credential one
- * Chowder gave a running instance for that provider ({@code Authorization: Bearer} or Anthropic's {@code x-api-key}),
- * the body a JSON object naming an offered model, and the organization's budget not spent. Upstream it carries the
- * organization's (or the operator's) key, and of the gateway's headers only those a provider's API needs: nothing the
- * agent adds (an {@code OpenAI-Organization} header could bill another project of the operator's account) gets
- * through, and only the answer's content type and retry hints come back (rate-limit headers of a shared operator key
- * would tell one tenant what the others use). The usage the provider reports is metered when the answer ends.
+ * Before relaying, in this order: the path must be {@code /providers/<name>/<the provider format's one call>}, the
+ * credential one Chowder gave a running instance for that provider ({@code Authorization: Bearer} or Anthropic's
+ * {@code x-api-key}), the instance and its organization under their bounds of calls at once ({@link InFlightCalls}),
+ * the body one Chowder and the provider read alike and asking for nothing a tenant may not have ({@link ModelCallBody}),
+ * and the organization's rate and budgets not spent (which reserves an estimate of the call's tokens). Upstream it
+ * carries the organization's (or the operator's) key, and of the gateway's headers only those a provider's API needs:
+ * nothing the agent adds (an {@code OpenAI-Organization} header could bill another project of the operator's account)
+ * gets through, nor a beta the operator did not list; only the answer's content type and retry hints come back
+ * (rate-limit headers of a shared operator key would tell one tenant what the others use), and a provider's error body
+ * only where it tells nothing of the account ({@link ProviderErrors}). When the call ends its usage, read from the
+ * relayed bytes ({@link UsageTap}), or an estimate when the provider reported none, is charged off the relay's threads.
  *
  * <p>Here the gateway is the client and the provider the server: {@code gatewayRequest}, {@code providerRequest},
  * {@code providerResponse}, {@code gatewayResponse} in Jetty's terms of client-to-proxy, proxy-to-server and back.
@@ -53,42 +59,29 @@ import org.slf4j.LoggerFactory;
 final class ModelProxyHandler extends ProxyHandler {
     static final String PREFIX = "/providers/";
     private static final Logger log = LoggerFactory.getLogger(ModelProxyHandler.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CALL = ModelProxyHandler.class.getName() + ".call";
+    private static final String BODY_READ = ModelProxyHandler.class.getName() + ".bodyRead";
     /** What a provider's API needs of the gateway's request; everything else stays behind. */
-    private static final Set<String> FORWARDED_REQUEST_HEADERS = Set.of("content-type", "accept", "anthropic-version", "anthropic-beta");
+    private static final Set<String> FORWARDED_REQUEST_HEADERS = Set.of("content-type", "accept", "anthropic-version");
     /** What the gateway needs of the provider's answer. */
     private static final Set<String> RETURNED_RESPONSE_HEADERS = Set.of("content-type", "retry-after", "retry-after-ms");
 
     private final AuthorizeModelCallUseCase calls;
     private final ModelEndpointConfig config;
-    private final MeterRegistry registry;
+    private final ModelCallMetrics metrics;
+    private final InFlightCalls inFlight;
+    private final MeteringExecutor metering;
+    private final JsonFactory usageJson;
 
-    ModelProxyHandler(AuthorizeModelCallUseCase calls, ModelEndpointConfig config, MeterRegistry registry) {
+    ModelProxyHandler(AuthorizeModelCallUseCase calls, ModelEndpointConfig config, MeterRegistry registry, MeteringExecutor metering) {
         this.calls = requireNonNull(calls, "calls is null");
         this.config = requireNonNull(config, "config is null");
-        this.registry = requireNonNull(registry, "registry is null");
-    }
-
-    /** One admitted call: where it goes, what it sends, and its meter, told exactly once. */
-    private static final class ModelCall {
-        final ModelProviderName provider;
-        final ModelCallGrant grant;
-        final ModelCallBody body;
-        final AtomicBoolean metered = new AtomicBoolean();
-        volatile UsageTap tap;
-        volatile int status;
-
-        ModelCall(ModelProviderName provider, ModelCallGrant grant, ModelCallBody body) {
-            this.provider = provider;
-            this.grant = grant;
-            this.body = body;
-        }
-
-        URI upstream() {
-            String base = grant.baseUrl().toString().replaceAll("/+$", "");
-            return URI.create(base + "/" + grant.api().path());
-        }
+        this.metrics = new ModelCallMetrics(registry);
+        this.metering = requireNonNull(metering, "metering is null");
+        this.inFlight = new InFlightCalls(config.maxCallsPerInstance(), config.maxCallsPerOrganization());
+        this.usageJson = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(config.maxUsageBytes()).build())
+                .build();
     }
 
     @Override
@@ -108,21 +101,13 @@ final class ModelProxyHandler extends ProxyHandler {
         ModelCall call;
         try {
             call = admit(gatewayRequest);
-        } catch (LimitExceededException e) {
-            gatewayResponse.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-            // OpenAI's names: a spent budget is "insufficient_quota", which clients do not retry; a rate "rate_limit_exceeded".
-            refuse(gatewayResponse, callback, 429, e.budget() ? "insufficient_quota" : "rate_limit_exceeded", e.getMessage());
-            return true;
-        } catch (ChowderException e) {
-            int status = switch (e.code()) {
-                case INVALID_API_KEY, MISSING_API_KEY -> 401;
-                case PERMISSION_DENIED -> 403;
-                case NOT_FOUND -> 404;
-                case PAYLOAD_TOO_LARGE -> 413;
-                case INVALID_REQUEST, VALIDATION_FAILED -> 400;
-                default -> 500;
-            };
-            refuse(gatewayResponse, callback, status, e.code().name().toLowerCase(Locale.ROOT), e.getMessage());
+        } catch (RuntimeException e) {
+            if (gatewayRequest.getAttribute(BODY_READ) == null) {
+                // Refused before its body was read (credential, path, calls at once): the rest of it may still be on its
+                // way, so the connection ends with this answer rather than be read as the next request.
+                gatewayResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+            refuse(gatewayResponse, callback, refusal(e));
             return true;
         }
         gatewayRequest.setAttribute(CALL, call);
@@ -134,6 +119,17 @@ final class ModelProxyHandler extends ProxyHandler {
         addProxyHeaders(gatewayRequest, providerRequest);
         sendProxyToServerRequest(gatewayRequest, providerRequest, gatewayResponse, callback);
         return true;
+    }
+
+    private static Refusal refusal(RuntimeException e) {
+        if (e instanceof ModelCallRefused refused) {
+            return refused.refusal();
+        }
+        if (e instanceof ChowderException chowder) {
+            return Refusal.of(chowder);
+        }
+        log.error("Admitting a model call failed", e);
+        return new Refusal(500, "internal_error", "internal_error", "Chowder could not admit this model call.", OptionalLong.empty());
     }
 
     private ModelCall admit(Request gatewayRequest) {
@@ -157,8 +153,19 @@ final class ModelProxyHandler extends ProxyHandler {
             throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: provider " + provider + " is called at /providers/" + provider
                     + "/" + grant.api().path() + " only.");
         }
-        // Refused for its body (a model not offered, say): it never reaches the provider, so it is no model call to meter.
-        return new ModelCall(provider, grant, ModelCallBody.of(body(gatewayRequest), grant.api(), grant.models()));
+        // Before the body is read: the bound on calls at once is also the bound on bodies held.
+        InFlightCalls.Slot slot = inFlight.enter(grant.instance(), grant.organization());
+        try {
+            // Refused for its body (a model not offered, say), a call never reaches the provider nor its rate and budgets.
+            byte[] received = body(gatewayRequest);
+            gatewayRequest.setAttribute(BODY_READ, Boolean.TRUE);
+            ModelCallBody body = ModelCallBody.of(received, grant.api(), grant.models(), grant.account(), config.outputEstimateTokens());
+            ModelCallMeter meter = grant.admission().admit(body.estimate().reservation());
+            return new ModelCall(provider, grant, body, slot, meter);
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
     }
 
     private static String credential(Request gatewayRequest) {
@@ -204,6 +211,10 @@ final class ModelProxyHandler extends ProxyHandler {
                     headers.add(field);
                 }
             }
+            String betas = allowedBetas(gatewayRequest.getHeaders().getValuesList("anthropic-beta"));
+            if (!betas.isEmpty()) {
+                headers.put("anthropic-beta", betas);
+            }
             call.grant.key().ifPresent(key -> {
                 if (call.grant.api() == ModelApi.ANTHROPIC_MESSAGES) {
                     headers.put("x-api-key", key.value());
@@ -212,6 +223,16 @@ final class ModelProxyHandler extends ProxyHandler {
                 }
             });
         });
+    }
+
+    /**
+     * The betas of the operator's list among those asked for ({@code anthropic-beta} is a comma-separated list): a beta
+     * can switch on what costs more than its tokens say (the 1M context window at a premium, fast mode, code
+     * execution); one not listed is dropped and the call goes on without it.
+     */
+    private String allowedBetas(List<String> values) {
+        return values.stream().flatMap(value -> Arrays.stream(value.split(","))).map(String::strip)
+                .filter(config.anthropicBetas()::contains).distinct().collect(Collectors.joining(","));
     }
 
     /** No {@code Via} or {@code Forwarded}: a provider has no business knowing Chowder's addresses. */
@@ -231,20 +252,61 @@ final class ModelProxyHandler extends ProxyHandler {
         return new ProxyResponseListener(gatewayRequest, providerRequest, gatewayResponse, callback) {
             @Override
             public void onHeaders(org.eclipse.jetty.client.Response providerResponse) {
-                call.status = providerResponse.getStatus();
-                String type = providerResponse.getHeaders().get(HttpHeader.CONTENT_TYPE);
-                boolean stream = type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-                call.tap = new UsageTap(call.grant.api(), stream, config.maxUsageBytes());
+                int status = providerResponse.getStatus();
+                call.status = status;
+                if (ProviderErrors.replaces(status, call.grant.account())) {
+                    // The provider's body is read (a little of it) to classify it, and never relayed.
+                    call.replacedError = new ByteArrayOutputStream();
+                    gatewayResponse.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                    for (HttpField field : providerResponse.getHeaders()) {
+                        if (!field.is(HttpHeader.CONTENT_TYPE.asString()) && filterServerToProxyResponseField(field) != null) {
+                            gatewayResponse.getHeaders().add(field);
+                        }
+                    }
+                    return;
+                }
+                if (status / 100 == 2) {
+                    String type = providerResponse.getHeaders().get(HttpHeader.CONTENT_TYPE);
+                    call.stream = type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+                    call.tap = new UsageTap(call.grant.api(), call.stream, usageJson);
+                }
                 super.onHeaders(providerResponse);
             }
 
             @Override
             public void onContent(org.eclipse.jetty.client.Response providerResponse, Content.Chunk chunk, Runnable demander) {
+                ByteArrayOutputStream replaced = call.replacedError;
+                if (replaced != null) {
+                    ByteBuffer bytes = chunk.getByteBuffer().slice();
+                    int kept = Math.min(bytes.remaining(), ProviderErrors.MAX_READ - replaced.size());
+                    if (kept > 0) {
+                        byte[] part = new byte[kept];
+                        bytes.get(part);
+                        replaced.writeBytes(part);
+                    }
+                    demander.run();
+                    return;
+                }
                 UsageTap tap = call.tap;
-                if (tap != null && call.status / 100 == 2) {
+                if (tap != null) {
                     tap.accept(chunk.getByteBuffer());
                 }
                 super.onContent(providerResponse, chunk, demander);
+            }
+
+            @Override
+            public void onSuccess(org.eclipse.jetty.client.Response providerResponse) {
+                call.answerComplete = true;
+                // Freed before the answer's end goes out: a gateway that makes its next call the moment it has this
+                // answer finds the place free.
+                call.slot.close();
+                ByteArrayOutputStream replaced = call.replacedError;
+                if (replaced == null) {
+                    super.onSuccess(providerResponse);
+                    return;
+                }
+                byte[] body = ProviderErrors.body(call.status, call.grant.account(), call.provider, replaced.toByteArray());
+                gatewayResponse.write(true, ByteBuffer.wrap(body), this);
             }
         };
     }
@@ -252,15 +314,15 @@ final class ModelProxyHandler extends ProxyHandler {
     @Override
     protected void onProxyToClientResponseComplete(Request gatewayRequest, org.eclipse.jetty.client.Request providerRequest,
             org.eclipse.jetty.client.Response providerResponse, Response gatewayResponse, Callback callback) {
-        finish((ModelCall) providerRequest.getAttributes().get(CALL), true);
+        finish((ModelCall) providerRequest.getAttributes().get(CALL), false);
         super.onProxyToClientResponseComplete(gatewayRequest, providerRequest, providerResponse, gatewayResponse, callback);
     }
 
     @Override
     protected void onProxyToClientResponseFailure(Request gatewayRequest, org.eclipse.jetty.client.Request providerRequest,
             org.eclipse.jetty.client.Response providerResponse, Response gatewayResponse, Callback callback, Throwable failure) {
-        // The gateway went away (its turn was cancelled): the provider's call was aborted; what it reported so far counts.
-        finish((ModelCall) providerRequest.getAttributes().get(CALL), true);
+        // The gateway went away (its turn was cancelled): the provider's call was aborted; it is charged what it used so far.
+        finish((ModelCall) providerRequest.getAttributes().get(CALL), false);
         super.onProxyToClientResponseFailure(gatewayRequest, providerRequest, providerResponse, gatewayResponse, callback, failure);
     }
 
@@ -268,62 +330,44 @@ final class ModelProxyHandler extends ProxyHandler {
     protected void onServerToProxyResponseFailure(Request gatewayRequest, org.eclipse.jetty.client.Request providerRequest,
             org.eclipse.jetty.client.Response providerResponse, Response gatewayResponse, Callback callback, Throwable failure) {
         ModelCall call = (ModelCall) providerRequest.getAttributes().get(CALL);
-        finish(call, false);
+        boolean timeout = failure instanceof TimeoutException;
+        finish(call, timeout);
         log.warn("Model provider {} failed for a call to {}: {}", call.provider, call.upstream().getHost(), shorten(String.valueOf(failure)));
         if (gatewayResponse.isCommitted()) {
             // Part of the answer is out: all that is left is to end it broken, so the gateway sees a failed call.
             callback.failed(failure);
             return;
         }
-        boolean timeout = failure instanceof java.util.concurrent.TimeoutException;
-        refuse(gatewayResponse, callback, timeout ? 504 : 502, "provider_unavailable", timeout
-                ? "The model provider did not answer in time." : "The model provider could not be reached.");
+        refuse(gatewayResponse, callback, new Refusal(timeout ? 504 : 502, "provider_unavailable", "provider_unavailable", timeout
+                ? "The model provider did not answer in time." : "The model provider could not be reached.", OptionalLong.empty()));
     }
 
-    private void finish(ModelCall call, boolean answered) {
-        if (!call.metered.compareAndSet(false, true)) {
+    /** Ends a call once: frees its place at once, and hands its charge ({@link ModelCall#charge}) to the metering threads. */
+    private void finish(ModelCall call, boolean providerTimedOut) {
+        if (!call.ended.compareAndSet(false, true)) {
             return;
         }
-        UsageTap tap = call.tap;
-        ModelTokens tokens = tap == null || call.status / 100 != 2 ? ModelTokens.NONE : tap.finish();
-        String outcome = !answered ? "failed" : call.status / 100 == 2 ? "ok" : "provider_error";
-        String organization = call.grant.organization().toString();
-        Counter.builder("chowder_model_requests_total").description("Model calls of provisioned gateways through Chowder's model endpoint")
-                .tag("organization", organization).tag("provider", call.provider.value()).tag("outcome", outcome)
-                .register(registry).increment();
-        count(organization, call.provider, "input", tokens.inputTokens());
-        count(organization, call.provider, "output", tokens.outputTokens());
-        count(organization, call.provider, "cached_input", tokens.cachedInputTokens());
-        try {
-            call.grant.meter().finished(tokens);
-        } catch (RuntimeException e) {
-            log.warn("Metering a model call of organization {} failed: {}", organization, e.toString());
-        }
-    }
-
-    private void count(String organization, ModelProviderName provider, String type, long tokens) {
-        if (tokens > 0) {
-            Counter.builder("chowder_model_tokens_total").description("Tokens of model calls as providers reported them")
-                    .tag("organization", organization).tag("provider", provider.value()).tag("type", type)
-                    .register(registry).increment(tokens);
-        }
+        call.slot.close();
+        CallCharge charge = call.charge(providerTimedOut);
+        metrics.ended(call.grant.organization(), call.provider, charge);
+        metering.execute(() -> {
+            try {
+                call.meter.finished(charge.tokens());
+            } catch (RuntimeException e) {
+                log.warn("Metering a model call of organization {} failed: {}", call.grant.organization(), e.toString());
+            }
+        });
     }
 
     /** An answer of Chowder's own, readable by OpenAI's and Anthropic's clients ({@code error.message}) and as Chowder's ({@code detail}). */
-    private void refuse(Response gatewayResponse, Callback callback, int status, String type, String message) {
-        ObjectNode body = JSON.createObjectNode().put("detail", message);
-        body.putObject("error").put("type", type).put("message", message);
-        gatewayResponse.setStatus(status);
+    private void refuse(Response gatewayResponse, Callback callback, Refusal refusal) {
+        gatewayResponse.setStatus(refusal.status());
         gatewayResponse.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        if (status < 500) {
-            Counter.builder("chowder_model_refused_total").description("Model calls Chowder's model endpoint refused, by reason")
-                    .tag("reason", type).register(registry).increment();
+        refusal.retryAfterSeconds().ifPresent(seconds -> gatewayResponse.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(seconds)));
+        if (refusal.status() < 500) {
+            metrics.refused(refusal.reason());
         }
-        try {
-            gatewayResponse.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
-        } catch (IOException e) {
-            callback.failed(e);
-        }
+        gatewayResponse.write(true, ByteBuffer.wrap(refusal.json()), callback);
     }
 
     private static String shorten(String text) {

@@ -2,17 +2,17 @@ package chowder.adapter.http.model;
 
 import chowder.domain.ModelApi;
 import chowder.domain.ModelTokens;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import com.fasterxml.jackson.core.JsonFactory;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * Reads the token usage a provider reports from its answer as the bytes go by, without holding them up: the relay
- * copies each chunk to the gateway and hands this tap a view of it. A stream is cut into lines and only {@code data:}
- * lines that mention {@code "usage"} are parsed; a JSON answer is kept (up to {@code maxBytes}) and parsed at its end.
- * A line or answer larger than {@code maxBytes} is skipped: its usage is then unknown (counted as no tokens).
+ * Reads the token usage a provider reports from its 2xx answer as the bytes go by, without holding them up or keeping
+ * them: the relay copies each chunk to the gateway and hands this tap a view of it. A JSON answer is one
+ * {@link UsageDocument}; a stream is cut into lines, and each {@code data:} line is one (other lines are skipped as they
+ * pass). Memory does not grow with the answer: no answer is too large to meter.
  *
  * <ul>
  *   <li>OpenAI chat completions: {@code usage.prompt_tokens}, {@code completion_tokens},
@@ -22,150 +22,139 @@ import java.nio.ByteBuffer;
  *   <li>Anthropic messages: {@code usage} of the answer, of {@code message_start}'s {@code message} and of each
  *       {@code message_delta} (cumulative); its {@code input_tokens} leaves out cache reads and writes, which are added.
  * </ul>
+ *
+ * Used by one relay at a time (Jetty delivers an answer's chunks one after another).
  */
 final class UsageTap {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] USAGE = "\"usage\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] DATA = {'d', 'a', 't', 'a', ':'};
 
     private final ModelApi api;
     private final boolean stream;
-    private final int maxBytes;
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-    private boolean overflowed;
+    private final JsonFactory json;
+    private final UsageDocument answer;
+    private final byte[] lineStart = new byte[DATA.length];
+    private int lineStartLength;
+    private UsageDocument event;
+    private boolean skippingLine;
+    private long answerBytes;
     private long input;
     private long output;
     private long cached;
     private boolean reported;
 
-    UsageTap(ModelApi api, boolean stream, int maxBytes) {
+    UsageTap(ModelApi api, boolean stream, JsonFactory json) {
         this.api = api;
         this.stream = stream;
-        this.maxBytes = maxBytes;
+        this.json = json;
+        this.answer = stream ? null : new UsageDocument(json);
     }
 
     /** Reads a chunk of the answer (its position is left alone). */
     void accept(ByteBuffer chunk) {
         ByteBuffer view = chunk.slice();
+        answerBytes += view.remaining();
         if (!stream) {
-            append(view, view.remaining());
+            answer.feed(view);
             return;
         }
         while (view.hasRemaining()) {
-            int newline = -1;
-            for (int i = view.position(); i < view.limit(); i++) {
-                if (view.get(i) == '\n') {
-                    newline = i;
-                    break;
-                }
+            int newline = indexOfNewline(view);
+            int end = newline < 0 ? view.limit() : newline;
+            line(view.duplicate().limit(end));
+            view.position(newline < 0 ? view.limit() : newline + 1);
+            if (newline >= 0) {
+                endOfLine();
             }
-            if (newline < 0) {
-                append(view, view.remaining());
-                return;
-            }
-            append(view, newline - view.position());
-            view.get();
-            endOfLine();
         }
     }
 
-    /** The usage reported, once the answer ended ({@link ModelTokens#NONE} when none was). */
-    ModelTokens finish() {
+    /** The bytes of the answer read so far. */
+    long answerBytes() {
+        return answerBytes;
+    }
+
+    /** The usage reported, once the answer ended; empty when the provider reported none. */
+    Optional<ModelTokens> finish() {
         if (stream) {
             endOfLine();
-        } else if (!overflowed && pending.size() > 0) {
-            read(pending.toByteArray(), 0);
+        } else {
+            add(answer.end());
         }
-        return reported ? new ModelTokens(input, output, Math.min(cached, input)) : ModelTokens.NONE;
+        return reported ? Optional.of(ModelTokens.reported(input, output, cached)) : Optional.empty();
     }
 
-    private void append(ByteBuffer view, int length) {
-        if (overflowed || pending.size() + length > maxBytes) {
-            overflowed = true;
-            view.position(view.position() + length);
-            return;
+    /** Part of one line: its first bytes tell whether it is a {@code data:} line; the rest of one goes to its document. */
+    private void line(ByteBuffer part) {
+        while (event == null && !skippingLine && part.hasRemaining()) {
+            lineStart[lineStartLength++] = part.get();
+            if (lineStartLength == DATA.length) {
+                if (Arrays.equals(lineStart, DATA)) {
+                    event = new UsageDocument(json);
+                } else {
+                    skippingLine = true;
+                }
+            }
         }
-        byte[] bytes = new byte[length];
-        view.get(bytes);
-        pending.writeBytes(bytes);
+        if (event != null) {
+            event.feed(part);
+        }
     }
 
     private void endOfLine() {
-        byte[] line = pending.toByteArray();
-        boolean skipped = overflowed;
-        pending.reset();
-        overflowed = false;
-        if (skipped || line.length < 6 || !startsWithData(line) || indexOf(line, USAGE) < 0) {
-            return;
+        if (event != null) {
+            add(event.end());
         }
-        read(line, 5);
+        event = null;
+        skippingLine = false;
+        lineStartLength = 0;
     }
 
-    private void read(byte[] bytes, int offset) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(bytes, offset, bytes.length - offset);
-        } catch (IOException e) {
-            return;
-        }
-        if (root == null) {
-            return;
-        }
+    private void add(Map<String, Long> usage) {
         switch (api) {
-            case OPENAI_COMPLETIONS -> openAiCompletions(root.path("usage"));
-            case OPENAI_RESPONSES -> openAiResponses(root.has("response") ? root.path("response").path("usage") : root.path("usage"));
-            case ANTHROPIC_MESSAGES -> anthropic(root.has("message") ? root.path("message").path("usage") : root.path("usage"));
+            case OPENAI_COMPLETIONS -> replace(usage, "prompt_tokens", "completion_tokens", "prompt_tokens_details.cached_tokens");
+            case OPENAI_RESPONSES -> replace(usage, "input_tokens", "output_tokens", "input_tokens_details.cached_tokens");
+            case ANTHROPIC_MESSAGES -> anthropic(usage);
         }
     }
 
-    private void openAiCompletions(JsonNode usage) {
-        if (usage.path("prompt_tokens").canConvertToLong()) {
-            input = usage.path("prompt_tokens").asLong();
-            output = usage.path("completion_tokens").asLong();
-            cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong();
-            reported = true;
-        }
-    }
-
-    private void openAiResponses(JsonNode usage) {
-        if (usage.path("input_tokens").canConvertToLong()) {
-            input = usage.path("input_tokens").asLong();
-            output = usage.path("output_tokens").asLong();
-            cached = usage.path("input_tokens_details").path("cached_tokens").asLong();
+    /** OpenAI reports a call's usage whole, once (a later report replaces an earlier one). */
+    private void replace(Map<String, Long> usage, String inputField, String outputField, String cachedField) {
+        if (usage.containsKey(inputField)) {
+            input = usage.get(inputField);
+            output = usage.getOrDefault(outputField, 0L);
+            cached = usage.getOrDefault(cachedField, 0L);
             reported = true;
         }
     }
 
     /** Anthropic reports input once (message_start) and output cumulatively (each message_delta): keep the largest. */
-    private void anthropic(JsonNode usage) {
-        if (!usage.isObject()) {
-            return;
-        }
-        long cacheRead = usage.path("cache_read_input_tokens").asLong();
-        long cacheWrite = usage.path("cache_creation_input_tokens").asLong();
-        if (usage.path("input_tokens").canConvertToLong()) {
-            input = Math.max(input, usage.path("input_tokens").asLong() + cacheRead + cacheWrite);
+    private void anthropic(Map<String, Long> usage) {
+        long cacheRead = Math.max(0, usage.getOrDefault("cache_read_input_tokens", 0L));
+        long cacheWrite = Math.max(0, usage.getOrDefault("cache_creation_input_tokens", 0L));
+        if (usage.containsKey("input_tokens")) {
+            input = Math.max(input, saturatedSum(Math.max(0, usage.get("input_tokens")), cacheRead, cacheWrite));
             cached = Math.max(cached, cacheRead);
             reported = true;
         }
-        if (usage.path("output_tokens").canConvertToLong()) {
-            output = Math.max(output, usage.path("output_tokens").asLong());
+        if (usage.containsKey("output_tokens")) {
+            output = Math.max(output, usage.get("output_tokens"));
             reported = true;
         }
     }
 
-    private static boolean startsWithData(byte[] line) {
-        return line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a' && line[4] == ':';
+    private static long saturatedSum(long... values) {
+        long sum = 0;
+        for (long value : values) {
+            sum = value > Long.MAX_VALUE - sum ? Long.MAX_VALUE : sum + value;
+        }
+        return sum;
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
+    private static int indexOfNewline(ByteBuffer view) {
+        for (int i = view.position(); i < view.limit(); i++) {
+            if (view.get(i) == '\n') {
+                return i;
             }
-            return i;
         }
         return -1;
     }

@@ -62,6 +62,10 @@ final class ScriptedProvider implements AutoCloseable {
         this.gated = gateEvents;
     }
 
+    int answerStatus() {
+        return answer.status();
+    }
+
     /** Lets one more event of a gated stream out. */
     void release() {
         releases.release();

@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
  * The model providers of this Chowder: the hosted API's three ({@code anthropic}, {@code openai}, {@code gemini}), for
  * which organizations bring their own keys, and the operator's, read from a JSON file
  * ({@code {"default_provider": "p", "providers": {"p": {"base_url": "…/v1", "api": "openai-completions",
- * "api_key_env": "P_API_KEY", "models": [{"id": "m", "context_window": 128000, "max_tokens": 4096}]}}}}), which may
- * also redefine the three. An instance picks a provider with {@code model_provider} and one of its models with
+ * "api_key_env": "P_API_KEY", "organization_keys": false, "models": [{"id": "m", "context_window": 128000,
+ * "max_tokens": 4096}]}}}}), which may also redefine the three. An instance picks a provider with {@code model_provider} and one of its models with
  * {@code openclaw_config.model}; the model defaults to the provider's first. The operator's API keys are read from
  * Chowder's environment by name, once, and never reach a gateway: Chowder puts them on the upstream call.
  */
@@ -41,12 +41,12 @@ public final class ModelProviders implements ModelCatalogPort {
     /** The hosted API's providers, with current models; an operator's file may redefine any of them. */
     private static final Map<String, Provider> HOSTED = Map.of(
             "anthropic", new Provider("https://api.anthropic.com", ModelApi.ANTHROPIC_MESSAGES, Optional.empty(), false,
-                    List.of(new Model("claude-sonnet-4-5", 200_000, 8192), new Model("claude-haiku-4-5", 200_000, 8192))),
+                    List.of(new Model("claude-sonnet-4-5", 200_000, 8192), new Model("claude-haiku-4-5", 200_000, 8192)), true),
             "openai", new Provider("https://api.openai.com/v1", ModelApi.OPENAI_COMPLETIONS, Optional.empty(), false,
-                    List.of(new Model("gpt-5-mini", 400_000, 16_384), new Model("gpt-4.1-mini", 1_047_576, 32_768))),
+                    List.of(new Model("gpt-5-mini", 400_000, 16_384), new Model("gpt-4.1-mini", 1_047_576, 32_768)), true),
             "gemini", new Provider("https://generativelanguage.googleapis.com/v1beta/openai", ModelApi.OPENAI_COMPLETIONS,
                     Optional.empty(), false,
-                    List.of(new Model("gemini-2.5-flash", 1_048_576, 8192), new Model("gemini-2.5-pro", 1_048_576, 8192))));
+                    List.of(new Model("gemini-2.5-flash", 1_048_576, 8192), new Model("gemini-2.5-pro", 1_048_576, 8192)), true));
 
     /** Only the hosted API's three providers: what a Chowder without {@code CHOWDER_MODEL_PROVIDERS} offers. */
     public static final ModelProviders HOSTED_ONLY = new ModelProviders(ModelProviderName.ANTHROPIC.value(), Map.of());
@@ -68,10 +68,12 @@ public final class ModelProviders implements ModelCatalogPort {
 
     /**
      * A provider's endpoint, its format, the operator's key for it (when the operator configured one), whether the
-     * operator configured it (a provider of the operator's file without a key, such as a local vLLM, needs none) and
-     * its models.
+     * operator configured it (a provider of the operator's file without a key, such as a local vLLM, needs none), its
+     * models, and whether organizations may bring their own key for it ({@code organization_keys}; by default only for
+     * the hosted API's three names: a key an organization makes up must not open the operator's own endpoint to it).
      */
-    public record Provider(String baseUrl, ModelApi api, Optional<ModelApiKey> operatorKey, boolean operatorConfigured, List<Model> models) {
+    public record Provider(String baseUrl, ModelApi api, Optional<ModelApiKey> operatorKey, boolean operatorConfigured, List<Model> models,
+            boolean organizationKeys) {
         public Provider {
             requireNonNull(baseUrl, "baseUrl is null");
             requireNonNull(api, "api is null");
@@ -156,7 +158,7 @@ public final class ModelProviders implements ModelCatalogPort {
     public Optional<ModelEndpoint> endpoint(ModelProviderName name) {
         return Optional.ofNullable(providers.get(name.value())).map(provider -> new ModelEndpoint(name, URI.create(provider.baseUrl()),
                 provider.api(), provider.models().stream().map(Model::id).collect(Collectors.toSet()), provider.operatorKey(),
-                provider.operatorConfigured()));
+                provider.operatorConfigured(), provider.organizationKeys()));
     }
 
     @Override
@@ -232,7 +234,11 @@ public final class ModelProviders implements ModelCatalogPort {
                     throw new IllegalArgumentException(variable + ": " + e.getMessage());
                 }
             });
-            return new Provider(baseUrl, api, key, true, models);
+            JsonNode organizationKeys = node.path("organization_keys");
+            if (!organizationKeys.isMissingNode() && !organizationKeys.isBoolean()) {
+                throw new IllegalArgumentException("organization_keys must be true or false");
+            }
+            return new Provider(baseUrl, api, key, true, models, organizationKeys.asBoolean(HOSTED.containsKey(name)));
         } catch (IllegalArgumentException | ChowderException e) {
             throw new IllegalArgumentException("provider " + name + ": " + e.getMessage());
         }

@@ -178,6 +178,29 @@ class GatewayConfigWriterTest {
         assertThatThrownBy(() -> ModelProviders.read(badDefault, Map.of())).hasMessageContaining("default_provider 'nope'");
     }
 
+    @Test
+    void onlyTheHostedProvidersAndThoseTheOperatorMarksTakeOrganizationsKeys() throws Exception {
+        Path file = Files.writeString(directory.resolve("models.json"), """
+                {"providers": {
+                  "vllm": {"base_url": "http://127.0.0.1:8000/v1", "models": ["small"]},
+                  "litellm": {"base_url": "http://127.0.0.1:4000/v1", "organization_keys": true, "models": ["any"]},
+                  "openai": {"base_url": "http://127.0.0.1:5000/v1", "models": ["echo-1"]},
+                  "anthropic": {"base_url": "http://127.0.0.1:5001", "api": "anthropic-messages", "organization_keys": false, "models": ["c"]}}}
+                """, UTF_8);
+        ModelProviders providers = ModelProviders.read(file, Map.of());
+
+        // The operator's keyless vLLM is its own compute: a key an organization makes up must not open it.
+        assertThat(providers.endpoint(new ModelProviderName("vllm")).orElseThrow().organizationKeys()).isFalse();
+        assertThat(providers.endpoint(new ModelProviderName("litellm")).orElseThrow().organizationKeys()).isTrue();
+        // A hosted name takes organizations' keys even where the operator moves it, unless the operator says otherwise.
+        assertThat(providers.endpoint(ModelProviderName.OPENAI).orElseThrow().organizationKeys()).isTrue();
+        assertThat(providers.endpoint(ModelProviderName.ANTHROPIC).orElseThrow().organizationKeys()).isFalse();
+        assertThat(providers.endpoint(ModelProviderName.GEMINI).orElseThrow().organizationKeys()).isTrue();
+        Path wrong = Files.writeString(directory.resolve("wrong.json"),
+                "{\"providers\": {\"p\": {\"base_url\": \"http://x/v1\", \"organization_keys\": \"yes\", \"models\": [\"m\"]}}}", UTF_8);
+        assertThatThrownBy(() -> ModelProviders.read(wrong, Map.of())).hasMessageContaining("provider p: organization_keys must be true or false");
+    }
+
     private static InstanceSettings settings(String provider, String openclawConfig) {
         return new InstanceSettings(Optional.ofNullable(provider), Optional.ofNullable(openclawConfig), Optional.empty());
     }

@@ -23,6 +23,20 @@ public interface LimitCounterPort {
     /** Counts tokens spent in the window holding {@code now}, even beyond a budget (the next request is then refused). */
     void spendTokens(String subject, TokenWindow window, long tokens, Instant now);
 
+    /**
+     * Counts {@code tokens} as spent in the window holding {@code now} (a reservation, settled later) if less than
+     * {@code budget} is spent there, reservations included: empty when reserved, else how long until the window ends.
+     * The check and the count are one step for callers of this node (each waits for the one before); callers on two
+     * nodes may both pass at once.
+     */
+    Optional<Duration> reserveTokens(String subject, TokenWindow window, long budget, long tokens, Instant now);
+
+    /**
+     * Settles a reservation of {@code reserved} tokens made at {@code reservedAt}: in that same window, counts what
+     * {@code actual} adds to it, or gives back what it did not use.
+     */
+    void settleTokens(String subject, TokenWindow window, long reserved, long actual, Instant reservedAt);
+
     /** Removes counters of windows long past; returns how many. */
     int removeExpired();
 

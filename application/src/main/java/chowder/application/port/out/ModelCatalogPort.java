@@ -24,11 +24,13 @@ public interface ModelCatalogPort {
 
     /**
      * Where a provider's API lives, in which format, and the models instances may use there; {@code operatorKey} is the
-     * operator's own key for it, and {@code operatorConfigured} whether the operator offers it (a provider the operator
-     * configured without a key, such as a local vLLM, needs none).
+     * operator's own key for it, {@code operatorConfigured} whether the operator offers it (a provider the operator
+     * configured without a key, such as a local vLLM, needs none), and {@code organizationKeys} whether organizations may
+     * bring their own key for it (the hosted API's three; one of the operator's only when the operator says so: a key an
+     * organization makes up must not buy it the operator's own endpoint).
      */
     record ModelEndpoint(ModelProviderName name, URI baseUrl, ModelApi api, Set<String> models, Optional<ModelApiKey> operatorKey,
-            boolean operatorConfigured) {
+            boolean operatorConfigured, boolean organizationKeys) {
         public ModelEndpoint {
             requireNonNull(name, "name is null");
             requireNonNull(baseUrl, "baseUrl is null");

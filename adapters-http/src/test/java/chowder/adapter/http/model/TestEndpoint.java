@@ -1,0 +1,23 @@
+package chowder.adapter.http.model;
+
+import chowder.application.port.in.AuthorizeModelCallUseCase;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+
+/** The model endpoint as tests run it: any free loopback port, timeouts of seconds, started. */
+final class TestEndpoint {
+    private TestEndpoint() {}
+
+    /**
+     * Started with these bounds (an organization may run twice an instance's calls at once), two metering threads and
+     * 4096 output tokens assumed for a call that names no maximum.
+     */
+    static ModelEndpointServer started(int maxRequestBytes, int maxUsageBytes, int callsPerInstance, AuthorizeModelCallUseCase calls,
+            MeterRegistry registry) throws Exception {
+        ModelEndpointServer endpoint = new ModelEndpointServer(new ModelEndpointConfig(0, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                maxRequestBytes, maxUsageBytes, callsPerInstance, 2 * callsPerInstance, 64, 2, 4096,
+                ModelEndpointConfig.DEFAULT_ANTHROPIC_BETAS), calls, registry);
+        endpoint.start();
+        return endpoint;
+    }
+}
