@@ -184,7 +184,7 @@ class ChannelsEndToEndTest {
 
         int sentBefore = telegram.messagesTo(ALICE).size();
         telegram.receive(ALICE, "Alice", "alice while off");
-        sleep(Duration.ofSeconds(6));
+        SupervisedProcess.sleep(Duration.ofSeconds(6));
         assertThat(telegram.pendingUpdates()).as("nobody fetched the message").isEqualTo(1);
         assertThat(telegram.messagesTo(ALICE)).hasSize(sentBefore);
 
@@ -281,7 +281,7 @@ class ChannelsEndToEndTest {
             if (status.path("connected").asBoolean() == connected) {
                 return status;
             }
-            sleep(Duration.ofMillis(500));
+            SupervisedProcess.sleep(Duration.ofMillis(500));
         } while (System.nanoTime() < deadline);
         throw new AssertionError("telegram not connected=" + connected + " within " + ANSWER_TIMEOUT + ": " + status);
     }
@@ -309,12 +309,4 @@ class ChannelsEndToEndTest {
         }
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
 }

@@ -124,7 +124,7 @@ public final class FakeTelegramBotApi implements AutoCloseable {
             if (found.isPresent()) {
                 return found.get();
             }
-            sleep(Duration.ofMillis(200));
+            SupervisedProcess.sleep(Duration.ofMillis(200));
         }
         throw new AssertionError("No matching message to chat " + chatId + " within " + timeout + "; the bot sent it " + messagesTo(chatId)
                 + "; calls: " + calls.stream().map(Call::method).distinct().toList());
@@ -138,7 +138,7 @@ public final class FakeTelegramBotApi implements AutoCloseable {
             if (calls("getUpdates").stream().anyMatch(call -> call.at().isAfter(since))) {
                 return;
             }
-            sleep(Duration.ofMillis(200));
+            SupervisedProcess.sleep(Duration.ofMillis(200));
         }
         throw new AssertionError("The bot did not poll for updates within " + timeout + "; calls: "
                 + calls.stream().map(Call::method).distinct().toList());
@@ -152,7 +152,7 @@ public final class FakeTelegramBotApi implements AutoCloseable {
             if (Duration.between(last, Instant.now()).compareTo(quiet.plus(LONG_POLL)) > 0) {
                 return;
             }
-            sleep(Duration.ofMillis(500));
+            SupervisedProcess.sleep(Duration.ofMillis(500));
         }
         throw new AssertionError("The bot kept polling for updates for " + timeout);
     }
@@ -237,14 +237,6 @@ public final class FakeTelegramBotApi implements AutoCloseable {
         }
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
 
     @Override
     public void close() {

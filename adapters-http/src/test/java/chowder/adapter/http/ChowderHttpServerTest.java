@@ -45,9 +45,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -638,13 +636,7 @@ class ChowderHttpServerTest {
     }
 
     private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return RoutesHarness.send(client, server.port(), method, path, key, body);
     }
 
     private static String detail(HttpResponse<String> response) throws Exception {

@@ -100,7 +100,12 @@ final class RoutesHarness implements AutoCloseable {
 
     /** A request with a JSON body (or none) and, unless {@code key} is null, a bearer key. */
     HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        return send(client, server.port(), method, path, key, body);
+    }
+
+    /** A request to a server on loopback {@code port}, as {@link #send(String, String, String, String)}. */
+    static HttpResponse<String> send(HttpClient client, int port, String method, String path, String key, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
         if (key != null) {

@@ -45,22 +45,7 @@ class SandboxTest {
     private static final long MEMORY = 256L * 1024 * 1024;
     private static final int PROCESSES = 64;
     /** Forks sleeping children until refused, says how many it made ({@code FORKED n}) and its process rlimit, then sleeps. */
-    private static final String FORK_BOMB = """
-            import os, resource, time
-            print("NPROC", resource.getrlimit(resource.RLIMIT_NPROC)[0], flush=True)
-            count = 0
-            for _ in range(200):
-                try:
-                    pid = os.fork()
-                except OSError:
-                    break
-                if pid == 0:
-                    time.sleep(300)
-                    os._exit(0)
-                count += 1
-            print("FORKED", count, flush=True)
-            time.sleep(300)
-            """;
+    private static final String FORK_BOMB = forkBomb("time.sleep(300)\n");
     /**
      * A range of uids of this run's own: a sandbox's launch kills every process of its uid, so another run of these tests
      * on the host (another worktree, CI) must not share it.
@@ -93,6 +78,25 @@ class SandboxTest {
             closeable.close();
         }
         sandbox.close();
+    }
+
+    /** A Python program that forks sleeping children until refused, says its process rlimit and how many it made, then runs {@code then}. */
+    private static String forkBomb(String then) {
+        return """
+                import os, resource, signal, time
+                print("NPROC", resource.getrlimit(resource.RLIMIT_NPROC)[0], flush=True)
+                children = []
+                for _ in range(200):
+                    try:
+                        pid = os.fork()
+                    except OSError:
+                        break
+                    if pid == 0:
+                        time.sleep(300)
+                        os._exit(0)
+                    children.append(pid)
+                print("FORKED", len(children), flush=True)
+                """ + then;
     }
 
     @Test
@@ -190,24 +194,10 @@ class SandboxTest {
         assertThat(memory.output()).doesNotContain("SURVIVED").contains("exit=137");
         assertThat(memory.limitsReached()).contains("memory limit of 256 MiB");
 
-        String forkBomb = """
-                import os, signal, time
-                children = []
-                for _ in range(200):
-                    try:
-                        pid = os.fork()
-                    except OSError:
-                        break
-                    if pid == 0:
-                        time.sleep(60)
-                        os._exit(0)
-                    children.append(pid)
-                print(len(children), flush=True)
-                for pid in children:
-                    os.kill(pid, signal.SIGKILL)
-                """;
+        String forkBomb = forkBomb("for pid in children:\n    os.kill(pid, signal.SIGKILL)\n");
         Run processes = start("forking", freePort(), List.of("/bin/sh", "-c", "/usr/bin/python3 -c \"$0\"; ulimit -n; ulimit -c", forkBomb)).finish();
-        assertThat(Integer.parseInt(processes.lines().getFirst().strip())).isPositive().isLessThan(PROCESSES);
+        String forked = processes.lines().stream().filter(line -> line.startsWith("FORKED ")).findFirst().orElseThrow();
+        assertThat(Integer.parseInt(forked.substring("FORKED ".length()).strip())).isPositive().isLessThan(PROCESSES);
         assertThat(processes.lines()).contains("4096", "0");
     }
 
