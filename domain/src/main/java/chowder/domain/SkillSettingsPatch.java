@@ -40,6 +40,9 @@ public record SkillSettingsPatch(Optional<Boolean> enabled, Optional<String> api
         if (apiKey.isPresent() && (apiKey.get().length() > MAX_VALUE_CHARS || apiKey.get().indexOf('\0') >= 0)) {
             throw ChowderException.validationFailed("apiKey must be at most " + MAX_VALUE_CHARS + " characters without NUL.");
         }
+        apiKey.ifPresent(key -> EnvironmentReferences.refuseIn("apiKey", key));
+        env.forEach((name, value) -> EnvironmentReferences.refuseIn("env " + name, value));
+        EnvironmentReferences.refuseIn("config", config);
     }
 
     /** Only environment values, as an install's {@code env} gives them. */

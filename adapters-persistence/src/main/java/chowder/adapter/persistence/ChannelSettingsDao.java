@@ -20,8 +20,11 @@ interface ChannelSettingsDao {
     @SqlQuery("SELECT instance_id, channel, settings_encrypted FROM instance_channel_settings")
     List<ChannelSettingsRow> listAll();
 
-    /** Serialises the writers of one instance's settings until they commit, so that update-then-insert cannot race. */
-    @SqlQuery("SELECT id FROM instances WHERE id = :instanceId FOR UPDATE")
+    /**
+     * Serialises the writers of one instance's settings until they commit, so that update-then-insert cannot race; a
+     * deleted instance is not found, so that no secret is saved after its settings were deleted.
+     */
+    @SqlQuery("SELECT id FROM instances WHERE id = :instanceId AND status <> 'terminated' FOR UPDATE")
     Optional<UUID> lockInstance(@Bind("instanceId") UUID instanceId);
 
     @SqlUpdate("""

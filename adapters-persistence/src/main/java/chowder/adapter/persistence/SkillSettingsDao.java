@@ -20,8 +20,11 @@ interface SkillSettingsDao {
     @SqlQuery("SELECT instance_id, skill_key, settings_encrypted FROM instance_skill_settings")
     List<SkillSettingsRow> listAll();
 
-    /** Serialises the writers of one instance's settings until they commit, so that update-then-insert cannot race. */
-    @SqlQuery("SELECT id FROM instances WHERE id = :instanceId FOR UPDATE")
+    /**
+     * Serialises the writers of one instance's settings until they commit, so that update-then-insert cannot race; a
+     * deleted instance is not found, so that no secret is saved after its settings were deleted.
+     */
+    @SqlQuery("SELECT id FROM instances WHERE id = :instanceId AND status <> 'terminated' FOR UPDATE")
     Optional<UUID> lockInstance(@Bind("instanceId") UUID instanceId);
 
     @SqlUpdate("""

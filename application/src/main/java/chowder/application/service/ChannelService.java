@@ -14,6 +14,7 @@ import chowder.domain.Caller;
 import chowder.domain.Channel;
 import chowder.domain.ChannelSettings;
 import chowder.domain.ChowderException;
+import chowder.domain.EnvironmentReferences;
 import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
 import chowder.domain.InstanceId;
@@ -21,9 +22,10 @@ import chowder.domain.InstanceStatus;
 import chowder.domain.Permission;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +57,7 @@ public final class ChannelService implements ManageChannelsUseCase {
     private final ChannelSettingsPort settings;
     private final InstanceChannelsPort gateways;
     private final SecureRandom random;
+    private final Map<InstanceId, ReentrantLock> writers = new ConcurrentHashMap<>();
 
     public ChannelService(LoadInstancePort instances, ChannelSettingsPort settings, InstanceChannelsPort gateways, SecureRandom random) {
         this.instances = requireNonNull(instances, "instances is null");
@@ -86,26 +89,35 @@ public final class ChannelService implements ManageChannelsUseCase {
             throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT, channel.id() + " cannot be connected on this Chowder yet: " + missing
                     + ". The channels that connect out from the sandbox work: telegram, discord, slack, whatsapp, matrix, mattermost, nostr.");
         }
-        Map<Channel, ChannelSettings> all = new HashMap<>(settings.listByInstance(instance.id()));
-        Map<String, String> fields = fields(channel, config, Optional.ofNullable(all.get(channel)));
-        gateways.requireReachable(channel, fields);
-        if (channel.npmPackage().isPresent()) {
-            requireRunning(instance, "to install the " + channel.id() + " plugin");
+        Optional<ChannelSettings> previous;
+        ChannelSettings connected;
+        ReentrantLock writer = writerOf(instance.id());
+        writer.lock();
+        try {
+            Map<Channel, ChannelSettings> stored = settings.listByInstance(instance.id());
+            previous = Optional.ofNullable(stored.get(channel));
+            Map<String, String> fields = fields(channel, config, previous);
+            gateways.requireReachable(channel, fields);
+            if (channel.npmPackage().isPresent()) {
+                requireRunning(instance, "to install the " + channel.id() + " plugin");
+            }
+            connected = new ChannelSettings(true, fields);
+            saveAndConfigure(instance, channel, connected);
+        } finally {
+            writer.unlock();
         }
-        Optional<ChannelSettings> previous = Optional.ofNullable(all.get(channel));
-        ChannelSettings connected = new ChannelSettings(true, fields);
-        settings.save(instance.id(), channel, connected);
-        all.put(channel, connected);
-        gateways.configure(instance, all);
         if (channel.npmPackage().isPresent()) {
+            // Outside the instance's lock: an install restarts the gateway, minutes in which a disconnect must not wait.
             try {
                 gateways.installPlugin(instance, channel);
             } catch (RuntimeException e) {
                 // Not connected after all: what was there before stays (or the given fields, turned off).
-                ChannelSettings back = previous.orElse(connected.disabled());
-                settings.save(instance.id(), channel, back);
-                all.put(channel, back);
-                gateways.configure(instance, all);
+                writer.lock();
+                try {
+                    saveAndConfigure(instance, channel, previous.orElse(connected.disabled()));
+                } finally {
+                    writer.unlock();
+                }
                 throw e;
             }
         }
@@ -156,15 +168,31 @@ public final class ChannelService implements ManageChannelsUseCase {
     public void disconnect(Caller caller, InstanceId id, String name) {
         Instance instance = provisioned(caller, id);
         Channel channel = Channel.of(name);
-        Map<Channel, ChannelSettings> all = new HashMap<>(settings.listByInstance(instance.id()));
-        ChannelSettings current = all.get(channel);
-        if (current == null) {
-            throw new ChowderException(ErrorCode.NOT_FOUND, channel.id() + " was never connected on this instance.");
+        ReentrantLock writer = writerOf(instance.id());
+        writer.lock();
+        try {
+            ChannelSettings current = settings.listByInstance(instance.id()).get(channel);
+            if (current == null) {
+                throw new ChowderException(ErrorCode.NOT_FOUND, channel.id() + " was never connected on this instance.");
+            }
+            saveAndConfigure(instance, channel, current.disabled());
+        } finally {
+            writer.unlock();
         }
-        ChannelSettings off = current.disabled();
-        settings.save(instance.id(), channel, off);
-        all.put(channel, off);
-        gateways.configure(instance, all);
+    }
+
+    /**
+     * Saves one channel's settings and hands the gateway all of the instance's channels, read again after the save: under
+     * the instance's lock, so that two writers cannot hand the gateway each other's stale copy (a disconnect undone).
+     */
+    private void saveAndConfigure(Instance instance, Channel channel, ChannelSettings changed) {
+        settings.save(instance.id(), channel, changed);
+        gateways.configure(instance, settings.listByInstance(instance.id()));
+    }
+
+    /** The lock of one instance's channel writes on this node (not a monitor: a virtual thread does I/O under it). */
+    private ReentrantLock writerOf(InstanceId id) {
+        return writers.computeIfAbsent(id, unused -> new ReentrantLock());
     }
 
     @Override
@@ -234,6 +262,7 @@ public final class ChannelService implements ManageChannelsUseCase {
                 throw ChowderException.validationFailed("config." + field.name() + " must be at most " + MAX_FIELD_LENGTH
                         + " characters without control characters.");
             }
+            EnvironmentReferences.refuseIn("config." + field.name(), text);
             fields.put(field.name(), text.strip());
         }
         return fields;

@@ -63,6 +63,11 @@ class ChannelServiceTest {
         assertValidation(() -> channels.connect(acme, instance.id(), "telegram", Map.of("token", 42)), "config.token must be a string");
         assertValidation(() -> channels.connect(acme, instance.id(), "telegram", Map.of("token", "a\u0000b")), "without control characters");
         assertValidation(() -> channels.connect(acme, instance.id(), "telegram", Map.of("token", "x".repeat(4097))), "at most 4096");
+        // OpenClaw would put its own environment there (the gateway's token, its model credential) for a channels-only key.
+        assertValidation(() -> channels.connect(acme, instance.id(), "mattermost",
+                Map.of("bot_token", "b", "base_url", "https://chat.example.com/${MODEL_CREDENTIAL}")), "config.base_url must not contain ${NAME}");
+        assertValidation(() -> channels.connect(acme, instance.id(), "telegram", Map.of("token", "${OPENCLAW_GATEWAY_TOKEN}")),
+                "config.token must not contain ${NAME}");
         assertThat(settings.listByInstance(instance.id())).isEmpty();
         assertThat(gateways.configured).isEmpty();
         assertCode(() -> channels.connect(acme, instance.id(), "myspace", Map.of()), ErrorCode.NOT_FOUND);

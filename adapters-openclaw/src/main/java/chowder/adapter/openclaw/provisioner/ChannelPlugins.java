@@ -134,7 +134,7 @@ final class ChannelPlugins {
             }
             String said = lastLine(outcome.output());
             log.warn("Installing the {} plugin ({}) for instance {} failed (exit {}): {}", channel.id(), spec, id, outcome.exitCode(),
-                    outcome.output().length() <= 4096 ? outcome.output() : outcome.output().substring(outcome.output().length() - 4096));
+                    oneLine(outcome.output().length() <= 4096 ? outcome.output() : outcome.output().substring(outcome.output().length() - 4096)));
             return Optional.of(outcome.exitCode() == -1 ? "it did not finish within " + INSTALL_TIMEOUT.toMinutes() + " minutes" : said);
         } catch (IOException e) {
             log.warn("Cannot install the {} plugin for instance {}: {}", channel.id(), id, e.getMessage());
@@ -161,5 +161,10 @@ final class ChannelPlugins {
             }
         }
         return "no output";
+    }
+
+    /** Output of a command the tenant's agent can shape, as one log line: it cannot forge lines of Chowder's log. */
+    static String oneLine(String output) {
+        return output.strip().replaceAll("\\p{Cntrl}+", " | ");
     }
 }

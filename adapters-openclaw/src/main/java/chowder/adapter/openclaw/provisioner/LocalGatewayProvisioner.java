@@ -47,6 +47,14 @@ import org.slf4j.LoggerFactory;
  * a {@link GatewaySupervisor}. {@link #close()} stops every gateway it started.
  */
 public final class LocalGatewayProvisioner implements InstanceProvisionerPort, AutoCloseable {
+    /**
+     * A plugin install's own config, and no npm settings of the tenant's: its home and state are the agent's to write, and
+     * an {@code .npmrc} planted there must not choose the registry or the package.
+     */
+    private static final Map<String, String> PLUGIN_INSTALL_ENVIRONMENT = Map.of(
+            "OPENCLAW_CONFIG_PATH", "/tmp/chowder-plugin-install/openclaw.json",
+            "npm_config_userconfig", "/dev/null",
+            "npm_config_globalconfig", "/dev/null");
     private static final Logger log = LoggerFactory.getLogger(LocalGatewayProvisioner.class);
     private static final int TOKEN_BYTES = 32;
 
@@ -233,8 +241,8 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
             // the gateway starts with the plugin. No secret is in its environment; its config is on the sandbox's /tmp, in a
             // directory of its own (OpenClaw sets the mode of the directory it writes in, which /tmp is not its to change).
             plugins.installMissing(id, directory, () -> settings.getOrDefault(id, StoredSettings.NONE),
-                    GatewayCommand.sandboxEnvironment(layout, hostTrust, Map.of("OPENCLAW_CONFIG_PATH", "/tmp/chowder-plugin-install/openclaw.json")),
-                    (arguments, environment, timeout) -> sandbox.runFirst(cell, request, concat(openclaw, arguments), environment, timeout));
+                    GatewayCommand.sandboxEnvironment(layout, hostTrust, PLUGIN_INSTALL_ENVIRONMENT),
+                    (arguments, environment, timeout) -> redacted(id, sandbox.runFirst(cell, request, concat(openclaw, arguments), environment, timeout)));
             writeConfig(id, configFile);
             return GatewayProcess.launch(cell, directory);
         } catch (IOException | RuntimeException e) {
@@ -441,6 +449,15 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         } catch (IOException | DateTimeParseException e) {
             return false;
         }
+    }
+
+    /** {@code text} without the instance's secrets: what its gateway reports may quote them (a Bot API URL holds the token). */
+    String redacted(InstanceId id, String text) {
+        return redact(text, redactable(id, List.copyOf(secrets.getOrDefault(id, Map.of()).values())));
+    }
+
+    private Sandbox.Outcome redacted(InstanceId id, Sandbox.Outcome outcome) {
+        return new Sandbox.Outcome(outcome.exitCode(), redacted(id, outcome.output()));
     }
 
     /**

@@ -76,7 +76,14 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
             default -> channel.egress();
         });
         channel.npmPackage().ifPresent(unused -> needed.add(NPM_REGISTRY));
-        List<String> missing = needed.stream().filter(destination -> !EgressRule.allows(config.sandbox().egressAllowed(), destination)).toList();
+        List<String> missing;
+        try {
+            missing = needed.stream().filter(destination -> !EgressRule.allows(config.sandbox().egressAllowed(), destination)).toList();
+        } catch (IllegalArgumentException unusableHost) {
+            // Only a tenant's URL (Matrix, Mattermost) can name a host the allowlist cannot compare: 127.0.0.2, "matrix.org.".
+            throw ChowderException.validationFailed("config." + (channel == Channel.MATRIX ? "homeserver" : "base_url")
+                    + " must name its server by a host name or a public address.");
+        }
         if (!missing.isEmpty()) {
             throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT, channel.id() + " needs " + String.join(", ", missing)
                     + " reachable from the instance's sandbox" + (channel.npmPackage().isPresent() ? " (its plugin comes from npm)" : "")
@@ -118,7 +125,7 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
         for (String field : List.of("lastError", "lastConnectedAt", "lastInboundAt", "lastOutboundAt", "lifecycle", "mode")) {
             JsonNode value = account.has(field) ? account.get(field) : report.path("channels").path(channel.id()).path(field);
             if (value.isTextual()) {
-                details.put(field, shorten(value.asText()));
+                details.put(field, shorten(provisioner.get().redacted(instance.id(), value.asText())));
             } else if (value.isNumber()) {
                 details.put(field, value.numberValue());
             }
@@ -160,7 +167,7 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
             }
             // Not "no such code": OpenClaw's command itself failed, which the operator has to see.
             log.warn("Approving a {} pairing on instance {} failed (exit {}): {}", channel.id(), instance.id(), outcome.exitCode(),
-                    lastLines(outcome.output(), MAX_LOGGED));
+                    ChannelPlugins.oneLine(lastLines(outcome.output(), MAX_LOGGED)));
             throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Approving the pairing failed: OpenClaw's pairing command ended with exit code "
                     + outcome.exitCode() + ".");
         } catch (IOException e) {
