@@ -10,11 +10,20 @@ import java.util.Locale;
  * The base URL of an OpenClaw gateway, from the instance record only: http or https, with a host,
  * without credentials, query or fragment. A path is kept, for gateways behind a path-routing proxy.
  */
-public record GatewayUrl(URI value) {
+public final class GatewayUrl {
     public static final int MAX_LENGTH = 2048;
 
-    public GatewayUrl {
-        requireNonNull(value, "value is null");
+    private final URI value;
+    // Built once per instance record rather than on every forwarded request.
+    private final URI responsesEndpoint;
+
+    public GatewayUrl(URI value) {
+        this.value = requireNonNull(value, "value is null");
+        this.responsesEndpoint = URI.create(value + "/v1/responses");
+    }
+
+    public URI value() {
+        return value;
     }
 
     public static GatewayUrl of(String raw) {
@@ -46,7 +55,17 @@ public record GatewayUrl(URI value) {
 
     /** The gateway's OpenResponses endpoint. */
     public URI responsesEndpoint() {
-        return URI.create(value + "/v1/responses");
+        return responsesEndpoint;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof GatewayUrl url && value.equals(url.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
     }
 
     @Override

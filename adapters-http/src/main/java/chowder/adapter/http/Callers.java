@@ -3,7 +3,6 @@ package chowder.adapter.http;
 import chowder.application.port.in.AuthenticateUseCase;
 import chowder.domain.Caller;
 import io.javalin.http.Context;
-import java.util.Locale;
 
 /** The before-handler that authenticates {@code Authorization: Bearer <key>} and remembers the caller. */
 final class Callers {
@@ -34,7 +33,7 @@ final class Callers {
     }
 
     private static String bearerToken(String authorization) {
-        if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }
         return authorization.substring(BEARER.length());

@@ -11,7 +11,10 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,10 @@ import org.slf4j.LoggerFactory;
 final class EventStreamRelay {
     private static final Logger log = LoggerFactory.getLogger(EventStreamRelay.class);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE_LINE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+    // Compared as bytes: decoding every relayed event to a String only to look at its first line cost an allocation each.
+    private static final List<byte[]> FINAL_EVENTS = Stream.of("response.completed", "response.failed", "response.incomplete")
+            .map(type -> ("event: " + type).getBytes(StandardCharsets.US_ASCII)).toList();
     // An SSE comment: event stream clients skip it (what the disconnect watch probes a half-closed client with).
     private static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
@@ -113,13 +120,28 @@ final class EventStreamRelay {
     }
 
     private static boolean isDone(byte[] event) {
-        return new String(event, StandardCharsets.UTF_8).strip().equals("data: [DONE]");
+        int start = 0;
+        int end = event.length;
+        while (start < end && isWhitespace(event[start])) {
+            start++;
+        }
+        while (end > start && isWhitespace(event[end - 1])) {
+            end--;
+        }
+        return Arrays.equals(event, start, end, DONE_LINE, 0, DONE_LINE.length);
     }
 
     /** An event after which the gateway sends only {@code [DONE]}: the response is complete or failed. */
     private static boolean isFinal(byte[] event) {
-        String head = new String(event, 0, Math.min(event.length, 64), StandardCharsets.UTF_8);
-        return head.startsWith("event: response.completed") || head.startsWith("event: response.failed")
-                || head.startsWith("event: response.incomplete");
+        for (byte[] prefix : FINAL_EVENTS) {
+            if (event.length >= prefix.length && Arrays.equals(event, 0, prefix.length, prefix, 0, prefix.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 }

@@ -72,8 +72,29 @@ final class JsonBodies {
         if (ctx.req().getContentLengthLong() > maxRequestBytes) {
             throw tooLarge();
         }
-        try (InputStream in = new LimitedInputStream(ctx.req().getInputStream(), maxRequestBytes);
-                JsonParser parser = json.createParser(in)) {
+        try {
+            return parse(new LimitedInputStream(ctx.req().getInputStream(), maxRequestBytes), reader);
+        } catch (IOException e) {
+            throw new UnreadableRequestBody(e);
+        }
+    }
+
+    /** The whole body under the size limit, held as it arrived (see {@link ReceivedBody}), for {@link #parse(InputStream, BodyReader)}. */
+    ReceivedBody receive(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxRequestBytes) {
+            throw tooLarge();
+        }
+        try {
+            return ReceivedBody.read(ctx.req().getInputStream(), declared, maxRequestBytes, this::tooLarge);
+        } catch (IOException | BadMessageException e) {
+            throw new UnreadableRequestBody(e);
+        }
+    }
+
+    /** Parses {@code in} with {@code reader}, as {@link #parse(Context, BodyReader)} does. */
+    <T> T parse(InputStream in, BodyReader<T> reader) {
+        try (in; JsonParser parser = json.createParser(in)) {
             T body = reader.read(parser);
             // Read to the end: trailing content is an error, and the connection must hold no unread request bytes.
             if (parser.nextToken() != null) {

@@ -5,57 +5,91 @@ import static java.util.Objects.requireNonNull;
 import chowder.application.port.out.Cancellation;
 import chowder.application.port.out.ResponseRequest;
 import chowder.domain.ChowderException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.javalin.http.Context;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads an OpenResponses request in one pass, without building a tree: {@code model} is taken out, every other
- * field is copied through as it came (numbers exactly), and {@code stream} and {@code input} are checked on the way.
- * A large body is held once, as the bytes that go to the gateway, rather than as a tree plus its serialisation.
+ * Reads an OpenResponses request in one pass, without building a tree or copying the body: the body is held as it
+ * arrived, parsed once to find {@code model} and check {@code stream} and {@code input} (strings are skipped, not
+ * decoded), and every other field is forwarded as views of the client's own bytes, {@code model} cut out.
  */
 final class ResponsesRequestReader {
-    private static final int SMALL_BODY = 1024;
-    // A declared length is only a claim: never reserve more than this before the bytes have arrived.
-    private static final int LARGEST_FIRST_BUFFER = 64 * 1024;
-
     private final JsonBodies bodies;
-    private final JsonFactory json;
 
-    ResponsesRequestReader(JsonBodies bodies, JsonFactory json) {
+    ResponsesRequestReader(JsonBodies bodies) {
         this.bodies = requireNonNull(bodies, "bodies is null");
-        this.json = requireNonNull(json, "json is null");
     }
 
     ResponseRequest read(Context ctx, Cancellation cancellation, String requestId) {
-        long declared = ctx.req().getContentLengthLong();
-        return bodies.parse(ctx, parser -> {
+        ReceivedBody body = bodies.receive(ctx);
+        Fields fields = bodies.parse(body.stream(), parser -> {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw JsonBodies.notAnObject();
             }
-            ByteArrayOutputStream otherFields = new ByteArrayOutputStream(
-                    declared > 0 ? (int) Math.min(declared, LARGEST_FIRST_BUFFER) : SMALL_BODY);
-            Fields fields = new Fields();
-            try (JsonGenerator out = json.createGenerator(otherFields)) {
-                out.writeStartObject();
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
-                    JsonToken value = parser.nextToken();
-                    if (fields.take(name, value, parser)) {
-                        out.writeFieldName(name);
-                        out.copyCurrentStructureExact(parser);
-                    }
+            Fields found = new Fields();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                long nameStart = parser.currentTokenLocation().getByteOffset();
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                boolean forwarded = found.take(name, value, parser);
+                parser.skipChildren();
+                if (!forwarded) {
+                    // The value's end: a string was read whole (the model's text), a structure skipped to its close.
+                    found.modelMembers.add(new long[] {nameStart, parser.currentLocation().getByteOffset()});
                 }
-                out.writeEndObject();
             }
-            fields.validate();
-            return new ResponseRequest(fields.model(), fields.stream(), otherFields.toByteArray(), cancellation, Optional.of(requestId));
+            return found;
         });
+        fields.validate();
+        return new ResponseRequest(fields.model(), fields.stream(), withoutMembers(body, fields.modelMembers), cancellation,
+                Optional.of(requestId));
+    }
+
+    /**
+     * The object without the members at {@code members} (name start to value end), each with one comma next to it
+     * (the one after it, or before it when it is the last member), as views of the body.
+     */
+    static List<ByteBuffer> withoutMembers(ReceivedBody body, List<long[]> members) {
+        List<long[]> cuts = new ArrayList<>(members.size());
+        for (long[] member : members) {
+            long after = member[1];
+            while (isWhitespace(body.at(after))) {
+                after++;
+            }
+            if (body.at(after) == ',') {
+                cuts.add(new long[] {member[0], after + 1});
+                continue;
+            }
+            // The last member: the comma before it goes, found past white space and the members already cut.
+            long before = member[0] - 1;
+            int previous = cuts.size() - 1;
+            while (isWhitespace(body.at(before)) || previous >= 0 && cuts.get(previous)[1] == before + 1) {
+                before = isWhitespace(body.at(before)) ? before - 1 : cuts.get(previous--)[0] - 1;
+            }
+            cuts.add(new long[] {body.at(before) == ',' ? before : member[0], member[1]});
+        }
+        // The last cut may reach back over earlier ones: in order of their starts, overlapping cuts merge.
+        cuts.sort(java.util.Comparator.comparingLong(cut -> cut[0]));
+        List<ByteBuffer> kept = new ArrayList<>(cuts.size() + 1);
+        long from = 0;
+        for (long[] cut : cuts) {
+            if (cut[0] > from) {
+                kept.addAll(body.slice(from, cut[0]));
+            }
+            from = Math.max(from, cut[1]);
+        }
+        kept.addAll(body.slice(from, body.length()));
+        return kept;
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 
     /**
@@ -67,6 +101,7 @@ final class ResponsesRequestReader {
         private String model;
         private JsonToken streamType;
         private boolean hasInput;
+        private final List<long[]> modelMembers = new ArrayList<>(1);
 
         /** Notes the field; false for the one field that is not forwarded ({@code model}). */
         boolean take(String name, JsonToken value, JsonParser parser) throws IOException {
@@ -74,13 +109,12 @@ final class ResponsesRequestReader {
                 case "model" -> {
                     modelType = value;
                     model = value == JsonToken.VALUE_STRING ? parser.getText() : null;
-                    parser.skipChildren();
                     return false;
                 }
                 case "stream" -> streamType = value;
                 case "input" -> hasInput = value != JsonToken.VALUE_NULL;
                 default -> {
-                    // copied as it is
+                    // forwarded as it came
                 }
             }
             return true;

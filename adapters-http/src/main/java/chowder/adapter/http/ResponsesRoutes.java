@@ -25,7 +25,7 @@ final class ResponsesRoutes {
 
     ResponsesRoutes(SendResponseUseCase responses, JsonBodies bodies, ObjectMapper json, MeterRegistry registry) {
         this.responses = responses;
-        this.requests = new ResponsesRequestReader(bodies, json.getFactory());
+        this.requests = new ResponsesRequestReader(bodies);
         this.relay = new EventStreamRelay(json, registry);
     }
 

@@ -435,6 +435,43 @@ class ChowderHttpServerTest {
                 .doesNotContain("Infinity");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+            "{\"model\":\"m\",\"input\":\"x\"}|{\"input\":\"x\"}",
+            "{\"input\":\"x\", \"model\" : \"m\" }|{\"input\":\"x\" }",
+            "{ \"model\":null, \"input\":\"x\" }|{  \"input\":\"x\" }",
+            "{\"input\":\"é\",\"model\":\"m\",\"stream\":false}|{\"input\":\"é\",\"stream\":false}",
+            "{\"model\":{\"a\":[1]},\"input\":[{\"model\":\"nested\"}],\"model\":\"m\"}|{\"input\":[{\"model\":\"nested\"}]}",
+            "{\"model\":\"a\",\"model\":\"b\",\"input\":\"x\"}|{\"input\":\"x\"}",
+            "{\"input\":\"x\",\"model\":\"a\",\"model\":\"b\"}|{\"input\":\"x\"}",
+            "{\"input\":\"x\" ,\"model\":\"a\", \"model\":\"b\",\"model\":\"c\" }|{\"input\":\"x\"  }",
+            "{\"model\":\"a\",\"input\":\"x\",\"model\":\"b\"}|{\"input\":\"x\"}",
+            "{\"input\":\"x\"}|{\"input\":\"x\"}"})
+    void theForwardedBodyIsTheClientsOwnBytesWithoutItsModel(String body, String forwarded) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(new String(gateway.calls.getLast().request().otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(forwarded);
+    }
+
+    @Test
+    void aBodyWithoutALengthArrivesInPartsAndIsForwardedWhole() throws Exception {
+        String id = register(acmeKey);
+        // Sent chunked, so read in growing parts: the model's member and the comma before it lie in a later part.
+        String input = "ü".repeat(6000);
+        byte[] body = ("{\"input\":\"" + input + "\",\"model\":\"m\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/instances/" + id + "/responses"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+                .header("Authorization", "Bearer " + acmeKey).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        var forwarded = gateway.calls.getLast().request();
+        assertThat(forwarded.model()).contains("m");
+        assertThat(forwarded.otherFields()).hasSizeGreaterThan(1);
+        assertThat(new String(forwarded.otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"input\":\"" + input + "\"}");
+    }
+
     @ParameterizedTest
     @CsvSource({"%zz", "abc%2", "a%G0"})
     void malformedPercentEscapesAre400InJson(String rawSegment) throws Exception {

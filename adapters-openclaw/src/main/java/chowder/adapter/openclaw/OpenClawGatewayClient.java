@@ -133,7 +133,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
                     OpenClawRequestBody.modelHeader(request.model()).ifPresent(model -> headers.put(MODEL_HEADER, model));
                     request.requestId().ifPresent(id -> headers.put(REQUEST_ID_HEADER, id));
                 })
-                .body(new ByteBufferRequestContent("application/json", OpenClawRequestBody.withOpenClawModel(request.otherFieldsJson())));
+                .body(new ByteBufferRequestContent("application/json", OpenClawRequestBody.withOpenClawModel(request.otherFields())));
         InputStreamResponseListener listener = new InputStreamResponseListener();
         long start = System.nanoTime();
         gatewayRequest.send(listener);

@@ -2,6 +2,7 @@ package chowder.adapter.openclaw;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -21,17 +22,33 @@ final class OpenClawRequestBody {
 
     /**
      * The JSON object with {@code "model":"openclaw"} as its first field, followed by the other fields unchanged: the
-     * new opening as one buffer and the client's fields (after their opening brace) as a view, never a copy.
+     * new opening as one buffer and the client's fields (after their opening brace) as views, never a copy.
      */
-    static ByteBuffer[] withOpenClawModel(byte[] otherFieldsJson) {
-        int first = 1;
-        while (Character.isWhitespace(otherFieldsJson[first])) {
-            first++;
+    static ByteBuffer[] withOpenClawModel(List<ByteBuffer> otherFields) {
+        ByteBuffer[] body = new ByteBuffer[otherFields.size() + 1];
+        body[0] = ByteBuffer.wrap(isEmptyObject(otherFields) ? OPENING_ALONE : OPENING).asReadOnlyBuffer();
+        for (int i = 0; i < otherFields.size(); i++) {
+            body[i + 1] = otherFields.get(i);
         }
-        boolean empty = otherFieldsJson[first] == '}';
-        return new ByteBuffer[] {
-            ByteBuffer.wrap(empty ? OPENING_ALONE : OPENING).asReadOnlyBuffer(),
-            ByteBuffer.wrap(otherFieldsJson, 1, otherFieldsJson.length - 1)};
+        // Past the opening brace: the opening written here replaces it.
+        body[1].position(body[1].position() + 1);
+        return body;
+    }
+
+    /** Whether the first byte after the opening brace that is not white space closes the object. */
+    private static boolean isEmptyObject(List<ByteBuffer> otherFields) {
+        boolean afterBrace = false;
+        for (ByteBuffer part : otherFields) {
+            for (int i = part.position(); i < part.limit(); i++) {
+                byte b = part.get(i);
+                if (!afterBrace) {
+                    afterBrace = true;
+                } else if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                    return b == '}';
+                }
+            }
+        }
+        return false;
     }
 
     /** The value of {@code x-openclaw-model}, when the client named a backend model as provider/model. */

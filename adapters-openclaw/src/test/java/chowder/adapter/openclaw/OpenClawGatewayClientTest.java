@@ -123,9 +123,18 @@ class OpenClawGatewayClientTest {
         assertThat(withOpenClawModel("{ \"a\":1}")).isEqualTo("{\"model\":\"openclaw\", \"a\":1}");
     }
 
-    private static String withOpenClawModel(String otherFields) {
+    @Test
+    void aBodyInPartsIsJoinedAsItCame() {
+        // The parts are views of the client's body around the model it sent, as the HTTP adapter makes them.
+        assertThat(withOpenClawModel("{", " ", "}")).isEqualTo("{\"model\":\"openclaw\" }");
+        assertThat(withOpenClawModel("{", "\"input\":", "\"hi\"}")).isEqualTo("{\"model\":\"openclaw\",\"input\":\"hi\"}");
+    }
+
+    private static String withOpenClawModel(String... otherFieldsParts) {
         StringBuilder body = new StringBuilder();
-        for (java.nio.ByteBuffer buffer : OpenClawRequestBody.withOpenClawModel(otherFields.getBytes(StandardCharsets.UTF_8))) {
+        java.util.List<java.nio.ByteBuffer> parts = java.util.Arrays.stream(otherFieldsParts)
+                .map(part -> java.nio.ByteBuffer.wrap(part.getBytes(StandardCharsets.UTF_8))).toList();
+        for (java.nio.ByteBuffer buffer : OpenClawRequestBody.withOpenClawModel(parts)) {
             body.append(StandardCharsets.UTF_8.decode(buffer));
         }
         return body.toString();

@@ -201,12 +201,17 @@ public final class ChangeFeed {
     }
 
     private void catchUp() {
+        // One handle and DAO for the whole round: it runs every poll interval on every node.
+        jdbi.useExtension(ChangeFeedDao.class, this::catchUp);
+    }
+
+    private void catchUp(ChangeFeedDao dao) {
         long started = System.nanoTime();
         boolean lostLease = !leaseHeld();
         List<ChangeRow> rows;
         long from = applied;
         do {
-            rows = jdbi.withExtension(ChangeFeedDao.class, dao -> dao.changesAfter(applied, BATCH));
+            rows = dao.changesAfter(applied, BATCH);
             for (ChangeRow row : rows) {
                 apply(row.kind(), row.subject());
                 applied = row.id();
@@ -217,12 +222,9 @@ public final class ChangeFeed {
             caches.forEach(CoherentCache::invalidateAll);
         }
         if (applied != from || started - lastAckNanos >= HEARTBEAT.toNanos()) {
-            long confirmed = applied;
-            jdbi.useExtension(ChangeFeedDao.class, dao -> {
-                if (dao.acknowledge(nodeId, confirmed) == 0) {
-                    dao.register(nodeId, confirmed);
-                }
-            });
+            if (dao.acknowledge(nodeId, applied) == 0) {
+                dao.register(nodeId, applied);
+            }
             lastAckNanos = started;
         }
         leaseStartNanos = started;
@@ -230,10 +232,8 @@ public final class ChangeFeed {
         leaseHeld = following;
         if (started - lastPruneNanos >= PRUNE_INTERVAL.toNanos()) {
             lastPruneNanos = started;
-            jdbi.useExtension(ChangeFeedDao.class, dao -> {
-                dao.pruneChanges();
-                dao.pruneNodes();
-            });
+            dao.pruneChanges();
+            dao.pruneNodes();
         }
     }
 

@@ -1,0 +1,115 @@
+package chowder.adapter.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request body held as the parts it was read into, addressed by offset, so that it can be parsed and then forwarded
+ * in slices without ever being copied whole. Parts are sized from the declared length once bytes arrive (a declared
+ * length is only a claim: before the first bytes, at most {@link #FIRST_PART} is reserved), else they double.
+ */
+final class ReceivedBody {
+    static final int FIRST_PART = 64 * 1024;
+    private static final int SMALL_FIRST_PART = 4 * 1024;
+    private static final int LARGEST_PART = 1024 * 1024;
+
+    private final List<byte[]> parts;
+    private final long length;
+
+    private ReceivedBody(List<byte[]> parts, long length) {
+        this.parts = parts;
+        this.length = length;
+    }
+
+    /** Reads {@code in} to its end; more than {@code limit} bytes is {@code tooLarge}'s exception, thrown before they are held. */
+    static ReceivedBody read(InputStream in, long declared, long limit, java.util.function.Supplier<RuntimeException> tooLarge)
+            throws IOException {
+        List<byte[]> parts = new ArrayList<>(1);
+        long length = 0;
+        int size = declared > 0 ? (int) Math.min(declared, FIRST_PART) : SMALL_FIRST_PART;
+        while (true) {
+            byte[] part = new byte[size];
+            int filled = in.readNBytes(part, 0, part.length);
+            if (filled > 0) {
+                if (length + filled > limit) {
+                    throw tooLarge.get();
+                }
+                parts.add(filled == part.length ? part : java.util.Arrays.copyOf(part, filled));
+                length += filled;
+            }
+            if (filled < part.length) {
+                return new ReceivedBody(parts, length);
+            }
+            // The rest of a declared body in one part (up to a bound); without a declaration, twice the last part.
+            long rest = declared - length;
+            size = (int) Math.min(LARGEST_PART, rest > 0 ? rest : Math.min(2L * size, LARGEST_PART));
+            if (rest == 0) {
+                // Exactly the declared length arrived: one more byte would be a broken message, which the server refuses.
+                size = 1;
+            }
+        }
+    }
+
+    long length() {
+        return length;
+    }
+
+    /** The byte at {@code offset}. */
+    byte at(long offset) {
+        for (byte[] part : parts) {
+            if (offset < part.length) {
+                return part[(int) offset];
+            }
+            offset -= part.length;
+        }
+        throw new IndexOutOfBoundsException("offset " + offset + " past the end");
+    }
+
+    /** Views of the bytes from {@code from} (inclusive) to {@code to} (exclusive), in order. */
+    List<ByteBuffer> slice(long from, long to) {
+        List<ByteBuffer> views = new ArrayList<>(2);
+        long start = 0;
+        for (byte[] part : parts) {
+            long end = start + part.length;
+            if (end > from && start < to) {
+                int first = (int) (Math.max(from, start) - start);
+                int last = (int) (Math.min(to, end) - start);
+                views.add(ByteBuffer.wrap(part, first, last - first));
+            }
+            start = end;
+        }
+        return views;
+    }
+
+    /** The whole body as a stream, for a parser. */
+    InputStream stream() {
+        return new InputStream() {
+            private int part;
+            private int position;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int count) {
+                while (part < parts.size() && position == parts.get(part).length) {
+                    part++;
+                    position = 0;
+                }
+                if (part == parts.size()) {
+                    return -1;
+                }
+                int read = Math.min(count, parts.get(part).length - position);
+                System.arraycopy(parts.get(part), position, buffer, offset, read);
+                position += read;
+                return read;
+            }
+        };
+    }
+}
