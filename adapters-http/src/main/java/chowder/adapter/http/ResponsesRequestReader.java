@@ -33,6 +33,8 @@ final class ResponsesRequestReader {
                 throw JsonBodies.notAnObject();
             }
             Fields found = new Fields();
+            // The object alone: white space or a byte order mark around it is not forwarded.
+            found.objectStart = parser.currentTokenLocation().getByteOffset();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 long nameStart = parser.currentTokenLocation().getByteOffset();
                 String name = parser.currentName();
@@ -44,10 +46,12 @@ final class ResponsesRequestReader {
                     found.modelMembers.add(new long[] {nameStart, parser.currentLocation().getByteOffset()});
                 }
             }
+            found.objectEnd = parser.currentLocation().getByteOffset();
             return found;
         });
         fields.validate();
-        return new ResponseRequest(fields.model(), fields.stream(), withoutMembers(body, fields.modelMembers), cancellation,
+        return new ResponseRequest(fields.model(), fields.stream(), withoutMembers(body, fields.objectStart, fields.objectEnd,
+                fields.modelMembers), cancellation,
                 Optional.of(requestId));
     }
 
@@ -55,7 +59,7 @@ final class ResponsesRequestReader {
      * The object without the members at {@code members} (name start to value end), each with one comma next to it
      * (the one after it, or before it when it is the last member), as views of the body.
      */
-    static List<ByteBuffer> withoutMembers(ReceivedBody body, List<long[]> members) {
+    static List<ByteBuffer> withoutMembers(ReceivedBody body, long objectStart, long objectEnd, List<long[]> members) {
         List<long[]> cuts = new ArrayList<>(members.size());
         for (long[] member : members) {
             long after = member[1];
@@ -77,14 +81,14 @@ final class ResponsesRequestReader {
         // The last cut may reach back over earlier ones: in order of their starts, overlapping cuts merge.
         cuts.sort(java.util.Comparator.comparingLong(cut -> cut[0]));
         List<ByteBuffer> kept = new ArrayList<>(cuts.size() + 1);
-        long from = 0;
+        long from = objectStart;
         for (long[] cut : cuts) {
             if (cut[0] > from) {
                 kept.addAll(body.slice(from, cut[0]));
             }
             from = Math.max(from, cut[1]);
         }
-        kept.addAll(body.slice(from, body.length()));
+        kept.addAll(body.slice(from, objectEnd));
         return kept;
     }
 
@@ -102,6 +106,8 @@ final class ResponsesRequestReader {
         private JsonToken streamType;
         private boolean hasInput;
         private final List<long[]> modelMembers = new ArrayList<>(1);
+        private long objectStart;
+        private long objectEnd;
 
         /** Notes the field; false for the one field that is not forwarded ({@code model}). */
         boolean take(String name, JsonToken value, JsonParser parser) throws IOException {

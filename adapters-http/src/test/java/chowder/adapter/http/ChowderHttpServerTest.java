@@ -456,6 +456,17 @@ class ChowderHttpServerTest {
     }
 
     @Test
+    void whiteSpaceOrAByteOrderMarkAroundTheObjectIsNotForwarded() throws Exception {
+        String id = register(acmeKey);
+        for (String body : List.of("\n  {\"input\":\"x\",\"model\":\"m\"}\r\n", "\uFEFF{\"input\":\"x\",\"model\":\"m\"}")) {
+            HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(new String(gateway.calls.getLast().request().otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("{\"input\":\"x\"}");
+        }
+    }
+
+    @Test
     void aBodyWithoutALengthArrivesInPartsAndIsForwardedWhole() throws Exception {
         String id = register(acmeKey);
         // Sent chunked, so read in growing parts: the model's member and the comma before it lie in a later part.
