@@ -507,6 +507,14 @@ class ChowderHttpServerTest {
         HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, big);
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(detail(response)).contains("larger than the limit of 65536 bytes");
+        // Without a declared length the limit holds as the parts arrive.
+        byte[] undeclared = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> chunked = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/instances/" + id + "/responses"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(undeclared)))
+                .header("Authorization", "Bearer " + acmeKey).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(detail(chunked)).contains("larger than the limit of 65536 bytes");
         assertThat(gateway.calls).isEmpty();
     }
 
