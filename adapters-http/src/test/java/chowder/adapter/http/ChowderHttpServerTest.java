@@ -472,10 +472,7 @@ class ChowderHttpServerTest {
         // Sent chunked, so read in growing parts: the model's member and the comma before it lie in a later part.
         String input = "ü".repeat(6000);
         byte[] body = ("{\"input\":\"" + input + "\",\"model\":\"m\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/instances/" + id + "/responses"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
-                .header("Authorization", "Bearer " + acmeKey).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = sendChunked("/v1/instances/" + id + "/responses", body);
         assertThat(response.statusCode()).isEqualTo(200);
         var forwarded = gateway.calls.getLast().request();
         assertThat(forwarded.model()).contains("m");
@@ -509,10 +506,7 @@ class ChowderHttpServerTest {
         assertThat(detail(response)).contains("larger than the limit of 65536 bytes");
         // Without a declared length the limit holds as the parts arrive.
         byte[] undeclared = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        HttpResponse<String> chunked = client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/instances/" + id + "/responses"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(undeclared)))
-                .header("Authorization", "Bearer " + acmeKey).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> chunked = sendChunked("/v1/instances/" + id + "/responses", undeclared);
         assertThat(chunked.statusCode()).isEqualTo(413);
         assertThat(detail(chunked)).contains("larger than the limit of 65536 bytes");
         assertThat(gateway.calls).isEmpty();
@@ -693,6 +687,13 @@ class ChowderHttpServerTest {
 
     private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
         return RoutesHarness.send(client, server.port(), method, path, key, body);
+    }
+
+    /** A POST with Acme's key whose body has no declared length (sent in chunks). */
+    private HttpResponse<String> sendChunked(String path, byte[] body) throws Exception {
+        return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + path))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+                .header("Authorization", "Bearer " + acmeKey).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String detail(HttpResponse<String> response) throws Exception {
