@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  */
 final class OpenClawRequestBody {
     private static final byte[] OPENING = "{\"model\":\"openclaw\",".getBytes(StandardCharsets.US_ASCII);
+    private static final int SMALL_BODY = 16 * 1024;
     private static final byte[] OPENING_ALONE = "{\"model\":\"openclaw\"".getBytes(StandardCharsets.US_ASCII);
     // provider/model as OpenClaw names them; anything else (a bare model name such as
     // claude-sonnet-4-20250514, or an agent selector) is dropped and the gateway's own model answers.
@@ -22,9 +23,27 @@ final class OpenClawRequestBody {
 
     /**
      * The JSON object with {@code "model":"openclaw"} as its first field, followed by the other fields unchanged: the
-     * new opening as one buffer and the client's fields (after their opening brace) as views, never a copy.
+     * new opening as one buffer and the client's fields (after their opening brace) as views, copied only when small.
      */
     static ByteBuffer[] withOpenClawModel(List<ByteBuffer> otherFields) {
+        ByteBuffer[] body = views(otherFields);
+        int length = 0;
+        for (ByteBuffer part : body) {
+            length += part.remaining();
+        }
+        if (body.length <= 2 || length > SMALL_BODY) {
+            return body;
+        }
+        // A small body goes out as one buffer: the client writes each buffer on its own, and a copy of a few hundred bytes
+        // costs less than the writes (and the gateway's reads) it saves.
+        ByteBuffer joined = ByteBuffer.allocate(length);
+        for (ByteBuffer part : body) {
+            joined.put(part);
+        }
+        return new ByteBuffer[] {joined.flip()};
+    }
+
+    private static ByteBuffer[] views(List<ByteBuffer> otherFields) {
         ByteBuffer[] body = new ByteBuffer[otherFields.size() + 1];
         body[0] = ByteBuffer.wrap(isEmptyObject(otherFields) ? OPENING_ALONE : OPENING).asReadOnlyBuffer();
         for (int i = 0; i < otherFields.size(); i++) {
