@@ -98,6 +98,7 @@ public final class BenchmarkRun {
         results.put("meta", meta());
         attempt("jit_warmup", this::warmUpEveryTarget);
         attempt("latency", this::measureLatency);
+        attempt("allocation", this::measureAllocation);
         attempt("throughput", this::measureThroughput);
         attempt("streaming", this::measureStreaming);
         attempt("big_body", this::measureBigBody);
@@ -270,6 +271,25 @@ public final class BenchmarkRun {
             byClients.put(String.valueOf(clients), byTarget);
         }
         results.put("latency", byClients);
+    }
+
+    /**
+     * Bytes Chowder allocates per small request (the latency measure's ~130-byte body and ~1 KB answer), one client for a
+     * few seconds with no warm-up excluded: every request counts, and the background (change feed, metrics) is noise
+     * against thousands of requests.
+     */
+    private void measureAllocation() throws Exception {
+        log("allocation per request: chowder");
+        try (JvmProbe probe = new JvmProbe(chowderPid)) {
+            long before = probe.allocatedBytes();
+            Map<String, Object> result = load(chowder, "latency", "1", "0", String.valueOf(Math.max(3, durations.measureS() / 3)));
+            long allocated = probe.allocatedBytes() - before;
+            long requests = ((Number) result.get("requests")).longValue();
+            Map<String, Object> allocation = new LinkedHashMap<>();
+            allocation.put("requests", requests);
+            allocation.put("bytes_per_request", requests == 0 ? 0 : allocated / (double) requests);
+            results.put("allocation", allocation);
+        }
     }
 
     private void measureThroughput() throws Exception {
