@@ -61,6 +61,7 @@ import chowder.application.service.InstanceService;
 import chowder.application.service.OrganizationService;
 import chowder.application.service.ReadinessService;
 import chowder.application.service.ResponseService;
+import chowder.application.service.TurnService;
 import chowder.application.service.SessionRegistry;
 import chowder.application.service.SessionService;
 import chowder.application.service.SkillService;
@@ -215,9 +216,14 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static SendResponseUseCase responses(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions,
-            UsageLimiter limiter, ModelRefusals refusals, Clock clock) {
-        return new ResponseService(instances, gateway, sessions, limiter, refusals, clock);
+    static TurnService turns(LoadInstancePort instances, SessionRegistry sessions, UsageLimiter limiter, ModelRefusals refusals, Clock clock) {
+        return new TurnService(instances, sessions, limiter, refusals, clock);
+    }
+
+    @Provides
+    @Singleton
+    static SendResponseUseCase responses(TurnService turns, AgentGatewayPort gateway) {
+        return new ResponseService(turns, gateway);
     }
 
     @Provides

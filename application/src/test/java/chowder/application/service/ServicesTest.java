@@ -3,6 +3,7 @@ package chowder.application.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.application.port.in.ForwardingTarget;
 import chowder.application.port.in.NewOrganization;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.SendResponseCommand;
@@ -88,6 +89,29 @@ class ServicesTest {
         assertThat(gateway.calls).extracting(call -> call.sessionKey().value())
                 .containsExactly("chowder-0-_55ser-42", "chowder-0-main");
         assertThat(gateway.calls.getFirst().instance().gatewayToken().value()).isEqualTo("token-1");
+    }
+
+    @Test
+    void aTurnsTargetIsResolvedWithoutTheGatewayAndTheTurnCountsOnlyOnceRecorded() {
+        Caller acme = callerOf(organizations.create("Acme"));
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "bot", "http://127.0.0.1:1/base", "token-1"));
+        TurnService turns = new TurnService(store, registry, UsageLimiter.unlimited(clock), new ModelRefusals(), clock);
+
+        ForwardingTarget target = turns.resolve(acme, instance.id(), SessionId.of("User-42"));
+
+        assertThat(target.responsesEndpoint()).hasToString("http://127.0.0.1:1/base/v1/responses");
+        assertThat(target.gatewayToken().value()).isEqualTo("token-1");
+        assertThat(target.sessionKey().value()).isEqualTo("chowder-0-_55ser-42");
+        assertThat(target.toString()).doesNotContain("token-1");
+        assertThat(gateway.calls).isEmpty();
+
+        turns.recordTurn(target, Optional.of(new chowder.domain.TokenUsage(3, 4)));
+        SessionService sessions = new SessionService(store, sessionStore, sessionStore, registry);
+        assertThat(sessions.get(acme, instance.id(), SessionId.of("User-42")).turns()).as("resolved once, recorded once").isEqualTo(1);
+        assertThat(sessions.get(acme, instance.id(), SessionId.of("User-42")).usage().outputTokens()).isEqualTo(4);
+        ChowderException unrelated = new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "slow");
+        assertThat(turns.explain(target, unrelated)).isSameAs(unrelated);
+        assertCode(() -> turns.resolve(callerOf(organizations.create("Globex")), instance.id(), SessionId.MAIN), ErrorCode.INSTANCE_NOT_FOUND);
     }
 
     @Test
