@@ -467,6 +467,16 @@ class ChowderHttpServerTest {
     }
 
     @Test
+    void aStringThatIsNotUtf8IsA400ThoughItsTextIsNeverDecoded() throws Exception {
+        String id = register(acmeKey);
+        byte[] body = {'{', '"', 'i', 'n', 'p', 'u', 't', '"', ':', '"', (byte) 0xC3, 'x', '"', '}'};
+        HttpResponse<String> response = sendChunked("/v1/instances/" + id + "/responses", body);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(detail(response)).startsWith("Request body is not valid JSON: Invalid UTF-8");
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
     void aBodyWithoutALengthArrivesInPartsAndIsForwardedWhole() throws Exception {
         String id = register(acmeKey);
         // Sent chunked, so read in growing parts: the model's member and the comma before it lie in a later part.
