@@ -2,19 +2,24 @@ package chowder.adapter.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A request body held as the parts it was read into, addressed by offset, so that it can be parsed and then forwarded
- * in slices without ever being copied whole. Parts are sized from the declared length once bytes arrive (a declared
- * length is only a claim: before the first bytes, at most {@link #FIRST_PART} is reserved), else they double.
+ * in slices without ever being copied whole. Parts double in size, up to what a declared length says is still to come (a
+ * declared length is only a claim: before the first bytes, at most {@link #FIRST_PART} is reserved).
  */
 final class ReceivedBody {
     static final int FIRST_PART = 64 * 1024;
     private static final int SMALL_FIRST_PART = 4 * 1024;
     private static final int LARGEST_PART = 1024 * 1024;
+    private static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ASCII_MASK = 0x8080808080808080L;
 
     private final List<byte[]> parts;
     private final long length;
@@ -43,9 +48,10 @@ final class ReceivedBody {
             if (filled < part.length) {
                 return new ReceivedBody(parts, length);
             }
-            // The rest of a declared body in one part (up to a bound); without a declaration, twice the last part.
+            // Twice the last part, up to a bound and, for a declared body, to what is still to come: what is held stays
+            // within about twice what has arrived, whatever the declaration claims.
             long rest = declared - length;
-            size = (int) Math.min(LARGEST_PART, rest > 0 ? rest : Math.min(2L * size, LARGEST_PART));
+            size = (int) Math.min(Math.min(2L * size, LARGEST_PART), rest > 0 ? rest : Long.MAX_VALUE);
             if (rest == 0) {
                 // Exactly the declared length arrived: one more byte would be a broken message, which the server refuses.
                 size = 1;
@@ -111,5 +117,55 @@ final class ReceivedBody {
                 return read;
             }
         };
+    }
+
+    /**
+     * Whether every byte sequence is well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no surrogates, nothing
+     * above U+10FFFF). Jackson checks the strings it decodes, but skips the ones the reader never needs, checking less.
+     */
+    boolean isWellFormedUtf8() {
+        int needed = 0;
+        int low = 0x80;
+        int high = 0xBF;
+        for (byte[] part : parts) {
+            for (int i = 0; i < part.length; i++) {
+                if (needed == 0) {
+                    // Eight bytes at a time while they are ASCII, as nearly all of a request is.
+                    while (i + Long.BYTES <= part.length && ((long) EIGHT_BYTES.get(part, i) & ASCII_MASK) == 0) {
+                        i += Long.BYTES;
+                    }
+                    if (i == part.length) {
+                        break;
+                    }
+                }
+                int b = part[i] & 0xFF;
+                if (needed > 0) {
+                    if (b < low || b > high) {
+                        return false;
+                    }
+                    needed--;
+                    low = 0x80;
+                    high = 0xBF;
+                    continue;
+                }
+                if (b < 0x80) {
+                    continue;
+                }
+                if (b >= 0xC2 && b <= 0xDF) {
+                    needed = 1;
+                } else if (b >= 0xE0 && b <= 0xEF) {
+                    needed = 2;
+                    low = b == 0xE0 ? 0xA0 : 0x80;
+                    high = b == 0xED ? 0x9F : 0xBF;
+                } else if (b >= 0xF0 && b <= 0xF4) {
+                    needed = 3;
+                    low = b == 0xF0 ? 0x90 : 0x80;
+                    high = b == 0xF4 ? 0x8F : 0xBF;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return needed == 0;
     }
 }

@@ -35,6 +35,10 @@ final class ResponsesRequestReader {
             Fields found = new Fields();
             // The object alone: white space or a byte order mark around it is not forwarded.
             found.objectStart = parser.currentTokenLocation().getByteOffset();
+            if (found.objectStart < 0) {
+                // Jackson read UTF-16 or UTF-32, where it counts characters, not bytes; the gateway takes UTF-8 only.
+                throw notUtf8();
+            }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 long nameStart = parser.currentTokenLocation().getByteOffset();
                 String name = parser.currentName();
@@ -49,6 +53,9 @@ final class ResponsesRequestReader {
             found.objectEnd = parser.currentLocation().getByteOffset();
             return found;
         });
+        if (!body.isWellFormedUtf8()) {
+            throw notUtf8();
+        }
         fields.validate();
         return new ResponseRequest(fields.model(), fields.stream(), withoutMembers(body, fields.objectStart, fields.objectEnd,
                 fields.modelMembers), cancellation,
@@ -90,6 +97,10 @@ final class ResponsesRequestReader {
         }
         kept.addAll(body.slice(from, objectEnd));
         return kept;
+    }
+
+    private static ChowderException notUtf8() {
+        return ChowderException.invalidRequest("Request body is not valid JSON: it must be UTF-8 (RFC 8259), and it is not.");
     }
 
     private static boolean isWhitespace(byte b) {

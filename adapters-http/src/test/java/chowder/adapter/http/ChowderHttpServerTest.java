@@ -56,6 +56,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The HTTP adapter through a real Javalin server on a random port, over the real use cases and in-memory stores. */
 class ChowderHttpServerTest {
@@ -466,14 +467,50 @@ class ChowderHttpServerTest {
         }
     }
 
-    @Test
-    void aStringThatIsNotUtf8IsA400ThoughItsTextIsNeverDecoded() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"C3 78", "FF", "ED A0 80", "ED A0 BD ED B8 80", "C0 80", "C1 BF", "E0 80 80", "F0 80 80 80", "F4 90 80 80",
+            "F5 80 80 80", "E2 82"})
+    void aStringThatIsNotUtf8IsA400ThoughItsTextIsNeverDecoded(String bytes) throws Exception {
         String id = register(acmeKey);
-        byte[] body = {'{', '"', 'i', 'n', 'p', 'u', 't', '"', ':', '"', (byte) 0xC3, 'x', '"', '}'};
-        HttpResponse<String> response = sendChunked("/v1/instances/" + id + "/responses", body);
+        HttpResponse<String> response = sendChunked("/v1/instances/" + id + "/responses", inputOf(bytes));
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(detail(response)).startsWith("Request body is not valid JSON: Invalid UTF-8");
+        assertThat(detail(response)).startsWith("Request body is not valid JSON");
         assertThat(gateway.calls).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"C3 A9", "E2 82 AC", "ED 9F BF", "EE 80 80", "F0 9F 98 80", "F4 8F BF BF"})
+    void everyWellFormedUtf8SequenceIsForwardedAsItCame(String bytes) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = sendChunked("/v1/instances/" + id + "/responses", inputOf(bytes));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(gateway.calls.getLast().request().otherFieldsJson()).isEqualTo(inputOf(bytes));
+    }
+
+    @Test
+    void aCharacterSplitBetweenTwoPartsIsWellFormedAndABodyInUtf16IsA400() throws Exception {
+        String id = register(acmeKey);
+        // The first part read of a chunked body is 4096 bytes: "é" (C3 A9) straddles its end.
+        String input = "a".repeat(4096 - "{\"input\":\"".length() - 1) + "é";
+        byte[] body = ("{\"input\":\"" + input + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(sendChunked("/v1/instances/" + id + "/responses", body).statusCode()).isEqualTo(200);
+        assertThat(gateway.calls.getLast().request().otherFieldsJson()).isEqualTo(body);
+
+        HttpResponse<String> utf16 = sendChunked("/v1/instances/" + id + "/responses",
+                "{\"input\":\"x\",\"model\":\"a\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+        assertThat(utf16.statusCode()).isEqualTo(400);
+        assertThat(detail(utf16)).contains("must be UTF-8");
+    }
+
+    /** {@code {"input":"<bytes>"}}, the bytes given in hex. */
+    private static byte[] inputOf(String hexBytes) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes("{\"input\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (String hex : hexBytes.split(" ")) {
+            body.write(Integer.parseInt(hex, 16));
+        }
+        body.writeBytes("\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return body.toByteArray();
     }
 
     @Test
