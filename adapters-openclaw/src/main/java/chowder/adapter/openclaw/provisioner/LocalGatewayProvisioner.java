@@ -48,13 +48,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalGatewayProvisioner implements InstanceProvisionerPort, AutoCloseable {
     /**
-     * A plugin install's own config, and no npm settings of the tenant's: its home and state are the agent's to write, and
-     * an {@code .npmrc} planted there must not choose the registry or the package.
+     * A plugin install's own config, and no npm user settings: the home is the agent's to write, and an {@code .npmrc}
+     * planted there must not choose the registry or the package. (npm's global config is the runtime's, read-only in the
+     * sandbox; npm refuses one file as both, so only the user config is emptied.)
      */
     private static final Map<String, String> PLUGIN_INSTALL_ENVIRONMENT = Map.of(
             "OPENCLAW_CONFIG_PATH", "/tmp/chowder-plugin-install/openclaw.json",
-            "npm_config_userconfig", "/dev/null",
-            "npm_config_globalconfig", "/dev/null");
+            "npm_config_userconfig", "/dev/null");
     private static final Logger log = LoggerFactory.getLogger(LocalGatewayProvisioner.class);
     private static final int TOKEN_BYTES = 32;
 
