@@ -47,6 +47,13 @@ interface InstanceDao {
     @SqlQuery("SELECT id FROM organizations WHERE id = :organizationId FOR UPDATE")
     Optional<UUID> lockOrganization(@Bind("organizationId") UUID organizationId);
 
+    /**
+     * Serialises the writers of one instance's settings (skills, channels) until they commit, so that update-then-insert
+     * cannot race; a deleted instance is not found, so that no secret is saved after its settings were deleted.
+     */
+    @SqlQuery("SELECT id FROM instances WHERE id = :instanceId AND status <> 'terminated' FOR UPDATE")
+    Optional<UUID> lockLiveInstance(@Bind("instanceId") UUID instanceId);
+
     @SqlQuery("SELECT COUNT(*) FROM instances WHERE organization_id = :organizationId AND status <> 'terminated'")
     int countNotTerminated(@Bind("organizationId") UUID organizationId);
 

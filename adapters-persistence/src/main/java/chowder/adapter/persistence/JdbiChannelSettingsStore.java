@@ -43,7 +43,7 @@ final class JdbiChannelSettingsStore implements ChannelSettingsPort {
         jdbi.useTransaction(handle -> {
             ChannelSettingsDao dao = handle.attach(ChannelSettingsDao.class);
             // H2 and PostgreSQL share no upsert; the instance's row lock makes update-then-insert safe between writers.
-            if (dao.lockInstance(instance.value()).isEmpty()) {
+            if (handle.attach(InstanceDao.class).lockLiveInstance(instance.value()).isEmpty()) {
                 throw ChowderException.instanceNotFound();
             }
             if (dao.update(instance.value(), channel.id(), encrypted, now) == 0) {

@@ -59,7 +59,7 @@ final class JdbiSkillSettingsStore implements SkillSettingsPort {
         jdbi.useTransaction(handle -> {
             SkillSettingsDao dao = handle.attach(SkillSettingsDao.class);
             // H2 and PostgreSQL share no upsert; the instance's row lock makes update-then-insert safe between writers.
-            if (dao.lockInstance(instance.value()).isEmpty()) {
+            if (handle.attach(InstanceDao.class).lockLiveInstance(instance.value()).isEmpty()) {
                 throw ChowderException.instanceNotFound();
             }
             if (dao.update(instance.value(), skillKey, encrypted, now) == 0) {

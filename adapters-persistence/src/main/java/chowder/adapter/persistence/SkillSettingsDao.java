@@ -2,7 +2,6 @@ package chowder.adapter.persistence;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -19,13 +18,6 @@ interface SkillSettingsDao {
 
     @SqlQuery("SELECT instance_id, skill_key, settings_encrypted FROM instance_skill_settings")
     List<SkillSettingsRow> listAll();
-
-    /**
-     * Serialises the writers of one instance's settings until they commit, so that update-then-insert cannot race; a
-     * deleted instance is not found, so that no secret is saved after its settings were deleted.
-     */
-    @SqlQuery("SELECT id FROM instances WHERE id = :instanceId AND status <> 'terminated' FOR UPDATE")
-    Optional<UUID> lockInstance(@Bind("instanceId") UUID instanceId);
 
     @SqlUpdate("""
             UPDATE instance_skill_settings SET settings_encrypted = :encrypted, updated_at = :now
