@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,35 +90,24 @@ public final class ChannelService implements ManageChannelsUseCase {
             throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT, channel.id() + " cannot be connected on this Chowder yet: " + missing
                     + ". The channels that connect out from the sandbox work: telegram, discord, slack, whatsapp, matrix, mattermost, nostr.");
         }
-        Optional<ChannelSettings> previous;
-        ChannelSettings connected;
-        ReentrantLock writer = writerOf(instance.id());
-        writer.lock();
-        try {
-            Map<Channel, ChannelSettings> stored = settings.listByInstance(instance.id());
-            previous = Optional.ofNullable(stored.get(channel));
+        ChannelSettings ifThePluginFails = underWriterOf(instance.id(), () -> {
+            Optional<ChannelSettings> previous = Optional.ofNullable(settings.listByInstance(instance.id()).get(channel));
             Map<String, String> fields = fields(channel, config, previous);
             gateways.requireReachable(channel, fields);
             if (channel.npmPackage().isPresent()) {
                 requireRunning(instance, "to install the " + channel.id() + " plugin");
             }
-            connected = new ChannelSettings(true, fields);
+            ChannelSettings connected = new ChannelSettings(true, fields);
             saveAndConfigure(instance, channel, connected);
-        } finally {
-            writer.unlock();
-        }
+            // Not connected after all: what was there before stays (or the given fields, turned off).
+            return previous.orElse(connected.disabled());
+        });
         if (channel.npmPackage().isPresent()) {
             // Outside the instance's lock: an install restarts the gateway, minutes in which a disconnect must not wait.
             try {
                 gateways.installPlugin(instance, channel);
             } catch (RuntimeException e) {
-                // Not connected after all: what was there before stays (or the given fields, turned off).
-                writer.lock();
-                try {
-                    saveAndConfigure(instance, channel, previous.orElse(connected.disabled()));
-                } finally {
-                    writer.unlock();
-                }
+                underWriterOf(instance.id(), () -> saveAndConfigure(instance, channel, ifThePluginFails));
                 throw e;
             }
         }
@@ -168,31 +158,37 @@ public final class ChannelService implements ManageChannelsUseCase {
     public void disconnect(Caller caller, InstanceId id, String name) {
         Instance instance = provisioned(caller, id);
         Channel channel = Channel.of(name);
-        ReentrantLock writer = writerOf(instance.id());
-        writer.lock();
-        try {
+        underWriterOf(instance.id(), () -> {
             ChannelSettings current = settings.listByInstance(instance.id()).get(channel);
             if (current == null) {
                 throw new ChowderException(ErrorCode.NOT_FOUND, channel.id() + " was never connected on this instance.");
             }
-            saveAndConfigure(instance, channel, current.disabled());
-        } finally {
-            writer.unlock();
-        }
+            return saveAndConfigure(instance, channel, current.disabled());
+        });
     }
 
     /**
      * Saves one channel's settings and hands the gateway all of the instance's channels, read again after the save: under
      * the instance's lock, so that two writers cannot hand the gateway each other's stale copy (a disconnect undone).
      */
-    private void saveAndConfigure(Instance instance, Channel channel, ChannelSettings changed) {
+    private ChannelSettings saveAndConfigure(Instance instance, Channel channel, ChannelSettings changed) {
         settings.save(instance.id(), channel, changed);
         gateways.configure(instance, settings.listByInstance(instance.id()));
+        return changed;
     }
 
-    /** The lock of one instance's channel writes on this node (not a monitor: a virtual thread does I/O under it). */
-    private ReentrantLock writerOf(InstanceId id) {
-        return writers.computeIfAbsent(id, unused -> new ReentrantLock());
+    /**
+     * Runs {@code work} holding the lock of the instance's channel writes on this node (not a monitor: a virtual thread
+     * does I/O under it).
+     */
+    private <T> T underWriterOf(InstanceId id, Supplier<T> work) {
+        ReentrantLock writer = writers.computeIfAbsent(id, unused -> new ReentrantLock());
+        writer.lock();
+        try {
+            return work.get();
+        } finally {
+            writer.unlock();
+        }
     }
 
     @Override
