@@ -10,6 +10,7 @@ import chowder.application.port.out.SaveInstancePort;
 import chowder.domain.Instance;
 import chowder.domain.InstanceStatus;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -63,26 +64,32 @@ public final class InstanceHealthService implements ProbeInstancesUseCase {
         return new GatewayEvents() {
             @Override
             public void ready() {
-                record(launched, Optional.empty(), false);
+                record(launched, Optional.empty(), Optional.empty());
             }
 
             @Override
             public void failed(String reason) {
-                record(launched, Optional.of(reason), false);
+                record(launched, Optional.of(reason), Optional.empty());
             }
         };
     }
 
     private CompletableFuture<Void> probe(Instance instance) {
+        Optional<Instant> started = Optional.of(clock.instant());
         return gateways.probe(instance).toCompletableFuture()
-                .thenAcceptAsync(failure -> record(instance, failure, true), recorder)
+                .thenAcceptAsync(failure -> record(instance, failure, started), recorder)
                 .exceptionally(error -> null);
     }
 
-    private void record(Instance probed, Optional<String> failure, boolean byProbe) {
+    /** @param probeStarted when the probe that found {@code failure} began; empty for what a supervisor reports */
+    private void record(Instance probed, Optional<String> failure, Optional<Instant> probeStarted) {
+        boolean byProbe = probeStarted.isPresent();
         // Re-read: the instance may have been stopped, re-addressed or deleted while the probe ran.
         loadInstances.findById(probed.id())
                 .filter(current -> current.gatewayUrl().equals(probed.gatewayUrl()))
+                // What changed since the probe began is newer than what it saw: a supervisor's "ready" after a restart
+                // must not be overwritten by a probe sent while the gateway was down.
+                .filter(current -> probeStarted.isEmpty() || !current.updatedAt().isAfter(probeStarted.get()))
                 // A provisioned gateway's start-up and crashes are reported by its supervisor, with its log; a
                 // probe only notices a running one that stopped answering.
                 .filter(current -> !(byProbe && failure.isPresent() && current.provisioned() && current.status() != InstanceStatus.RUNNING))

@@ -202,13 +202,14 @@ final class GatewaySupervisor {
                 return exited(launched);
             }
             if (ready(readyz)) {
+                launched.rememberDescendants();
+                log.info("Gateway {} is ready on port {}", name, port);
+                // Recorded before anyone waiting for this launch hears of it: what they answer next reads "running".
+                events.ready();
                 synchronized (lock) {
                     readyLaunches++;
                     lock.notifyAll();
                 }
-                launched.rememberDescendants();
-                log.info("Gateway {} is ready on port {}", name, port);
-                events.ready();
                 return null;
             }
             if (System.nanoTime() - deadline > 0) {
