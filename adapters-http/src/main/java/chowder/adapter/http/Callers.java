@@ -16,7 +16,12 @@ final class Callers {
     }
 
     void authenticate(Context ctx) {
-        ctx.attribute(ATTRIBUTE, authentication.authenticate(bearerToken(ctx.header("Authorization"))));
+        ctx.attribute(ATTRIBUTE, authenticate(ctx.header("Authorization")));
+    }
+
+    /** The caller an {@code Authorization} header's key belongs to (else a 401's exception). */
+    Caller authenticate(String authorization) {
+        return authentication.authenticate(bearerToken(authorization));
     }
 
     /** The authenticated caller, or null when the request has none (yet). */

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 /** The hosted-compatible HTTP API on Javalin (Jetty 12, virtual threads). Start once, stop once. */
 public final class ChowderHttpServer {
@@ -35,7 +36,6 @@ public final class ChowderHttpServer {
         Callers callers = new Callers(useCases.authentication());
         ErrorResponses errors = new ErrorResponses(json);
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
-        ResponsesRoutes responseRoutes = new ResponsesRoutes(useCases.responses(), bodies, json, registry);
         SessionRoutes sessions = new SessionRoutes(useCases.sessions(), useCases.modelUsage(), json);
         FileRoutes files = new FileRoutes(useCases.files(), bodies, json);
         SkillRoutes skills = new SkillRoutes(useCases.skills(), bodies, json);
@@ -72,7 +72,19 @@ public final class ChowderHttpServer {
                 handler.getServletHandler().setDecodeAmbiguousURIs(true);
                 handler.setErrorHandler(new JsonErrorHandler(json));
             });
+            // Runs once per answered request, errors and streams included: metrics and the access log.
+            // The router is read when a request finishes: by then it holds every route.
+            FinishedRequests finished = new FinishedRequests(() -> javalin.unsafe.internalRouter, httpMetrics, accessLog);
             javalin.jetty.modifyServer(server -> {
+                // The responses routes, before the servlet layer; behind Javalin's statistics, which a graceful stop waits on.
+                ResponsesRelay relay = new ResponsesRelay(useCases.responses(), callers, new ResponsesRequestReader(bodies), errors,
+                        finished, new StreamEvents(json), registry);
+                StatisticsHandler statistics = server.getDescendant(StatisticsHandler.class);
+                if (statistics != null) {
+                    statistics.insertHandler(relay);
+                } else {
+                    server.insertHandler(relay);
+                }
                 // First in the chain: a request reaches it as soon as its headers are parsed.
                 server.insertHandler(headerTimeout);
                 server.setErrorHandler(new JsonErrorHandler(json));
@@ -80,9 +92,6 @@ public final class ChowderHttpServer {
                 server.setStopTimeout(config.shutdownGrace().toMillis());
             });
 
-            // Runs once per answered request, errors and streams included: metrics and the access log.
-            // The router is read when a request finishes: by then it holds every route.
-            FinishedRequests finished = new FinishedRequests(() -> javalin.unsafe.internalRouter, httpMetrics, accessLog);
             javalin.requestLogger.http(finished::finished);
             // First of all, so that every answer, errors included, carries the request's id.
             javalin.routes.before(RequestIds::assign);
@@ -125,8 +134,9 @@ public final class ChowderHttpServer {
             javalin.routes.get("/v1/instances/{id}/status", instances::status);
             javalin.routes.post("/v1/instances/{id}/stop", instances::stop);
             javalin.routes.post("/v1/instances/{id}/start", instances::start);
-            javalin.routes.post(ResponsesRoutes.DEFAULT_SESSION, responseRoutes::defaultSession);
-            javalin.routes.post(ResponsesRoutes.NAMED_SESSION, responseRoutes::namedSession);
+            // Answered by the relay before Javalin; registered so that Javalin knows them (405s, the route list).
+            javalin.routes.post(ResponsesRoute.DEFAULT_SESSION, ChowderHttpServer::servedByTheRelay);
+            javalin.routes.post(ResponsesRoute.NAMED_SESSION, ChowderHttpServer::servedByTheRelay);
             javalin.routes.get("/v1/instances/{id}/sessions", sessions::list);
             javalin.routes.get("/v1/instances/{id}/session/{session_id}", sessions::get);
             javalin.routes.delete("/v1/instances/{id}/session/{session_id}", sessions::delete);
@@ -164,6 +174,10 @@ public final class ChowderHttpServer {
             javalin.routes.exception(UnreadableRequestBody.class, errors::unreadableBody);
             javalin.routes.exception(Exception.class, errors::unexpected);
         });
+    }
+
+    private static void servedByTheRelay(io.javalin.http.Context ctx) {
+        throw new IllegalStateException("the responses relay answers " + ctx.method() + " " + ResponsesRoute.DEFAULT_SESSION + " before Javalin");
     }
 
     /** The methods {@code path} has routes for, as an {@code Allow} header lists them. */

@@ -2,8 +2,6 @@ package chowder.adapter.http;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -13,12 +11,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
@@ -40,8 +39,8 @@ import org.eclipse.jetty.util.Callback;
  * comments inside an event stream. Probes come at growing intervals, so the reset of a client one
  * long round trip away is met too; the first that fails raises {@code onDisconnect}. An HTTP/1.0
  * client may be sent no 1xx: before its answer starts, its end of stream is taken as a disconnect.
- * Writes to the client while the watch is open go through {@link #write} so that a probe never lands
- * inside one.
+ * Every write of the answer goes through {@link #write}, asynchronously, so that a probe never lands inside one: a
+ * write waits for a probe being written, and no probe is written while a write is.
  *
  * <p>The watch is armed only once a request has waited {@link #ARM_AFTER}: registering read interest costs a
  * selector round trip, and most answers come sooner than a client could usefully be noticed leaving.
@@ -53,23 +52,20 @@ final class ClientDisconnectWatch implements AutoCloseable {
     // A half-closed client receives at most this many probes.
     private static final long[] PROBE_DELAYS_MILLIS = {0, 10, 200, 1000};
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(US_ASCII);
-    private static final ClientDisconnectWatch NONE = new ClientDisconnectWatch(null, null, false, () -> {});
+    // An SSE comment: event stream clients skip it (the probe inside an event stream).
+    private static final byte[] COMMENT = ":\n\n".getBytes(US_ASCII);
     private static final ScheduledThreadPoolExecutor ARMING = arming();
 
-    /** A write to the client. */
-    @FunctionalInterface
-    interface ClientWrite {
-        void run() throws IOException;
-    }
-
     private final EndPoint endPoint;
-    private final HttpServletResponse response;
+    private final Response response;
     private final boolean interimAnswersAllowed;
     private final Runnable onDisconnect;
     private final AtomicBoolean watching = new AtomicBoolean(true);
-    // Held by every write to the client while the watch is open, probes included.
-    private final ReentrantLock writes = new ReentrantLock();
-    private ClientWrite probeInsideAnswer;
+    // Guarded by itself: whether a write (the answer's or a probe) is under way, and the answer's writes waiting for it.
+    private final Object writes = new Object();
+    private boolean writing;
+    private final java.util.ArrayDeque<Runnable> waitingWrites = new java.util.ArrayDeque<>(2);
+    private volatile boolean answerStarted;
     private volatile boolean inputLost;
     private ScheduledFuture<?> pendingArm;
     private final Callback readInterest = new Callback() {
@@ -84,7 +80,7 @@ final class ClientDisconnectWatch implements AutoCloseable {
         }
     };
 
-    private ClientDisconnectWatch(EndPoint endPoint, HttpServletResponse response, boolean interimAnswersAllowed, Runnable onDisconnect) {
+    private ClientDisconnectWatch(EndPoint endPoint, Response response, boolean interimAnswersAllowed, Runnable onDisconnect) {
         this.endPoint = endPoint;
         this.response = response;
         this.interimAnswersAllowed = interimAnswersAllowed;
@@ -92,13 +88,12 @@ final class ClientDisconnectWatch implements AutoCloseable {
     }
 
     /** Starts watching; call only after the whole request body has been read. */
-    static ClientDisconnectWatch start(HttpServletRequest servletRequest, HttpServletResponse response, Runnable onDisconnect) {
-        Request request = ServletContextRequest.getServletContextRequest(servletRequest);
+    static ClientDisconnectWatch start(Request request, Response response, Runnable onDisconnect) {
         HttpVersion version = request.getConnectionMetaData().getHttpVersion();
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         // Only HTTP/1.x owns its connection; an HTTP/2 end point is shared by many requests.
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0 || !(endPoint instanceof AbstractEndPoint)) {
-            return NONE;
+            return new ClientDisconnectWatch(null, response, false, onDisconnect);
         }
         ClientDisconnectWatch watch = new ClientDisconnectWatch(endPoint, response, version == HttpVersion.HTTP_1_1, onDisconnect);
         synchronized (watch) {
@@ -107,31 +102,40 @@ final class ClientDisconnectWatch implements AutoCloseable {
         return watch;
     }
 
-    /** Writes to the client while the watch is open: a probe never lands in the middle of {@code write}. */
-    void write(ClientWrite write) throws IOException {
-        if (endPoint == null) {
-            write.run();
-            return;
+    /** Writes to the client, now or once the probe being written is out: a probe never lands in the middle of a write. */
+    void write(boolean last, ByteBuffer bytes, Callback callback) {
+        Runnable write = () -> response.write(last, bytes, Callback.from(() -> {
+            written();
+            callback.succeeded();
+        }, failure -> {
+            written();
+            callback.failed(failure);
+        }));
+        synchronized (writes) {
+            if (writing) {
+                waitingWrites.add(write);
+                return;
+            }
+            writing = true;
         }
-        writes.lock();
-        try {
-            write.run();
-        } finally {
-            writes.unlock();
+        write.run();
+    }
+
+    /** A write is out: the one waiting for it may go. */
+    private void written() {
+        Runnable next;
+        synchronized (writes) {
+            next = waitingWrites.poll();
+            writing = next != null;
+        }
+        if (next != null) {
+            next.run();
         }
     }
 
-    /** The answer's head has been sent (an event stream): from now on a probe is {@code probe}, which fits inside it. */
-    void answerStarted(ClientWrite probe) {
-        if (endPoint == null) {
-            return;
-        }
-        writes.lock();
-        try {
-            probeInsideAnswer = probe;
-        } finally {
-            writes.unlock();
-        }
+    /** The answer's head has been sent (an event stream): from now on a probe is an SSE comment, which fits inside it. */
+    void answerStarted() {
+        answerStarted = true;
     }
 
     // Synchronised with close(): interest registered after the request finished would swallow the next request.
@@ -183,30 +187,32 @@ final class ClientDisconnectWatch implements AutoCloseable {
 
     /** Writes one probe; false when it failed (the client is gone) or none may be written. */
     private boolean probe() {
-        writes.lock();
+        synchronized (writes) {
+            if (!watching.get() || writing) {
+                // A write under way fails by itself if the client is gone.
+                return true;
+            }
+            writing = true;
+        }
         try {
-            if (!watching.get()) {
-                return true;
-            }
-            if (probeInsideAnswer != null) {
-                probeInsideAnswer.run();
-                return true;
-            }
-            if (!interimAnswersAllowed || response.isCommitted()) {
+            Callback.Completable probed = new Callback.Completable();
+            if (answerStarted) {
+                response.write(false, ByteBuffer.wrap(COMMENT), probed);
+            } else if (!interimAnswersAllowed || response.isCommitted()) {
                 return false;
+            } else {
+                // Before the answer starts, Jetty writes nothing to the connection: the interim answer goes straight to it.
+                endPoint.write(probed, ByteBuffer.wrap(CONTINUE));
             }
-            // Before the answer starts, Jetty writes nothing to the connection: the interim answer goes straight to it.
-            Callback.Completable written = new Callback.Completable();
-            endPoint.write(written, ByteBuffer.wrap(CONTINUE));
-            written.get();
+            probed.get();
             return true;
-        } catch (IOException | ExecutionException | RuntimeException e) {
+        } catch (ExecutionException | RuntimeException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true;
         } finally {
-            writes.unlock();
+            written();
         }
     }
 
@@ -216,18 +222,15 @@ final class ClientDisconnectWatch implements AutoCloseable {
         }
     }
 
-    /** Stops watching; call on the request's own thread, before its answer is complete. */
+    /** Stops watching (a probe being written still goes out before the answer's next write); call before the answer's last write. */
     @Override
     public void close() {
         if (endPoint == null) {
             return;
         }
         stopWatching();
-        // A probe being written finishes first: the answer must not be written into the middle of it.
-        writes.lock();
-        writes.unlock();
         if (inputLost && !response.isCommitted()) {
-            response.setHeader("Connection", "close");
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         }
     }
 

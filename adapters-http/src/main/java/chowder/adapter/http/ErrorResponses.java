@@ -27,6 +27,28 @@ final class ErrorResponses {
     }
 
     void chowder(ChowderException error, Context ctx) {
+        apply(answer(error, ctx.method().name(), routeOf(ctx)), ctx);
+    }
+
+    /**
+     * The answer to {@code error} of a {@code method} request to {@code route} (a template), logged as its kind deserves:
+     * a Chowder error, a body that could not be read, or anything else (a 500 that says nothing of its cause).
+     */
+    Answer answer(Throwable error, String method, String route) {
+        return switch (error) {
+            case ChowderException chowder -> chowderAnswer(chowder, method, route);
+            case UnreadableRequestBody unreadable -> {
+                log.debug("{} {}: the request body could not be read ({})", method, route, unreadable.getCause().toString());
+                yield answer(400, Map.of(), UNREADABLE_BODY);
+            }
+            default -> {
+                log.error("{} {} failed unexpectedly", method, route, error);
+                yield answer(500, Map.of(), "Internal server error.");
+            }
+        };
+    }
+
+    private Answer chowderAnswer(ChowderException error, String method, String route) {
         int status = switch (error.code()) {
             case INVALID_REQUEST, INVALID_SESSION_ID -> 400;
             case MISSING_API_KEY, INVALID_API_KEY -> 401;
@@ -52,23 +74,24 @@ final class ErrorResponses {
                  GATEWAY_ADDRESS_FORBIDDEN, PAYLOAD_TOO_LARGE, REQUEST_CANCELLED, NOT_READY, PROVISIONER_UNAVAILABLE, OVERLOADED,
                  GATEWAY_REJECTED_REQUEST, SKILL_REGISTRY_FAILED, PLUGIN_REGISTRY_FAILED -> false;
         };
+        Map<String, String> headers = new java.util.HashMap<>(1);
         if (error.code() == ErrorCode.MISSING_API_KEY || error.code() == ErrorCode.INVALID_API_KEY) {
-            ctx.header("WWW-Authenticate", "Bearer");
+            headers.put("WWW-Authenticate", "Bearer");
         }
         if (error instanceof GatewayRejectedException rejected) {
-            rejected.retryAfter().ifPresent(value -> ctx.header("Retry-After", value));
+            rejected.retryAfter().ifPresent(value -> headers.put("Retry-After", value));
         }
         if (error instanceof LimitExceededException limited) {
-            ctx.header("Retry-After", Long.toString(limited.retryAfterSeconds()));
+            headers.put("Retry-After", Long.toString(limited.retryAfterSeconds()));
         }
         if (error.code() == ErrorCode.OVERLOADED) {
             // Held answers leave memory as fast as clients read them: a second is a fair guess, not a promise.
-            ctx.header("Retry-After", OVERLOADED_RETRY_AFTER_SECONDS);
+            headers.put("Retry-After", OVERLOADED_RETRY_AFTER_SECONDS);
         }
         if (status >= 500 && error.code() != ErrorCode.NOT_READY) {
-            log.warn("{} {} failed: {} ({})", ctx.method(), routeOf(ctx), error.getMessage(), error.code());
+            log.warn("{} {} failed: {} ({})", method, route, error.getMessage(), error.code());
         }
-        write(ctx, status, gatewayFailure ? Map.of("error", error.getMessage()) : error.getMessage());
+        return answer(status, headers, gatewayFailure ? Map.of("error", error.getMessage()) : error.getMessage());
     }
 
     /** Javalin's own answers (unknown route, wrong method, body too large) in the same format. */
@@ -84,13 +107,11 @@ final class ErrorResponses {
 
     /** A body that broke while being read: the client's doing (and common on the open internet), so no stack trace. */
     void unreadableBody(UnreadableRequestBody error, Context ctx) {
-        log.debug("{} {}: the request body could not be read ({})", ctx.method(), routeOf(ctx), error.getCause().toString());
-        write(ctx, 400, UNREADABLE_BODY);
+        apply(answer(error, ctx.method().name(), routeOf(ctx)), ctx);
     }
 
     void unexpected(Exception error, Context ctx) {
-        log.error("{} {} failed unexpectedly", ctx.method(), routeOf(ctx), error);
-        write(ctx, 500, "Internal server error.");
+        apply(answer(error, ctx.method().name(), routeOf(ctx)), ctx);
     }
 
     /** The route template, never the concrete path: paths carry session ids. */
@@ -100,10 +121,23 @@ final class ErrorResponses {
     }
 
     private void write(Context ctx, int status, Object detail) {
+        apply(answer(status, Map.of(), detail), ctx);
+    }
+
+    private static void apply(Answer answer, Context ctx) {
+        answer.headers().forEach(ctx::header);
+        ctx.status(answer.status()).contentType("application/json").result(answer.body());
+    }
+
+    private Answer answer(int status, Map<String, String> headers, Object detail) {
         try {
-            ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(Map.of("detail", detail)));
+            return new Answer(status, headers, json.writeValueAsBytes(Map.of("detail", detail)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("a map of strings always serialises", e);
         }
+    }
+
+    /** An error answer: its status, the headers that go with it, and its JSON body. */
+    record Answer(int status, Map<String, String> headers, byte[] body) {
     }
 }

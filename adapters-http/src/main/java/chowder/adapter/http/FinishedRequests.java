@@ -38,11 +38,21 @@ final class FinishedRequests {
                 Caller caller = Callers.find(ctx);
                 accessLog.write(new AccessLog.Entry(Instant.now(), RequestIds.of(ctx), ctx.method().name(),
                         route.endpoint() == null ? HttpMetrics.UNMATCHED : route.endpoint().path, status, nanos,
-                        caller == null ? null : caller.organizationId().toString(), instanceId(route.pathParams()),
+                        caller == null ? null : caller.organizationId().toString(), instanceId(route.pathParams().get("id")),
                         ctx.req().getContentLengthLong()));
             }
         } finally {
             MDC.remove(RequestIds.MDC_KEY);
+        }
+    }
+
+    /** A request answered outside Javalin (the responses relay), with what it knows of itself. */
+    void finished(String method, String route, int status, long nanos, String requestId, Caller caller, String instanceId,
+            long requestBytes) {
+        metrics.record(method, route, status, nanos);
+        if (accessLog.enabled()) {
+            accessLog.write(new AccessLog.Entry(Instant.now(), requestId, method, route, status, nanos,
+                    caller == null ? null : caller.organizationId().toString(), instanceId(instanceId), requestBytes));
         }
     }
 
@@ -59,8 +69,7 @@ final class FinishedRequests {
     }
 
     /** The instance of an instance route, if its id is one (anything else is a 404 and not worth a log field). */
-    private static String instanceId(Map<String, String> pathParams) {
-        String id = pathParams.get("id");
+    private static String instanceId(String id) {
         if (id == null || id.length() != 36) {
             return null;
         }

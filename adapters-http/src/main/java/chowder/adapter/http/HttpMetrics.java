@@ -33,6 +33,7 @@ final class HttpMetrics {
     private final MeterRegistry registry;
     private final Map<Endpoint, RouteTimers> matched = new ConcurrentHashMap<>();
     private final Map<String, RouteTimers> unmatched = new ConcurrentHashMap<>();
+    private final Map<String, RouteTimers> byTemplate = new ConcurrentHashMap<>();
 
     HttpMetrics(MeterRegistry registry) {
         this.registry = requireNonNull(registry, "registry is null");
@@ -41,6 +42,15 @@ final class HttpMetrics {
     /** Records one answered request; {@code endpoint} is null when no route matched. */
     void record(Endpoint endpoint, HandlerType method, int status, long nanos) {
         RouteTimers timers = endpoint == null ? unmatchedTimers(method) : matchedTimers(endpoint);
+        timers.timer(status).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Records one answered request of a route served outside Javalin (the responses relay). */
+    void record(String method, String route, int status, long nanos) {
+        RouteTimers timers = byTemplate.get(route);
+        if (timers == null) {
+            timers = byTemplate.computeIfAbsent(route, r -> new RouteTimers(method, r));
+        }
         timers.timer(status).record(nanos, TimeUnit.NANOSECONDS);
     }
 

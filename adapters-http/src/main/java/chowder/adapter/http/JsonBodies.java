@@ -80,13 +80,12 @@ final class JsonBodies {
     }
 
     /** The whole body under the size limit, held as it arrived (see {@link ReceivedBody}), for {@link #parse(InputStream, BodyReader)}. */
-    ReceivedBody receive(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
+    ReceivedBody receive(InputStream body, long declared) {
         if (declared > maxRequestBytes) {
             throw tooLarge();
         }
         try {
-            return ReceivedBody.read(ctx.req().getInputStream(), declared, maxRequestBytes, this::tooLarge);
+            return ReceivedBody.read(body, declared, maxRequestBytes, this::tooLarge);
         } catch (IOException | BadMessageException e) {
             throw new UnreadableRequestBody(e);
         }

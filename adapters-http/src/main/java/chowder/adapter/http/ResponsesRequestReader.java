@@ -7,8 +7,8 @@ import chowder.application.port.out.ResponseRequest;
 import chowder.domain.ChowderException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +26,9 @@ final class ResponsesRequestReader {
         this.bodies = requireNonNull(bodies, "bodies is null");
     }
 
-    ResponseRequest read(Context ctx, Cancellation cancellation, String requestId) {
-        ReceivedBody body = bodies.receive(ctx);
+    /** The request in {@code in} ({@code declared} bytes long, or -1 when unknown). */
+    ResponseRequest read(InputStream in, long declared, Cancellation cancellation, String requestId) {
+        ReceivedBody body = bodies.receive(in, declared);
         Fields fields = bodies.parse(body.stream(), parser -> {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw JsonBodies.notAnObject();

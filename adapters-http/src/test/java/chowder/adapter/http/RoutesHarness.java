@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.in.ManageSkillsUseCase;
+import chowder.application.port.out.AgentGatewayPort;
 import chowder.application.service.ApiKeyService;
 import chowder.application.service.AuthenticationService;
 import chowder.application.service.InMemoryModelUsage;
@@ -59,6 +60,11 @@ final class RoutesHarness implements AutoCloseable {
 
     /** @param store the store the given use cases work on too */
     RoutesHarness(InMemoryStore store, ManageSkillsUseCase skills, ManageChannelsUseCase channels) {
+        this(store, skills, channels, new RecordingGateway());
+    }
+
+    /** With {@code gateway} behind the responses routes. */
+    RoutesHarness(InMemoryStore store, ManageSkillsUseCase skills, ManageChannelsUseCase channels, AgentGatewayPort gateway) {
         Clock clock = Clock.systemUTC();
         this.store = store;
         this.organizations = TestServices.organizations(store, clock);
@@ -71,7 +77,7 @@ final class RoutesHarness implements AutoCloseable {
         ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
         server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, 64 * 1024, Duration.ZERO, false), MetricsConfig.open(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
-                        new ResponseService(store, new RecordingGateway(), registry, clock), instances, instances, instances, organizations,
+                        new ResponseService(store, gateway, registry, clock), instances, instances, instances, organizations,
                         organizations, keys, new SessionService(store, sessions, sessions, registry), () -> {},
                         new WorkspaceFileService(store, new NoWorkspaces()), skills, new LimitsService(store, keys, store, store),
                         new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage)), channels));
@@ -101,6 +107,10 @@ final class RoutesHarness implements AutoCloseable {
     /** A request with a JSON body (or none) and, unless {@code key} is null, a bearer key. */
     HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
         return send(client, server.port(), method, path, key, body);
+    }
+
+    int port() {
+        return server.port();
     }
 
     /** A request to a server on loopback {@code port}, as {@link #send(String, String, String, String)}. */

@@ -55,7 +55,7 @@ final class OpenClawHealthProbe implements GatewayHealthPort {
                         }
                     });
         } catch (RuntimeException e) {
-            logOnChange(instance.id(), "the probe could not be sent (" + OpenClawGatewayClient.describe(e) + ")");
+            logOnChange(instance.id(), "the probe could not be sent (" + GatewayFailures.describe(e) + ")");
             outcome.complete(Optional.of(UNREACHABLE));
         }
         return outcome;
@@ -73,7 +73,7 @@ final class OpenClawHealthProbe implements GatewayHealthPort {
                 case java.util.concurrent.TimeoutException e -> "no answer within " + timeout.toMillis() + " ms";
                 case java.net.UnknownHostException e -> "host name does not resolve";
                 case java.io.EOFException e -> "the connection was closed";
-                default -> OpenClawGatewayClient.describe(failure);
+                default -> GatewayFailures.describe(failure);
             };
             logOnChange(instance, why);
             return Optional.of(UNREACHABLE);

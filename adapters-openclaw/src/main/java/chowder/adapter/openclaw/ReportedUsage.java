@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -19,7 +20,7 @@ import java.util.Optional;
  * to be one complete JSON value, in a single pass that builds a tree of {@code usage} only.
  */
 final class ReportedUsage {
-    // Read once per answer on a virtual thread: share parser buffers rather than allocate them (no thread-local reuse).
+    // Read once per answer, on whichever thread relays it: share parser buffers rather than allocate them (no thread-local reuse).
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build());
     private static final byte[] COMPLETED = "event: response.completed".getBytes(StandardCharsets.US_ASCII);
 
@@ -55,12 +56,17 @@ final class ReportedUsage {
         }
     }
 
-    /** The usage in a {@code response.completed} event; empty for any other event or one that cannot be read. */
-    static Optional<TokenUsage> ofCompletedEvent(byte[] event) {
+    /**
+     * The usage in a {@code response.completed} event; empty for any other event or one that cannot be read. Only that
+     * one event is copied and parsed: the others are told apart by their first bytes. The event's position is kept.
+     */
+    static Optional<TokenUsage> ofCompletedEvent(ByteBuffer event) {
         if (!startsWith(event, COMPLETED)) {
             return Optional.empty();
         }
-        String text = new String(event, StandardCharsets.UTF_8);
+        byte[] bytes = new byte[event.remaining()];
+        event.get(event.position(), bytes);
+        String text = new String(bytes, StandardCharsets.UTF_8);
         int data = text.indexOf("\ndata: ");
         if (data < 0) {
             return Optional.empty();
@@ -81,12 +87,12 @@ final class ReportedUsage {
         return input < 0 || output < 0 ? Optional.empty() : Optional.of(new TokenUsage(input, output));
     }
 
-    private static boolean startsWith(byte[] bytes, byte[] prefix) {
-        if (bytes.length < prefix.length) {
+    private static boolean startsWith(ByteBuffer bytes, byte[] prefix) {
+        if (bytes.remaining() < prefix.length) {
             return false;
         }
         for (int i = 0; i < prefix.length; i++) {
-            if (bytes[i] != prefix[i]) {
+            if (bytes.get(bytes.position() + i) != prefix[i]) {
                 return false;
             }
         }

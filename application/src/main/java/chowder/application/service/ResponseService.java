@@ -6,11 +6,13 @@ import chowder.application.port.in.ForwardingTarget;
 import chowder.application.port.in.SendResponseCommand;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.out.AgentGatewayPort;
+import chowder.application.port.out.GatewayAnswerListener;
 import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.ResponseStream;
 import chowder.domain.ChowderException;
 import chowder.domain.TokenUsage;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -36,6 +38,12 @@ public final class ResponseService implements SendResponseUseCase {
     public ResponseService(LoadInstancePort instances, AgentGatewayPort gateway, SessionRegistry sessions, UsageLimiter limiter,
             ModelRefusals refusals, Clock clock) {
         this(new TurnService(instances, sessions, limiter, refusals, clock), gateway);
+    }
+
+    @Override
+    public void relay(SendResponseCommand command, GatewayAnswerListener listener) {
+        ForwardingTarget target = resolve(command);
+        gateway.relayResponse(target.instance(), target.sessionKey(), command.request(), new RecordingListener(target, listener));
     }
 
     @Override
@@ -72,6 +80,58 @@ public final class ResponseService implements SendResponseUseCase {
     private static void requireStream(SendResponseCommand command, boolean stream) {
         if (command.request().stream() != stream) {
             throw new IllegalArgumentException("use " + (stream ? "send" : "stream") + " for this request");
+        }
+    }
+
+    /** Records the turn before the whole answer or the stream's end is passed on, and explains a failed call. */
+    private final class RecordingListener implements GatewayAnswerListener {
+        private final ForwardingTarget target;
+        private final GatewayAnswerListener next;
+        private boolean started;
+
+        RecordingListener(ForwardingTarget target, GatewayAnswerListener next) {
+            this.target = target;
+            this.next = next;
+        }
+
+        @Override
+        public void onAnswer(GatewayResponse answer) {
+            try {
+                turns.recordTurn(target, answer.usage());
+            } catch (RuntimeException e) {
+                answer.close();
+                next.onFailure(e);
+                return;
+            }
+            next.onAnswer(answer);
+        }
+
+        @Override
+        public void onStreamStart(int status, String contentType) {
+            started = true;
+            next.onStreamStart(status, contentType);
+        }
+
+        @Override
+        public void onEvent(ByteBuffer event, Runnable askForNext) {
+            next.onEvent(event, askForNext);
+        }
+
+        @Override
+        public void onStreamEnd(Optional<TokenUsage> usage) {
+            try {
+                turns.recordTurn(target, usage);
+            } catch (RuntimeException e) {
+                next.onFailure(e);
+                return;
+            }
+            next.onStreamEnd(usage);
+        }
+
+        @Override
+        public void onFailure(RuntimeException failure) {
+            // A failed stream is not explained: its client already has the gateway's status and some events.
+            next.onFailure(started || !(failure instanceof ChowderException gatewayFailure) ? failure : turns.explain(target, gatewayFailure));
         }
     }
 

@@ -1,13 +1,17 @@
 package chowder.application.service;
 
 import chowder.application.port.out.AgentGatewayPort;
+import chowder.application.port.out.GatewayAnswerListener;
 import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.ResponseRequest;
-import chowder.application.port.out.ResponseStream;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;
 import chowder.domain.TokenUsage;
 import java.util.Optional;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -33,60 +37,59 @@ public final class RecordingGateway implements AgentGatewayPort {
     public volatile Runnable duringCall;
 
     @Override
-    public GatewayResponse createResponse(Instance instance, SessionKey sessionKey, ResponseRequest request) {
+    public void relayResponse(Instance instance, SessionKey sessionKey, ResponseRequest request, GatewayAnswerListener listener) {
         record(instance, sessionKey, request);
-        return new GatewayResponse(200, "application/json", "{\"object\":\"response\"}".getBytes(StandardCharsets.UTF_8),
-                Optional.of(new TokenUsage(10, 5)));
+        if (failure != null) {
+            listener.onFailure(failure);
+            return;
+        }
+        if (!request.stream()) {
+            listener.onAnswer(new GatewayResponse(200, "application/json", "{\"object\":\"response\"}".getBytes(StandardCharsets.UTF_8),
+                    Optional.of(new TokenUsage(10, 5))));
+            return;
+        }
+        lastStreamClosed = false;
+        RuntimeException failAfterFirst = streamFailure;
+        AtomicBoolean finished = new AtomicBoolean();
+        request.cancellation().onCancel(() -> {
+            if (finished.compareAndSet(false, true)) {
+                lastStreamClosed = true;
+                listener.onFailure(new ChowderException(ErrorCode.REQUEST_CANCELLED, "The request was cancelled: the client went away."));
+            }
+        });
+        listener.onStreamStart(200, "text/event-stream");
+        sendEvent(new ArrayDeque<>(EVENTS), 0, failAfterFirst, finished, listener);
     }
 
-    @Override
-    public ResponseStream streamResponse(Instance instance, SessionKey sessionKey, ResponseRequest request) {
-        record(instance, sessionKey, request);
-        lastStreamClosed = false;
-        Deque<String> events = new ArrayDeque<>(EVENTS);
-        RuntimeException failAfterFirst = streamFailure;
-        return new ResponseStream() {
-            private int sent;
-
-            @Override
-            public int status() {
-                return 200;
-            }
-
-            @Override
-            public String contentType() {
-                return "text/event-stream";
-            }
-
-            @Override
-            public byte[] nextEvent() {
-                if (failAfterFirst != null && sent == 1) {
-                    throw failAfterFirst;
-                }
-                String event = events.poll();
-                sent++;
-                return event == null ? null : event.getBytes(StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public Optional<TokenUsage> usage() {
-                return events.isEmpty() ? Optional.of(new TokenUsage(7, 3)) : Optional.empty();
-            }
-
-            @Override
-            public void close() {
+    /** Each event once the one before was written, as a gateway adapter relaying with demand does. */
+    private void sendEvent(Deque<String> events, int sent, RuntimeException failAfterFirst, AtomicBoolean finished,
+            GatewayAnswerListener listener) {
+        if (finished.get()) {
+            return;
+        }
+        if (failAfterFirst != null && sent == 1) {
+            if (finished.compareAndSet(false, true)) {
                 lastStreamClosed = true;
+                listener.onFailure(failAfterFirst);
             }
-        };
+            return;
+        }
+        String event = events.poll();
+        if (event == null) {
+            if (finished.compareAndSet(false, true)) {
+                lastStreamClosed = true;
+                listener.onStreamEnd(Optional.of(new TokenUsage(7, 3)));
+            }
+            return;
+        }
+        listener.onEvent(ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)),
+                () -> sendEvent(events, sent + 1, failAfterFirst, finished, listener));
     }
 
     private void record(Instance instance, SessionKey sessionKey, ResponseRequest request) {
         calls.add(new Call(instance, sessionKey, request));
         if (duringCall != null) {
             duringCall.run();
-        }
-        if (failure != null) {
-            throw failure;
         }
     }
 }

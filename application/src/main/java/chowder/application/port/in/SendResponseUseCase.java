@@ -1,13 +1,21 @@
 package chowder.application.port.in;
 
+import chowder.application.port.out.GatewayAnswerListener;
 import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.ResponseStream;
 
-/** Sends a response request to a session of an instance and returns the gateway's answer. */
+/** Sends a response request to a session of an instance and hands back the gateway's answer. */
 public interface SendResponseUseCase {
-    /** For a request without {@code "stream": true}: the whole answer, which the caller closes once it is written. */
+    /**
+     * Forwards without waiting: a turn that may not go throws here (not found, not running, over a budget, …); otherwise
+     * {@code listener} hears the answer as it arrives, the turn already recorded when the whole answer or the stream's
+     * end reaches it. What the forwarding path uses.
+     */
+    void relay(SendResponseCommand command, GatewayAnswerListener listener);
+
+    /** For a request without {@code "stream": true}, waiting: the whole answer, which the caller closes once it is written. */
     GatewayResponse send(SendResponseCommand command);
 
-    /** For a request with {@code "stream": true}: the open event stream, which the caller closes. */
+    /** For a request with {@code "stream": true}, waiting: the open event stream, which the caller closes. */
     ResponseStream stream(SendResponseCommand command);
 }

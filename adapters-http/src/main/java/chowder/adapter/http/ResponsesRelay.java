@@ -1,0 +1,83 @@
+package chowder.adapter.http;
+
+import static java.util.Objects.requireNonNull;
+
+import chowder.application.port.in.SendResponseUseCase;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The two hosted endpoints that talk to an agent, {@value ResponsesRoute#DEFAULT_SESSION} and
+ * {@value ResponsesRoute#NAMED_SESSION}, on Jetty core in front of Javalin: the hot path skips the servlet layer and
+ * the router, and no thread waits while the agent works ({@link ResponseExchange}). Every other request goes on to
+ * Javalin. Authentication, request ids, error answers, metrics and the access log are the ones Javalin's routes use.
+ */
+final class ResponsesRelay extends Handler.Wrapper {
+    private static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
+
+    private final SendResponseUseCase responses;
+    private final Callers callers;
+    private final ResponsesRequestReader requests;
+    private final ErrorResponses errors;
+    private final FinishedRequests finished;
+    private final StreamEvents events;
+    // Held here: the registry keeps only a weak reference to a gauge's object.
+    private final AtomicInteger openStreams = new AtomicInteger();
+
+    ResponsesRelay(SendResponseUseCase responses, Callers callers, ResponsesRequestReader requests, ErrorResponses errors,
+            FinishedRequests finished, StreamEvents events, MeterRegistry registry) {
+        this.responses = requireNonNull(responses, "responses is null");
+        this.callers = requireNonNull(callers, "callers is null");
+        this.requests = requireNonNull(requests, "requests is null");
+        this.errors = requireNonNull(errors, "errors is null");
+        this.finished = requireNonNull(finished, "finished is null");
+        this.events = requireNonNull(events, "events is null");
+        Gauge.builder(OPEN_STREAMS_METRIC, openStreams, AtomicInteger::get)
+                .description("Event streams being relayed to clients right now")
+                .register(registry);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        ResponsesRoute route = HttpMethod.POST.is(request.getMethod()) ? ResponsesRoute.match(request.getHttpURI().getPath()) : null;
+        if (route == null) {
+            return super.handle(request, response, callback);
+        }
+        new ResponseExchange(this, route, request, response, callback).start();
+        return true;
+    }
+
+    SendResponseUseCase responses() {
+        return responses;
+    }
+
+    Callers callers() {
+        return callers;
+    }
+
+    ResponsesRequestReader requests() {
+        return requests;
+    }
+
+    ErrorResponses errors() {
+        return errors;
+    }
+
+    FinishedRequests finished() {
+        return finished;
+    }
+
+    StreamEvents events() {
+        return events;
+    }
+
+    AtomicInteger openStreams() {
+        return openStreams;
+    }
+}

@@ -1,0 +1,207 @@
+package chowder.application.port.out;
+
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.TokenUsage;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A gateway answer waited for by a thread: the blocking forms of {@link AgentGatewayPort} on top of its relay. Holds at
+ * most one event at a time, asking for the next only when the reader wants it, as a relay writing to a client would.
+ */
+final class WaitedAnswer implements GatewayAnswerListener {
+    private final Cancellation cancellation;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock.
+    private GatewayResponse whole;
+    private boolean started;
+    private int status;
+    private String contentType;
+    private byte[] event;
+    private Runnable next;
+    private boolean handedOut;
+    private boolean ended;
+    private Optional<TokenUsage> usage = Optional.empty();
+    private RuntimeException failure;
+
+    WaitedAnswer(Cancellation cancellation) {
+        this.cancellation = cancellation;
+    }
+
+    GatewayResponse whole() {
+        lock.lock();
+        try {
+            awaitUntil(() -> whole != null || failure != null || started);
+            if (whole == null) {
+                throw failure != null ? failure : new IllegalStateException("a stream answered a non-streaming request");
+            }
+            return whole;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    ResponseStream stream() {
+        lock.lock();
+        try {
+            awaitUntil(() -> started || failure != null || whole != null);
+            if (!started) {
+                if (whole != null) {
+                    whole.close();
+                    throw new IllegalStateException("a whole answer came to a streaming request");
+                }
+                throw failure;
+            }
+            return new Stream(status, contentType);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void onAnswer(GatewayResponse answer) {
+        signal(() -> whole = answer);
+    }
+
+    @Override
+    public void onStreamStart(int status, String contentType) {
+        signal(() -> {
+            this.status = status;
+            this.contentType = contentType;
+            started = true;
+        });
+    }
+
+    @Override
+    public void onEvent(ByteBuffer bytes, Runnable next) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(copy);
+        signal(() -> {
+            event = copy;
+            this.next = next;
+        });
+    }
+
+    @Override
+    public void onStreamEnd(Optional<TokenUsage> usage) {
+        signal(() -> {
+            this.usage = usage;
+            ended = true;
+        });
+    }
+
+    @Override
+    public void onFailure(RuntimeException failure) {
+        signal(() -> this.failure = failure);
+    }
+
+    private void signal(Runnable change) {
+        lock.lock();
+        try {
+            change.run();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits (lock held) until {@code done}; an interrupt cancels the request and is a cancellation. */
+    private void awaitUntil(java.util.function.BooleanSupplier done) {
+        while (!done.getAsBoolean()) {
+            try {
+                changed.await();
+            } catch (InterruptedException e) {
+                lock.unlock();
+                try {
+                    cancellation.cancel();
+                } finally {
+                    lock.lock();
+                }
+                throw new ChowderException(ErrorCode.REQUEST_CANCELLED, "The request was cancelled: the client went away.");
+            }
+        }
+    }
+
+    /** The events of a started stream, read by one thread. */
+    private final class Stream implements ResponseStream {
+        private final int status;
+        private final String contentType;
+
+        Stream(int status, String contentType) {
+            this.status = status;
+            this.contentType = contentType;
+        }
+
+        @Override
+        public int status() {
+            return status;
+        }
+
+        @Override
+        public String contentType() {
+            return contentType;
+        }
+
+        @Override
+        public byte[] nextEvent() {
+            Runnable askForNext = null;
+            lock.lock();
+            try {
+                // The event handed out last time has been relayed by now: drop it and ask for the one after it.
+                if (handedOut) {
+                    askForNext = next;
+                    next = null;
+                    event = null;
+                    handedOut = false;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (askForNext != null) {
+                askForNext.run();
+            }
+            lock.lock();
+            try {
+                awaitUntil(() -> event != null || ended || failure != null);
+                if (event != null) {
+                    handedOut = true;
+                    return event;
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public Optional<TokenUsage> usage() {
+            lock.lock();
+            try {
+                return usage;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            boolean finished;
+            lock.lock();
+            try {
+                finished = ended || failure != null;
+            } finally {
+                lock.unlock();
+            }
+            if (!finished) {
+                cancellation.cancel();
+            }
+        }
+    }
+}
