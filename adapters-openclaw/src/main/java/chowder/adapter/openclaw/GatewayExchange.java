@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * one {@link SerializedInvoker}: the listener hears one call at a time, and a task started by another task (a
  * {@code next} run from inside {@code onEvent}, a demand met at once) runs after it returns instead of inside it, so
  * that the invoker's loop is the trampoline and the stack stays flat however many events a chunk holds; the call's
- * state needs no lock. Content is read with demand: a chunk is asked for once the last one is used up, never
- * earlier. A subclass consumes a 2xx answer; a non-2xx answer's first 64 KiB become the failure.
+ * state needs no lock. Content is read with demand: a chunk is asked for once the last one is used up, never earlier.
+ * A subclass consumes a 2xx answer; a non-2xx answer's first 64 KiB become the failure. The hops are named as in
+ * Jetty's {@code ProxyHandler}: this class sends the {@code gatewayRequest} and reads the {@code gatewayResponse}; the
+ * listener writes the client's.
  */
 abstract class GatewayExchange implements Response.Listener {
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -34,7 +36,7 @@ abstract class GatewayExchange implements Response.Listener {
 
     final Instance instance;
     final GatewayAnswerListener listener;
-    private final Request request;
+    private final Request gatewayRequest;
     private final GatewayLatency latency;
     private final SerializedInvoker invoker = new SerializedInvoker(GatewayExchange.class);
     private final Runnable demanded = () -> run(this::pump);
@@ -44,7 +46,7 @@ abstract class GatewayExchange implements Response.Listener {
     // Touched by the invoker's tasks only.
     private boolean headersSeen;
     private boolean ended;
-    private Response response;
+    private Response gatewayResponse;
     private Content.Source source;
     private Content.Chunk chunk;
     private ByteArrayOutputStream errorBody;
@@ -52,7 +54,7 @@ abstract class GatewayExchange implements Response.Listener {
     GatewayExchange(Instance instance, GatewayAnswerListener listener, Request request, GatewayLatency latency) {
         this.instance = instance;
         this.listener = listener;
-        this.request = request;
+        this.gatewayRequest = request;
         this.latency = latency;
     }
 
@@ -65,7 +67,7 @@ abstract class GatewayExchange implements Response.Listener {
             }
         }), headersTimeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            request.send(this);
+            gatewayRequest.send(this);
         } catch (RuntimeException e) {
             // Not even sent (a defect, or a client being stopped): the listener still hears exactly one end.
             run(() -> end(e));
@@ -166,7 +168,7 @@ abstract class GatewayExchange implements Response.Listener {
                 releaseChunk();
                 if (last) {
                     if (errorBody != null) {
-                        end(GatewayFailures.ofStatus(instance, response, errorBody.toByteArray()));
+                        end(GatewayFailures.ofStatus(instance, gatewayResponse, errorBody.toByteArray()));
                     } else {
                         contentEnded();
                     }
@@ -200,7 +202,7 @@ abstract class GatewayExchange implements Response.Listener {
         }
         headersSeen = true;
         cancelHeadersTimer();
-        this.response = response;
+        this.gatewayResponse = response;
         int status = response.getStatus();
         latency.record(instance.id(), GatewayLatency.Outcome.ofStatus(status), startNanos);
         if (status < 200 || status >= 300) {
@@ -218,7 +220,7 @@ abstract class GatewayExchange implements Response.Listener {
         bytes.get(part);
         errorBody.writeBytes(part);
         if (errorBody.size() >= MAX_ERROR_BODY_BYTES) {
-            end(GatewayFailures.ofStatus(instance, response, errorBody.toByteArray()));
+            end(GatewayFailures.ofStatus(instance, gatewayResponse, errorBody.toByteArray()));
             return false;
         }
         return true;
@@ -243,7 +245,7 @@ abstract class GatewayExchange implements Response.Listener {
                     : GatewayLatency.Outcome.FAILED, startNanos);
         }
         // A no-op for an exchange that already completed or failed.
-        request.abort(new ClosedByChowder());
+        gatewayRequest.abort(new ClosedByChowder());
         errorBody = null;
         try {
             release();

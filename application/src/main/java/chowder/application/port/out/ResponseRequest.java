@@ -19,7 +19,11 @@ public record ResponseRequest(Optional<String> model, boolean stream, List<ByteB
         requireNonNull(cancellation, "cancellation is null");
         requireNonNull(requestId, "requestId is null");
         requireNonNull(otherFields, "otherFields is null");
-        otherFields = otherFields.stream().map(ByteBuffer::asReadOnlyBuffer).toList();
+        ByteBuffer[] views = new ByteBuffer[otherFields.size()];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = otherFields.get(i).asReadOnlyBuffer();
+        }
+        otherFields = List.of(views);
         if (otherFields.isEmpty() || !otherFields.getFirst().hasRemaining() || otherFields.getFirst().get(otherFields.getFirst().position()) != '{') {
             throw new IllegalArgumentException("otherFields is not a JSON object");
         }
@@ -44,7 +48,12 @@ public record ResponseRequest(Optional<String> model, boolean stream, List<ByteB
     /** The parts, each a fresh view: reading one never moves another reader's position. */
     @Override
     public List<ByteBuffer> otherFields() {
-        return otherFields.stream().map(ByteBuffer::duplicate).toList();
+        // A loop, not a stream: this runs once per forwarded request.
+        ByteBuffer[] views = new ByteBuffer[otherFields.size()];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = otherFields.get(i).duplicate();
+        }
+        return List.of(views);
     }
 
     /** The other fields in one array: a copy, for callers that need the whole object at once (not the forwarding path). */
