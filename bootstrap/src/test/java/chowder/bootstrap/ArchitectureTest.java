@@ -4,6 +4,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -32,6 +34,31 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule innerLayersNeverSeeAdapters = noClasses().that().resideInAnyPackage("chowder.domain..", "chowder.application..")
             .should().dependOnClassesThat().resideInAnyPackage("chowder.adapter..", "chowder.bootstrap..");
+
+    /** A driving or driven adapter reaches the application through its ports only; bootstrap alone wires services. */
+    @ArchTest
+    static final ArchRule adaptersUseOnlyPortsAndTheDomainOfTheApplication = noClasses().that().resideInAPackage("chowder.adapter..")
+            .should().dependOnClassesThat().resideInAPackage("chowder.application.service..");
+
+    @ArchTest
+    static final ArchRule portsNeverDependOnServices = noClasses().that().resideInAPackage("chowder.application.port..")
+            .should().dependOnClassesThat().resideInAPackage("chowder.application.service..");
+
+    /** What both sides exchange (requests, answers, listings) lives in {@code chowder.application.port} itself. */
+    @ArchTest
+    static final ArchRule inPortsDoNotExposeOutPorts = noClasses().that().resideInAPackage("chowder.application.port.in..")
+            .should().dependOnClassesThat().resideInAPackage("chowder.application.port.out..");
+
+    /**
+     * The application does no I/O of its own: no network, database or file-system API (a {@code java.net.URI} is a value,
+     * not I/O, and an {@code InputStream} handed through a port is the adapter's).
+     */
+    @ArchTest
+    static final ArchRule applicationUsesNoNetworkDatabaseOrFileSystemApi = noClasses().that().resideInAPackage("chowder.application..")
+            .should().dependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("java.sql..", "java.nio.file..", "java.nio.channels..",
+                    "java.net..").and(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(java.net.URI.class)))
+                    .or(JavaClass.Predicates.resideInAPackage("java.io").and(JavaClass.Predicates.simpleNameContaining("File"))))
+            .as("the application uses no network, database or file-system API");
 
     @ArchTest
     static final ArchRule productionCodeNeverUsesTestDoubles = noClasses().that().resideOutsideOfPackage("chowder.testing..")

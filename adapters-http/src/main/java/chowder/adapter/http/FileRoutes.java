@@ -1,11 +1,11 @@
 package chowder.adapter.http;
 
+import chowder.application.port.FileEntry;
+import chowder.application.port.FileListing;
+import chowder.application.port.OpenFile;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
-import chowder.application.port.out.WorkspaceFilesPort.Entry;
-import chowder.application.port.out.WorkspaceFilesPort.Listing;
-import chowder.application.port.out.WorkspaceFilesPort.OpenFile;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
@@ -58,7 +58,7 @@ final class FileRoutes {
     }
 
     void list(Context ctx) {
-        Listing listing = files.list(Callers.of(ctx), instanceId(ctx), WorkspacePath.of(ctx.queryParam("path"), "path", true));
+        FileListing listing = files.list(Callers.of(ctx), instanceId(ctx), WorkspacePath.of(ctx.queryParam("path"), "path", true));
         ObjectNode answer = json.createObjectNode().put("path", shown(listing.path()));
         ArrayNode entries = answer.putArray("entries");
         listing.entries().forEach(entry -> entries.add(entry(entry)));
@@ -172,7 +172,7 @@ final class FileRoutes {
     }
 
     /** An entry as the hosted API lists it; mod_time in whole seconds, UTC. */
-    private ObjectNode entry(Entry entry) {
+    private ObjectNode entry(FileEntry entry) {
         return json.createObjectNode()
                 .put("name", entry.path().name())
                 .put("path", entry.path().value())

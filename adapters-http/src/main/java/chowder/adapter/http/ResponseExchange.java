@@ -1,10 +1,10 @@
 package chowder.adapter.http;
 
+import chowder.application.port.ResponseRequest;
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.Cancellation;
 import chowder.application.port.in.SendResponseCommand;
-import chowder.application.port.out.Cancellation;
-import chowder.application.port.out.GatewayAnswerListener;
-import chowder.application.port.out.GatewayResponse;
-import chowder.application.port.out.ResponseRequest;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;

@@ -1,5 +1,8 @@
 package chowder.adapter.http;
 
+import chowder.application.port.FileEntry;
+import chowder.application.port.FileListing;
+import chowder.application.port.OpenFile;
 import chowder.application.port.out.WorkspaceFilesPort;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
@@ -10,7 +13,7 @@ import java.io.InputStream;
 /** A fake of workspace storage for registered gateways only: no instance has a workspace. */
 final class NoWorkspaces implements WorkspaceFilesPort {
     @Override
-    public Listing list(InstanceId instance, WorkspacePath directory) {
+    public FileListing list(InstanceId instance, WorkspacePath directory) {
         throw missing();
     }
 
@@ -20,12 +23,12 @@ final class NoWorkspaces implements WorkspaceFilesPort {
     }
 
     @Override
-    public Entry write(InstanceId instance, WorkspacePath file, InputStream content) {
+    public FileEntry write(InstanceId instance, WorkspacePath file, InputStream content) {
         throw missing();
     }
 
     @Override
-    public Entry move(InstanceId instance, WorkspacePath from, WorkspacePath to) {
+    public FileEntry move(InstanceId instance, WorkspacePath from, WorkspacePath to) {
         throw missing();
     }
 

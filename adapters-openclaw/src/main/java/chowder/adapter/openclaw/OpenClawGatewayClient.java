@@ -1,10 +1,10 @@
 package chowder.adapter.openclaw;
 
+import chowder.application.port.ResponseRequest;
+import chowder.application.port.GatewayAnswerListener;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.out.AgentGatewayPort;
-import chowder.application.port.out.GatewayAnswerListener;
-import chowder.application.port.out.ResponseRequest;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;
 import io.micrometer.core.instrument.Gauge;

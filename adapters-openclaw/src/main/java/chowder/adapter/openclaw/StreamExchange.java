@@ -1,6 +1,6 @@
 package chowder.adapter.openclaw;
 
-import chowder.application.port.out.GatewayAnswerListener;
+import chowder.application.port.GatewayAnswerListener;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.Instance;

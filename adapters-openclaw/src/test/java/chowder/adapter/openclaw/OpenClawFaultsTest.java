@@ -1,10 +1,10 @@
 package chowder.adapter.openclaw;
 
+import chowder.application.port.ResponseRequest;
+import chowder.application.port.ResponseStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import chowder.application.port.out.ResponseRequest;
-import chowder.application.port.out.ResponseStream;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;
@@ -273,7 +273,7 @@ class OpenClawFaultsTest {
     void cancellingTheRequestAbortsTheUpstreamConnectionAtOnce() throws Exception {
         gateway.play(ScriptedGateway.silence());
         OpenClawGatewayClient client = client(defaults());
-        chowder.application.port.out.Cancellation clientGone = new chowder.application.port.out.Cancellation();
+        chowder.application.port.Cancellation clientGone = new chowder.application.port.Cancellation();
         ResponseRequest request = new ResponseRequest(Optional.empty(), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8), clientGone);
         CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
             try {

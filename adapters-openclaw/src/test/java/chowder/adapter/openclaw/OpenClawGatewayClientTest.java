@@ -1,10 +1,10 @@
 package chowder.adapter.openclaw;
 
+import chowder.application.port.ResponseRequest;
+import chowder.application.port.GatewayResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import chowder.application.port.out.GatewayResponse;
-import chowder.application.port.out.ResponseRequest;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;
@@ -69,7 +69,7 @@ class OpenClawGatewayClientTest {
         OpenClawGatewayClient client = client(OpenClawGatewayConfig.defaults());
         Instance instance = instance(gateway.baseUrl().toString(), TOKEN);
         client.createResponse(instance, key("main"), new ResponseRequest(Optional.empty(), false,
-                "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8), chowder.application.port.out.Cancellation.none(), Optional.of("req-42")));
+                "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8), chowder.application.port.Cancellation.none(), Optional.of("req-42")));
         assertThat(gateway.lastRequest().header("x-request-id")).contains("req-42");
         Instance unreachable = instance("http://127.0.0.1:" + freePort(), TOKEN);
         assertThatThrownBy(() -> client.createResponse(unreachable, key("main"), request(null, "{\"input\":\"hi\"}")))

@@ -1,5 +1,7 @@
 package chowder.adapter.persistence;
 
+import chowder.application.port.UsageReport;
+import chowder.application.port.KeyUsage;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.out.SessionStorePort;

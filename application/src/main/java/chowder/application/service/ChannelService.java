@@ -1,5 +1,6 @@
 package chowder.application.service;
 
+import chowder.application.port.PairingRequest;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.ManageChannelsUseCase;
@@ -8,7 +9,6 @@ import chowder.application.port.out.InstanceChannelsPort;
 import chowder.application.port.out.InstanceChannelsPort.ChannelLogin;
 import chowder.application.port.out.InstanceChannelsPort.ChannelState;
 import chowder.application.port.out.InstanceChannelsPort.PairingOutcome;
-import chowder.application.port.out.InstanceChannelsPort.PairingRequest;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.domain.Caller;
 import chowder.domain.Channel;

@@ -1,15 +1,15 @@
 package chowder.application.service;
 
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseStream;
+import chowder.application.port.GatewayAnswerListener;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.ForwardingTarget;
 import chowder.application.port.in.SendResponseCommand;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.out.AgentGatewayPort;
-import chowder.application.port.out.GatewayAnswerListener;
-import chowder.application.port.out.GatewayResponse;
 import chowder.application.port.out.LoadInstancePort;
-import chowder.application.port.out.ResponseStream;
 import chowder.domain.ChowderException;
 import chowder.domain.TokenUsage;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package chowder.application.service;
 
+import chowder.application.port.UsageReport;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.ManageSessionsUseCase;
@@ -8,7 +9,6 @@ import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SessionStorePort;
 import chowder.application.port.out.SessionStorePort.SessionCursor;
 import chowder.application.port.out.SessionStorePort.SessionSelection;
-import chowder.application.port.out.SessionStorePort.UsageReport;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;

@@ -1,13 +1,13 @@
 package chowder.application.service;
 
+import chowder.application.port.FileEntry;
+import chowder.application.port.FileListing;
+import chowder.application.port.OpenFile;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.WorkspaceFilesPort;
-import chowder.application.port.out.WorkspaceFilesPort.Entry;
-import chowder.application.port.out.WorkspaceFilesPort.Listing;
-import chowder.application.port.out.WorkspaceFilesPort.OpenFile;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
@@ -33,7 +33,7 @@ public final class WorkspaceFileService implements ManageWorkspaceFilesUseCase {
     }
 
     @Override
-    public Listing list(Caller caller, InstanceId instance, WorkspacePath directory) {
+    public FileListing list(Caller caller, InstanceId instance, WorkspacePath directory) {
         return files.list(workspaceOf(caller, instance), directory);
     }
 
@@ -43,12 +43,12 @@ public final class WorkspaceFileService implements ManageWorkspaceFilesUseCase {
     }
 
     @Override
-    public Entry write(Caller caller, InstanceId instance, WorkspacePath file, InputStream content) {
+    public FileEntry write(Caller caller, InstanceId instance, WorkspacePath file, InputStream content) {
         return files.write(workspaceOf(caller, instance), file, content);
     }
 
     @Override
-    public Entry move(Caller caller, InstanceId instance, WorkspacePath from, WorkspacePath to) {
+    public FileEntry move(Caller caller, InstanceId instance, WorkspacePath from, WorkspacePath to) {
         return files.move(workspaceOf(caller, instance), from, to);
     }
 

@@ -1,5 +1,6 @@
 package chowder.application.service;
 
+import chowder.application.port.ResponseRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,6 @@ import chowder.application.port.in.NewOrganization;
 import chowder.application.port.in.OrganizationDetails;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.SendResponseCommand;
-import chowder.application.port.out.ResponseRequest;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;

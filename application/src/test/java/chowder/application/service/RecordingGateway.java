@@ -1,9 +1,9 @@
 package chowder.application.service;
 
+import chowder.application.port.ResponseRequest;
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.GatewayAnswerListener;
 import chowder.application.port.out.AgentGatewayPort;
-import chowder.application.port.out.GatewayAnswerListener;
-import chowder.application.port.out.GatewayResponse;
-import chowder.application.port.out.ResponseRequest;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.Instance;

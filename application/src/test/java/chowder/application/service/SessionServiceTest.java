@@ -1,12 +1,12 @@
 package chowder.application.service;
 
+import chowder.application.port.ResponseRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.SendResponseCommand;
-import chowder.application.port.out.ResponseRequest;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;

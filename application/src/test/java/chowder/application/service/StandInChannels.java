@@ -1,5 +1,6 @@
 package chowder.application.service;
 
+import chowder.application.port.PairingRequest;
 import chowder.application.port.out.InstanceChannelsPort;
 import chowder.domain.Channel;
 import chowder.domain.ChannelSettings;

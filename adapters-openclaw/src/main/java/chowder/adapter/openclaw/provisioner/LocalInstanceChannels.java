@@ -1,5 +1,6 @@
 package chowder.adapter.openclaw.provisioner;
 
+import chowder.application.port.PairingRequest;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.openclaw.GatewayRpc;

@@ -1,5 +1,8 @@
 package chowder.adapter.openclaw.provisioner;
 
+import chowder.application.port.FileEntry;
+import chowder.application.port.FileListing;
+import chowder.application.port.OpenFile;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.out.WorkspaceFilesPort;
@@ -54,7 +57,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
     }
 
     @Override
-    public Listing list(InstanceId instance, WorkspacePath directory) {
+    public FileListing list(InstanceId instance, WorkspacePath directory) {
         try (Workspace workspace = Workspace.open(instancesDir, instance); Node node = workspace.resolve(directory)) {
             if (!node.attributes().isDirectory()) {
                 throw ChowderException.invalidRequest("path is a file, not a directory; read or download it instead.");
@@ -73,7 +76,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             }
             List<String> names = new ArrayList<>(firstNames);
             names.sort(Comparator.naturalOrder());
-            List<Entry> entries = new ArrayList<>(names.size());
+            List<FileEntry> entries = new ArrayList<>(names.size());
             for (String name : names) {
                 WorkspacePath path = new WorkspacePath(directory.isRoot() ? name : directory.value() + "/" + name);
                 Path child = node.path().resolve(name);
@@ -84,7 +87,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
                     // the agent removed it while we listed
                 }
             }
-            return new Listing(directory, entries, count > maxListEntries);
+            return new FileListing(directory, entries, count > maxListEntries);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -110,12 +113,12 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
     }
 
     @Override
-    public Entry write(InstanceId instance, WorkspacePath file, InputStream content) {
+    public FileEntry write(InstanceId instance, WorkspacePath file, InputStream content) {
         return write(instance, file, content, false);
     }
 
     /** Like {@link #write(InstanceId, WorkspacePath, InputStream)}; an {@code executable} file gets mode 755. */
-    Entry write(InstanceId instance, WorkspacePath file, InputStream content, boolean executable) {
+    FileEntry write(InstanceId instance, WorkspacePath file, InputStream content, boolean executable) {
         if (file.isRoot()) {
             throw new ChowderException(ErrorCode.FILE_CONFLICT, "path is a directory.");
         }
@@ -147,7 +150,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
     }
 
     @Override
-    public Entry move(InstanceId instance, WorkspacePath from, WorkspacePath to) {
+    public FileEntry move(InstanceId instance, WorkspacePath from, WorkspacePath to) {
         if (from.isRoot() || to.isRoot()) {
             throw ChowderException.invalidRequest("The workspace itself cannot be moved.");
         }
@@ -240,14 +243,14 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         }
     }
 
-    private static Entry entry(WorkspacePath path, PosixFileAttributes attributes) {
+    private static FileEntry entry(WorkspacePath path, PosixFileAttributes attributes) {
         return entry(path, attributes, '-');
     }
 
     /** {@code otherType} is the {@code ls -l} letter of a file that is neither regular, directory nor link. */
-    private static Entry entry(WorkspacePath path, PosixFileAttributes attributes, char otherType) {
+    private static FileEntry entry(WorkspacePath path, PosixFileAttributes attributes, char otherType) {
         char type = attributes.isDirectory() ? 'd' : attributes.isSymbolicLink() ? 'l' : attributes.isRegularFile() ? '-' : otherType;
-        return new Entry(path, attributes.isDirectory(), attributes.isDirectory() || attributes.isOther() ? 0 : attributes.size(),
+        return new FileEntry(path, attributes.isDirectory(), attributes.isDirectory() || attributes.isOther() ? 0 : attributes.size(),
                 attributes.lastModifiedTime().toInstant(), type + PosixFilePermissions.toString(attributes.permissions()));
     }
 

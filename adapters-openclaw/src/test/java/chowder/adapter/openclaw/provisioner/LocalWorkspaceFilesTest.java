@@ -1,11 +1,11 @@
 package chowder.adapter.openclaw.provisioner;
 
+import chowder.application.port.FileEntry;
+import chowder.application.port.OpenFile;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import chowder.application.port.out.WorkspaceFilesPort.Entry;
-import chowder.application.port.out.WorkspaceFilesPort.OpenFile;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
@@ -44,7 +44,7 @@ class LocalWorkspaceFilesTest {
 
     @Test
     void writesReadsListsMovesAndDeletesInsideTheWorkspace() throws Exception {
-        Entry written = write("notes/todo.md", "buy milk");
+        FileEntry written = write("notes/todo.md", "buy milk");
         assertThat(written.size()).isEqualTo(8);
         assertThat(Files.readString(workspace.resolve("notes/todo.md"), UTF_8)).isEqualTo("buy milk");
         try (OpenFile file = files.open(instance, path("notes/todo.md"))) {
@@ -88,9 +88,9 @@ class LocalWorkspaceFilesTest {
         Files.setPosixFilePermissions(workspace.resolve("dir"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createSymbolicLink(workspace.resolve("dir/link"), workspace.resolve("dir/file.txt"));
 
-        assertThat(files.list(instance, path("dir")).entries()).extracting(Entry::permissions)
+        assertThat(files.list(instance, path("dir")).entries()).extracting(FileEntry::permissions)
                 .containsExactly("-rw-r-----", "lrwxrwxrwx");
-        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(Entry::permissions).containsExactly("drwxr-xr-x");
+        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(FileEntry::permissions).containsExactly("drwxr-xr-x");
     }
 
     @Test
@@ -157,7 +157,7 @@ class LocalWorkspaceFilesTest {
         }
         assertInvalid(() -> files.open(instance, path("agent.sock")));
         assertInvalid(() -> files.open(instance, path("hard-link")));
-        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(Entry::permissions)
+        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(FileEntry::permissions)
                 .anyMatch(mode -> mode.startsWith("p")).anyMatch(mode -> mode.startsWith("s"));
         write("notes.txt", "fine");
         try (OpenFile file = files.open(instance, path("notes.txt"))) {
@@ -177,7 +177,7 @@ class LocalWorkspaceFilesTest {
                         .hasMessageContaining("not a regular file");
                 assertCode(() -> files.list(instance, path(device)), ErrorCode.INVALID_REQUEST);
             }
-            assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(Entry::permissions)
+            assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(FileEntry::permissions)
                     .anyMatch(mode -> mode.startsWith("c")).anyMatch(mode -> mode.startsWith("b"));
             // A move renames the node; a write replaces it with a regular file: neither writes to the device.
             files.move(instance, path("null-device"), path("moved/null-device"));
@@ -290,7 +290,7 @@ class LocalWorkspaceFilesTest {
         return node;
     }
 
-    private Entry write(String path, String content) {
+    private FileEntry write(String path, String content) {
         return files.write(instance, path(path), new ByteArrayInputStream(content.getBytes(UTF_8)));
     }
 

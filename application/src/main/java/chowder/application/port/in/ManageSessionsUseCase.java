@@ -1,6 +1,6 @@
 package chowder.application.port.in;
 
-import chowder.application.port.out.SessionStorePort.UsageReport;
+import chowder.application.port.UsageReport;
 import chowder.domain.Caller;
 import chowder.domain.InstanceId;
 import chowder.domain.SessionId;

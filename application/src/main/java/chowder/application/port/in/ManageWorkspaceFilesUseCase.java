@@ -1,8 +1,8 @@
 package chowder.application.port.in;
 
-import chowder.application.port.out.WorkspaceFilesPort.Entry;
-import chowder.application.port.out.WorkspaceFilesPort.Listing;
-import chowder.application.port.out.WorkspaceFilesPort.OpenFile;
+import chowder.application.port.FileEntry;
+import chowder.application.port.FileListing;
+import chowder.application.port.OpenFile;
 import chowder.domain.Caller;
 import chowder.domain.InstanceId;
 import chowder.domain.WorkspacePath;
@@ -16,14 +16,14 @@ public interface ManageWorkspaceFilesUseCase {
     /** Throws what any other method would for this caller and instance (404, 403) before a body is read. */
     void requireAccess(Caller caller, InstanceId instance);
 
-    Listing list(Caller caller, InstanceId instance, WorkspacePath directory);
+    FileListing list(Caller caller, InstanceId instance, WorkspacePath directory);
 
     /** The caller closes the file. */
     OpenFile open(Caller caller, InstanceId instance, WorkspacePath file);
 
-    Entry write(Caller caller, InstanceId instance, WorkspacePath file, InputStream content);
+    FileEntry write(Caller caller, InstanceId instance, WorkspacePath file, InputStream content);
 
-    Entry move(Caller caller, InstanceId instance, WorkspacePath from, WorkspacePath to);
+    FileEntry move(Caller caller, InstanceId instance, WorkspacePath from, WorkspacePath to);
 
     void delete(Caller caller, InstanceId instance, WorkspacePath path);
 

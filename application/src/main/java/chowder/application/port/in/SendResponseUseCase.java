@@ -1,8 +1,9 @@
 package chowder.application.port.in;
 
-import chowder.application.port.out.GatewayAnswerListener;
-import chowder.application.port.out.GatewayResponse;
-import chowder.application.port.out.ResponseStream;
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseStream;
+import chowder.application.port.GatewayAnswerListener;
+
 
 /** Sends a response request to a session of an instance and hands back the gateway's answer. */
 public interface SendResponseUseCase {

@@ -1,5 +1,9 @@
 package chowder.application.port.out;
 
+import chowder.application.port.ResponseRequest;
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseStream;
+import chowder.application.port.GatewayAnswerListener;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;
 

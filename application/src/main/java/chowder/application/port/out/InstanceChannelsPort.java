@@ -1,5 +1,6 @@
 package chowder.application.port.out;
 
+import chowder.application.port.PairingRequest;
 import static java.util.Objects.requireNonNull;
 
 import chowder.domain.Channel;
@@ -50,7 +51,7 @@ public interface InstanceChannelsPort {
         }
     }
 
-    record PairingRequest(String senderId, String senderLabel, Instant createdAt, Instant expiresAt) {}
+
 
     record PairingOutcome(boolean approved, String output) {}
 

@@ -1,5 +1,6 @@
 package chowder.application.port.out;
 
+import chowder.application.port.UsageReport;
 import static java.util.Objects.requireNonNull;
 
 import chowder.domain.ApiKeyId;
@@ -93,9 +94,5 @@ public interface SessionStorePort {
     /** Where a page of sessions ended. */
     record SessionCursor(Instant lastUsedAt, SessionId sessionId) {}
 
-    /** Usage totals. */
-    record UsageReport(long turns, TokenUsage usage, List<KeyUsage> byKey) {}
 
-    /** Usage of one key. */
-    record KeyUsage(ApiKeyId keyId, long turns, TokenUsage usage) {}
 }

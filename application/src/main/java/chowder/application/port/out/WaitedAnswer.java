@@ -1,5 +1,9 @@
 package chowder.application.port.out;
 
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseStream;
+import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.Cancellation;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.TokenUsage;

@@ -1,4 +1,4 @@
-package chowder.application.port.out;
+package chowder.application.port;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package chowder.application.port.out;
+package chowder.application.port;
 
 import static java.util.Objects.requireNonNull;
 

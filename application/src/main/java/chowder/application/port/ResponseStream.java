@@ -1,4 +1,4 @@
-package chowder.application.port.out;
+package chowder.application.port;
 
 import chowder.domain.TokenUsage;
 import java.util.Optional;
