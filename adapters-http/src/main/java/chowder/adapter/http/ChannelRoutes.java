@@ -48,7 +48,7 @@ final class ChannelRoutes {
 
     void list(Context ctx) {
         ArrayNode answer = json.createArrayNode();
-        channels.list(Callers.of(ctx), instanceId(ctx)).forEach(summary -> answer.addObject()
+        channels.list(BearerAuthentication.of(ctx), instanceId(ctx)).forEach(summary -> answer.addObject()
                 .put("channel", summary.channel().id())
                 .put("connection_type", summary.channel().connectionType().wireName())
                 .put("enabled", summary.enabled()));
@@ -74,7 +74,7 @@ final class ChannelRoutes {
             // Values are handed over as given (the service says which is not a string): the fields are secrets, never echoed.
             config.properties().forEach(entry -> fields.put(entry.getKey(), entry.getValue().isTextual() ? entry.getValue().asText() : entry.getValue()));
         }
-        Connection connection = channels.connect(Callers.of(ctx), instanceId(ctx), ctx.pathParam("channel"), fields);
+        Connection connection = channels.connect(BearerAuthentication.of(ctx), instanceId(ctx), ctx.pathParam("channel"), fields);
         ObjectNode answer = json.createObjectNode().put("channel", connection.channel().id())
                 .put("status", connection.awaitingScan() ? "awaiting_scan" : "connected");
         connection.qrImageBase64().ifPresent(image -> answer.put("qr_image_base64", image));
@@ -83,7 +83,7 @@ final class ChannelRoutes {
     }
 
     void status(Context ctx) {
-        ChannelStatus status = channels.status(Callers.of(ctx), instanceId(ctx), ctx.pathParam("channel"));
+        ChannelStatus status = channels.status(BearerAuthentication.of(ctx), instanceId(ctx), ctx.pathParam("channel"));
         ObjectNode answer = json.createObjectNode().put("channel", status.channel().id()).put("enabled", status.enabled())
                 .put("connected", status.connected());
         answer.set("details", json.valueToTree(status.details()));
@@ -96,19 +96,19 @@ final class ChannelRoutes {
         if (code == null) {
             throw ChowderException.validationFailed("code is required: the pairing code the bot sent.");
         }
-        String output = channels.pair(Callers.of(ctx), instanceId(ctx), ctx.pathParam("channel"), code);
+        String output = channels.pair(BearerAuthentication.of(ctx), instanceId(ctx), ctx.pathParam("channel"), code);
         ctx.json(json.createObjectNode().put("channel", ctx.pathParam("channel")).put("code", code.strip().toUpperCase(java.util.Locale.ROOT))
                 .put("status", "approved").put("output", output));
     }
 
     void disconnect(Context ctx) {
-        channels.disconnect(Callers.of(ctx), instanceId(ctx), ctx.pathParam("channel"));
+        channels.disconnect(BearerAuthentication.of(ctx), instanceId(ctx), ctx.pathParam("channel"));
         ctx.status(204);
     }
 
     void pairing(Context ctx) {
         ArrayNode answer = json.createArrayNode();
-        channels.pairingRequests(Callers.of(ctx), instanceId(ctx), ctx.pathParam("channel")).forEach(request -> answer.addObject()
+        channels.pairingRequests(BearerAuthentication.of(ctx), instanceId(ctx), ctx.pathParam("channel")).forEach(request -> answer.addObject()
                 .put("sender_id", request.senderId())
                 .put("sender_label", request.senderLabel())
                 .put("created_at", request.createdAt().toString())

@@ -33,7 +33,7 @@ public final class ChowderHttpServer {
         ObjectMapper json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .streamReadConstraints(JsonBodies.constraints(config.maxRequestBytes())).build());
         JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes());
-        Callers callers = new Callers(useCases.authentication());
+        BearerAuthentication authentication = new BearerAuthentication(useCases.authentication());
         ErrorResponses errors = new ErrorResponses(json);
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
         SessionRoutes sessions = new SessionRoutes(useCases.sessions(), useCases.modelUsage(), json);
@@ -74,11 +74,11 @@ public final class ChowderHttpServer {
             });
             // Runs once per answered request, errors and streams included: metrics and the access log.
             // The router is read when a request finishes: by then it holds every route.
-            FinishedRequests finished = new FinishedRequests(() -> javalin.unsafe.internalRouter, httpMetrics, accessLog);
+            RequestLog requestLog = new RequestLog(() -> javalin.unsafe.internalRouter, httpMetrics, accessLog);
             javalin.jetty.modifyServer(server -> {
                 // The responses routes, before the servlet layer; behind Javalin's statistics, which a graceful stop waits on.
-                ResponsesRelay relay = new ResponsesRelay(useCases.responses(), callers, new ResponsesRequestReader(bodies), errors,
-                        finished, new StreamEvents(json), registry);
+                ResponsesRelay relay = new ResponsesRelay(useCases.responses(), authentication, new ResponsesRequestReader(bodies), errors,
+                        requestLog, new StreamEvents(json), registry);
                 StatisticsHandler statistics = server.getDescendant(StatisticsHandler.class);
                 if (statistics != null) {
                     statistics.insertHandler(relay);
@@ -92,7 +92,7 @@ public final class ChowderHttpServer {
                 server.setStopTimeout(config.shutdownGrace().toMillis());
             });
 
-            javalin.requestLogger.http(finished::finished);
+            javalin.requestLogger.http(requestLog::finished);
             // First of all, so that every answer, errors included, carries the request's id.
             javalin.routes.before(RequestIds::assign);
 
@@ -109,7 +109,7 @@ public final class ChowderHttpServer {
             javalin.routes.before("/v1/*", ctx -> {
                 // Signup (a 404 while it is disabled) and a channel's catalog are the routes without a key.
                 if (!ctx.path().equals(SIGNUP) && !ChannelRoutes.isCatalog(ctx)) {
-                    callers.authenticate(ctx);
+                    authentication.authenticate(ctx);
                 }
             });
             if (config.signupEnabled()) {

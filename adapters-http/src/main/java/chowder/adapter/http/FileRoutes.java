@@ -58,7 +58,7 @@ final class FileRoutes {
     }
 
     void list(Context ctx) {
-        FileListing listing = files.list(Callers.of(ctx), instanceId(ctx), WorkspacePath.of(ctx.queryParam("path"), "path", true));
+        FileListing listing = files.list(BearerAuthentication.of(ctx), instanceId(ctx), WorkspacePath.of(ctx.queryParam("path"), "path", true));
         ObjectNode answer = json.createObjectNode().put("path", shown(listing.path()));
         ArrayNode entries = answer.putArray("entries");
         listing.entries().forEach(entry -> entries.add(entry(entry)));
@@ -69,7 +69,7 @@ final class FileRoutes {
 
     void read(Context ctx) throws IOException {
         WorkspacePath path = path(ctx.queryParam("path"), "path");
-        try (OpenFile file = files.open(Callers.of(ctx), instanceId(ctx), path)) {
+        try (OpenFile file = files.open(BearerAuthentication.of(ctx), instanceId(ctx), path)) {
             String text;
             try {
                 text = UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -82,16 +82,16 @@ final class FileRoutes {
     }
 
     void write(Context ctx) {
-        files.requireAccess(Callers.of(ctx), instanceId(ctx));
+        files.requireAccess(BearerAuthentication.of(ctx), instanceId(ctx));
         ObjectNode body = bodies.readObject(ctx);
         WorkspacePath path = path(required(body, "path"), "path");
         String content = required(body, "content");
-        files.write(Callers.of(ctx), instanceId(ctx), path, new ByteArrayInputStream(content.getBytes(UTF_8)));
+        files.write(BearerAuthentication.of(ctx), instanceId(ctx), path, new ByteArrayInputStream(content.getBytes(UTF_8)));
         ctx.status(204);
     }
 
     void download(Context ctx) throws IOException {
-        try (OpenFile file = files.open(Callers.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"))) {
+        try (OpenFile file = files.open(BearerAuthentication.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"))) {
             String name = file.entry().path().name();
             String type = URLConnection.getFileNameMap().getContentTypeFor(name);
             ctx.contentType(type == null ? "application/octet-stream" : type)
@@ -109,7 +109,7 @@ final class FileRoutes {
      */
     void upload(Context ctx) throws IOException {
         // Before anything is parsed or spooled to disk: a key that may not write here costs no upload.
-        files.requireAccess(Callers.of(ctx), instanceId(ctx));
+        files.requireAccess(BearerAuthentication.of(ctx), instanceId(ctx));
         long maxFileBytes = files.maxFileBytes();
         if (ctx.req().getContentLengthLong() > maxFileBytes + MULTIPART_OVERHEAD_BYTES) {
             throw tooLarge(maxFileBytes);
@@ -138,7 +138,7 @@ final class FileRoutes {
             }
             WorkspacePath path = path(rawPath, "path");
             try (InputStream content = file.content()) {
-                files.write(Callers.of(ctx), instanceId(ctx), path, content);
+                files.write(BearerAuthentication.of(ctx), instanceId(ctx), path, content);
             }
             ctx.status(204);
         } finally {
@@ -161,13 +161,13 @@ final class FileRoutes {
         ObjectNode body = bodies.readObject(ctx);
         WorkspacePath source = path(required(body, "source"), "source");
         WorkspacePath destination = path(required(body, "destination"), "destination");
-        files.move(Callers.of(ctx), instanceId(ctx), source, destination);
+        files.move(BearerAuthentication.of(ctx), instanceId(ctx), source, destination);
         ctx.status(204);
     }
 
     /** An extension: the hosted API has no delete. */
     void delete(Context ctx) {
-        files.delete(Callers.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"));
+        files.delete(BearerAuthentication.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"));
         ctx.status(204);
     }
 

@@ -29,7 +29,7 @@ final class InstanceRoutes {
 
     void create(Context ctx) {
         ObjectNode body = bodies.readObject(ctx);
-        Instance instance = register.register(new RegisterInstanceCommand(Callers.of(ctx),
+        Instance instance = register.register(new RegisterInstanceCommand(BearerAuthentication.of(ctx),
                 JsonBodies.optionalString(body, "name"),
                 JsonBodies.optionalString(body, "gateway_url"),
                 JsonBodies.optionalString(body, "gateway_token"),
@@ -40,20 +40,20 @@ final class InstanceRoutes {
     }
 
     void list(Context ctx) {
-        ctx.json(view.list(Callers.of(ctx)).stream().map(this::json).toList());
+        ctx.json(view.list(BearerAuthentication.of(ctx)).stream().map(this::json).toList());
     }
 
     void get(Context ctx) {
-        ctx.json(json(view.get(Callers.of(ctx), id(ctx))));
+        ctx.json(json(view.get(BearerAuthentication.of(ctx), id(ctx))));
     }
 
     void status(Context ctx) {
-        ctx.json(InstanceJson.Status.of(view.get(Callers.of(ctx), id(ctx))));
+        ctx.json(InstanceJson.Status.of(view.get(BearerAuthentication.of(ctx), id(ctx))));
     }
 
     void update(Context ctx) {
         ObjectNode body = bodies.readObject(ctx);
-        Instance instance = manage.update(new UpdateInstanceCommand(Callers.of(ctx), id(ctx),
+        Instance instance = manage.update(new UpdateInstanceCommand(BearerAuthentication.of(ctx), id(ctx),
                 Optional.ofNullable(JsonBodies.optionalString(body, "name")),
                 Optional.ofNullable(JsonBodies.optionalString(body, "gateway_url")),
                 Optional.ofNullable(JsonBodies.optionalString(body, "gateway_token")),
@@ -62,15 +62,15 @@ final class InstanceRoutes {
     }
 
     void stop(Context ctx) {
-        ctx.json(json(manage.stop(Callers.of(ctx), id(ctx))));
+        ctx.json(json(manage.stop(BearerAuthentication.of(ctx), id(ctx))));
     }
 
     void start(Context ctx) {
-        ctx.json(json(manage.start(Callers.of(ctx), id(ctx))));
+        ctx.json(json(manage.start(BearerAuthentication.of(ctx), id(ctx))));
     }
 
     void delete(Context ctx) {
-        manage.delete(Callers.of(ctx), id(ctx));
+        manage.delete(BearerAuthentication.of(ctx), id(ctx));
         ctx.status(204);
     }
 

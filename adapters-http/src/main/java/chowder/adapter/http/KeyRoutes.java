@@ -27,7 +27,7 @@ final class KeyRoutes {
 
     void create(Context ctx) {
         ObjectNode body = bodies.readObject(ctx);
-        ctx.status(201).json(json.created(keys.create(new CreateApiKeyCommand(Callers.of(ctx), ApiKeyKind.SCOPED,
+        ctx.status(201).json(json.created(keys.create(new CreateApiKeyCommand(BearerAuthentication.of(ctx), ApiKeyKind.SCOPED,
                 JsonBodies.optionalString(body, "name"),
                 strings(body, "instance_ids"),
                 strings(body, "permissions"),
@@ -37,15 +37,15 @@ final class KeyRoutes {
     }
 
     void list(Context ctx) {
-        ctx.json(keys.list(Callers.of(ctx)).stream().map(json::key).toList());
+        ctx.json(keys.list(BearerAuthentication.of(ctx)).stream().map(json::key).toList());
     }
 
     void get(Context ctx) {
-        ctx.json(json.keyWithInstances(keys.get(Callers.of(ctx), ApiKeyId.parse(ctx.pathParam("key_id")))));
+        ctx.json(json.keyWithInstances(keys.get(BearerAuthentication.of(ctx), ApiKeyId.parse(ctx.pathParam("key_id")))));
     }
 
     void revoke(Context ctx) {
-        keys.revoke(Callers.of(ctx), ApiKeyId.parse(ctx.pathParam("key_id")));
+        keys.revoke(BearerAuthentication.of(ctx), ApiKeyId.parse(ctx.pathParam("key_id")));
         ctx.status(204);
     }
 

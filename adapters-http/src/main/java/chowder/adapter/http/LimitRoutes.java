@@ -23,27 +23,27 @@ final class LimitRoutes {
 
     void keyLimits(Context ctx) {
         ApiKeyId key = ApiKeyId.parse(ctx.pathParam("key_id"));
-        ctx.json(LimitsJson.write(json.createObjectNode().put("key_id", key.toString()), limits.keyLimits(Callers.of(ctx), key)));
+        ctx.json(LimitsJson.write(json.createObjectNode().put("key_id", key.toString()), limits.keyLimits(BearerAuthentication.of(ctx), key)));
     }
 
     void setKeyLimits(Context ctx) {
         ApiKeyId key = ApiKeyId.parse(ctx.pathParam("key_id"));
         // Permission first: a caller that may not set them learns nothing from the body's validation.
-        limits.keyLimits(Callers.of(ctx), key);
-        var set = limits.setKeyLimits(Callers.of(ctx), key, LimitsJson.read(bodies.readObject(ctx), ""));
+        limits.keyLimits(BearerAuthentication.of(ctx), key);
+        var set = limits.setKeyLimits(BearerAuthentication.of(ctx), key, LimitsJson.read(bodies.readObject(ctx), ""));
         ctx.json(LimitsJson.write(json.createObjectNode().put("key_id", key.toString()), set));
     }
 
     void sessionLimits(Context ctx) {
         InstanceId instance = InstanceId.parse(ctx.pathParam("id"));
         ctx.json(LimitsJson.writeSessionLimits(json.createObjectNode().put("instance_id", instance.toString()),
-                limits.sessionLimits(Callers.of(ctx), instance)));
+                limits.sessionLimits(BearerAuthentication.of(ctx), instance)));
     }
 
     void setSessionLimits(Context ctx) {
         InstanceId instance = InstanceId.parse(ctx.pathParam("id"));
-        limits.sessionLimits(Callers.of(ctx), instance);
-        var set = limits.setSessionLimits(Callers.of(ctx), instance, LimitsJson.readSessionLimits(bodies.readObject(ctx)));
+        limits.sessionLimits(BearerAuthentication.of(ctx), instance);
+        var set = limits.setSessionLimits(BearerAuthentication.of(ctx), instance, LimitsJson.readSessionLimits(bodies.readObject(ctx)));
         ctx.json(LimitsJson.writeSessionLimits(json.createObjectNode().put("instance_id", instance.toString()), set));
     }
 }

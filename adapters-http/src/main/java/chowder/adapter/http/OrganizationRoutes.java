@@ -37,12 +37,12 @@ final class OrganizationRoutes {
     }
 
     void get(Context ctx) {
-        ctx.json(organization(organizations.get(Callers.of(ctx))));
+        ctx.json(organization(organizations.get(BearerAuthentication.of(ctx))));
     }
 
     void update(Context ctx) {
         ObjectNode body = bodies.readObject(ctx);
-        ctx.json(organization(organizations.update(Callers.of(ctx), Optional.ofNullable(JsonBodies.optionalString(body, "name")),
+        ctx.json(organization(organizations.update(BearerAuthentication.of(ctx), Optional.ofNullable(JsonBodies.optionalString(body, "name")),
                 modelApiKeys(body))));
     }
 
@@ -56,7 +56,7 @@ final class OrganizationRoutes {
     }
 
     void subscription(Context ctx) {
-        OrganizationDetails details = organizations.get(Callers.of(ctx));
+        OrganizationDetails details = organizations.get(BearerAuthentication.of(ctx));
         ObjectNode answer = json.createObjectNode().put("tier", details.plan().tier());
         instanceLimit(answer, details).put("instance_count", details.instanceCount())
                 .putNull("stripe_customer_id")
@@ -66,7 +66,7 @@ final class OrganizationRoutes {
 
     /** Checkout and portal: an organization key is still required, so nothing answers an anonymous caller differently. */
     void billing(Context ctx) {
-        organizations.get(Callers.of(ctx));
+        organizations.get(BearerAuthentication.of(ctx));
         throw new ChowderException(ErrorCode.BILLING_DISABLED, BILLING_DISABLED);
     }
 

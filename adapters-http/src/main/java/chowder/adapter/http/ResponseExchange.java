@@ -66,13 +66,13 @@ final class ResponseExchange implements GatewayAnswerListener {
         clientResponse.getHeaders().put(RequestIds.HEADER, requestId);
         MDC.put(RequestIds.MDC_KEY, requestId);
         try {
-            caller = relay.callers().authenticate(clientRequest.getHeaders().get(HttpHeader.AUTHORIZATION));
+            caller = relay.authentication.authenticate(clientRequest.getHeaders().get(HttpHeader.AUTHORIZATION));
             SessionId sessionId = route.sessionId();
             InstanceId instanceId = InstanceId.parse(route.instanceSegment());
-            ResponseRequest gatewayRequest = relay.requests().read(Content.Source.asInputStream(clientRequest), clientRequest.getLength(),
+            ResponseRequest gatewayRequest = relay.requests.read(Content.Source.asInputStream(clientRequest), clientRequest.getLength(),
                     clientGone, requestId);
             watch = ClientDisconnectWatch.start(clientRequest, clientResponse, clientGone::cancel);
-            relay.responses().relay(new SendResponseCommand(caller, instanceId, sessionId, gatewayRequest), this);
+            relay.responses.relay(new SendResponseCommand(caller, instanceId, sessionId, gatewayRequest), this);
         } catch (RuntimeException e) {
             onFailure(e);
         } finally {
@@ -99,7 +99,7 @@ final class ResponseExchange implements GatewayAnswerListener {
     @Override
     public void onStreamStart(int status, String contentType) {
         streaming = true;
-        relay.openStreams().incrementAndGet();
+        relay.openStreams.incrementAndGet();
         clientResponse.setStatus(status);
         clientResponse.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         clientResponse.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
@@ -154,7 +154,7 @@ final class ResponseExchange implements GatewayAnswerListener {
     }
 
     private void endWithFailure(String message) {
-        write(false, relay.events().failed(message), Callback.from(() -> endStream(StreamEvents.DONE.duplicate()), this::complete));
+        write(false, relay.events.failed(message), Callback.from(() -> endStream(StreamEvents.DONE.duplicate()), this::complete));
     }
 
     private void endStream(ByteBuffer last) {
@@ -164,7 +164,7 @@ final class ResponseExchange implements GatewayAnswerListener {
     }
 
     private void writeError(RuntimeException failure) {
-        ErrorResponses.Answer answer = relay.errors().answer(failure, METHOD, route.template());
+        ErrorResponses.Answer answer = relay.errors.answer(failure, METHOD, route.template());
         if (clientResponse.isCommitted()) {
             complete(failure);
             return;
@@ -194,7 +194,7 @@ final class ResponseExchange implements GatewayAnswerListener {
 
     /** The request's metrics and access log line, written before its last write, so that they precede the client's next request. */
     private void finishedWith(int status) {
-        relay.finished().finished(METHOD, route.template(), status, System.nanoTime() - startNanos, requestId, caller,
+        relay.requestLog.finished(METHOD, route.template(), status, System.nanoTime() - startNanos, requestId, caller,
                 route.instanceSegment(), clientRequest.getLength());
     }
 
@@ -203,7 +203,7 @@ final class ResponseExchange implements GatewayAnswerListener {
             return;
         }
         if (streaming) {
-            relay.openStreams().decrementAndGet();
+            relay.openStreams.decrementAndGet();
         }
         if (failure == null) {
             callback.succeeded();

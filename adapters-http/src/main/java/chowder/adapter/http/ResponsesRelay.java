@@ -21,22 +21,23 @@ import org.eclipse.jetty.util.Callback;
 final class ResponsesRelay extends Handler.Wrapper {
     private static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
 
-    private final SendResponseUseCase responses;
-    private final Callers callers;
-    private final ResponsesRequestReader requests;
-    private final ErrorResponses errors;
-    private final FinishedRequests finished;
-    private final StreamEvents events;
+    // What each exchange uses, read by it directly.
+    final SendResponseUseCase responses;
+    final BearerAuthentication authentication;
+    final ResponsesRequestReader requests;
+    final ErrorResponses errors;
+    final RequestLog requestLog;
+    final StreamEvents events;
     // Held here: the registry keeps only a weak reference to a gauge's object.
-    private final AtomicInteger openStreams = new AtomicInteger();
+    final AtomicInteger openStreams = new AtomicInteger();
 
-    ResponsesRelay(SendResponseUseCase responses, Callers callers, ResponsesRequestReader requests, ErrorResponses errors,
-            FinishedRequests finished, StreamEvents events, MeterRegistry registry) {
+    ResponsesRelay(SendResponseUseCase responses, BearerAuthentication authentication, ResponsesRequestReader requests, ErrorResponses errors,
+            RequestLog requestLog, StreamEvents events, MeterRegistry registry) {
         this.responses = requireNonNull(responses, "responses is null");
-        this.callers = requireNonNull(callers, "callers is null");
+        this.authentication = requireNonNull(authentication, "authentication is null");
         this.requests = requireNonNull(requests, "requests is null");
         this.errors = requireNonNull(errors, "errors is null");
-        this.finished = requireNonNull(finished, "finished is null");
+        this.requestLog = requireNonNull(requestLog, "requestLog is null");
         this.events = requireNonNull(events, "events is null");
         Gauge.builder(OPEN_STREAMS_METRIC, openStreams, AtomicInteger::get)
                 .description("Event streams being relayed to clients right now")
@@ -51,33 +52,5 @@ final class ResponsesRelay extends Handler.Wrapper {
         }
         new ResponseExchange(this, route, request, response, callback).start();
         return true;
-    }
-
-    SendResponseUseCase responses() {
-        return responses;
-    }
-
-    Callers callers() {
-        return callers;
-    }
-
-    ResponsesRequestReader requests() {
-        return requests;
-    }
-
-    ErrorResponses errors() {
-        return errors;
-    }
-
-    FinishedRequests finished() {
-        return finished;
-    }
-
-    StreamEvents events() {
-        return events;
-    }
-
-    AtomicInteger openStreams() {
-        return openStreams;
     }
 }

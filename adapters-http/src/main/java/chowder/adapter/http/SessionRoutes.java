@@ -39,7 +39,7 @@ final class SessionRoutes {
 
     void list(Context ctx) {
         int limit = Optional.ofNullable(ctx.queryParam("limit")).map(SessionRoutes::limit).orElse(DEFAULT_PAGE_SIZE);
-        SessionPage page = sessions.list(Callers.of(ctx), instanceId(ctx), Optional.ofNullable(ctx.queryParam("prefix")),
+        SessionPage page = sessions.list(BearerAuthentication.of(ctx), instanceId(ctx), Optional.ofNullable(ctx.queryParam("prefix")),
                 Optional.ofNullable(ctx.queryParam("after")), limit);
         ObjectNode answer = json.createObjectNode();
         ArrayNode items = answer.putArray("sessions");
@@ -49,15 +49,15 @@ final class SessionRoutes {
     }
 
     void get(Context ctx) {
-        ctx.json(session(sessions.get(Callers.of(ctx), instanceId(ctx), sessionId(ctx))));
+        ctx.json(session(sessions.get(BearerAuthentication.of(ctx), instanceId(ctx), sessionId(ctx))));
     }
 
     void reset(Context ctx) {
-        ctx.json(session(sessions.reset(Callers.of(ctx), instanceId(ctx), sessionId(ctx))));
+        ctx.json(session(sessions.reset(BearerAuthentication.of(ctx), instanceId(ctx), sessionId(ctx))));
     }
 
     void delete(Context ctx) {
-        sessions.delete(Callers.of(ctx), instanceId(ctx), sessionId(ctx));
+        sessions.delete(BearerAuthentication.of(ctx), instanceId(ctx), sessionId(ctx));
         ctx.status(204);
     }
 
@@ -65,12 +65,12 @@ final class SessionRoutes {
         Instant to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text)).orElseGet(Instant::now);
         Instant from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text)).orElse(to.minus(DEFAULT_USAGE_RANGE));
         InstanceId instanceId = instanceId(ctx);
-        UsageReport report = sessions.usage(Callers.of(ctx), instanceId, from, to);
+        UsageReport report = sessions.usage(BearerAuthentication.of(ctx), instanceId, from, to);
         ObjectNode answer = json.createObjectNode().put("instance_id", instanceId.toString()).put("from", from.toString()).put("to", to.toString());
         counts(answer, report.turns(), report.usage());
         ArrayNode byKey = answer.putArray("by_key");
         report.byKey().forEach(key -> counts(byKey.addObject().put("key_id", key.keyId().toString()), key.turns(), key.usage()));
-        model(answer.putObject("model"), modelUsage.modelUsage(Callers.of(ctx), instanceId, from, to));
+        model(answer.putObject("model"), modelUsage.modelUsage(BearerAuthentication.of(ctx), instanceId, from, to));
         ctx.json(answer);
     }
 

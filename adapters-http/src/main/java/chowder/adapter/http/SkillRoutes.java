@@ -43,7 +43,7 @@ final class SkillRoutes {
     void list(Context ctx) {
         boolean readyOnly = flag(ctx.queryParam("eligible_only"));
         ArrayNode answer = json.createArrayNode();
-        for (SkillStatus skill : skills.list(Callers.of(ctx), instanceId(ctx), readyOnly)) {
+        for (SkillStatus skill : skills.list(BearerAuthentication.of(ctx), instanceId(ctx), readyOnly)) {
             answer.addObject().put("name", skill.name()).put("description", skill.description()).put("source", skill.source())
                     .put("ready", skill.ready());
         }
@@ -51,7 +51,7 @@ final class SkillRoutes {
     }
 
     void get(Context ctx) {
-        SkillStatus skill = skills.get(Callers.of(ctx), instanceId(ctx), ctx.pathParam("skill_name"));
+        SkillStatus skill = skills.get(BearerAuthentication.of(ctx), instanceId(ctx), ctx.pathParam("skill_name"));
         ObjectNode answer = json.createObjectNode().put("name", skill.name()).put("description", skill.description())
                 .put("source", skill.source()).put("path", skill.path()).put("ready", skill.ready());
         // Not in the hosted answer: what the skill still needs, so that a client can ask for it.
@@ -60,13 +60,13 @@ final class SkillRoutes {
     }
 
     void install(Context ctx) {
-        skills.requireAccess(Callers.of(ctx), instanceId(ctx));
+        skills.requireAccess(BearerAuthentication.of(ctx), instanceId(ctx));
         ObjectNode body = bodies.readObject(ctx);
         JsonNode slug = body.path("slug");
         if (!slug.isTextual()) {
             throw ChowderException.validationFailed("slug is required: the name of the skill to install, such as weather-report.");
         }
-        SkillInstallation done = skills.install(Callers.of(ctx), instanceId(ctx), slug.asText(), env(body.get("env")));
+        SkillInstallation done = skills.install(BearerAuthentication.of(ctx), instanceId(ctx), slug.asText(), env(body.get("env")));
         ObjectNode answer = json.createObjectNode().put("skill", done.skill().name())
                 .put("status", done.missingEnv() ? "installed_missing_env" : "installed")
                 .put("output", done.output());
@@ -79,7 +79,7 @@ final class SkillRoutes {
     }
 
     void update(Context ctx) {
-        skills.requireAccess(Callers.of(ctx), instanceId(ctx));
+        skills.requireAccess(BearerAuthentication.of(ctx), instanceId(ctx));
         ObjectNode body = bodies.readObject(ctx);
         body.fieldNames().forEachRemaining(field -> {
             if (!PATCH_FIELDS.contains(field)) {
@@ -107,13 +107,13 @@ final class SkillRoutes {
             }
             config = json.convertValue(body.get("config"), PLAIN_MAP);
         }
-        skills.update(Callers.of(ctx), instanceId(ctx), ctx.pathParam("skill_name"),
+        skills.update(BearerAuthentication.of(ctx), instanceId(ctx), ctx.pathParam("skill_name"),
                 new SkillSettingsPatch(enabled, apiKey, env(body.get("env")), config));
         ctx.status(204);
     }
 
     void remove(Context ctx) {
-        skills.remove(Callers.of(ctx), instanceId(ctx), ctx.pathParam("skill_name"));
+        skills.remove(BearerAuthentication.of(ctx), instanceId(ctx), ctx.pathParam("skill_name"));
         ctx.status(204);
     }
 

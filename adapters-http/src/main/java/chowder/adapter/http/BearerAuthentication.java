@@ -5,13 +5,13 @@ import chowder.domain.Caller;
 import io.javalin.http.Context;
 
 /** The before-handler that authenticates {@code Authorization: Bearer <key>} and remembers the caller. */
-final class Callers {
+final class BearerAuthentication {
     private static final String ATTRIBUTE = "chowder.caller";
     private static final String BEARER = "bearer ";
 
     private final AuthenticateUseCase authentication;
 
-    Callers(AuthenticateUseCase authentication) {
+    BearerAuthentication(AuthenticateUseCase authentication) {
         this.authentication = authentication;
     }
 

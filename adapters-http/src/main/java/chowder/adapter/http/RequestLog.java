@@ -17,12 +17,12 @@ import org.slf4j.MDC;
  * Javalin's request logger: runs once every request has been answered (errors and streams included), records
  * its metrics and writes its access log line.
  */
-final class FinishedRequests {
+final class RequestLog {
     private final Supplier<InternalRouter> router;
     private final HttpMetrics metrics;
     private final AccessLog accessLog;
 
-    FinishedRequests(Supplier<InternalRouter> router, HttpMetrics metrics, AccessLog accessLog) {
+    RequestLog(Supplier<InternalRouter> router, HttpMetrics metrics, AccessLog accessLog) {
         this.router = requireNonNull(router, "router is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.accessLog = requireNonNull(accessLog, "accessLog is null");
@@ -35,7 +35,7 @@ final class FinishedRequests {
             int status = ctx.statusCode();
             metrics.record(route.endpoint(), ctx.method(), status, nanos);
             if (accessLog.enabled()) {
-                Caller caller = Callers.find(ctx);
+                Caller caller = BearerAuthentication.find(ctx);
                 accessLog.write(new AccessLog.Entry(Instant.now(), RequestIds.of(ctx), ctx.method().name(),
                         route.endpoint() == null ? HttpMetrics.UNMATCHED : route.endpoint().path, status, nanos,
                         caller == null ? null : caller.organizationId().toString(), instanceId(route.pathParams().get("id")),
