@@ -1,8 +1,8 @@
 package chowder.adapter.http;
 
-import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.in.ManageChannelsUseCase.ChannelStatus;
 import chowder.application.port.in.ManageChannelsUseCase.Connection;
+import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.domain.Channel;
 import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;

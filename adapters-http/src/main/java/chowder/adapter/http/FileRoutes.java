@@ -1,10 +1,10 @@
 package chowder.adapter.http;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import chowder.application.port.FileEntry;
 import chowder.application.port.FileListing;
 import chowder.application.port.OpenFile;
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;

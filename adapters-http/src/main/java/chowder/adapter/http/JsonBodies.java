@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
-import org.eclipse.jetty.http.BadMessageException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import org.eclipse.jetty.http.BadMessageException;
 
 /**
  * Reads request bodies as JSON objects under the configured size limit: a declared

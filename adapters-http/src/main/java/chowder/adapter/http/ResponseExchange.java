@@ -1,9 +1,9 @@
 package chowder.adapter.http;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.GatewayResponse;
-import chowder.application.port.GatewayAnswerListener;
 import chowder.application.port.Cancellation;
+import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseRequest;
 import chowder.application.port.in.SendResponseCommand;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;

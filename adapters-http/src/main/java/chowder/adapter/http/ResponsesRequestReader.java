@@ -1,9 +1,9 @@
 package chowder.adapter.http;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.Cancellation;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.Cancellation;
+import chowder.application.port.ResponseRequest;
 import chowder.domain.ChowderException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

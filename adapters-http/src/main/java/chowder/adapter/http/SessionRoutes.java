@@ -1,10 +1,10 @@
 package chowder.adapter.http;
 
 import chowder.application.port.UsageReport;
-import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
-import chowder.application.port.in.ViewModelUsageUseCase;
+import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.in.ViewModelUsageUseCase.ProviderUsage;
+import chowder.application.port.in.ViewModelUsageUseCase;
 import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;
 import chowder.domain.ModelTokens;

@@ -1,7 +1,7 @@
 package chowder.adapter.http;
 
-import chowder.application.port.in.ManageSkillsUseCase;
 import chowder.application.port.in.ManageSkillsUseCase.SkillInstallation;
+import chowder.application.port.in.ManageSkillsUseCase;
 import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;
 import chowder.domain.SkillSettingsPatch;

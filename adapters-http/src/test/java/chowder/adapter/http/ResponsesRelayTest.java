@@ -1,14 +1,14 @@
 package chowder.adapter.http;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.GatewayResponse;
-import chowder.application.port.GatewayAnswerListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseRequest;
 import chowder.application.port.out.AgentGatewayPort;
+import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.SkillCatalogPort;
 import chowder.application.port.out.SkillSettingsPort;
-import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.service.ChannelService;
 import chowder.application.service.InMemoryChannelSettings;
 import chowder.application.service.InMemoryStore;

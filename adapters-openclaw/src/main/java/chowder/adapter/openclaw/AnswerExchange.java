@@ -1,7 +1,7 @@
 package chowder.adapter.openclaw;
 
-import chowder.application.port.GatewayResponse;
 import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.GatewayResponse;
 import chowder.domain.Instance;
 import chowder.domain.TokenUsage;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package chowder.adapter.openclaw;
 
-import chowder.application.port.GatewayAnswerListener;
 import chowder.application.port.Cancellation;
+import chowder.application.port.GatewayAnswerListener;
 import chowder.domain.ChowderException;
 import chowder.domain.Instance;
 import java.io.ByteArrayOutputStream;

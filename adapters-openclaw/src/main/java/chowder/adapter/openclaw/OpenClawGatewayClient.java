@@ -1,9 +1,9 @@
 package chowder.adapter.openclaw;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.GatewayAnswerListener;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.ResponseRequest;
 import chowder.application.port.out.AgentGatewayPort;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;

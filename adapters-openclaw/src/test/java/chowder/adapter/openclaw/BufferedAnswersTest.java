@@ -1,11 +1,11 @@
 package chowder.adapter.openclaw;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.GatewayResponse;
-import chowder.application.port.ResponseStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseRequest;
+import chowder.application.port.ResponseStream;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayToken;

@@ -1,9 +1,9 @@
 package chowder.adapter.openclaw;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.GatewayResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseRequest;
 import chowder.domain.GatewayToken;
 import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;

@@ -1,10 +1,10 @@
 package chowder.adapter.openclaw;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.GatewayResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseRequest;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;

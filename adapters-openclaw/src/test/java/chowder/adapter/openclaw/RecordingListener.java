@@ -1,9 +1,9 @@
 package chowder.adapter.openclaw;
 
-import chowder.application.port.GatewayResponse;
-import chowder.application.port.GatewayAnswerListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.GatewayResponse;
 import chowder.domain.TokenUsage;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package chowder.adapter.persistence;
 
-import chowder.application.port.UsageReport;
-import chowder.application.port.KeyUsage;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.KeyUsage;
+import chowder.application.port.UsageReport;
 import chowder.application.port.out.SessionStorePort;
 import chowder.domain.ApiKeyId;
 import chowder.domain.InstanceId;

@@ -1,6 +1,7 @@
 package chowder.application.port;
 
 import static java.util.Objects.requireNonNull;
+
 import chowder.domain.WorkspacePath;
 import java.util.List;
 

@@ -1,14 +1,14 @@
 package chowder.application.service;
 
-import chowder.application.port.PairingRequest;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.PairingRequest;
 import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.out.ChannelSettingsPort;
-import chowder.application.port.out.InstanceChannelsPort;
 import chowder.application.port.out.InstanceChannelsPort.ChannelLogin;
 import chowder.application.port.out.InstanceChannelsPort.ChannelState;
 import chowder.application.port.out.InstanceChannelsPort.PairingOutcome;
+import chowder.application.port.out.InstanceChannelsPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.domain.Caller;
 import chowder.domain.Channel;
@@ -24,13 +24,13 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**

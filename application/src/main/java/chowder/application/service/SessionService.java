@@ -1,14 +1,14 @@
 package chowder.application.service;
 
-import chowder.application.port.UsageReport;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.UsageReport;
 import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.out.GatewaySessionsPort;
 import chowder.application.port.out.LoadInstancePort;
-import chowder.application.port.out.SessionStorePort;
 import chowder.application.port.out.SessionStorePort.SessionCursor;
 import chowder.application.port.out.SessionStorePort.SessionSelection;
+import chowder.application.port.out.SessionStorePort;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;

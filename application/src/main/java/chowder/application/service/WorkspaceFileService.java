@@ -1,10 +1,10 @@
 package chowder.application.service;
 
+import static java.util.Objects.requireNonNull;
+
 import chowder.application.port.FileEntry;
 import chowder.application.port.FileListing;
 import chowder.application.port.OpenFile;
-import static java.util.Objects.requireNonNull;
-
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.WorkspaceFilesPort;

@@ -1,7 +1,7 @@
 package chowder.application.service;
 
-import chowder.application.port.UsageReport;
 import chowder.application.port.KeyUsage;
+import chowder.application.port.UsageReport;
 import chowder.application.port.out.GatewaySessionsPort;
 import chowder.application.port.out.SessionStorePort;
 import chowder.domain.ApiKeyId;

@@ -1,22 +1,22 @@
 package chowder.application.service;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.GatewayResponse;
 import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseRequest;
 import chowder.application.port.out.AgentGatewayPort;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;
 import chowder.domain.TokenUsage;
-import java.util.Optional;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A fake gateway that records what it was sent and answers with a fixed body or fixed events (or a set failure). */
 public final class RecordingGateway implements AgentGatewayPort {

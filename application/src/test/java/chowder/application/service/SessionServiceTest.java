@@ -1,9 +1,9 @@
 package chowder.application.service;
 
-import chowder.application.port.ResponseRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.application.port.ResponseRequest;
 import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.SendResponseCommand;

@@ -1,11 +1,11 @@
 package chowder.adapter.openclaw.provisioner;
 
-import chowder.application.port.PairingRequest;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.openclaw.GatewayRpc;
 import chowder.adapter.openclaw.provisioner.sandbox.EgressRule;
 import chowder.adapter.openclaw.provisioner.sandbox.Sandbox;
+import chowder.application.port.PairingRequest;
 import chowder.application.port.out.InstanceChannelsPort;
 import chowder.domain.Channel;
 import chowder.domain.ChannelSettings;

@@ -1,10 +1,10 @@
 package chowder.adapter.openclaw.provisioner;
 
+import static java.util.Objects.requireNonNull;
+
 import chowder.application.port.FileEntry;
 import chowder.application.port.FileListing;
 import chowder.application.port.OpenFile;
-import static java.util.Objects.requireNonNull;
-
 import chowder.application.port.out.WorkspaceFilesPort;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;

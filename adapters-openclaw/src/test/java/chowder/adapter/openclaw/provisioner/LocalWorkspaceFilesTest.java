@@ -1,11 +1,11 @@
 package chowder.adapter.openclaw.provisioner;
 
-import chowder.application.port.FileEntry;
-import chowder.application.port.OpenFile;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.application.port.FileEntry;
+import chowder.application.port.OpenFile;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;

@@ -1,8 +1,8 @@
 package chowder.application.port.in;
 
-import chowder.application.port.PairingRequest;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.PairingRequest;
 import chowder.domain.Caller;
 import chowder.domain.Channel;
 import chowder.domain.InstanceId;

@@ -1,8 +1,8 @@
 package chowder.application.port.in;
 
-import chowder.application.port.ResponseRequest;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.ResponseRequest;
 import chowder.domain.Caller;
 import chowder.domain.InstanceId;
 import chowder.domain.SessionId;

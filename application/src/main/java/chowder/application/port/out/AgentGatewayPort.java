@@ -1,9 +1,10 @@
 package chowder.application.port.out;
 
-import chowder.application.port.ResponseRequest;
-import chowder.application.port.GatewayResponse;
-import chowder.application.port.ResponseStream;
 import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseRequest;
+import chowder.application.port.ResponseStream;
+import chowder.application.port.WaitedAnswer;
 import chowder.domain.Instance;
 import chowder.domain.SessionKey;
 

@@ -1,8 +1,8 @@
 package chowder.application.port.out;
 
-import chowder.application.port.PairingRequest;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.PairingRequest;
 import chowder.domain.Channel;
 import chowder.domain.ChannelSettings;
 import chowder.domain.Instance;

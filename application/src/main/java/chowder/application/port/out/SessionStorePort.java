@@ -1,8 +1,8 @@
 package chowder.application.port.out;
 
-import chowder.application.port.UsageReport;
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.UsageReport;
 import chowder.domain.ApiKeyId;
 import chowder.domain.InstanceId;
 import chowder.domain.KeyScope;

@@ -1,10 +1,10 @@
 package chowder.application.port.out;
 
+import static java.util.Objects.requireNonNull;
+
 import chowder.application.port.FileEntry;
 import chowder.application.port.FileListing;
 import chowder.application.port.OpenFile;
-import static java.util.Objects.requireNonNull;
-
 import chowder.domain.InstanceId;
 import chowder.domain.WorkspacePath;
 import java.io.InputStream;

@@ -1,9 +1,9 @@
-package chowder.application.port.out;
+package chowder.application.port;
 
+import chowder.application.port.Cancellation;
+import chowder.application.port.GatewayAnswerListener;
 import chowder.application.port.GatewayResponse;
 import chowder.application.port.ResponseStream;
-import chowder.application.port.GatewayAnswerListener;
-import chowder.application.port.Cancellation;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.TokenUsage;
@@ -13,10 +13,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A gateway answer waited for by a thread: the blocking forms of {@link AgentGatewayPort} on top of its relay. Holds at
- * most one event at a time, asking for the next only when the reader wants it, as a relay writing to a client would.
+ * An answer waited for by a thread: the blocking forms of the gateway port and of the responses use case, on top of
+ * their relay. Holds at most one event at a time, asking for the next only when the reader wants it, as a relay writing
+ * to a client would.
  */
-final class WaitedAnswer implements GatewayAnswerListener {
+public final class WaitedAnswer implements GatewayAnswerListener {
     private final Cancellation cancellation;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -32,11 +33,12 @@ final class WaitedAnswer implements GatewayAnswerListener {
     private Optional<TokenUsage> usage = Optional.empty();
     private RuntimeException failure;
 
-    WaitedAnswer(Cancellation cancellation) {
+    public WaitedAnswer(Cancellation cancellation) {
         this.cancellation = cancellation;
     }
 
-    GatewayResponse whole() {
+    /** Waits for the whole answer of a non-streaming request; a failure is thrown. */
+    public GatewayResponse whole() {
         lock.lock();
         try {
             awaitUntil(() -> whole != null || failure != null || started);
@@ -49,7 +51,8 @@ final class WaitedAnswer implements GatewayAnswerListener {
         }
     }
 
-    ResponseStream stream() {
+    /** Waits for a stream to start; a failure before it is thrown. */
+    public ResponseStream stream() {
         lock.lock();
         try {
             awaitUntil(() -> started || failure != null || whole != null);
