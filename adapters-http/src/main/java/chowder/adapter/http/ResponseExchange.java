@@ -45,6 +45,7 @@ final class ResponseExchange implements GatewayAnswerListener {
     private final String requestId;
     private final Cancellation clientGone = new Cancellation();
     private final AtomicBoolean completed = new AtomicBoolean();
+    private final AtomicBoolean logged = new AtomicBoolean();
     private ClientDisconnectWatch watch;
     private Caller caller;
     // The stream's state, touched by one delivering thread at a time.
@@ -114,7 +115,11 @@ final class ResponseExchange implements GatewayAnswerListener {
     public void onEvent(ByteBuffer event, Runnable next) {
         sawDone |= StreamEvents.isDone(event);
         sawFinal |= StreamEvents.isFinal(event);
-        write(false, event, Callback.from(next, failure -> clientGone.cancel()));
+        write(false, event, Callback.from(next, failure -> {
+            // The client is gone: the gateway call ends, then the event's buffer goes back to the gateway adapter.
+            clientGone.cancel();
+            next.run();
+        }));
     }
 
     @Override
@@ -194,6 +199,9 @@ final class ResponseExchange implements GatewayAnswerListener {
 
     /** The request's metrics and access log line, written before its last write, so that they precede the client's next request. */
     private void finishedWith(int status) {
+        if (!logged.compareAndSet(false, true)) {
+            return;
+        }
         relay.requestLog.finished(METHOD, route.template(), status, System.nanoTime() - startNanos, requestId, caller,
                 route.instanceSegment(), clientRequest.getLength());
     }
@@ -205,6 +213,8 @@ final class ResponseExchange implements GatewayAnswerListener {
         if (streaming) {
             relay.openStreams.decrementAndGet();
         }
+        // A stream whose client went away is logged with the status it had begun with, as every request is.
+        finishedWith(clientResponse.getStatus());
         if (failure == null) {
             callback.succeeded();
             return;

@@ -136,6 +136,38 @@ class ResponsesRelayTest {
     }
 
     @Test
+    void aClientThatGoesAwayMidStreamCancelsTheCallAndEveryEventIsHandedBack() throws Exception {
+        CompletableFuture<HttpResponse<InputStream>> answer = client.sendAsync(
+                request("/v1/instances/" + instance + "/responses", "{\"input\":\"hi\",\"stream\":true}"), HttpResponse.BodyHandlers.ofInputStream());
+        Call call = gateway.calls.poll(30, TimeUnit.SECONDS);
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        call.request().cancellation().onCancel(() -> cancelled.complete(null));
+        call.listener().onStreamStart(200, "text/event-stream");
+        answer.get(30, TimeUnit.SECONDS).body().close();
+        // Large events until the relay notices: a write to the closed connection fails, or the disconnect watch's probe does.
+        byte[] large = ("event: response.output_text.delta\ndata: {\"delta\":\"" + "x".repeat(256 * 1024) + "\"}\n\n")
+                .getBytes(StandardCharsets.UTF_8);
+        int delivered = 0;
+        AtomicInteger handedBack = new AtomicInteger();
+        while (!cancelled.isDone() && delivered < 1000) {
+            CompletableFuture<Void> next = new CompletableFuture<>();
+            call.listener().onEvent(ByteBuffer.wrap(large), () -> {
+                handedBack.incrementAndGet();
+                next.complete(null);
+            });
+            delivered++;
+            CompletableFuture.anyOf(next, cancelled).get(30, TimeUnit.SECONDS);
+        }
+        cancelled.get(30, TimeUnit.SECONDS);
+        call.listener().onFailure(new chowder.domain.ChowderException(chowder.domain.ErrorCode.REQUEST_CANCELLED, "gone"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (handedBack.get() < delivered && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(handedBack).as("each event's buffer is handed back, the one whose write failed too").hasValue(delivered);
+    }
+
+    @Test
     void theRoutesAnswerTheirPathsAsJavalinDid() throws Exception {
         CompletableFuture<HttpResponse<String>> slash = client.sendAsync(
                 request("/v1/instances/" + instance + "/session/a%2Fb/responses/", "{\"input\":\"hi\"}"), HttpResponse.BodyHandlers.ofString());
@@ -160,7 +192,7 @@ class ResponsesRelayTest {
                 .build();
     }
 
-    private record Call(SessionKey sessionKey, GatewayAnswerListener listener) {}
+    private record Call(SessionKey sessionKey, ResponseRequest request, GatewayAnswerListener listener) {}
 
     /** A gateway that holds each call until the test answers it. */
     private static final class HeldGateway implements AgentGatewayPort {
@@ -168,7 +200,7 @@ class ResponsesRelayTest {
 
         @Override
         public void relayResponse(Instance instance, SessionKey sessionKey, ResponseRequest request, GatewayAnswerListener listener) {
-            calls.add(new Call(sessionKey, listener));
+            calls.add(new Call(sessionKey, request, listener));
         }
     }
 }
