@@ -106,9 +106,10 @@ final class ResponseExchange implements GatewayAnswerListener {
         clientResponse.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         // Tells nginx (and proxies that copy it) not to buffer this answer.
         clientResponse.getHeaders().put("X-Accel-Buffering", "no");
+        // Before the head is written: from now on a probe must be an SSE comment, never a 1xx nor a verdict of "gone".
+        watch.answerStarted();
         // The head goes out at once: the client knows the stream began before its first event.
         write(false, BufferUtil.EMPTY_BUFFER, Callback.NOOP);
-        watch.answerStarted();
     }
 
     @Override
@@ -141,6 +142,7 @@ final class ResponseExchange implements GatewayAnswerListener {
                 closeWatch();
                 writeError(failure);
             } else if (failure instanceof ChowderException e && e.code() == ErrorCode.REQUEST_CANCELLED) {
+                closeWatch();
                 complete(e);
             } else if (sawDone) {
                 endStream(BufferUtil.EMPTY_BUFFER);

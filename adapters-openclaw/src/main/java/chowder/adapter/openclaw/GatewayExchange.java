@@ -7,6 +7,7 @@ import chowder.domain.Instance;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.Request;
@@ -18,6 +19,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.SerializedInvoker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One call to a gateway, from its request until the listener's one terminal call, without any thread waiting for it.
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
 abstract class GatewayExchange implements Response.Listener {
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
     private static final Logger log = LoggerFactory.getLogger(GatewayExchange.class);
+    // The HTTP adapter's key for the client request's id in the logging context.
+    private static final String REQUEST_ID_MDC_KEY = "request_id";
 
     final Instance instance;
     final GatewayAnswerListener listener;
@@ -42,6 +46,7 @@ abstract class GatewayExchange implements Response.Listener {
     private final Runnable demanded = () -> run(this::pump);
     // Set by start(), before the request is sent and so before any task runs.
     private long startNanos;
+    private Optional<String> requestId = Optional.empty();
     private volatile Scheduler.Task headersTimer;
     // Touched by the invoker's tasks only.
     private boolean headersSeen;
@@ -59,7 +64,8 @@ abstract class GatewayExchange implements Response.Listener {
     }
 
     /** Sends the request; the answer, a failure or the cancellation ends the call. */
-    final void start(Scheduler scheduler, Duration headersTimeout, Cancellation cancellation) {
+    final void start(Scheduler scheduler, Duration headersTimeout, Cancellation cancellation, Optional<String> requestId) {
+        this.requestId = requestId;
         startNanos = System.nanoTime();
         headersTimer = scheduler.schedule(() -> run(() -> {
             if (!headersSeen) {
@@ -131,9 +137,14 @@ abstract class GatewayExchange implements Response.Listener {
         }
     }
 
-    /** Runs {@code task} as the invoker's next task; an exception it throws ends the call with that exception. */
+    /**
+     * Runs {@code task} as the invoker's next task, under the request's id in the logging context (its log lines and the
+     * listener's are the client request's); an exception it throws ends the call with that exception.
+     */
     final void run(Runnable task) {
         invoker.run(() -> {
+            String outer = MDC.get(REQUEST_ID_MDC_KEY);
+            requestId.ifPresent(id -> MDC.put(REQUEST_ID_MDC_KEY, id));
             try {
                 task.run();
             } catch (RuntimeException e) {
@@ -142,6 +153,12 @@ abstract class GatewayExchange implements Response.Listener {
                     log.warn("The listener of a gateway answer of instance {} failed after the answer ended", instance.id(), e);
                 } else {
                     end(e);
+                }
+            } finally {
+                if (outer == null) {
+                    MDC.remove(REQUEST_ID_MDC_KEY);
+                } else {
+                    MDC.put(REQUEST_ID_MDC_KEY, outer);
                 }
             }
         });

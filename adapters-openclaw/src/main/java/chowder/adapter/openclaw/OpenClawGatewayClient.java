@@ -70,6 +70,6 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         GatewayExchange exchange = request.stream()
                 ? new StreamExchange(instance, listener, gatewayRequest, latency, limit, hold)
                 : new AnswerExchange(instance, listener, gatewayRequest, latency, limit, hold);
-        exchange.start(http.getScheduler(), config.headersTimeout(), request.cancellation());
+        exchange.start(http.getScheduler(), config.headersTimeout(), request.cancellation(), request.requestId());
     }
 }

@@ -83,6 +83,28 @@ class OpenClawGatewayClientTest {
         assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().toString()).doesNotContain(TOKEN));
     }
 
+    @Test
+    void theOperatorsLogLineOfAnUnreachableGatewayCarriesTheClientRequestsId() throws Exception {
+        ch.qos.logback.classic.Logger failures = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(OpenClawGatewayClient.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        failures.addAppender(logged);
+        try {
+            Instance unreachable = instance("http://127.0.0.1:" + freePort(), TOKEN);
+            // The call ends on the HTTP client's threads, not the caller's: the id must travel with the call.
+            assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults()).createResponse(unreachable, key("main"), new ResponseRequest(
+                    Optional.empty(), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8),
+                    chowder.application.port.Cancellation.none(), Optional.of("req-77"))))
+                    .isInstanceOf(ChowderException.class);
+            assertThat(logged.list).anySatisfy(event -> {
+                assertThat(event.getFormattedMessage()).contains("could not be reached");
+                assertThat(event.getMDCPropertyMap()).containsEntry("request_id", "req-77");
+            });
+        } finally {
+            failures.detachAppender(logged);
+        }
+    }
+
     private static int freePort() throws java.io.IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

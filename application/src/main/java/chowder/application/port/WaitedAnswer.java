@@ -29,6 +29,8 @@ public final class WaitedAnswer implements GatewayAnswerListener {
     private byte[] event;
     private Runnable next;
     private boolean handedOut;
+    // The waiting thread gave up (interrupted): a whole answer that still arrives is closed at once.
+    private boolean abandoned;
     private boolean ended;
     private Optional<TokenUsage> usage = Optional.empty();
     private RuntimeException failure;
@@ -41,7 +43,15 @@ public final class WaitedAnswer implements GatewayAnswerListener {
     public GatewayResponse whole() {
         lock.lock();
         try {
-            awaitUntil(() -> whole != null || failure != null || started);
+            try {
+                awaitUntil(() -> whole != null || failure != null || started);
+            } catch (ChowderException cancelled) {
+                abandoned = true;
+                if (whole != null) {
+                    whole.close();
+                }
+                throw cancelled;
+            }
             if (whole == null) {
                 throw failure != null ? failure : new IllegalStateException("a stream answered a non-streaming request");
             }
@@ -71,7 +81,12 @@ public final class WaitedAnswer implements GatewayAnswerListener {
 
     @Override
     public void onAnswer(GatewayResponse answer) {
-        signal(() -> whole = answer);
+        signal(() -> {
+            if (abandoned) {
+                answer.close();
+            }
+            whole = answer;
+        });
     }
 
     @Override
@@ -200,14 +215,22 @@ public final class WaitedAnswer implements GatewayAnswerListener {
         @Override
         public void close() {
             boolean finished;
+            Runnable held;
             lock.lock();
             try {
                 finished = ended || failure != null;
+                held = next;
+                next = null;
+                event = null;
             } finally {
                 lock.unlock();
             }
             if (!finished) {
                 cancellation.cancel();
+            }
+            // The event still held is done with: its buffer goes back to the gateway adapter.
+            if (held != null) {
+                held.run();
             }
         }
     }
