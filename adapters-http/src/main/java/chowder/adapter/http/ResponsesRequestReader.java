@@ -104,7 +104,8 @@ final class ResponsesRequestReader {
         return ChowderException.invalidRequest("Request body is not valid JSON: it must be UTF-8 (RFC 8259), and it is not.");
     }
 
-    private static boolean isWhitespace(byte b) {
+    /** JSON's white space (RFC 8259): also what surrounds an SSE line the relay compares. */
+    static boolean isWhitespace(byte b) {
         return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 

@@ -49,10 +49,10 @@ final class StreamEvents {
     static boolean isDone(ByteBuffer event) {
         int start = event.position();
         int end = event.limit();
-        while (start < end && isWhitespace(event.get(start))) {
+        while (start < end && ResponsesRequestReader.isWhitespace(event.get(start))) {
             start++;
         }
-        while (end > start && isWhitespace(event.get(end - 1))) {
+        while (end > start && ResponsesRequestReader.isWhitespace(event.get(end - 1))) {
             end--;
         }
         return end - start == DONE_LINE.length && startsWith(event, start, DONE_LINE);
@@ -75,9 +75,5 @@ final class StreamEvents {
             }
         }
         return true;
-    }
-
-    private static boolean isWhitespace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 }
