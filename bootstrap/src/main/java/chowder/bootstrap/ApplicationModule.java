@@ -87,6 +87,18 @@ final class ApplicationModule extends AbstractModule {
         this.modelAccess = modelAccess;
     }
 
+    @Override
+    protected void configure() {
+        bind(ProbeInstancesUseCase.class).to(InstanceHealthService.class);
+        bind(AuthorizeModelCallUseCase.class).to(ModelAccessService.class);
+        bind(ResumeProvisionedInstancesUseCase.class).to(InstanceService.class);
+        bind(ManageInstancesUseCase.class).to(InstanceService.class);
+        bind(RegisterInstanceUseCase.class).to(InstanceService.class);
+        bind(ViewInstancesUseCase.class).to(InstanceService.class);
+        bind(CreateOrganizationUseCase.class).to(OrganizationService.class);
+        bind(ManageOrganizationUseCase.class).to(OrganizationService.class);
+    }
+
     @Provides
     @Singleton
     static Clock clock() {
@@ -132,11 +144,6 @@ final class ApplicationModule extends AbstractModule {
     }
 
     @Provides
-    static ProbeInstancesUseCase probeInstances(InstanceHealthService health) {
-        return health;
-    }
-
-    @Provides
     @Singleton
     InstanceService instances(LoadInstancePort load, SaveInstancePort save, GatewayAddressPolicyPort addressPolicy,
             InstanceHealthService health, LimitSettingsPort plans, InstanceProvisionerPort provisioner, SkillSettingsPort skills,
@@ -171,11 +178,6 @@ final class ApplicationModule extends AbstractModule {
     }
 
     @Provides
-    static AuthorizeModelCallUseCase authorizeModelCalls(ModelAccessService access) {
-        return access;
-    }
-
-    @Provides
     @Singleton
     static ManageLimitsUseCase limits(LimitSettingsPort settings, ManageApiKeysUseCase keys, LoadInstancePort instances,
             LoadOrganizationPort organizations) {
@@ -186,26 +188,6 @@ final class ApplicationModule extends AbstractModule {
     @Singleton
     static ViewModelUsageUseCase modelUsage(LoadInstancePort instances, ModelUsagePort store, ModelUsageRecorder recorder) {
         return new ModelUsageService(instances, store, recorder);
-    }
-
-    @Provides
-    static ResumeProvisionedInstancesUseCase resumeProvisioned(InstanceService instances) {
-        return instances;
-    }
-
-    @Provides
-    static ManageInstancesUseCase manageInstances(InstanceService instances) {
-        return instances;
-    }
-
-    @Provides
-    static RegisterInstanceUseCase registerInstances(InstanceService instances) {
-        return instances;
-    }
-
-    @Provides
-    static ViewInstancesUseCase viewInstances(InstanceService instances) {
-        return instances;
     }
 
     @Provides
@@ -264,15 +246,5 @@ final class ApplicationModule extends AbstractModule {
     OrganizationService organizations(LoadOrganizationPort load, SaveOrganizationPort save, ModelKeysPort modelKeys, ModelCatalogPort catalog,
             LimitSettingsPort plans, LoadInstancePort instances, SecureRandom random, Clock clock) {
         return new OrganizationService(load, save, modelKeys, catalog, plans, instances, limits, random, clock);
-    }
-
-    @Provides
-    static CreateOrganizationUseCase createOrganization(OrganizationService organizations) {
-        return organizations;
-    }
-
-    @Provides
-    static ManageOrganizationUseCase manageOrganization(OrganizationService organizations) {
-        return organizations;
     }
 }

@@ -1,22 +1,19 @@
 package chowder.bootstrap;
 
-import chowder.adapter.http.ChowderHttpServer;
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.service.InstanceLimits;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.SessionRegistry;
+import chowder.adapter.http.ChowderHttpServer;
 import chowder.adapter.http.HttpModule;
 import chowder.adapter.http.model.ModelEndpointServer;
 import chowder.application.port.out.LimitCounterPort;
 import chowder.application.service.ModelAccessPolicy;
 import chowder.application.service.ModelUsageRecorder;
 import chowder.adapter.openclaw.OpenClawModule;
-import chowder.adapter.persistence.ChangeFeed;
-import chowder.adapter.openclaw.provisioner.LocalGatewayProvisioner;
 import chowder.adapter.openclaw.provisioner.ProvisionerModule;
 import chowder.application.port.in.ResumeProvisionedInstancesUseCase;
 import chowder.adapter.persistence.Database;
-import chowder.adapter.persistence.DatabaseMigrations;
 import chowder.adapter.persistence.EmbeddedH2;
 import chowder.adapter.persistence.MasterKeyVerification;
 import chowder.adapter.persistence.ExistingStore;
@@ -24,12 +21,8 @@ import chowder.adapter.persistence.PersistenceConfig;
 import chowder.adapter.persistence.PersistenceModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.zaxxer.hikari.HikariDataSource;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +38,7 @@ final class ChowderRuntime implements AutoCloseable {
 
     private final Injector injector;
     private final ChowderConfig config;
-    private final List<Lifecycle> started = new ArrayList<>();
+    private final StartedServices started = new StartedServices();
 
     private ChowderRuntime(Injector injector, ChowderConfig config) {
         this.injector = injector;
@@ -56,7 +49,7 @@ final class ChowderRuntime implements AutoCloseable {
      * The application for a server: the data directory, the database (with its password, for H2) and the master key
      * are created when missing.
      */
-    static ChowderRuntime create(ChowderConfig config) {
+    static ChowderRuntime create(ChowderConfig config, Map<String, String> environment) {
         if (config.usesH2()) {
             listenOnLoopbackOnly();
         }
@@ -65,8 +58,8 @@ final class ChowderRuntime implements AutoCloseable {
         if (config.usesH2()) {
             adoptPassword(config, password);
         }
-        return wire(config, new PersistenceConfig(config.databaseUrl(), config.databaseUser(), password, config.databasePoolSize(),
-                MasterKeys.load(config)));
+        return wire(config, environment, new PersistenceConfig(config.databaseUrl(), config.databaseUser(), password,
+                config.databasePoolSize(), MasterKeys.load(config)));
     }
 
     /**
@@ -75,7 +68,7 @@ final class ChowderRuntime implements AutoCloseable {
      * server's {@code CHOWDER_DATA_DIR} or {@code CHOWDER_DATABASE_URL} would otherwise work on a new, empty store of
      * its own.
      */
-    static ChowderRuntime openExisting(ChowderConfig config) {
+    static ChowderRuntime openExisting(ChowderConfig config, Map<String, String> environment) {
         if (config.usesH2()) {
             listenOnLoopbackOnly();
         }
@@ -97,7 +90,7 @@ final class ChowderRuntime implements AutoCloseable {
             case INITIALIZED -> { }
         }
         String url = Database.of(config.databaseUrl()).existingOnly(config.databaseUrl());
-        return wire(config, new PersistenceConfig(url, config.databaseUser(), password, config.databasePoolSize(),
+        return wire(config, environment, new PersistenceConfig(url, config.databaseUser(), password, config.databasePoolSize(),
                 MasterKeys.loadExisting(config)));
     }
 
@@ -129,15 +122,21 @@ final class ChowderRuntime implements AutoCloseable {
                 ? ChowderConfig.DATA_DIR + "=" + config.dataDir() : ChowderConfig.DATABASE_URL) + ")";
     }
 
-    private static ChowderRuntime wire(ChowderConfig config, PersistenceConfig persistence) {
+    /** @param environment what the configuration was read from: the provisioner passes on only what a sandbox needs */
+    private static ChowderRuntime wire(ChowderConfig config, Map<String, String> environment, PersistenceConfig persistence) {
         return new ChowderRuntime(Guice.createInjector(
                 new PersistenceModule(persistence, config.caches()),
                 new OpenClawModule(config.gateway()),
-                new ProvisionerModule(config.provisioner(), config.skills(), config.channels(), System.getenv()),
+                new ProvisionerModule(config.provisioner(), config.skills(), config.channels(), environment),
                 new MetricsModule(),
                 new HttpModule(config.http(), config.metrics(), config.modelEndpoint()),
                 new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()),
-                        new ModelAccessPolicy(config.operatorModelKeysForAll()))), config);
+                        new ModelAccessPolicy(config.operatorModelKeysForAll())),
+                // The one adapter-to-adapter link: provisioned gateways reach their providers through the model endpoint.
+                binder -> {
+                    com.google.inject.Provider<ModelEndpointServer> endpoint = binder.getProvider(ModelEndpointServer.class);
+                    binder.bind(ProvisionerModule.MODEL_ENDPOINT).toInstance(() -> endpoint.get().uri());
+                }), config);
     }
 
     <T> T get(Class<T> type) {
@@ -146,11 +145,8 @@ final class ChowderRuntime implements AutoCloseable {
 
     /** Opens the database, applies migrations and checks the master key against the database's: all a command needs. */
     ChowderRuntime startStore() throws Exception {
-        HikariDataSource dataSource = injector.getInstance(HikariDataSource.class);
-        start(Lifecycle.of(() -> injector.getInstance(DatabaseMigrations.class).migrate(), dataSource::close));
-        start(Lifecycle.of(this::verifyMasterKey, () -> {
-            // Nothing to stop.
-        }));
+        started.startAll(injector.getInstance(PersistenceModule.STORE));
+        orStop(this::verifyMasterKey);
         DataDirectory.restrictNewFiles(config.dataDir());
         return this;
     }
@@ -164,93 +160,66 @@ final class ChowderRuntime implements AutoCloseable {
         }
     }
 
-    /** Starts everything the server needs, after the store. */
+    /**
+     * Starts everything the server needs, after the store, in an order that lets each stop after what uses it: the
+     * counters' last flushes come after the last call that counts (the model endpoint's, the API's), every gateway stops
+     * before the model endpoint, and the API listener starts last and drains first.
+     */
     ChowderRuntime startServer() throws Exception {
         startStore();
-        JvmGcMetrics gcMetrics = injector.getInstance(JvmGcMetrics.class);
-        start(Lifecycle.of(() -> {
-            // Bound when created; nothing more to start.
-        }, gcMetrics::close));
-        HttpClient gatewayClient = injector.getInstance(HttpClient.class);
-        start(Lifecycle.of(gatewayClient::start, gatewayClient::stop));
-        ChangeFeed changes = injector.getInstance(ChangeFeed.class);
-        start(Lifecycle.of(changes::start, changes::stop));
-        // Before the model endpoint, so that its last flush comes after the endpoint's last call.
-        start(PeriodicTask.flushes("model-usage", injector.getInstance(ModelUsageRecorder.class)::flush, FLUSH_INTERVAL));
+        started.startAll(injector.getInstance(MetricsModule.SERVICES));
+        started.startAll(injector.getInstance(OpenClawModule.SERVICES));
+        started.startAll(injector.getInstance(PersistenceModule.SERVING));
+        started.start(PeriodicTask.flushes("model-usage", injector.getInstance(ModelUsageRecorder.class)::flush, FLUSH_INTERVAL));
         if (config.provisioner().enabled()) {
-            startProvisioner();
+            started.startAll(injector.getInstance(HttpModule.MODEL_ENDPOINT));
         }
-        start(PeriodicTask.rounds("health-probing", injector.getInstance(ProbeInstancesUseCase.class)::probeAll, config.healthProbeInterval()));
-        start(PeriodicTask.flushes("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
-        start(PeriodicTask.flushes("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
-        start(PeriodicTask.rounds("limit-counter-purge", () -> injector.getInstance(LimitCounterPort.class).removeExpired(), PURGE_INTERVAL));
-        ChowderHttpServer http = injector.getInstance(ChowderHttpServer.class);
-        start(Lifecycle.of(() -> listen(http), http::stop));
+        started.startAll(injector.getInstance(ProvisionerModule.SERVICES));
+        orStop(injector.getInstance(ResumeProvisionedInstancesUseCase.class)::resumeProvisioned);
+        started.start(PeriodicTask.rounds("health-probing", injector.getInstance(ProbeInstancesUseCase.class)::probeAll, config.healthProbeInterval()));
+        started.start(PeriodicTask.flushes("key-usage", injector.getInstance(KeyUsageRecorder.class)::flush, FLUSH_INTERVAL));
+        started.start(PeriodicTask.flushes("session-activity", injector.getInstance(SessionRegistry.class)::flush, FLUSH_INTERVAL));
+        started.start(PeriodicTask.rounds("limit-counter-purge", () -> injector.getInstance(LimitCounterPort.class).removeExpired(), PURGE_INTERVAL));
+        try {
+            started.startAll(injector.getInstance(HttpModule.API));
+        } catch (RuntimeException e) {
+            throw listenFailure(e);
+        }
         return this;
     }
 
-    /** Starts the API listener; a port someone else holds is the operator's to change, said in one line. */
-    private void listen(ChowderHttpServer http) {
+    /** Runs a step of starting; when it fails, what started before it is stopped. */
+    private void orStop(Runnable step) {
         try {
-            http.start();
+            step.run();
         } catch (RuntimeException e) {
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof java.net.BindException bind) {
-                    String reason = String.valueOf(bind.getMessage());
-                    throw new InvalidConfigurationException(reason.contains("in use")
-                            ? ChowderConfig.HTTP_PORT + "=" + config.http().port() + ": the port is already in use on " + config.http().host()
-                                    + " (another Chowder, or another server); stop it or choose another port."
-                            : ChowderConfig.HTTP_HOST + "=" + config.http().host() + ", " + ChowderConfig.HTTP_PORT + "=" + config.http().port()
-                                    + ": cannot listen there (" + reason + "): a port below 1024 needs privileges, and the host must be an "
-                                    + "address of this machine.");
-                }
-            }
+            close();
             throw e;
         }
     }
 
-    /**
-     * Opens the model endpoint (gateways reach their providers only through it), brings back the gateways that should
-     * run, stops them all at shutdown before the endpoint, and removes expired state hourly.
-     */
-    private void startProvisioner() throws Exception {
-        LocalGatewayProvisioner provisioner = injector.getInstance(LocalGatewayProvisioner.class);
-        ModelEndpointServer modelEndpoint = injector.getInstance(ModelEndpointServer.class);
-        start(Lifecycle.of(() -> {
-            modelEndpoint.start();
-            provisioner.useModelEndpoint(modelEndpoint.uri());
-        }, modelEndpoint::stop));
-        ResumeProvisionedInstancesUseCase resume = injector.getInstance(ResumeProvisionedInstancesUseCase.class);
-        start(Lifecycle.of(() -> {
-            provisioner.reportSandbox();
-            resume.resumeProvisioned();
-        }, provisioner::close));
-        start(PeriodicTask.rounds("state-purge", provisioner::purgeExpired, PURGE_INTERVAL));
+    /** A port someone else holds is the operator's to change, said in one line. */
+    private RuntimeException listenFailure(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.BindException bind) {
+                String reason = String.valueOf(bind.getMessage());
+                return new InvalidConfigurationException(reason.contains("in use")
+                        ? ChowderConfig.HTTP_PORT + "=" + config.http().port() + ": the port is already in use on " + config.http().host()
+                                + " (another Chowder, or another server); stop it or choose another port."
+                        : ChowderConfig.HTTP_HOST + "=" + config.http().host() + ", " + ChowderConfig.HTTP_PORT + "=" + config.http().port()
+                                + ": cannot listen there (" + reason + "): a port below 1024 needs privileges, and the host must be an "
+                                + "address of this machine.");
+            }
+        }
+        return e;
     }
 
     int httpPort() {
         return injector.getInstance(ChowderHttpServer.class).port();
     }
 
-    private void start(Lifecycle lifecycle) throws Exception {
-        try {
-            lifecycle.start();
-        } catch (Exception e) {
-            close();
-            throw e;
-        }
-        started.add(lifecycle);
-    }
-
     @Override
-    public synchronized void close() {
-        for (Lifecycle lifecycle : started.reversed()) {
-            try {
-                lifecycle.stop();
-            } catch (Exception e) {
-                log.warn("Stopping {} failed", lifecycle, e);
-            }
-        }
-        started.clear();
+    public void close() {
+        started.close();
     }
 }

@@ -1,6 +1,13 @@
 package chowder.bootstrap;
 
+import com.google.common.util.concurrent.AbstractIdleService;
+import com.google.common.util.concurrent.Service;
 import com.google.inject.AbstractModule;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import com.google.inject.multibindings.ProvidesIntoSet;
+import com.google.inject.name.Named;
+import com.google.inject.name.Names;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,12 +23,21 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The one meter registry, Prometheus-backed, that every adapter records into (inject {@link MeterRegistry}) and
  * {@code GET /metrics} serves; with the JVM's and the process's own meters bound to it.
  */
 final class MetricsModule extends AbstractModule {
+    /** The JVM's garbage collection meters, which listen to its notifications until stopped. */
+    static final Key<Set<Service>> SERVICES = Key.get(new TypeLiteral<>() { }, Names.named(MetricsModule.SERVICES_NAME));
+    private static final String SERVICES_NAME = "chowder.metrics";
+
+    @Override
+    protected void configure() {
+        bind(MeterRegistry.class).to(PrometheusMeterRegistry.class);
+    }
 
     @Provides
     @Singleton
@@ -33,17 +49,26 @@ final class MetricsModule extends AbstractModule {
         return registry;
     }
 
-    @Provides
-    static MeterRegistry meterRegistry(PrometheusMeterRegistry registry) {
-        return registry;
-    }
-
-    /** Garbage collection meters listen to the JVM's notifications until closed: the server's lifecycle closes them. */
-    @Provides
-    @Singleton
-    static JvmGcMetrics gcMetrics(PrometheusMeterRegistry registry) {
+    /** Garbage collection meters listen to the JVM's notifications until closed. */
+    @ProvidesIntoSet
+    @Named(SERVICES_NAME)
+    static Service gcMetrics(PrometheusMeterRegistry registry) {
         JvmGcMetrics gc = new JvmGcMetrics();
-        gc.bindTo(registry);
-        return gc;
+        return new AbstractIdleService() {
+            @Override
+            protected void startUp() {
+                gc.bindTo(registry);
+            }
+
+            @Override
+            protected void shutDown() {
+                gc.close();
+            }
+
+            @Override
+            protected String serviceName() {
+                return "gc-metrics";
+            }
+        };
     }
 }

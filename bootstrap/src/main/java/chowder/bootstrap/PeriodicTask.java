@@ -1,5 +1,6 @@
 package chowder.bootstrap;
 
+import com.google.common.util.concurrent.AbstractIdleService;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * the writes of coalesced counters (keys' last use, sessions' activity), which also run once more on
  * stop so that a clean shutdown loses nothing. A failing round is logged and the next one runs anyway.
  */
-final class PeriodicTask implements Lifecycle {
+final class PeriodicTask extends AbstractIdleService {
     private static final Logger log = LoggerFactory.getLogger(PeriodicTask.class);
 
     private final String name;
@@ -41,7 +42,12 @@ final class PeriodicTask implements Lifecycle {
     }
 
     @Override
-    public void start() {
+    protected String serviceName() {
+        return name;
+    }
+
+    @Override
+    protected void startUp() {
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name).daemon().factory());
         scheduler.scheduleWithFixedDelay(this::runOnce, initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -55,7 +61,7 @@ final class PeriodicTask implements Lifecycle {
     }
 
     @Override
-    public void stop() throws InterruptedException {
+    protected void shutDown() throws InterruptedException {
         if (runOnStop) {
             scheduler.shutdown();
         } else {

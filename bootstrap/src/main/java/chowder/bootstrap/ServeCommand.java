@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ChowderConfig config = ChowderConfig.fromEnvironment(env);
         log.info("Starting Chowder with {}", config);
-        ChowderRuntime runtime = ChowderRuntime.create(config).startServer();
+        ChowderRuntime runtime = ChowderRuntime.create(config, env).startServer();
         CountDownLatch stopRequested = new CountDownLatch(1);
         // Handling the signals ourselves (instead of only a shutdown hook) lets a requested stop exit 0.
         for (String signal : new String[] {"TERM", "INT"}) {

@@ -28,7 +28,7 @@ abstract class StoreCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         ChowderConfig config = ChowderConfig.fromEnvironment(env);
         Object answer;
-        try (ChowderRuntime runtime = ChowderRuntime.openExisting(config).startStore()) {
+        try (ChowderRuntime runtime = ChowderRuntime.openExisting(config, env).startStore()) {
             answer = run(runtime, config);
         }
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer));

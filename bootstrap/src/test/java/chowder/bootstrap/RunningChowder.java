@@ -31,7 +31,7 @@ final class RunningChowder implements AutoCloseable {
             Files.writeString(providers, "{\"providers\": {\"local\": {\"base_url\": \"http://127.0.0.1:9/v1\", \"models\": [\"m\"]}}}");
             env.put("CHOWDER_MODEL_PROVIDERS", providers.toString());
         }
-        runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env)).startServer();
+        runtime = ChowderRuntime.create(ChowderConfig.fromEnvironment(env), env).startServer();
     }
 
     Map<String, String> env() {

@@ -20,16 +20,32 @@ import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
+import com.google.common.util.concurrent.AbstractIdleService;
+import com.google.common.util.concurrent.Service;
 import com.google.inject.AbstractModule;
+import com.google.inject.Key;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.TypeLiteral;
+import com.google.inject.multibindings.ProvidesIntoSet;
+import com.google.inject.name.Named;
+import com.google.inject.name.Names;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Set;
 
 /**
- * Binds the HTTP server to the use cases; it is started and stopped by the caller's lifecycle. Needs the
+ * Binds the HTTP server to the use cases, and contributes what the caller starts and stops: {@link #MODEL_ENDPOINT}
+ * (before any provisioned gateway starts) and {@link #API} (last, once everything it serves runs). Needs the
  * {@link PrometheusMeterRegistry} bound elsewhere: it records into it and serves it as {@code /metrics}.
  */
 public final class HttpModule extends AbstractModule {
+    /** Chowder's model endpoint for provisioned gateways: started before any gateway, stopped after all. */
+    public static final Key<Set<Service>> MODEL_ENDPOINT = Key.get(new TypeLiteral<>() { }, Names.named(HttpModule.MODEL_ENDPOINT_NAME));
+    /** The API listener: started last and stopped first (it drains the calls in flight). */
+    public static final Key<Set<Service>> API = Key.get(new TypeLiteral<>() { }, Names.named(HttpModule.API_NAME));
+    private static final String MODEL_ENDPOINT_NAME = "chowder.http.model-endpoint";
+    private static final String API_NAME = "chowder.http.api";
+
     private final HttpServerConfig config;
     private final MetricsConfig metrics;
     private final ModelEndpointConfig modelEndpoint;
@@ -51,10 +67,51 @@ public final class HttpModule extends AbstractModule {
                 manageInstances, createOrganization, organizations, keys, sessions, readiness, files, skills, limits, modelUsage, channels));
     }
 
-    /** Chowder's model endpoint for provisioned gateways; started (before any gateway) and stopped by the caller's lifecycle. */
+    @ProvidesIntoSet
+    @Named(API_NAME)
+    static Service api(ChowderHttpServer server) {
+        return new AbstractIdleService() {
+            @Override
+            protected void startUp() {
+                server.start();
+            }
+
+            @Override
+            protected void shutDown() {
+                server.stop();
+            }
+
+            @Override
+            protected String serviceName() {
+                return "http-api";
+            }
+        };
+    }
+
     @Provides
     @Singleton
     ModelEndpointServer modelEndpoint(AuthorizeModelCallUseCase calls, PrometheusMeterRegistry registry) {
         return new ModelEndpointServer(modelEndpoint, calls, registry);
+    }
+
+    @ProvidesIntoSet
+    @Named(MODEL_ENDPOINT_NAME)
+    static Service modelEndpointService(ModelEndpointServer endpoint) {
+        return new AbstractIdleService() {
+            @Override
+            protected void startUp() throws Exception {
+                endpoint.start();
+            }
+
+            @Override
+            protected void shutDown() throws Exception {
+                endpoint.stop();
+            }
+
+            @Override
+            protected String serviceName() {
+                return "model-endpoint";
+            }
+        };
     }
 }

@@ -12,6 +12,8 @@ import java.time.Duration;
  */
 public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled,
         int acceptQueueSize, Duration headerTimeout) {
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8080;
     // The gateway's own documented limit: a larger body could never be answered anyway.
     public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
@@ -19,6 +21,10 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
     public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 4096;
     // Jetty's idle timeout restarts with every byte: headers sent a byte at a time need a bound of their own.
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Every interface, port 8080, sign-up off. */
+    public static final HttpServerConfig DEFAULTS = new HttpServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES,
+            DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT);
 
     public HttpServerConfig {
         requireNonNull(host, "host is null");

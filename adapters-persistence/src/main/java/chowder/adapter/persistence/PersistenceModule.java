@@ -16,10 +16,17 @@ import chowder.application.port.out.SaveOrganizationPort;
 import chowder.application.port.out.SessionStorePort;
 import chowder.application.port.out.SkillSettingsPort;
 import chowder.application.port.out.StoreHealthPort;
+import com.google.common.util.concurrent.AbstractIdleService;
+import com.google.common.util.concurrent.Service;
 import com.google.inject.AbstractModule;
+import com.google.inject.Key;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.OptionalBinder;
+import com.google.inject.multibindings.ProvidesIntoSet;
+import com.google.inject.name.Named;
+import com.google.inject.name.Names;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
@@ -27,12 +34,24 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
-/** Binds the store ports to Jdbi repositories over a HikariCP pool; the pool is closed by the caller's lifecycle. */
+/**
+ * Binds the store ports to Jdbi repositories over a HikariCP pool, and contributes what the caller starts and stops:
+ * {@link #STORE} (migrations, then the pool closed at the end) for anything that opens the store, {@link #SERVING} (the
+ * change feed that keeps a serving node's caches coherent) for a server.
+ */
 public final class PersistenceModule extends AbstractModule {
+    /** Started first and stopped last by anything that uses the store: a command or a server. */
+    public static final Key<Set<Service>> STORE = Key.get(new TypeLiteral<>() { }, Names.named(PersistenceModule.STORE_NAME));
+    /** Started by a serving node once the store is open. */
+    public static final Key<Set<Service>> SERVING = Key.get(new TypeLiteral<>() { }, Names.named(PersistenceModule.SERVING_NAME));
+    private static final String STORE_NAME = "chowder.persistence.store";
+    private static final String SERVING_NAME = "chowder.persistence.serving";
+
     private final PersistenceConfig config;
     private final CacheConfig caches;
 
@@ -49,6 +68,54 @@ public final class PersistenceModule extends AbstractModule {
     protected void configure() {
         // Metrics when the application has a registry (a serving node); tests and tools run without one.
         OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class);
+        bind(SaveOrganizationPort.class).to(JdbiOrganizationRepository.class);
+        bind(LoadOrganizationPort.class).to(JdbiOrganizationRepository.class);
+        bind(SaveApiKeyPort.class).to(JdbiApiKeyRepository.class);
+        bind(LoadApiKeyPort.class).to(JdbiApiKeyRepository.class);
+        bind(LoadInstancePort.class).to(JdbiInstanceRepository.class);
+        bind(SaveInstancePort.class).to(JdbiInstanceRepository.class);
+    }
+
+    @ProvidesIntoSet
+    @Named(STORE_NAME)
+    static Service database(DatabaseMigrations migrations, HikariDataSource dataSource) {
+        return new AbstractIdleService() {
+            @Override
+            protected void startUp() {
+                migrations.migrate();
+            }
+
+            @Override
+            protected void shutDown() {
+                dataSource.close();
+            }
+
+            @Override
+            protected String serviceName() {
+                return "database";
+            }
+        };
+    }
+
+    @ProvidesIntoSet
+    @Named(SERVING_NAME)
+    static Service changeFeedService(ChangeFeed changes) {
+        return new AbstractIdleService() {
+            @Override
+            protected void startUp() {
+                changes.start();
+            }
+
+            @Override
+            protected void shutDown() {
+                changes.stop();
+            }
+
+            @Override
+            protected String serviceName() {
+                return "change-feed";
+            }
+        };
     }
 
     @Provides
@@ -102,20 +169,8 @@ public final class PersistenceModule extends AbstractModule {
         return new JdbiOrganizationRepository(jdbi);
     }
 
-    @Provides
-    static SaveOrganizationPort saveOrganizations(JdbiOrganizationRepository repository) {
-        return repository;
-    }
 
-    @Provides
-    static LoadOrganizationPort loadOrganizations(JdbiOrganizationRepository repository) {
-        return repository;
-    }
 
-    @Provides
-    static SaveApiKeyPort saveApiKeys(JdbiApiKeyRepository repository) {
-        return repository;
-    }
 
     @Provides
     @Singleton
@@ -178,18 +233,6 @@ public final class PersistenceModule extends AbstractModule {
         return new JdbiModelUsageStore(jdbi);
     }
 
-    @Provides
-    static LoadApiKeyPort loadApiKeys(JdbiApiKeyRepository repository) {
-        return repository;
-    }
 
-    @Provides
-    static LoadInstancePort loadInstances(JdbiInstanceRepository repository) {
-        return repository;
-    }
 
-    @Provides
-    static SaveInstancePort saveInstances(JdbiInstanceRepository repository) {
-        return repository;
-    }
 }

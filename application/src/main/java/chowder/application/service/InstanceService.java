@@ -24,7 +24,6 @@ import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
 import chowder.domain.InstanceUpdate;
-import chowder.domain.ModelProviderName;
 import chowder.domain.Permission;
 import java.time.Clock;
 import java.util.List;
@@ -44,9 +43,8 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     private final InstanceLimits limits;
     private final LimitSettingsPort plans;
     private final InstanceProvisionerPort provisioner;
+    private final GatewayProvisioning provisioning;
     private final GatewaySettings gatewaySettings;
-    private final ModelAccessService modelAccess;
-    private final ModelCredentials credentials;
     private final Clock clock;
 
     /** An instance service that only registers gateways run by others; every organization has the default plan. */
@@ -73,9 +71,8 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         this.plans = requireNonNull(plans, "plans is null");
         this.provisioner = requireNonNull(provisioner, "provisioner is null");
         this.gatewaySettings = requireNonNull(gatewaySettings, "gatewaySettings is null");
-        this.modelAccess = provisioner.enabled() ? requireNonNull(modelAccess, "modelAccess is null") : modelAccess;
-        this.credentials = provisioner.enabled() ? requireNonNull(credentials, "credentials is null") : credentials;
         this.clock = requireNonNull(clock, "clock is null");
+        this.provisioning = GatewayProvisioning.of(provisioner, health, modelAccess, credentials, clock);
     }
 
     @Override
@@ -99,30 +96,13 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
 
     /** A new gateway run by Chowder: no client chooses its address or token. */
     private Instance provision(RegisterInstanceCommand command, InstanceSettings settings) {
-        if (!provisioner.enabled()) {
-            throw ChowderException.validationFailed(
-                    "gateway_url is required: this Chowder registers gateways that already run and does not provision them "
-                            + "(its operator can have it run one per instance with CHOWDER_PROVISIONER=local).");
-        }
-        if (command.gatewayToken() != null) {
-            throw ChowderException.validationFailed("gateway_token is accepted only with gateway_url; Chowder makes the token of a gateway it runs.");
-        }
-        // The provider is fixed at creation, so that the instance shows it and a later change of the operator's default
-        // does not move a running agent to another model; the organization must be able to pay for it.
-        ModelProviderName provider = settings.modelProvider().map(ModelProviderName::new).orElseGet(modelAccess::defaultProvider);
-        modelAccess.requireUsable(command.caller().organizationId(), provider);
-        PreparedGateway prepared = provisioner.prepare(settings.withModelProvider(provider.value()));
+        PreparedGateway prepared = provisioning.prepare(command, settings);
         Instance instance = Instance.provision(command.caller().organizationId(), command.name(), prepared.url(), prepared.token(),
                 prepared.settings(), clock.instant());
         insertWithinLimit(instance);
         // A new instance has no skill or channel settings yet: nothing to read.
-        launch(instance, StoredSettings.NONE);
+        provisioning.launch(instance, StoredSettings.NONE);
         return instance;
-    }
-
-    /** Starts a provisioned gateway with a fresh credential for Chowder's model endpoint. */
-    private void launch(Instance instance, StoredSettings stored) {
-        provisioner.start(instance, stored, health.eventsOf(instance), credentials.issue(instance.id()));
     }
 
     private void insertWithinLimit(Instance instance) {
@@ -161,8 +141,8 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         Instance updated = change(command.caller(), command.instanceId(), Permission.CONFIGURE, instance -> {
             Instance changed = instance.update(update, clock.instant());
             // A provisioned gateway takes its new settings at its next start; they must name a configured model.
-            if (changed.provisioned() && provisioner.enabled()) {
-                provisioner.check(changed.settings());
+            if (changed.provisioned()) {
+                provisioning.check(changed);
             }
             return changed;
         });
@@ -174,9 +154,8 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     public Instance stop(Caller caller, InstanceId id) {
         caller.requireOrganizationKey();
         Instance stopped = change(caller, id, Permission.CONFIGURE, instance -> instance.stop(clock.instant()));
-        if (stopped.provisioned() && provisioner.enabled()) {
-            provisioner.stop(id);
-            credentials.revoke(id);
+        if (stopped.provisioned()) {
+            provisioning.stop(id);
         }
         return stopped;
     }
@@ -186,18 +165,10 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
         caller.requireOrganizationKey();
         Instance started = change(caller, id, Permission.CONFIGURE, instance -> {
             Instance next = instance.start(clock.instant());
-            if (!next.provisioned()) {
-                return next;
-            }
-            if (!provisioner.enabled()) {
-                throw new ChowderException(ErrorCode.INSTANCE_STATE_CONFLICT,
-                        "This instance's gateway was provisioned by Chowder, but the local provisioner is off.");
-            }
-            provisioner.ensureAvailable();
-            return next.relaunch(provisioner.freeAddress(), clock.instant());
+            return next.provisioned() ? provisioning.relaunch(next) : next;
         });
         if (started.provisioned()) {
-            launch(started, gatewaySettings.of(started.id()));
+            provisioning.launch(started, gatewaySettings.of(started.id()));
         } else {
             health.probeSoon(started);
         }
@@ -208,24 +179,18 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
     public void delete(Caller caller, InstanceId id) {
         caller.requireOrganizationKey();
         Instance deleted = change(caller, id, Permission.CONFIGURE, instance -> instance.terminate(clock.instant()));
-        if (deleted.provisioned() && provisioner.enabled()) {
-            provisioner.remove(id);
-            credentials.revoke(id);
+        if (deleted.provisioned()) {
+            provisioning.remove(id);
         }
         gatewaySettings.deleteAll(id);
     }
 
     @Override
     public void resumeProvisioned() {
-        if (!provisioner.enabled()) {
-            return;
-        }
-        for (Instance instance : loadInstances.listProbed()) {
-            if (instance.provisioned()) {
-                Instance relaunched = instance.relaunch(provisioner.freeAddress(), clock.instant());
-                if (saveInstances.updateIfUnchanged(relaunched, instance)) {
-                    launch(relaunched, gatewaySettings.of(relaunched.id()));
-                }
+        for (Instance instance : provisioning.toResume(loadInstances.listProbed())) {
+            Instance relaunched = provisioning.resumed(instance);
+            if (saveInstances.updateIfUnchanged(relaunched, instance)) {
+                provisioning.launch(relaunched, gatewaySettings.of(relaunched.id()));
             }
         }
     }
