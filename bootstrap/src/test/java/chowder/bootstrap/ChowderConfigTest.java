@@ -239,11 +239,43 @@ class ChowderConfigTest {
             "CHOWDER_MODEL_MAX_CONNECTIONS|0|at least 1",
             "CHOWDER_MODEL_METERING_CONCURRENCY|none|not a number",
             "CHOWDER_MODEL_OUTPUT_ESTIMATE|0|at least 1",
-            "CHOWDER_MODEL_ANTHROPIC_BETAS|a b|anthropic-beta values separated by commas"})
+            "CHOWDER_MODEL_ANTHROPIC_BETAS|a b|anthropic-beta values separated by commas",
+            "CHOWDER_CACHE_POLL_INTERVAL|0ms|longer than zero",
+            "CHOWDER_CACHE_LEASE|1|500ms, 30s",
+            "CHOWDER_CACHE_MAX_API_KEYS|-1|0 (off) or more",
+            "CHOWDER_CACHE_MAX_INSTANCES|many|not a number",
+            "CHOWDER_CACHE_MAX_SESSIONS|-2|0 (off) or more",
+            "CHOWDER_HTTP_ACCEPT_QUEUE|0|at least 1",
+            "CHOWDER_HEALTH_PROBE_TIMEOUT|0s|longer than zero",
+            "CHOWDER_PROVISIONER|remote|expected local or off",
+            "CHOWDER_INSTANCE_RETENTION|week|500ms, 30s",
+            "CHOWDER_GATEWAY_READY_TIMEOUT|0m|longer than zero",
+            "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX|soon|500ms, 30s",
+            "CHOWDER_MODEL_PROVIDERS|/no/such/models.json|cannot read /no/such/models.json as JSON",
+            "CHOWDER_MAX_FILE_BYTES|0|at least 1",
+            "CHOWDER_MAX_LIST_ENTRIES|none|not a number",
+            "CHOWDER_TELEGRAM_API_ROOT|ftp://bots.example|http(s) URL",
+            "CHOWDER_CHANNEL_PLUGIN_VERSIONS|slack|channel=version pairs"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of(variable, value)))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageStartingWith(variable + "=")
                 .hasMessageContaining(reason);
+    }
+
+    /** Variables any text is valid for (paths, a host, a user, secrets checked where they are used). */
+    private static final java.util.Set<String> FREE_FORM = java.util.Set.of("CHOWDER_DATA_DIR", "CHOWDER_DATABASE_USER",
+            "CHOWDER_DATABASE_PASSWORD", "CHOWDER_MASTER_KEY", "CHOWDER_HTTP_HOST", "CHOWDER_OPENCLAW_HOME", "CHOWDER_OPENCLAW_INSTALL_DIR",
+            "CHOWDER_INSTANCES_DIR", "CHOWDER_RUNTIME_DIR");
+
+    @Test
+    void everyVariableThatCanBeWrongHasARejectionCase() throws NoSuchMethodException {
+        String[] rows = ChowderConfigTest.class.getDeclaredMethod("rejectsBadValuesNamingTheVariable", String.class, String.class, String.class)
+                .getAnnotation(CsvSource.class).value();
+        java.util.Set<String> rejected = java.util.Arrays.stream(rows).map(row -> row.substring(0, row.indexOf('|')))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        java.util.Set<String> expected = new java.util.TreeSet<>(ChowderConfig.variables());
+        expected.removeAll(FREE_FORM);
+        assertThat(rejected).isEqualTo(expected);
     }
 }
