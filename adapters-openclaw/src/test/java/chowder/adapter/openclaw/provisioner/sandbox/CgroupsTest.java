@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Which controllers are found where, from the kernel's own descriptions ({@code /proc/self/mountinfo} and
  * {@code /proc/self/cgroup}) as v1, v2 and container hosts write them; the limits a v2 cgroup gets. (v1, the kind of
- * this project's machines, is exercised for real by {@link SandboxTest}.)
+ * this project's machines, is exercised for real by {@link SandboxLimitsTest}.)
  */
 class CgroupsTest {
     private static final SandboxConfig LIMITS = new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, SandboxConfig.DEFAULT_FIRST_UID,
