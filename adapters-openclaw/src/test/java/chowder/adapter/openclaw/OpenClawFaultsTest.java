@@ -10,6 +10,7 @@ import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;
 import chowder.domain.Instance;
 import chowder.testing.Gzip;
+import chowder.testing.LoopbackPorts;
 import chowder.testing.ScriptedGateway;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -63,10 +64,7 @@ class OpenClawFaultsTest extends GatewayFaultsFixture {
         try {
             OpenClawGatewayClient client = client(defaults());
             java.util.Map<String, Instance> addresses = new java.util.LinkedHashMap<>();
-            int closedPort;
-            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                closedPort = socket.getLocalPort();
-            }
+            int closedPort = LoopbackPorts.free();
             addresses.put("refused", instance("http://127.0.0.1:" + closedPort));
             try (ScriptedGateway closes = ScriptedGateway.start((out, socket) -> socket.close());
                     ScriptedGateway notHttp = ScriptedGateway.start(ScriptedGateway.garbage());

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.openclaw.GatewayRpc;
 import chowder.adapter.openclaw.workspace.LocalWorkspaceFiles;
-import chowder.application.port.out.InstanceChannelsPort;
 import chowder.application.port.out.InstanceProvisionerPort;
+import chowder.application.port.out.InstanceChannelsPort;
 import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.ModelCatalogPort;
 import chowder.application.port.out.SkillCatalogPort;

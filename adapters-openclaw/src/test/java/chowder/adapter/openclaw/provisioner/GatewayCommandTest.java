@@ -2,7 +2,6 @@ package chowder.adapter.openclaw.provisioner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import chowder.adapter.openclaw.instance.InstanceDirectory;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

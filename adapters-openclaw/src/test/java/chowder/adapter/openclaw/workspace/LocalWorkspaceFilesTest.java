@@ -11,9 +11,7 @@ import chowder.domain.ErrorCode;
 import chowder.domain.WorkspacePath;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the files port does inside a workspace: reads, writes, listings, moves and deletions, with their limits. */
