@@ -11,12 +11,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -31,7 +29,7 @@ import java.util.concurrent.Executors;
  * {@code turns=<n> first=<first input of the session> instructions=<this turn's instructions>}.
  */
 public final class FakeOpenClawGateway implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = OpenResponsesJson.JSON;
     // Room for a thousand connections opened at once (Chowder allows that many per gateway): a deep accept
     // backlog, and no closing of idle keep-alive connections beyond the JDK server's default of 200.
     private static final int BACKLOG = 2048;
@@ -167,16 +165,16 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         try (exchange) {
             record(exchange);
             if (!exchange.getRequestMethod().equals("POST")) {
-                send(exchange, 405, error("Method Not Allowed", "invalid_request_error"), Map.of());
+                send(exchange, 405, OpenResponsesJson.error("Method Not Allowed", "invalid_request_error"), Map.of());
                 return;
             }
             if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                send(exchange, 401, error("Unauthorized", "unauthorized"), Map.of());
+                send(exchange, 401, OpenResponsesJson.error("Unauthorized", "unauthorized"), Map.of());
                 return;
             }
             JsonNode body = JSON.readTree(exchange.getRequestBody());
             String rawKey = exchange.getRequestHeaders().getFirst("x-openclaw-session-key");
-            String session = normalise(rawKey);
+            String session = GatewaySessionKeys.normalise(rawKey);
             received.add(new ReceivedRequest(Map.copyOf(exchange.getRequestHeaders()), body, session));
             Failure canned = failure;
             if (canned != null) {
@@ -185,11 +183,11 @@ public final class FakeOpenClawGateway implements AutoCloseable {
             }
             String model = body.path("model").asText("");
             if (!model.equals("openclaw") && !model.startsWith("openclaw/") && !model.startsWith("openclaw:")) {
-                send(exchange, 400, error("Invalid model. Use openclaw or openclaw/<agentId>.", "invalid_request_error"), Map.of());
+                send(exchange, 400, OpenResponsesJson.error("Invalid model. Use openclaw or openclaw/<agentId>.", "invalid_request_error"), Map.of());
                 return;
             }
             if (session.startsWith("refused:")) {
-                send(exchange, 400, error("Invalid session key.", "invalid_request_error"), Map.of());
+                send(exchange, 400, OpenResponsesJson.error("Invalid session key.", "invalid_request_error"), Map.of());
                 return;
             }
             if (session.startsWith("unknown-agent:")) {
@@ -197,10 +195,10 @@ public final class FakeOpenClawGateway implements AutoCloseable {
                 return;
             }
             List<String> history = historyBySession.computeIfAbsent(session, k -> new CopyOnWriteArrayList<>());
-            history.add(inputText(body.path("input")));
+            history.add(OpenResponsesJson.inputText(body.path("input")));
             String text = "turns=" + history.size() + " first=" + history.getFirst()
                     + " instructions=" + body.path("instructions").asText("-");
-            send(exchange, 200, reply(text), Map.of());
+            send(exchange, 200, OpenResponsesJson.reply(text), Map.of());
         }
     }
 
@@ -209,7 +207,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         try (exchange) {
             record(exchange);
             if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                send(exchange, 401, error("Unauthorized", "unauthorized"), Map.of());
+                send(exchange, 401, OpenResponsesJson.error("Unauthorized", "unauthorized"), Map.of());
                 return;
             }
             JsonNode call = JSON.readTree(exchange.getRequestBody());
@@ -219,10 +217,10 @@ public final class FakeOpenClawGateway implements AutoCloseable {
             JsonNode args = call.path("args");
             if (tool.equals("sessions_list")) {
                 var sessions = answer.putObject("result").putObject("details").putArray("sessions");
-                historyBySession.keySet().forEach(key -> sessions.addObject().put("key", key).put("sessionId", sessionIdOf(key)));
+                historyBySession.keySet().forEach(key -> sessions.addObject().put("key", key).put("sessionId", GatewaySessionKeys.sessionIdOf(key)));
             } else if (tool.equals("sessions") && args.path("action").asText().equals("delete")) {
                 String key = args.path("sessionKey").asText();
-                if (!args.path("expectedSessionId").asText().equals(sessionIdOf(key))) {
+                if (!args.path("expectedSessionId").asText().equals(GatewaySessionKeys.sessionIdOf(key))) {
                     send(exchange, 500, "{\"error\":\"tool execution failed\"}", Map.of());
                     return;
                 }
@@ -231,7 +229,7 @@ public final class FakeOpenClawGateway implements AutoCloseable {
                 historyBySession.remove(args.path("sessionKey").asText());
                 answer.putObject("result");
             } else {
-                send(exchange, 404, error("Tool not available", "not_found"), Map.of());
+                send(exchange, 404, OpenResponsesJson.error("Tool not available", "not_found"), Map.of());
                 return;
             }
             send(exchange, 200, answer.toString(), Map.of());
@@ -248,69 +246,6 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         return historyBySession.containsKey(fullKey);
     }
 
-    private static String sessionIdOf(String key) {
-        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
-    /** The gateway's key normalisation, as measured against OpenClaw 2026.9.6. */
-    private static String normalise(String rawKey) {
-        if (rawKey == null) {
-            return "throwaway:" + UUID.randomUUID();
-        }
-        // The JDK server already decodes header bytes as Latin-1, as the gateway does.
-        String key = rawKey.strip().toLowerCase(Locale.ROOT);
-        if (key.startsWith("subagent:") || key.startsWith("cron:") || key.startsWith("acp:")) {
-            return "refused:" + key;
-        }
-        if (key.equals("global")) {
-            return "global";
-        }
-        if (key.startsWith("agent:main:")) {
-            return key;
-        }
-        if (key.startsWith("agent:")) {
-            return "unknown-agent:" + key;
-        }
-        return "agent:main:" + key;
-    }
-
-    private static String inputText(JsonNode input) {
-        if (input.isTextual()) {
-            return input.asText();
-        }
-        List<String> texts = new ArrayList<>();
-        for (JsonNode item : input) {
-            JsonNode content = item.path("content");
-            if (content.isTextual()) {
-                texts.add(content.asText());
-            }
-            for (JsonNode part : content) {
-                texts.add(part.path("text").asText());
-            }
-        }
-        return String.join(" ", texts);
-    }
-
-    private static String reply(String text) {
-        ObjectNode response = JSON.createObjectNode()
-                .put("id", "resp_" + UUID.randomUUID().toString().replace("-", ""))
-                .put("object", "response")
-                .put("created_at", System.currentTimeMillis() / 1000)
-                .put("status", "completed")
-                .put("model", "openclaw");
-        ObjectNode message = response.putArray("output").addObject()
-                .put("type", "message").put("id", "msg_1").put("role", "assistant").put("status", "completed");
-        message.putArray("content").addObject().put("type", "output_text").put("text", text);
-        response.putObject("usage").put("input_tokens", 10).put("output_tokens", 5).put("total_tokens", 15);
-        return response.toString();
-    }
-
-    private static String error(String message, String type) {
-        ObjectNode error = JSON.createObjectNode();
-        error.putObject("error").put("message", message).put("type", type);
-        return error.toString();
-    }
-
     private void record(HttpExchange exchange) {
         allRequests.add(new ReceivedHeaders(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders())));
     }
@@ -322,18 +257,10 @@ public final class FakeOpenClawGateway implements AutoCloseable {
         headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         String acceptEncoding = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Accept-Encoding")).orElse("");
         if (gzipWhenAsked && bytes.length > 0 && acceptEncoding.toLowerCase(Locale.ROOT).contains("gzip")) {
-            bytes = gzip(bytes);
+            bytes = Gzip.compress(bytes);
             exchange.getResponseHeaders().set("Content-Encoding", "gzip");
         }
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         exchange.getResponseBody().write(bytes);
-    }
-
-    private static byte[] gzip(byte[] bytes) throws IOException {
-        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(compressed)) {
-            out.write(bytes);
-        }
-        return compressed.toByteArray();
     }
 }

@@ -281,16 +281,4 @@ abstract class GatewayExchange implements Response.Listener {
             timer.cancel();
         }
     }
-
-    /** Why an unfinished exchange was aborted: a routine event, hence no stack trace. */
-    private static final class ClosedByChowder extends CancellationException {
-        ClosedByChowder() {
-            super("closed by Chowder before the gateway finished");
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    }
 }

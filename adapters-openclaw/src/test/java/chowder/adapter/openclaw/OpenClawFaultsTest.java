@@ -8,48 +8,15 @@ import chowder.application.port.ResponseStream;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;
-import chowder.domain.GatewayToken;
-import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
-import chowder.domain.OrganizationId;
-import chowder.domain.SessionId;
-import chowder.domain.SessionKey;
+import chowder.testing.Gzip;
+import chowder.testing.LoopbackPorts;
 import chowder.testing.ScriptedGateway;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.HttpClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-/** The gateway client against a gateway that misbehaves in every way measured to matter. */
-class OpenClawFaultsTest {
-    private final io.micrometer.core.instrument.MeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-    private static final List<String> EVENTS = List.of(
-            "event: response.created\ndata: {\"type\":\"response.created\"}\n\n",
-            "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n\n",
-            "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"usage\":{\"input_tokens\":30,\"output_tokens\":4}}}\n\n",
-            "data: [DONE]\n\n");
-
-    // Bounds for a loaded machine: far beyond scheduling delays, far below what a broken implementation would take.
-    private static final Duration TIMEOUT_IF_BROKEN = Duration.ofSeconds(60);
-    private static final Duration CLOSED_AT_ONCE = Duration.ofSeconds(10);
-
-    private final ScriptedGateway gateway = ScriptedGateway.start(ScriptedGateway.silence());
-    private HttpClient http;
-
-    @AfterEach
-    void stop() throws Exception {
-        gateway.close();
-        if (http != null) {
-            http.stop();
-        }
-    }
-
+/** The gateway client against a gateway that answers wrongly in every way measured to matter. */
+class OpenClawFaultsTest extends GatewayFaultsFixture {
     @Test
     void relaysEventsAsTheyArriveByteForByte() throws Exception {
         java.util.concurrent.Semaphore nextEvent = new java.util.concurrent.Semaphore(0);
@@ -97,10 +64,7 @@ class OpenClawFaultsTest {
         try {
             OpenClawGatewayClient client = client(defaults());
             java.util.Map<String, Instance> addresses = new java.util.LinkedHashMap<>();
-            int closedPort;
-            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                closedPort = socket.getLocalPort();
-            }
+            int closedPort = LoopbackPorts.free();
             addresses.put("refused", instance("http://127.0.0.1:" + closedPort));
             try (ScriptedGateway closes = ScriptedGateway.start((out, socket) -> socket.close());
                     ScriptedGateway notHttp = ScriptedGateway.start(ScriptedGateway.garbage());
@@ -158,7 +122,7 @@ class OpenClawFaultsTest {
 
     @Test
     void anAnswerInAContentCodingChowderDidNotAskForIs502() throws Exception {
-        byte[] compressed = gzip(EVENTS.get(0).getBytes(StandardCharsets.UTF_8));
+        byte[] compressed = Gzip.compress(EVENTS.get(0).getBytes(StandardCharsets.UTF_8));
         for (String contentType : List.of("application/json", "text/event-stream")) {
             gateway.play((out, socket) -> {
                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\nContent-Encoding: gzip\r\nContent-Length: "
@@ -178,14 +142,6 @@ class OpenClawFaultsTest {
         }
     }
 
-    private static byte[] gzip(byte[] bytes) throws java.io.IOException {
-        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(compressed)) {
-            out.write(bytes);
-        }
-        return compressed.toByteArray();
-    }
-
     @Test
     void rateLimitsKeepRetryAfterAndServerErrorsAre502EvenForStreams() {
         gateway.play(ScriptedGateway.status(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}", "Retry-After: 12"));
@@ -200,159 +156,5 @@ class OpenClawFaultsTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED);
                     assertThat(e.getMessage()).isEqualTo("Gateway error – it answered 503: overloaded");
                 });
-    }
-
-    @Test
-    void aStalledStreamEndsAfterTheIdleTimeout() throws Exception {
-        java.util.concurrent.atomic.AtomicLong wentSilentAt = new java.util.concurrent.atomic.AtomicLong();
-        gateway.play((out, socket) -> {
-            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + EVENTS.get(0))
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            wentSilentAt.set(System.nanoTime());
-            Thread.sleep(Duration.ofMinutes(5).toMillis());
-        });
-        // The idle timeout is the only one that can end this stream within the test's patience: headers and total are
-        // far longer, and the gateway stays silent for five minutes.
-        Duration idle = Duration.ofSeconds(2);
-        var config = new OpenClawGatewayConfig(Duration.ofSeconds(5), Duration.ofMinutes(10), idle, Duration.ofMinutes(30), 1 << 20,
-                64L << 20, java.util.List.of(), Duration.ofSeconds(5));
-        try (ResponseStream stream = client(config).streamResponse(instance(), key(), streaming())) {
-            assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(0));
-            assertThatThrownBy(() -> within(TIMEOUT_IF_BROKEN, stream::nextEvent)).isInstanceOfSatisfying(ChowderException.class,
-                    e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_TIMEOUT));
-            // Not before the gateway had been silent for the idle timeout (measured from its last byte, so a slow test
-            // thread cannot make this fail).
-            assertThat(Duration.ofNanos(System.nanoTime() - wentSilentAt.get())).isGreaterThanOrEqualTo(idle);
-        }
-    }
-
-    @Test
-    void theTotalTimeoutCapsAStreamThatNeverStops() throws Exception {
-        // Ten minutes of events every 100 ms: without the cap the stream would end normally, long after the test gave up.
-        List<String> endless = java.util.Collections.nCopies(6_000, EVENTS.get(1));
-        gateway.play(ScriptedGateway.events(endless, Duration.ofMillis(100), false));
-        Duration total = Duration.ofSeconds(3);
-        var config = new OpenClawGatewayConfig(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(1), total, 1 << 20,
-                64L << 20, java.util.List.of(), Duration.ofSeconds(5));
-        OpenClawGatewayClient client = client(config);
-        long started = System.nanoTime();
-        assertThatThrownBy(() -> within(TIMEOUT_IF_BROKEN, () -> {
-            try (ResponseStream stream = client.streamResponse(instance(), key(), streaming())) {
-                while (stream.nextEvent() != null) {
-                    // Drain until the cap ends the stream.
-                }
-            }
-            return null;
-        })).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_TIMEOUT));
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(total);
-    }
-
-    @Test
-    void interruptingAWaitingCallAbortsTheUpstreamConnectionAtOnce() throws Exception {
-        gateway.play(ScriptedGateway.silence());
-        OpenClawGatewayClient client = client(defaults());
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread caller = Thread.ofVirtual().start(() -> {
-            try {
-                client.createResponse(instance(), key(), plain());
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
-            }
-        });
-        waitForRequest();
-        caller.interrupt();
-        // At once means long before any timeout could close it (defaults: minutes); seconds of slack for a busy machine.
-        gateway.awaitClientClosed(CLOSED_AT_ONCE);
-        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(ChowderException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_CANCELLED));
-    }
-
-    @Test
-    void cancellingTheRequestAbortsTheUpstreamConnectionAtOnce() throws Exception {
-        gateway.play(ScriptedGateway.silence());
-        OpenClawGatewayClient client = client(defaults());
-        chowder.application.port.Cancellation clientGone = new chowder.application.port.Cancellation();
-        ResponseRequest request = new ResponseRequest(Optional.empty(), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8), clientGone);
-        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
-            try {
-                client.createResponse(instance(), key(), request);
-                return null;
-            } catch (Throwable e) {
-                return e;
-            }
-        });
-        waitForRequest();
-        clientGone.cancel();
-        gateway.awaitClientClosed(CLOSED_AT_ONCE);
-        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(ChowderException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_CANCELLED));
-    }
-
-    @Test
-    void closingAnUnfinishedStreamAbortsTheUpstreamConnection() throws Exception {
-        gateway.play(ScriptedGateway.events(List.of(EVENTS.get(0)), Duration.ZERO, true));
-        ResponseStream stream = client(defaults()).streamResponse(instance(), key(), streaming());
-        assertThat(text(stream.nextEvent())).isEqualTo(EVENTS.get(0));
-        stream.close();
-        gateway.awaitClientClosed(CLOSED_AT_ONCE);
-    }
-
-    /** Runs {@code call}, failing the test if it takes longer than {@code patience}; its own exception is rethrown. */
-    private static <T> T within(Duration patience, java.util.concurrent.Callable<T> call) throws Exception {
-        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(call);
-        Thread.ofVirtual().start(task);
-        try {
-            return task.get(patience.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } catch (java.util.concurrent.TimeoutException e) {
-            task.cancel(true);
-            throw new AssertionError("no result within " + patience, e);
-        }
-    }
-
-    private void waitForRequest() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (gateway.requestCount() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(gateway.requestCount()).isEqualTo(1);
-    }
-
-    private OpenClawGatewayClient client(OpenClawGatewayConfig config) throws Exception {
-        http = GatewayHttpClients.create(config);
-        http.start();
-        return new OpenClawGatewayClient(http, config, registry);
-    }
-
-    private static OpenClawGatewayConfig defaults() {
-        return OpenClawGatewayConfig.defaults();
-    }
-
-    private Instance instance() {
-        return instance(gateway.baseUrl().toString());
-    }
-
-    private static Instance instance(String url) {
-        return Instance.register(OrganizationId.random(), "test", GatewayUrl.of(url),
-                new GatewayToken("gateway-token-secret"), chowder.domain.InstanceSettings.NONE, Instant.now());
-    }
-
-    private static SessionKey key() {
-        return SessionKey.forSession(SessionId.MAIN, 0);
-    }
-
-    private static ResponseRequest plain() {
-        return new ResponseRequest(Optional.empty(), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static ResponseRequest streaming() {
-        return new ResponseRequest(Optional.empty(), true, "{\"input\":\"hi\",\"stream\":true}".getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String text(byte[] event) {
-        return new String(event, StandardCharsets.UTF_8);
     }
 }

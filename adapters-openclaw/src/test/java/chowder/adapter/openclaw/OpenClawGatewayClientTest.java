@@ -15,6 +15,7 @@ import chowder.domain.OrganizationId;
 import chowder.domain.SessionId;
 import chowder.domain.SessionKey;
 import chowder.testing.FakeOpenClawGateway;
+import chowder.testing.LoopbackPorts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -71,7 +72,7 @@ class OpenClawGatewayClientTest {
         client.createResponse(instance, key("main"), new ResponseRequest(Optional.empty(), false,
                 "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8), chowder.application.port.Cancellation.none(), Optional.of("req-42")));
         assertThat(gateway.lastRequest().header("x-request-id")).contains("req-42");
-        Instance unreachable = instance("http://127.0.0.1:" + freePort(), TOKEN);
+        Instance unreachable = instance("http://127.0.0.1:" + LoopbackPorts.free(), TOKEN);
         assertThatThrownBy(() -> client.createResponse(unreachable, key("main"), request(null, "{\"input\":\"hi\"}")))
                 .isInstanceOf(ChowderException.class);
 
@@ -90,7 +91,7 @@ class OpenClawGatewayClientTest {
         logged.start();
         failures.addAppender(logged);
         try {
-            Instance unreachable = instance("http://127.0.0.1:" + freePort(), TOKEN);
+            Instance unreachable = instance("http://127.0.0.1:" + LoopbackPorts.free(), TOKEN);
             // The call ends on the HTTP client's threads, not the caller's: the id must travel with the call.
             assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults()).createResponse(unreachable, key("main"), new ResponseRequest(
                     Optional.empty(), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8),
@@ -102,12 +103,6 @@ class OpenClawGatewayClientTest {
             });
         } finally {
             failures.detachAppender(logged);
-        }
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
@@ -184,7 +179,7 @@ class OpenClawGatewayClientTest {
 
     @Test
     void aRefusedConnectionIsGatewayUnavailable() throws Exception {
-        int closedPort = freePort();
+        int closedPort = LoopbackPorts.free();
         assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults())
                         .createResponse(instance("http://127.0.0.1:" + closedPort, TOKEN), key("main"), request(null, "{\"input\":\"x\"}")))
                 .isInstanceOfSatisfying(ChowderException.class, e -> {

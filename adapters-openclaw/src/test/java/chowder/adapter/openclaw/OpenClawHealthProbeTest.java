@@ -8,6 +8,7 @@ import chowder.domain.Instance;
 import chowder.domain.InstanceSettings;
 import chowder.domain.OrganizationId;
 import chowder.testing.FakeOpenClawGateway;
+import chowder.testing.LoopbackPorts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,10 +57,7 @@ class OpenClawHealthProbeTest {
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
         logged.start();
         probeLog.addAppender(logged);
-        int closedPort;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = LoopbackPorts.free();
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
                 RawServer authenticating = RawServer.answering("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n");
                 RawServer ssh = RawServer.answering("SSH-2.0-OpenSSH_9.2\r\n")) {

@@ -3,6 +3,7 @@ package chowder.adapter.openclaw.provisioner;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.openclaw.instance.InstanceDirectory;
 import chowder.adapter.openclaw.provisioner.sandbox.Sandbox;
 import chowder.application.port.out.InstanceProvisionerPort.StoredSettings;
 import chowder.domain.Channel;

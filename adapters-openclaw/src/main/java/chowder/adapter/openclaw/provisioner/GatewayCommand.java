@@ -2,6 +2,7 @@ package chowder.adapter.openclaw.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.openclaw.instance.InstanceDirectory;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package chowder.adapter.openclaw.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.openclaw.instance.InstanceDirectory;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxPaths;
 import java.nio.file.Path;
 

@@ -2,6 +2,7 @@ package chowder.adapter.openclaw.provisioner;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import chowder.adapter.openclaw.instance.InstanceDirectory;
 import chowder.adapter.openclaw.provisioner.sandbox.ProcessLauncher;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxCell;
 import java.io.IOException;

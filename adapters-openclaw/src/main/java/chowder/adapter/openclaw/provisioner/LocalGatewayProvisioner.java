@@ -1,13 +1,12 @@
 package chowder.adapter.openclaw.provisioner;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.openclaw.instance.InstanceDirectory;
 import chowder.adapter.openclaw.provisioner.sandbox.EgressRule;
 import chowder.adapter.openclaw.provisioner.sandbox.Sandbox;
-import chowder.adapter.openclaw.provisioner.sandbox.SandboxCell;
-import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.InstanceProvisionerPort.StoredSettings;
+import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.domain.Channel;
 import chowder.domain.ChannelSettings;
 import chowder.domain.ChowderException;
@@ -21,21 +20,18 @@ import chowder.domain.SkillSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -47,37 +43,18 @@ import org.slf4j.LoggerFactory;
  * a {@link GatewaySupervisor}. {@link #close()} stops every gateway it started.
  */
 public final class LocalGatewayProvisioner implements InstanceProvisionerPort, AutoCloseable {
-    /**
-     * A plugin install's own config, and no npm user settings: the home is the agent's to write, and an {@code .npmrc}
-     * planted there must not choose the registry or the package. (npm's global config is the runtime's, read-only in the
-     * sandbox; npm refuses one file as both, so only the user config is emptied.)
-     */
-    private static final Map<String, String> PLUGIN_INSTALL_ENVIRONMENT = Map.of(
-            "OPENCLAW_CONFIG_PATH", "/tmp/chowder-plugin-install/openclaw.json",
-            "npm_config_userconfig", "/dev/null");
     private static final Logger log = LoggerFactory.getLogger(LocalGatewayProvisioner.class);
     private static final int TOKEN_BYTES = 32;
 
     private final ProvisionerConfig config;
-    private final OpenClawInstall install;
-    private final Map<String, String> environment;
-    /** The host's TLS trust settings, passed into every sandbox. */
-    private final Map<String, String> hostTrust;
     private final SecureRandom random;
-    private final Clock clock;
     private final Sandbox sandbox;
-    private final ConfigDirectories configDirectories;
     private final Map<InstanceId, GatewaySupervisor> supervisors = new ConcurrentHashMap<>();
-    private final ChannelsConfig channelsConfig;
     private final ChannelPlugins plugins;
-    /** The skill and channel settings each started gateway runs with: its config is written from them at each launch and change. */
-    private final Map<InstanceId, StoredSettings> settings = new ConcurrentHashMap<>();
-    /** The config of each launched gateway, to write again when its skill or channel settings change. */
-    private final Map<InstanceId, ConfigFile> configs = new ConcurrentHashMap<>();
-    /** What each started gateway's process is given (token, model credential), for a command run beside it. */
-    private final Map<InstanceId, Map<String, String>> secrets = new ConcurrentHashMap<>();
-    /** Held to write a config: a launch and a skill change would otherwise race (both are rare and quick). */
-    private final Object configLock = new Object();
+    private final GatewaySettings settings;
+    private final GatewaySecrets secrets;
+    private final GatewayLauncher launcher;
+    private final DeletedInstances deleted;
     /** Chowder's model endpoint, known once it listens: every gateway reaches its provider there and nowhere else. */
     private volatile URI modelEndpoint;
 
@@ -90,15 +67,17 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
     public LocalGatewayProvisioner(ProvisionerConfig config, ChannelsConfig channelsConfig, Map<String, String> environment, SecureRandom random,
             Clock clock) {
         this.config = requireNonNull(config, "config is null");
-        this.channelsConfig = requireNonNull(channelsConfig, "channelsConfig is null");
+        requireNonNull(channelsConfig, "channelsConfig is null");
         this.plugins = new ChannelPlugins(channelsConfig);
-        this.install = new OpenClawInstall(config);
-        this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
-        this.hostTrust = Map.copyOf(GatewayCommand.hostTrust(this.environment));
+        Map<String, String> hostEnvironment = Map.copyOf(requireNonNull(environment, "environment is null"));
         this.random = requireNonNull(random, "random is null");
-        this.clock = requireNonNull(clock, "clock is null");
-        this.sandbox = new Sandbox(config.sandbox(), config.instancesDir(), this.environment, random);
-        this.configDirectories = new ConfigDirectories(config.runtimeDir());
+        requireNonNull(clock, "clock is null");
+        this.sandbox = new Sandbox(config.sandbox(), config.instancesDir(), hostEnvironment, random);
+        this.settings = new GatewaySettings(new ConfigDirectories(config.runtimeDir()));
+        this.secrets = new GatewaySecrets(settings);
+        this.launcher = new GatewayLauncher(new OpenClawInstall(config), sandbox, channelsConfig, plugins, GatewayCommand.hostTrust(hostEnvironment),
+                settings, secrets);
+        this.deleted = new DeletedInstances(config.instancesDir(), config.retention(), clock);
     }
 
     @Override
@@ -188,7 +167,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         }
         // A change that reached configureSkills or configureChannels while this start was on its way is newer than what
         // the caller read.
-        settings.putIfAbsent(instance.id(), stored);
+        settings.startWith(instance.id(), stored);
         ModelProviders.Selection model = config.modelProviders().select(instance.settings());
         int port = instance.gatewayUrl().value().getPort();
         InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), instance.id());
@@ -197,71 +176,20 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the gateway directory of instance " + instance.id(), e);
         }
-        Map<String, String> secrets = new HashMap<>();
-        secrets.put(GatewayConfigWriter.TOKEN_VARIABLE, instance.gatewayToken().value());
-        secrets.put(GatewayConfigWriter.MODEL_CREDENTIAL_VARIABLE, modelCredential);
-        this.secrets.put(instance.id(), Map.copyOf(secrets));
-        List<String> secretValues = secrets.values().stream().filter(value -> value.length() >= 4).toList();
+        Map<String, String> given = Map.of(GatewayConfigWriter.TOKEN_VARIABLE, instance.gatewayToken().value(),
+                GatewayConfigWriter.MODEL_CREDENTIAL_VARIABLE, modelCredential);
+        secrets.give(instance.id(), given);
+        List<String> secretValues = GatewaySecrets.redactable(List.copyOf(given.values()));
         // The model endpoint on loopback is the one way out for model traffic; the operator's allowlist adds the rest.
         List<EgressRule> egress = List.of(EgressRule.forUrl(endpoint.toString()));
-        GatewaySupervisor.Launch launch = () -> launch(instance.id(), directory, port, model, endpoint, Map.copyOf(secrets), egress);
+        GatewaySupervisor.Launch launch = () -> launcher.launch(instance.id(), directory, port, model, endpoint, given, egress);
         GatewaySupervisor supervisor = new GatewaySupervisor(instance.id().toString(), launch, port, directory.consoleLog(), events,
-                config.readyTimeout(), config.maxRestartBackoff(), text -> redact(text, redactable(instance.id(), secretValues)));
+                config.readyTimeout(), config.maxRestartBackoff(), text -> secrets.redacted(instance.id(), secretValues, text));
         GatewaySupervisor previous = supervisors.put(instance.id(), supervisor);
         if (previous != null) {
             previous.stop();
         }
         supervisor.start();
-    }
-
-    /** One launch: the runtime (installed on first use), the config as the gateway will see it, then the process. */
-    private GatewayProcess launch(InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model, URI endpoint,
-            Map<String, String> secrets, List<EgressRule> egress) throws IOException {
-        OpenClawInstall.Runtime runtime = install.locate();
-        Path configDirectory = configDirectories.of(id);
-        GatewayLayout layout = sandbox.confines() ? GatewayLayout.inSandbox() : GatewayLayout.onHost(runtime.home(), directory, configDirectory);
-        ConfigFile configFile = new ConfigFile(configDirectory.resolve(GatewayLayout.CONFIG_FILE), port, layout, model, endpoint, channelsConfig,
-                () -> plugins.available(directory));
-        List<String> openclaw = List.of(layout.runtime().node().toString(), layout.runtime().openClawEntry().toString());
-        if (!sandbox.confines()) {
-            // OpenClaw writes the plugin's record into the config it is given: a throwaway one, not the gateway's.
-            Map<String, String> installing = Map.of("OPENCLAW_CONFIG_PATH", directory.root().resolve("plugin-install.json").toString());
-            plugins.installMissing(id, directory, () -> settings.getOrDefault(id, StoredSettings.NONE), installing,
-                    (arguments, environment, timeout) -> GatewayCommand.runUnconfined(layout, directory.root(), concat(openclaw, arguments),
-                            environment, timeout));
-            writeConfig(id, configFile);
-            return GatewayProcess.launch(directory, layout, port, secrets);
-        }
-        SandboxCell.Request request = new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
-                directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(layout, port),
-                GatewayCommand.sandboxEnvironment(layout, hostTrust, secrets));
-        SandboxCell cell = sandbox.open(request);
-        try {
-            // In the launch's own sandbox, before its gateway: the install reaches the registry as the gateway may, and
-            // the gateway starts with the plugin. No secret is in its environment; its config is on the sandbox's /tmp, in a
-            // directory of its own (OpenClaw sets the mode of the directory it writes in, which /tmp is not its to change).
-            plugins.installMissing(id, directory, () -> settings.getOrDefault(id, StoredSettings.NONE),
-                    GatewayCommand.sandboxEnvironment(layout, hostTrust, PLUGIN_INSTALL_ENVIRONMENT),
-                    (arguments, environment, timeout) -> redacted(id, sandbox.runFirst(cell, request, concat(openclaw, arguments), environment, timeout)));
-            writeConfig(id, configFile);
-            return GatewayProcess.launch(cell, directory);
-        } catch (IOException | RuntimeException e) {
-            cell.close();
-            throw e;
-        }
-    }
-
-    private void writeConfig(InstanceId id, ConfigFile configFile) throws IOException {
-        synchronized (configLock) {
-            configFile.write(settings.getOrDefault(id, StoredSettings.NONE));
-            configs.put(id, configFile);
-        }
-    }
-
-    private static List<String> concat(List<String> first, List<String> second) {
-        List<String> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
     }
 
     /**
@@ -292,7 +220,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
      * {@code skills.*} without a restart. A gateway not started here gets them at its next start.
      */
     void configureSkills(InstanceId id, Map<String, SkillSettings> skills) {
-        reconfigure(id, current -> new StoredSettings(skills, current.channels()));
+        settings.change(id, current -> new StoredSettings(skills, current.channels()));
     }
 
     /**
@@ -300,41 +228,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
      * {@code channels.*} and {@code plugins.*} without a restart. A gateway not started here gets them at its next start.
      */
     void configureChannels(InstanceId id, Map<Channel, ChannelSettings> channels) {
-        reconfigure(id, current -> new StoredSettings(current.skills(), channels));
-    }
-
-    private void reconfigure(InstanceId id, java.util.function.UnaryOperator<StoredSettings> change) {
-        synchronized (configLock) {
-            StoredSettings next = change.apply(settings.getOrDefault(id, StoredSettings.NONE));
-            settings.put(id, next);
-            ConfigFile file = configs.get(id);
-            if (file != null) {
-                try {
-                    file.write(next);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write the gateway config of instance " + id, e);
-                }
-            }
-        }
-    }
-
-    /**
-     * Where the gateway's config goes and what, besides its skills and channels, it says. A channel whose plugin is not
-     * installed stays out of it: OpenClaw would refuse a section for a channel it does not know.
-     */
-    private record ConfigFile(Path file, int port, GatewayLayout layout, ModelProviders.Selection model, URI modelEndpoint,
-            ChannelsConfig channelsConfig, java.util.function.Supplier<Set<Channel>> available) {
-        void write(StoredSettings stored) throws IOException {
-            Set<Channel> runnable = available.get();
-            Map<Channel, ChannelSettings> channels = new java.util.EnumMap<>(Channel.class);
-            stored.channels().forEach((channel, settings) -> {
-                if (runnable.contains(channel)) {
-                    channels.put(channel, settings);
-                }
-            });
-            GatewayConfigWriter.write(file, GatewayConfigWriter.config(port, layout, model, modelEndpoint, stored.skills(), channels,
-                    channelsConfig));
-        }
+        settings.change(id, current -> new StoredSettings(current.skills(), channels));
     }
 
     /**
@@ -342,83 +236,32 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
      * the gateway runs: beside it in its sandbox (its uid and binds, no network), or unconfined when the sandbox is off.
      * Its output ends with what it printed, secrets redacted.
      */
-    Sandbox.Outcome runBeside(InstanceId id, List<String> arguments, java.time.Duration timeout) throws IOException, InterruptedException {
-        Map<String, String> given = secrets.get(id);
-        if (given == null) {
-            throw new IllegalStateException("the gateway of instance " + id + " was not started by this Chowder");
-        }
-        OpenClawInstall.Runtime runtime = install.locate();
-        InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), id);
-        Path configDirectory = configDirectories.of(id);
-        GatewayLayout layout = sandbox.confines() ? GatewayLayout.inSandbox() : GatewayLayout.onHost(runtime.home(), directory, configDirectory);
-        List<String> command = new ArrayList<>(List.of(layout.runtime().node().toString(), layout.runtime().openClawEntry().toString()));
-        command.addAll(arguments);
-        Sandbox.Outcome outcome;
-        if (sandbox.confines()) {
-            outcome = sandbox.runBeside(new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
-                    directory.state(), directory.workspace(), directory.home(), 0, List.of(), command,
-                    GatewayCommand.sandboxEnvironment(layout, hostTrust, given)), timeout);
-        } else {
-            outcome = GatewayCommand.runUnconfined(layout, directory.root(), command, given, timeout);
-        }
-        return new Sandbox.Outcome(outcome.exitCode(), redact(outcome.output(), redactable(id, List.copyOf(given.values()))));
+    Sandbox.Outcome runBeside(InstanceId id, List<String> arguments, Duration timeout) throws IOException, InterruptedException {
+        return launcher.runBeside(id, InstanceDirectory.of(config.instancesDir(), id), arguments, timeout);
     }
 
     @Override
     public void stop(InstanceId id) {
-        settings.remove(id);
-        secrets.remove(id);
-        configs.remove(id);
+        settings.forget(id);
+        secrets.forget(id);
         GatewaySupervisor supervisor = supervisors.remove(id);
         if (supervisor != null) {
             supervisor.stop();
         }
         // Its skill secrets stay in memory no longer than its gateway runs; the next start writes the config again.
-        synchronized (configLock) {
-            try {
-                configDirectories.remove(id);
-            } catch (IOException e) {
-                log.warn("Cannot remove the config of instance {}: {}", id, e.getMessage());
-            }
-        }
+        settings.removeConfig(id);
     }
 
     @Override
     public void remove(InstanceId id) {
         stop(id);
-        InstanceDirectory directory = InstanceDirectory.of(config.instancesDir(), id);
-        if (Files.isDirectory(directory.root())) {
-            try {
-                Files.writeString(directory.root().resolve(InstanceDirectory.DELETED_MARKER), clock.instant().toString(), UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot mark the directory of instance " + id + " deleted", e);
-            }
-        }
+        deleted.mark(id);
         purgeExpired();
     }
 
     /** Removes the directories of instances deleted longer than the retention ago; returns how many. */
     public int purgeExpired() {
-        if (!Files.isDirectory(config.instancesDir())) {
-            return 0;
-        }
-        Instant cutoff = clock.instant().minus(config.retention());
-        List<Path> expired = new ArrayList<>();
-        try (Stream<Path> directories = Files.list(config.instancesDir())) {
-            directories.filter(directory -> deletedBefore(directory, cutoff)).forEach(expired::add);
-        } catch (IOException e) {
-            log.warn("Cannot list {}: {}", config.instancesDir(), e.getMessage());
-            return 0;
-        }
-        for (Path directory : expired) {
-            try {
-                Sandbox.removeAgentTree(directory);
-                log.info("Removed the state of deleted instance {}", directory.getFileName());
-            } catch (IOException e) {
-                log.warn("Cannot remove {}: {}", directory, e.getMessage());
-            }
-        }
-        return expired.size();
+        return deleted.purgeExpired();
     }
 
     /** Stops every gateway (in parallel: each may take a grace period) and returns once all are gone, then the egress proxy. */
@@ -439,49 +282,8 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         sandbox.close();
     }
 
-    private static boolean deletedBefore(Path directory, Instant cutoff) {
-        Path marker = directory.resolve(InstanceDirectory.DELETED_MARKER);
-        if (!Files.isRegularFile(marker)) {
-            return false;
-        }
-        try {
-            return !Instant.parse(Files.readString(marker, UTF_8).strip()).isAfter(cutoff);
-        } catch (IOException | DateTimeParseException e) {
-            return false;
-        }
-    }
-
     /** {@code text} without the instance's secrets: what its gateway reports may quote them (a Bot API URL holds the token). */
     String redacted(InstanceId id, String text) {
-        return redact(text, redactable(id, List.copyOf(secrets.getOrDefault(id, Map.of()).values())));
-    }
-
-    private Sandbox.Outcome redacted(InstanceId id, Sandbox.Outcome outcome) {
-        return new Sandbox.Outcome(outcome.exitCode(), redacted(id, outcome.output()));
-    }
-
-    /**
-     * What a gateway's log tail must not show: its token and model credential, and its skills' secrets and channels'
-     * fields as they are now.
-     */
-    private List<String> redactable(InstanceId id, List<String> fixed) {
-        List<String> values = new ArrayList<>(fixed);
-        StoredSettings stored = settings.getOrDefault(id, StoredSettings.NONE);
-        for (SkillSettings skill : stored.skills().values()) {
-            if (skill.apiKey() != null) {
-                values.add(skill.apiKey());
-            }
-            values.addAll(skill.env().values());
-        }
-        stored.channels().values().forEach(channel -> values.addAll(channel.fields().values()));
-        return values.stream().filter(value -> value.length() >= 4).toList();
-    }
-
-    private static String redact(String text, List<String> secrets) {
-        String redacted = text;
-        for (String secret : secrets) {
-            redacted = redacted.replace(secret, "[redacted]");
-        }
-        return redacted;
+        return secrets.redacted(id, text);
     }
 }

@@ -3,6 +3,7 @@ package chowder.adapter.openclaw.provisioner;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.openclaw.GatewayRpc;
+import chowder.adapter.openclaw.workspace.LocalWorkspaceFiles;
 import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.SkillCatalogPort.SkillFile;
 import chowder.application.port.out.SkillCatalogPort.SkillPackage;

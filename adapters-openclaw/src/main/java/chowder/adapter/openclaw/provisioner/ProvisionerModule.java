@@ -3,6 +3,7 @@ package chowder.adapter.openclaw.provisioner;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.openclaw.GatewayRpc;
+import chowder.adapter.openclaw.workspace.LocalWorkspaceFiles;
 import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.InstanceChannelsPort;
 import chowder.application.port.out.InstanceSkillsPort;

@@ -4,16 +4,17 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.adapter.openclaw.instance.InstanceDirectory;
 import chowder.domain.Channel;
 import chowder.domain.ChannelSettings;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
-import chowder.domain.SkillSettings;
 import chowder.domain.InstanceSettings;
 import chowder.domain.ModelApi;
 import chowder.domain.ModelApiKey;
 import chowder.domain.ModelProviderName;
+import chowder.domain.SkillSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;

@@ -3,6 +3,7 @@ package chowder.adapter.openclaw.provisioner;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.adapter.openclaw.instance.InstanceDirectory;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
 import chowder.domain.InstanceId;
 import java.nio.file.Files;

@@ -49,7 +49,7 @@ final class NetworkCell implements AutoCloseable {
         try {
             create(tools, name);
             // In the instance's cgroup: the CPU and memory it spends on the instance's traffic count against the instance.
-            List<String> command = new ArrayList<>(Sandbox.entering(tools, cgroup, 0));
+            List<String> command = new ArrayList<>(SandboxCommand.entering(tools, cgroup, 0));
             command.addAll(List.of(tools.setpriv().toString(), "--pdeathsig", "KILL", "--",
                     tools.pasta().toString(), "--netns", name,
                     // pasta drops to nobody by default, and then cannot enter a namespace the host's root owns.

@@ -1,10 +1,8 @@
 package chowder.adapter.openclaw.provisioner.sandbox;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -13,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -28,11 +25,6 @@ import org.slf4j.event.Level;
 public final class Sandbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
     private static final Duration RECHECK_AFTER_FAILURE = Duration.ofSeconds(10);
-    // The largest there is: when the host runs out of memory, a tenant's processes go before anything else.
-    private static final int OOM_SCORE_ADJUSTMENT = 1000;
-    /** How the names of trial sandboxes' cgroups and network namespaces begin. */
-    private static final String TRIAL = "check-";
-    private static final Duration STALE_TRIAL = Duration.ofMinutes(5);
     private static final Duration TREE_REMOVAL_TIMEOUT = Duration.ofMinutes(10);
 
     private final SandboxConfig config;
@@ -43,6 +35,7 @@ public final class Sandbox implements AutoCloseable {
     private Cgroups cgroups;
     private final Optional<byte[]> seccompProgram;
     private SandboxTools tools;
+    private SandboxCommand commands;
     private EgressProxy egress;
     private Optional<String> problem;
     private long checkedAtNanos;
@@ -63,7 +56,7 @@ public final class Sandbox implements AutoCloseable {
         this.random = requireNonNull(random, "random is null");
         this.identity = new SandboxIdentity(instancesDir, config.firstUid());
         this.cgroups = requireNonNull(cgroups, "cgroups is null");
-        this.seccompProgram = seccompProgram(System.getProperty("os.arch"));
+        this.seccompProgram = SandboxCommand.seccompProgram(System.getProperty("os.arch"));
     }
 
     /** What instances show as their {@code sandbox}: {@code bubblewrap} or {@code off}. */
@@ -112,108 +105,20 @@ public final class Sandbox implements AutoCloseable {
                     + ". Install them (Debian: apt-get install bubblewrap passt iproute2 util-linux), or set CHOWDER_SANDBOX=off on a "
                     + "host whose only tenant is you.");
         }
-        if (!runsAsRoot()) {
+        if (!SandboxTrial.runsAsRoot()) {
             return Optional.of("the gateway sandbox needs Chowder to run as root (to give each instance its own uid, network and "
                     + "cgroup); run Chowder as root, or set CHOWDER_SANDBOX=off on a host whose only tenant is you.");
         }
         tools = located.tools().get();
-        usableCgroups();
+        commands = new SandboxCommand(tools, config, seccompProgram);
+        cgroups = SandboxTrial.usableCgroups(cgroups, config);
         try {
-            trial();
+            SandboxTrial.run(tools, commands, cgroups, config);
         } catch (IOException e) {
             return Optional.of("a trial sandbox failed (" + e.getMessage() + "); the kernel may refuse namespaces here. "
                     + "Set CHOWDER_SANDBOX=off only on a host whose only tenant is you.");
         }
         return Optional.empty();
-    }
-
-    /** Controllers that are mounted but that Chowder may not use (a read-only cgroup file system) are as good as none. */
-    private void usableCgroups() {
-        String name = TRIAL + UUID.randomUUID();
-        try {
-            cgroups.create(name, config).remove();
-        } catch (IOException e) {
-            log.warn("Cannot create cgroups with {} ({}): memory and CPU of provisioned gateways are NOT limited", cgroups.describe(),
-                    e.getMessage());
-            cgroups = Cgroups.NONE;
-        }
-    }
-
-    /** Builds what a gateway's sandbox is made of, once, around {@code /usr/bin/true}, as a uid no instance gets in practice. */
-    private void trial() throws IOException {
-        String name = TRIAL + UUID.randomUUID();
-        long uid = config.firstUid() + SandboxConfig.UID_RANGE - 1;
-        Path directory = Files.createTempDirectory("chowder-sandbox-check");
-        try {
-            Path etc = Files.createDirectories(directory.resolve("etc"));
-            SandboxIdentity.writeEtc(etc, uid);
-            Path config = Files.createDirectories(directory.resolve("config"));
-            Files.writeString(config.resolve("openclaw.json"), "{}", UTF_8);
-            Path writable = Files.createDirectories(directory.resolve("writable"));
-            SandboxIdentity.own(List.of(writable), uid);
-            Cgroups.Cell cgroup = cgroups.create(name, this.config);
-            try (NetworkCell network = NetworkCell.open(tools, name, freeLoopbackPort(), List.of(), directory.resolve("pasta.log"),
-                    directory.resolve("pasta.pid"), cgroup)) {
-                BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, directory, config, writable, writable,
-                        writable, etc, 1024 * 1024, List.of("/usr/bin/true"), false);
-                SandboxTools.run(command(cgroup, network, spec, directory));
-                if (!network.alive()) {
-                    throw new IOException("pasta exited: " + Files.readString(directory.resolve("pasta.log"), UTF_8).strip());
-                }
-            } finally {
-                cgroup.remove();
-            }
-        } finally {
-            try {
-                removeAgentTree(directory);
-            } catch (IOException e) {
-                log.debug("Cannot remove {}: {}", directory, e.getMessage());
-            }
-        }
-    }
-
-    /**
-     * The outer command of a sandbox: enter its cgroups (first of all the OOM killer's choice, before Chowder, PostgreSQL
-     * or another tenant), set its rlimits, enter its network, then bubblewrap, which reads the seccomp program (written
-     * into {@code directory}) from its standard input.
-     */
-    private ProcessBuilder command(Cgroups.Cell cgroup, NetworkCell network, BubblewrapArguments.Spec spec, Path directory)
-            throws IOException {
-        return command(cgroup, Optional.of(network), spec, directory, "seccomp.bpf");
-    }
-
-    private ProcessBuilder command(Cgroups.Cell cgroup, Optional<NetworkCell> network, BubblewrapArguments.Spec spec, Path directory,
-            String seccompFile) throws IOException {
-        Optional<Path> program = Optional.empty();
-        if (seccompProgram.isPresent()) {
-            program = Optional.of(Files.write(directory.resolve(seccompFile), seccompProgram.get()));
-        }
-        List<String> command = new ArrayList<>(entering(tools, cgroup, OOM_SCORE_ADJUSTMENT));
-        command.addAll(List.of(tools.prlimit().toString(),
-                "--nofile=" + config.maxOpenFiles() + ":" + config.maxOpenFiles(),
-                // Per uid, and every instance has its own: a process limit even where cgroups are missing.
-                "--nproc=" + config.maxProcesses() + ":" + config.maxProcesses(),
-                // A core dump would hold the gateway's secrets.
-                "--core=0:0", "--"));
-        network.ifPresent(cell -> command.addAll(List.of(tools.nsenter().toString(), cell.nsenterOption(), "--")));
-        command.addAll(BubblewrapArguments.of(tools, spec, program.isPresent()));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        program.ifPresent(file -> builder.redirectInput(file.toFile()));
-        return builder;
-    }
-
-    /**
-     * The start of a command line that puts the process in {@code cgroup} and gives it {@code oomScore} before it becomes
-     * the rest of the line: the tree must be in its cgroups before it forks, so this shell moves itself there, then
-     * {@code exec}s.
-     */
-    static List<String> entering(SandboxTools tools, Cgroups.Cell cgroup, int oomScore) {
-        List<String> command = new ArrayList<>(List.of(tools.shell().toString(), "-c",
-                "echo \"$1\" > /proc/self/oom_score_adj || exit 125; shift; n=$1; shift; "
-                        + "while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n - 1)); done; exec \"$@\"",
-                "chowder-sandbox", Integer.toString(oomScore), Integer.toString(cgroup.procsFiles().size())));
-        cgroup.procsFiles().forEach(file -> command.add(file.toString()));
-        return command;
     }
 
     /**
@@ -249,7 +154,7 @@ public final class Sandbox implements AutoCloseable {
                     own.resolve("pasta.pid"), cgroup);
             BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.configDirectory(), request.state(),
                     request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), request.command(), false);
-            ProcessBuilder builder = command(cgroup, network, spec, own);
+            ProcessBuilder builder = commands.build(cgroup, network, spec, own);
             builder.environment().clear();
             builder.environment().putAll(request.environment());
             builder.environment().put("OPENCLAW_PROXY_URL", proxyUrl);
@@ -292,10 +197,10 @@ public final class Sandbox implements AutoCloseable {
         long uid = identity.uidFor(request.instanceRoot());
         BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.configDirectory(), request.state(),
                 request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), request.command(), true);
-        ProcessBuilder builder = command(cgroup.orElse(Cgroups.Cell.NONE), Optional.empty(), spec, own, "seccomp-beside.bpf");
+        ProcessBuilder builder = commands.build(cgroup.orElse(Cgroups.Cell.NONE), Optional.empty(), spec, own, "seccomp-beside.bpf");
         builder.environment().clear();
         builder.environment().putAll(request.environment());
-        return runToEnd(builder, own, timeout);
+        return OneShotCommand.runToEnd(builder, own, timeout);
     }
 
     /**
@@ -308,48 +213,11 @@ public final class Sandbox implements AutoCloseable {
         Path own = request.instanceRoot().resolve("sandbox");
         BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(cell.uid(), request.runtimeHome(), request.configDirectory(), request.state(),
                 request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), command, false);
-        ProcessBuilder builder = command(cell.cgroup(), Optional.of(cell.network()), spec, own, "seccomp-first.bpf");
+        ProcessBuilder builder = commands.build(cell.cgroup(), Optional.of(cell.network()), spec, own, "seccomp-first.bpf");
         builder.environment().clear();
         builder.environment().putAll(environment);
         builder.environment().put("OPENCLAW_PROXY_URL", cell.proxyUrl());
-        return runToEnd(builder, own, timeout);
-    }
-
-    /** Runs a command to its end or {@code timeout} (then kills it: bubblewrap's PID namespace takes its tree along). */
-    private static Outcome runToEnd(ProcessBuilder builder, Path own, Duration timeout) throws IOException, InterruptedException {
-        Path output = Files.createTempFile(own, "command-", ".out");
-        try {
-            builder.redirectErrorStream(true).redirectOutput(output.toFile());
-            Process process = ProcessLauncher.start(builder);
-            boolean ended;
-            try {
-                ended = process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                // Chowder stops, or the request went away: the command does not outlive the wait.
-                process.destroyForcibly();
-                throw e;
-            }
-            if (!ended) {
-                // bubblewrap's PID namespace takes the command's whole tree with it.
-                process.destroyForcibly();
-                process.waitFor();
-                return new Outcome(-1, tail(output));
-            }
-            return new Outcome(process.exitValue(), tail(output));
-        } finally {
-            Files.deleteIfExists(output);
-        }
-    }
-
-    /** The last 8 KiB of a command's output: enough to say what happened, bounded whatever it printed. */
-    private static String tail(Path output) throws IOException {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(output)) {
-            long size = channel.size();
-            long start = Math.max(0, size - 8192);
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) (size - start));
-            channel.read(buffer, start);
-            return new String(buffer.array(), UTF_8);
-        }
+        return OneShotCommand.runToEnd(builder, own, timeout);
     }
 
     /**
@@ -360,13 +228,7 @@ public final class Sandbox implements AutoCloseable {
         if (tools == null) {
             return;
         }
-        NetworkCell.remove(tools, NetworkCell.namespaceName(instance));
-        cgroups.existing(instance).ifPresent(Sandbox::removeLeftover);
-    }
-
-    private static void removeLeftover(Cgroups.Cell cgroup) {
-        SandboxCell.killAll(cgroup);
-        cgroup.remove();
+        SandboxLeftovers.sweep(tools, cgroups, instance);
     }
 
     /**
@@ -377,24 +239,7 @@ public final class Sandbox implements AutoCloseable {
         if (tools == null) {
             return;
         }
-        try (var namespaces = Files.list(Path.of("/run/netns"))) {
-            namespaces.filter(path -> path.getFileName().toString().startsWith(NetworkCell.namespaceName(TRIAL)) && stale(path))
-                    .forEach(path -> NetworkCell.remove(tools, path.getFileName().toString()));
-        } catch (IOException noNamedNamespaces) {
-            // nothing to sweep
-        }
-        for (String name : cgroups.names(TRIAL)) {
-            cgroups.existing(name).filter(leftover -> leftover.procsFiles().stream().allMatch(Sandbox::stale))
-                    .ifPresent(Sandbox::removeLeftover);
-        }
-    }
-
-    private static boolean stale(Path path) {
-        try {
-            return Files.getLastModifiedTime(path).toInstant().isBefore(java.time.Instant.now().minus(STALE_TRIAL));
-        } catch (IOException gone) {
-            return false;
-        }
+        SandboxLeftovers.sweepTrials(tools, cgroups);
     }
 
     /**
@@ -431,42 +276,6 @@ public final class Sandbox implements AutoCloseable {
             throw new IOException("the OpenClaw install at " + runtimeHome + " is not readable by other users (mode "
                     + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "), and sandboxed gateways run as users of "
                     + "their own: chmod -R a+rX " + runtimeHome);
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean runsAsRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"), UTF_8)) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
-
-    /** The compiled filter for this machine (see {@code scripts/sandbox/seccomp-filter.py}), if there is one. */
-    static Optional<byte[]> seccompProgram(String osArch) {
-        String arch = switch (osArch) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> null;
-        };
-        if (arch == null) {
-            return Optional.empty();
-        }
-        try (InputStream in = Sandbox.class.getResourceAsStream("seccomp-" + arch + ".bpf")) {
-            return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
-        } catch (IOException e) {
-            return Optional.empty();
         }
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Which controllers are found where, from the kernel's own descriptions ({@code /proc/self/mountinfo} and
  * {@code /proc/self/cgroup}) as v1, v2 and container hosts write them; the limits a v2 cgroup gets. (v1, the kind of
- * this project's machines, is exercised for real by {@link SandboxTest}.)
+ * this project's machines, is exercised for real by {@link SandboxLimitsTest}.)
  */
 class CgroupsTest {
     private static final SandboxConfig LIMITS = new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, SandboxConfig.DEFAULT_FIRST_UID,
@@ -40,7 +40,7 @@ class CgroupsTest {
         Cgroups found = Cgroups.detect(mountInfo, cgroup);
         assertThat(found.describe()).isEqualTo("cgroup v1 (memory, pids, cpu)");
         // Below Chowder's own cgroup, so that the host's limits on Chowder still hold; a container's mount shows only its subtree.
-        assertThat(found).isInstanceOfSatisfying(Cgroups.V1.class, v1 -> assertThat(v1.ownCgroups()).containsOnly(
+        assertThat(found).isInstanceOfSatisfying(CgroupsV1.class, v1 -> assertThat(v1.ownCgroups()).containsOnly(
                 java.util.Map.entry("memory", Path.of("/sys/fs/cgroup/memory/process_api/22fc")),
                 java.util.Map.entry("pids", Path.of("/sys/fs/cgroup/pids/service")),
                 java.util.Map.entry("cpu", Path.of("/sys/fs/cgroup/cpu,cpuacct"))));

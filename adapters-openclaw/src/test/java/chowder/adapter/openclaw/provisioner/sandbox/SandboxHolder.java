@@ -2,6 +2,7 @@ package chowder.adapter.openclaw.provisioner.sandbox;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import chowder.testing.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Chowder as far as one sandbox is concerned, in a JVM of its own for {@link SandboxTest} to kill: opens a real cell
+ * Chowder as far as one sandbox is concerned, in a JVM of its own for {@link SandboxLifecycleTest} to kill: opens a real cell
  * around two {@code sleep}s and starts it from {@link ProcessLauncher}'s thread, as Chowder does, then prints
  * {@code HOLDING <uid> <pid of the cell's process>} and waits to be killed. Arguments: the instances directory, the
  * OpenClaw install, the instance's name and the first sandbox uid.
@@ -25,9 +26,9 @@ final class SandboxHolder {
         Path runtime = Path.of(args[1]);
         String name = args[2];
         long firstUid = Long.parseLong(args[3]);
-        Sandbox sandbox = new Sandbox(SandboxTest.config(firstUid, 1.0, List.of()), instancesDir, Map.of("PATH", System.getenv("PATH")),
+        Sandbox sandbox = new Sandbox(SandboxFixture.config(firstUid, 1.0, List.of()), instancesDir, Map.of("PATH", System.getenv("PATH")),
                 new SecureRandom());
-        SandboxCell cell = sandbox.open(SandboxTest.request(instancesDir, runtime, name, SandboxTest.freePort(),
+        SandboxCell cell = sandbox.open(SandboxFixture.request(instancesDir, runtime, name, LoopbackPorts.free(),
                 List.of("/bin/sh", "-c", "sleep 300 & sleep 300 & echo STARTED; wait")));
         Path output = instancesDir.resolve(name + ".out");
         Process process = ProcessLauncher.start(cell.command().redirectErrorStream(true).redirectOutput(output.toFile()));

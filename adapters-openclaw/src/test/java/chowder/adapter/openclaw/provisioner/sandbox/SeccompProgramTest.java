@@ -21,7 +21,7 @@ class SeccompProgramTest {
             Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), arch, compiled.toString()).inheritIO().start();
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).as("the script needs libseccomp's Python binding (Debian: python3-seccomp)").isZero();
-            assertThat(Sandbox.seccompProgram(arch)).as(arch).hasValueSatisfying(program -> {
+            assertThat(SandboxCommand.seccompProgram(arch)).as(arch).hasValueSatisfying(program -> {
                 try {
                     assertThat(program).isEqualTo(Files.readAllBytes(compiled));
                 } catch (java.io.IOException e) {
@@ -29,8 +29,8 @@ class SeccompProgramTest {
                 }
             });
         }
-        assertThat(Sandbox.seccompProgram("amd64").orElseThrow()).isEqualTo(Sandbox.seccompProgram("x86_64").orElseThrow());
-        assertThat(Sandbox.seccompProgram("riscv64")).isEmpty();
+        assertThat(SandboxCommand.seccompProgram("amd64").orElseThrow()).isEqualTo(SandboxCommand.seccompProgram("x86_64").orElseThrow());
+        assertThat(SandboxCommand.seccompProgram("riscv64")).isEmpty();
     }
 
     private static Path repositoryRoot() {

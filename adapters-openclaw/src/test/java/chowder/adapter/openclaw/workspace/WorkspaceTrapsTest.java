@@ -1,4 +1,4 @@
-package chowder.adapter.openclaw.provisioner;
+package chowder.adapter.openclaw.workspace;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,66 +8,21 @@ import chowder.application.port.FileEntry;
 import chowder.application.port.OpenFile;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
-import chowder.domain.InstanceId;
 import chowder.domain.WorkspacePath;
-import java.io.ByteArrayInputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class LocalWorkspaceFilesTest {
-    private static final long MAX_BYTES = 1024;
-
-    @TempDir
-    Path instancesDir;
-
-    private final InstanceId instance = new InstanceId(UUID.randomUUID());
-    private LocalWorkspaceFiles files;
-    private Path workspace;
-    private Path outside;
-
-    @BeforeEach
-    void createWorkspace() throws Exception {
-        workspace = InstanceDirectory.of(instancesDir, instance).create().workspace();
-        outside = Files.writeString(instancesDir.resolve("secret.txt"), "master key", UTF_8);
-        files = new LocalWorkspaceFiles(instancesDir, MAX_BYTES, 3);
-    }
-
-    @Test
-    void writesReadsListsMovesAndDeletesInsideTheWorkspace() throws Exception {
-        FileEntry written = write("notes/todo.md", "buy milk");
-        assertThat(written.size()).isEqualTo(8);
-        assertThat(Files.readString(workspace.resolve("notes/todo.md"), UTF_8)).isEqualTo("buy milk");
-        try (OpenFile file = files.open(instance, path("notes/todo.md"))) {
-            assertThat(new String(file.content().readAllBytes(), UTF_8)).isEqualTo("buy milk");
-        }
-        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(entry -> entry.path().value()).containsExactly("notes");
-
-        files.move(instance, path("notes/todo.md"), path("done/todo.md"));
-        assertThat(workspace.resolve("done/todo.md")).hasContent("buy milk");
-        assertThat(workspace.resolve("notes/todo.md")).doesNotExist();
-        files.delete(instance, path("done/todo.md"));
-        assertThat(workspace.resolve("done/todo.md")).doesNotExist();
-    }
-
-    @Test
-    void anExecutableIsWrittenWithItsModeAndATreeIsDeletedWhole() throws Exception {
-        files.write(instance, path("skills/tool/run.sh"), new ByteArrayInputStream("#!/bin/sh\n".getBytes(UTF_8)), true);
-        assertThat(Files.getPosixFilePermissions(workspace.resolve("skills/tool/run.sh"))).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
-        files.deleteTree(instance, path("skills"));
-        assertThat(workspace.resolve("skills")).doesNotExist();
-        files.deleteTree(instance, path("skills"));
-    }
-
+/**
+ * What an agent may plant in its workspace to lead Chowder astray: links out, FIFOs, sockets, devices and hard links,
+ * each refused without being opened or followed.
+ */
+class WorkspaceTrapsTest extends WorkspaceFilesFixture {
     @Test
     void aTreeIsDeletedWithoutFollowingTheLinksInIt() throws Exception {
         write("skills/tool/SKILL.md", "x");
@@ -79,18 +34,6 @@ class LocalWorkspaceFilesTest {
         assertThat(workspace.resolve("skills/tool")).doesNotExist();
         assertThat(outside).hasContent("master key");
         assertThat(instancesDir.resolve(instance.toString())).isDirectory();
-    }
-
-    @Test
-    void entriesCarryTheirModeAsLsShowsIt() throws Exception {
-        write("dir/file.txt", "x");
-        Files.setPosixFilePermissions(workspace.resolve("dir/file.txt"), PosixFilePermissions.fromString("rw-r-----"));
-        Files.setPosixFilePermissions(workspace.resolve("dir"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createSymbolicLink(workspace.resolve("dir/link"), workspace.resolve("dir/file.txt"));
-
-        assertThat(files.list(instance, path("dir")).entries()).extracting(FileEntry::permissions)
-                .containsExactly("-rw-r-----", "lrwxrwxrwx");
-        assertThat(files.list(instance, WorkspacePath.ROOT).entries()).extracting(FileEntry::permissions).containsExactly("drwxr-xr-x");
     }
 
     @Test
@@ -238,71 +181,5 @@ class LocalWorkspaceFilesTest {
         assertInvalid(() -> files.move(instance, path("dir"), path("link/inner")));
         assertInvalid(() -> files.move(instance, path("dir"), path("dir/inner")));
         assertThat(workspace.resolve("dir/file.txt")).hasContent("x");
-    }
-
-    @Test
-    void whatTheApiCreatesBelongsToTheWorkspacesOwner() throws Exception {
-        int owner = 1_999_999_000;
-        Files.setAttribute(workspace, "unix:uid", owner);
-        Files.setAttribute(workspace, "unix:gid", owner);
-        write("made/by/the/api.txt", "x");
-        for (String created : new String[] {"made", "made/by", "made/by/the", "made/by/the/api.txt"}) {
-            assertThat(Files.getAttribute(workspace.resolve(created), "unix:uid")).as(created).isEqualTo(owner);
-            assertThat(Files.getAttribute(workspace.resolve(created), "unix:gid")).as(created).isEqualTo(owner);
-        }
-    }
-
-    @Test
-    void limitsFileSizesAndListings() throws Exception {
-        assertThatThrownBy(() -> files.write(instance, path("big.bin"), new ByteArrayInputStream(new byte[(int) MAX_BYTES + 1])))
-                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
-        assertThat(workspace.resolve("big.bin")).doesNotExist();
-        assertThat(Files.list(workspace)).isEmpty();
-
-        Files.write(workspace.resolve("large-from-the-agent.bin"), new byte[(int) MAX_BYTES + 1]);
-        assertThatThrownBy(() -> files.open(instance, path("large-from-the-agent.bin")))
-                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
-
-        for (String name : new String[] {"a", "b", "c"}) {
-            write(name, name);
-        }
-        var listing = files.list(instance, WorkspacePath.ROOT);
-        assertThat(listing.entries()).hasSize(3);
-        assertThat(listing.truncated()).isTrue();
-    }
-
-    @Test
-    void conflictsAndMissingFilesHaveTheirOwnCodes() {
-        write("a.txt", "a");
-        write("b.txt", "b");
-        assertCode(() -> files.move(instance, path("a.txt"), path("b.txt")), ErrorCode.FILE_CONFLICT);
-        assertCode(() -> files.open(instance, path("missing.txt")), ErrorCode.FILE_NOT_FOUND);
-        assertCode(() -> write("a.txt/child", "x"), ErrorCode.FILE_CONFLICT);
-        write("dir/file", "x");
-        assertCode(() -> files.delete(instance, path("dir")), ErrorCode.FILE_CONFLICT);
-    }
-
-    /** A device node in the workspace ({@code type} {@code c} or {@code b}), as root makes it. */
-    private Path mknod(String name, String type, int major, int minor) throws Exception {
-        Path node = workspace.resolve(name);
-        Process mknod = new ProcessBuilder("mknod", node.toString(), type, Integer.toString(major), Integer.toString(minor)).inheritIO().start();
-        assertThat(mknod.waitFor()).as("mknod (the tests run as root)").isZero();
-        return node;
-    }
-
-    private FileEntry write(String path, String content) {
-        return files.write(instance, path(path), new ByteArrayInputStream(content.getBytes(UTF_8)));
-    }
-
-    private static WorkspacePath path(String value) {
-        return WorkspacePath.of(value, "path", false);
-    }
-
-    private static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
-        assertCode(call, ErrorCode.INVALID_REQUEST);
-    }
-
-    private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 }

@@ -1,4 +1,4 @@
-package chowder.adapter.openclaw.provisioner;
+package chowder.adapter.openclaw.instance;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,21 +10,23 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The private directory of one provisioned instance ({@code <instances dir>/<instance id>}, mode 700): the
- * gateway's state (sessions), the agent's workspace, a home directory, and logs.
+ * gateway's state (sessions), the agent's workspace, a home directory, and logs. Shared by the provisioner, which
+ * makes and removes it, and the workspace files, which work beneath its {@code workspace}.
  */
-record InstanceDirectory(Path root) {
-    static final String DELETED_MARKER = "deleted-at";
+public record InstanceDirectory(Path root) {
+    /** Written when the instance is deleted: its directory stays for the retention, its workspace is gone. */
+    public static final String DELETED_MARKER = "deleted-at";
 
-    InstanceDirectory {
+    public InstanceDirectory {
         requireNonNull(root, "root is null");
     }
 
-    static InstanceDirectory of(Path instancesDir, InstanceId id) {
+    public static InstanceDirectory of(Path instancesDir, InstanceId id) {
         return new InstanceDirectory(instancesDir.resolve(id.toString()));
     }
 
     /** Creates the directories that do not exist yet; existing state and workspace are kept. */
-    InstanceDirectory create() throws IOException {
+    public InstanceDirectory create() throws IOException {
         Files.createDirectories(root.getParent());
         if (!Files.isDirectory(root)) {
             Files.createDirectory(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -36,30 +38,30 @@ record InstanceDirectory(Path root) {
         return this;
     }
 
-    Path state() {
+    public Path state() {
         return root.resolve("state");
     }
 
-    Path workspace() {
+    public Path workspace() {
         return root.resolve("workspace");
     }
 
-    Path home() {
+    public Path home() {
         return root.resolve("home");
     }
 
     /** The gateway's stdout and stderr, from its latest launch. */
-    Path consoleLog() {
+    public Path consoleLog() {
         return root.resolve("gateway.log");
     }
 
     /** What Chowder keeps for the instance's sandbox: its {@code /etc} files, seccomp program and network log. */
-    Path sandbox() {
+    public Path sandbox() {
         return root.resolve("sandbox");
     }
 
     /** The pid of the latest gateway process, to find it after Chowder itself was killed. */
-    Path pidFile() {
+    public Path pidFile() {
         return root.resolve("gateway.pid");
     }
 }

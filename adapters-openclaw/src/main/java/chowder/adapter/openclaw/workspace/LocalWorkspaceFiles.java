@@ -1,4 +1,4 @@
-package chowder.adapter.openclaw.provisioner;
+package chowder.adapter.openclaw.workspace;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,7 +10,6 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
 import chowder.domain.WorkspacePath;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,7 +22,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -44,13 +42,13 @@ import java.util.Set;
  * target, so a link at the target is replaced, never written through; what Chowder creates belongs to the
  * workspace's owner (the instance's sandbox user).
  */
-final class LocalWorkspaceFiles implements WorkspaceFilesPort {
+public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Path instancesDir;
     private final long maxFileBytes;
     private final int maxListEntries;
 
-    LocalWorkspaceFiles(Path instancesDir, long maxFileBytes, int maxListEntries) {
+    public LocalWorkspaceFiles(Path instancesDir, long maxFileBytes, int maxListEntries) {
         this.instancesDir = requireNonNull(instancesDir, "instancesDir is null");
         this.maxFileBytes = maxFileBytes;
         this.maxListEntries = maxListEntries;
@@ -58,7 +56,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
 
     @Override
     public FileListing list(InstanceId instance, WorkspacePath directory) {
-        try (Workspace workspace = Workspace.open(instancesDir, instance); Node node = workspace.resolve(directory)) {
+        try (Workspace workspace = Workspace.open(instancesDir, instance); WorkspaceNode node = workspace.resolve(directory)) {
             if (!node.attributes().isDirectory()) {
                 throw ChowderException.invalidRequest("path is a file, not a directory; read or download it instead.");
             }
@@ -82,7 +80,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
                 Path child = node.path().resolve(name);
                 try {
                     PosixFileAttributes attributes = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    entries.add(entry(path, attributes, attributes.isOther() ? specialType(child) : '-'));
+                    entries.add(FileEntries.entry(path, attributes, attributes.isOther() ? FileEntries.specialType(child) : '-'));
                 } catch (NoSuchFileException removedMeanwhile) {
                     // the agent removed it while we listed
                 }
@@ -95,7 +93,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
 
     @Override
     public OpenFile open(InstanceId instance, WorkspacePath file) {
-        try (Workspace workspace = Workspace.open(instancesDir, instance); Node node = workspace.resolve(file)) {
+        try (Workspace workspace = Workspace.open(instancesDir, instance); WorkspaceNode node = workspace.resolve(file)) {
             PosixFileAttributes attributes = node.attributes();
             if (attributes.isDirectory()) {
                 throw ChowderException.invalidRequest("path is a directory; list it instead.");
@@ -106,7 +104,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             }
             // Reopens the very inode checked above: a name swapped meanwhile does not matter.
             InputStream content = Files.newInputStream(node.path());
-            return new OpenFile(entry(file, attributes), new BoundedInputStream(content, maxFileBytes));
+            return new OpenFile(FileEntries.entry(file, attributes), new BoundedInputStream(content, maxFileBytes));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -118,11 +116,11 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
     }
 
     /** Like {@link #write(InstanceId, WorkspacePath, InputStream)}; an {@code executable} file gets mode 755. */
-    FileEntry write(InstanceId instance, WorkspacePath file, InputStream content, boolean executable) {
+    public FileEntry write(InstanceId instance, WorkspacePath file, InputStream content, boolean executable) {
         if (file.isRoot()) {
             throw new ChowderException(ErrorCode.FILE_CONFLICT, "path is a directory.");
         }
-        try (Workspace workspace = Workspace.open(instancesDir, instance); Node parent = workspace.parentCreating(file)) {
+        try (Workspace workspace = Workspace.open(instancesDir, instance); WorkspaceNode parent = workspace.parentCreating(file)) {
             Path target = parent.path().resolve(file.name());
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new ChowderException(ErrorCode.FILE_CONFLICT, "path is a directory.");
@@ -143,7 +141,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             } finally {
                 deleteQuietly(temporary);
             }
-            return entry(file, Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+            return FileEntries.entry(file, Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -157,18 +155,18 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         if (to.value().startsWith(from.value() + "/")) {
             throw intoItself();
         }
-        try (Workspace workspace = Workspace.open(instancesDir, instance); Node sourceParent = workspace.parent(from)) {
+        try (Workspace workspace = Workspace.open(instancesDir, instance); WorkspaceNode sourceParent = workspace.parent(from)) {
             Path source = sourceParent.path().resolve(from.name());
             if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
-                throw notFound();
+                throw Workspace.notFound();
             }
-            try (Node targetParent = workspace.parentCreating(to)) {
+            try (WorkspaceNode targetParent = workspace.parentCreating(to)) {
                 Path target = targetParent.path().resolve(to.name());
                 if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                     throw new ChowderException(ErrorCode.FILE_CONFLICT, "to already exists.");
                 }
                 Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-                return entry(to, Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+                return FileEntries.entry(to, Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
             }
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
             throw new ChowderException(ErrorCode.FILE_CONFLICT, "to already exists.");
@@ -188,12 +186,12 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         if (path.isRoot()) {
             throw ChowderException.invalidRequest("The workspace itself cannot be deleted.");
         }
-        try (Workspace workspace = Workspace.open(instancesDir, instance); Node parent = workspace.parent(path)) {
+        try (Workspace workspace = Workspace.open(instancesDir, instance); WorkspaceNode parent = workspace.parent(path)) {
             Files.delete(parent.path().resolve(path.name()));
         } catch (DirectoryNotEmptyException e) {
             throw new ChowderException(ErrorCode.FILE_CONFLICT, "The directory is not empty.");
         } catch (NoSuchFileException e) {
-            throw notFound();
+            throw Workspace.notFound();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -204,11 +202,11 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
      * descriptors (Guava's {@code MoreFiles} over a {@code SecureDirectoryStream}): a link the agent swaps in meanwhile
      * is removed itself, never followed.
      */
-    void deleteTree(InstanceId instance, WorkspacePath path) {
+    public void deleteTree(InstanceId instance, WorkspacePath path) {
         if (path.isRoot()) {
             throw ChowderException.invalidRequest("The workspace itself cannot be deleted.");
         }
-        try (Workspace workspace = Workspace.open(instancesDir, instance); Node parent = workspace.parent(path)) {
+        try (Workspace workspace = Workspace.open(instancesDir, instance); WorkspaceNode parent = workspace.parent(path)) {
             Path target = parent.path().resolve(path.name());
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 try {
@@ -233,7 +231,7 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         return maxFileBytes;
     }
 
-    private static void requireSingleRegularFile(Node node, PosixFileAttributes attributes) throws IOException {
+    private static void requireSingleRegularFile(WorkspaceNode node, PosixFileAttributes attributes) throws IOException {
         if (!attributes.isRegularFile()) {
             throw ChowderException.invalidRequest("path is not a regular file (a FIFO, socket or device); it is not opened.");
         }
@@ -241,29 +239,6 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             throw ChowderException.invalidRequest("path has several hard links, whose other names may lie outside the workspace; "
                     + "it is not opened.");
         }
-    }
-
-    private static FileEntry entry(WorkspacePath path, PosixFileAttributes attributes) {
-        return entry(path, attributes, '-');
-    }
-
-    /** {@code otherType} is the {@code ls -l} letter of a file that is neither regular, directory nor link. */
-    private static FileEntry entry(WorkspacePath path, PosixFileAttributes attributes, char otherType) {
-        char type = attributes.isDirectory() ? 'd' : attributes.isSymbolicLink() ? 'l' : attributes.isRegularFile() ? '-' : otherType;
-        return new FileEntry(path, attributes.isDirectory(), attributes.isDirectory() || attributes.isOther() ? 0 : attributes.size(),
-                attributes.lastModifiedTime().toInstant(), type + PosixFilePermissions.toString(attributes.permissions()));
-    }
-
-    /** {@code p}, {@code s}, {@code c} or {@code b}, from the file type bits of its mode (never opening it). */
-    private static char specialType(Path file) throws IOException {
-        int mode = ((Number) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue() & 0170000;
-        return switch (mode) {
-            case 0010000 -> 'p';
-            case 0140000 -> 's';
-            case 0020000 -> 'c';
-            case 0060000 -> 'b';
-            default -> '?';
-        };
     }
 
     private void copyWithinLimit(InputStream in, OutputStream out) throws IOException {
@@ -286,10 +261,6 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         return ChowderException.invalidRequest("A directory cannot be moved into itself.");
     }
 
-    static ChowderException notFound() {
-        return new ChowderException(ErrorCode.FILE_NOT_FOUND, "File not found.");
-    }
-
     private static void deleteQuietly(Path file) {
         if (file != null) {
             try {
@@ -297,184 +268,6 @@ final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             } catch (IOException ignored) {
                 // a leftover temporary file is harmless
             }
-        }
-    }
-
-    /** Reads at most the limit: a file the agent grows while it is downloaded is cut there. */
-    private static final class BoundedInputStream extends FilterInputStream {
-        private long remaining;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            this.remaining = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int value = super.read();
-            if (value >= 0) {
-                remaining--;
-            }
-            return value;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int read = super.read(buffer, offset, (int) Math.min(length, remaining));
-            if (read > 0) {
-                remaining -= read;
-            }
-            return read;
-        }
-    }
-
-    /** An open workspace of one instance: the {@code O_PATH} descriptor of its root and its owner. */
-    private static final class Workspace implements AutoCloseable {
-        private final int rootFd;
-        private final int ownerUid;
-        private final int ownerGid;
-        private final boolean chown;
-
-        private Workspace(int rootFd, int ownerUid, int ownerGid, boolean chown) {
-            this.rootFd = rootFd;
-            this.ownerUid = ownerUid;
-            this.ownerGid = ownerGid;
-            this.chown = chown;
-        }
-
-        /** The workspace of a live instance; a deleted instance's is gone. */
-        static Workspace open(Path instancesDir, InstanceId instance) throws IOException {
-            InstanceDirectory directory = InstanceDirectory.of(instancesDir, instance);
-            if (Files.exists(directory.root().resolve(InstanceDirectory.DELETED_MARKER))) {
-                throw notFound();
-            }
-            int fd;
-            try {
-                fd = BeneathResolver.openRoot(directory.workspace());
-            } catch (BeneathResolver.ResolveException e) {
-                throw new ChowderException(ErrorCode.FILE_NOT_FOUND, "This instance's workspace does not exist yet.");
-            }
-            try {
-                Path root = BeneathResolver.procPath(fd);
-                int uid = ((Number) Files.getAttribute(root, "unix:uid")).intValue();
-                int gid = ((Number) Files.getAttribute(root, "unix:gid")).intValue();
-                int self = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
-                return new Workspace(fd, uid, gid, uid != self);
-            } catch (IOException | RuntimeException e) {
-                BeneathResolver.close(fd);
-                throw e;
-            }
-        }
-
-        /** The object at {@code path} (links inside followed); the workspace itself for the root. */
-        Node resolve(WorkspacePath path) {
-            return resolve(path.value(), false);
-        }
-
-        /** The directory that holds {@code path}'s last segment. */
-        Node parent(WorkspacePath path) throws IOException {
-            Node parent = resolve(parentOf(path), false);
-            requireDirectory(parent, false);
-            return parent;
-        }
-
-        /** Like {@link #parent}, creating missing directories (owned like the workspace) on the way. */
-        Node parentCreating(WorkspacePath path) throws IOException {
-            List<String> segments = path.segments();
-            Node current = resolve("", false);
-            StringBuilder prefix = new StringBuilder();
-            for (String segment : segments.subList(0, segments.size() - 1)) {
-                prefix.append(prefix.isEmpty() ? "" : "/").append(segment);
-                Path child = current.path().resolve(segment);
-                if (!Files.exists(child, LinkOption.NOFOLLOW_LINKS)) {
-                    try {
-                        Files.createDirectory(child);
-                        giveToOwner(child);
-                    } catch (FileAlreadyExistsException raced) {
-                        // made meanwhile: resolved below like any other
-                    }
-                }
-                current.close();
-                current = resolve(prefix.toString(), true);
-                requireDirectory(current, true);
-            }
-            return current;
-        }
-
-        /** Gives what Chowder just created to the workspace's owner, so the agent can change it like its own files. */
-        void giveToOwner(Path created) throws IOException {
-            if (chown) {
-                Files.setAttribute(created, "unix:uid", ownerUid, LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(created, "unix:gid", ownerGid, LinkOption.NOFOLLOW_LINKS);
-            }
-        }
-
-        private Node resolve(String relative, boolean writing) {
-            if (relative.isEmpty()) {
-                try {
-                    return new Node(BeneathResolver.openBeneath(rootFd, "."));
-                } catch (BeneathResolver.ResolveException e) {
-                    throw new UncheckedIOException(new IOException(e.getMessage()));
-                }
-            }
-            try {
-                return new Node(BeneathResolver.openBeneath(rootFd, relative));
-            } catch (BeneathResolver.ResolveException e) {
-                throw switch (e.errno()) {
-                    case BeneathResolver.ENOENT -> notFound();
-                    case BeneathResolver.ENOTDIR -> writing
-                            ? new ChowderException(ErrorCode.FILE_CONFLICT, "A parent of path is a file.")
-                            : notFound();
-                    case BeneathResolver.EXDEV -> ChowderException.invalidRequest(
-                            "path leads outside the workspace through a symbolic link (absolute links are never followed).");
-                    case BeneathResolver.ELOOP -> ChowderException.invalidRequest("path has too many levels of symbolic links.");
-                    default -> new UncheckedIOException(new IOException(e.getMessage() + " (errno " + e.errno() + ")"));
-                };
-            }
-        }
-
-        private static void requireDirectory(Node node, boolean writing) throws IOException {
-            if (!node.attributes().isDirectory()) {
-                node.close();
-                throw writing ? new ChowderException(ErrorCode.FILE_CONFLICT, "A parent of path is a file.") : notFound();
-            }
-        }
-
-        private static String parentOf(WorkspacePath path) {
-            int slash = path.value().lastIndexOf('/');
-            return slash < 0 ? "" : path.value().substring(0, slash);
-        }
-
-        @Override
-        public void close() {
-            BeneathResolver.close(rootFd);
-        }
-    }
-
-    /** An {@code O_PATH} descriptor of one file or directory of a workspace. */
-    private record Node(int fd) implements AutoCloseable {
-        Path path() {
-            return BeneathResolver.procPath(fd);
-        }
-
-        /** The attributes of the object itself (the descriptor is followed, never a name). */
-        PosixFileAttributes attributes() throws IOException {
-            try {
-                return Files.readAttributes(path(), PosixFileAttributes.class);
-            } catch (NotDirectoryException | NoSuchFileException e) {
-                throw notFound();
-            }
-        }
-
-        @Override
-        public void close() {
-            BeneathResolver.close(fd);
         }
     }
 }

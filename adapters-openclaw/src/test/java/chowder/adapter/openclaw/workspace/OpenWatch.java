@@ -1,4 +1,4 @@
-package chowder.adapter.openclaw.provisioner;
+package chowder.adapter.openclaw.workspace;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;

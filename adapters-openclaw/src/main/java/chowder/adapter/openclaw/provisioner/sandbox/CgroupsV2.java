@@ -1,0 +1,94 @@
+package chowder.adapter.openclaw.provisioner.sandbox;
+
+import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.childrenOf;
+import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.counter;
+import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.pids;
+import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.removeDirectory;
+import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.write;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The unified hierarchy: instances' cgroups under {@code <root>/chowder/}, whose controllers Chowder enables (a
+ * cgroup that holds processes, like Chowder's own, cannot hand controllers to children).
+ */
+final class CgroupsV2 extends Cgroups {
+    private final Path root;
+
+    CgroupsV2(Path root) {
+        this.root = root;
+    }
+
+    @Override
+    List<String> names(String prefix) {
+        return childrenOf(root.resolve(PARENT), prefix);
+    }
+
+    @Override
+    String describe() {
+        return "cgroup v2 (memory, pids, cpu)";
+    }
+
+    @Override
+    Cell create(String name, SandboxConfig limits) throws IOException {
+        Path parent = root.resolve(PARENT);
+        Files.createDirectories(parent);
+        enable(root);
+        enable(parent);
+        Path directory = parent.resolve(name);
+        Files.createDirectories(directory);
+        write(directory.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+        Path swap = directory.resolve("memory.swap.max");
+        if (Files.exists(swap)) {
+            write(swap, "0");
+        }
+        write(directory.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
+        write(directory.resolve("cpu.max"), cpuQuotaMicros(limits) + " " + CPU_PERIOD_MICROS);
+        return cell(directory);
+    }
+
+    @Override
+    Optional<Cell> existing(String name) {
+        Path directory = root.resolve(PARENT).resolve(name);
+        return Files.isDirectory(directory) ? Optional.of(cell(directory)) : Optional.empty();
+    }
+
+    private static Cell cell(Path directory) {
+        return new Cell() {
+            @Override
+            public List<Path> procsFiles() {
+                return List.of(directory.resolve("cgroup.procs"));
+            }
+
+            @Override
+            public long oomKills() {
+                return counter(directory.resolve("memory.events"), "oom_kill");
+            }
+
+            @Override
+            public List<Long> processes() {
+                return pids(directory.resolve("cgroup.procs"));
+            }
+
+            @Override
+            public void remove() {
+                removeDirectory(directory);
+            }
+        };
+    }
+
+    private static void enable(Path cgroup) throws IOException {
+        Path control = cgroup.resolve("cgroup.subtree_control");
+        String enabled = Files.readString(control, UTF_8);
+        for (String controller : CONTROLLERS) {
+            if (!List.of(enabled.strip().split(" ")).contains(controller)) {
+                write(control, "+" + controller);
+            }
+        }
+    }
+}
