@@ -64,6 +64,7 @@ public final class ProvisionerModule extends AbstractModule {
 
     @Override
     protected void configure() {
+        bind(WorkspaceFilesPort.class).to(LocalWorkspaceFiles.class);
         Multibinder<Service> services = Multibinder.newSetBinder(binder(), Service.class, Names.named(SERVICES_NAME));
         if (config.enabled()) {
             services.addBinding().to(Key.get(Service.class, Names.named(GATEWAYS)));
@@ -81,11 +82,6 @@ public final class ProvisionerModule extends AbstractModule {
     @Singleton
     LocalWorkspaceFiles localWorkspaceFiles() {
         return new LocalWorkspaceFiles(config.instancesDir(), config.maxFileBytes(), config.maxListEntries());
-    }
-
-    @Provides
-    static WorkspaceFilesPort workspaceFiles(LocalWorkspaceFiles files) {
-        return files;
     }
 
     @Provides
