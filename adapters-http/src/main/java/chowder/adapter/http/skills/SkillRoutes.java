@@ -1,7 +1,9 @@
-package chowder.adapter.http;
+package chowder.adapter.http.skills;
 
-import chowder.application.port.in.ManageSkillsUseCase.SkillInstallation;
+import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.JsonBodies;
 import chowder.application.port.in.ManageSkillsUseCase;
+import chowder.application.port.in.ManageSkillsUseCase.SkillInstallation;
 import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;
 import chowder.domain.SkillSettingsPatch;
@@ -11,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,10 +25,10 @@ import java.util.Set;
  * change settings; removing one is an extension. Secrets ({@code apiKey}, {@code env} values) are write-only: no
  * answer carries them, {@code env_applied} names the variables only.
  */
-final class SkillRoutes {
-    static final String SKILLS = "/v1/instances/{id}/skills";
-    static final String INSTALL = SKILLS + "/install";
-    static final String SKILL = SKILLS + "/{skill_name}";
+public final class SkillRoutes {
+    private static final String SKILLS = "/v1/instances/{id}/skills";
+    private static final String INSTALL = SKILLS + "/install";
+    private static final String SKILL = SKILLS + "/{skill_name}";
 
     private static final Set<String> PATCH_FIELDS = Set.of("enabled", "apiKey", "env", "config");
     private static final TypeReference<Map<String, Object>> PLAIN_MAP = new TypeReference<>() {};
@@ -34,10 +37,19 @@ final class SkillRoutes {
     private final JsonBodies bodies;
     private final ObjectMapper json;
 
-    SkillRoutes(ManageSkillsUseCase skills, JsonBodies bodies, ObjectMapper json) {
+    public SkillRoutes(ManageSkillsUseCase skills, JsonBodies bodies, ObjectMapper json) {
         this.skills = skills;
         this.bodies = bodies;
         this.json = json;
+    }
+
+    /** Adds its routes to Javalin's. */
+    public void register(RoutesConfig routes) {
+        routes.get(SKILLS, this::list);
+        routes.post(INSTALL, this::install);
+        routes.get(SKILL, this::get);
+        routes.patch(SKILL, this::update);
+        routes.delete(SKILL, this::remove);
     }
 
     void list(Context ctx) {

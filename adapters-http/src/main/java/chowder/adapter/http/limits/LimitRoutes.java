@@ -1,24 +1,35 @@
-package chowder.adapter.http;
+package chowder.adapter.http.limits;
 
+import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.JsonBodies;
 import chowder.application.port.in.ManageLimitsUseCase;
 import chowder.domain.ApiKeyId;
 import chowder.domain.InstanceId;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /** Extensions: the budgets and request rate of a key, and the session limits of an instance. */
-final class LimitRoutes {
-    static final String KEY_LIMITS = "/v1/keys/{key_id}/limits";
-    static final String SESSION_LIMITS = "/v1/instances/{id}/session-limits";
+public final class LimitRoutes {
+    private static final String KEY_LIMITS = "/v1/keys/{key_id}/limits";
+    private static final String SESSION_LIMITS = "/v1/instances/{id}/session-limits";
 
     private final ManageLimitsUseCase limits;
     private final JsonBodies bodies;
     private final ObjectMapper json;
 
-    LimitRoutes(ManageLimitsUseCase limits, JsonBodies bodies, ObjectMapper json) {
+    public LimitRoutes(ManageLimitsUseCase limits, JsonBodies bodies, ObjectMapper json) {
         this.limits = limits;
         this.bodies = bodies;
         this.json = json;
+    }
+
+    /** Adds its routes to Javalin's. */
+    public void register(RoutesConfig routes) {
+        routes.get(KEY_LIMITS, this::keyLimits);
+        routes.put(KEY_LIMITS, this::setKeyLimits);
+        routes.get(SESSION_LIMITS, this::sessionLimits);
+        routes.put(SESSION_LIMITS, this::setSessionLimits);
     }
 
     void keyLimits(Context ctx) {

@@ -1,4 +1,4 @@
-package chowder.adapter.http;
+package chowder.adapter.http.limits;
 
 import chowder.domain.ChowderException;
 import chowder.domain.SessionLimitRule;
@@ -16,7 +16,7 @@ import java.util.Set;
  * Limits as JSON: {@code {"tokens_per_day": n|null, "tokens_per_month": n|null, "requests_per_minute": n|null}} (null or
  * absent: no limit), and session limits as {@code {"rules": [{"session_prefix": "user-", …limits}]}}.
  */
-final class LimitsJson {
+public final class LimitsJson {
     private static final Set<String> LIMIT_FIELDS = Set.of("tokens_per_day", "tokens_per_month", "requests_per_minute");
     private static final Set<String> RULE_FIELDS = Set.of("session_prefix", "tokens_per_day", "tokens_per_month", "requests_per_minute");
 
@@ -28,7 +28,7 @@ final class LimitsJson {
                 number(body, "requests_per_minute", where));
     }
 
-    static ObjectNode write(ObjectNode node, UsageLimits limits) {
+    public static ObjectNode write(ObjectNode node, UsageLimits limits) {
         put(node, "tokens_per_day", limits.tokensPerDay());
         put(node, "tokens_per_month", limits.tokensPerMonth());
         put(node, "requests_per_minute", limits.requestsPerMinute());

@@ -1,5 +1,8 @@
-package chowder.adapter.http;
+package chowder.adapter.http.responses;
 
+import chowder.adapter.http.sessions.SessionIdSegment;
+import chowder.domain.ChowderException;
+import chowder.domain.InstanceId;
 import chowder.domain.SessionId;
 
 /**
@@ -32,6 +35,15 @@ record ResponsesRoute(String template, String instanceSegment, String sessionSeg
             return null;
         }
         return new ResponsesRoute(NAMED_SESSION, instance, rest.substring(SESSION.length()));
+    }
+
+    /** The instance the route names, or null when its segment is no instance id (a 404 once the caller is known). */
+    InstanceId instanceId() {
+        try {
+            return InstanceId.parse(instanceSegment);
+        } catch (ChowderException notAnInstanceId) {
+            return null;
+        }
     }
 
     /** The session the route names: {@code main} for the default route. */

@@ -1,4 +1,4 @@
-package chowder.adapter.http;
+package chowder.adapter.http.observability;
 
 import io.javalin.http.Context;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,9 +11,9 @@ import org.slf4j.MDC;
  * is sane (up to 128 characters of {@code [A-Za-z0-9._:+/=-]}); anything else is replaced by a fresh id, so that
  * no attacker-chosen text reaches the logs.
  */
-final class RequestIds {
-    static final String HEADER = "X-Request-Id";
-    static final String MDC_KEY = "request_id";
+public final class RequestIds {
+    public static final String HEADER = "X-Request-Id";
+    public static final String MDC_KEY = "request_id";
     static final int MAX_LENGTH = 128;
     private static final String ATTRIBUTE = "chowder.request-id";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:+/=-]{1," + MAX_LENGTH + "}");
@@ -23,7 +23,7 @@ final class RequestIds {
     }
 
     /** The before-handler that runs first: takes or makes the id and answers with it, whatever happens later. */
-    static void assign(Context ctx) {
+    public static void assign(Context ctx) {
         String id = saneOrFresh(ctx.header(HEADER));
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
@@ -36,12 +36,12 @@ final class RequestIds {
         return id == null ? fresh() : id;
     }
 
-    static String saneOrFresh(String candidate) {
+    public static String saneOrFresh(String candidate) {
         return candidate != null && SANE.matcher(candidate).matches() ? candidate : fresh();
     }
 
     /** 128 random bits in hex: an id to correlate by, not a secret, so no SecureRandom on the hot path. */
-    static String fresh() {
+    public static String fresh() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         char[] id = new char[32];
         long high = random.nextLong();

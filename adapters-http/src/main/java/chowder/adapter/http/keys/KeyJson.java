@@ -1,4 +1,4 @@
-package chowder.adapter.http;
+package chowder.adapter.http.keys;
 
 import chowder.application.port.in.NewApiKey;
 import chowder.domain.ApiKey;

@@ -1,7 +1,9 @@
-package chowder.adapter.http;
+package chowder.adapter.http.responses;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.JsonBodies;
+import chowder.adapter.http.ReceivedBody;
 import chowder.application.port.Cancellation;
 import chowder.application.port.ResponseRequest;
 import chowder.domain.ChowderException;

@@ -1,28 +1,40 @@
-package chowder.adapter.http;
+package chowder.adapter.http.keys;
 
+import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.JsonBodies;
 import chowder.application.port.in.CreateApiKeyCommand;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.domain.ApiKeyId;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.ChowderException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /** The hosted keys endpoints. */
-final class KeyRoutes {
+public final class KeyRoutes {
     private final ManageApiKeysUseCase keys;
     private final JsonBodies bodies;
     private final KeyJson json;
 
-    KeyRoutes(ManageApiKeysUseCase keys, JsonBodies bodies, KeyJson json) {
+    public KeyRoutes(ManageApiKeysUseCase keys, JsonBodies bodies, ObjectMapper json) {
         this.keys = keys;
         this.bodies = bodies;
-        this.json = json;
+        this.json = new KeyJson(json);
+    }
+
+    /** Adds its routes to Javalin's. */
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/keys", this::create);
+        routes.get("/v1/keys", this::list);
+        routes.get("/v1/keys/{key_id}", this::get);
+        routes.delete("/v1/keys/{key_id}", this::revoke);
     }
 
     void create(Context ctx) {

@@ -1,8 +1,13 @@
-package chowder.adapter.http;
+package chowder.adapter.http.responses;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.ErrorResponses;
+import chowder.adapter.http.JsonBodies;
+import chowder.adapter.http.observability.RequestLog;
 import chowder.application.port.in.SendResponseUseCase;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +23,7 @@ import org.eclipse.jetty.util.Callback;
  * the router, and no thread waits while the agent works ({@link ResponseExchange}). Every other request goes on to
  * Javalin. Authentication, request ids, error answers, metrics and the access log are the ones Javalin's routes use.
  */
-final class ResponsesRelay extends Handler.Wrapper {
+public final class ResponsesRelay extends Handler.Wrapper {
     private static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
 
     // What each exchange uses, read by it directly.
@@ -31,14 +36,18 @@ final class ResponsesRelay extends Handler.Wrapper {
     // Held here: the registry keeps only a weak reference to a gauge's object.
     final AtomicInteger openStreams = new AtomicInteger();
 
-    ResponsesRelay(SendResponseUseCase responses, BearerAuthentication authentication, ResponsesRequestReader requests, ErrorResponses errors,
-            RequestLog requestLog, StreamEvents events, MeterRegistry registry) {
+    /** The routes it answers, which Javalin must know too (for its 405s and its list of routes). */
+    public static final String DEFAULT_SESSION_ROUTE = ResponsesRoute.DEFAULT_SESSION;
+    public static final String NAMED_SESSION_ROUTE = ResponsesRoute.NAMED_SESSION;
+
+    public ResponsesRelay(SendResponseUseCase responses, BearerAuthentication authentication, JsonBodies bodies, ErrorResponses errors,
+            RequestLog requestLog, ObjectMapper json, MeterRegistry registry) {
         this.responses = requireNonNull(responses, "responses is null");
         this.authentication = requireNonNull(authentication, "authentication is null");
-        this.requests = requireNonNull(requests, "requests is null");
+        this.requests = new ResponsesRequestReader(requireNonNull(bodies, "bodies is null"));
         this.errors = requireNonNull(errors, "errors is null");
         this.requestLog = requireNonNull(requestLog, "requestLog is null");
-        this.events = requireNonNull(events, "events is null");
+        this.events = new StreamEvents(requireNonNull(json, "json is null"));
         Gauge.builder(OPEN_STREAMS_METRIC, openStreams, AtomicInteger::get)
                 .description("Event streams being relayed to clients right now")
                 .register(registry);

@@ -1,10 +1,12 @@
-package chowder.adapter.http;
+package chowder.adapter.http.sessions;
 
+import chowder.adapter.http.BearerAuthentication;
 import chowder.application.port.UsageReport;
-import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
 import chowder.application.port.in.ManageSessionsUseCase;
-import chowder.application.port.in.ViewModelUsageUseCase.ProviderUsage;
+import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
+import chowder.application.port.in.UsageWindow;
 import chowder.application.port.in.ViewModelUsageUseCase;
+import chowder.application.port.in.ViewModelUsageUseCase.ProviderUsage;
 import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;
 import chowder.domain.ModelTokens;
@@ -14,31 +16,38 @@ import chowder.domain.TokenUsage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The sessions extension: list, show, reset and delete sessions, and usage roll-ups. */
-final class SessionRoutes {
-    static final int DEFAULT_PAGE_SIZE = 100;
-    private static final Duration DEFAULT_USAGE_RANGE = Duration.ofDays(30);
-
+public final class SessionRoutes {
     private final ManageSessionsUseCase sessions;
     private final ViewModelUsageUseCase modelUsage;
     private final ObjectMapper json;
 
-    SessionRoutes(ManageSessionsUseCase sessions, ViewModelUsageUseCase modelUsage, ObjectMapper json) {
+    public SessionRoutes(ManageSessionsUseCase sessions, ViewModelUsageUseCase modelUsage, ObjectMapper json) {
         this.modelUsage = modelUsage;
         this.sessions = sessions;
         this.json = json;
     }
 
+    /** Adds its routes to Javalin's. */
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/instances/{id}/sessions", this::list);
+        routes.get("/v1/instances/{id}/session/{session_id}", this::get);
+        routes.delete("/v1/instances/{id}/session/{session_id}", this::delete);
+        routes.post("/v1/instances/{id}/session/{session_id}/reset", this::reset);
+        routes.get("/v1/instances/{id}/usage", this::usage);
+    }
+
     void list(Context ctx) {
-        int limit = Optional.ofNullable(ctx.queryParam("limit")).map(SessionRoutes::limit).orElse(DEFAULT_PAGE_SIZE);
+        OptionalInt limit = ctx.queryParam("limit") == null ? OptionalInt.empty() : OptionalInt.of(limit(ctx.queryParam("limit")));
         SessionPage page = sessions.list(BearerAuthentication.of(ctx), instanceId(ctx), Optional.ofNullable(ctx.queryParam("prefix")),
                 Optional.ofNullable(ctx.queryParam("after")), limit);
         ObjectNode answer = json.createObjectNode();
@@ -62,15 +71,17 @@ final class SessionRoutes {
     }
 
     void usage(Context ctx) {
-        Instant to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text)).orElseGet(Instant::now);
-        Instant from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text)).orElse(to.minus(DEFAULT_USAGE_RANGE));
+        Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text));
+        Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text));
+        UsageWindow window = sessions.usageWindow(from, to);
         InstanceId instanceId = instanceId(ctx);
-        UsageReport report = sessions.usage(BearerAuthentication.of(ctx), instanceId, from, to);
-        ObjectNode answer = json.createObjectNode().put("instance_id", instanceId.toString()).put("from", from.toString()).put("to", to.toString());
+        UsageReport report = sessions.usage(BearerAuthentication.of(ctx), instanceId, window.from(), window.to());
+        ObjectNode answer = json.createObjectNode().put("instance_id", instanceId.toString()).put("from", window.from().toString())
+                .put("to", window.to().toString());
         counts(answer, report.turns(), report.usage());
         ArrayNode byKey = answer.putArray("by_key");
         report.byKey().forEach(key -> counts(byKey.addObject().put("key_id", key.keyId().toString()), key.turns(), key.usage()));
-        model(answer.putObject("model"), modelUsage.modelUsage(BearerAuthentication.of(ctx), instanceId, from, to));
+        model(answer.putObject("model"), modelUsage.modelUsage(BearerAuthentication.of(ctx), instanceId, window.from(), window.to()));
         ctx.json(answer);
     }
 

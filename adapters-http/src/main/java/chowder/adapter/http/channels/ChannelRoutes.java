@@ -1,8 +1,10 @@
-package chowder.adapter.http;
+package chowder.adapter.http.channels;
 
+import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.JsonBodies;
+import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.in.ManageChannelsUseCase.ChannelStatus;
 import chowder.application.port.in.ManageChannelsUseCase.Connection;
-import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.domain.Channel;
 import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;
@@ -10,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,14 +23,14 @@ import java.util.regex.Pattern;
  * catalog of one channel needs no key, as hosted (setup screens show it before sign-in): it is the same for every
  * instance id, an unknown one included, so it says nothing about any instance.
  */
-final class ChannelRoutes {
-    static final String CHANNELS = "/v1/instances/{id}/channels";
-    static final String CHANNEL = "/v1/instances/{id}/channels/{channel}";
-    static final String CONNECT = CHANNEL + "/connect";
-    static final String STATUS = CHANNEL + "/status";
-    static final String PAIR = CHANNEL + "/pair";
-    static final String DISCONNECT = CHANNEL + "/disconnect";
-    static final String PAIRING = CHANNEL + "/pairing";
+public final class ChannelRoutes {
+    private static final String CHANNELS = "/v1/instances/{id}/channels";
+    private static final String CHANNEL = "/v1/instances/{id}/channels/{channel}";
+    private static final String CONNECT = CHANNEL + "/connect";
+    private static final String STATUS = CHANNEL + "/status";
+    private static final String PAIR = CHANNEL + "/pair";
+    private static final String DISCONNECT = CHANNEL + "/disconnect";
+    private static final String PAIRING = CHANNEL + "/pairing";
     /** The one route of the API a request without a key may take besides signup. */
     private static final Pattern CATALOG = Pattern.compile("/v1/instances/[^/]+/channels/[^/]+");
 
@@ -35,15 +38,26 @@ final class ChannelRoutes {
     private final JsonBodies bodies;
     private final ObjectMapper json;
 
-    ChannelRoutes(ManageChannelsUseCase channels, JsonBodies bodies, ObjectMapper json) {
+    public ChannelRoutes(ManageChannelsUseCase channels, JsonBodies bodies, ObjectMapper json) {
         this.channels = channels;
         this.bodies = bodies;
         this.json = json;
     }
 
     /** Whether a request is for a channel's catalog, which needs no key. */
-    static boolean isCatalog(Context ctx) {
+    public static boolean isCatalog(Context ctx) {
         return "GET".equals(ctx.method().name()) && CATALOG.matcher(ctx.path()).matches();
+    }
+
+    /** Adds its routes to Javalin's. */
+    public void register(RoutesConfig routes) {
+        routes.get(CHANNELS, this::list);
+        routes.get(CHANNEL, this::catalog);
+        routes.post(CONNECT, this::connect);
+        routes.get(STATUS, this::status);
+        routes.post(PAIR, this::pair);
+        routes.post(DISCONNECT, this::disconnect);
+        routes.get(PAIRING, this::pairing);
     }
 
     void list(Context ctx) {

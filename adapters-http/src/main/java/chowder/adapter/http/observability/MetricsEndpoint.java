@@ -1,7 +1,8 @@
-package chowder.adapter.http;
+package chowder.adapter.http.observability;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.MetricsConfig;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import io.javalin.http.Context;
@@ -15,19 +16,19 @@ import java.util.Optional;
  * The meters name every organization's instances, so there is no open default: which peer is "local" cannot be told
  * behind a proxy on the same host (nginx forwards from loopback and adds no header unless told to).
  */
-final class MetricsEndpoint {
-    static final String PATH = "/metrics";
+public final class MetricsEndpoint {
+    public static final String PATH = "/metrics";
     private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
     private final Optional<byte[]> token;
 
-    MetricsEndpoint(PrometheusMeterRegistry registry, MetricsConfig config) {
+    public MetricsEndpoint(PrometheusMeterRegistry registry, MetricsConfig config) {
         this.registry = requireNonNull(registry, "registry is null");
         this.token = config.bearerToken().map(value -> ("Bearer " + value).getBytes(StandardCharsets.UTF_8));
     }
 
-    void scrape(Context ctx) {
+    public void scrape(Context ctx) {
         if (token.isEmpty()) {
             throw new ChowderException(ErrorCode.PERMISSION_DENIED, "Metrics need a scrape token: set CHOWDER_METRICS_TOKEN (16 characters "
                     + "or more) and scrape with Authorization: Bearer <token>.");

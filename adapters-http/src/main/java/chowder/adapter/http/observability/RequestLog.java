@@ -1,12 +1,16 @@
-package chowder.adapter.http;
+package chowder.adapter.http.observability;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.BearerAuthentication;
 import chowder.domain.Caller;
+import chowder.domain.InstanceId;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import io.javalin.router.InternalRouter;
 import io.javalin.router.ParsedEndpoint;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -17,23 +21,26 @@ import org.slf4j.MDC;
  * Javalin's request logger: runs once every request has been answered (errors and streams included), records
  * its metrics and writes its access log line.
  */
-final class RequestLog {
+public final class RequestLog {
     private final Supplier<InternalRouter> router;
     private final HttpMetrics metrics;
     private final AccessLog accessLog;
 
-    RequestLog(Supplier<InternalRouter> router, HttpMetrics metrics, AccessLog accessLog) {
+    /** Records into {@code registry}; access log lines are written with {@code json}. */
+    public RequestLog(Supplier<InternalRouter> router, MeterRegistry registry, ObjectMapper json) {
         this.router = requireNonNull(router, "router is null");
-        this.metrics = requireNonNull(metrics, "metrics is null");
-        this.accessLog = requireNonNull(accessLog, "accessLog is null");
+        this.metrics = new HttpMetrics(registry);
+        this.accessLog = new AccessLog(json);
     }
 
-    void finished(Context ctx, Float executionTimeMs) {
+    public void finished(Context ctx, Float executionTimeMs) {
         try {
             long nanos = (long) (executionTimeMs * 1_000_000);
             Route route = route(ctx);
             int status = ctx.statusCode();
-            metrics.record(route.endpoint(), ctx.method(), status, nanos);
+            // A matched route is labelled with its endpoint's method (a HEAD answered by a GET route counts as GET).
+            String method = route.endpoint() == null ? ctx.method().name() : route.endpoint().method.name();
+            metrics.record(method, route.endpoint() == null ? null : route.endpoint().path, status, nanos);
             if (accessLog.enabled()) {
                 Caller caller = BearerAuthentication.find(ctx);
                 accessLog.write(new AccessLog.Entry(Instant.now(), RequestIds.of(ctx), ctx.method().name(),
@@ -46,13 +53,16 @@ final class RequestLog {
         }
     }
 
-    /** A request answered outside Javalin (the responses relay), with what it knows of itself. */
-    void finished(String method, String route, int status, long nanos, String requestId, Caller caller, String instanceId,
+    /**
+     * A request answered outside Javalin (the responses relay), with what it knows of itself: its caller and instance
+     * are null when they were not resolved (no valid key, or no instance id in the path).
+     */
+    public void finished(String method, String route, int status, long nanos, String requestId, Caller caller, InstanceId instance,
             long requestBytes) {
         metrics.record(method, route, status, nanos);
         if (accessLog.enabled()) {
             accessLog.write(new AccessLog.Entry(Instant.now(), requestId, method, route, status, nanos,
-                    caller == null ? null : caller.organizationId().toString(), instanceId(instanceId), requestBytes));
+                    caller == null ? null : caller.organizationId().toString(), instance == null ? null : instance.toString(), requestBytes));
         }
     }
 
@@ -68,7 +78,7 @@ final class RequestLog {
         return parsed == null ? new Route(null, Map.of()) : new Route(parsed.endpoint, parsed.extractPathParams(requestUri));
     }
 
-    /** The instance of an instance route, if its id is one (anything else is a 404 and not worth a log field). */
+    /** The instance of a Javalin instance route, if its id is one (anything else is a 404 and not worth a log field). */
     private static String instanceId(String id) {
         if (id == null || id.length() != 36) {
             return null;

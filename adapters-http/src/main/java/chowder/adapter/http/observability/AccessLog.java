@@ -1,4 +1,4 @@
-package chowder.adapter.http;
+package chowder.adapter.http.observability;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package chowder.adapter.http;
+package chowder.adapter.http.responses;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 

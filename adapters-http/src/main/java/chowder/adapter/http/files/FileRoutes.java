@@ -1,7 +1,9 @@
-package chowder.adapter.http;
+package chowder.adapter.http.files;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.JsonBodies;
 import chowder.application.port.FileEntry;
 import chowder.application.port.FileListing;
 import chowder.application.port.OpenFile;
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import io.javalin.http.util.MultipartUtil;
@@ -35,12 +38,12 @@ import java.util.Locale;
  * read and write text as JSON, download raw bytes, upload a multipart form, move. Delete is an extension.
  * Paths are relative to the workspace; {@code .} or nothing names the workspace itself.
  */
-final class FileRoutes {
-    static final String FILES = "/v1/instances/{id}/files";
-    static final String CONTENT = FILES + "/content";
-    static final String DOWNLOAD = FILES + "/download";
-    static final String UPLOAD = FILES + "/upload";
-    static final String MOVE = FILES + "/move";
+public final class FileRoutes {
+    private static final String FILES = "/v1/instances/{id}/files";
+    private static final String CONTENT = FILES + "/content";
+    private static final String DOWNLOAD = FILES + "/download";
+    private static final String UPLOAD = FILES + "/upload";
+    private static final String MOVE = FILES + "/move";
 
     /** Room for the multipart framing and the {@code path} part around a file of the largest size. */
     private static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -51,10 +54,21 @@ final class FileRoutes {
     private final JsonBodies bodies;
     private final ObjectMapper json;
 
-    FileRoutes(ManageWorkspaceFilesUseCase files, JsonBodies bodies, ObjectMapper json) {
+    public FileRoutes(ManageWorkspaceFilesUseCase files, JsonBodies bodies, ObjectMapper json) {
         this.files = files;
         this.bodies = bodies;
         this.json = json;
+    }
+
+    /** Adds its routes to Javalin's. */
+    public void register(RoutesConfig routes) {
+        routes.get(FILES, this::list);
+        routes.delete(FILES, this::delete);
+        routes.get(CONTENT, this::read);
+        routes.put(CONTENT, this::write);
+        routes.get(DOWNLOAD, this::download);
+        routes.post(UPLOAD, this::upload);
+        routes.post(MOVE, this::move);
     }
 
     void list(Context ctx) {

@@ -1,4 +1,4 @@
-package chowder.adapter.http;
+package chowder.adapter.http.responses;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

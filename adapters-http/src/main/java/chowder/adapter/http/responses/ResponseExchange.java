@@ -1,5 +1,7 @@
-package chowder.adapter.http;
+package chowder.adapter.http.responses;
 
+import chowder.adapter.http.ErrorResponses;
+import chowder.adapter.http.observability.RequestIds;
 import chowder.application.port.Cancellation;
 import chowder.application.port.GatewayAnswerListener;
 import chowder.application.port.GatewayResponse;
@@ -46,6 +48,8 @@ final class ResponseExchange implements GatewayAnswerListener {
     private final Cancellation clientGone = new Cancellation();
     private final AtomicBoolean completed = new AtomicBoolean();
     private final AtomicBoolean logged = new AtomicBoolean();
+    // Known before the key is checked, so that the access log names the instance of a refused request too.
+    private final InstanceId instanceId;
     private ClientDisconnectWatch watch;
     private Caller caller;
     // The stream's state, touched by one delivering thread at a time.
@@ -60,6 +64,7 @@ final class ResponseExchange implements GatewayAnswerListener {
         this.clientResponse = clientResponse;
         this.callback = callback;
         this.requestId = RequestIds.saneOrFresh(clientRequest.getHeaders().get(RequestIds.HEADER));
+        this.instanceId = route.instanceId();
     }
 
     /** Reads and resolves the request on the calling thread, then hands it to the gateway; returns once it is sent. */
@@ -69,7 +74,9 @@ final class ResponseExchange implements GatewayAnswerListener {
         try {
             caller = relay.authentication.authenticate(clientRequest.getHeaders().get(HttpHeader.AUTHORIZATION));
             SessionId sessionId = route.sessionId();
-            InstanceId instanceId = InstanceId.parse(route.instanceSegment());
+            if (instanceId == null) {
+                throw ChowderException.instanceNotFound();
+            }
             ResponseRequest gatewayRequest = relay.requests.read(Content.Source.asInputStream(clientRequest), clientRequest.getLength(),
                     clientGone, requestId);
             watch = ClientDisconnectWatch.start(clientRequest, clientResponse, clientGone::cancel);
@@ -204,8 +211,8 @@ final class ResponseExchange implements GatewayAnswerListener {
         if (!logged.compareAndSet(false, true)) {
             return;
         }
-        relay.requestLog.finished(METHOD, route.template(), status, System.nanoTime() - startNanos, requestId, caller,
-                route.instanceSegment(), clientRequest.getLength());
+        relay.requestLog.finished(METHOD, route.template(), status, System.nanoTime() - startNanos, requestId, caller, instanceId,
+                clientRequest.getLength());
     }
 
     private void complete(Throwable failure) {

@@ -1,5 +1,8 @@
-package chowder.adapter.http;
+package chowder.adapter.http.organizations;
 
+import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.JsonBodies;
+import chowder.adapter.http.limits.LimitsJson;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.NewOrganization;
@@ -9,6 +12,7 @@ import chowder.domain.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,8 +23,9 @@ import java.util.Optional;
  * providers it holds a key for (never a key), its tier, instance limit and count, and, an extension, the budgets the
  * operator gave it. Billing is not part of a self-hosted Chowder: checkout and portal are a clear 404.
  */
-final class OrganizationRoutes {
-    static final String SIGNUP = "/v1/organization/signup";
+public final class OrganizationRoutes {
+    /** The one route without a key (a 404 while signup is disabled). */
+    public static final String SIGNUP = "/v1/organization/signup";
     static final String BILLING_DISABLED = "Billing is not enabled on this Chowder: its operator sets each organization's tier and limits.";
 
     private final ManageOrganizationUseCase organizations;
@@ -28,12 +33,24 @@ final class OrganizationRoutes {
     private final JsonBodies bodies;
     private final ObjectMapper json;
 
-    OrganizationRoutes(ManageOrganizationUseCase organizations, CreateOrganizationUseCase createOrganization, JsonBodies bodies,
+    public OrganizationRoutes(ManageOrganizationUseCase organizations, CreateOrganizationUseCase createOrganization, JsonBodies bodies,
             ObjectMapper json) {
         this.organizations = organizations;
         this.createOrganization = createOrganization;
         this.bodies = bodies;
         this.json = json;
+    }
+
+    /** Adds its routes to Javalin's; signup only when {@code signupEnabled}. */
+    public void register(RoutesConfig routes, boolean signupEnabled) {
+        if (signupEnabled) {
+            routes.post(SIGNUP, this::signup);
+        }
+        routes.get("/v1/organization", this::get);
+        routes.patch("/v1/organization", this::update);
+        routes.get("/v1/subscription", this::subscription);
+        routes.post("/v1/subscription/checkout", this::billing);
+        routes.post("/v1/subscription/portal", this::billing);
     }
 
     void get(Context ctx) {

@@ -1,4 +1,4 @@
-package chowder.adapter.http;
+package chowder.adapter.http.instances;
 
 import chowder.domain.Instance;
 import com.fasterxml.jackson.annotation.JsonRawValue;

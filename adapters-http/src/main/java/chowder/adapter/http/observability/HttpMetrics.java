@@ -1,9 +1,7 @@
-package chowder.adapter.http;
+package chowder.adapter.http.observability;
 
 import static java.util.Objects.requireNonNull;
 
-import io.javalin.http.HandlerType;
-import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -17,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Request counts and latency histograms as {@code http_server_requests_seconds{method, route, status}}. The route
  * is the template ({@code /v1/instances/{id}/session/{session_id}/responses}), never the concrete path, which
  * carries session ids; every path that matches no route shares the label {@value #UNMATCHED}. Timers are cached
- * per route and status, so a request builds no meter id once its (route, status) has been seen.
+ * per (method, route) and status, so a request builds no meter id once its (method, route, status) has been seen;
+ * Javalin's routes and the responses relay share that one cache.
  */
 final class HttpMetrics {
     static final String METRIC = "http.server.requests";
@@ -31,50 +30,34 @@ final class HttpMetrics {
             Duration.ofSeconds(120), Duration.ofSeconds(300)};
 
     private final MeterRegistry registry;
-    private final Map<Endpoint, RouteTimers> matched = new ConcurrentHashMap<>();
-    private final Map<String, RouteTimers> unmatched = new ConcurrentHashMap<>();
-    private final Map<String, RouteTimers> byTemplate = new ConcurrentHashMap<>();
+    private final Map<RouteKey, RouteTimers> timers = new ConcurrentHashMap<>();
 
     HttpMetrics(MeterRegistry registry) {
         this.registry = requireNonNull(registry, "registry is null");
     }
 
-    /** Records one answered request; {@code endpoint} is null when no route matched. */
-    void record(Endpoint endpoint, HandlerType method, int status, long nanos) {
-        RouteTimers timers = endpoint == null ? unmatchedTimers(method) : matchedTimers(endpoint);
-        timers.timer(status).record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** Records one answered request of a route served outside Javalin (the responses relay). */
-    void record(String method, String route, int status, long nanos) {
-        RouteTimers timers = byTemplate.get(route);
-        if (timers == null) {
-            timers = byTemplate.computeIfAbsent(route, r -> new RouteTimers(method, r));
+    /** Records one answered request of the route {@code template}, or of no route when it is null. */
+    void record(String method, String template, int status, long nanos) {
+        // A client may send any method token on an unknown path: only the usual ones become labels.
+        RouteKey key = template != null ? new RouteKey(method, template)
+                : new RouteKey(KNOWN_METHODS.contains(method) ? method : "OTHER", UNMATCHED);
+        RouteTimers route = timers.get(key);
+        if (route == null) {
+            route = timers.computeIfAbsent(key, RouteTimers::new);
         }
-        timers.timer(status).record(nanos, TimeUnit.NANOSECONDS);
+        route.timer(status).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    private RouteTimers matchedTimers(Endpoint endpoint) {
-        RouteTimers timers = matched.get(endpoint);
-        return timers != null ? timers : matched.computeIfAbsent(endpoint, e -> new RouteTimers(e.method.name(), e.path));
-    }
-
-    private RouteTimers unmatchedTimers(HandlerType method) {
-        // A client may send any method token: only the usual ones become labels.
-        String name = KNOWN_METHODS.contains(method.name()) ? method.name() : "OTHER";
-        RouteTimers timers = unmatched.get(name);
-        return timers != null ? timers : unmatched.computeIfAbsent(name, m -> new RouteTimers(m, UNMATCHED));
+    private record RouteKey(String method, String route) {
     }
 
     /** One route's timers, indexed by status code. */
     private final class RouteTimers {
-        private final String method;
-        private final String route;
+        private final RouteKey key;
         private final AtomicReferenceArray<Timer> byStatus = new AtomicReferenceArray<>(STATUSES);
 
-        RouteTimers(String method, String route) {
-            this.method = method;
-            this.route = route;
+        RouteTimers(RouteKey key) {
+            this.key = key;
         }
 
         Timer timer(int status) {
@@ -84,8 +67,8 @@ final class HttpMetrics {
                 // Racing threads get the same meter back from the registry: losing this write is harmless.
                 timer = Timer.builder(METRIC)
                         .description("HTTP requests answered, by route template, method and status")
-                        .tag("method", method)
-                        .tag("route", route)
+                        .tag("method", key.method())
+                        .tag("route", key.route())
                         .tag("status", index == 0 ? "other" : Integer.toString(status))
                         .serviceLevelObjectives(BUCKETS)
                         .register(registry);

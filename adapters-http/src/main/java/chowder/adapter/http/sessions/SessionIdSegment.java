@@ -1,4 +1,4 @@
-package chowder.adapter.http;
+package chowder.adapter.http.sessions;
 
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * {@code +} stays a plus, {@code %2F} becomes a slash inside the id, and malformed escapes or bytes
  * that are not UTF-8 are refused instead of silently becoming U+FFFD.
  */
-final class SessionIdSegment {
+public final class SessionIdSegment {
     // Index of {session_id} in every session route, "/v1/instances/{id}/session/{session_id}[/...]", split on '/'.
     private static final int INDEX_IN_SESSION_ROUTES = 5;
 
@@ -28,7 +28,7 @@ final class SessionIdSegment {
         return decode(rawPath.split("/", -1)[INDEX_IN_SESSION_ROUTES]);
     }
 
-    static SessionId decode(String rawSegment) {
+    public static SessionId decode(String rawSegment) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawSegment.length());
         for (int i = 0; i < rawSegment.length(); i++) {
             char c = rawSegment.charAt(i);

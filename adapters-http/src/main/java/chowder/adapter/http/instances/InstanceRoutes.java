@@ -1,5 +1,7 @@
-package chowder.adapter.http;
+package chowder.adapter.http.instances;
 
+import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.JsonBodies;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.RegisterInstanceUseCase;
@@ -10,21 +12,34 @@ import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Optional;
 
 /** The hosted instances endpoints: register, list, show, change, stop, start, delete, status. */
-final class InstanceRoutes {
+public final class InstanceRoutes {
     private final RegisterInstanceUseCase register;
     private final ViewInstancesUseCase view;
     private final ManageInstancesUseCase manage;
     private final JsonBodies bodies;
 
-    InstanceRoutes(RegisterInstanceUseCase register, ViewInstancesUseCase view, ManageInstancesUseCase manage, JsonBodies bodies) {
+    public InstanceRoutes(RegisterInstanceUseCase register, ViewInstancesUseCase view, ManageInstancesUseCase manage, JsonBodies bodies) {
         this.register = register;
         this.view = view;
         this.manage = manage;
         this.bodies = bodies;
+    }
+
+    /** Adds its routes to Javalin's. */
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/instances", this::create);
+        routes.get("/v1/instances", this::list);
+        routes.get("/v1/instances/{id}", this::get);
+        routes.patch("/v1/instances/{id}", this::update);
+        routes.delete("/v1/instances/{id}", this::delete);
+        routes.get("/v1/instances/{id}/status", this::status);
+        routes.post("/v1/instances/{id}/stop", this::stop);
+        routes.post("/v1/instances/{id}/start", this::start);
     }
 
     void create(Context ctx) {
