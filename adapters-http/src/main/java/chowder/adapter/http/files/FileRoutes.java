@@ -18,10 +18,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.UploadedFile;
-import io.javalin.http.util.MultipartUtil;
-import jakarta.servlet.MultipartConfigElement;
-import jakarta.servlet.http.Part;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +27,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 
 /**
  * Workspace files of provisioned instances, as the hosted API has them (permission {@code files}): list,
@@ -45,12 +40,8 @@ public final class FileRoutes {
     private static final String UPLOAD = FILES + "/upload";
     private static final String MOVE = FILES + "/move";
 
-    /** Room for the multipart framing and the {@code path} part around a file of the largest size. */
-    private static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-    /** Upload parts up to this size stay in memory; larger ones are spooled to {@code java.io.tmpdir} (up to the file limit). */
-    private static final int IN_MEMORY_PART_BYTES = 64 * 1024;
-
     private final ManageWorkspaceFilesUseCase files;
+    private final FileUpload uploads;
     private final JsonBodies bodies;
     private final ObjectMapper json;
 
@@ -58,6 +49,7 @@ public final class FileRoutes {
         this.files = files;
         this.bodies = bodies;
         this.json = json;
+        this.uploads = new FileUpload(files);
     }
 
     /** Adds its routes to Javalin's. */
@@ -67,7 +59,7 @@ public final class FileRoutes {
         routes.get(CONTENT, this::read);
         routes.put(CONTENT, this::write);
         routes.get(DOWNLOAD, this::download);
-        routes.post(UPLOAD, this::upload);
+        routes.post(UPLOAD, uploads::upload);
         routes.post(MOVE, this::move);
     }
 
@@ -114,60 +106,6 @@ public final class FileRoutes {
                     .header("Content-Length", Long.toString(file.entry().size()));
             // The length was announced from the size seen at open; a file the agent grows meanwhile is cut there.
             copy(file.content(), ctx.res().getOutputStream(), file.entry().size());
-        }
-    }
-
-    /**
-     * A multipart form with a {@code path} field and a {@code file} part. Jetty parses it under the file limit
-     * (larger parts go to disk, never to memory), so a declared length over it is refused before reading.
-     */
-    void upload(Context ctx) throws IOException {
-        // Before anything is parsed or spooled to disk: a key that may not write here costs no upload.
-        files.requireAccess(BearerAuthentication.of(ctx), instanceId(ctx));
-        long maxFileBytes = files.maxFileBytes();
-        if (ctx.req().getContentLengthLong() > maxFileBytes + MULTIPART_OVERHEAD_BYTES) {
-            throw tooLarge(maxFileBytes);
-        }
-        String contentType = ctx.contentType();
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-            throw ChowderException.invalidRequest("The body must be multipart/form-data with a path field and a file part.");
-        }
-        ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, new MultipartConfigElement(
-                System.getProperty("java.io.tmpdir"), maxFileBytes, maxFileBytes + MULTIPART_OVERHEAD_BYTES, IN_MEMORY_PART_BYTES));
-        try {
-            String rawPath;
-            UploadedFile file;
-            try {
-                rawPath = ctx.formParam("path");
-                file = ctx.uploadedFile("file");
-            } catch (Exception e) {
-                // Javalin rethrows Jetty's checked ServletException undeclared.
-                throw multipartFailure(ctx, e, maxFileBytes);
-            }
-            if (rawPath == null) {
-                throw ChowderException.invalidRequest("path is required: a form field naming the file inside the workspace, such as assets/logo.png.");
-            }
-            if (file == null) {
-                throw ChowderException.invalidRequest("file is required: a form part with a filename holding the file's bytes.");
-            }
-            WorkspacePath path = path(rawPath, "path");
-            try (InputStream content = file.content()) {
-                files.write(BearerAuthentication.of(ctx), instanceId(ctx), path, content);
-            }
-            ctx.status(204);
-        } finally {
-            deleteSpooledParts(ctx);
-        }
-    }
-
-    /** Parts spooled to disk are removed as soon as the upload is done, whatever became of it. */
-    private static void deleteSpooledParts(Context ctx) {
-        try {
-            for (Part part : ctx.req().getParts()) {
-                part.delete();
-            }
-        } catch (Exception e) {
-            // the form never parsed (nothing was kept), or a part is gone already
         }
     }
 
@@ -229,45 +167,7 @@ public final class FileRoutes {
         return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
     }
 
-    /**
-     * Jetty refuses a malformed form as a "bad multipart" 400 whose causes say why; only its messages tell a
-     * form over the limits ("max file size exceeded", "max length exceeded") from a broken one. Jetty closes
-     * the connection after a failed form: the answer says so, or the client would send its next request into
-     * a closing connection.
-     */
-    private static ChowderException multipartFailure(Context ctx, Exception failure, long maxFileBytes) {
-        ctx.header("Connection", "close");
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            String message = String.valueOf(cause.getMessage());
-            if (message.startsWith("max file size exceeded") || message.startsWith("max length exceeded")) {
-                drain(ctx, maxFileBytes + MULTIPART_OVERHEAD_BYTES);
-                return tooLarge(maxFileBytes);
-            }
-        }
-        return ChowderException.invalidRequest("The body is not a valid multipart/form-data form.");
-    }
-
-    /**
-     * Reads and drops what the client is still sending, up to {@code limit} bytes: closing on unread bytes would
-     * reset the connection, and the client would never see the answer.
-     */
-    private static void drain(Context ctx, long limit) {
-        try {
-            InputStream in = ctx.req().getInputStream();
-            byte[] buffer = new byte[16 * 1024];
-            for (long left = limit; left > 0; ) {
-                int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-                if (read < 0) {
-                    return;
-                }
-                left -= read;
-            }
-        } catch (IOException | RuntimeException e) {
-            // the connection will be closed; the answer may not arrive
-        }
-    }
-
-    private static ChowderException tooLarge(long maxFileBytes) {
+    static ChowderException tooLarge(long maxFileBytes) {
         return new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "Files are limited to " + maxFileBytes + " bytes.");
     }
 
@@ -280,11 +180,11 @@ public final class FileRoutes {
         return value.asText();
     }
 
-    private static WorkspacePath path(String raw, String field) {
+    static WorkspacePath path(String raw, String field) {
         return WorkspacePath.of(raw, field, false);
     }
 
-    private static InstanceId instanceId(Context ctx) {
+    static InstanceId instanceId(Context ctx) {
         return InstanceId.parse(ctx.pathParam("id"));
     }
 

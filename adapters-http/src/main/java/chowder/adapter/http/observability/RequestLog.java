@@ -38,7 +38,7 @@ public final class RequestLog {
             long nanos = (long) (executionTimeMs * 1_000_000);
             Route route = route(ctx);
             int status = ctx.statusCode();
-            // A matched route is labelled with its endpoint's method (a HEAD answered by a GET route counts as GET).
+            // A matched request is labelled with its endpoint's method, an unmatched one with its own (HttpMetrics sanitises it).
             String method = route.endpoint() == null ? ctx.method().name() : route.endpoint().method.name();
             metrics.record(method, route.endpoint() == null ? null : route.endpoint().path, status, nanos);
             if (accessLog.enabled()) {

@@ -24,6 +24,9 @@ import org.eclipse.jetty.util.Callback;
  * Javalin. Authentication, request ids, error answers, metrics and the access log are the ones Javalin's routes use.
  */
 public final class ResponsesRelay extends Handler.Wrapper {
+    /** The routes it answers, which Javalin must know too (for its 405s and its list of routes). */
+    public static final String DEFAULT_SESSION_ROUTE = ResponsesRoute.DEFAULT_SESSION;
+    public static final String NAMED_SESSION_ROUTE = ResponsesRoute.NAMED_SESSION;
     private static final String OPEN_STREAMS_METRIC = "chowder.http.open.streams";
 
     // What each exchange uses, read by it directly.
@@ -35,10 +38,6 @@ public final class ResponsesRelay extends Handler.Wrapper {
     final StreamEvents events;
     // Held here: the registry keeps only a weak reference to a gauge's object.
     final AtomicInteger openStreams = new AtomicInteger();
-
-    /** The routes it answers, which Javalin must know too (for its 405s and its list of routes). */
-    public static final String DEFAULT_SESSION_ROUTE = ResponsesRoute.DEFAULT_SESSION;
-    public static final String NAMED_SESSION_ROUTE = ResponsesRoute.NAMED_SESSION;
 
     public ResponsesRelay(SendResponseUseCase responses, BearerAuthentication authentication, JsonBodies bodies, ErrorResponses errors,
             RequestLog requestLog, ObjectMapper json, MeterRegistry registry) {

@@ -1,7 +1,9 @@
-package chowder.adapter.http;
+package chowder.adapter.http.channels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.adapter.http.NoInstanceSkills;
+import chowder.adapter.http.RoutesHarness;
 import chowder.application.port.out.InstanceProvisionerPort;
 import chowder.application.port.out.SkillCatalogPort;
 import chowder.application.port.out.SkillSettingsPort;

@@ -1,7 +1,8 @@
-package chowder.adapter.http;
+package chowder.adapter.http.skills;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.adapter.http.RoutesHarness;
 import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.SkillCatalogPort;
 import chowder.application.port.out.SkillCatalogPort.SkillFile;

@@ -1,7 +1,9 @@
-package chowder.adapter.http;
+package chowder.adapter.http.responses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.adapter.http.NoInstanceSkills;
+import chowder.adapter.http.RoutesHarness;
 import chowder.application.port.GatewayAnswerListener;
 import chowder.application.port.GatewayResponse;
 import chowder.application.port.ResponseRequest;
