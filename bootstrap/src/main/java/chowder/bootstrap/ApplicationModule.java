@@ -217,8 +217,8 @@ final class ApplicationModule extends AbstractModule {
     @Provides
     @Singleton
     static ManageSessionsUseCase sessions(LoadInstancePort instances, SessionStorePort store, GatewaySessionsPort gatewaySessions,
-            SessionRegistry registry) {
-        return new SessionService(instances, store, gatewaySessions, registry);
+            SessionRegistry registry, Clock clock) {
+        return new SessionService(instances, store, gatewaySessions, registry, clock);
     }
 
     @Provides

@@ -8,15 +8,15 @@ import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.in.ManageInstancesUseCase;
+import chowder.application.port.in.ManageLimitsUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.ManageSessionsUseCase;
-import chowder.application.port.in.ManageLimitsUseCase;
 import chowder.application.port.in.ManageSkillsUseCase;
-import chowder.application.port.in.ViewModelUsageUseCase;
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.application.port.in.RegisterInstanceUseCase;
 import chowder.application.port.in.SendResponseUseCase;
 import chowder.application.port.in.ViewInstancesUseCase;
+import chowder.application.port.in.ViewModelUsageUseCase;
 
 /** Every use case the HTTP API offers. */
 public record ApiUseCases(

@@ -5,7 +5,7 @@ import chowder.domain.Caller;
 import io.javalin.http.Context;
 
 /** The before-handler that authenticates {@code Authorization: Bearer <key>} and remembers the caller. */
-final class BearerAuthentication {
+public final class BearerAuthentication {
     private static final String ATTRIBUTE = "chowder.caller";
     private static final String BEARER = "bearer ";
 
@@ -15,21 +15,21 @@ final class BearerAuthentication {
         this.authentication = authentication;
     }
 
-    void authenticate(Context ctx) {
+    public void authenticate(Context ctx) {
         ctx.attribute(ATTRIBUTE, authenticate(ctx.header("Authorization")));
     }
 
     /** The caller an {@code Authorization} header's key belongs to (else a 401's exception). */
-    Caller authenticate(String authorization) {
+    public Caller authenticate(String authorization) {
         return authentication.authenticate(bearerToken(authorization));
     }
 
     /** The authenticated caller, or null when the request has none (yet). */
-    static Caller find(Context ctx) {
+    public static Caller find(Context ctx) {
         return ctx.attribute(ATTRIBUTE);
     }
 
-    static Caller of(Context ctx) {
+    public static Caller of(Context ctx) {
         Caller caller = ctx.attribute(ATTRIBUTE);
         if (caller == null) {
             throw new IllegalStateException("route " + ctx.path() + " is not behind authentication");

@@ -2,6 +2,18 @@ package chowder.adapter.http;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.channels.ChannelRoutes;
+import chowder.adapter.http.files.FileRoutes;
+import chowder.adapter.http.instances.InstanceRoutes;
+import chowder.adapter.http.keys.KeyRoutes;
+import chowder.adapter.http.limits.LimitRoutes;
+import chowder.adapter.http.observability.MetricsEndpoint;
+import chowder.adapter.http.observability.RequestIds;
+import chowder.adapter.http.observability.RequestLog;
+import chowder.adapter.http.organizations.OrganizationRoutes;
+import chowder.adapter.http.responses.ResponsesRelay;
+import chowder.adapter.http.sessions.SessionRoutes;
+import chowder.adapter.http.skills.SkillRoutes;
 import chowder.domain.ChowderException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
@@ -19,8 +31,6 @@ import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 /** The hosted-compatible HTTP API on Javalin (Jetty 12, virtual threads). Start once, stop once. */
 public final class ChowderHttpServer {
-    static final String SIGNUP = OrganizationRoutes.SIGNUP;
-
     private final HttpServerConfig config;
     private final Javalin app;
 
@@ -39,14 +49,12 @@ public final class ChowderHttpServer {
         SessionRoutes sessions = new SessionRoutes(useCases.sessions(), useCases.modelUsage(), json);
         FileRoutes files = new FileRoutes(useCases.files(), bodies, json);
         SkillRoutes skills = new SkillRoutes(useCases.skills(), bodies, json);
-        KeyRoutes keys = new KeyRoutes(useCases.keys(), bodies, new KeyJson(json));
+        KeyRoutes keys = new KeyRoutes(useCases.keys(), bodies, json);
         OrganizationRoutes organizations = new OrganizationRoutes(useCases.organizations(), useCases.createOrganization(), bodies, json);
         LimitRoutes limits = new LimitRoutes(useCases.limits(), bodies, json);
         ChannelRoutes channels = new ChannelRoutes(useCases.channels(), bodies, json);
         MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry, metricsConfig);
         OpenApiDocument openApi = OpenApiDocument.load();
-        HttpMetrics httpMetrics = new HttpMetrics(registry);
-        AccessLog accessLog = new AccessLog(json);
         HeaderTimeout headerTimeout = new HeaderTimeout(config.headerTimeout());
 
         this.app = Javalin.create(javalin -> {
@@ -74,11 +82,10 @@ public final class ChowderHttpServer {
             });
             // Runs once per answered request, errors and streams included: metrics and the access log.
             // The router is read when a request finishes: by then it holds every route.
-            RequestLog requestLog = new RequestLog(() -> javalin.unsafe.internalRouter, httpMetrics, accessLog);
+            RequestLog requestLog = new RequestLog(() -> javalin.unsafe.internalRouter, registry, json);
             javalin.jetty.modifyServer(server -> {
                 // The responses routes, before the servlet layer; behind Javalin's statistics, which a graceful stop waits on.
-                ResponsesRelay relay = new ResponsesRelay(useCases.responses(), authentication, new ResponsesRequestReader(bodies), errors,
-                        requestLog, new StreamEvents(json), registry);
+                ResponsesRelay relay = new ResponsesRelay(useCases.responses(), authentication, bodies, errors, requestLog, json, registry);
                 StatisticsHandler statistics = server.getDescendant(StatisticsHandler.class);
                 if (statistics != null) {
                     statistics.insertHandler(relay);
@@ -108,61 +115,21 @@ public final class ChowderHttpServer {
             javalin.routes.get(OpenApiDocument.PATH, openApi::serve);
             javalin.routes.before("/v1/*", ctx -> {
                 // Signup (a 404 while it is disabled) and a channel's catalog are the routes without a key.
-                if (!ctx.path().equals(SIGNUP) && !ChannelRoutes.isCatalog(ctx)) {
+                if (!ctx.path().equals(OrganizationRoutes.SIGNUP) && !ChannelRoutes.isCatalog(ctx)) {
                     authentication.authenticate(ctx);
                 }
             });
-            if (config.signupEnabled()) {
-                javalin.routes.post(SIGNUP, organizations::signup);
-            }
-            javalin.routes.get("/v1/organization", organizations::get);
-            javalin.routes.patch("/v1/organization", organizations::update);
-            javalin.routes.get("/v1/subscription", organizations::subscription);
-            javalin.routes.post("/v1/subscription/checkout", organizations::billing);
-            javalin.routes.post("/v1/subscription/portal", organizations::billing);
-            javalin.routes.post("/v1/keys", keys::create);
-            javalin.routes.get("/v1/keys", keys::list);
-            javalin.routes.get("/v1/keys/{key_id}", keys::get);
-            javalin.routes.delete("/v1/keys/{key_id}", keys::revoke);
-            javalin.routes.get(LimitRoutes.KEY_LIMITS, limits::keyLimits);
-            javalin.routes.put(LimitRoutes.KEY_LIMITS, limits::setKeyLimits);
-            javalin.routes.post("/v1/instances", instances::create);
-            javalin.routes.get("/v1/instances", instances::list);
-            javalin.routes.get("/v1/instances/{id}", instances::get);
-            javalin.routes.patch("/v1/instances/{id}", instances::update);
-            javalin.routes.delete("/v1/instances/{id}", instances::delete);
-            javalin.routes.get("/v1/instances/{id}/status", instances::status);
-            javalin.routes.post("/v1/instances/{id}/stop", instances::stop);
-            javalin.routes.post("/v1/instances/{id}/start", instances::start);
+            organizations.register(javalin.routes, config.signupEnabled());
+            keys.register(javalin.routes);
+            limits.register(javalin.routes);
+            instances.register(javalin.routes);
             // Answered by the relay before Javalin; registered so that Javalin knows them (405s, the route list).
-            javalin.routes.post(ResponsesRoute.DEFAULT_SESSION, ChowderHttpServer::servedByTheRelay);
-            javalin.routes.post(ResponsesRoute.NAMED_SESSION, ChowderHttpServer::servedByTheRelay);
-            javalin.routes.get("/v1/instances/{id}/sessions", sessions::list);
-            javalin.routes.get("/v1/instances/{id}/session/{session_id}", sessions::get);
-            javalin.routes.delete("/v1/instances/{id}/session/{session_id}", sessions::delete);
-            javalin.routes.post("/v1/instances/{id}/session/{session_id}/reset", sessions::reset);
-            javalin.routes.get("/v1/instances/{id}/usage", sessions::usage);
-            javalin.routes.get(LimitRoutes.SESSION_LIMITS, limits::sessionLimits);
-            javalin.routes.put(LimitRoutes.SESSION_LIMITS, limits::setSessionLimits);
-            javalin.routes.get(FileRoutes.FILES, files::list);
-            javalin.routes.delete(FileRoutes.FILES, files::delete);
-            javalin.routes.get(FileRoutes.CONTENT, files::read);
-            javalin.routes.put(FileRoutes.CONTENT, files::write);
-            javalin.routes.get(FileRoutes.DOWNLOAD, files::download);
-            javalin.routes.post(FileRoutes.UPLOAD, files::upload);
-            javalin.routes.post(FileRoutes.MOVE, files::move);
-            javalin.routes.get(SkillRoutes.SKILLS, skills::list);
-            javalin.routes.post(SkillRoutes.INSTALL, skills::install);
-            javalin.routes.get(SkillRoutes.SKILL, skills::get);
-            javalin.routes.patch(SkillRoutes.SKILL, skills::update);
-            javalin.routes.delete(SkillRoutes.SKILL, skills::remove);
-            javalin.routes.get(ChannelRoutes.CHANNELS, channels::list);
-            javalin.routes.get(ChannelRoutes.CHANNEL, channels::catalog);
-            javalin.routes.post(ChannelRoutes.CONNECT, channels::connect);
-            javalin.routes.get(ChannelRoutes.STATUS, channels::status);
-            javalin.routes.post(ChannelRoutes.PAIR, channels::pair);
-            javalin.routes.post(ChannelRoutes.DISCONNECT, channels::disconnect);
-            javalin.routes.get(ChannelRoutes.PAIRING, channels::pairing);
+            javalin.routes.post(ResponsesRelay.DEFAULT_SESSION_ROUTE, ChowderHttpServer::servedByTheRelay);
+            javalin.routes.post(ResponsesRelay.NAMED_SESSION_ROUTE, ChowderHttpServer::servedByTheRelay);
+            sessions.register(javalin.routes);
+            files.register(javalin.routes);
+            skills.register(javalin.routes);
+            channels.register(javalin.routes);
 
             javalin.routes.exception(ChowderException.class, errors::chowder);
             javalin.routes.exception(HttpResponseException.class, (error, ctx) -> {
@@ -177,7 +144,7 @@ public final class ChowderHttpServer {
     }
 
     private static void servedByTheRelay(io.javalin.http.Context ctx) {
-        throw new IllegalStateException("the responses relay answers " + ctx.method() + " " + ResponsesRoute.DEFAULT_SESSION + " before Javalin");
+        throw new IllegalStateException("the responses relay answers " + ctx.method() + " " + ResponsesRelay.DEFAULT_SESSION_ROUTE + " before Javalin");
     }
 
     /** The methods {@code path} has routes for, as an {@code Allow} header lists them. */

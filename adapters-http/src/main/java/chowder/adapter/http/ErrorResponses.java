@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The one place where errors become HTTP answers, in the hosted API's format: {@code {"detail": "…"}},
  * or {@code {"detail": {"error": "…"}}} when the gateway failed.
  */
-final class ErrorResponses {
+public final class ErrorResponses {
     static final String UNREADABLE_BODY = "The request body could not be read: the connection broke or the chunked encoding is invalid.";
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
     private static final String OVERLOADED_RETRY_AFTER_SECONDS = "1";
@@ -34,7 +34,7 @@ final class ErrorResponses {
      * The answer to {@code error} of a {@code method} request to {@code route} (a template), logged as its kind deserves:
      * a Chowder error, a body that could not be read, or anything else (a 500 that says nothing of its cause).
      */
-    Answer answer(Throwable error, String method, String route) {
+    public Answer answer(Throwable error, String method, String route) {
         return switch (error) {
             case ChowderException chowder -> chowderAnswer(chowder, method, route);
             case UnreadableRequestBody unreadable -> {
@@ -138,6 +138,6 @@ final class ErrorResponses {
     }
 
     /** An error answer: its status, the headers that go with it, and its JSON body. */
-    record Answer(int status, Map<String, String> headers, byte[] body) {
+    public record Answer(int status, Map<String, String> headers, byte[] body) {
     }
 }

@@ -21,7 +21,7 @@ import org.eclipse.jetty.http.BadMessageException;
  * {@code Content-Length} over it is refused before a byte is read, and an undeclared one is
  * counted while it streams into the parser, never buffered whole first.
  */
-final class JsonBodies {
+public final class JsonBodies {
     // Jackson's bounds on the shape of JSON stay, stated here: reading a number takes time that grows faster than its
     // length, trees are built recursively, and no field of the API has a long name. Strings and whole documents are
     // bounded only by the size limit (Jackson's own 20,000,000-character strings would refuse bodies under 20 MiB).
@@ -49,7 +49,7 @@ final class JsonBodies {
                 .build();
     }
 
-    ObjectNode readObject(Context ctx) {
+    public ObjectNode readObject(Context ctx) {
         return parse(ctx, parser -> {
             JsonNode body = parser.readValueAsTree();
             if (body == null || !body.isObject()) {
@@ -60,7 +60,7 @@ final class JsonBodies {
     }
 
     /** What reads a body from its parser; it must consume exactly one JSON value. */
-    interface BodyReader<T> {
+    public interface BodyReader<T> {
         T read(JsonParser parser) throws IOException;
     }
 
@@ -80,7 +80,7 @@ final class JsonBodies {
     }
 
     /** The whole body under the size limit, held as it arrived (see {@link ReceivedBody}), for {@link #parse(InputStream, BodyReader)}. */
-    ReceivedBody receive(InputStream body, long declared) {
+    public ReceivedBody receive(InputStream body, long declared) {
         if (declared > maxRequestBytes) {
             throw tooLarge();
         }
@@ -92,7 +92,7 @@ final class JsonBodies {
     }
 
     /** Parses {@code in} with {@code reader}, as {@link #parse(Context, BodyReader)} does. */
-    <T> T parse(InputStream in, BodyReader<T> reader) {
+    public <T> T parse(InputStream in, BodyReader<T> reader) {
         try (in; JsonParser parser = json.createParser(in)) {
             T body = reader.read(parser);
             // Read to the end: trailing content is an error, and the connection must hold no unread request bytes.
@@ -149,12 +149,12 @@ final class JsonBodies {
         return ChowderException.invalidRequest("Request body is not accepted: " + what + ".");
     }
 
-    static ChowderException notAnObject() {
+    public static ChowderException notAnObject() {
         return ChowderException.invalidRequest("Request body must be a JSON object.");
     }
 
     /** A string field, or null when absent or JSON null; any other type is a validation error naming the field. */
-    static String optionalString(ObjectNode body, String field) {
+    public static String optionalString(ObjectNode body, String field) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             return null;

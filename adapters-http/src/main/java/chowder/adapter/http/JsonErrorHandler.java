@@ -1,5 +1,6 @@
 package chowder.adapter.http;
 
+import chowder.adapter.http.observability.RequestIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;

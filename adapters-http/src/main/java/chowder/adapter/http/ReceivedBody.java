@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +14,7 @@ import java.util.List;
  * in slices without ever being copied whole. Parts double in size, up to what a declared length says is still to come (a
  * declared length is only a claim: before the first bytes, at most {@link #FIRST_PART} is reserved).
  */
-final class ReceivedBody {
+public final class ReceivedBody {
     static final int FIRST_PART = 64 * 1024;
     private static final int SMALL_FIRST_PART = 4 * 1024;
     private static final int LARGEST_PART = 1024 * 1024;
@@ -64,7 +64,7 @@ final class ReceivedBody {
     }
 
     /** The byte at {@code offset}. */
-    byte at(long offset) {
+    public byte at(long offset) {
         for (byte[] part : parts) {
             if (offset < part.length) {
                 return part[(int) offset];
@@ -75,7 +75,7 @@ final class ReceivedBody {
     }
 
     /** Views of the bytes from {@code from} (inclusive) to {@code to} (exclusive), in order. */
-    List<ByteBuffer> slice(long from, long to) {
+    public List<ByteBuffer> slice(long from, long to) {
         List<ByteBuffer> views = new ArrayList<>(2);
         long start = 0;
         for (byte[] part : parts) {
@@ -91,7 +91,7 @@ final class ReceivedBody {
     }
 
     /** The whole body as a stream, for a parser. */
-    InputStream stream() {
+    public InputStream stream() {
         return new InputStream() {
             private int part;
             private int position;
@@ -123,7 +123,7 @@ final class ReceivedBody {
      * Whether every byte sequence is well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no surrogates, nothing
      * above U+10FFFF). Jackson checks the strings it decodes, but skips the ones the reader never needs, checking less.
      */
-    boolean isWellFormedUtf8() {
+    public boolean isWellFormedUtf8() {
         int needed = 0;
         int low = 0x80;
         int high = 0xBF;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The skills of a Chowder that provisions nothing: never reached, since only provisioned instances have skills. */
-final class NoInstanceSkills implements InstanceSkillsPort {
+public final class NoInstanceSkills implements InstanceSkillsPort {
     @Override
     public List<SkillStatus> status(Instance instance) {
         throw unreachable();

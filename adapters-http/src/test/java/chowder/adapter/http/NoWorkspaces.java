@@ -11,7 +11,7 @@ import chowder.domain.WorkspacePath;
 import java.io.InputStream;
 
 /** A fake of workspace storage for registered gateways only: no instance has a workspace. */
-final class NoWorkspaces implements WorkspaceFilesPort {
+public final class NoWorkspaces implements WorkspaceFilesPort {
     @Override
     public FileListing list(InstanceId instance, WorkspacePath directory) {
         throw missing();

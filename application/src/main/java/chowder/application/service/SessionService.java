@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.UsageReport;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.UsageWindow;
 import chowder.application.port.out.GatewaySessionsPort;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SessionStorePort.SessionCursor;
@@ -18,6 +19,7 @@ import chowder.domain.Permission;
 import chowder.domain.SessionId;
 import chowder.domain.SessionRecord;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -33,12 +35,21 @@ public final class SessionService implements ManageSessionsUseCase {
     private final SessionStorePort store;
     private final GatewaySessionsPort gatewaySessions;
     private final SessionRegistry registry;
+    private final Clock clock;
 
+    /** On the system clock. */
     public SessionService(LoadInstancePort instances, SessionStorePort store, GatewaySessionsPort gatewaySessions, SessionRegistry registry) {
+        this(instances, store, gatewaySessions, registry, Clock.systemUTC());
+    }
+
+    /** {@code clock} ends a usage window that names no end. */
+    public SessionService(LoadInstancePort instances, SessionStorePort store, GatewaySessionsPort gatewaySessions, SessionRegistry registry,
+            Clock clock) {
         this.instances = requireNonNull(instances, "instances is null");
         this.store = requireNonNull(store, "store is null");
         this.gatewaySessions = requireNonNull(gatewaySessions, "gatewaySessions is null");
         this.registry = requireNonNull(registry, "registry is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -106,6 +117,11 @@ public final class SessionService implements ManageSessionsUseCase {
         }
         flushPending();
         return store.usage(instanceId, from, to);
+    }
+
+    @Override
+    public UsageWindow usageWindow(Optional<Instant> from, Optional<Instant> to) {
+        return UsageWindow.requested(from, to, clock);
     }
 
     /** Counters noted since the last flush belong in what a reader sees; failing that, the read still answers. */

@@ -3,32 +3,21 @@ package chowder.adapter.http.model;
 import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthorizeModelCallUseCase;
-import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallGrant;
-import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallMeter;
 import chowder.domain.ChowderException;
-import chowder.domain.ErrorCode;
-import chowder.domain.ModelApi;
-import chowder.domain.ModelProviderName;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -60,25 +49,23 @@ final class ModelProxyHandler extends ProxyHandler {
     static final String PREFIX = "/providers/";
     private static final Logger log = LoggerFactory.getLogger(ModelProxyHandler.class);
     private static final String CALL = ModelProxyHandler.class.getName() + ".call";
-    private static final String BODY_READ = ModelProxyHandler.class.getName() + ".bodyRead";
-    /** What a provider's API needs of the gateway's request; everything else stays behind. */
-    private static final Set<String> FORWARDED_REQUEST_HEADERS = Set.of("content-type", "accept", "anthropic-version");
     /** What the gateway needs of the provider's answer. */
     private static final Set<String> RETURNED_RESPONSE_HEADERS = Set.of("content-type", "retry-after", "retry-after-ms");
 
-    private final AuthorizeModelCallUseCase calls;
     private final ModelEndpointConfig config;
     private final ModelCallMetrics metrics;
-    private final InFlightCalls inFlight;
+    private final ModelCallAdmission admission;
+    private final ProviderRequestHeaders headers;
     private final MeteringExecutor metering;
     private final JsonFactory usageJson;
 
     ModelProxyHandler(AuthorizeModelCallUseCase calls, ModelEndpointConfig config, MeterRegistry registry, MeteringExecutor metering) {
-        this.calls = requireNonNull(calls, "calls is null");
         this.config = requireNonNull(config, "config is null");
         this.metrics = new ModelCallMetrics(registry);
         this.metering = requireNonNull(metering, "metering is null");
-        this.inFlight = new InFlightCalls(config.maxCallsPerInstance(), config.maxCallsPerOrganization());
+        this.headers = new ProviderRequestHeaders(config.anthropicBetas());
+        this.admission = new ModelCallAdmission(requireNonNull(calls, "calls is null"), config,
+                new InFlightCalls(config.maxCallsPerInstance(), config.maxCallsPerOrganization()));
         this.usageJson = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(config.maxUsageBytes()).build())
                 .build();
@@ -100,9 +87,9 @@ final class ModelProxyHandler extends ProxyHandler {
     public boolean handle(Request gatewayRequest, Response gatewayResponse, Callback callback) {
         ModelCall call;
         try {
-            call = admit(gatewayRequest);
+            call = admission.admit(gatewayRequest);
         } catch (RuntimeException e) {
-            if (gatewayRequest.getAttribute(BODY_READ) == null) {
+            if (!ModelCallAdmission.bodyRead(gatewayRequest)) {
                 // Refused before its body was read (credential, path, calls at once): the rest of it may still be on its
                 // way, so the connection ends with this answer rather than be read as the next request.
                 gatewayResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
@@ -132,70 +119,6 @@ final class ModelProxyHandler extends ProxyHandler {
         return new Refusal(500, "internal_error", "internal_error", "Chowder could not admit this model call.", OptionalLong.empty());
     }
 
-    private ModelCall admit(Request gatewayRequest) {
-        String path = Request.getPathInContext(gatewayRequest);
-        if (!path.startsWith(PREFIX) || path.indexOf('/', PREFIX.length()) < 0) {
-            throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: this endpoint relays /providers/<name>/<call> only.");
-        }
-        int slash = path.indexOf('/', PREFIX.length());
-        ModelProviderName provider;
-        try {
-            provider = new ModelProviderName(path.substring(PREFIX.length(), slash));
-        } catch (ChowderException e) {
-            throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: no such provider.");
-        }
-        String call = path.substring(slash + 1);
-        if (!HttpMethod.POST.is(gatewayRequest.getMethod())) {
-            throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: model calls are POST.");
-        }
-        ModelCallGrant grant = calls.authorize(credential(gatewayRequest), provider);
-        if (!call.equals(grant.api().path())) {
-            throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: provider " + provider + " is called at /providers/" + provider
-                    + "/" + grant.api().path() + " only.");
-        }
-        // Before the body is read: the bound on calls at once is also the bound on bodies held.
-        InFlightCalls.Slot slot = inFlight.enter(grant.instance(), grant.organization());
-        try {
-            // Refused for its body (a model not offered, say), a call never reaches the provider nor its rate and budgets.
-            byte[] received = body(gatewayRequest);
-            gatewayRequest.setAttribute(BODY_READ, Boolean.TRUE);
-            ModelCallBody body = ModelCallBody.of(received, grant.api(), grant.models(), grant.account(), config.outputEstimateTokens());
-            ModelCallMeter meter = grant.admission().admit(body.estimate().reservation());
-            return new ModelCall(provider, grant, body, slot, meter);
-        } catch (RuntimeException e) {
-            slot.close();
-            throw e;
-        }
-    }
-
-    private static String credential(Request gatewayRequest) {
-        String authorization = gatewayRequest.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return authorization.substring(7).strip();
-        }
-        String apiKey = gatewayRequest.getHeaders().get("x-api-key");
-        if (apiKey != null) {
-            return apiKey.strip();
-        }
-        throw new ChowderException(ErrorCode.MISSING_API_KEY, "A model call needs its instance's credential (Authorization: Bearer, or x-api-key).");
-    }
-
-    private byte[] body(Request gatewayRequest) {
-        long declared = gatewayRequest.getLength();
-        if (declared > config.maxRequestBytes()) {
-            throw new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "A model call is at most " + config.maxRequestBytes() + " bytes.");
-        }
-        try (InputStream in = Content.Source.asInputStream(gatewayRequest)) {
-            byte[] bytes = in.readNBytes(config.maxRequestBytes() + 1);
-            if (bytes.length > config.maxRequestBytes()) {
-                throw new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "A model call is at most " + config.maxRequestBytes() + " bytes.");
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw ChowderException.invalidRequest("The model call's body could not be read.");
-        }
-    }
-
     @Override
     protected HttpURI rewriteHttpURI(Request gatewayRequest) {
         return HttpURI.from(((ModelCall) gatewayRequest.getAttribute(CALL)).upstream());
@@ -204,35 +127,7 @@ final class ModelProxyHandler extends ProxyHandler {
     @Override
     protected void copyRequestHeaders(Request gatewayRequest, org.eclipse.jetty.client.Request providerRequest) {
         ModelCall call = (ModelCall) providerRequest.getAttributes().get(CALL);
-        providerRequest.headers(headers -> {
-            headers.remove(HttpHeader.ACCEPT_ENCODING);
-            for (HttpField field : gatewayRequest.getHeaders()) {
-                if (FORWARDED_REQUEST_HEADERS.contains(field.getLowerCaseName()) && field.getHeader() != HttpHeader.CONTENT_TYPE) {
-                    headers.add(field);
-                }
-            }
-            String betas = allowedBetas(gatewayRequest.getHeaders().getValuesList("anthropic-beta"));
-            if (!betas.isEmpty()) {
-                headers.put("anthropic-beta", betas);
-            }
-            call.grant.key().ifPresent(key -> {
-                if (call.grant.api() == ModelApi.ANTHROPIC_MESSAGES) {
-                    headers.put("x-api-key", key.value());
-                } else {
-                    headers.put(HttpHeader.AUTHORIZATION, "Bearer " + key.value());
-                }
-            });
-        });
-    }
-
-    /**
-     * The betas of the operator's list among those asked for ({@code anthropic-beta} is a comma-separated list): a beta
-     * can switch on what costs more than its tokens say (the 1M context window at a premium, fast mode, code
-     * execution); one not listed is dropped and the call goes on without it.
-     */
-    private String allowedBetas(List<String> values) {
-        return values.stream().flatMap(value -> Arrays.stream(value.split(","))).map(String::strip)
-                .filter(config.anthropicBetas()::contains).distinct().collect(Collectors.joining(","));
+        headers.copy(gatewayRequest, providerRequest, call);
     }
 
     /** No {@code Via} or {@code Forwarded}: a provider has no business knowing Chowder's addresses. */

@@ -8,6 +8,7 @@ import chowder.domain.SessionRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The sessions of an instance (an extension of the hosted API): list, inspect, reset, delete, and
@@ -16,11 +17,18 @@ import java.util.Optional;
  */
 public interface ManageSessionsUseCase {
     int MAX_PAGE_SIZE = 1000;
+    /** The page size of a listing that names none. */
+    int DEFAULT_PAGE_SIZE = 100;
 
     /** A page of sessions, newest activity first, and the cursor of the next page when there is one. */
     record SessionPage(List<SessionRecord> sessions, Optional<String> nextCursor) {}
 
     SessionPage list(Caller caller, InstanceId instanceId, Optional<String> prefix, Optional<String> after, int limit);
+
+    /** A page of {@code limit} sessions, or of {@link #DEFAULT_PAGE_SIZE} when the caller names no size. */
+    default SessionPage list(Caller caller, InstanceId instanceId, Optional<String> prefix, Optional<String> after, OptionalInt limit) {
+        return list(caller, instanceId, prefix, after, limit.orElse(DEFAULT_PAGE_SIZE));
+    }
 
     SessionRecord get(Caller caller, InstanceId instanceId, SessionId sessionId);
 
@@ -31,4 +39,7 @@ public interface ManageSessionsUseCase {
     void delete(Caller caller, InstanceId instanceId, SessionId sessionId);
 
     UsageReport usage(Caller caller, InstanceId instanceId, Instant from, Instant to);
+
+    /** The window a usage request covers, its missing ends filled in by this use case's clock and defaults. */
+    UsageWindow usageWindow(Optional<Instant> from, Optional<Instant> to);
 }

@@ -1,0 +1,102 @@
+package chowder.adapter.http.model;
+
+import chowder.application.port.in.AuthorizeModelCallUseCase;
+import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallGrant;
+import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallMeter;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
+import chowder.domain.ModelProviderName;
+import java.io.IOException;
+import java.io.InputStream;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * Whether a gateway's model call may go to its provider, checked in {@link ModelProxyHandler}'s order: its path, its
+ * credential, the calls at once of its instance and organization, its body, then the organization's rate and budgets.
+ */
+final class ModelCallAdmission {
+    private static final String BODY_READ = ModelCallAdmission.class.getName() + ".bodyRead";
+
+    private final AuthorizeModelCallUseCase calls;
+    private final ModelEndpointConfig config;
+    private final InFlightCalls inFlight;
+
+    ModelCallAdmission(AuthorizeModelCallUseCase calls, ModelEndpointConfig config, InFlightCalls inFlight) {
+        this.calls = calls;
+        this.config = config;
+        this.inFlight = inFlight;
+    }
+
+    /** Whether the body of a refused call was read whole (then the connection can carry the next request). */
+    static boolean bodyRead(Request gatewayRequest) {
+        return gatewayRequest.getAttribute(BODY_READ) != null;
+    }
+
+    /** The call, holding its place among the calls at once; a refusal is thrown ({@link ChowderException} or {@link ModelCallRefused}). */
+    ModelCall admit(Request gatewayRequest) {
+        String path = Request.getPathInContext(gatewayRequest);
+        if (!path.startsWith(ModelProxyHandler.PREFIX) || path.indexOf('/', ModelProxyHandler.PREFIX.length()) < 0) {
+            throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: this endpoint relays /providers/<name>/<call> only.");
+        }
+        int slash = path.indexOf('/', ModelProxyHandler.PREFIX.length());
+        ModelProviderName provider;
+        try {
+            provider = new ModelProviderName(path.substring(ModelProxyHandler.PREFIX.length(), slash));
+        } catch (ChowderException e) {
+            throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: no such provider.");
+        }
+        String call = path.substring(slash + 1);
+        if (!HttpMethod.POST.is(gatewayRequest.getMethod())) {
+            throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: model calls are POST.");
+        }
+        ModelCallGrant grant = calls.authorize(credential(gatewayRequest), provider);
+        if (!call.equals(grant.api().path())) {
+            throw new ChowderException(ErrorCode.NOT_FOUND, "Not found: provider " + provider + " is called at /providers/" + provider
+                    + "/" + grant.api().path() + " only.");
+        }
+        // Before the body is read: the bound on calls at once is also the bound on bodies held.
+        InFlightCalls.Slot slot = inFlight.enter(grant.instance(), grant.organization());
+        try {
+            // Refused for its body (a model not offered, say), a call never reaches the provider nor its rate and budgets.
+            byte[] received = body(gatewayRequest);
+            gatewayRequest.setAttribute(BODY_READ, Boolean.TRUE);
+            ModelCallBody body = ModelCallBody.of(received, grant.api(), grant.models(), grant.account(), config.outputEstimateTokens());
+            ModelCallMeter meter = grant.admission().admit(body.estimate().reservation());
+            return new ModelCall(provider, grant, body, slot, meter);
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+    }
+
+    private static String credential(Request gatewayRequest) {
+        String authorization = gatewayRequest.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).strip();
+        }
+        String apiKey = gatewayRequest.getHeaders().get("x-api-key");
+        if (apiKey != null) {
+            return apiKey.strip();
+        }
+        throw new ChowderException(ErrorCode.MISSING_API_KEY, "A model call needs its instance's credential (Authorization: Bearer, or x-api-key).");
+    }
+
+    private byte[] body(Request gatewayRequest) {
+        long declared = gatewayRequest.getLength();
+        if (declared > config.maxRequestBytes()) {
+            throw new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "A model call is at most " + config.maxRequestBytes() + " bytes.");
+        }
+        try (InputStream in = Content.Source.asInputStream(gatewayRequest)) {
+            byte[] bytes = in.readNBytes(config.maxRequestBytes() + 1);
+            if (bytes.length > config.maxRequestBytes()) {
+                throw new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "A model call is at most " + config.maxRequestBytes() + " bytes.");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw ChowderException.invalidRequest("The model call's body could not be read.");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package chowder.adapter.http.responses;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chowder.adapter.http.ApiTest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A responses request's body: what is refused (and why), and what the gateway is sent of it. */
+class ResponsesRequestBodyTest extends ApiTest {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "not json|Request body is not valid JSON",
+            "[1,2]|Request body must be a JSON object.",
+            "`\"text\"`|Request body must be a JSON object.",
+            "{}|input is required",
+            "{\"input\":null}|input is required",
+            "{\"input\":\"x\",\"model\":5}|model must be a string.",
+            "{\"model\":{\"input\":\"smuggled\"},\"input\":\"x\"}|model must be a string.",
+            "{\"input\":\"x\",\"model\":\"a\",\"model\":[1]}|model must be a string.",
+            "{\"input\":\"x\",\"stream\":\"yes\"}|stream must be true or false.",
+            "{\"input\":\"x\"} junk|Request body is not valid JSON",
+            "{\"input\":\"x\"}{\"input\":\"y\"}|content after the JSON value"})
+    void badBodiesAre400(String body, String message) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(detail(response)).contains(message);
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void malformedJsonSaysWhereWithoutTheParsersInternals() throws Exception {
+        String id = register(acmeKey);
+        for (String path : List.of("/v1/instances", "/v1/instances/" + id + "/responses")) {
+            HttpResponse<String> unterminated = send("POST", path, acmeKey, "{\"name\": \"x\", \"input\": \"y\"");
+            HttpResponse<String> badValue = send("POST", path, acmeKey, "{\n  \"name\": \"x\",\n  \"input\": nope\n}");
+            for (HttpResponse<String> response : List.of(unterminated, badValue)) {
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+                assertThat(detail(response)).startsWith("Request body is not valid JSON: ")
+                        .doesNotContain("Source", "REDACTED", "StreamReadFeature", "com.fasterxml");
+            }
+            assertThat(detail(unterminated)).contains("line 1, column");
+            assertThat(detail(badValue)).contains("'nope'", "(at line 3, column");
+        }
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @Test
+    void theForwardedBodyIsTheClientsFieldsExactlyWithTheLastOfARepeatedFieldWinning() throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey,
+                "{\"model\":5,\"model\":\"openai/gpt-5.1\",\"stream\":\"yes\",\"stream\":false,\"input\":\"x\","
+                        + "\"temperature\":0.10,\"max_output_tokens\":123456789012345678901234567890,\"n\":1e400}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        var forwarded = gateway.calls.getLast().request();
+        assertThat(forwarded.model()).contains("openai/gpt-5.1");
+        assertThat(forwarded.stream()).isFalse();
+        // Numbers pass as the client wrote them: no rounding through double, no "Infinity".
+        assertThat(new String(forwarded.otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8))
+                .doesNotContain("model")
+                .contains("\"temperature\":0.10", "\"max_output_tokens\":123456789012345678901234567890")
+                .doesNotContain("Infinity");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+            "{\"model\":\"m\",\"input\":\"x\"}|{\"input\":\"x\"}",
+            "{\"input\":\"x\", \"model\" : \"m\" }|{\"input\":\"x\" }",
+            "{ \"model\":null, \"input\":\"x\" }|{  \"input\":\"x\" }",
+            "{\"input\":\"é\",\"model\":\"m\",\"stream\":false}|{\"input\":\"é\",\"stream\":false}",
+            "{\"model\":{\"a\":[1]},\"input\":[{\"model\":\"nested\"}],\"model\":\"m\"}|{\"input\":[{\"model\":\"nested\"}]}",
+            "{\"model\":\"a\",\"model\":\"b\",\"input\":\"x\"}|{\"input\":\"x\"}",
+            "{\"input\":\"x\",\"model\":\"a\",\"model\":\"b\"}|{\"input\":\"x\"}",
+            "{\"input\":\"x\" ,\"model\":\"a\", \"model\":\"b\",\"model\":\"c\" }|{\"input\":\"x\"  }",
+            "{\"model\":\"a\",\"input\":\"x\",\"model\":\"b\"}|{\"input\":\"x\"}",
+            "{\"input\":\"x\"}|{\"input\":\"x\"}"})
+    void theForwardedBodyIsTheClientsOwnBytesWithoutItsModel(String body, String forwarded) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(new String(gateway.calls.getLast().request().otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(forwarded);
+    }
+
+    @Test
+    void whiteSpaceOrAByteOrderMarkAroundTheObjectIsNotForwarded() throws Exception {
+        String id = register(acmeKey);
+        for (String body : List.of("\n  {\"input\":\"x\",\"model\":\"m\"}\r\n", "\uFEFF{\"input\":\"x\",\"model\":\"m\"}")) {
+            HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, body);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(new String(gateway.calls.getLast().request().otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("{\"input\":\"x\"}");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"C3 78", "FF", "ED A0 80", "ED A0 BD ED B8 80", "C0 80", "C1 BF", "E0 80 80", "F0 80 80 80", "F4 90 80 80",
+            "F5 80 80 80", "E2 82"})
+    void aStringThatIsNotUtf8IsA400ThoughItsTextIsNeverDecoded(String bytes) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = sendChunked("/v1/instances/" + id + "/responses", inputOf(bytes));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(detail(response)).startsWith("Request body is not valid JSON");
+        assertThat(gateway.calls).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"C3 A9", "E2 82 AC", "ED 9F BF", "EE 80 80", "F0 9F 98 80", "F4 8F BF BF"})
+    void everyWellFormedUtf8SequenceIsForwardedAsItCame(String bytes) throws Exception {
+        String id = register(acmeKey);
+        HttpResponse<String> response = sendChunked("/v1/instances/" + id + "/responses", inputOf(bytes));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(gateway.calls.getLast().request().otherFieldsJson()).isEqualTo(inputOf(bytes));
+    }
+
+    @Test
+    void aCharacterSplitBetweenTwoPartsIsWellFormedAndABodyInUtf16IsA400() throws Exception {
+        String id = register(acmeKey);
+        // The first part read of a chunked body is 4096 bytes: "é" (C3 A9) straddles its end.
+        String input = "a".repeat(4096 - "{\"input\":\"".length() - 1) + "é";
+        byte[] body = ("{\"input\":\"" + input + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(sendChunked("/v1/instances/" + id + "/responses", body).statusCode()).isEqualTo(200);
+        assertThat(gateway.calls.getLast().request().otherFieldsJson()).isEqualTo(body);
+
+        HttpResponse<String> utf16 = sendChunked("/v1/instances/" + id + "/responses",
+                "{\"input\":\"x\",\"model\":\"a\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+        assertThat(utf16.statusCode()).isEqualTo(400);
+        assertThat(detail(utf16)).contains("must be UTF-8");
+    }
+
+    /** {@code {"input":"<bytes>"}}, the bytes given in hex. */
+    private static byte[] inputOf(String hexBytes) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes("{\"input\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (String hex : hexBytes.split(" ")) {
+            body.write(Integer.parseInt(hex, 16));
+        }
+        body.writeBytes("\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return body.toByteArray();
+    }
+
+    @Test
+    void aBodyWithoutALengthArrivesInPartsAndIsForwardedWhole() throws Exception {
+        String id = register(acmeKey);
+        // Sent chunked, so read in growing parts: the model's member and the comma before it lie in a later part.
+        String input = "ü".repeat(6000);
+        byte[] body = ("{\"input\":\"" + input + "\",\"model\":\"m\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> response = sendChunked("/v1/instances/" + id + "/responses", body);
+        assertThat(response.statusCode()).isEqualTo(200);
+        var forwarded = gateway.calls.getLast().request();
+        assertThat(forwarded.model()).contains("m");
+        assertThat(forwarded.otherFields()).hasSizeGreaterThan(1);
+        assertThat(new String(forwarded.otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"input\":\"" + input + "\"}");
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413() throws Exception {
+        String id = register(acmeKey);
+        String big = "{\"input\":\"" + "x".repeat((int) MAX_BODY) + "\"}";
+        HttpResponse<String> response = send("POST", "/v1/instances/" + id + "/responses", acmeKey, big);
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(detail(response)).contains("larger than the limit of 65536 bytes");
+        // Without a declared length the limit holds as the parts arrive.
+        byte[] undeclared = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> chunked = sendChunked("/v1/instances/" + id + "/responses", undeclared);
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(detail(chunked)).contains("larger than the limit of 65536 bytes");
+        assertThat(gateway.calls).isEmpty();
+    }
+}

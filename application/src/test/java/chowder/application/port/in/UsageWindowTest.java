@@ -1,0 +1,37 @@
+package chowder.application.port.in;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class UsageWindowTest {
+    private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    @Test
+    void withoutEndsItIsTheLastThirtyDaysUpToNow() {
+        assertThat(UsageWindow.requested(Optional.empty(), Optional.empty(), CLOCK))
+                .isEqualTo(new UsageWindow(Instant.parse("2026-10-27T10:00:00Z"), NOW));
+    }
+
+    @Test
+    void aGivenEndMovesTheDefaultStartWithIt() {
+        Instant to = Instant.parse("2026-06-01T00:00:00Z");
+        assertThat(UsageWindow.requested(Optional.empty(), Optional.of(to), CLOCK))
+                .isEqualTo(new UsageWindow(Instant.parse("2026-05-02T00:00:00Z"), to));
+    }
+
+    @Test
+    void aGivenStartEndsNowAndBothGivenAreKeptAsTheyAre() {
+        Instant from = Instant.parse("2026-11-01T00:00:00Z");
+        Instant to = Instant.parse("2026-11-02T00:00:00Z");
+        assertThat(UsageWindow.requested(Optional.of(from), Optional.empty(), CLOCK)).isEqualTo(new UsageWindow(from, NOW));
+        assertThat(UsageWindow.requested(Optional.of(from), Optional.of(to), CLOCK)).isEqualTo(new UsageWindow(from, to));
+        // Not checked here: a start after the end is the usage report's 400 ("from must be before to").
+        assertThat(UsageWindow.requested(Optional.of(to), Optional.of(from), CLOCK)).isEqualTo(new UsageWindow(to, from));
+    }
+}
