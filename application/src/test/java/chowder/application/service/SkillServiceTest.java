@@ -9,7 +9,6 @@ import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.SkillCatalogPort;
 import chowder.application.port.out.SkillCatalogPort.SkillFile;
 import chowder.application.port.out.SkillCatalogPort.SkillPackage;
-import chowder.application.port.out.SkillSettingsPort;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
@@ -42,7 +41,7 @@ class SkillServiceTest {
     private final OrganizationService organizations = TestServices.organizations(store, Clock.systemUTC());
     private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), Clock.systemUTC());
     private final GatewaySkills gateway = new GatewaySkills();
-    private final StoredSettings settings = new StoredSettings();
+    private final InMemorySkillSettings settings = new InMemorySkillSettings(store);
     private final Map<String, SkillPackage> catalog = new TreeMap<>();
     private boolean clawHub;
     private final RecordingProvisioner provisioner = new RecordingProvisioner();
@@ -93,7 +92,7 @@ class SkillServiceTest {
         SkillInstallation again = skills.install(acme, instance.id(), "ticket-desk", Map.of());
         assertThat(again.requiredEnv()).isEmpty();
         assertThat(again.missingEnv()).isFalse();
-        assertThat(settings.stored.get(instance.id()).get("ticket-desk")).satisfies(stored -> {
+        assertThat(settings.listByInstance(instance.id()).get("ticket-desk")).satisfies(stored -> {
             assertThat(stored.apiKey()).isEqualTo("tok");
             assertThat(stored.env()).containsEntry("TICKET_URL", "https://desk.example");
         });
@@ -129,7 +128,7 @@ class SkillServiceTest {
         skills.install(acme, instance.id(), "notes", Map.of("NOTES_DIR", "/instance/workspace/notes"));
         skills.remove(acme, instance.id(), "notes");
         assertThat(gateway.removed).containsExactly("notes");
-        assertThat(settings.stored.get(instance.id())).containsOnlyKeys("weather-key");
+        assertThat(settings.listByInstance(instance.id())).containsOnlyKeys("weather-key");
         assertThat(gateway.configured).containsOnlyKeys("weather-key");
     }
 
@@ -154,7 +153,7 @@ class SkillServiceTest {
         }
         assertThat(gateway.fromClawHub).isEmpty();
         assertThat(gateway.configured).isEmpty();
-        assertThat(settings.stored).isEmpty();
+        assertThat(settings.isEmpty()).isTrue();
         // Another organization still learns nothing about the instance.
         assertCode(() -> skills.install(caller("Globex"), instance.id(), "notes", Map.of()), ErrorCode.INSTANCE_NOT_FOUND);
 
@@ -262,30 +261,6 @@ class SkillServiceTest {
         @Override
         public void configure(Instance instance, Map<String, SkillSettings> settings) {
             configured = Map.copyOf(settings);
-        }
-    }
-
-    private static final class StoredSettings implements SkillSettingsPort {
-        final Map<InstanceId, Map<String, SkillSettings>> stored = new ConcurrentHashMap<>();
-
-        @Override
-        public Map<String, SkillSettings> listByInstance(InstanceId instance) {
-            return Map.copyOf(stored.getOrDefault(instance, Map.of()));
-        }
-
-        @Override
-        public void save(InstanceId instance, String skillKey, SkillSettings settings) {
-            stored.computeIfAbsent(instance, id -> new TreeMap<>()).put(skillKey, settings);
-        }
-
-        @Override
-        public void delete(InstanceId instance, String skillKey) {
-            stored.getOrDefault(instance, new TreeMap<>()).remove(skillKey);
-        }
-
-        @Override
-        public void deleteAll(InstanceId instance) {
-            stored.remove(instance);
         }
     }
 }
