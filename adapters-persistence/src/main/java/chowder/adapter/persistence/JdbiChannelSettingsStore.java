@@ -5,9 +5,7 @@ import static java.util.Objects.requireNonNull;
 import chowder.application.port.out.ChannelSettingsPort;
 import chowder.domain.Channel;
 import chowder.domain.ChannelSettings;
-import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -29,8 +27,8 @@ final class JdbiChannelSettingsStore implements ChannelSettingsPort {
     @Override
     public Map<Channel, ChannelSettings> listByInstance(InstanceId instance) {
         Map<Channel, ChannelSettings> settings = new EnumMap<>(Channel.class);
-        for (ChannelSettingsDao.ChannelSettingsRow row : jdbi.withExtension(ChannelSettingsDao.class, dao -> dao.listByInstance(instance.value()))) {
-            Channel channel = Channel.of(row.channel());
+        for (InstanceSettingsDao.SettingsRow row : InstanceSettingsTable.CHANNELS.listByInstance(jdbi, instance)) {
+            Channel channel = Channel.of(row.settingKey());
             settings.put(channel, cipher.decrypt(instance, channel, row.settingsEncrypted()));
         }
         return Collections.unmodifiableMap(settings);
@@ -39,21 +37,11 @@ final class JdbiChannelSettingsStore implements ChannelSettingsPort {
     @Override
     public void save(InstanceId instance, Channel channel, ChannelSettings settings) {
         String encrypted = cipher.encrypt(instance, channel, settings);
-        Instant now = Instant.now();
-        jdbi.useTransaction(handle -> {
-            ChannelSettingsDao dao = handle.attach(ChannelSettingsDao.class);
-            // H2 and PostgreSQL share no upsert; the instance's row lock makes update-then-insert safe between writers.
-            if (handle.attach(InstanceDao.class).lockLiveInstance(instance.value()).isEmpty()) {
-                throw ChowderException.instanceNotFound();
-            }
-            if (dao.update(instance.value(), channel.id(), encrypted, now) == 0) {
-                dao.insert(instance.value(), channel.id(), encrypted, now);
-            }
-        });
+        InstanceSettingsTable.CHANNELS.save(jdbi, instance, channel.id(), encrypted);
     }
 
     @Override
     public void deleteAll(InstanceId instance) {
-        jdbi.useExtension(ChannelSettingsDao.class, dao -> dao.deleteAll(instance.value()));
+        InstanceSettingsTable.CHANNELS.deleteAll(jdbi, instance);
     }
 }

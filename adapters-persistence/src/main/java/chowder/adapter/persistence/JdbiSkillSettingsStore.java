@@ -6,7 +6,6 @@ import chowder.application.port.out.SkillSettingsPort;
 import chowder.domain.ChowderException;
 import chowder.domain.InstanceId;
 import chowder.domain.SkillSettings;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -34,8 +33,8 @@ final class JdbiSkillSettingsStore implements SkillSettingsPort {
     @Override
     public Map<String, SkillSettings> listByInstance(InstanceId instance) {
         SortedMap<String, SkillSettings> settings = new TreeMap<>();
-        for (SkillSettingsDao.SkillSettingsRow row : jdbi.withExtension(SkillSettingsDao.class, dao -> dao.listByInstance(instance.value()))) {
-            settings.put(row.skillKey(), cipher.decrypt(instance, row.skillKey(), row.settingsEncrypted()));
+        for (InstanceSettingsDao.SettingsRow row : InstanceSettingsTable.SKILLS.listByInstance(jdbi, instance)) {
+            settings.put(row.settingKey(), cipher.decrypt(instance, row.settingKey(), row.settingsEncrypted()));
         }
         return Collections.unmodifiableSortedMap(settings);
     }
@@ -55,27 +54,17 @@ final class JdbiSkillSettingsStore implements SkillSettingsPort {
             throw ChowderException.validationFailed("The settings of skill " + skillKey + " (apiKey, env and config together) would be larger "
                     + "than 64 KiB; remove some before adding more.");
         }
-        Instant now = Instant.now();
-        jdbi.useTransaction(handle -> {
-            SkillSettingsDao dao = handle.attach(SkillSettingsDao.class);
-            // H2 and PostgreSQL share no upsert; the instance's row lock makes update-then-insert safe between writers.
-            if (handle.attach(InstanceDao.class).lockLiveInstance(instance.value()).isEmpty()) {
-                throw ChowderException.instanceNotFound();
-            }
-            if (dao.update(instance.value(), skillKey, encrypted, now) == 0) {
-                dao.insert(instance.value(), skillKey, encrypted, now);
-            }
-        });
+        InstanceSettingsTable.SKILLS.save(jdbi, instance, skillKey, encrypted);
     }
 
     @Override
     public void deleteAll(InstanceId instance) {
-        jdbi.useExtension(SkillSettingsDao.class, dao -> dao.deleteAll(instance.value()));
+        InstanceSettingsTable.SKILLS.deleteAll(jdbi, instance);
     }
 
     @Override
     public void delete(InstanceId instance, String skillKey) {
         requireNonNull(skillKey, "skillKey is null");
-        jdbi.useExtension(SkillSettingsDao.class, dao -> dao.delete(instance.value(), skillKey));
+        InstanceSettingsTable.SKILLS.delete(jdbi, instance, skillKey);
     }
 }

@@ -48,11 +48,10 @@ public final class MasterKeyRotation {
                 dao.updateEncryptedToken(stored.id(), next.encrypt(id, token));
                 count++;
             }
-            SkillSettingsDao skills = handle.attach(SkillSettingsDao.class);
-            for (SkillSettingsDao.SkillSettingsRow stored : skills.listAll()) {
+            for (InstanceSettingsDao.SettingsRow stored : InstanceSettingsTable.SKILLS.listAll(handle)) {
                 InstanceId id = new InstanceId(stored.instanceId());
-                SkillSettings settings = currentSettings.decrypt(id, stored.skillKey(), stored.settingsEncrypted());
-                skills.updateEncrypted(stored.instanceId(), stored.skillKey(), nextSettings.encrypt(id, stored.skillKey(), settings));
+                SkillSettings settings = currentSettings.decrypt(id, stored.settingKey(), stored.settingsEncrypted());
+                InstanceSettingsTable.SKILLS.replaceCiphertext(handle, stored, nextSettings.encrypt(id, stored.settingKey(), settings));
             }
             ModelKeyDao modelKeys = handle.attach(ModelKeyDao.class);
             for (ModelKeyDao.ModelKeyRow stored : modelKeys.listAll()) {
@@ -61,12 +60,11 @@ public final class MasterKeyRotation {
                 ModelApiKey key = currentModelKeys.decrypt(organization, provider, stored.keyEncrypted());
                 modelKeys.update(stored.organizationId(), stored.provider(), nextModelKeys.encrypt(organization, provider, key), Instant.now());
             }
-            ChannelSettingsDao channels = handle.attach(ChannelSettingsDao.class);
-            for (ChannelSettingsDao.ChannelSettingsRow stored : channels.listAll()) {
+            for (InstanceSettingsDao.SettingsRow stored : InstanceSettingsTable.CHANNELS.listAll(handle)) {
                 InstanceId id = new InstanceId(stored.instanceId());
-                Channel channel = Channel.of(stored.channel());
+                Channel channel = Channel.of(stored.settingKey());
                 ChannelSettings settings = currentChannels.decrypt(id, channel, stored.settingsEncrypted());
-                channels.update(stored.instanceId(), stored.channel(), nextChannels.encrypt(id, channel, settings), Instant.now());
+                InstanceSettingsTable.CHANNELS.update(handle, stored, nextChannels.encrypt(id, channel, settings), Instant.now());
             }
             MasterKeyCheckDao checks = handle.attach(MasterKeyCheckDao.class);
             String check = MasterKeyCheck.seal(newKey, new SecureRandom());

@@ -3,19 +3,15 @@ package chowder.adapter.persistence;
 import chowder.domain.InstanceId;
 import chowder.domain.SkillSettings;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.security.SecureRandom;
 import java.util.Map;
 
 /**
- * Encrypts a skill's whole settings as JSON with {@link SecretCipher}, bound to their row (instance id and skill key),
+ * Encrypts a skill's whole settings as JSON ({@link EncryptedJson}), bound to their row (instance id and skill key),
  * so settings copied onto another skill or instance do not decrypt. Failures name the skill, never a value.
  */
 final class SkillSettingsCipher {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final SecretCipher cipher;
+    private final EncryptedJson cipher;
 
     /** The stored JSON, with names of its own: renaming a field of {@link SkillSettings} must not orphan stored rows. */
     record StoredSettings(
@@ -30,31 +26,20 @@ final class SkillSettingsCipher {
     }
 
     SkillSettingsCipher(MasterKey key, SecureRandom random) {
-        this.cipher = new SecretCipher(key, random);
+        this.cipher = new EncryptedJson(key, random);
     }
 
     String encrypt(InstanceId instance, String skillKey, SkillSettings settings) {
-        String json;
-        try {
-            json = JSON.writeValueAsString(new StoredSettings(settings.enabled(), settings.apiKey(), settings.env(), settings.config()));
-        } catch (JsonProcessingException e) {
-            // Jackson's own message names the type it cannot write, not a value.
-            throw new IllegalArgumentException("the config of skill " + skillKey + " holds a value that is not plain JSON: "
-                    + e.getOriginalMessage());
-        }
-        return cipher.encrypt(associatedData(instance, skillKey), json);
+        return cipher.encrypt(associatedData(instance, skillKey),
+                new StoredSettings(settings.enabled(), settings.apiKey(), settings.env(), settings.config()),
+                // Jackson's own message names the type it cannot write, not a value.
+                e -> new IllegalArgumentException("the config of skill " + skillKey + " holds a value that is not plain JSON: "
+                        + e.getOriginalMessage()));
     }
 
     SkillSettings decrypt(InstanceId instance, String skillKey, String stored) {
-        String secret = "the settings of skill " + skillKey + " of instance " + instance;
-        String json = cipher.decrypt(associatedData(instance, skillKey), stored, secret);
-        StoredSettings read;
-        try {
-            read = JSON.readValue(json, StoredSettings.class);
-        } catch (JsonProcessingException e) {
-            // Without Jackson's message or cause: both may quote the decrypted text.
-            throw new IllegalStateException(secret + " decrypt to something other than skill settings");
-        }
+        StoredSettings read = cipher.decrypt(associatedData(instance, skillKey), stored,
+                "the settings of skill " + skillKey + " of instance " + instance, StoredSettings.class, "skill settings");
         return new SkillSettings(read.enabled(), read.apiKey(), read.env() == null ? Map.of() : read.env(),
                 read.config() == null ? Map.of() : read.config());
     }

@@ -1,24 +1,9 @@
 package chowder.adapter.persistence;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
-
-class H2StoreTest extends StoreContractTest {
-    @TempDir
-    Path dataDir;
-
+/** The stores on H2, in files of their own for each test. */
+class H2StoreTest extends StoreTests {
     @Override
-    protected String jdbcUrl() {
-        return "jdbc:h2:file:" + dataDir.resolve("chowder") + ";AUTO_SERVER=TRUE";
-    }
-
-    @Override
-    protected String emptyDatabaseUrl() {
-        return "jdbc:h2:file:" + dataDir.resolve("empty");
-    }
-
-    @Override
-    protected String user() {
-        return "sa";
+    TestDatabase freshDatabase() {
+        return new H2Database();
     }
 }

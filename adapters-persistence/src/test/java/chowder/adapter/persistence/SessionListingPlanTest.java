@@ -53,7 +53,7 @@ class SessionListingPlanTest {
             dataSource.close();
         }
         if (schema != null) {
-            try (Connection connection = DriverManager.getConnection(PostgresStoreTest.SERVER, "postgres", "")) {
+            try (Connection connection = DriverManager.getConnection(PostgresDatabase.SERVER, "postgres", "")) {
                 connection.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
@@ -62,10 +62,10 @@ class SessionListingPlanTest {
     @Test
     void postgresReadsEveryPageThroughTheIndexWithoutSorting() throws Exception {
         schema = "chowder_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection connection = DriverManager.getConnection(PostgresStoreTest.SERVER, "postgres", "")) {
+        try (Connection connection = DriverManager.getConnection(PostgresDatabase.SERVER, "postgres", "")) {
             connection.createStatement().execute("CREATE SCHEMA " + schema);
         }
-        Jdbi jdbi = loadedDatabase(PostgresStoreTest.SERVER + "?currentSchema=" + schema, "postgres");
+        Jdbi jdbi = loadedDatabase(PostgresDatabase.SERVER + "?currentSchema=" + schema, "postgres");
         jdbi.useHandle(handle -> handle.execute("ANALYZE"));
 
         for (PageQuery page : pages()) {

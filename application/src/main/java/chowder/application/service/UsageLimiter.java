@@ -5,24 +5,16 @@ import static java.util.Objects.requireNonNull;
 import chowder.application.port.out.LimitCounterPort;
 import chowder.application.port.out.LimitCounterPort.TokenWindow;
 import chowder.application.port.out.LimitSettingsPort;
-import chowder.application.port.out.LimitSettingsPort.Versioned;
 import chowder.domain.Caller;
 import chowder.domain.InstanceId;
 import chowder.domain.LimitExceededException;
 import chowder.domain.OrganizationId;
-import chowder.domain.OrganizationPlan;
 import chowder.domain.SessionId;
-import chowder.domain.SessionLimitRule;
-import chowder.domain.SessionLimits;
 import chowder.domain.UsageLimits;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -41,63 +33,24 @@ import java.util.OptionalLong;
 public final class UsageLimiter {
     /** The counter of an organization's model calls, beside its turns' ({@code org:<id>} + this). */
     private static final String MODEL_CALLS = ":model-calls";
-    private final LimitSettingsPort settings;
+    private final LimitSubjects subjectsOf;
     private final LimitCounterPort counters;
     private final Clock clock;
 
     public UsageLimiter(LimitSettingsPort settings, LimitCounterPort counters, Clock clock) {
-        this.settings = requireNonNull(settings, "settings is null");
+        this.subjectsOf = new LimitSubjects(settings);
         this.counters = requireNonNull(counters, "counters is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
     /** A limiter for a Chowder without stored limits: every subject is unlimited, so no counter is ever asked. */
     public static UsageLimiter unlimited(Clock clock) {
-        return new UsageLimiter(LimitSettingsPort.DEFAULTS, new LimitCounterPort() {
-            @Override
-            public Optional<Duration> takeRequest(String subject, long perMinute, long version) {
-                throw unexpected();
-            }
-
-            @Override
-            public void returnRequest(String subject, long perMinute, long version) {
-                throw unexpected();
-            }
-
-            @Override
-            public Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, Instant now) {
-                throw unexpected();
-            }
-
-            @Override
-            public void spendTokens(String subject, TokenWindow window, long tokens, Instant now) {
-                throw unexpected();
-            }
-
-            @Override
-            public Optional<Duration> reserveTokens(String subject, TokenWindow window, long budget, long tokens, Instant now) {
-                throw unexpected();
-            }
-
-            @Override
-            public void settleTokens(String subject, TokenWindow window, long reserved, long actual, Instant reservedAt) {
-                throw unexpected();
-            }
-
-            @Override
-            public int removeExpired() {
-                return 0;
-            }
-
-            private IllegalStateException unexpected() {
-                return new IllegalStateException("no limit is set, so no counter is used");
-            }
-        }, clock);
+        return new UsageLimiter(LimitSettingsPort.DEFAULTS, new NoLimitCounters(), clock);
     }
 
     /** Before a turn on the responses routes: the session's, the key's and the organization's limits. */
     void admitTurn(Caller caller, InstanceId instance, SessionId session) {
-        admit(subjectsOfTurn(caller, instance, session));
+        admit(subjectsOf.turn(caller, instance, session));
     }
 
     /**
@@ -108,9 +61,9 @@ public final class UsageLimiter {
         if (tokens <= 0) {
             return;
         }
-        List<Subject> subjects = new ArrayList<>(subjectsOfTurn(caller, instance, session));
+        List<LimitSubject> subjects = new ArrayList<>(subjectsOf.turn(caller, instance, session));
         if (modelCallsSeen) {
-            subjects.removeIf(subject -> subject.kind() == Kind.ORGANIZATION);
+            subjects.removeIf(subject -> subject.kind() == LimitSubject.Kind.ORGANIZATION);
         }
         charge(subjects, tokens);
     }
@@ -121,7 +74,7 @@ public final class UsageLimiter {
      * organization's requests_per_minute for model calls. A refusal gives back what was taken.
      */
     ModelCallReservation admitModelCall(OrganizationId organization, long estimatedTokens) {
-        Subject subject = organizationSubject(organization);
+        LimitSubject subject = subjectsOf.organization(organization);
         long estimate = Math.clamp(estimatedTokens, 0, UsageLimits.MAX_VALUE);
         Instant now = clock.instant();
         List<Reserved> reserved = new ArrayList<>(2);
@@ -141,7 +94,7 @@ public final class UsageLimiter {
      * was made in), and go to a budget set since it was admitted.
      */
     void settleModelCall(ModelCallReservation reservation, long tokens) {
-        Subject subject = organizationSubject(reservation.organization());
+        LimitSubject subject = subjectsOf.organization(reservation.organization());
         long actual = Math.clamp(tokens, 0, UsageLimits.MAX_VALUE);
         Instant now = clock.instant();
         for (Reserved reserved : reservation.windows()) {
@@ -157,13 +110,13 @@ public final class UsageLimiter {
         }
     }
 
-    private Optional<Reserved> reserve(Subject subject, TokenWindow window, OptionalLong budget, long tokens, Instant now) {
+    private Optional<Reserved> reserve(LimitSubject subject, TokenWindow window, OptionalLong budget, long tokens, Instant now) {
         if (budget.isEmpty()) {
             return Optional.empty();
         }
         Optional<Duration> wait = counters.reserveTokens(subject.id(), window, budget.getAsLong(), tokens, now);
         if (wait.isPresent()) {
-            throw budgetSpent(subject, window, budget.getAsLong(), wait.get());
+            throw LimitRefusals.budgetSpent(subject, window, budget.getAsLong(), wait.get());
         }
         return Optional.of(new Reserved(window, tokens, now));
     }
@@ -172,53 +125,25 @@ public final class UsageLimiter {
      * Model calls have an allowance of their own, apart from the organization's turns: one turn makes several model
      * calls (a tool loop), which must not use up the turns' allowance, nor the turns theirs.
      */
-    private void takeModelCall(Subject organization) {
+    private void takeModelCall(LimitSubject organization) {
         OptionalLong perMinute = organization.limits().requestsPerMinute();
         if (perMinute.isEmpty()) {
             return;
         }
         Optional<Duration> wait = counters.takeRequest(organization.id() + MODEL_CALLS, perMinute.getAsLong(), organization.version());
         if (wait.isPresent()) {
-            throw new LimitExceededException("Rate limit exceeded: " + organization.label() + " requests_per_minute ("
-                    + perMinute.getAsLong() + ") is used up by its model calls; retry in " + seconds(wait.get()) + ".", wait.get(), false);
+            throw LimitRefusals.rateUsedUp(organization, perMinute.getAsLong(), " by its model calls", wait.get());
         }
-    }
-
-    private List<Subject> subjectsOfTurn(Caller caller, InstanceId instance, SessionId session) {
-        List<Subject> subjects = new ArrayList<>(3);
-        Versioned<SessionLimits> rules = settings.sessionLimitsOf(instance);
-        rules.value().forSession(session).ifPresent(rule -> subjects.add(sessionSubject(instance, session, rule, rules.version())));
-        if (!caller.isOperator()) {
-            Versioned<UsageLimits> key = settings.limitsOfKey(caller.keyId());
-            if (!key.value().isEmpty()) {
-                subjects.add(new Subject(Kind.KEY, "key:" + caller.keyId(), "this key's", key.value(), key.version()));
-            }
-        }
-        Subject organization = organizationSubject(caller.organizationId());
-        if (!organization.limits().isEmpty()) {
-            subjects.add(organization);
-        }
-        return subjects;
-    }
-
-    private Subject organizationSubject(OrganizationId organization) {
-        Versioned<OrganizationPlan> plan = settings.planOf(organization);
-        return new Subject(Kind.ORGANIZATION, "org:" + organization, "this organization's", plan.value().limits(), plan.version());
-    }
-
-    private static Subject sessionSubject(InstanceId instance, SessionId session, SessionLimitRule rule, long version) {
-        String label = "the session limit" + (rule.sessionPrefix().isEmpty() ? "'s" : " for prefix '" + rule.sessionPrefix() + "'");
-        return new Subject(Kind.SESSION, "session:" + instance + ":" + digest(session.value()), label, rule.limits(), version);
     }
 
     /** Token budgets first (they only read), then request rates, narrowest first; a refusal gives back what was taken. */
-    private void admit(List<Subject> subjects) {
+    private void admit(List<LimitSubject> subjects) {
         if (subjects.isEmpty()) {
             return;
         }
         checkTokens(subjects, clock.instant());
-        List<Subject> taken = new ArrayList<>();
-        for (Subject subject : subjects) {
+        List<LimitSubject> taken = new ArrayList<>();
+        for (LimitSubject subject : subjects) {
             OptionalLong perMinute = subject.limits().requestsPerMinute();
             if (perMinute.isEmpty()) {
                 continue;
@@ -227,41 +152,32 @@ public final class UsageLimiter {
             if (wait.isPresent()) {
                 taken.forEach(earlier -> counters.returnRequest(earlier.id(), earlier.limits().requestsPerMinute().getAsLong(),
                         earlier.version()));
-                throw new LimitExceededException("Rate limit exceeded: " + subject.label() + " requests_per_minute ("
-                        + perMinute.getAsLong() + ") is used up; retry in " + seconds(wait.get()) + ".", wait.get(), false);
+                throw LimitRefusals.rateUsedUp(subject, perMinute.getAsLong(), "", wait.get());
             }
             taken.add(subject);
         }
     }
 
-    private void checkTokens(List<Subject> subjects, Instant now) {
-        for (Subject subject : subjects) {
+    private void checkTokens(List<LimitSubject> subjects, Instant now) {
+        for (LimitSubject subject : subjects) {
             check(subject, TokenWindow.DAY, subject.limits().tokensPerDay(), now);
             check(subject, TokenWindow.MONTH, subject.limits().tokensPerMonth(), now);
         }
     }
 
-    private void check(Subject subject, TokenWindow window, OptionalLong budget, Instant now) {
+    private void check(LimitSubject subject, TokenWindow window, OptionalLong budget, Instant now) {
         if (budget.isEmpty()) {
             return;
         }
         Optional<Duration> wait = counters.tokensSpent(subject.id(), window, budget.getAsLong(), now);
         if (wait.isPresent()) {
-            throw budgetSpent(subject, window, budget.getAsLong(), wait.get());
+            throw LimitRefusals.budgetSpent(subject, window, budget.getAsLong(), wait.get());
         }
     }
 
-    private static LimitExceededException budgetSpent(Subject subject, TokenWindow window, long budget, Duration wait) {
-        String name = window == TokenWindow.DAY ? "tokens_per_day" : "tokens_per_month";
-        // "daily"/"monthly" also tell an agent's client (OpenClaw) that this is no short rate limit worth a retry.
-        return new LimitExceededException("Budget exceeded: " + subject.label() + " " + name + " (" + budget
-                + " tokens) is spent; the " + (window == TokenWindow.DAY ? "daily" : "monthly") + " budget renews in "
-                + seconds(wait) + " (at the start of the next UTC " + (window == TokenWindow.DAY ? "day" : "month") + ").", wait, true);
-    }
-
-    private void charge(List<Subject> subjects, long tokens) {
+    private void charge(List<LimitSubject> subjects, long tokens) {
         Instant now = clock.instant();
-        for (Subject subject : subjects) {
+        for (LimitSubject subject : subjects) {
             if (subject.limits().tokensPerDay().isPresent()) {
                 counters.spendTokens(subject.id(), TokenWindow.DAY, tokens, now);
             }
@@ -270,28 +186,6 @@ public final class UsageLimiter {
             }
         }
     }
-
-    private static String seconds(Duration wait) {
-        return Math.max(1, (wait.toMillis() + 999) / 1000) + " s";
-    }
-
-    // Session ids are up to 256 code points of anything: the counter's name holds a digest of the id, not the id.
-    private static String digest(String value) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    private enum Kind {
-        SESSION,
-        KEY,
-        ORGANIZATION
-    }
-
-    private record Subject(Kind kind, String id, String label, UsageLimits limits, long version) {}
 
     /** Tokens reserved in one window of a budget, and when (the window a settlement goes to). */
     record Reserved(TokenWindow window, long tokens, Instant at) {}

@@ -21,7 +21,8 @@ public final class InMemoryLimitCounters implements LimitCounterPort {
     public synchronized Optional<Duration> takeRequest(String subject, long perMinute, long version) {
         long taken = requests.getOrDefault(subject, 0L);
         if (taken >= perMinute) {
-            return Optional.of(Duration.ofSeconds(60 / perMinute + 1));
+            // As a bucket refilled greedily: one request comes back every minute / perMinute.
+            return Optional.of(Duration.ofMinutes(1).dividedBy(perMinute));
         }
         requests.put(subject, taken + 1);
         return Optional.empty();
@@ -33,7 +34,7 @@ public final class InMemoryLimitCounters implements LimitCounterPort {
     }
 
     @Override
-    public Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, Instant now) {
+    public synchronized Optional<Duration> tokensSpent(String subject, TokenWindow window, long budget, Instant now) {
         if (tokens.getOrDefault(key(subject, window, now), 0L) < budget) {
             return Optional.empty();
         }
@@ -43,7 +44,7 @@ public final class InMemoryLimitCounters implements LimitCounterPort {
     }
 
     @Override
-    public void spendTokens(String subject, TokenWindow window, long spent, Instant now) {
+    public synchronized void spendTokens(String subject, TokenWindow window, long spent, Instant now) {
         tokens.merge(key(subject, window, now), spent, Long::sum);
     }
 
@@ -58,7 +59,8 @@ public final class InMemoryLimitCounters implements LimitCounterPort {
 
     @Override
     public synchronized void settleTokens(String subject, TokenWindow window, long reserved, long actual, Instant reservedAt) {
-        tokens.merge(key(subject, window, reservedAt), actual - reserved, Long::sum);
+        // What is given back never takes a counter below nothing spent.
+        tokens.compute(key(subject, window, reservedAt), (unused, held) -> Math.max(0, (held == null ? 0 : held) + actual - reserved));
     }
 
     @Override

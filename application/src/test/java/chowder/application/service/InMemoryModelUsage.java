@@ -23,7 +23,7 @@ public final class InMemoryModelUsage implements ModelUsagePort {
                 .filter(entry -> entry.getKey().instance().equals(instance))
                 .filter(entry -> !entry.getKey().hourStart().isBefore(from) && entry.getKey().hourStart().isBefore(to))
                 .map(entry -> new HourOfUsage(entry.getKey().provider(), entry.getKey().hourStart(), entry.getValue()))
-                .sorted(Comparator.comparing(HourOfUsage::hourStart))
+                .sorted(Comparator.comparing(HourOfUsage::hourStart).thenComparing(HourOfUsage::provider))
                 .toList();
     }
 }

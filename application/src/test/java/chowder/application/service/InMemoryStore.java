@@ -109,7 +109,7 @@ public final class InMemoryStore implements LoadApiKeyPort, SaveApiKeyPort, Load
     @Override
     public List<ApiKey> listKeysOf(OrganizationId organizationId) {
         return keys.stream().filter(key -> key.organizationId().equals(organizationId))
-                .sorted(Comparator.comparing(ApiKey::createdAt).reversed()).toList();
+                .sorted(Comparator.comparing(ApiKey::createdAt).reversed().thenComparing(key -> key.id().value().toString())).toList();
     }
 
     @Override
@@ -133,7 +133,8 @@ public final class InMemoryStore implements LoadApiKeyPort, SaveApiKeyPort, Load
         for (int i = 0; i < keys.size(); i++) {
             ApiKey key = keys.get(i);
             Instant at = lastUsed.get(key.id());
-            if (at != null) {
+            // Never moves back: batches from several nodes arrive in any order.
+            if (at != null && key.lastUsedAt().filter(stored -> !stored.isBefore(at)).isEmpty()) {
                 keys.set(i, new ApiKey(key.id(), key.organizationId(), key.name(), key.kind(), key.keyPrefix(), key.hash(), key.active(),
                         key.expiresAt(), Optional.of(at), key.createdAt(), key.scope()));
             }
@@ -147,7 +148,8 @@ public final class InMemoryStore implements LoadApiKeyPort, SaveApiKeyPort, Load
 
     @Override
     public List<Organization> listOrganizations() {
-        return List.copyOf(organizations);
+        return organizations.stream().sorted(Comparator.comparing(Organization::createdAt)
+                .thenComparing(organization -> organization.id().value().toString())).toList();
     }
 
     @Override
@@ -167,7 +169,8 @@ public final class InMemoryStore implements LoadApiKeyPort, SaveApiKeyPort, Load
 
     @Override
     public List<Instance> listAll() {
-        return instances.stream().sorted(Comparator.comparing(Instance::createdAt).reversed()).toList();
+        return instances.stream().sorted(Comparator.comparing(Instance::createdAt).reversed()
+                .thenComparing(instance -> instance.id().value().toString())).toList();
     }
 
     @Override

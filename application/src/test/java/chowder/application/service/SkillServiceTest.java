@@ -5,20 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chowder.application.port.in.ManageSkillsUseCase.SkillInstallation;
 import chowder.application.port.out.InstanceProvisionerPort;
-import chowder.application.port.out.InstanceSkillsPort;
 import chowder.application.port.out.SkillCatalogPort;
 import chowder.application.port.out.SkillCatalogPort.SkillFile;
 import chowder.application.port.out.SkillCatalogPort.SkillPackage;
-import chowder.application.port.out.SkillSettingsPort;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayToken;
 import chowder.domain.GatewayUrl;
 import chowder.domain.Instance;
-import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
-import chowder.domain.SkillSettings;
 import chowder.domain.SkillSettingsPatch;
 import chowder.domain.SkillSlug;
 import chowder.domain.SkillStatus;
@@ -29,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,8 +36,8 @@ class SkillServiceTest {
     private final InMemoryStore store = new InMemoryStore();
     private final OrganizationService organizations = TestServices.organizations(store, Clock.systemUTC());
     private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), Clock.systemUTC());
-    private final GatewaySkills gateway = new GatewaySkills();
-    private final StoredSettings settings = new StoredSettings();
+    private final StandInSkills gateway = new StandInSkills();
+    private final InMemorySkillSettings settings = new InMemorySkillSettings(store);
     private final Map<String, SkillPackage> catalog = new TreeMap<>();
     private boolean clawHub;
     private final RecordingProvisioner provisioner = new RecordingProvisioner();
@@ -93,7 +88,7 @@ class SkillServiceTest {
         SkillInstallation again = skills.install(acme, instance.id(), "ticket-desk", Map.of());
         assertThat(again.requiredEnv()).isEmpty();
         assertThat(again.missingEnv()).isFalse();
-        assertThat(settings.stored.get(instance.id()).get("ticket-desk")).satisfies(stored -> {
+        assertThat(settings.listByInstance(instance.id()).get("ticket-desk")).satisfies(stored -> {
             assertThat(stored.apiKey()).isEqualTo("tok");
             assertThat(stored.env()).containsEntry("TICKET_URL", "https://desk.example");
         });
@@ -129,7 +124,7 @@ class SkillServiceTest {
         skills.install(acme, instance.id(), "notes", Map.of("NOTES_DIR", "/instance/workspace/notes"));
         skills.remove(acme, instance.id(), "notes");
         assertThat(gateway.removed).containsExactly("notes");
-        assertThat(settings.stored.get(instance.id())).containsOnlyKeys("weather-key");
+        assertThat(settings.listByInstance(instance.id())).containsOnlyKeys("weather-key");
         assertThat(gateway.configured).containsOnlyKeys("weather-key");
     }
 
@@ -154,7 +149,7 @@ class SkillServiceTest {
         }
         assertThat(gateway.fromClawHub).isEmpty();
         assertThat(gateway.configured).isEmpty();
-        assertThat(settings.stored).isEmpty();
+        assertThat(settings.isEmpty()).isTrue();
         // Another organization still learns nothing about the instance.
         assertCode(() -> skills.install(caller("Globex"), instance.id(), "notes", Map.of()), ErrorCode.INSTANCE_NOT_FOUND);
 
@@ -204,88 +199,5 @@ class SkillServiceTest {
 
     private static void assertCode(Runnable action, ErrorCode code) {
         assertThatThrownBy(action::run).isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(code));
-    }
-
-    /** A gateway with one bundled skill (key {@code weather-key}, not ready) and what was installed into it. */
-    private static final class GatewaySkills implements InstanceSkillsPort {
-        final List<String> installed = new ArrayList<>();
-        final List<String> fromClawHub = new ArrayList<>();
-        final List<String> removed = new ArrayList<>();
-        final Map<String, List<String>> requires = new ConcurrentHashMap<>();
-        Map<String, SkillSettings> configured = Map.of();
-        volatile java.util.concurrent.CountDownLatch held;
-        volatile InstanceId stuckInstance;
-        final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
-
-        @Override
-        public List<SkillStatus> status(Instance instance) {
-            if (instance.id().equals(stuckInstance) && held.getCount() > 0) {
-                waiting.incrementAndGet();
-                try {
-                    held.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            List<SkillStatus> all = new ArrayList<>(List.of(new SkillStatus("weather", "weather-key", "Weather", "openclaw-bundled",
-                    "/opt/openclaw/skills/weather/SKILL.md", Optional.empty(), false, List.of(), Optional.empty())));
-            for (String slug : installed) {
-                List<String> missing = requires.getOrDefault(slug, List.of()).stream()
-                        .filter(name -> !configured.getOrDefault(slug, SkillSettings.NONE).env().containsKey(name)).toList();
-                all.add(new SkillStatus(slug, slug, "Installed", "openclaw-workspace", "/instance/workspace/skills/" + slug + "/SKILL.md",
-                        Optional.of(slug), missing.isEmpty(), missing, missing.isEmpty() ? Optional.empty() : Optional.of(missing.getFirst())));
-            }
-            return all;
-        }
-
-        @Override
-        public String install(Instance instance, SkillPackage skill) {
-            if (!installed.contains(skill.slug().value())) {
-                installed.add(skill.slug().value());
-            }
-            return "copied";
-        }
-
-        @Override
-        public String installFromClawHub(Instance instance, String reference, SkillSlug slug) {
-            fromClawHub.add(reference);
-            installed.add(slug.value());
-            return "fetched";
-        }
-
-        @Override
-        public void uninstall(Instance instance, String directory) {
-            removed.add(directory);
-            installed.remove(directory);
-        }
-
-        @Override
-        public void configure(Instance instance, Map<String, SkillSettings> settings) {
-            configured = Map.copyOf(settings);
-        }
-    }
-
-    private static final class StoredSettings implements SkillSettingsPort {
-        final Map<InstanceId, Map<String, SkillSettings>> stored = new ConcurrentHashMap<>();
-
-        @Override
-        public Map<String, SkillSettings> listByInstance(InstanceId instance) {
-            return Map.copyOf(stored.getOrDefault(instance, Map.of()));
-        }
-
-        @Override
-        public void save(InstanceId instance, String skillKey, SkillSettings settings) {
-            stored.computeIfAbsent(instance, id -> new TreeMap<>()).put(skillKey, settings);
-        }
-
-        @Override
-        public void delete(InstanceId instance, String skillKey) {
-            stored.getOrDefault(instance, new TreeMap<>()).remove(skillKey);
-        }
-
-        @Override
-        public void deleteAll(InstanceId instance) {
-            stored.remove(instance);
-        }
     }
 }

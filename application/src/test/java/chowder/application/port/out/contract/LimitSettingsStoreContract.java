@@ -1,0 +1,62 @@
+package chowder.application.port.out.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chowder.application.port.out.LimitSettingsPort;
+import chowder.application.port.out.SaveApiKeyPort;
+import chowder.application.port.out.SaveInstancePort;
+import chowder.domain.ApiKey;
+import chowder.domain.ApiKeyKind;
+import chowder.domain.ApiKeySecret;
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.InstanceSettings;
+import chowder.domain.Organization;
+import chowder.domain.OrganizationPlan;
+import chowder.domain.SessionLimitRule;
+import chowder.domain.SessionLimits;
+import chowder.domain.UsageLimits;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/** The contract of plans and limits: defaults until set, round trips, versions that grow, and a change seen by every node. */
+public abstract class LimitSettingsStoreContract extends StoreContract {
+    @Test
+    void plansAndLimitsRoundTripAndAChangeOnOneNodeHoldsOnTheOtherOnceItReturns() {
+        Organization acme = organization("Acme");
+        ApiKey key = ApiKey.issue(acme.id(), "k", ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM), LIMITS_NOW);
+        port(SaveApiKeyPort.class).insert(key);
+        Instance instance = Instance.register(acme.id(), "bot", GatewayUrl.of("http://127.0.0.1:1"), new GatewayToken("t"),
+                InstanceSettings.NONE, LIMITS_NOW);
+        port(SaveInstancePort.class).insertWithinLimit(instance, 0);
+        LimitSettingsPort here = port(LimitSettingsPort.class);
+        LimitSettingsPort there = otherNode(LimitSettingsPort.class);
+
+        // Read (and cached) on the other node before anything is set: the defaults.
+        assertThat(there.planOf(acme.id()).value()).isEqualTo(OrganizationPlan.DEFAULT);
+        assertThat(there.limitsOfKey(key.id()).value()).isEqualTo(UsageLimits.NONE);
+        assertThat(there.sessionLimitsOf(instance.id()).value()).isEqualTo(SessionLimits.NONE);
+
+        OrganizationPlan plan = new OrganizationPlan("team", OptionalInt.of(3), limits(1000, 30_000, 60), Optional.of(false));
+        here.savePlan(acme.id(), plan);
+        here.saveKeyLimits(acme.id(), key.id(), limits(500, null, 10));
+        SessionLimits rules = new SessionLimits(List.of(new SessionLimitRule("", limits(null, null, 5)),
+                new SessionLimitRule("user-", limits(100, null, null))));
+        here.saveSessionLimits(acme.id(), instance.id(), rules);
+
+        assertThat(there.planOf(acme.id()).value()).isEqualTo(plan);
+        assertThat(there.limitsOfKey(key.id()).value()).isEqualTo(limits(500, null, 10));
+        assertThat(there.sessionLimitsOf(instance.id()).value().rules()).containsExactlyInAnyOrderElementsOf(rules.rules());
+        long version = there.limitsOfKey(key.id()).version();
+        assertThat(version).isPositive();
+
+        here.saveKeyLimits(acme.id(), key.id(), UsageLimits.NONE);
+        here.saveSessionLimits(acme.id(), instance.id(), SessionLimits.NONE);
+        assertThat(there.limitsOfKey(key.id()).value()).isEqualTo(UsageLimits.NONE);
+        assertThat(there.limitsOfKey(key.id()).version()).isGreaterThanOrEqualTo(version);
+        assertThat(there.sessionLimitsOf(instance.id()).value()).isEqualTo(SessionLimits.NONE);
+    }
+}
