@@ -3,6 +3,7 @@ package chowder.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chowder.adapter.planted.AdapterUsingAService;
+import chowder.adapter.planted.PublicPortImplementation;
 import chowder.application.planted.ServiceHoldingAUri;
 import chowder.application.planted.ServiceOpeningAConnection;
 import chowder.application.planted.ServiceReadingAFile;
@@ -38,6 +39,11 @@ class ArchitectureRulesFailTest {
         assertViolated(ArchitectureTest.applicationUsesNoNetworkDatabaseOrFileSystemApi, ServiceOpeningAConnection.class, "java.sql.DriverManager");
         JavaClasses uri = new ClassFileImporter().importClasses(ServiceHoldingAUri.class);
         assertThat(ArchitectureTest.applicationUsesNoNetworkDatabaseOrFileSystemApi.evaluate(uri).hasViolation()).isFalse();
+    }
+
+    @Test
+    void aPublicPortImplementationBreaksTheRule() {
+        assertViolated(ArchitectureTest.portImplementationsArePackagePrivate, PublicPortImplementation.class, "PublicPortImplementation");
     }
 
     private static void assertViolated(ArchRule rule, Class<?> planted, String named) {

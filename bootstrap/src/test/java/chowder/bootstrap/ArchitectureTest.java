@@ -63,4 +63,19 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule productionCodeNeverUsesTestDoubles = noClasses().that().resideOutsideOfPackage("chowder.testing..")
             .should().dependOnClassesThat().resideInAPackage("chowder.testing..");
+
+    /**
+     * Port implementations are reached through their adapter's Guice module, so they are package-private; the exceptions
+     * are named with their reason: the model catalog is also the provisioner's configuration (bootstrap reads it), the
+     * workspace files are also written by the provisioner's skills (another package of the adapter), and the provisioner
+     * is also started by the sandbox package's lifecycle test.
+     */
+    @ArchTest
+    static final ArchRule portImplementationsArePackagePrivate = classes().that().resideInAPackage("chowder.adapter..")
+            .and().implement(JavaClass.Predicates.resideInAPackage("chowder.application.port.."))
+            .and().doNotHaveFullyQualifiedName("chowder.adapter.openclaw.provisioner.ModelProviders")
+            .and().doNotHaveFullyQualifiedName("chowder.adapter.openclaw.workspace.LocalWorkspaceFiles")
+            .and().doNotHaveFullyQualifiedName("chowder.adapter.openclaw.provisioner.LocalGatewayProvisioner")
+            .should().notBePublic()
+            .as("port implementations are package-private: bound by their adapter's module, named by no one else");
 }
