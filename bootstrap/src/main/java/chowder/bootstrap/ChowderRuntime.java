@@ -5,6 +5,7 @@ import chowder.application.service.InstanceLimits;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.SessionRegistry;
 import chowder.adapter.http.ChowderHttpServer;
+import chowder.bootstrap.cli.OpenStore;
 import chowder.adapter.http.HttpModule;
 import chowder.adapter.http.model.ModelEndpointServer;
 import chowder.application.port.out.LimitCounterPort;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * The wired application: one Guice module per adapter plus the use cases, and the ordered
  * lifecycle (database pool and migrations, gateway client, HTTP server) that starts and stops them.
  */
-final class ChowderRuntime implements AutoCloseable {
+final class ChowderRuntime implements OpenStore.Opened {
     private static final Logger log = LoggerFactory.getLogger(ChowderRuntime.class);
     // How many seconds of counters (last use, turns, tokens) a crash may lose.
     private static final java.time.Duration FLUSH_INTERVAL = java.time.Duration.ofSeconds(2);
@@ -139,7 +140,8 @@ final class ChowderRuntime implements AutoCloseable {
                 }), config);
     }
 
-    <T> T get(Class<T> type) {
+    @Override
+    public <T> T get(Class<T> type) {
         return injector.getInstance(type);
     }
 

@@ -1,5 +1,6 @@
 package chowder.bootstrap;
 
+import chowder.adapter.persistence.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;

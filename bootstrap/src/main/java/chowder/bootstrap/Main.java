@@ -1,5 +1,11 @@
 package chowder.bootstrap;
 
+import chowder.bootstrap.cli.InstanceCommands;
+import chowder.bootstrap.cli.KeyCommands;
+import chowder.bootstrap.cli.OpenStore;
+import chowder.bootstrap.cli.OrgCreateCommand;
+import chowder.bootstrap.cli.OrgListCommand;
+import chowder.bootstrap.cli.OrgPlanCommand;
 import chowder.domain.ChowderException;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -7,8 +13,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code chowder} command: {@code serve} (the default), {@code org create|list}, {@code key create|list|revoke},
- * {@code instance add|list|remove}, {@code master-key rotate}, {@code openclaw install}.
+ * The {@code chowder} command: {@code serve} (the default), {@code org create|list|plan}, {@code key create|list|revoke},
+ * {@code instance add|list|remove} (the driving adapter in {@code chowder.bootstrap.cli}: use cases on the store), and the
+ * commands that work on the runtime itself: {@code master-key rotate}, {@code openclaw install}.
  */
 @Command(name = "chowder", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-hosted Chowder: the multi-tenant control plane and ingress for OpenClaw gateways.")
@@ -20,21 +27,22 @@ public final class Main implements Runnable {
 
     /** Runs one command with the given environment; returns the process exit code. */
     static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        OpenStore store = environment -> ChowderRuntime.openExisting(ChowderConfig.fromEnvironment(environment), environment).startStore();
         CommandLine cli = new CommandLine(new Main())
                 .addSubcommand("serve", new ServeCommand(env))
                 .addSubcommand("help", new CommandLine.HelpCommand())
                 .addSubcommand("org", group("org", "Create and list organizations and set their plans (opens the server's database: docs/api.md, Operator commands).")
-                        .addSubcommand("create", new OrgCreateCommand(env, out))
-                        .addSubcommand("list", new KeyCommands.ListOrganizations(env, out))
-                        .addSubcommand("plan", new OrgPlanCommand(env, out)))
+                        .addSubcommand("create", new OrgCreateCommand(env, out, store))
+                        .addSubcommand("list", new OrgListCommand(env, out, store))
+                        .addSubcommand("plan", new OrgPlanCommand(env, out, store)))
                 .addSubcommand("key", group("key", "Create, list and revoke API keys of an organization.")
-                        .addSubcommand("create", new KeyCommands.Create(env, out))
-                        .addSubcommand("list", new KeyCommands.ListKeys(env, out))
-                        .addSubcommand("revoke", new KeyCommands.Revoke(env, out)))
+                        .addSubcommand("create", new KeyCommands.Create(env, out, store))
+                        .addSubcommand("list", new KeyCommands.ListKeys(env, out, store))
+                        .addSubcommand("revoke", new KeyCommands.Revoke(env, out, store)))
                 .addSubcommand("instance", group("instance", "Register, list and remove instances of an organization.")
-                        .addSubcommand("add", new InstanceCommands.Add(env, out))
-                        .addSubcommand("list", new InstanceCommands.ListInstances(env, out))
-                        .addSubcommand("remove", new InstanceCommands.Remove(env, out)))
+                        .addSubcommand("add", new InstanceCommands.Add(env, out, store))
+                        .addSubcommand("list", new InstanceCommands.ListInstances(env, out, store))
+                        .addSubcommand("remove", new InstanceCommands.Remove(env, out, store)))
                 .addSubcommand("master-key", group("master-key", "Re-encrypt the stored secrets under a new master key.")
                         .addSubcommand("rotate", new MasterKeyRotateCommand(env, out)))
                 .addSubcommand("openclaw", group("openclaw", "Install the pinned Node and OpenClaw the local provisioner runs.")

@@ -1,25 +1,18 @@
 package chowder.bootstrap;
 
 import chowder.adapter.persistence.MasterKey;
+import chowder.adapter.persistence.MasterKeyFile;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the master key: {@code CHOWDER_MASTER_KEY} when set, else {@code master.key} in the data
- * directory, created by the server on first use with mode 600 (creation is atomic, so servers starting
- * together agree on one key). Commands only read it.
+ * Finds the master key: {@code CHOWDER_MASTER_KEY} when set, else the data directory's {@link MasterKeyFile}, created
+ * by the server on first use. Commands only read it. The messages name the variables an operator can set.
  */
 final class MasterKeys {
-    static final String FILE_NAME = "master.key";
     private static final Logger log = LoggerFactory.getLogger(MasterKeys.class);
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private MasterKeys() {}
 
@@ -29,9 +22,9 @@ final class MasterKeys {
         }
         if (!config.usesH2()) {
             log.warn("No {} is set: using {} in {}. Every node sharing this database needs the same key; set {} on all of them.",
-                    ChowderConfig.MASTER_KEY, FILE_NAME, config.dataDir(), ChowderConfig.MASTER_KEY);
+                    ChowderConfig.MASTER_KEY, MasterKeyFile.NAME, config.dataDir(), ChowderConfig.MASTER_KEY);
         }
-        return loadOrCreate(config.dataDir().resolve(FILE_NAME));
+        return loadOrCreate(MasterKeyFile.in(config.dataDir()));
     }
 
     /** The key of an existing store, for a command: a missing key file is refused, never created. */
@@ -39,9 +32,9 @@ final class MasterKeys {
         if (config.masterKey().isPresent()) {
             return fromEnvironment(config);
         }
-        Path file = config.dataDir().resolve(FILE_NAME);
-        if (Files.notExists(file)) {
-            throw new InvalidConfigurationException("no master key: " + ChowderConfig.MASTER_KEY + " is not set and " + file
+        MasterKeyFile file = MasterKeyFile.in(config.dataDir());
+        if (!file.exists()) {
+            throw new InvalidConfigurationException("no master key: " + ChowderConfig.MASTER_KEY + " is not set and " + file.file()
                     + " does not exist; give this command the server's " + ChowderConfig.MASTER_KEY + " or " + ChowderConfig.DATA_DIR
                     + " (commands never create a key)");
         }
@@ -54,7 +47,7 @@ final class MasterKeys {
             return "the master key in " + ChowderConfig.MASTER_KEY + " is not the one this database's gateway tokens are encrypted with;"
                     + " set " + ChowderConfig.MASTER_KEY + " to the key of the nodes already using this database";
         }
-        Path file = config.dataDir().resolve(FILE_NAME);
+        Path file = MasterKeyFile.in(config.dataDir()).file();
         return "the master key in " + file + " (used because " + ChowderConfig.MASTER_KEY + " is not set) is not the one this database's"
                 + " gateway tokens are encrypted with; set " + ChowderConfig.MASTER_KEY + " to the key of the nodes already using this database,"
                 + " or put their key file in place of " + file;
@@ -68,20 +61,13 @@ final class MasterKeys {
         }
     }
 
-    static MasterKey loadOrCreate(Path file) {
+    static MasterKey loadOrCreate(MasterKeyFile file) {
         try {
-            String content = OwnerOnlyFiles.readOrCreate(file, () -> {
-                log.info("Created a new master key in {} (mode 600). Back it up: without it, stored gateway tokens cannot be read.", file);
-                return MasterKey.generate(new SecureRandom()).toBase64();
-            });
-            if (!Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
-                log.warn("{} is readable by others than its owner; run: chmod 600 {}", file, file);
-            }
-            return MasterKey.fromBase64(content);
+            return file.loadOrCreate();
         } catch (IOException e) {
-            throw new InvalidConfigurationException("cannot read or create the master key file " + file + ": " + e.getMessage());
+            throw new InvalidConfigurationException("cannot read or create the master key file " + file.file() + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException(file + " is not a valid master key: " + e.getMessage());
+            throw new InvalidConfigurationException(file.file() + " is not a valid master key: " + e.getMessage());
         }
     }
 }

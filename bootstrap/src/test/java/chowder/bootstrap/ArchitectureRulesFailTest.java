@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chowder.adapter.planted.AdapterUsingAService;
 import chowder.adapter.planted.PublicPortImplementation;
 import chowder.application.planted.ServiceHoldingAUri;
+import chowder.bootstrap.cli.planted.CommandUsingTheStore;
 import chowder.application.planted.ServiceOpeningAConnection;
 import chowder.application.planted.ServiceReadingAFile;
 import chowder.application.port.in.planted.InPortUsingAnOutPort;
@@ -44,6 +45,11 @@ class ArchitectureRulesFailTest {
     @Test
     void aPublicPortImplementationBreaksTheRule() {
         assertViolated(ArchitectureTest.portImplementationsArePackagePrivate, PublicPortImplementation.class, "PublicPortImplementation");
+    }
+
+    @Test
+    void aCommandReachingPastTheUseCasesBreaksTheRule() {
+        assertViolated(ArchitectureTest.theCommandLineDrivesUseCasesOnly, CommandUsingTheStore.class, "MasterKeyRotation");
     }
 
     private static void assertViolated(ArchRule rule, Class<?> planted, String named) {

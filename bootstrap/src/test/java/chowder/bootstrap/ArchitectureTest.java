@@ -78,4 +78,11 @@ class ArchitectureTest {
             .and().doNotHaveFullyQualifiedName("chowder.adapter.openclaw.provisioner.LocalGatewayProvisioner")
             .should().notBePublic()
             .as("port implementations are package-private: bound by their adapter's module, named by no one else");
+
+    /** The command line is a driving adapter: it drives use cases and prints the API's JSON, never the runtime's insides. */
+    @ArchTest
+    static final ArchRule theCommandLineDrivesUseCasesOnly = noClasses().that().resideInAPackage("chowder.bootstrap.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("chowder.bootstrap", "chowder.application.service..",
+                    "chowder.application.port.out..", "chowder.adapter.persistence..", "chowder.adapter.openclaw..")
+            .as("the command line uses in-ports, the domain and the HTTP adapter's JSON only");
 }

@@ -1,5 +1,6 @@
 package chowder.bootstrap;
 
+import chowder.bootstrap.cli.InstanceCommands;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 

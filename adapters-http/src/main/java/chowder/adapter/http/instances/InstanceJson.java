@@ -13,7 +13,7 @@ import java.util.Optional;
  * The gateway token is never part of it.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-record InstanceJson(
+public record InstanceJson(
         String id,
         String organizationId,
         String name,
@@ -30,7 +30,7 @@ record InstanceJson(
         String updatedAt,
         String sandbox) {
 
-    static InstanceJson of(Instance instance, Optional<String> sandbox) {
+    public static InstanceJson of(Instance instance, Optional<String> sandbox) {
         return new InstanceJson(instance.id().toString(), instance.organizationId().toString(), instance.name(),
                 instance.status().wireName(), instance.settings().modelProvider().orElse(null), instance.hosting().wireName(), null,
                 instance.gatewayUrl().toString(), null, instance.settings().openclawConfigJson().orElse(null),

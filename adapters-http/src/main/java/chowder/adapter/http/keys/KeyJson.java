@@ -14,14 +14,14 @@ import java.time.Instant;
  * Keys as the hosted API shows them, plus the extensions {@code kind},
  * {@code session_ids} and {@code session_prefix}. The raw key appears only in the answer that created it.
  */
-final class KeyJson {
+public final class KeyJson {
     private final ObjectMapper json;
 
-    KeyJson(ObjectMapper json) {
+    public KeyJson(ObjectMapper json) {
         this.json = json;
     }
 
-    ObjectNode key(ApiKey key) {
+    public ObjectNode key(ApiKey key) {
         ObjectNode node = json.createObjectNode()
                 .put("id", key.id().toString())
                 .put("organization_id", key.organizationId().toString())
@@ -38,7 +38,7 @@ final class KeyJson {
         return node;
     }
 
-    ObjectNode keyWithInstances(ApiKey key) {
+    public ObjectNode keyWithInstances(ApiKey key) {
         ObjectNode node = key(key);
         ArrayNode instances = node.putArray("instances");
         key.scope().instances().forEach((instance, permissions) -> {
@@ -49,7 +49,7 @@ final class KeyJson {
         return node;
     }
 
-    ObjectNode created(NewApiKey created) {
+    public ObjectNode created(NewApiKey created) {
         return keyWithInstances(created.key()).put("raw_key", created.secret().value());
     }
 }

@@ -88,11 +88,7 @@ public final class OrganizationRoutes {
     }
 
     private ObjectNode organization(OrganizationDetails details) {
-        ObjectNode node = json.createObjectNode()
-                .put("id", details.organization().id().toString())
-                .put("name", details.organization().name())
-                .put("created_at", details.organization().createdAt().toString())
-                .put("updated_at", details.organization().updatedAt().toString());
+        ObjectNode node = OrganizationJson.of(json, details.organization());
         var providers = node.putArray("model_providers");
         details.modelProviders().stream().sorted().forEach(provider -> providers.add(provider.value()));
         node.put("subscription_tier", details.plan().tier());

@@ -1,8 +1,9 @@
-package chowder.bootstrap;
+package chowder.bootstrap.cli;
 
-import static chowder.bootstrap.StoreCommand.JSON;
+import static chowder.bootstrap.cli.UseCaseCommand.JSON;
 
 import chowder.application.port.in.CreateApiKeyCommand;
+import chowder.adapter.http.keys.KeyJson;
 import chowder.application.port.in.ManageApiKeysUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.NewApiKey;
@@ -10,12 +11,10 @@ import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyId;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.Caller;
-import chowder.domain.Organization;
 import chowder.domain.OrganizationId;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +24,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code chowder key create|list|revoke} and {@code chowder org list}: the operator's key administration. */
-final class KeyCommands {
+/** {@code chowder key create|list|revoke}: the operator's key administration, answered in the API's JSON. */
+public final class KeyCommands {
+    private static final KeyJson KEYS = new KeyJson(JSON);
+
     private KeyCommands() {}
 
     @Command(name = "create", description = "Create a key: an organization key, or a scoped key when --instance is given.",
             mixinStandardHelpOptions = true)
-    static final class Create extends StoreCommand {
+    public static final class Create extends UseCaseCommand {
         @Option(names = "--org", required = true, description = "Organization id.")
         UUID organization;
 
@@ -53,91 +54,58 @@ final class KeyCommands {
         @Option(names = "--session-prefix", description = "Bind the key to session ids starting with this.")
         String sessionPrefix;
 
-        Create(Map<String, String> env, PrintWriter out) {
-            super(env, out);
+        public Create(Map<String, String> env, PrintWriter out, OpenStore store) {
+            super(env, out, store);
         }
 
         @Override
-        Object run(ChowderRuntime runtime, ChowderConfig config) {
-            NewApiKey created = runtime.get(ManageApiKeysUseCase.class).create(new CreateApiKeyCommand(
+        Object run(UseCases useCases) {
+            NewApiKey created = useCases.get(ManageApiKeysUseCase.class).create(new CreateApiKeyCommand(
                     Caller.operatorFor(new OrganizationId(organization)),
                     instances.isEmpty() ? ApiKeyKind.ORGANIZATION : ApiKeyKind.SCOPED, name, instances, permissions,
                     Optional.ofNullable(expiresAt), sessionIds, Optional.ofNullable(sessionPrefix)));
-            return json(created.key()).put("raw_key", created.secret().value());
+            return KEYS.created(created);
         }
     }
 
     @Command(name = "list", description = "List an organization's keys (never their raw value).", mixinStandardHelpOptions = true)
-    static final class ListKeys extends StoreCommand {
+    public static final class ListKeys extends UseCaseCommand {
         @Option(names = "--org", required = true, description = "Organization id.")
         UUID organization;
 
-        ListKeys(Map<String, String> env, PrintWriter out) {
-            super(env, out);
+        public ListKeys(Map<String, String> env, PrintWriter out, OpenStore store) {
+            super(env, out, store);
         }
 
         @Override
-        Object run(ChowderRuntime runtime, ChowderConfig config) {
+        Object run(UseCases useCases) {
             ArrayNode array = JSON.createArrayNode();
             Caller operator = Caller.operatorFor(new OrganizationId(organization));
             // An empty list would not tell a mistyped id from an organization without keys.
-            runtime.get(ManageOrganizationUseCase.class).get(operator);
-            runtime.get(ManageApiKeysUseCase.class).list(operator).forEach(key -> array.add(json(key)));
+            useCases.get(ManageOrganizationUseCase.class).get(operator);
+            useCases.get(ManageApiKeysUseCase.class).list(operator).forEach(key -> array.add(json(key)));
             return array;
         }
     }
 
     @Command(name = "revoke", description = "Revoke a key at once and for good.", mixinStandardHelpOptions = true)
-    static final class Revoke extends StoreCommand {
+    public static final class Revoke extends UseCaseCommand {
         @Parameters(index = "0", description = "Key id.")
         String keyId;
 
-        Revoke(Map<String, String> env, PrintWriter out) {
-            super(env, out);
+        public Revoke(Map<String, String> env, PrintWriter out, OpenStore store) {
+            super(env, out, store);
         }
 
         @Override
-        Object run(ChowderRuntime runtime, ChowderConfig config) {
-            runtime.get(ManageApiKeysUseCase.class).revoke(Caller.allOrganizations(), ApiKeyId.parse(keyId));
+        Object run(UseCases useCases) {
+            useCases.get(ManageApiKeysUseCase.class).revoke(Caller.allOrganizations(), ApiKeyId.parse(keyId));
             return JSON.createObjectNode().put("id", keyId).put("is_active", false);
         }
     }
 
-    @Command(name = "list", description = "List every organization.", mixinStandardHelpOptions = true)
-    static final class ListOrganizations extends StoreCommand {
-        ListOrganizations(Map<String, String> env, PrintWriter out) {
-            super(env, out);
-        }
-
-        @Override
-        Object run(ChowderRuntime runtime, ChowderConfig config) {
-            ArrayNode array = JSON.createArrayNode();
-            runtime.get(ManageOrganizationUseCase.class).listAll(Caller.allOrganizations()).forEach(organization -> array.add(organization(organization)));
-            return array;
-        }
-    }
-
-    static ObjectNode organization(Organization organization) {
-        return JSON.createObjectNode()
-                .put("id", organization.id().toString())
-                .put("name", organization.name())
-                .put("created_at", organization.createdAt().toString())
-                .put("updated_at", organization.updatedAt().toString());
-    }
-
+    /** A key as the API shows it, with the instances and permissions of a scoped key. */
     private static ObjectNode json(ApiKey key) {
-        ObjectNode node = JSON.createObjectNode()
-                .put("id", key.id().toString())
-                .put("organization_id", key.organizationId().toString())
-                .put("name", key.name())
-                .put("kind", key.kind() == ApiKeyKind.ORGANIZATION ? "organization" : "scoped")
-                .put("key_prefix", key.keyPrefix())
-                .put("is_active", key.active())
-                .put("expires_at", key.expiresAt().map(Instant::toString).orElse(null))
-                .put("last_used_at", key.lastUsedAt().map(Instant::toString).orElse(null))
-                .put("created_at", key.createdAt().toString());
-        ArrayNode instances = node.putArray("instance_ids");
-        key.scope().instances().keySet().forEach(id -> instances.add(id.toString()));
-        return node;
+        return KEYS.keyWithInstances(key);
     }
 }

@@ -1,7 +1,8 @@
-package chowder.bootstrap;
+package chowder.bootstrap.cli;
 
-import static chowder.bootstrap.StoreCommand.JSON;
+import static chowder.bootstrap.cli.UseCaseCommand.JSON;
 
+import chowder.adapter.http.instances.InstanceJson;
 import chowder.application.port.in.ManageInstancesUseCase;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.RegisterInstanceUseCase;
@@ -20,13 +21,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chowder instance add|list|remove}: the operator's view of instances, across organizations. */
-final class InstanceCommands {
-    static final String TOKEN_VARIABLE = "CHOWDER_GATEWAY_TOKEN";
+public final class InstanceCommands {
+    public static final String TOKEN_VARIABLE = "CHOWDER_GATEWAY_TOKEN";
 
     private InstanceCommands() {}
 
     @Command(name = "add", description = "Register a running OpenClaw gateway as an instance of an organization.", mixinStandardHelpOptions = true)
-    static final class Add extends StoreCommand {
+    public static final class Add extends UseCaseCommand {
         @Option(names = "--org", required = true, description = "Organization id.")
         UUID organization;
 
@@ -39,60 +40,56 @@ final class InstanceCommands {
         @Option(names = "--gateway-token", description = "The gateway token; better passed in " + TOKEN_VARIABLE + " (not visible in ps).")
         String gatewayToken;
 
-        Add(Map<String, String> env, PrintWriter out) {
-            super(env, out);
+        public Add(Map<String, String> env, PrintWriter out, OpenStore store) {
+            super(env, out, store);
         }
 
         @Override
-        Object run(ChowderRuntime runtime, ChowderConfig config) {
+        Object run(UseCases useCases) {
             String token = gatewayToken != null ? gatewayToken : env().get(TOKEN_VARIABLE);
-            return json(runtime.get(RegisterInstanceUseCase.class).register(
-                    RegisterInstanceCommand.of(Caller.operatorFor(new OrganizationId(organization)), name, gatewayUrl, token)));
+            return json(useCases.get(RegisterInstanceUseCase.class).register(
+                    RegisterInstanceCommand.of(Caller.operatorFor(new OrganizationId(organization)), name, gatewayUrl, token)),
+                    useCases.get(ViewInstancesUseCase.class));
         }
     }
 
     @Command(name = "list", description = "List instances (all organizations, or one).", mixinStandardHelpOptions = true)
-    static final class ListInstances extends StoreCommand {
+    public static final class ListInstances extends UseCaseCommand {
         @Option(names = "--org", description = "Only this organization's instances.")
         UUID organization;
 
-        ListInstances(Map<String, String> env, PrintWriter out) {
-            super(env, out);
+        public ListInstances(Map<String, String> env, PrintWriter out, OpenStore store) {
+            super(env, out, store);
         }
 
         @Override
-        Object run(ChowderRuntime runtime, ChowderConfig config) {
+        Object run(UseCases useCases) {
             Caller operator = organization == null ? Caller.allOrganizations() : Caller.operatorFor(new OrganizationId(organization));
             ArrayNode array = JSON.createArrayNode();
-            runtime.get(ViewInstancesUseCase.class).list(operator).forEach(instance -> array.add(json(instance)));
+            ViewInstancesUseCase instances = useCases.get(ViewInstancesUseCase.class);
+            instances.list(operator).forEach(instance -> array.add(json(instance, instances)));
             return array;
         }
     }
 
     @Command(name = "remove", description = "Delete an instance (it becomes terminated: kept, hidden, no traffic).", mixinStandardHelpOptions = true)
-    static final class Remove extends StoreCommand {
+    public static final class Remove extends UseCaseCommand {
         @Parameters(index = "0", description = "Instance id.")
         String instanceId;
 
-        Remove(Map<String, String> env, PrintWriter out) {
-            super(env, out);
+        public Remove(Map<String, String> env, PrintWriter out, OpenStore store) {
+            super(env, out, store);
         }
 
         @Override
-        Object run(ChowderRuntime runtime, ChowderConfig config) {
-            runtime.get(ManageInstancesUseCase.class).delete(Caller.allOrganizations(), InstanceId.parse(instanceId));
+        Object run(UseCases useCases) {
+            useCases.get(ManageInstancesUseCase.class).delete(Caller.allOrganizations(), InstanceId.parse(instanceId));
             return JSON.createObjectNode().put("id", instanceId).put("status", "terminated");
         }
     }
 
-    private static ObjectNode json(Instance instance) {
-        return JSON.createObjectNode()
-                .put("id", instance.id().toString())
-                .put("organization_id", instance.organizationId().toString())
-                .put("name", instance.name())
-                .put("status", instance.status().wireName())
-                .put("gateway_url", instance.gatewayUrl().toString())
-                .put("error_message", instance.errorMessage().orElse(null))
-                .put("created_at", instance.createdAt().toString());
+    /** An instance as the API shows it (never its gateway token). */
+    private static ObjectNode json(Instance instance, ViewInstancesUseCase instances) {
+        return JSON.valueToTree(InstanceJson.of(instance, instances.sandboxOf(instance)));
     }
 }

@@ -1,11 +1,11 @@
-package chowder.bootstrap;
+package chowder.bootstrap.cli;
 
+import chowder.adapter.http.limits.LimitsJson;
 import chowder.application.port.in.ManageLimitsUseCase;
 import chowder.domain.Caller;
 import chowder.domain.OrganizationId;
 import chowder.domain.OrganizationPlan;
 import chowder.domain.UsageLimits;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -14,7 +14,10 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code chowder org plan}: shows an organization's plan, and changes what is given (the rest stays): its tier, instance
@@ -23,8 +26,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "plan", description = "Show or change an organization's tier, instance limit, budgets and use of the operator's model keys.",
         mixinStandardHelpOptions = true)
-final class OrgPlanCommand extends StoreCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
+public final class OrgPlanCommand extends UseCaseCommand {
+
+    // A bad option value is a usage error: picocli prints it with the usage and exits with 2.
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--org", required = true, description = "Organization id.")
     UUID organization;
@@ -48,13 +54,13 @@ final class OrgPlanCommand extends StoreCommand {
             + "'default' (CHOWDER_OPERATOR_MODEL_KEYS).")
     String operatorModelKeys;
 
-    OrgPlanCommand(Map<String, String> env, PrintWriter out) {
-        super(env, out);
+    public OrgPlanCommand(Map<String, String> env, PrintWriter out, OpenStore store) {
+        super(env, out, store);
     }
 
     @Override
-    Object run(ChowderRuntime runtime, ChowderConfig config) {
-        ManageLimitsUseCase limits = runtime.get(ManageLimitsUseCase.class);
+    Object run(UseCases useCases) {
+        ManageLimitsUseCase limits = useCases.get(ManageLimitsUseCase.class);
         OrganizationId id = new OrganizationId(organization);
         Caller operator = Caller.operatorFor(id);
         OrganizationPlan plan = limits.plan(operator, id);
@@ -78,35 +84,32 @@ final class OrgPlanCommand extends StoreCommand {
         } else {
             answer.put("instance_limit", "default");
         }
-        ObjectNode budgets = answer.putObject("limits");
-        put(budgets, "tokens_per_day", plan.limits().tokensPerDay());
-        put(budgets, "tokens_per_month", plan.limits().tokensPerMonth());
-        put(budgets, "requests_per_minute", plan.limits().requestsPerMinute());
+        LimitsJson.write(answer.putObject("limits"), plan.limits());
         answer.put("operator_model_keys", plan.operatorModelKeys().map(allowed -> allowed ? "yes" : "no").orElse("default"));
         return answer;
     }
 
-    private static OptionalInt instanceLimit(String text) {
+    private OptionalInt instanceLimit(String text) {
         if (text.equals("default")) {
             return OptionalInt.empty();
         }
         return OptionalInt.of(number("--instance-limit", text, Integer.MAX_VALUE).intValue());
     }
 
-    private static OptionalLong limit(String option, String text, long max) {
+    private OptionalLong limit(String option, String text, long max) {
         return text.equals("none") ? OptionalLong.empty() : OptionalLong.of(number(option, text, max));
     }
 
-    private static Optional<Boolean> operatorModelKeys(String text) {
+    private Optional<Boolean> operatorModelKeys(String text) {
         return switch (text) {
             case "yes" -> Optional.of(true);
             case "no" -> Optional.of(false);
             case "default" -> Optional.empty();
-            default -> throw new InvalidConfigurationException("--operator-model-keys must be yes, no or default, not " + text);
+            default -> throw new ParameterException(spec.commandLine(), "--operator-model-keys must be yes, no or default, not " + text);
         };
     }
 
-    private static Long number(String option, String text, long max) {
+    private Long number(String option, String text, long max) {
         try {
             long value = Long.parseLong(text);
             if (value < 0 || value > max) {
@@ -114,15 +117,7 @@ final class OrgPlanCommand extends StoreCommand {
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new InvalidConfigurationException(option + " must be a whole number from 0 to " + max + ", not " + text);
-        }
-    }
-
-    private static void put(ObjectNode node, String field, OptionalLong value) {
-        if (value.isPresent()) {
-            node.put(field, value.getAsLong());
-        } else {
-            node.putNull(field);
+            throw new ParameterException(spec.commandLine(), option + " must be a whole number from 0 to " + max + ", not " + text);
         }
     }
 }

@@ -1,4 +1,4 @@
-package chowder.bootstrap;
+package chowder.adapter.persistence;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,11 +12,11 @@ import java.util.function.Supplier;
  * Secrets kept in files of mode 600 (the master key, the database password): created atomically, so processes
  * starting together agree on one value, and written as one line.
  */
-final class OwnerOnlyFiles {
+public final class OwnerOnlyFiles {
     private OwnerOnlyFiles() {}
 
     /** The file's value, or a new one from {@code create} written into a new file if there was none. */
-    static String readOrCreate(Path file, Supplier<String> create) throws IOException {
+    public static String readOrCreate(Path file, Supplier<String> create) throws IOException {
         if (Files.notExists(file)) {
             Files.createDirectories(file.getParent());
             try {
@@ -30,7 +30,7 @@ final class OwnerOnlyFiles {
     }
 
     /** The file's value, waiting briefly for a concurrently created file to be written. */
-    static String read(Path file) throws IOException {
+    public static String read(Path file) throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             String content = Files.readString(file, StandardCharsets.US_ASCII);
             if (content.endsWith("\n")) {

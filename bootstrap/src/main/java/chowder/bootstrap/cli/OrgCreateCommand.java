@@ -1,5 +1,8 @@
-package chowder.bootstrap;
+package chowder.bootstrap.cli;
 
+import static chowder.bootstrap.cli.UseCaseCommand.JSON;
+
+import chowder.adapter.http.organizations.OrganizationJson;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.NewOrganization;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,19 +16,19 @@ import picocli.CommandLine.Option;
  * organization key, the only time that key is shown. Works beside a running server on the same data.
  */
 @Command(name = "create", description = "Create an organization and print its first organization key.", mixinStandardHelpOptions = true)
-final class OrgCreateCommand extends StoreCommand {
+public final class OrgCreateCommand extends UseCaseCommand {
     @Option(names = "--name", required = true, description = "Organization name, 1 to 128 characters.")
     String name;
 
-    OrgCreateCommand(Map<String, String> env, PrintWriter out) {
-        super(env, out);
+    public OrgCreateCommand(Map<String, String> env, PrintWriter out, OpenStore store) {
+        super(env, out, store);
     }
 
     @Override
-    Object run(ChowderRuntime runtime, ChowderConfig config) {
-        NewOrganization created = runtime.get(CreateOrganizationUseCase.class).create(name);
+    Object run(UseCases useCases) {
+        NewOrganization created = useCases.get(CreateOrganizationUseCase.class).create(name);
         ObjectNode answer = JSON.createObjectNode();
-        answer.set("organization", KeyCommands.organization(created.organization()));
+        answer.set("organization", OrganizationJson.of(JSON, created.organization()));
         answer.put("api_key", created.apiKey().value());
         return answer;
     }
