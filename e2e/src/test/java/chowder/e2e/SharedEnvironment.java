@@ -1,0 +1,34 @@
+package chowder.e2e;
+
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Resolves a test's parameter of type {@code T} to one environment per test run: started by the first test class that
+ * asks for it, then shared by every later class, and closed when the run ends (JUnit closes an {@link AutoCloseable}
+ * kept in its root store). Real gateways cost tens of seconds of CPU to start, so the classes a suite is split into
+ * by feature share them instead of starting their own.
+ */
+abstract class SharedEnvironment<T extends AutoCloseable> implements ParameterResolver {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedEnvironment.class);
+
+    private final Class<T> type;
+    private final Supplier<T> start;
+
+    SharedEnvironment(Class<T> type, Supplier<T> start) {
+        this.type = type;
+        this.start = start;
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == type;
+    }
+
+    @Override
+    public T resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE).computeIfAbsent(type, key -> start.get(), type);
+    }
+}
