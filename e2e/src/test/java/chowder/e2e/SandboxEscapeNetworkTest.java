@@ -73,6 +73,6 @@ class SandboxEscapeNetworkTest extends SandboxEscapeTestBase {
 
 
     private static List<Integer> concat(List<Integer> first, List<Integer> second) {
-        return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
+        return Stream.concat(first.stream(), second.stream()).toList();
     }
 }

@@ -130,10 +130,6 @@ final class TwoSandboxedTenants implements AutoCloseable {
         return List.copyOf(listeners);
     }
 
-    SandboxTenant other(SandboxTenant tenant) {
-        return tenant == acme ? globex : acme;
-    }
-
     SandboxedInstance instance(SandboxTenant tenant) {
         return SandboxedInstance.of(chowder.dataDirectory(), tenant.instance());
     }
