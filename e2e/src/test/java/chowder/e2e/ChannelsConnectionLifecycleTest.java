@@ -15,25 +15,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What becomes of a connected Telegram channel ({@link TelegramChannelEnvironment}): a disconnect stops the bot reading
  * messages and keeps its token, a reconnect needs none; a restarted Chowder brings the channel back; the bot token is
  * in no answer, log or file. Each test pairs a person of its own, with the history its assertions count on.
  */
-@Timeout(900)
-@ExtendWith(TelegramChannelEnvironment.Shared.class)
-class ChannelsConnectionLifecycleTest {
-    private static TelegramChannelEnvironment env;
-
-    @BeforeAll
-    static void useTheSharedInstance(TelegramChannelEnvironment environment) {
-        env = environment;
-    }
+class ChannelsConnectionLifecycleTest extends ChannelsTestBase {
 
     @Test
     void aDisconnectStopsTheBotReadingMessagesAndAReconnectNeedsNoToken() {

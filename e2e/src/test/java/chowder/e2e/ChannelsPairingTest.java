@@ -12,10 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Connecting a provisioned instance to Telegram, end to end without the internet ({@link TelegramChannelEnvironment}):
@@ -23,15 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * through the API their messages reach the agent and its answers come back; two people and an API session are three
  * separate histories.
  */
-@Timeout(900)
-@ExtendWith(TelegramChannelEnvironment.Shared.class)
-class ChannelsPairingTest {
-    private static TelegramChannelEnvironment env;
-
-    @BeforeAll
-    static void useTheSharedInstance(TelegramChannelEnvironment environment) {
-        env = environment;
-    }
+class ChannelsPairingTest extends ChannelsTestBase {
 
     @Test
     void connectingWithATokenStartsTheBot() {

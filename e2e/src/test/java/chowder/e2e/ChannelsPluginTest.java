@@ -7,25 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A channel OpenClaw does not bundle (Discord) gets its official plugin from the npm registry, installed by OpenClaw in
  * the instance's sandbox, and runs beside Telegram ({@link TelegramChannelEnvironment}); one whose service the operator
  * did not allow is refused before anything happens.
  */
-@Timeout(900)
-@ExtendWith(TelegramChannelEnvironment.Shared.class)
-class ChannelsPluginTest {
-    private static TelegramChannelEnvironment env;
-
-    @BeforeAll
-    static void useTheSharedInstance(TelegramChannelEnvironment environment) {
-        env = environment;
-    }
+class ChannelsPluginTest extends ChannelsTestBase {
 
     @Test
     void aPluginChannelGetsItsOfficialPluginFromNpmInTheSandboxAndRunsBesideTelegram() {

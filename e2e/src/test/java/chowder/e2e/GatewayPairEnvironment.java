@@ -39,18 +39,7 @@ final class GatewayPairEnvironment implements AutoCloseable {
 
     /** Long enough for a first install of OpenClaw and the SDK (one to three minutes) on a slow network. */
     static GatewayPairEnvironment start() {
-        GatewayPairEnvironment environment = new GatewayPairEnvironment();
-        try {
-            environment.startModelGatewaysAndChowder();
-            return environment;
-        } catch (RuntimeException | Error e) {
-            try {
-                environment.close();
-            } catch (RuntimeException closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
-        }
+        return SharedEnvironment.started(new GatewayPairEnvironment(), GatewayPairEnvironment::startModelGatewaysAndChowder);
     }
 
     private void startModelGatewaysAndChowder() {

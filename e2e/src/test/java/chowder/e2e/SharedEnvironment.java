@@ -22,6 +22,33 @@ abstract class SharedEnvironment<T extends AutoCloseable> implements ParameterRe
         this.start = start;
     }
 
+    /** Starts the parts of {@code environment}; when that fails, closes whatever of it started before rethrowing. */
+    static <T extends AutoCloseable> T started(T environment, Starter<T> start) {
+        try {
+            start.start(environment);
+            return environment;
+        } catch (RuntimeException | Error e) {
+            closeAfter(e, environment);
+            throw e;
+        } catch (Exception e) {
+            closeAfter(e, environment);
+            throw new IllegalStateException("the environment did not start", e);
+        }
+    }
+
+    private static void closeAfter(Throwable failure, AutoCloseable environment) {
+        try {
+            environment.close();
+        } catch (Exception closing) {
+            failure.addSuppressed(closing);
+        }
+    }
+
+    /** What starts an environment's parts. */
+    interface Starter<T> {
+        void start(T environment) throws Exception;
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         return parameter.getParameter().getType() == type;

@@ -7,7 +7,6 @@ import chowder.testing.HostNetwork;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -54,17 +53,7 @@ final class TwoSandboxedTenants implements AutoCloseable {
     private TwoSandboxedTenants() {}
 
     static TwoSandboxedTenants start() {
-        TwoSandboxedTenants tenants = new TwoSandboxedTenants();
-        try {
-            tenants.startTwoOrganizationsSandboxedInstances();
-            return tenants;
-        } catch (IOException e) {
-            tenants.close();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            tenants.close();
-            throw e;
-        }
+        return SharedEnvironment.started(new TwoSandboxedTenants(), TwoSandboxedTenants::startTwoOrganizationsSandboxedInstances);
     }
 
     private void startTwoOrganizationsSandboxedInstances() throws IOException {
