@@ -1,5 +1,11 @@
 package chowder.bench;
 
+import static chowder.bench.ReportCells.cells;
+import static chowder.bench.ReportCells.mb;
+import static chowder.bench.ReportCells.num;
+import static chowder.bench.ReportCells.ratio;
+import static chowder.bench.ReportCells.row;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,16 +34,16 @@ final class PerfReport {
         JsonNode meta = r.path("meta");
         md.append("### Run of ").append(meta.path("date").asText()).append(" (").append(meta.path("mode").asText()).append(")\n\n");
         md.append("| | |\n|---|---|\n");
-        row("commit", meta.path("commit").asText());
-        row("command", "`" + meta.path("command").asText() + "`");
-        row("machine", meta.path("cpu").asText() + ", " + meta.path("cores").asText() + " cores, " + meta.path("memory_gb").asText() + " GB");
-        row("load average at start", meta.path("load_average_at_start").asText("–"));
-        row("JDK", meta.path("jdk").asText());
-        row("Chowder JVM", "`" + meta.path("chowder_jvm_options").asText() + "` (G1)");
-        row("load generator JVM", "`" + meta.path("load_jvm_options").asText() + "`");
-        row("nginx", meta.path("nginx").asText());
-        row("Portkey", meta.path("portkey").asText());
-        row("raw results", "`" + jsonFile + "`");
+        row(md, "commit", meta.path("commit").asText());
+        row(md, "command", "`" + meta.path("command").asText() + "`");
+        row(md, "machine", meta.path("cpu").asText() + ", " + meta.path("cores").asText() + " cores, " + meta.path("memory_gb").asText() + " GB");
+        row(md, "load average at start", meta.path("load_average_at_start").asText("–"));
+        row(md, "JDK", meta.path("jdk").asText());
+        row(md, "Chowder JVM", "`" + meta.path("chowder_jvm_options").asText() + "` (G1)");
+        row(md, "load generator JVM", "`" + meta.path("load_jvm_options").asText() + "`");
+        row(md, "nginx", meta.path("nginx").asText());
+        row(md, "Portkey", meta.path("portkey").asText());
+        row(md, "raw results", "`" + jsonFile + "`");
         md.append('\n');
         latency("1");
         latency("64");
@@ -45,8 +51,8 @@ final class PerfReport {
         streaming();
         bigBody();
         openStreams();
-        targets();
-        profile();
+        IssueTargetsTable.append(md, r);
+        ProfileTables.append(md, r);
         return md.toString();
     }
 
@@ -64,7 +70,7 @@ final class PerfReport {
             }
             cells.add(num(t.path("requests_per_s").asDouble()));
             cells.add(t.path("errors").asText());
-            cells(cells);
+            cells(md, cells);
         }
         addedRows(byTarget, "latency_us");
         md.append('\n');
@@ -83,7 +89,7 @@ final class PerfReport {
             }
             cells.add("");
             cells.add("");
-            cells(cells);
+            cells(md, cells);
         }
         List<String> ratio = new ArrayList<>(List.of("added: Chowder / nginx"));
         for (String p : PERCENTILES) {
@@ -93,7 +99,7 @@ final class PerfReport {
         }
         ratio.add("");
         ratio.add("");
-        cells(ratio);
+        cells(md, ratio);
     }
 
     private void throughput() {
@@ -106,7 +112,7 @@ final class PerfReport {
             String name = it.next();
             JsonNode t = byTarget.path(name);
             double rps = t.path("requests_per_s").asDouble();
-            cells(List.of(name, num(rps), ratio(rps, direct), ratio(rps, nginx), num(t.path("non_2xx").asDouble()), t.path("socket_errors").asText()));
+            cells(md, List.of(name, num(rps), ratio(rps, direct), ratio(rps, nginx), num(t.path("non_2xx").asDouble()), t.path("socket_errors").asText()));
         }
         md.append('\n');
     }
@@ -133,7 +139,7 @@ final class PerfReport {
                 }
             }
             cells.add(t.path("errors").asText() + (measured(t.path("first_event_us")) ? "" : " (" + firstError(t) + ")"));
-            cells(cells);
+            cells(md, cells);
         }
         JsonNode direct = byTarget.path("direct");
         for (String proxy : List.of("nginx", "chowder", "portkey")) {
@@ -147,7 +153,7 @@ final class PerfReport {
                 }
             }
             cells.add("");
-            cells(cells);
+            cells(md, cells);
         }
         md.append('\n');
     }
@@ -168,7 +174,7 @@ final class PerfReport {
         for (Iterator<String> it = byTarget.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             JsonNode t = byTarget.path(name);
-            cells(List.of(name, num(t.path("median_ms").asDouble()), ratio(t.path("median_ms").asDouble(), nginx), t.path("errors").asText()));
+            cells(md, List.of(name, num(t.path("median_ms").asDouble()), ratio(t.path("median_ms").asDouble(), nginx), t.path("errors").asText()));
         }
         JsonNode c = byTarget.path("chowder");
         md.append("\nChowder's heap: ").append(num(c.path("heap_before_mb").asDouble())).append(" MB live before; peak (sum of the G1 pools' peaks) ")
@@ -183,93 +189,13 @@ final class PerfReport {
         md.append("#### Slow streams held open at once through Chowder\n\n");
         md.append("| streams | completed | errors | s to open all | heap used | heap live (after GC) | heap committed | RSS | peak RSS | open files | platform threads |\n"
                 + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        cells(List.of(o.path("streams").asText(), o.path("completed").asText(), o.path("errors").asText(),
+        cells(md, List.of(o.path("streams").asText(), o.path("completed").asText(), o.path("errors").asText(),
                 num(o.path("seconds_to_open_all").asDouble()), mb(o.path("heap_used_at_plateau_mb")), mb(o.path("heap_live_at_plateau_mb")),
                 mb(o.path("heap_committed_at_plateau_mb")), mb(o.path("rss_at_plateau_mb").path("VmRSS")), mb(o.path("rss_after_mb").path("VmHWM")),
                 o.path("open_files_at_plateau").asText(), o.path("platform_threads_at_plateau").asText()));
         md.append("\nEach stream: ").append(o.path("events_per_stream").asText()).append(" deltas ").append(o.path("gap_ms").asText())
                 .append(" ms apart. Before the streams Chowder's live heap was ").append(mb(o.path("heap_before_mb")))
                 .append(" and its RSS ").append(mb(o.path("rss_before_mb").path("VmRSS"))).append(".\n\n");
-    }
-
-    private void targets() {
-        JsonNode one = r.path("latency").path("1");
-        double directP50 = one.path("direct").path("latency_us").path("p50").asDouble();
-        double directP99 = one.path("direct").path("latency_us").path("p99").asDouble();
-        double chowderP50 = one.path("chowder").path("latency_us").path("p50").asDouble() - directP50;
-        double chowderP99 = one.path("chowder").path("latency_us").path("p99").asDouble() - directP99;
-        JsonNode tp = r.path("throughput");
-        double tpRatio = tp.path("chowder").path("requests_per_s").asDouble() / tp.path("nginx").path("requests_per_s").asDouble();
-        JsonNode o = r.path("open_streams");
-        md.append("#### Against the targets of issue #20\n\n| target | measured | met |\n|---|---|---|\n");
-        double nginxP50 = one.path("nginx").path("latency_us").path("p50").asDouble() - directP50;
-        cells(List.of("added median at 1 client ≤ 2× nginx's", num(chowderP50) + " µs vs nginx " + num(nginxP50) + " µs ("
-                + ratio(chowderP50, nginxP50) + ")", yes(chowderP50 <= 2 * nginxP50)));
-        cells(List.of("≥ 0.6× nginx's throughput at 64 clients", String.format(Locale.ROOT, "%.2f×", tpRatio), yes(tpRatio >= 0.6)));
-        if (one.has("portkey")) {
-            double portkeyP99 = one.path("portkey").path("latency_us").path("p99").asDouble() - directP99;
-            cells(List.of("added p99 at 1 client ≤ Portkey's / 10", num(chowderP99) + " µs vs Portkey " + num(portkeyP99) + " µs ("
-                    + ratio(portkeyP99, chowderP99) + " lower)", yes(chowderP99 * 10 <= portkeyP99)));
-        }
-        JsonNode streaming = r.path("streaming");
-        for (String[] measure : List.of(new String[] {"first_event_us", "added time to first event"}, new String[] {"event_delay_us", "added per-event delay"})) {
-            double floor = streaming.path("direct").path(measure[0]).path("p50").asDouble();
-            double nginx = streaming.path("nginx").path(measure[0]).path("p50").asDouble() - floor;
-            double chowder = streaming.path("chowder").path(measure[0]).path("p50").asDouble() - floor;
-            if (streaming.path("chowder").has(measure[0])) {
-                cells(List.of("streaming: " + measure[1] + " (p50) ≤ 2× nginx's", num(chowder) + " µs vs nginx " + num(nginx) + " µs ("
-                        + ratio(chowder, nginx) + ")", yes(chowder <= 2 * nginx)));
-            }
-        }
-        JsonNode big = r.path("big_body");
-        if (big.has("chowder")) {
-            double time = big.path("chowder").path("median_ms").asDouble() / big.path("nginx").path("median_ms").asDouble();
-            double copies = big.path("chowder").path("allocated_per_request_x_body").asDouble();
-            cells(List.of("10 MB body: time ≤ 2× nginx's", String.format(Locale.ROOT, "%.2f×", time), yes(time <= 2)));
-            cells(List.of("10 MB body: bytes allocated ≤ 2× the body", String.format(Locale.ROOT, "%.1f×", copies), yes(copies <= 2)));
-        }
-        JsonNode allocation = r.path("allocation");
-        if (allocation.has("bytes_per_request")) {
-            double kb = allocation.path("bytes_per_request").asDouble() / 1024;
-            cells(List.of("allocation per small request ≤ 8 KB", String.format(Locale.ROOT, "%.1f KB", kb), yes(kb <= 8)));
-        }
-        boolean streamsOk = o.path("errors").asInt() == 0 && o.path("heap_used_at_plateau_mb").asDouble() <= 256;
-        int streams = o.path("streams").asInt();
-        String capped = streams < 10_000 ? " (capped by the open-files limit of " + r.path("meta").path("fd_limit").asText()
-                + ": two descriptors per stream in Chowder)" : "";
-        cells(List.of("10,000 slow streams open: 0 errors, heap ≤ 256 MB", streams + " streams" + capped + ", "
-                + mb(o.path("heap_used_at_plateau_mb")) + " heap used, " + o.path("errors").asText() + " errors",
-                streams < 10_000 && streamsOk ? "yes at " + streams : yes(streamsOk)));
-        md.append('\n');
-    }
-
-    private void profile() {
-        JsonNode p = r.path("profile");
-        if (p.isMissingNode()) {
-            return;
-        }
-        md.append("#### JFR profile of Chowder under 64 clients (").append(p.path("cpu_samples").asText()).append(" CPU samples)\n\n");
-        md.append("Where the CPU goes, by layer (exclusive: each sample counts once, for the first layer from the top of "
-                + "its stack; JDK code counts for the layer that called it):\n\n");
-        shareTable(p.path("layer_self_pct"), "layer");
-        md.append("Inclusive: share of samples whose stack passes through each layer (a sample counts for every layer on "
-                + "its stack; Javalin and Jetty wrap everything):\n\n");
-        shareTable(p.path("layer_share_pct"), "layer");
-        md.append("Chowder methods on the stack (inclusive):\n\n");
-        shareTable(p.path("chowder_methods_inclusive_pct"), "method");
-        md.append("Top of stack (self time):\n\n");
-        shareTable(p.path("top_frames_pct"), "method");
-        md.append("Allocation by class (share of sampled bytes):\n\n");
-        shareTable(p.path("allocation_by_class_pct"), "class");
-    }
-
-    private void shareTable(JsonNode shares, String what) {
-        md.append("| ").append(what).append(" | % |\n|---|---:|\n");
-        for (Iterator<String> it = shares.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            cells(List.of("`" + name + "`", String.format(Locale.ROOT, "%.1f", shares.path(name).asDouble())));
-        }
-        md.append('\n');
     }
 
     /** Re-renders the tables of a result file: {@code java -cp chowder-bench.jar chowder.bench.PerfReport RESULT.json docs/perf.md}. */
@@ -291,30 +217,5 @@ final class PerfReport {
         Files.writeString(doc, updated);
     }
 
-    private void row(String name, String value) {
-        md.append("| ").append(name).append(" | ").append(value).append(" |\n");
-    }
 
-    private void cells(List<String> cells) {
-        md.append("| ").append(String.join(" | ", cells)).append(" |\n");
-    }
-
-    private static String yes(boolean met) {
-        return met ? "yes" : "**no**";
-    }
-
-    private static String mb(JsonNode value) {
-        return value.isMissingNode() ? "–" : num(value.asDouble()) + " MB";
-    }
-
-    private static String ratio(double a, double b) {
-        return b == 0 ? "–" : String.format(Locale.ROOT, "%.2f×", a / b);
-    }
-
-    static String num(double value) {
-        if (Math.abs(value) >= 100) {
-            return String.format(Locale.ROOT, "%,.0f", value);
-        }
-        return String.format(Locale.ROOT, "%.1f", value);
-    }
 }

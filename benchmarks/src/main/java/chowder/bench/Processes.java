@@ -21,6 +21,8 @@ import java.util.function.Consumer;
 
 /** The servers of one run, each a child process with its output in a log file; all are stopped at the end, or on exit. */
 final class Processes implements AutoCloseable {
+    /** The java launcher of the JVM this runs in, for the JVMs it starts. */
+    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final Path logs;
     private final List<Process> started = new ArrayList<>();
 

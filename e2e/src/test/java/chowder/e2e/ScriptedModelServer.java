@@ -1,5 +1,16 @@
 package chowder.e2e;
 
+import static chowder.e2e.ChatCompletionWire.chunk;
+import static chowder.e2e.ChatCompletionWire.completion;
+import static chowder.e2e.ChatCompletionWire.endStream;
+import static chowder.e2e.ChatCompletionWire.errorBody;
+import static chowder.e2e.ChatCompletionWire.execCall;
+import static chowder.e2e.ChatCompletionWire.execCompletion;
+import static chowder.e2e.ChatCompletionWire.openStream;
+import static chowder.e2e.ChatCompletionWire.send;
+import static chowder.e2e.ChatCompletionWire.split;
+import static chowder.e2e.ChatCompletionWire.usage;
+import static chowder.e2e.ChatCompletionWire.writeEvent;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import chowder.e2e.RecordedModelRequest.Outcome;
@@ -17,13 +28,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenAI-compatible model on loopback that serves {@code POST /v1/chat/completions}, streamed (SSE
@@ -46,7 +57,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger received = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong reportedTokens = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong reportedTokens = new AtomicLong();
     private final List<RecordedModelRequest> requests = new CopyOnWriteArrayList<>();
 
     private ScriptedModelServer(InetAddress address) throws IOException {
@@ -184,10 +195,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private Outcome stream(
             HttpExchange exchange, int number, String model, String text, ObjectNode usage, ModelScript script,
             boolean includeUsage) throws IOException, InterruptedException {
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
+        OutputStream out = openStream(exchange);
         String id = "chatcmpl-scripted-" + number;
         writeEvent(out, chunk(id, model, JSON.createObjectNode().put("role", "assistant").put("content", ""), null));
         List<String> pieces = split(text, script.chunks());
@@ -207,9 +215,7 @@ public final class ScriptedModelServer implements AutoCloseable {
             ObjectNode usageChunk = chunk(id, model, null, null).set("usage", usage);
             writeEvent(out, usageChunk);
         }
-        out.write("data: [DONE]\n\n".getBytes(UTF_8));
-        out.flush();
-        exchange.close();
+        endStream(exchange, out);
         return Outcome.COMPLETED;
     }
 
@@ -218,20 +224,14 @@ public final class ScriptedModelServer implements AutoCloseable {
         int number = request.number();
         ModelConversation conversation = request.conversation();
         ObjectNode usage = usage(request.body(), command);
-        ObjectNode call = JSON.createObjectNode().put("index", 0).put("id", "call_scripted_" + number).put("type", "function");
-        call.putObject("function").put("name", "exec").put("arguments", JSON.createObjectNode().put("command", command).toString());
+        ObjectNode call = execCall(number, command);
         String id = "chatcmpl-scripted-" + number;
         if (!conversation.stream()) {
-            ObjectNode completion = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
-                    .put("created", Instant.now().getEpochSecond()).put("model", conversation.model());
-            ObjectNode choice = completion.putArray("choices").addObject().put("index", 0).put("finish_reason", "tool_calls");
-            ObjectNode message = choice.putObject("message").put("role", "assistant").putNull("content");
-            message.putArray("tool_calls").add(call.deepCopy().without("index"));
-            completion.set("usage", usage);
             reportedTokens.addAndGet(usage.path("total_tokens").asLong());
-            send(exchange, 200, "application/json", JSON.writeValueAsString(completion));
+            send(exchange, 200, "application/json", execCompletion(id, conversation.model(), call, usage));
             return Outcome.COMPLETED;
         }
+        // Without Cache-Control, unlike a text stream: the tool call's stream is written as it always was.
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
@@ -243,93 +243,13 @@ public final class ScriptedModelServer implements AutoCloseable {
             reportedTokens.addAndGet(usage.path("total_tokens").asLong());
             writeEvent(out, chunk(id, conversation.model(), null, null).set("usage", usage));
         }
-        out.write("data: [DONE]\n\n".getBytes(UTF_8));
-        out.flush();
-        exchange.close();
+        endStream(exchange, out);
         return Outcome.COMPLETED;
     }
 
     private static Outcome reject(HttpExchange exchange) throws IOException {
         send(exchange, 404, "application/json", errorBody(404));
         return Outcome.REJECTED;
-    }
-
-    /** Splits by code points into exactly {@code count} non-empty pieces, padding the text when it is too short. */
-    private static List<String> split(String text, int count) {
-        String padded = text;
-        if (text.codePointCount(0, text.length()) < count) {
-            padded = text + "\npad=" + ".".repeat(count);
-        }
-        int codePoints = padded.codePointCount(0, padded.length());
-        List<String> pieces = new ArrayList<>(count);
-        int start = 0;
-        for (int i = 1; i <= count; i++) {
-            int end = padded.offsetByCodePoints(0, (int) ((long) codePoints * i / count));
-            pieces.add(padded.substring(start, end));
-            start = end;
-        }
-        return pieces;
-    }
-
-    private static ObjectNode chunk(String id, String model, ObjectNode delta, String finishReason) {
-        ObjectNode chunk = JSON.createObjectNode()
-                .put("id", id)
-                .put("object", "chat.completion.chunk")
-                .put("created", Instant.now().getEpochSecond())
-                .put("model", model);
-        if (delta == null) {
-            chunk.putArray("choices");
-            return chunk;
-        }
-        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-        choice.set("delta", delta);
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
-        return chunk;
-    }
-
-    private static String completion(int number, String model, String text, ObjectNode usage) throws IOException {
-        ObjectNode completion = JSON.createObjectNode()
-                .put("id", "chatcmpl-scripted-" + number)
-                .put("object", "chat.completion")
-                .put("created", Instant.now().getEpochSecond())
-                .put("model", model);
-        ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", text);
-        choice.put("finish_reason", "stop");
-        completion.set("usage", usage);
-        return JSON.writeValueAsString(completion);
-    }
-
-    private static ObjectNode usage(String requestBody, String reply) {
-        int prompt = (requestBody.length() + 3) / 4;
-        int completion = (reply.length() + 3) / 4;
-        return JSON.createObjectNode()
-                .put("prompt_tokens", prompt)
-                .put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion);
-    }
-
-    private static String errorBody(int status) {
-        return "{\"error\":{\"message\":\"scripted failure with status " + status
-                + "\",\"type\":\"scripted_error\",\"code\":\"scripted_" + status + "\"}}";
-    }
-
-    private static void writeEvent(OutputStream out, ObjectNode data) throws IOException {
-        out.write(("data: " + JSON.writeValueAsString(data) + "\n\n").getBytes(UTF_8));
-        out.flush();
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     private static JsonNode parseOrNull(String body) {

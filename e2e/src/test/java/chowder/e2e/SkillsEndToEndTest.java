@@ -17,26 +17,24 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The skills API on a real OpenClaw gateway in its sandbox: skills installed from the operator's catalog reach the
  * agent's system prompt, a skill that needs a secret becomes ready once it is given (without a restart: the same gateway
  * process, started once), turning one off takes it out of what the agent is offered, and the secret is in no answer,
- * log or file on disk.
+ * log or file on disk. Each test works on catalog skills of its own, so that none depends on what another installed.
  */
 @Timeout(600)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SkillsEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
     /** OpenClaw applies a config change after its watcher settles; a loaded machine may take a while. */
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(60);
     private static final String MARKER = "chowder-skill-marker-" + UUID.randomUUID().toString().substring(0, 8);
+    /** The marker of the skill the disabling test turns off: its own, so that other tests' skills do not show it. */
+    private static final String NEWS_MARKER = "chowder-news-marker-" + UUID.randomUUID().toString().substring(0, 8);
     private static final String SECRET = "skill-secret-" + UUID.randomUUID();
 
     @AutoClose
@@ -58,6 +56,9 @@ class SkillsEndToEndTest {
         skill("ticket-desk", "Files support tickets with the desk's API", """
                 metadata: { "openclaw": { "requires": { "env": ["TICKET_DESK_TOKEN"] }, "primaryEnv": "TICKET_DESK_TOKEN" } }
                 """);
+        skill("news-digest", "Summarises the news; " + NEWS_MARKER, "");
+        skill("access-report", "Reports who has access", "");
+        skill("old-report", "A report nobody reads any more", "");
         Files.writeString(Files.createDirectories(catalog.resolve("weather-report/scripts")).resolve("forecast.sh"), "#!/bin/sh\necho sunny\n");
         Files.setPosixFilePermissions(catalog.resolve("weather-report/scripts/forecast.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Path providers = Files.createTempFile("model-providers", ".json");
@@ -81,9 +82,8 @@ class SkillsEndToEndTest {
     }
 
     @Test
-    @Order(1)
     void aCatalogSkillIsInstalledOfflineAndTheAgentIsOfferedIt() {
-        assertThat(systemPromptHasMarker("before-install")).isFalse();
+        assertThat(systemPromptHasMarker("before-install", MARKER)).isFalse();
 
         HttpResponse<String> installed = api.post(skills() + "/install", acmeKey, "{\"slug\": \"weather-report\"}");
 
@@ -102,11 +102,10 @@ class SkillsEndToEndTest {
         // Its files are the agent's own, as the catalog made them (the script stays executable).
         JsonNode scripts = ChowderApi.json(api.get("/v1/instances/" + instance + "/files?path=skills%2Fweather-report%2Fscripts", acmeKey).body());
         assertThat(scripts.at("/entries/0/permissions").asText()).isEqualTo("-rwxr-xr-x");
-        assertThat(systemPromptHasMarker("after-install")).isTrue();
+        assertThat(systemPromptHasMarker("after-install", MARKER)).isTrue();
     }
 
     @Test
-    @Order(2)
     void aSkillThatNeedsASecretIsReadyOnceItIsGivenAndTheSecretIsNeverShown() throws Exception {
         HttpResponse<String> installed = api.post(skills() + "/install", acmeKey, "{\"slug\": \"ticket-desk\"}");
         JsonNode answer = ChowderApi.json(installed.body());
@@ -139,40 +138,41 @@ class SkillsEndToEndTest {
         assertThat(Files.getPosixFilePermissions(config)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(((Number) Files.getAttribute(config, "unix:uid")).longValue()).isEqualTo(sandboxed.uid());
         // A catalog skill from the ready-only listing.
-        assertThat(names(ChowderApi.json(api.get(skills() + "?eligible_only=true", acmeKey).body()))).contains("ticket-desk", "weather-report");
+        assertThat(names(ChowderApi.json(api.get(skills() + "?eligible_only=true", acmeKey).body()))).contains("ticket-desk");
     }
 
     @Test
-    @Order(3)
     void aSkillTurnedOffIsNoLongerOfferedToTheAgent() throws Exception {
+        install("news-digest");
+        awaitReady("news-digest", true);
         GatewayRun before = GatewayRun.now();
-        HttpResponse<String> off = api.send("PATCH", skills() + "/weather-report", acmeKey, "{\"enabled\": false}");
+        HttpResponse<String> off = api.send("PATCH", skills() + "/news-digest", acmeKey, "{\"enabled\": false}");
         assertThat(off.statusCode()).as(off.body()).isEqualTo(204);
-        awaitReady("weather-report", false);
-        assertThat(names(ChowderApi.json(api.get(skills() + "?eligible_only=true", acmeKey).body()))).doesNotContain("weather-report");
-        assertThat(systemPromptHasMarker("after-disable")).isFalse();
+        awaitReady("news-digest", false);
+        assertThat(names(ChowderApi.json(api.get(skills() + "?eligible_only=true", acmeKey).body()))).doesNotContain("news-digest");
+        assertThat(systemPromptHasMarker("after-disable", NEWS_MARKER)).isFalse();
 
-        assertThat(api.send("PATCH", skills() + "/weather-report", acmeKey, "{\"enabled\": true}").statusCode()).isEqualTo(204);
-        awaitReady("weather-report", true);
+        assertThat(api.send("PATCH", skills() + "/news-digest", acmeKey, "{\"enabled\": true}").statusCode()).isEqualTo(204);
+        awaitReady("news-digest", true);
         before.assertStillRunning();
     }
 
     @Test
-    @Order(4)
     void onlyTheOrganizationsKeysWithConfigureManageSkills() {
-        for (String path : List.of(skills(), skills() + "/weather-report")) {
+        install("access-report");
+        for (String path : List.of(skills(), skills() + "/access-report")) {
             HttpResponse<String> other = api.get(path, globexKey);
             assertThat(other.statusCode()).as(other.body()).isEqualTo(404);
         }
-        assertThat(api.post(skills() + "/install", globexKey, "{\"slug\": \"weather-report\"}").statusCode()).isEqualTo(404);
+        assertThat(api.post(skills() + "/install", globexKey, "{\"slug\": \"access-report\"}").statusCode()).isEqualTo(404);
         HttpResponse<String> scoped = api.post("/v1/keys", acmeKey, JSON.createObjectNode().put("name", "chat only")
                 .<ObjectNode>set("instance_ids", JSON.createArrayNode().add(instance))
                 .set("permissions", JSON.createArrayNode().add("read").add("interact")).toString());
         assertThat(scoped.statusCode()).as(scoped.body()).isEqualTo(201);
         String chatOnly = ChowderApi.json(scoped.body()).path("raw_key").asText();
         for (HttpResponse<String> refused : List.of(api.get(skills(), chatOnly), api.post(skills() + "/install", chatOnly, "{\"slug\": \"x\"}"),
-                api.send("PATCH", skills() + "/weather-report", chatOnly, "{\"enabled\": false}"),
-                api.send("DELETE", skills() + "/weather-report", chatOnly))) {
+                api.send("PATCH", skills() + "/access-report", chatOnly, "{\"enabled\": false}"),
+                api.send("DELETE", skills() + "/access-report", chatOnly))) {
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
         }
         HttpResponse<String> configuring = api.post("/v1/keys", acmeKey, JSON.createObjectNode().put("name", "skills only")
@@ -181,11 +181,10 @@ class SkillsEndToEndTest {
         assertThat(configuring.statusCode()).as(configuring.body()).isEqualTo(201);
         HttpResponse<String> listed = api.get(skills(), ChowderApi.json(configuring.body()).path("raw_key").asText());
         assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
-        assertThat(names(ChowderApi.json(listed.body()))).contains("weather-report", "ticket-desk");
+        assertThat(names(ChowderApi.json(listed.body()))).contains("access-report");
     }
 
     @Test
-    @Order(5)
     void aSlugTheCatalogLacksGoesToClawHubWhichIsUnreachableHereAndSaysSo() {
         HttpResponse<String> missing = api.post(skills() + "/install", acmeKey, "{\"slug\": \"@someone/not-in-the-catalog\"}");
 
@@ -196,12 +195,12 @@ class SkillsEndToEndTest {
     }
 
     @Test
-    @Order(6)
     void anInstalledSkillIsRemovedAndABundledOneIsNot() {
-        HttpResponse<String> removed = api.send("DELETE", skills() + "/ticket-desk", acmeKey);
+        install("old-report");
+        HttpResponse<String> removed = api.send("DELETE", skills() + "/old-report", acmeKey);
         assertThat(removed.statusCode()).as(removed.body()).isEqualTo(204);
-        assertThat(api.get(skills() + "/ticket-desk", acmeKey).statusCode()).isEqualTo(404);
-        assertThat(api.get("/v1/instances/" + instance + "/files?path=skills%2Fticket-desk", acmeKey).statusCode()).isEqualTo(404);
+        assertThat(api.get(skills() + "/old-report", acmeKey).statusCode()).isEqualTo(404);
+        assertThat(api.get("/v1/instances/" + instance + "/files?path=skills%2Fold-report", acmeKey).statusCode()).isEqualTo(404);
         HttpResponse<String> bundled = api.send("DELETE", skills() + "/weather", acmeKey);
         assertThat(bundled.statusCode()).as(bundled.body()).isEqualTo(409);
         assertThat(ChowderApi.json(bundled.body()).path("detail").asText()).contains("enabled");
@@ -241,10 +240,16 @@ class SkillsEndToEndTest {
                 "---\nname: " + slug + "\ndescription: " + description + "\n" + frontmatter + "---\nUse it when asked.\n", UTF_8);
     }
 
-    /** Whether the system prompt of a new session's first turn names the catalog skill's marker. */
-    private static boolean systemPromptHasMarker(String session) {
+    /** Installs a catalog skill that needs no secret, as a test's own set-up. */
+    private static void install(String slug) {
+        HttpResponse<String> installed = api.post(skills() + "/install", acmeKey, "{\"slug\": \"" + slug + "\"}");
+        assertThat(installed.statusCode()).as(installed.body()).isEqualTo(200);
+    }
+
+    /** Whether the system prompt of a new session's first turn names a catalog skill's marker. */
+    private static boolean systemPromptHasMarker(String session, String marker) {
         HttpResponse<String> response = api.post(ChowderApi.sessionResponsesPath(instance, session), acmeKey,
-                JSON.createObjectNode().put("model", "claude-sonnet-4-20250514").put("input", "hello echo-system:" + MARKER).toString());
+                JSON.createObjectNode().put("model", "claude-sonnet-4-20250514").put("input", "hello echo-system:" + marker).toString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return ScriptedReply.parse(ChowderApi.json(response.body()).at("/output/0/content/0/text").asText()).systemContainsMarker().orElseThrow();
     }

@@ -1,0 +1,67 @@
+package chowder.bench;
+
+import static chowder.bench.ReportCells.cells;
+import static chowder.bench.ReportCells.mb;
+import static chowder.bench.ReportCells.num;
+import static chowder.bench.ReportCells.ratio;
+import static chowder.bench.ReportCells.yes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Locale;
+
+/** The table of a run's figures against the performance targets of issue #20, for docs/perf.md. */
+final class IssueTargetsTable {
+    private IssueTargetsTable() {}
+
+    static void append(StringBuilder md, JsonNode r) {
+        JsonNode one = r.path("latency").path("1");
+        double directP50 = one.path("direct").path("latency_us").path("p50").asDouble();
+        double directP99 = one.path("direct").path("latency_us").path("p99").asDouble();
+        double chowderP50 = one.path("chowder").path("latency_us").path("p50").asDouble() - directP50;
+        double chowderP99 = one.path("chowder").path("latency_us").path("p99").asDouble() - directP99;
+        JsonNode tp = r.path("throughput");
+        double tpRatio = tp.path("chowder").path("requests_per_s").asDouble() / tp.path("nginx").path("requests_per_s").asDouble();
+        JsonNode o = r.path("open_streams");
+        md.append("#### Against the targets of issue #20\n\n| target | measured | met |\n|---|---|---|\n");
+        double nginxP50 = one.path("nginx").path("latency_us").path("p50").asDouble() - directP50;
+        cells(md, List.of("added median at 1 client ≤ 2× nginx's", num(chowderP50) + " µs vs nginx " + num(nginxP50) + " µs ("
+                + ratio(chowderP50, nginxP50) + ")", yes(chowderP50 <= 2 * nginxP50)));
+        cells(md, List.of("≥ 0.6× nginx's throughput at 64 clients", String.format(Locale.ROOT, "%.2f×", tpRatio), yes(tpRatio >= 0.6)));
+        if (one.has("portkey")) {
+            double portkeyP99 = one.path("portkey").path("latency_us").path("p99").asDouble() - directP99;
+            cells(md, List.of("added p99 at 1 client ≤ Portkey's / 10", num(chowderP99) + " µs vs Portkey " + num(portkeyP99) + " µs ("
+                    + ratio(portkeyP99, chowderP99) + " lower)", yes(chowderP99 * 10 <= portkeyP99)));
+        }
+        JsonNode streaming = r.path("streaming");
+        for (String[] measure : List.of(new String[] {"first_event_us", "added time to first event"}, new String[] {"event_delay_us", "added per-event delay"})) {
+            double floor = streaming.path("direct").path(measure[0]).path("p50").asDouble();
+            double nginx = streaming.path("nginx").path(measure[0]).path("p50").asDouble() - floor;
+            double chowder = streaming.path("chowder").path(measure[0]).path("p50").asDouble() - floor;
+            if (streaming.path("chowder").has(measure[0])) {
+                cells(md, List.of("streaming: " + measure[1] + " (p50) ≤ 2× nginx's", num(chowder) + " µs vs nginx " + num(nginx) + " µs ("
+                        + ratio(chowder, nginx) + ")", yes(chowder <= 2 * nginx)));
+            }
+        }
+        JsonNode big = r.path("big_body");
+        if (big.has("chowder")) {
+            double time = big.path("chowder").path("median_ms").asDouble() / big.path("nginx").path("median_ms").asDouble();
+            double copies = big.path("chowder").path("allocated_per_request_x_body").asDouble();
+            cells(md, List.of("10 MB body: time ≤ 2× nginx's", String.format(Locale.ROOT, "%.2f×", time), yes(time <= 2)));
+            cells(md, List.of("10 MB body: bytes allocated ≤ 2× the body", String.format(Locale.ROOT, "%.1f×", copies), yes(copies <= 2)));
+        }
+        JsonNode allocation = r.path("allocation");
+        if (allocation.has("bytes_per_request")) {
+            double kb = allocation.path("bytes_per_request").asDouble() / 1024;
+            cells(md, List.of("allocation per small request ≤ 8 KB", String.format(Locale.ROOT, "%.1f KB", kb), yes(kb <= 8)));
+        }
+        boolean streamsOk = o.path("errors").asInt() == 0 && o.path("heap_used_at_plateau_mb").asDouble() <= 256;
+        int streams = o.path("streams").asInt();
+        String capped = streams < 10_000 ? " (capped by the open-files limit of " + r.path("meta").path("fd_limit").asText()
+                + ": two descriptors per stream in Chowder)" : "";
+        cells(md, List.of("10,000 slow streams open: 0 errors, heap ≤ 256 MB", streams + " streams" + capped + ", "
+                + mb(o.path("heap_used_at_plateau_mb")) + " heap used, " + o.path("errors").asText() + " errors",
+                streams < 10_000 && streamsOk ? "yes at " + streams : yes(streamsOk)));
+        md.append('\n');
+    }
+}
