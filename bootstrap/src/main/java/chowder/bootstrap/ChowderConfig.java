@@ -155,7 +155,7 @@ record ChowderConfig(
                 dataDir,
                 databaseUrl,
                 read.text(DATABASE_USER, databaseUrl.startsWith("jdbc:h2:") ? "sa" : ""),
-                read.secret(DATABASE_PASSWORD, password -> password).map(EnvironmentReader.Secret::value),
+                read.password(DATABASE_PASSWORD).map(EnvironmentReader.Secret::value),
                 read.value(DATABASE_POOL_SIZE, DEFAULT_POOL_SIZE, EnvironmentReader::positiveInt),
                 read.secret(MASTER_KEY, key -> key).map(EnvironmentReader.Secret::value),
                 read.value(MAX_INSTANCES_PER_ORG, 0, text -> {

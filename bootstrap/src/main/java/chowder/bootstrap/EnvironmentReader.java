@@ -24,13 +24,19 @@ record EnvironmentReader(Map<String, String> env) {
         return value == null || value.isBlank() ? defaultValue : parse(name, value.strip(), parse, ChowderConfig.redacted(value.strip()));
     }
 
-    /** A secret (a key, a password, a token): never part of a message, and empty when unset. */
+    /** A secret key or token: never part of a message; surrounding white space is dropped, and a blank one is unset. */
     java.util.Optional<Secret> secret(String name, Function<String, String> check) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(new Secret(parse(name, value.strip(), check, "(hidden)")));
+    }
+
+    /** A password, exactly as given (spaces may be part of it): never part of a message, and unset when empty. */
+    java.util.Optional<Secret> password(String name) {
+        String value = env.get(name);
+        return value == null || value.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(new Secret(value));
     }
 
     /**

@@ -51,6 +51,7 @@ final class MetricsModule extends AbstractModule {
 
     /** Garbage collection meters listen to the JVM's notifications until closed. */
     @ProvidesIntoSet
+    @Singleton
     @Named(SERVICES_NAME)
     static Service gcMetrics(PrometheusMeterRegistry registry) {
         JvmGcMetrics gc = new JvmGcMetrics();

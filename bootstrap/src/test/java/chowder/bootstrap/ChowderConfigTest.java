@@ -269,6 +269,13 @@ class ChowderConfigTest {
             "CHOWDER_INSTANCES_DIR", "CHOWDER_RUNTIME_DIR");
 
     @Test
+    void aPasswordIsTakenAsGivenAndAKeyWithoutItsSurroundingSpace() {
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.of("CHOWDER_DATABASE_PASSWORD", " pass word ", "CHOWDER_MASTER_KEY", " key \n"));
+        assertThat(config.databasePassword()).contains(" pass word ");
+        assertThat(config.masterKey()).contains("key");
+    }
+
+    @Test
     void everyVariableThatCanBeWrongHasARejectionCase() throws NoSuchMethodException {
         String[] rows = ChowderConfigTest.class.getDeclaredMethod("rejectsBadValuesNamingTheVariable", String.class, String.class, String.class)
                 .getAnnotation(CsvSource.class).value();

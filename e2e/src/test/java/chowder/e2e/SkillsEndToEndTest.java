@@ -145,6 +145,8 @@ class SkillsEndToEndTest {
     void aSkillTurnedOffIsNoLongerOfferedToTheAgent() throws Exception {
         install("news-digest");
         awaitReady("news-digest", true);
+        // Offered while on: what the test then sees gone was there.
+        assertThat(systemPromptHasMarker("before-disable", NEWS_MARKER)).isTrue();
         GatewayRun before = GatewayRun.now();
         HttpResponse<String> off = api.send("PATCH", skills() + "/news-digest", acmeKey, "{\"enabled\": false}");
         assertThat(off.statusCode()).as(off.body()).isEqualTo(204);

@@ -68,6 +68,7 @@ public final class HttpModule extends AbstractModule {
     }
 
     @ProvidesIntoSet
+    @Singleton
     @Named(API_NAME)
     static Service api(ChowderHttpServer server) {
         return new AbstractIdleService() {
@@ -95,6 +96,7 @@ public final class HttpModule extends AbstractModule {
     }
 
     @ProvidesIntoSet
+    @Singleton
     @Named(MODEL_ENDPOINT_NAME)
     static Service modelEndpointService(ModelEndpointServer endpoint) {
         return new AbstractIdleService() {

@@ -47,6 +47,7 @@ public final class OpenClawModule extends AbstractModule {
     }
 
     @ProvidesIntoSet
+    @Singleton
     @Named(SERVICES_NAME)
     static Service gatewayClientService(HttpClient http) {
         return new AbstractIdleService() {

@@ -77,6 +77,7 @@ public final class PersistenceModule extends AbstractModule {
     }
 
     @ProvidesIntoSet
+    @Singleton
     @Named(STORE_NAME)
     static Service database(DatabaseMigrations migrations, HikariDataSource dataSource) {
         return new AbstractIdleService() {
@@ -98,6 +99,7 @@ public final class PersistenceModule extends AbstractModule {
     }
 
     @ProvidesIntoSet
+    @Singleton
     @Named(SERVING_NAME)
     static Service changeFeedService(ChangeFeed changes) {
         return new AbstractIdleService() {

@@ -9,6 +9,7 @@ import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What {@link InstanceService} asks of the gateways Chowder runs itself: {@link LocalProvisioning} when the provisioner
@@ -40,8 +41,11 @@ sealed interface GatewayProvisioning permits LocalProvisioning, NoProvisioning {
     /** Stops a provisioned instance's gateway for good; its state goes once the retention has passed. */
     void remove(InstanceId id);
 
-    /** Of the instances that should run, the provisioned ones whose gateways this Chowder runs again after a restart. */
-    List<Instance> toResume(List<Instance> probed);
+    /**
+     * Of the instances that should run ({@code probed}, read only when needed), the provisioned ones whose gateways this
+     * Chowder runs again after a restart.
+     */
+    List<Instance> toResume(Supplier<List<Instance>> probed);
 
     /** A provisioned instance brought back after a restart, on a fresh address (its old port may be taken). */
     Instance resumed(Instance instance);

@@ -187,7 +187,7 @@ public final class InstanceService implements RegisterInstanceUseCase, ViewInsta
 
     @Override
     public void resumeProvisioned() {
-        for (Instance instance : provisioning.toResume(loadInstances.listProbed())) {
+        for (Instance instance : provisioning.toResume(loadInstances::listProbed)) {
             Instance relaunched = provisioning.resumed(instance);
             if (saveInstances.updateIfUnchanged(relaunched, instance)) {
                 provisioning.launch(relaunched, gatewaySettings.of(relaunched.id()));

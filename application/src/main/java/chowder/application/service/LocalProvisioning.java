@@ -13,6 +13,7 @@ import chowder.domain.InstanceSettings;
 import chowder.domain.ModelProviderName;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Gateways run by this Chowder's provisioner, each with its own credential for Chowder's model endpoint. */
 record LocalProvisioning(InstanceProvisionerPort provisioner, InstanceHealthService health, ModelAccessService modelAccess,
@@ -67,8 +68,8 @@ record LocalProvisioning(InstanceProvisionerPort provisioner, InstanceHealthServ
     }
 
     @Override
-    public List<Instance> toResume(List<Instance> probed) {
-        return probed.stream().filter(Instance::provisioned).toList();
+    public List<Instance> toResume(Supplier<List<Instance>> probed) {
+        return probed.get().stream().filter(Instance::provisioned).toList();
     }
 
     @Override

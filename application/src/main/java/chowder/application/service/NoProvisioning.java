@@ -9,6 +9,7 @@ import chowder.domain.Instance;
 import chowder.domain.InstanceId;
 import chowder.domain.InstanceSettings;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A Chowder that only registers gateways run by others: a new provisioned instance is a validation error naming the
@@ -49,7 +50,7 @@ record NoProvisioning() implements GatewayProvisioning {
     }
 
     @Override
-    public List<Instance> toResume(List<Instance> probed) {
+    public List<Instance> toResume(Supplier<List<Instance>> probed) {
         return List.of();
     }
 

@@ -28,6 +28,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,6 +120,7 @@ public final class ProvisionerModule extends AbstractModule {
 
     /** The provisioner's gateways: told where the model endpoint listens and the sandbox reported at start, all stopped at the end. */
     @Provides
+    @Singleton
     @Named(GATEWAYS)
     static Service gateways(LocalGatewayProvisioner provisioner, @Named(MODEL_ENDPOINT_NAME) Supplier<URI> modelEndpoint) {
         return new AbstractIdleService() {
@@ -141,8 +144,10 @@ public final class ProvisionerModule extends AbstractModule {
 
     /** Removes deleted instances' state once its retention has passed, hourly; a failed round is logged and retried. */
     @Provides
+    @Singleton
     @Named(STATE_PURGE)
     static Service statePurge(LocalGatewayProvisioner provisioner) {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("state-purge").daemon().factory());
         return new AbstractScheduledService() {
             @Override
             protected void runOneIteration() {
@@ -161,6 +166,17 @@ public final class ProvisionerModule extends AbstractModule {
             @Override
             protected String serviceName() {
                 return "state-purge";
+            }
+
+            // A daemon thread, interrupted at stop: a purge in progress must not hold a stopping Chowder.
+            @Override
+            protected ScheduledExecutorService executor() {
+                return scheduler;
+            }
+
+            @Override
+            protected void shutDown() {
+                scheduler.shutdownNow();
             }
         };
     }
