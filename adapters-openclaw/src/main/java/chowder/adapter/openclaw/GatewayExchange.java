@@ -2,6 +2,7 @@ package chowder.adapter.openclaw;
 
 import chowder.application.port.Cancellation;
 import chowder.application.port.GatewayAnswerListener;
+import chowder.application.port.RoutineCancellation;
 import chowder.domain.ChowderException;
 import chowder.domain.Instance;
 import java.io.ByteArrayOutputStream;
@@ -262,7 +263,7 @@ abstract class GatewayExchange implements Response.Listener {
                     : GatewayLatency.Outcome.FAILED, startNanos);
         }
         // A no-op for an exchange that already completed or failed.
-        gatewayRequest.abort(new ClosedByChowder());
+        gatewayRequest.abort(new RoutineCancellation("closed by Chowder before the gateway finished"));
         errorBody = null;
         try {
             release();

@@ -2,10 +2,10 @@ package chowder.adapter.http.responses;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import chowder.application.port.RoutineCancellation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -237,7 +237,7 @@ final class ClientDisconnectWatch implements AutoCloseable {
     private synchronized void stopWatching() {
         pendingArm.cancel(false);
         if (watching.compareAndSet(true, false) && endPoint.isFillInterested()) {
-            ((AbstractEndPoint) endPoint).getFillInterest().onFail(new RequestFinished());
+            ((AbstractEndPoint) endPoint).getFillInterest().onFail(new RoutineCancellation("request finished"));
         }
     }
 
@@ -247,17 +247,5 @@ final class ClientDisconnectWatch implements AutoCloseable {
         // Most watches are cancelled long before they fire: drop them from the queue at once.
         executor.setRemoveOnCancelPolicy(true);
         return executor;
-    }
-
-    /** Withdraws the read interest; thrown away unseen, so it skips the stack walk. */
-    private static final class RequestFinished extends CancellationException {
-        RequestFinished() {
-            super("request finished");
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
     }
 }
