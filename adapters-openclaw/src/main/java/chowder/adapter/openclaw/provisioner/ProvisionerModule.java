@@ -168,7 +168,8 @@ public final class ProvisionerModule extends AbstractModule {
                 return "state-purge";
             }
 
-            // A daemon thread, interrupted at stop: a purge in progress must not hold a stopping Chowder.
+            // A daemon thread, so it never keeps the JVM alive; a round in progress at stop finishes first (it only deletes
+            // the directories of instances deleted long ago).
             @Override
             protected ScheduledExecutorService executor() {
                 return scheduler;
