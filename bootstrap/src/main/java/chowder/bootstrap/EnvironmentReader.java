@@ -20,17 +20,14 @@ record EnvironmentReader(Map<String, String> env) {
 
     /** The variable parsed, or {@code defaultValue} when it is unset. */
     <T> T value(String name, T defaultValue, Function<String, T> parse) {
-        String value = env.get(name);
-        return value == null || value.isBlank() ? defaultValue : parse(name, value.strip(), parse, ChowderConfig.redacted(value.strip()));
+        String text = text(name, null);
+        return text == null ? defaultValue : parse(name, text, parse, false);
     }
 
     /** A secret key or token: never part of a message; surrounding white space is dropped, and a blank one is unset. */
     java.util.Optional<Secret> secret(String name, Function<String, String> check) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(new Secret(parse(name, value.strip(), check, "(hidden)")));
+        String text = text(name, null);
+        return text == null ? java.util.Optional.empty() : java.util.Optional.of(new Secret(parse(name, text, check, true)));
     }
 
     /** A password, exactly as given (spaces may be part of it): never part of a message, and unset when empty. */
@@ -51,11 +48,13 @@ record EnvironmentReader(Map<String, String> env) {
         }
     }
 
-    private static <T> T parse(String name, String text, Function<String, T> parse, String shown) {
+    /** Parses a set variable; only a rejection shows its value, redacted, and never a secret's. */
+    private static <T> T parse(String name, String text, Function<String, T> parse, boolean secret) {
         try {
             return parse.apply(text);
         } catch (RuntimeException e) {
             String reason = e instanceof NumberFormatException ? "not a number" : e.getMessage();
+            String shown = secret ? "(hidden)" : ChowderConfig.redacted(text);
             throw new InvalidConfigurationException(name + "=" + shown + " is invalid: " + reason);
         }
     }
