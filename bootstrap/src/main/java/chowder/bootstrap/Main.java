@@ -1,8 +1,10 @@
 package chowder.bootstrap;
 
 import chowder.bootstrap.cli.InstanceCommands;
+import chowder.bootstrap.cli.AdminApi;
 import chowder.bootstrap.cli.KeyCommands;
 import chowder.bootstrap.cli.OpenStore;
+import chowder.bootstrap.cli.OrgCommands;
 import chowder.bootstrap.cli.OrgCreateCommand;
 import chowder.bootstrap.cli.OrgListCommand;
 import chowder.bootstrap.cli.OrgPlanCommand;
@@ -13,7 +15,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code chowder} command: {@code serve} (the default), {@code org create|list|plan}, {@code key create|list|revoke},
+ * The {@code chowder} command: {@code serve} (the default), {@code org create|list|show|rename|suspend|resume|key|plan}, {@code key create|list|revoke},
  * {@code instance add|list|remove} (the driving adapter in {@code chowder.bootstrap.cli}: use cases on the store), and the
  * commands that work on the runtime itself: {@code master-key rotate}, {@code openclaw install}.
  */
@@ -31,9 +33,15 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main())
                 .addSubcommand("serve", new ServeCommand(env))
                 .addSubcommand("help", new CommandLine.HelpCommand())
-                .addSubcommand("org", group("org", "Create and list organizations and set their plans (opens the server's database: docs/api.md, Operator commands).")
+                .addSubcommand("org", group("org", "Create, list, rename, suspend and resume organizations, issue their keys and set their plans "
+                        + "(through the admin API of the server at CHOWDER_URL, else on its database: docs/api.md, Operator commands).")
                         .addSubcommand("create", new OrgCreateCommand(env, out, store))
                         .addSubcommand("list", new OrgListCommand(env, out, store))
+                        .addSubcommand("show", new OrgCommands.Show(env, out, store))
+                        .addSubcommand("rename", new OrgCommands.Rename(env, out, store))
+                        .addSubcommand("suspend", new OrgCommands.Suspend(env, out, store))
+                        .addSubcommand("resume", new OrgCommands.Resume(env, out, store))
+                        .addSubcommand("key", new OrgCommands.IssueKey(env, out, store))
                         .addSubcommand("plan", new OrgPlanCommand(env, out, store)))
                 .addSubcommand("key", group("key", "Create, list and revoke API keys of an organization.")
                         .addSubcommand("create", new KeyCommands.Create(env, out, store))
@@ -51,12 +59,12 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
-            if (error instanceof InvalidConfigurationException) {
+            if (error instanceof InvalidConfigurationException || error instanceof AdminApi.Misconfigured) {
                 err.println("chowder: configuration error: " + error.getMessage());
                 return 2;
             }
-            if (error instanceof ChowderException refused) {
-                err.println("chowder: " + refused.getMessage());
+            if (error instanceof ChowderException || error instanceof AdminApi.Refused) {
+                err.println("chowder: " + error.getMessage());
                 return 1;
             }
             throw error;

@@ -98,7 +98,7 @@ class AdminApiEndToEndTest {
         try (RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
             HttpResponse<String> off = chowder.send("GET", "/v1/admin/organizations", TOKEN, null);
             assertThat(off.statusCode()).isEqualTo(404);
-            assertThat(off.body()).isEqualTo("{\"detail\":\"Not found.\"}");
+            assertThat(off.body()).isEqualTo("{\"detail\":\"Not found: GET /v1/admin/organizations\"}");
             assertThat(chowder.send("POST", "/v1/admin/organizations", null, "{\"name\": \"Acme\"}").statusCode()).isEqualTo(404);
         }
     }

@@ -67,6 +67,7 @@ class CommandLineTest {
         Map<String, String> env = Map.of("CHOWDER_DATA_DIR", empty.toString(), "CHOWDER_GATEWAY_TOKEN", "t");
         String id = java.util.UUID.randomUUID().toString();
         List<String[]> commands = List.of(new String[] {"org", "create", "--name", "Acme"}, new String[] {"org", "list"},
+                new String[] {"org", "suspend", "--org", id}, new String[] {"org", "key", "--org", id}, new String[] {"org", "plan", "--org", id},
                 new String[] {"key", "create", "--org", id, "--name", "ci"}, new String[] {"key", "list", "--org", id},
                 new String[] {"key", "revoke", id}, new String[] {"instance", "add", "--org", id, "--name", "a", "--gateway-url", "http://127.0.0.1:1"},
                 new String[] {"instance", "list"}, new String[] {"instance", "remove", id}, new String[] {"master-key", "rotate"});
@@ -193,7 +194,7 @@ class CommandLineTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         assertThat(Main.run(new String[] {"help"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true))).isZero();
-        assertThat(out.toString()).contains("serve", "Create and list organizations", "Create, list and revoke API keys",
+        assertThat(out.toString()).contains("serve", "Create, list, rename, suspend and resume organizations", "Create, list and revoke API keys",
                 "Register, list and remove instances", "Re-encrypt", "Install the pinned Node");
 
         StringWriter serveHelp = new StringWriter();
@@ -214,15 +215,16 @@ class CommandLineTest {
         String orgId = org.path("organization").path("id").asText();
         String key = org.path("api_key").asText();
         assertThat(JSON.readTree(run(env, "org", "plan", "--org", orgId)).toString()).isEqualTo("{\"organization_id\":\"" + orgId
-                + "\",\"subscription_tier\":\"self-hosted\",\"instance_limit\":\"default\",\"limits\":{\"tokens_per_day\":null,"
-                + "\"tokens_per_month\":null,\"requests_per_minute\":null},\"operator_model_keys\":\"default\"}");
+                + "\",\"subscription_tier\":\"self-hosted\",\"instance_limit\":null,\"limits\":{\"tokens_per_day\":null,"
+                + "\"tokens_per_month\":null,\"requests_per_minute\":null},\"operator_model_keys\":null}");
 
         JsonNode plan = JSON.readTree(run(env, "org", "plan", "--org", orgId, "--tier", "team", "--instance-limit", "2",
                 "--tokens-per-day", "50000", "--requests-per-minute", "60", "--operator-model-keys", "no"));
         assertThat(plan.path("subscription_tier").asText()).isEqualTo("team");
         assertThat(plan.path("instance_limit").asInt()).isEqualTo(2);
         assertThat(plan.at("/limits/tokens_per_day").asLong()).isEqualTo(50_000);
-        assertThat(plan.path("operator_model_keys").asText()).isEqualTo("no");
+        assertThat(plan.path("operator_model_keys").isBoolean()).isTrue();
+        assertThat(plan.path("operator_model_keys").asBoolean()).isFalse();
         // What is not given stays; "none" removes a limit.
         JsonNode changed = JSON.readTree(run(env, "org", "plan", "--org", orgId, "--requests-per-minute", "none"));
         assertThat(changed.at("/limits/requests_per_minute").isNull()).isTrue();

@@ -46,8 +46,9 @@ class ConfigurationDocumentationTest {
         read.add("CHOWDER_LOG_LEVEL");
         read.add("CHOWDER_JAVA_OPTS");
         read.add("CHOWDER_JAVA");
-        // Read by the command line (instance add), not the server.
+        // Read by the command line (instance add; the org commands' server), not the server.
         read.add(InstanceCommands.TOKEN_VARIABLE);
+        read.add(chowder.bootstrap.cli.AdminApi.URL_VARIABLE);
 
         assertThat(new TreeSet<>(rows.keySet())).isEqualTo(read);
         rows.forEach((variable, columns) -> {

@@ -1,27 +1,24 @@
 package chowder.bootstrap.cli;
 
-import static chowder.bootstrap.cli.UseCaseCommand.JSON;
-
-import chowder.adapter.http.organizations.OrganizationJson;
-import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.domain.Caller;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine.Command;
 
-/** {@code chowder org list}: every organization, as the API shows one. */
+/** {@code chowder org list}: every organization, as the admin API shows one (suspended ones included). */
 @Command(name = "list", description = "List every organization.", mixinStandardHelpOptions = true)
-public final class OrgListCommand extends UseCaseCommand {
+public final class OrgListCommand extends AdminCommand {
     public OrgListCommand(Map<String, String> env, PrintWriter out, OpenStore store) {
         super(env, out, store);
     }
 
     @Override
     Object run(UseCases useCases) {
-        ArrayNode array = JSON.createArrayNode();
-        useCases.get(ManageOrganizationUseCase.class).listAll(Caller.allOrganizations())
-                .forEach(organization -> array.add(OrganizationJson.of(JSON, organization)));
-        return array;
+        return OrgCommands.ADMIN_JSON.organizations(OrgCommands.admin(useCases).list(Caller.allOrganizations()));
+    }
+
+    @Override
+    Object remote(AdminApi api) {
+        return api.get("/v1/admin/organizations");
     }
 }

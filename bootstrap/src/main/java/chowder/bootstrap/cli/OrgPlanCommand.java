@@ -1,11 +1,12 @@
 package chowder.bootstrap.cli;
 
-import chowder.adapter.http.limits.LimitsJson;
-import chowder.application.port.in.ManageLimitsUseCase;
+import chowder.application.port.in.AdministerOrganizationsUseCase;
+import chowder.application.port.in.PlanChange;
 import chowder.domain.Caller;
 import chowder.domain.OrganizationId;
 import chowder.domain.OrganizationPlan;
 import chowder.domain.UsageLimits;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "plan", description = "Show or change an organization's tier, instance limit, budgets and use of the operator's model keys.",
         mixinStandardHelpOptions = true)
-public final class OrgPlanCommand extends UseCaseCommand {
+public final class OrgPlanCommand extends AdminCommand {
 
     // A bad option value is a usage error: picocli prints it with the usage and exits with 2.
     @Spec
@@ -60,33 +61,46 @@ public final class OrgPlanCommand extends UseCaseCommand {
 
     @Override
     Object run(UseCases useCases) {
-        ManageLimitsUseCase limits = useCases.get(ManageLimitsUseCase.class);
         OrganizationId id = new OrganizationId(organization);
-        Caller operator = Caller.operatorFor(id);
-        OrganizationPlan plan = limits.plan(operator, id);
-        boolean changed = tier != null || instanceLimit != null || tokensPerDay != null || tokensPerMonth != null || requestsPerMinute != null
-                || operatorModelKeys != null;
-        if (changed) {
-            UsageLimits current = plan.limits();
-            plan = limits.setPlan(operator, id, new OrganizationPlan(
-                    tier == null ? plan.tier() : tier,
-                    instanceLimit == null ? plan.instanceLimit() : instanceLimit(instanceLimit),
-                    new UsageLimits(
-                            tokensPerDay == null ? current.tokensPerDay() : limit("--tokens-per-day", tokensPerDay, UsageLimits.MAX_VALUE),
-                            tokensPerMonth == null ? current.tokensPerMonth() : limit("--tokens-per-month", tokensPerMonth, UsageLimits.MAX_VALUE),
-                            requestsPerMinute == null ? current.requestsPerMinute()
-                                    : limit("--requests-per-minute", requestsPerMinute, UsageLimits.MAX_REQUESTS_PER_MINUTE)),
-                    operatorModelKeys == null ? plan.operatorModelKeys() : operatorModelKeys(operatorModelKeys)));
+        PlanChange change = change();
+        AdministerOrganizationsUseCase admin = OrgCommands.admin(useCases);
+        OrganizationPlan plan = change.equals(PlanChange.NONE) ? admin.plan(Caller.allOrganizations(), id)
+                : admin.changePlan(Caller.allOrganizations(), id, change);
+        return OrgCommands.ADMIN_JSON.plan(id, plan);
+    }
+
+    @Override
+    Object remote(AdminApi api) {
+        String path = "/v1/admin/organizations/" + organization + "/plan";
+        PlanChange change = change();
+        if (change.equals(PlanChange.NONE)) {
+            return api.get(path);
         }
-        ObjectNode answer = JSON.createObjectNode().put("organization_id", id.toString()).put("subscription_tier", plan.tier());
-        if (plan.instanceLimit().isPresent()) {
-            answer.put("instance_limit", plan.instanceLimit().getAsInt());
-        } else {
-            answer.put("instance_limit", "default");
+        ObjectNode body = JSON.createObjectNode();
+        change.tier().ifPresent(tier -> body.put("subscription_tier", tier));
+        change.instanceLimit().ifPresent(limit -> body.set("instance_limit", limit.isPresent() ? JSON.valueToTree(limit.getAsInt()) : body.nullNode()));
+        ObjectNode limits = JSON.createObjectNode();
+        change.tokensPerDay().ifPresent(limit -> limits.set("tokens_per_day", json(limit)));
+        change.tokensPerMonth().ifPresent(limit -> limits.set("tokens_per_month", json(limit)));
+        change.requestsPerMinute().ifPresent(limit -> limits.set("requests_per_minute", json(limit)));
+        if (!limits.isEmpty()) {
+            body.set("limits", limits);
         }
-        LimitsJson.write(answer.putObject("limits"), plan.limits());
-        answer.put("operator_model_keys", plan.operatorModelKeys().map(allowed -> allowed ? "yes" : "no").orElse("default"));
-        return answer;
+        change.operatorModelKeys().ifPresent(allowed -> body.set("operator_model_keys", allowed.<JsonNode>map(JSON::valueToTree).orElse(body.nullNode())));
+        return api.patch(path, body);
+    }
+
+    /** The options given, as a change to the plan (bad values are usage errors). */
+    private PlanChange change() {
+        return new PlanChange(Optional.ofNullable(tier), Optional.ofNullable(instanceLimit).map(this::instanceLimit),
+                Optional.ofNullable(tokensPerDay).map(text -> limit("--tokens-per-day", text, UsageLimits.MAX_VALUE)),
+                Optional.ofNullable(tokensPerMonth).map(text -> limit("--tokens-per-month", text, UsageLimits.MAX_VALUE)),
+                Optional.ofNullable(requestsPerMinute).map(text -> limit("--requests-per-minute", text, UsageLimits.MAX_REQUESTS_PER_MINUTE)),
+                Optional.ofNullable(operatorModelKeys).map(this::operatorModelKeys));
+    }
+
+    private static JsonNode json(OptionalLong limit) {
+        return limit.isPresent() ? JSON.valueToTree(limit.getAsLong()) : JSON.nullNode();
     }
 
     private OptionalInt instanceLimit(String text) {

@@ -28,13 +28,16 @@ abstract class UseCaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        Object answer;
-        try (OpenStore.Opened opened = store.open(env)) {
-            answer = run(opened);
-        }
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer()));
         out.flush();
         return 0;
+    }
+
+    /** The answer to print: by default the use cases' on the opened store. */
+    Object answer() throws Exception {
+        try (OpenStore.Opened opened = store.open(env)) {
+            return run(opened);
+        }
     }
 
     Map<String, String> env() {

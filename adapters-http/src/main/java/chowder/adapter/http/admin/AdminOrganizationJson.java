@@ -14,29 +14,29 @@ import java.time.Instant;
 
 /**
  * What the admin API answers: an organization as its own {@code GET /v1/organization} shows it plus {@code suspended} and
- * {@code suspended_at}; a plan as {@code chowder org plan} prints it (with JSON booleans and nulls); an organization's usage.
+ * {@code suspended_at}; a plan (which {@code chowder org plan} prints too); an organization's usage.
  */
-final class AdminOrganizationJson {
+public final class AdminOrganizationJson {
     private final ObjectMapper json;
 
-    AdminOrganizationJson(ObjectMapper json) {
+    public AdminOrganizationJson(ObjectMapper json) {
         this.json = json;
     }
 
-    ObjectNode organization(OrganizationDetails details) {
+    public ObjectNode organization(OrganizationDetails details) {
         ObjectNode node = OrganizationJson.details(json, details);
         node.put("suspended", details.organization().suspended());
         node.put("suspended_at", details.organization().suspendedAt().map(Instant::toString).orElse(null));
         return node;
     }
 
-    ArrayNode organizations(Iterable<OrganizationDetails> all) {
+    public ArrayNode organizations(Iterable<OrganizationDetails> all) {
         ArrayNode array = json.createArrayNode();
         all.forEach(details -> array.add(organization(details)));
         return array;
     }
 
-    ObjectNode plan(OrganizationId organization, OrganizationPlan plan) {
+    public ObjectNode plan(OrganizationId organization, OrganizationPlan plan) {
         ObjectNode node = json.createObjectNode().put("organization_id", organization.toString()).put("subscription_tier", plan.tier());
         if (plan.instanceLimit().isPresent()) {
             node.put("instance_limit", plan.instanceLimit().getAsInt());
@@ -52,7 +52,7 @@ final class AdminOrganizationJson {
         return node;
     }
 
-    ObjectNode usage(OrganizationUsage usage) {
+    public ObjectNode usage(OrganizationUsage usage) {
         ObjectNode node = json.createObjectNode().put("organization_id", usage.organization().toString())
                 .put("from", usage.window().from().toString()).put("to", usage.window().to().toString());
         counts(node, usage.turns(), usage.usage());

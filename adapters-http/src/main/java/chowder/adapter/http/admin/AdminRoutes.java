@@ -31,8 +31,6 @@ public final class AdminRoutes {
     static final String ORGANIZATIONS = "/v1/admin/organizations";
     static final String ORGANIZATION = ORGANIZATIONS + "/{org_id}";
     static final String DEFAULT_KEY_NAME = "admin";
-    /** What a path under the prefix answers while the admin API is off. */
-    public static final String OFF = "Not found.";
 
     private static final Caller OPERATOR = Caller.allOrganizations();
 
@@ -55,11 +53,6 @@ public final class AdminRoutes {
     /** Whether {@code path} belongs to the admin API (which API keys never authenticate). */
     public static boolean isAdminPath(String path) {
         return path.startsWith(PREFIX) || path.equals(PREFIX.substring(0, PREFIX.length() - 1));
-    }
-
-    /** The answer to every admin path while the admin API is off. */
-    public static void off(Context ctx) {
-        throw new ChowderException(ErrorCode.NOT_FOUND, OFF);
     }
 
     /** Adds its token check and its routes to Javalin's. */
