@@ -110,7 +110,7 @@ function uploadForm(main, id, dir, reload) {
 export async function render(main, params) {
   const id = params.id;
   const dir = (params.query?.get('path') ?? '').replace(/^\/+|\/+$/g, '') || '.';
-  const list = h('section', { 'aria-label': 'Directory listing' });
+  const list = h('section', { class: 'file-list', 'aria-label': 'Directory listing' });
   main.append(instanceLink(id), h('h1', {}, 'Files'), breadcrumbs(id, dir), list);
   const reload = async () => {
     const listing = await api(`${instancePath(id, '/files')}?${new URLSearchParams({ path: dir })}`);

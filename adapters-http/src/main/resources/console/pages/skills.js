@@ -15,8 +15,8 @@ function details(main, id, skill, cell) {
   const show = button('Details', () => whileBusy(show, main, async () => {
     const found = await api(skillPath(id, skill.name));
     const missing = found.missing_env ?? [];
-    empty(cell).append(h('span', { class: 'mono small' }, found.path),
-      missing.length ? h('div', { class: 'small' }, `Needs: ${missing.join(', ')}`) : null);
+    empty(cell).append(h('span', { class: 'mono small' }, found.path));
+    if (missing.length) cell.append(h('div', { class: 'small' }, `Needs: ${missing.join(', ')}`));
   }), { label: `Details of ${skill.name}`, kind: 'secondary' });
   return show;
 }
@@ -91,8 +91,8 @@ function installForm(main, id, reload) {
 
 export async function render(main, params) {
   const id = params.id;
-  const installed = h('section', { 'aria-labelledby': 'skills-installed' });
-  const bundled = h('section', { 'aria-labelledby': 'skills-bundled' });
+  const installed = h('section', { class: 'skill-group', 'aria-labelledby': 'skills-installed' });
+  const bundled = h('section', { class: 'skill-group', 'aria-labelledby': 'skills-bundled' });
   main.append(instanceLink(id), h('h1', {}, 'Skills'), installed, bundled);
   const reload = async () => {
     const skills = await api(`${instancePath(id, '/skills')}?eligible_only=false`);

@@ -79,11 +79,11 @@ export async function render(main, params) {
   const draw = () => {
     if (!usage) return;
     const width = Math.max(320, Math.min(960, Math.round(view.clientWidth || main.clientWidth || 640)));
-    empty(view).append(
+    empty(view).append(...[
       h('p', { class: 'muted small' }, `${dayLabel(usage.from)} to ${dayLabel(new Date(Date.parse(usage.to) - 1).toISOString())} `
         + '(UTC days).'),
       usage.by_key.length === 0 ? h('p', { class: 'empty' }, 'No turns in this period.') : chart(usage, names, measure.value, width),
-      h('h2', {}, 'Totals'), totalsTable(usage, names), modelSummary(usage.model));
+      h('h2', {}, 'Totals'), totalsTable(usage, names), modelSummary(usage.model)].filter(Boolean));
   };
   const load = async () => {
     dropErrors(main);
