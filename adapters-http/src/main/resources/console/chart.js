@@ -17,12 +17,17 @@ function svg(tag, attrs = {}, ...children) {
   return element;
 }
 
-/** The smallest of 1, 2, 2.5, 5 × 10^n at or above `value` (at least 1): a round top for the axis. */
-export function niceCeiling(value) {
-  if (!(value > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) {
-    if (step * power >= value) return step * power;
+/**
+ * A round step for `ticks` grid lines covering `value`: 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^n (halves only from 10
+ * up, so that counts never get fractional ticks), at least 1.
+ */
+export function niceStep(value, ticks = 4) {
+  const raw = value / ticks;
+  if (!(raw > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+    if (!Number.isInteger(step) && power < 10) continue;
+    if (step * power >= raw) return Math.max(1, step * power);
   }
   return 10 * power;
 }
@@ -52,7 +57,7 @@ export function stackedBarChart({ title, series, bars, unit = '', width = 640 })
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const totals = bars.map((bar) => series.reduce((sum, s) => sum + (bar.values[s.key] ?? 0), 0));
-  const top = niceCeiling(Math.max(0, ...totals));
+  const top = niceStep(Math.max(0, ...totals)) * 4;
   const y = (value) => margin.top + plotHeight - (value / top) * plotHeight;
   const slot = plotWidth / Math.max(1, bars.length);
   const barWidth = Math.max(2, Math.min(40, slot * 0.7));
