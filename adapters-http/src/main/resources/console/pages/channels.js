@@ -31,7 +31,7 @@ async function connectPanel(main, id, channel, reload) {
     const input = h('input', { type: SECRET.test(name) ? 'password' : 'text', name, autocomplete: 'off', spellcheck: 'false' });
     return { name, input, field: labelled(name, input, description) };
   });
-  const submit = h('button', { type: 'submit' }, `Connect ${nameOf(channel)}`);
+  const submit = h('button', { type: 'submit' }, 'Save and connect');
   const result = h('div', { role: 'status' });
   const hint = inputs.length === 0
     ? h('p', { class: 'hint' }, channel === 'whatsapp' ? 'No fields: scan the QR code shown after connecting.' : 'No fields needed.')
