@@ -139,7 +139,7 @@ export async function render(main) {
     }
     list.append(dataTable('Organizations', ['Name', 'Instances', 'State', 'Tier', 'Limits', 'Tokens, 30 days', 'Created', 'Actions'],
       organizations.map((org, index) => [
-        h('span', {}, org.name, h('div', { class: 'mono small muted' }, org.id)),
+        h('span', {}, org.name, h('div', { class: 'mono small muted org-id' }, org.id)),
         `${formatNumber(org.instance_count)} of ${org.instance_limit === null || org.instance_limit === undefined || org.instance_limit === 0
           ? 'unlimited' : formatNumber(org.instance_limit)}`,
         org.suspended ? h('span', { class: 'suspended' }, 'Suspended', h('div', { class: 'small' }, formatTime(org.suspended_at)))
