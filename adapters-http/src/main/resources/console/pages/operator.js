@@ -7,6 +7,8 @@ import { button, dataTable, empty, labelled, optionalInteger, shownOnce, uid, wh
 
 const ADMIN = { admin: true };
 const orgPath = (id, rest = '') => `/v1/admin/organizations/${encodeURIComponent(id)}${rest}`;
+/** How many usage requests the page has in flight at once. */
+const USAGE_REQUESTS = 6;
 const LIMITS = [['tokens_per_day', 'Tokens per day'], ['tokens_per_month', 'Tokens per month'], ['requests_per_minute', 'Requests per minute']];
 
 function limitsText(limits) {
@@ -23,6 +25,21 @@ async function usageCell(org) {
   } catch {
     return '—';
   }
+}
+
+/** Maps `items` through the async `task`, at most USAGE_REQUESTS at a time (a long list is no burst of requests). */
+async function inTurn(items, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(USAGE_REQUESTS, items.length) }, worker));
+  return results;
 }
 
 /** Shows `content` as the page's one panel (rename, plan or a new key), replacing the previous one. */
@@ -131,7 +148,7 @@ export async function render(main) {
   main.append(h('h1', {}, 'Organizations'), list);
   const reload = async () => {
     const organizations = await api('/v1/admin/organizations', ADMIN);
-    const usage = await Promise.all(organizations.map(usageCell));
+    const usage = await inTurn(organizations, usageCell);
     empty(list);
     if (organizations.length === 0) {
       list.append(h('p', { class: 'empty' }, 'No organizations yet: create one below.'));
