@@ -75,7 +75,7 @@ async function pairingPanel(main, id, channel) {
         request.sender_label, h('span', { class: 'mono' }, request.sender_id), formatTime(request.created_at), formatTime(request.expires_at)])));
   };
   await load();
-  const code = h('input', { type: 'text', required: 'required', autocomplete: 'off', spellcheck: 'false', maxlength: '16' });
+  const code = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const submit = h('button', { type: 'submit' }, 'Approve');
   const result = h('div', { role: 'status' });
   const form = h('form', { class: 'inline-form' }, labelled('Pairing code', code), submit);

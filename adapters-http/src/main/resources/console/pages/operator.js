@@ -3,7 +3,7 @@
 // suspend or resume, issue another organization key (shown once), edit the plan.
 import { api } from '../api.js';
 import { h, showError, confirmAction, formatNumber, formatTime } from '../ui.js';
-import { button, dataTable, empty, labelled, optionalInteger, shownOnce, uid, whileBusy, dropErrors } from '../page-kit.js';
+import { button, dataTable, empty, labelled, numberOrNull, shownOnce, uid, whileBusy, dropErrors } from '../page-kit.js';
 
 const ADMIN = { admin: true };
 const orgPath = (id, rest = '') => `/v1/admin/organizations/${encodeURIComponent(id)}${rest}`;
@@ -55,7 +55,7 @@ function panel(main, title, ...content) {
 }
 
 function renamePanel(main, org, reload) {
-  const name = h('input', { type: 'text', required: 'required', maxlength: '128', autocomplete: 'off', value: org.name });
+  const name = h('input', { type: 'text', autocomplete: 'off', value: org.name });
   const submit = h('button', { type: 'submit' }, 'Save name');
   const form = h('form', { class: 'form' }, labelled('New name', name), submit);
   form.addEventListener('submit', (event) => {
@@ -72,7 +72,7 @@ function renamePanel(main, org, reload) {
 async function planPanel(main, org, reload) {
   const plan = await api(orgPath(org.id, '/plan'), ADMIN);
   const text = (value) => (value === null || value === undefined ? '' : String(value));
-  const tier = h('input', { type: 'text', required: 'required', autocomplete: 'off', value: plan.subscription_tier });
+  const tier = h('input', { type: 'text', autocomplete: 'off', value: plan.subscription_tier });
   const instanceLimit = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', value: text(plan.instance_limit) });
   const limits = LIMITS.map(([key, label]) => ({
     key, label, input: h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', value: text(plan.limits?.[key]) }),
@@ -92,8 +92,8 @@ async function planPanel(main, org, reload) {
     whileBusy(submit, main, async () => {
       const body = {
         subscription_tier: tier.value.trim(),
-        instance_limit: optionalInteger(instanceLimit.value, 'Instance limit'),
-        limits: Object.fromEntries(limits.map(({ key, label, input }) => [key, optionalInteger(input.value, label)])),
+        instance_limit: numberOrNull(instanceLimit.value),
+        limits: Object.fromEntries(limits.map(({ key, input }) => [key, numberOrNull(input.value)])),
         operator_model_keys: modelKeys.value === 'default' ? null : modelKeys.value === 'true',
       };
       await api(orgPath(org.id, '/plan'), { ...ADMIN, method: 'PATCH', body });
@@ -126,7 +126,7 @@ function actions(main, org, reload) {
 }
 
 function createForm(main, reload) {
-  const name = h('input', { id: 'org-name', type: 'text', required: 'required', maxlength: '128', autocomplete: 'off' });
+  const name = h('input', { id: 'org-name', type: 'text', autocomplete: 'off' });
   const submit = h('button', { type: 'submit' }, 'Create organization');
   const form = h('form', { class: 'card form', 'aria-labelledby': 'create-org' },
     h('h2', { id: 'create-org' }, 'New organization'), labelled('Organization name', name), submit);

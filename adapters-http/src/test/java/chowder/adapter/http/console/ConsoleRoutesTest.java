@@ -80,6 +80,15 @@ class ConsoleRoutesTest extends ApiTest {
     }
 
     @Test
+    void headAnswersWithTheSameHeaders() throws Exception {
+        HttpResponse<String> head = send("HEAD", "/console/app.js", null, null);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(contentType(head)).isEqualTo("text/javascript;charset=utf-8");
+        assertThat(head.headers().firstValue("Content-Security-Policy")).contains(CSP);
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
     void noConsoleAnswerSetsACookie() throws Exception {
         for (String path : List.of("/", "/console", "/console/", "/console/app.js", "/console/style.css", "/console/missing.css")) {
             assertThat(send("GET", path, null, null).headers().allValues("Set-Cookie")).as(path).isEmpty();
