@@ -76,6 +76,7 @@ async function route() {
   const found = match(path);
   updateNav();
   document.getElementById('nav').classList.remove('open');
+  document.getElementById('nav-toggle').setAttribute('aria-expanded', 'false');
   if (!found) {
     main.append(h('h1', {}, 'Not found'));
     showError(main, new Error(`There is no page at #${path}.`));
