@@ -43,9 +43,7 @@ export function errorText(error) {
 /** Shows `error` (an ApiError's detail) in a `role="alert"` element of `container`, replacing an earlier one. */
 export function showError(container, error) {
   clearError(container);
-  // A refused key (expired, revoked) is a 401: offer the way back in.
-  const again = error?.status === 401 ? [' ', h('a', { href: '#/signin' }, 'Sign in again')] : null;
-  const alert = h('p', { class: 'error', role: 'alert' }, errorText(error), again);
+  const alert = h('p', { class: 'error', role: 'alert' }, errorText(error));
   const heading = container.querySelector(':scope > h1');
   if (heading) heading.after(alert);
   else container.prepend(alert);
