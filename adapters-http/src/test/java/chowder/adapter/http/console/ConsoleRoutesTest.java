@@ -55,6 +55,7 @@ class ConsoleRoutesTest extends ApiTest {
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         assertThat(detail(missing)).startsWith("Not found");
+        assertThat(missing.headers().firstValue("Content-Security-Policy")).contains(CSP);
         assertThat(send("GET", "/console/pages/", null, null).statusCode()).isEqualTo(404);
     }
 
