@@ -84,6 +84,41 @@ class AdminCommandsTest {
     }
 
     @Test
+    void theTokenIsNeverSentInTheClearAcrossTheNetworkNorFollowsARedirect() throws Exception {
+        assertThat(failure(Map.of("CHOWDER_URL", "http://chowder.example.com:8080", "CHOWDER_ADMIN_TOKEN", ADMIN_TOKEN), 2, "org", "list"))
+                .contains("plain http to chowder.example.com", "https").doesNotContain(ADMIN_TOKEN);
+        assertThat(failure(Map.of("CHOWDER_URL", "https://ops:hunter2@chowder.example.com", "CHOWDER_ADMIN_TOKEN", ADMIN_TOKEN), 2, "org", "list"))
+                .contains("must not carry a user name or password").doesNotContain("hunter2");
+
+        // A server that redirects elsewhere: the CLI stops there, and the target never hears of the token.
+        java.util.concurrent.atomic.AtomicInteger reached = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        target.createContext("/", exchange -> {
+            reached.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        com.sun.net.httpserver.HttpServer redirecting = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        redirecting.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + target.getAddress().getPort() + exchange.getRequestURI());
+            exchange.sendResponseHeaders(307, -1);
+            exchange.close();
+        });
+        target.start();
+        redirecting.start();
+        try {
+            assertThat(failure(Map.of("CHOWDER_URL", "http://127.0.0.1:" + redirecting.getAddress().getPort(), "CHOWDER_ADMIN_TOKEN", ADMIN_TOKEN),
+                    1, "org", "list")).contains("redirected", "(HTTP 307)", "redirects are not followed").doesNotContain(ADMIN_TOKEN);
+            assertThat(reached).hasValue(0);
+        } finally {
+            redirecting.stop(0);
+            target.stop(0);
+        }
+    }
+
+    @Test
     void withoutChowderUrlTheSameCommandsWorkOnTheStore() throws Exception {
         new RunningChowder(dataDir, Map.of()).close();
         Map<String, String> local = Map.of("CHOWDER_DATA_DIR", dataDir.toString());

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +54,8 @@ public final class AdminApi {
 
     /**
      * The admin API when {@code CHOWDER_URL} is set, else empty (the command works on the store). A URL that is not
-     * http(s), or a missing token, is a configuration error naming the variable.
+     * https (or http to a loopback address), one with a password in it, or a missing token, is a configuration error naming
+     * the variable.
      */
     public static Optional<AdminApi> of(Map<String, String> env) {
         String url = env.getOrDefault(URL_VARIABLE, "").strip();
@@ -65,8 +68,18 @@ public final class AdminApi {
         } catch (IllegalArgumentException e) {
             throw new Misconfigured(URL_VARIABLE + " must be the server's base URL, like http://localhost:8080, not '" + url + "'.");
         }
-        if (!("http".equals(base.getScheme()) || "https".equals(base.getScheme())) || base.getHost() == null || base.getRawQuery() != null) {
+        if (!("http".equals(base.getScheme()) || "https".equals(base.getScheme())) || base.getHost() == null || base.getRawQuery() != null
+                || base.getRawFragment() != null) {
             throw new Misconfigured(URL_VARIABLE + " must be the server's base URL, like http://localhost:8080, not '" + url + "'.");
+        }
+        if (base.getRawUserInfo() != null) {
+            // The value is not quoted: it holds a password.
+            throw new Misconfigured(URL_VARIABLE + " must not carry a user name or password; the admin token is the credential.");
+        }
+        if ("http".equals(base.getScheme()) && !isLoopback(base.getHost())) {
+            // The token would cross the network in the clear.
+            throw new Misconfigured(URL_VARIABLE + " is plain http to " + base.getHost() + ", which would send the admin token in the clear: use "
+                    + "https (TLS in front of Chowder, docs/operations.md), or a loopback address.");
         }
         String token = env.getOrDefault(TOKEN_VARIABLE, "").strip();
         if (token.isEmpty()) {
@@ -109,6 +122,11 @@ public final class AdminApi {
             Thread.currentThread().interrupt();
             throw new Refused("interrupted while waiting for " + base);
         }
+        if (response.statusCode() / 100 == 3) {
+            // Never followed: the token would go wherever the Location points.
+            throw new Refused(base + " redirected " + method + " " + path + " (HTTP " + response.statusCode() + "): set " + URL_VARIABLE
+                    + " to the server's own address; redirects are not followed.");
+        }
         JsonNode answer = parse(response.body());
         if (response.statusCode() / 100 != 2) {
             throw new Refused(refusal(response.statusCode(), answer));
@@ -117,6 +135,22 @@ public final class AdminApi {
             throw new Refused(base + " answered " + method + " " + path + " with something that is not JSON: is " + URL_VARIABLE + " a Chowder server?");
         }
         return answer;
+    }
+
+    /** Whether {@code host} is this machine's loopback, by name or literal address (no name is looked up). */
+    static boolean isLoopback(String host) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (bare.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!bare.contains(":") && !bare.matches("[0-9.]+")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(bare).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private String refusal(int status, JsonNode answer) {
