@@ -10,7 +10,6 @@ import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.OrganizationId;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
@@ -19,6 +18,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -31,6 +31,9 @@ public final class AdminRoutes {
     static final String ORGANIZATIONS = "/v1/admin/organizations";
     static final String ORGANIZATION = ORGANIZATIONS + "/{org_id}";
     static final String DEFAULT_KEY_NAME = "admin";
+    private static final Set<String> NEW_ORGANIZATION_FIELDS = Set.of("name");
+    private static final Set<String> ORGANIZATION_CHANGE_FIELDS = Set.of("name", "suspended");
+    private static final Set<String> NEW_KEY_FIELDS = Set.of("name");
 
     private static final Caller OPERATOR = Caller.allOrganizations();
 
@@ -73,7 +76,9 @@ public final class AdminRoutes {
     }
 
     void create(Context ctx) {
-        NewOrganization created = administration.create(OPERATOR, JsonBodies.optionalString(bodies.readObject(ctx), "name"));
+        ObjectNode body = bodies.readObject(ctx);
+        KnownFields.require(body, NEW_ORGANIZATION_FIELDS, "", "a field of a new organization");
+        NewOrganization created = administration.create(OPERATOR, JsonBodies.optionalString(body, "name"));
         ObjectNode answer = json.createObjectNode();
         answer.set("organization", answers.organization(created.details()));
         answer.put("api_key", created.apiKey().value());
@@ -87,19 +92,27 @@ public final class AdminRoutes {
     void update(Context ctx) {
         OrganizationId organization = organization(ctx);
         ObjectNode body = bodies.readObject(ctx);
-        JsonNode suspended = body.get("suspended");
-        if (suspended != null && !suspended.isNull() && !suspended.isBoolean()) {
-            throw ChowderException.validationFailed("suspended must be true or false.");
-        }
-        ctx.json(answers.organization(administration.update(OPERATOR, organization,
-                Optional.ofNullable(JsonBodies.optionalString(body, "name")),
-                Optional.ofNullable(suspended).filter(JsonNode::isBoolean).map(JsonNode::asBoolean))));
+        KnownFields.require(body, ORGANIZATION_CHANGE_FIELDS, "", "an organization field");
+        // A field given must say something: null would be a silent no-op, like an unknown field.
+        Optional<String> name = Optional.ofNullable(body.get("name")).map(value -> {
+            if (!value.isTextual()) {
+                throw ChowderException.validationFailed("name must be a string.");
+            }
+            return value.asText();
+        });
+        Optional<Boolean> suspended = Optional.ofNullable(body.get("suspended")).map(value -> {
+            if (!value.isBoolean()) {
+                throw ChowderException.validationFailed("suspended must be true or false.");
+            }
+            return value.asBoolean();
+        });
+        ctx.json(answers.organization(administration.update(OPERATOR, organization, name, suspended)));
     }
 
     void issueKey(Context ctx) {
         OrganizationId organization = organization(ctx);
         // The body is optional: an organization key needs nothing but, at most, a name.
-        String name = ctx.contentLength() == 0 ? null : JsonBodies.optionalString(bodies.readObject(ctx), "name");
+        String name = ctx.contentLength() == 0 ? null : keyName(bodies.readObject(ctx));
         ctx.status(201).json(keys.created(administration.issueKey(OPERATOR, organization, name == null ? DEFAULT_KEY_NAME : name)));
     }
 
@@ -121,6 +134,11 @@ public final class AdminRoutes {
         Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text));
         Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text));
         ctx.json(answers.usage(administration.usage(OPERATOR, organization, from, to)));
+    }
+
+    private static String keyName(ObjectNode body) {
+        KnownFields.require(body, NEW_KEY_FIELDS, "", "a field of a new key");
+        return JsonBodies.optionalString(body, "name");
     }
 
     /** The path's organization id; anything that is not a UUID names no organization. */

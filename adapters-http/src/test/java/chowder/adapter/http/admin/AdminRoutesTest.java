@@ -138,4 +138,33 @@ class AdminRoutesTest extends ApiTest {
         assertThat(JSON.readTree(send("GET", "/v1/admin/organizations/" + acme, TOKEN, null).body()).path("name").asText()).isEqualTo("Acme");
         assertThat(send("DELETE", "/v1/admin/organizations/" + acme, TOKEN, null).statusCode()).isEqualTo(405);
     }
+
+    @Test
+    void anUnknownFieldOrANullIsRefusedNotIgnored() throws Exception {
+        String acme = JSON.readTree(send("GET", "/v1/organization", acmeKey, null).body()).path("id").asText();
+        // A typo of "suspended" must not answer 200 with the organization still active.
+        HttpResponse<String> typo = send("PATCH", "/v1/admin/organizations/" + acme, TOKEN, "{\"suspend\": true}");
+        assertThat(typo.statusCode()).as(typo.body()).isEqualTo(422);
+        assertThat(detail(typo)).isEqualTo("suspend is not an organization field; the fields are [name, suspended].");
+        assertThat(send("GET", "/v1/instances", acmeKey, null).statusCode()).isEqualTo(200);
+        for (String bad : new String[] {"{\"suspended\": null}", "{\"name\": null}", "{\"name\": \"Acme 2\", \"suspended\": null}"}) {
+            HttpResponse<String> refused = send("PATCH", "/v1/admin/organizations/" + acme, TOKEN, bad);
+            assertThat(refused.statusCode()).as(bad + " " + refused.body()).isEqualTo(422);
+            assertThat(JSON.readTree(refused.body()).fieldNames()).toIterable().containsExactly("detail");
+        }
+        JsonNode unchanged = JSON.readTree(send("GET", "/v1/admin/organizations/" + acme, TOKEN, null).body());
+        assertThat(unchanged.path("name").asText()).isEqualTo("Acme");
+        assertThat(unchanged.path("suspended").asBoolean(true)).isFalse();
+        assertThat(send("GET", "/v1/instances", acmeKey, null).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> create = send("POST", "/v1/admin/organizations", TOKEN, "{\"name\": \"Initech\", \"suspended\": true}");
+        assertThat(create.statusCode()).as(create.body()).isEqualTo(422);
+        assertThat(detail(create)).isEqualTo("suspended is not a field of a new organization; the fields are [name].");
+        HttpResponse<String> key = send("POST", "/v1/admin/organizations/" + acme + "/keys", TOKEN, "{\"name\": \"ops\", \"permissions\": [\"read\"]}");
+        assertThat(key.statusCode()).as(key.body()).isEqualTo(422);
+        assertThat(detail(key)).isEqualTo("permissions is not a field of a new key; the fields are [name].");
+        // Nothing was created by either.
+        assertThat(JSON.readTree(send("GET", "/v1/admin/organizations", TOKEN, null).body())).hasSize(2);
+        assertThat(JSON.readTree(send("GET", "/v1/keys", acmeKey, null).body())).hasSize(1);
+    }
 }
