@@ -112,7 +112,7 @@ public final class AdminRoutes {
     void issueKey(Context ctx) {
         OrganizationId organization = organization(ctx);
         // The body is optional: an organization key needs nothing but, at most, a name.
-        String name = ctx.contentLength() == 0 ? null : keyName(bodies.readObject(ctx));
+        String name = bodies.readOptionalObject(ctx).map(AdminRoutes::keyName).orElse(null);
         ctx.status(201).json(keys.created(administration.issueKey(OPERATOR, organization, name == null ? DEFAULT_KEY_NAME : name)));
     }
 

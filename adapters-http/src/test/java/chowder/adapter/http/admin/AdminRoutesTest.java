@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chowder.adapter.http.ApiTest;
 import chowder.adapter.http.RoutesHarness;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The operator's admin API behind its token: every route's answer, and what it refuses. */
@@ -166,5 +168,31 @@ class AdminRoutesTest extends ApiTest {
         // Nothing was created by either.
         assertThat(JSON.readTree(send("GET", "/v1/admin/organizations", TOKEN, null).body())).hasSize(2);
         assertThat(JSON.readTree(send("GET", "/v1/keys", acmeKey, null).body())).hasSize(1);
+    }
+
+    @Test
+    void aKeyRequestWithNoBodyAtAllGetsTheDefaultName() throws Exception {
+        String acme = JSON.readTree(send("GET", "/v1/organization", acmeKey, null).body()).path("id").asText();
+        String head = "POST /v1/admin/organizations/" + acme + "/keys HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nConnection: close\r\n";
+        // What curl -X POST sends: no Content-Length, no body; then an empty chunked body, and one of only whitespace.
+        for (String request : new String[] {head + "\r\n", head + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                head + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n \n"}) {
+            String answer = raw(request);
+            assertThat(answer).as(request).startsWith("HTTP/1.1 201");
+            JsonNode key = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertThat(key.path("name").asText()).isEqualTo("admin");
+            assertThat(key.path("raw_key").asText()).startsWith("chd_org_");
+        }
+        assertThat(send("POST", "/v1/admin/organizations/" + acme + "/keys", TOKEN, "[]").statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/v1/admin/organizations/" + acme + "/keys", TOKEN, "{\"name\": 1}").statusCode()).isEqualTo(422);
+    }
+
+    /** The answer, head and body, to a request written byte for byte as given. */
+    private String raw(String request) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }
