@@ -43,10 +43,11 @@ public final class AdminRoutes {
     private final AdminOrganizationJson answers;
     private final KeyJson keys;
     private final ObjectMapper json;
+    private final AdminAudit audit = new AdminAudit(System::nanoTime);
 
     public AdminRoutes(AdministerOrganizationsUseCase administration, AdminToken token, JsonBodies bodies, ObjectMapper json) {
         this.administration = requireNonNull(administration, "administration is null");
-        this.authentication = new AdminAuthentication(token);
+        this.authentication = new AdminAuthentication(token, audit);
         this.bodies = requireNonNull(bodies, "bodies is null");
         this.answers = new AdminOrganizationJson(json);
         this.keys = new KeyJson(json);
@@ -79,6 +80,7 @@ public final class AdminRoutes {
         ObjectNode body = bodies.readObject(ctx);
         KnownFields.require(body, NEW_ORGANIZATION_FIELDS, "", "a field of a new organization");
         NewOrganization created = administration.create(OPERATOR, JsonBodies.optionalString(body, "name"));
+        audit.created(created.details().organization().id(), created.details().organization().name());
         ObjectNode answer = json.createObjectNode();
         answer.set("organization", answers.organization(created.details()));
         answer.put("api_key", created.apiKey().value());
@@ -106,14 +108,19 @@ public final class AdminRoutes {
             }
             return value.asBoolean();
         });
-        ctx.json(answers.organization(administration.update(OPERATOR, organization, name, suspended)));
+        var updated = administration.update(OPERATOR, organization, name, suspended);
+        name.ifPresent(given -> audit.renamed(organization, updated.organization().name()));
+        suspended.ifPresent(given -> audit.suspended(organization, given));
+        ctx.json(answers.organization(updated));
     }
 
     void issueKey(Context ctx) {
         OrganizationId organization = organization(ctx);
         // The body is optional: an organization key needs nothing but, at most, a name.
         String name = bodies.readOptionalObject(ctx).map(AdminRoutes::keyName).orElse(null);
-        ctx.status(201).json(keys.created(administration.issueKey(OPERATOR, organization, name == null ? DEFAULT_KEY_NAME : name)));
+        var issued = administration.issueKey(OPERATOR, organization, name == null ? DEFAULT_KEY_NAME : name);
+        audit.keyIssued(issued.key());
+        ctx.status(201).json(keys.created(issued));
     }
 
     void plan(Context ctx) {
@@ -126,7 +133,9 @@ public final class AdminRoutes {
         // The organization first: an unknown one is a 404 whatever the body holds.
         administration.plan(OPERATOR, organization);
         var change = PlanChangeJson.read(bodies.readObject(ctx));
-        ctx.json(answers.plan(organization, administration.changePlan(OPERATOR, organization, change)));
+        ObjectNode plan = answers.plan(organization, administration.changePlan(OPERATOR, organization, change));
+        audit.planChanged(organization, plan);
+        ctx.json(plan);
     }
 
     void usage(Context ctx) {
