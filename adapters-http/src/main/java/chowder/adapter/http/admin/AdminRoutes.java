@@ -3,6 +3,7 @@ package chowder.adapter.http.admin;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.JsonBodies;
+import chowder.adapter.http.QueryTimestamps;
 import chowder.adapter.http.keys.KeyJson;
 import chowder.application.port.in.AdministerOrganizationsUseCase;
 import chowder.application.port.in.NewOrganization;
@@ -15,8 +16,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -140,8 +139,8 @@ public final class AdminRoutes {
 
     void usage(Context ctx) {
         OrganizationId organization = organization(ctx);
-        Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text));
-        Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text));
+        Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> QueryTimestamps.instant("from", text));
+        Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> QueryTimestamps.instant("to", text));
         ctx.json(answers.usage(administration.usage(OPERATOR, organization, from, to)));
     }
 
@@ -156,15 +155,6 @@ public final class AdminRoutes {
             return new OrganizationId(UUID.fromString(ctx.pathParam("org_id")));
         } catch (IllegalArgumentException e) {
             throw new ChowderException(ErrorCode.NOT_FOUND, "Organization not found.");
-        }
-    }
-
-    /** As the instance usage route reads {@code from} and {@code to}. */
-    private static Instant instant(String name, String text) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ChowderException.invalidRequest(name + " must be an ISO 8601 timestamp with an offset, e.g. 2026-11-01T00:00:00Z.");
         }
     }
 }
