@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import org.eclipse.jetty.http.BadMessageException;
 
 /**
@@ -57,6 +58,24 @@ public final class JsonBodies {
             }
             return (ObjectNode) body;
         });
+    }
+
+    /**
+     * As {@link #readObject(Context)} for a route whose body is optional: empty when the request has no body at all,
+     * however it says so (no {@code Content-Length}, as {@code curl -X POST} sends, a zero one, an empty chunked one) or
+     * only whitespace.
+     */
+    public Optional<ObjectNode> readOptionalObject(Context ctx) {
+        return Optional.ofNullable(parse(ctx, parser -> {
+            if (parser.nextToken() == null) {
+                return null;
+            }
+            JsonNode body = parser.readValueAsTree();
+            if (!body.isObject()) {
+                throw notAnObject();
+            }
+            return (ObjectNode) body;
+        }));
     }
 
     /** What reads a body from its parser; it must consume exactly one JSON value. */

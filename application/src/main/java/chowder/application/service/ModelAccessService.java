@@ -19,7 +19,6 @@ import chowder.domain.InstanceStatus;
 import chowder.domain.LimitExceededException;
 import chowder.domain.ModelApiKey;
 import chowder.domain.ModelProviderName;
-import chowder.domain.Organization;
 import chowder.domain.OrganizationId;
 import java.time.Clock;
 import java.util.Optional;
@@ -70,8 +69,9 @@ public final class ModelAccessService implements AuthorizeModelCallUseCase {
             throw new ChowderException(ErrorCode.PERMISSION_DENIED, "This instance's model provider is " + own + ", not " + provider + ".");
         }
         OrganizationId organization = instance.organizationId();
-        // Its instances keep running while it is suspended; what they would spend is refused.
-        organizations.findById(organization).ifPresent(Organization::requireActive);
+        // Its instances keep running while it is suspended; what they would spend is refused. An organization that is
+        // gone is refused as its API keys are: nobody's account to spend on.
+        organizations.findById(organization).orElseThrow(ModelAccessService::unknownCredential).requireActive();
         ModelEndpoint endpoint = catalog.endpoint(provider).orElseThrow(() -> new ChowderException(ErrorCode.PERMISSION_DENIED,
                 "Model provider " + provider + " is no longer offered by this Chowder."));
         UpstreamKey key = upstreamKey(organization, endpoint).orElseThrow(() -> new ChowderException(ErrorCode.PERMISSION_DENIED,

@@ -192,4 +192,21 @@ class ModelEndpointAccessTest extends ModelAccessFixture {
         send(acme, registered, "main");
         send(acme, registered, "main");
     }
+
+    @Test
+    void aCredentialWhoseOrganizationIsGoneIsRefusedAsAnApiKeyOfItIs() {
+        var created = organizations.create("Acme");
+        Caller acme = callerOf(created);
+        ModelAccessService access = access(true);
+        String credential = provisioner.credentialOf(instances(access).register(provisioned(acme, "local")).id());
+        call(access, credential, 0).finished(ModelTokens.NONE);
+
+        // Its instance outlived it (e.g. a row removed by hand): its gateway spends nothing more, as its keys open nothing.
+        store.organizations.removeIf(organization -> organization.id().equals(acme.organizationId()));
+        assertCode(() -> authentication.authenticate(created.apiKey().value()), ErrorCode.INVALID_API_KEY);
+        assertThatThrownBy(() -> call(access, credential, 0)).isInstanceOfSatisfying(ChowderException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_API_KEY);
+            assertThat(e.getMessage()).startsWith("Unknown model credential");
+        });
+    }
 }

@@ -3,6 +3,7 @@ package chowder.adapter.http.admin;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.JsonBodies;
+import chowder.adapter.http.QueryTimestamps;
 import chowder.adapter.http.keys.KeyJson;
 import chowder.application.port.in.AdministerOrganizationsUseCase;
 import chowder.application.port.in.NewOrganization;
@@ -10,15 +11,13 @@ import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.OrganizationId;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -31,6 +30,9 @@ public final class AdminRoutes {
     static final String ORGANIZATIONS = "/v1/admin/organizations";
     static final String ORGANIZATION = ORGANIZATIONS + "/{org_id}";
     static final String DEFAULT_KEY_NAME = "admin";
+    private static final Set<String> NEW_ORGANIZATION_FIELDS = Set.of("name");
+    private static final Set<String> ORGANIZATION_CHANGE_FIELDS = Set.of("name", "suspended");
+    private static final Set<String> NEW_KEY_FIELDS = Set.of("name");
 
     private static final Caller OPERATOR = Caller.allOrganizations();
 
@@ -40,10 +42,11 @@ public final class AdminRoutes {
     private final AdminOrganizationJson answers;
     private final KeyJson keys;
     private final ObjectMapper json;
+    private final AdminAudit audit = new AdminAudit(System::nanoTime);
 
     public AdminRoutes(AdministerOrganizationsUseCase administration, AdminToken token, JsonBodies bodies, ObjectMapper json) {
         this.administration = requireNonNull(administration, "administration is null");
-        this.authentication = new AdminAuthentication(token);
+        this.authentication = new AdminAuthentication(token, audit);
         this.bodies = requireNonNull(bodies, "bodies is null");
         this.answers = new AdminOrganizationJson(json);
         this.keys = new KeyJson(json);
@@ -73,7 +76,10 @@ public final class AdminRoutes {
     }
 
     void create(Context ctx) {
-        NewOrganization created = administration.create(OPERATOR, JsonBodies.optionalString(bodies.readObject(ctx), "name"));
+        ObjectNode body = bodies.readObject(ctx);
+        KnownFields.require(body, NEW_ORGANIZATION_FIELDS, "", "a field of a new organization");
+        NewOrganization created = administration.create(OPERATOR, JsonBodies.optionalString(body, "name"));
+        audit.created(created.details().organization().id(), created.details().organization().name());
         ObjectNode answer = json.createObjectNode();
         answer.set("organization", answers.organization(created.details()));
         answer.put("api_key", created.apiKey().value());
@@ -87,20 +93,33 @@ public final class AdminRoutes {
     void update(Context ctx) {
         OrganizationId organization = organization(ctx);
         ObjectNode body = bodies.readObject(ctx);
-        JsonNode suspended = body.get("suspended");
-        if (suspended != null && !suspended.isNull() && !suspended.isBoolean()) {
-            throw ChowderException.validationFailed("suspended must be true or false.");
-        }
-        ctx.json(answers.organization(administration.update(OPERATOR, organization,
-                Optional.ofNullable(JsonBodies.optionalString(body, "name")),
-                Optional.ofNullable(suspended).filter(JsonNode::isBoolean).map(JsonNode::asBoolean))));
+        KnownFields.require(body, ORGANIZATION_CHANGE_FIELDS, "", "an organization field");
+        // A field given must say something: null would be a silent no-op, like an unknown field.
+        Optional<String> name = Optional.ofNullable(body.get("name")).map(value -> {
+            if (!value.isTextual()) {
+                throw ChowderException.validationFailed("name must be a string.");
+            }
+            return value.asText();
+        });
+        Optional<Boolean> suspended = Optional.ofNullable(body.get("suspended")).map(value -> {
+            if (!value.isBoolean()) {
+                throw ChowderException.validationFailed("suspended must be true or false.");
+            }
+            return value.asBoolean();
+        });
+        var updated = administration.update(OPERATOR, organization, name, suspended);
+        name.ifPresent(given -> audit.renamed(organization, updated.organization().name()));
+        suspended.ifPresent(given -> audit.suspended(organization, given));
+        ctx.json(answers.organization(updated));
     }
 
     void issueKey(Context ctx) {
         OrganizationId organization = organization(ctx);
         // The body is optional: an organization key needs nothing but, at most, a name.
-        String name = ctx.contentLength() == 0 ? null : JsonBodies.optionalString(bodies.readObject(ctx), "name");
-        ctx.status(201).json(keys.created(administration.issueKey(OPERATOR, organization, name == null ? DEFAULT_KEY_NAME : name)));
+        String name = bodies.readOptionalObject(ctx).map(AdminRoutes::keyName).orElse(null);
+        var issued = administration.issueKey(OPERATOR, organization, name == null ? DEFAULT_KEY_NAME : name);
+        audit.keyIssued(issued.key());
+        ctx.status(201).json(keys.created(issued));
     }
 
     void plan(Context ctx) {
@@ -113,14 +132,21 @@ public final class AdminRoutes {
         // The organization first: an unknown one is a 404 whatever the body holds.
         administration.plan(OPERATOR, organization);
         var change = PlanChangeJson.read(bodies.readObject(ctx));
-        ctx.json(answers.plan(organization, administration.changePlan(OPERATOR, organization, change)));
+        ObjectNode plan = answers.plan(organization, administration.changePlan(OPERATOR, organization, change));
+        audit.planChanged(organization, plan);
+        ctx.json(plan);
     }
 
     void usage(Context ctx) {
         OrganizationId organization = organization(ctx);
-        Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text));
-        Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text));
+        Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> QueryTimestamps.instant("from", text));
+        Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> QueryTimestamps.instant("to", text));
         ctx.json(answers.usage(administration.usage(OPERATOR, organization, from, to)));
+    }
+
+    private static String keyName(ObjectNode body) {
+        KnownFields.require(body, NEW_KEY_FIELDS, "", "a field of a new key");
+        return JsonBodies.optionalString(body, "name");
     }
 
     /** The path's organization id; anything that is not a UUID names no organization. */
@@ -129,15 +155,6 @@ public final class AdminRoutes {
             return new OrganizationId(UUID.fromString(ctx.pathParam("org_id")));
         } catch (IllegalArgumentException e) {
             throw new ChowderException(ErrorCode.NOT_FOUND, "Organization not found.");
-        }
-    }
-
-    /** As the instance usage route reads {@code from} and {@code to}. */
-    private static Instant instant(String name, String text) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ChowderException.invalidRequest(name + " must be an ISO 8601 timestamp with an offset, e.g. 2026-11-01T00:00:00Z.");
         }
     }
 }

@@ -69,15 +69,6 @@ final class PlanChangeJson {
     }
 
     private static void known(ObjectNode body, Set<String> fields, String where) {
-        body.fieldNames().forEachRemaining(name -> {
-            if (!fields.contains(name)) {
-                throw ChowderException.validationFailed(where + shorten(name) + " is not a plan field; the fields are "
-                        + fields.stream().sorted().toList() + ".");
-            }
-        });
-    }
-
-    private static String shorten(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+        KnownFields.require(body, fields, where, "a plan field");
     }
 }

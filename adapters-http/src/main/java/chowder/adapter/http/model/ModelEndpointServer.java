@@ -6,6 +6,8 @@ import chowder.application.port.in.AuthorizeModelCallUseCase;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -28,7 +30,11 @@ public final class ModelEndpointServer {
         threads.setName("model-endpoint");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         this.server = new Server(threads);
-        this.connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        // Jetty reuses a header a connection sent before when a new one equals it ignoring case: a gateway credential
+        // differing only in case from the last one would be read as that one (as on the API's connector).
+        http.setHeaderCacheCaseSensitive(true);
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(config.port());
         server.addConnector(connector);

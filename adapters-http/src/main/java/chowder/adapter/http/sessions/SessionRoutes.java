@@ -1,6 +1,7 @@
 package chowder.adapter.http.sessions;
 
 import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.QueryTimestamps;
 import chowder.application.port.UsageReport;
 import chowder.application.port.in.ManageSessionsUseCase;
 import chowder.application.port.in.ManageSessionsUseCase.DayUsage;
@@ -20,8 +21,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -73,8 +72,8 @@ public final class SessionRoutes {
 
     void usage(Context ctx) {
         boolean daily = daily(ctx.queryParam("interval"));
-        Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text));
-        Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text));
+        Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> QueryTimestamps.instant("to", text));
+        Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> QueryTimestamps.instant("from", text));
         UsageWindow window = sessions.usageWindow(from, to);
         InstanceId instanceId = instanceId(ctx);
         // The series first: a window too long for it is refused before anything else is read.
@@ -154,14 +153,6 @@ public final class SessionRoutes {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
             throw ChowderException.invalidRequest("limit must be a number from 1 to " + ManageSessionsUseCase.MAX_PAGE_SIZE + ".");
-        }
-    }
-
-    private static Instant instant(String name, String text) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ChowderException.invalidRequest(name + " must be an ISO 8601 timestamp with an offset, e.g. 2026-11-01T00:00:00Z.");
         }
     }
 }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chowder.adapter.http.ApiTest;
 import chowder.adapter.http.RoutesHarness;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The operator's admin API behind its token: every route's answer, and what it refuses. */
@@ -110,6 +112,9 @@ class AdminRoutesTest extends ApiTest {
         assertThat(empty.path("turns").asLong()).isZero();
         assertThat(empty.path("from").asText()).isEqualTo("2020-01-01T00:00:00Z");
         assertThat(send("GET", "/v1/admin/organizations/" + acme + "/usage?from=yesterday", TOKEN, null).statusCode()).isEqualTo(400);
+        HttpResponse<String> ages = send("GET", "/v1/admin/organizations/" + acme + "/usage?from=-999999999-01-01T00:00:00Z", TOKEN, null);
+        assertThat(ages.statusCode()).as(ages.body()).isEqualTo(400);
+        assertThat(detail(ages)).isEqualTo("from must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z (years 1 to 9999, UTC).");
         assertThat(send("GET", "/v1/admin/organizations/" + acme + "/usage?from=2020-02-01T00:00:00Z&to=2020-01-01T00:00:00Z", TOKEN, null)
                 .statusCode()).isEqualTo(400);
     }
@@ -137,5 +142,60 @@ class AdminRoutesTest extends ApiTest {
         assertThat(send("PATCH", "/v1/admin/organizations/" + acme, TOKEN, "{\"name\": \"\"}").statusCode()).isEqualTo(422);
         assertThat(JSON.readTree(send("GET", "/v1/admin/organizations/" + acme, TOKEN, null).body()).path("name").asText()).isEqualTo("Acme");
         assertThat(send("DELETE", "/v1/admin/organizations/" + acme, TOKEN, null).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void anUnknownFieldOrANullIsRefusedNotIgnored() throws Exception {
+        String acme = JSON.readTree(send("GET", "/v1/organization", acmeKey, null).body()).path("id").asText();
+        // A typo of "suspended" must not answer 200 with the organization still active.
+        HttpResponse<String> typo = send("PATCH", "/v1/admin/organizations/" + acme, TOKEN, "{\"suspend\": true}");
+        assertThat(typo.statusCode()).as(typo.body()).isEqualTo(422);
+        assertThat(detail(typo)).isEqualTo("suspend is not an organization field; the fields are [name, suspended].");
+        assertThat(send("GET", "/v1/instances", acmeKey, null).statusCode()).isEqualTo(200);
+        for (String bad : new String[] {"{\"suspended\": null}", "{\"name\": null}", "{\"name\": \"Acme 2\", \"suspended\": null}"}) {
+            HttpResponse<String> refused = send("PATCH", "/v1/admin/organizations/" + acme, TOKEN, bad);
+            assertThat(refused.statusCode()).as(bad + " " + refused.body()).isEqualTo(422);
+            assertThat(JSON.readTree(refused.body()).fieldNames()).toIterable().containsExactly("detail");
+        }
+        JsonNode unchanged = JSON.readTree(send("GET", "/v1/admin/organizations/" + acme, TOKEN, null).body());
+        assertThat(unchanged.path("name").asText()).isEqualTo("Acme");
+        assertThat(unchanged.path("suspended").asBoolean(true)).isFalse();
+        assertThat(send("GET", "/v1/instances", acmeKey, null).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> create = send("POST", "/v1/admin/organizations", TOKEN, "{\"name\": \"Initech\", \"suspended\": true}");
+        assertThat(create.statusCode()).as(create.body()).isEqualTo(422);
+        assertThat(detail(create)).isEqualTo("suspended is not a field of a new organization; the fields are [name].");
+        HttpResponse<String> key = send("POST", "/v1/admin/organizations/" + acme + "/keys", TOKEN, "{\"name\": \"ops\", \"permissions\": [\"read\"]}");
+        assertThat(key.statusCode()).as(key.body()).isEqualTo(422);
+        assertThat(detail(key)).isEqualTo("permissions is not a field of a new key; the fields are [name].");
+        // Nothing was created by either.
+        assertThat(JSON.readTree(send("GET", "/v1/admin/organizations", TOKEN, null).body())).hasSize(2);
+        assertThat(JSON.readTree(send("GET", "/v1/keys", acmeKey, null).body())).hasSize(1);
+    }
+
+    @Test
+    void aKeyRequestWithNoBodyAtAllGetsTheDefaultName() throws Exception {
+        String acme = JSON.readTree(send("GET", "/v1/organization", acmeKey, null).body()).path("id").asText();
+        String head = "POST /v1/admin/organizations/" + acme + "/keys HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nConnection: close\r\n";
+        // What curl -X POST sends: no Content-Length, no body; then an empty chunked body, and one of only whitespace.
+        for (String request : new String[] {head + "\r\n", head + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                head + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n \n"}) {
+            String answer = raw(request);
+            assertThat(answer).as(request).startsWith("HTTP/1.1 201");
+            JsonNode key = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertThat(key.path("name").asText()).isEqualTo("admin");
+            assertThat(key.path("raw_key").asText()).startsWith("chd_org_");
+        }
+        assertThat(send("POST", "/v1/admin/organizations/" + acme + "/keys", TOKEN, "[]").statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/v1/admin/organizations/" + acme + "/keys", TOKEN, "{\"name\": 1}").statusCode()).isEqualTo(422);
+    }
+
+    /** The answer, head and body, to a request written byte for byte as given. */
+    private String raw(String request) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }

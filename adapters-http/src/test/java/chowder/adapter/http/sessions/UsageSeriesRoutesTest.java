@@ -96,4 +96,22 @@ class UsageSeriesRoutesTest extends ApiTest {
         assertThat(answer.statusCode()).isEqualTo(404);
         assertThat(detail(answer)).isEqualTo("Instance not found.");
     }
+
+    @Test
+    void aWindowEndOutsideYears1To9999IsABadRequestNotADatabaseError() throws Exception {
+        String instance = register(acmeKey);
+        String base = "/v1/instances/" + instance + "/usage?";
+        // Years a database cannot store (PostgreSQL's timestamps end at 4713 BC and 294276 AD), and year 0.
+        for (String query : new String[] {"from=-999999999-01-01T00:00:00Z", "to=%2B999999999-12-31T23:59:59Z",
+                "from=0000-12-31T00:00:00Z&to=2026-01-01T00:00:00Z", "from=2026-01-01T00:00:00Z&to=%2B10000-01-01T00:00:00Z",
+                "interval=day&from=-999999999-01-01T00:00:00Z", "to=9999-12-31T23:00:00-05:00"}) {
+            HttpResponse<String> refused = send("GET", base + query, acmeKey, null);
+            assertThat(refused.statusCode()).as(query + " " + refused.body()).isEqualTo(400);
+            assertThat(detail(refused)).as(query).matches("(from|to) must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z "
+                    + "\\(years 1 to 9999, UTC\\)\\.");
+        }
+        HttpResponse<String> edges = send("GET", base + "from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.999Z", acmeKey, null);
+        assertThat(edges.statusCode()).as(edges.body()).isEqualTo(200);
+        assertThat(JSON.readTree(edges.body()).path("from").asText()).isEqualTo("0001-01-01T00:00:00Z");
+    }
 }
