@@ -3,6 +3,8 @@ package chowder.adapter.http;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.channels.ChannelRoutes;
+import chowder.adapter.http.console.ConsoleFiles;
+import chowder.adapter.http.console.ConsoleRoutes;
 import chowder.adapter.http.files.FileRoutes;
 import chowder.adapter.http.instances.InstanceRoutes;
 import chowder.adapter.http.keys.KeyRoutes;
@@ -113,6 +115,8 @@ public final class ChowderHttpServer {
                 javalin.routes.get(MetricsEndpoint.PATH, metricsEndpoint::scrape);
             }
             javalin.routes.get(OpenApiDocument.PATH, openApi::serve);
+            // The browser console: static files outside /v1, so the key filter below never sees them.
+            new ConsoleRoutes(ConsoleFiles.load()).register(javalin.routes);
             javalin.routes.before("/v1/*", ctx -> {
                 // Signup (a 404 while it is disabled) and a channel's catalog are the routes without a key.
                 if (!ctx.path().equals(OrganizationRoutes.SIGNUP) && !ChannelRoutes.isCatalog(ctx)) {
@@ -173,11 +177,12 @@ public final class ChowderHttpServer {
         return config;
     }
 
-    /** Every registered route as "METHOD /path/{template}" (what the OpenAPI document must describe). */
+    /** Every registered API route as "METHOD /path/{template}" (what the OpenAPI document must describe): the console's pages are not API. */
     Set<String> routes() {
         return app.unsafe.internalRouter.allHttpHandlers().stream()
                 .map(parsed -> parsed.endpoint)
                 .filter(endpoint -> endpoint.method.isHttpMethod())
+                .filter(endpoint -> !ConsoleRoutes.isConsole(endpoint.path))
                 .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
                 .collect(Collectors.toSet());
     }
