@@ -1,0 +1,96 @@
+// Chat: the answer streams into the page token by token. The scripted gateway holds the end of every answer until the
+// test releases it, so seeing the first deltas in the chat log before the release proves they arrived before the
+// answer completed, without any clock. The default session and a named one are separate histories.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ORG_KEY, registerInstance, turn } from './lib/chowder.mjs';
+import { CHOWDER_URL, WAIT, launchBrowser, openConsole, screenshot, signIn } from './lib/console.mjs';
+import { FIRST_HALF, ScriptedGateway, SECOND_HALF } from './lib/gateway.mjs';
+
+const STREAMED = FIRST_HALF.join('').trim();
+
+let browser;
+let gateway;
+
+before(async () => {
+  browser = await launchBrowser();
+  gateway = await ScriptedGateway.start();
+});
+
+after(async () => {
+  await browser?.close();
+  await gateway?.close();
+});
+
+/** The session key Chowder sends the gateway for `id` (docs/api.md, "How sessions map to the gateway"). */
+function gatewaySessionKey(id) {
+  const escaped = [...Buffer.from(id, 'utf8')].map((byte) => {
+    const char = String.fromCharCode(byte);
+    return /[a-z0-9-]/.test(char) ? char : `_${byte.toString(16).padStart(2, '0')}`;
+  }).join('');
+  return `chowder-0-${escaped}`;
+}
+
+/**
+ * Sends `message` from the chat page and checks the streaming: the first deltas are in the log while the gateway
+ * holds the rest, then the whole answer once released. Returns the session key the gateway received.
+ */
+async function chatTurn(page, message, expectedTurn, screenshotName) {
+  const log = page.getByRole('log');
+  await page.getByLabel('Message', { exact: true }).fill(message);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  const held = await gateway.nextHeldStream();
+  try {
+    assert.equal(held.input, message);
+    await log.filter({ hasText: STREAMED }).waitFor(WAIT);
+    const whileHeld = await log.innerText();
+    assert.ok(whileHeld.includes(message), `the log does not show the message: ${whileHeld}`);
+    assert.ok(!whileHeld.includes(SECOND_HALF(expectedTurn)[1]), `the end of the answer is shown before the gateway sent it: ${whileHeld}`);
+    await screenshot(page, `${screenshotName}-streaming`);
+  } finally {
+    held.release();
+  }
+  const answer = [...FIRST_HALF, ...SECOND_HALF(expectedTurn)].join('');
+  await log.filter({ hasText: answer }).waitFor(WAIT);
+  await page.getByRole('button', { name: 'Send', exact: true }).and(page.locator(':enabled')).waitFor(WAIT);
+  await screenshot(page, screenshotName);
+  return held.session;
+}
+
+test('chat on the default session shows the tokens as they stream, before the answer completes', async () => {
+  const instance = await registerInstance(gateway);
+  const console = await openConsole(browser);
+  const { page } = console;
+  await signIn(page, { orgKey: ORG_KEY() });
+  await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/chat`);
+  await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor(WAIT);
+  assert.equal(await chatTurn(page, 'Hello from the browser', 1, 'chat'), gatewaySessionKey('main'));
+  assert.equal(await chatTurn(page, 'And once more', 2, 'chat-second-turn'), gatewaySessionKey('main'));
+  assert.deepEqual(console.pageErrors, []);
+  await console.finish();
+});
+
+test('chat on a named session keeps its own history, apart from the default session', async () => {
+  const instance = await registerInstance(gateway);
+  await turn(instance.id, 'a turn on the default session first');
+  const session = 'Support/Ticket 7';
+  const console = await openConsole(browser);
+  const { page } = console;
+  await signIn(page, { orgKey: ORG_KEY() });
+  await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/chat`);
+  await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor(WAIT);
+  await page.getByLabel(/session id/i).fill(session);
+  await page.getByRole('button', { name: /open session/i }).click();
+  await page.waitForURL(`**/chat/${encodeURIComponent(session)}`);
+  await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor(WAIT);
+  // Turn 1 of its own: merged with the default session it would be turn 2.
+  assert.equal(await chatTurn(page, 'Hello, named session', 1, 'chat-named-session'), gatewaySessionKey(session));
+
+  await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/sessions`);
+  await page.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor(WAIT);
+  await page.getByRole('row').filter({ hasText: session }).waitFor(WAIT);
+  await page.getByRole('row').filter({ hasText: 'main' }).first().waitFor(WAIT);
+  await screenshot(page, 'sessions');
+  assert.deepEqual(console.pageErrors, []);
+  await console.finish();
+});
