@@ -108,6 +108,25 @@ public final class SessionService implements ManageSessionsUseCase {
 
     @Override
     public UsageReport usage(Caller caller, InstanceId instanceId, Instant from, Instant to) {
+        requireUsageReadable(caller, instanceId, from, to);
+        flushPending();
+        return store.usage(instanceId, from, to);
+    }
+
+    @Override
+    public List<DayUsage> usageByDay(Caller caller, InstanceId instanceId, Instant from, Instant to) {
+        requireUsageReadable(caller, instanceId, from, to);
+        UsageWindow window = new UsageWindow(from, to);
+        if (window.dayCount() > MAX_USAGE_DAYS) {
+            throw ChowderException.invalidRequest("interval=day covers at most " + MAX_USAGE_DAYS + " days; this window touches "
+                    + window.dayCount() + " (UTC days): ask for a shorter one.");
+        }
+        flushPending();
+        // One window query per day: portable across H2 and PostgreSQL, and bounded by MAX_USAGE_DAYS.
+        return window.days().stream().map(day -> new DayUsage(day, store.usage(instanceId, day.from(), day.to()))).toList();
+    }
+
+    private void requireUsageReadable(Caller caller, InstanceId instanceId, Instant from, Instant to) {
         VisibleInstances.find(instances, caller, instanceId, Permission.READ);
         if (caller.scope().sessionBound()) {
             throw new ChowderException(ErrorCode.PERMISSION_DENIED, "A key bound to sessions cannot read the instance's usage.");
@@ -115,8 +134,6 @@ public final class SessionService implements ManageSessionsUseCase {
         if (!from.isBefore(to)) {
             throw ChowderException.invalidRequest("from must be before to.");
         }
-        flushPending();
-        return store.usage(instanceId, from, to);
     }
 
     @Override

@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chowder.application.port.ResponseRequest;
+import chowder.application.port.in.ManageSessionsUseCase.DayUsage;
 import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
+import chowder.application.port.in.CreateApiKeyCommand;
 import chowder.application.port.in.RegisterInstanceCommand;
 import chowder.application.port.in.SendResponseCommand;
+import chowder.domain.ApiKeyKind;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
 import chowder.domain.SessionId;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,6 +99,43 @@ class SessionServiceTest {
         assertThat(all.byKey()).singleElement().satisfies(key -> assertThat(key.keyId()).isEqualTo(acme.keyId()));
         var firstHour = sessions.usage(acme, instance.id(), Instant.parse("2026-11-26T10:00:00Z"), Instant.parse("2026-11-26T11:00:00Z"));
         assertThat(firstHour.turns()).isEqualTo(2);
+    }
+
+    @Test
+    void usageByDayHasEveryDayOfTheWindowAndItsKeys() {
+        Caller acme = authentication.authenticate(organizations.create("Acme").apiKey().value());
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "a", "http://10.0.0.1", "t"));
+        Caller scoped = authentication.authenticate(new ApiKeyService(store, store, store, new SecureRandom(), clock)
+                .create(new CreateApiKeyCommand(acme, ApiKeyKind.SCOPED, "support", List.of(instance.id().toString()), List.of("interact"),
+                        Optional.empty(), List.of(), Optional.empty())).secret().value());
+        send(acme, instance, "a");
+        clock.advance(Duration.ofDays(2));
+        send(acme, instance, "a");
+        send(scoped, instance, "b");
+
+        List<DayUsage> days = sessions.usageByDay(acme, instance.id(), Instant.parse("2026-11-25T00:00:00Z"), Instant.parse("2026-11-29T00:00:00Z"));
+        assertThat(days).extracting(day -> day.day().from().toString())
+                .containsExactly("2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z", "2026-11-27T00:00:00Z", "2026-11-28T00:00:00Z");
+        assertThat(days).extracting(day -> day.usage().turns()).containsExactly(0L, 1L, 0L, 2L);
+        assertThat(days.get(0).usage().byKey()).as("a day without usage has no keys").isEmpty();
+        assertThat(days.get(3).usage().byKey()).extracting(key -> key.keyId()).containsExactlyInAnyOrder(acme.keyId(), scoped.keyId());
+        assertThat(days.get(3).usage().usage().totalTokens()).isEqualTo(30);
+    }
+
+    @Test
+    void usageByDayRefusesMoreThanAQuarterAndWhatUsageRefuses() {
+        Caller acme = authentication.authenticate(organizations.create("Acme").apiKey().value());
+        Instance instance = instances.register(RegisterInstanceCommand.of(acme, "a", "http://10.0.0.1", "t"));
+        Instant from = Instant.parse("2026-08-01T00:00:00Z");
+        assertThat(sessions.usageByDay(acme, instance.id(), from, from.plus(Duration.ofDays(92)))).hasSize(92);
+        assertThatThrownBy(() -> sessions.usageByDay(acme, instance.id(), from, from.plus(Duration.ofDays(92)).plusSeconds(1)))
+                .isInstanceOfSatisfying(ChowderException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+                    assertThat(e.getMessage()).contains("at most 92 days").contains("93");
+                });
+        assertCode(() -> sessions.usageByDay(acme, instance.id(), from, from), ErrorCode.INVALID_REQUEST);
+        Caller globex = authentication.authenticate(organizations.create("Globex").apiKey().value());
+        assertCode(() -> sessions.usageByDay(globex, instance.id(), from, from.plus(Duration.ofDays(1))), ErrorCode.INSTANCE_NOT_FOUND);
     }
 
     private void send(Caller caller, Instance instance, String session) {

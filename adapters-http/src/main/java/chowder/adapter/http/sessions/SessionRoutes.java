@@ -3,6 +3,7 @@ package chowder.adapter.http.sessions;
 import chowder.adapter.http.BearerAuthentication;
 import chowder.application.port.UsageReport;
 import chowder.application.port.in.ManageSessionsUseCase;
+import chowder.application.port.in.ManageSessionsUseCase.DayUsage;
 import chowder.application.port.in.ManageSessionsUseCase.SessionPage;
 import chowder.application.port.in.UsageWindow;
 import chowder.application.port.in.ViewModelUsageUseCase;
@@ -71,18 +72,44 @@ public final class SessionRoutes {
     }
 
     void usage(Context ctx) {
+        boolean daily = daily(ctx.queryParam("interval"));
         Optional<Instant> to = Optional.ofNullable(ctx.queryParam("to")).map(text -> instant("to", text));
         Optional<Instant> from = Optional.ofNullable(ctx.queryParam("from")).map(text -> instant("from", text));
         UsageWindow window = sessions.usageWindow(from, to);
         InstanceId instanceId = instanceId(ctx);
+        // The series first: a window too long for it is refused before anything else is read.
+        Optional<List<DayUsage>> days = daily ? Optional.of(sessions.usageByDay(BearerAuthentication.of(ctx), instanceId, window.from(),
+                window.to())) : Optional.empty();
         UsageReport report = sessions.usage(BearerAuthentication.of(ctx), instanceId, window.from(), window.to());
         ObjectNode answer = json.createObjectNode().put("instance_id", instanceId.toString()).put("from", window.from().toString())
                 .put("to", window.to().toString());
-        counts(answer, report.turns(), report.usage());
-        ArrayNode byKey = answer.putArray("by_key");
-        report.byKey().forEach(key -> counts(byKey.addObject().put("key_id", key.keyId().toString()), key.turns(), key.usage()));
+        usage(answer, report);
         model(answer.putObject("model"), modelUsage.modelUsage(BearerAuthentication.of(ctx), instanceId, window.from(), window.to()));
+        days.ifPresent(series -> series(answer.putArray("series"), series));
         ctx.json(answer);
+    }
+
+    /** Whether a daily series was asked for: {@code interval} absent (no series) or {@code day}, the one interval there is. */
+    private static boolean daily(String interval) {
+        if (interval == null) {
+            return false;
+        }
+        if (!interval.equals("day")) {
+            throw ChowderException.invalidRequest("interval must be day (the only interval there is), or left out for totals only.");
+        }
+        return true;
+    }
+
+    private static void series(ArrayNode series, List<DayUsage> days) {
+        days.forEach(day -> usage(series.addObject().put("from", day.day().from().toString()).put("to", day.day().to().toString()),
+                day.usage()));
+    }
+
+    /** Turns and tokens of a report, in total and by_key. */
+    private static void usage(ObjectNode node, UsageReport report) {
+        counts(node, report.turns(), report.usage());
+        ArrayNode byKey = node.putArray("by_key");
+        report.byKey().forEach(key -> counts(byKey.addObject().put("key_id", key.keyId().toString()), key.turns(), key.usage()));
     }
 
     /** The model calls of the instance's gateway through Chowder (provisioned instances), in total and per provider. */

@@ -19,6 +19,15 @@ public interface ManageSessionsUseCase {
     int MAX_PAGE_SIZE = 1000;
     /** The page size of a listing that names none. */
     int DEFAULT_PAGE_SIZE = 100;
+    /**
+     * The most days a daily usage series may have: a quarter (92 days, the longest), which covers the console's
+     * 14- and 30-day views with room to spare. Each day is one indexed query of the hourly usage, so this bounds
+     * what one request costs the database.
+     */
+    int MAX_USAGE_DAYS = 92;
+
+    /** The usage of one UTC day (cut to the requested window). */
+    record DayUsage(UsageWindow day, UsageReport usage) {}
 
     /** A page of sessions, newest activity first, and the cursor of the next page when there is one. */
     record SessionPage(List<SessionRecord> sessions, Optional<String> nextCursor) {}
@@ -39,6 +48,12 @@ public interface ManageSessionsUseCase {
     void delete(Caller caller, InstanceId instanceId, SessionId sessionId);
 
     UsageReport usage(Caller caller, InstanceId instanceId, Instant from, Instant to);
+
+    /**
+     * The usage of each UTC day {@code [from, to)} touches, oldest first, days without usage included; at most
+     * {@link #MAX_USAGE_DAYS} days (an invalid request beyond). Same permissions as {@link #usage}.
+     */
+    List<DayUsage> usageByDay(Caller caller, InstanceId instanceId, Instant from, Instant to);
 
     /** The window a usage request covers, its missing ends filled in by this use case's clock and defaults. */
     UsageWindow usageWindow(Optional<Instant> from, Optional<Instant> to);

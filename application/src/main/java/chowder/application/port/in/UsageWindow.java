@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The hours a usage report covers, from {@code from} (inclusive) to {@code to}. */
@@ -21,5 +24,30 @@ public record UsageWindow(Instant from, Instant to) {
     public static UsageWindow requested(Optional<Instant> from, Optional<Instant> to, Clock clock) {
         Instant end = to.orElseGet(clock::instant);
         return new UsageWindow(from.orElse(end.minus(DEFAULT_LENGTH)), end);
+    }
+
+    /** How many UTC calendar days the window touches (0 when it is empty); counted without listing them. */
+    public long dayCount() {
+        if (!from.isBefore(to)) {
+            return 0;
+        }
+        Instant lastDay = to.minusNanos(1).truncatedTo(ChronoUnit.DAYS);
+        return ChronoUnit.DAYS.between(from.truncatedTo(ChronoUnit.DAYS), lastDay) + 1;
+    }
+
+    /**
+     * The UTC calendar days the window touches, oldest first, each cut to the window (so a window that starts or
+     * ends mid-day has a shorter first or last day, and the days add up to exactly the window).
+     */
+    public List<UsageWindow> days() {
+        List<UsageWindow> days = new ArrayList<>();
+        Instant start = from;
+        while (start.isBefore(to)) {
+            Instant nextMidnight = start.truncatedTo(ChronoUnit.DAYS).plus(1, ChronoUnit.DAYS);
+            Instant end = nextMidnight.isBefore(to) ? nextMidnight : to;
+            days.add(new UsageWindow(start, end));
+            start = end;
+        }
+        return days;
     }
 }

@@ -34,4 +34,26 @@ class UsageWindowTest {
         // Not checked here: a start after the end is the usage report's 400 ("from must be before to").
         assertThat(UsageWindow.requested(Optional.of(to), Optional.of(from), CLOCK)).isEqualTo(new UsageWindow(to, from));
     }
+
+    @Test
+    void daysAreTheUtcCalendarDaysTouchedCutToTheWindow() {
+        UsageWindow window = new UsageWindow(Instant.parse("2026-11-01T10:00:00Z"), Instant.parse("2026-11-03T06:00:00Z"));
+        assertThat(window.dayCount()).isEqualTo(3);
+        assertThat(window.days()).containsExactly(
+                new UsageWindow(Instant.parse("2026-11-01T10:00:00Z"), Instant.parse("2026-11-02T00:00:00Z")),
+                new UsageWindow(Instant.parse("2026-11-02T00:00:00Z"), Instant.parse("2026-11-03T00:00:00Z")),
+                new UsageWindow(Instant.parse("2026-11-03T00:00:00Z"), Instant.parse("2026-11-03T06:00:00Z")));
+    }
+
+    @Test
+    void aWindowOfWholeDaysHasOneDayPerDateAndAnEmptyWindowHasNone() {
+        UsageWindow fortnight = new UsageWindow(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-15T00:00:00Z"));
+        assertThat(fortnight.dayCount()).isEqualTo(14);
+        assertThat(fortnight.days()).hasSize(14).allSatisfy(day -> assertThat(day.to()).isEqualTo(day.from().plusSeconds(86_400)));
+        Instant instant = Instant.parse("2026-11-01T00:00:00Z");
+        assertThat(new UsageWindow(instant, instant).dayCount()).isZero();
+        assertThat(new UsageWindow(instant, instant).days()).isEmpty();
+        assertThat(new UsageWindow(Instant.parse("2000-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z")).dayCount())
+                .as("counted, not listed").isEqualTo(9497);
+    }
 }
