@@ -1,5 +1,6 @@
 package chowder.bootstrap;
 
+import chowder.application.port.in.AdministerOrganizationsUseCase;
 import chowder.application.port.in.AuthenticateUseCase;
 import chowder.application.port.in.AuthorizeModelCallUseCase;
 import chowder.application.port.in.ManageLimitsUseCase;
@@ -58,6 +59,7 @@ import chowder.application.service.InstanceLimits;
 import chowder.application.service.ChannelService;
 import chowder.application.service.GatewaySettings;
 import chowder.application.service.InstanceService;
+import chowder.application.service.OrganizationAdministrationService;
 import chowder.application.service.OrganizationService;
 import chowder.application.service.ReadinessService;
 import chowder.application.service.ResponseService;
@@ -126,8 +128,8 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static AuthenticateUseCase authentication(LoadApiKeyPort apiKeys, KeyUsageRecorder usage, Clock clock) {
-        return new AuthenticationService(apiKeys, usage, clock);
+    static AuthenticateUseCase authentication(LoadApiKeyPort apiKeys, LoadOrganizationPort organizations, KeyUsageRecorder usage, Clock clock) {
+        return new AuthenticationService(apiKeys, organizations, usage, clock);
     }
 
     @Provides
@@ -172,9 +174,10 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ModelAccessService modelAccess(ModelCredentials credentials, LoadInstancePort instances, ModelCatalogPort catalog, ModelKeysPort keys,
-            LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage, ModelRefusals refusals, Clock clock) {
-        return new ModelAccessService(credentials, instances, catalog, keys, settings, limiter, usage, modelAccess, refusals, clock);
+    ModelAccessService modelAccess(ModelCredentials credentials, LoadInstancePort instances, LoadOrganizationPort organizations,
+            ModelCatalogPort catalog, ModelKeysPort keys, LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage,
+            ModelRefusals refusals, Clock clock) {
+        return new ModelAccessService(credentials, instances, organizations, catalog, keys, settings, limiter, usage, modelAccess, refusals, clock);
     }
 
     @Provides
@@ -246,5 +249,13 @@ final class ApplicationModule extends AbstractModule {
     OrganizationService organizations(LoadOrganizationPort load, SaveOrganizationPort save, ModelKeysPort modelKeys, ModelCatalogPort catalog,
             LimitSettingsPort plans, LoadInstancePort instances, SecureRandom random, Clock clock) {
         return new OrganizationService(load, save, modelKeys, catalog, plans, instances, limits, random, clock);
+    }
+
+    @Provides
+    @Singleton
+    static AdministerOrganizationsUseCase administration(OrganizationService organizations, LoadOrganizationPort load, SaveOrganizationPort save,
+            ManageApiKeysUseCase keys, ManageLimitsUseCase limits, LoadInstancePort instances, SessionStorePort sessions, SessionRegistry registry,
+            Clock clock) {
+        return new OrganizationAdministrationService(organizations, load, save, keys, limits, instances, sessions, registry, clock);
     }
 }

@@ -3,6 +3,7 @@ package chowder.bootstrap;
 import static chowder.bootstrap.ChowderConfig.*;
 
 import chowder.adapter.http.HttpServerConfig;
+import chowder.adapter.http.admin.AdminToken;
 import chowder.adapter.http.MetricsConfig;
 import chowder.adapter.http.model.ModelEndpointConfig;
 import chowder.adapter.openclaw.OpenClawGatewayConfig;
@@ -24,7 +25,10 @@ final class ServingConfigs {
                 read.value(SHUTDOWN_GRACE, defaults.shutdownGrace(), Durations::parse),
                 read.value(SIGNUP_ENABLED, defaults.signupEnabled(), EnvironmentReader::bool),
                 read.value(HTTP_ACCEPT_QUEUE, defaults.acceptQueueSize(), EnvironmentReader::positiveInt),
-                read.value(HTTP_HEADER_TIMEOUT, defaults.headerTimeout(), EnvironmentReader::positiveDuration));
+                read.value(HTTP_HEADER_TIMEOUT, defaults.headerTimeout(), EnvironmentReader::positiveDuration),
+                // Unset or blank: the admin API is off (a 404), as the default has it.
+                read.secret(ADMIN_TOKEN, token -> new AdminToken(token).value()).map(secret -> new AdminToken(secret.value()))
+                        .or(defaults::adminToken));
     }
 
     static MetricsConfig metrics(EnvironmentReader read) {

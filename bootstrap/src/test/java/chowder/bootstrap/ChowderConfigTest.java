@@ -35,6 +35,7 @@ class ChowderConfigTest {
         assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.maxInstancesPerOrganization()).isZero();
         assertThat(config.http().signupEnabled()).isFalse();
+        assertThat(config.http().adminToken()).isEmpty();
         assertThat(config.healthProbeInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.gateway().allowedNetworks()).isEmpty();
@@ -136,7 +137,8 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000"),
                 Map.entry("CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", "5000"),
                 Map.entry("CHOWDER_METRICS_ENABLED", "false"),
-                Map.entry("CHOWDER_METRICS_TOKEN", "metrics-token-0123456789")));
+                Map.entry("CHOWDER_METRICS_TOKEN", "metrics-token-0123456789"),
+                Map.entry("CHOWDER_ADMIN_TOKEN", " admin-token-0123456789abcdef0123456789 ")));
         assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/chowder"));
         assertThat(config.databaseUrl()).isEqualTo("jdbc:postgresql://db:5432/chowder");
         assertThat(config.databaseUser()).isEqualTo("chowder");
@@ -161,7 +163,8 @@ class ChowderConfigTest {
         assertThat(config.gateway().bufferedBytesMax()).isEqualTo(5000);
         assertThat(config.metrics().enabled()).isFalse();
         assertThat(config.metrics().bearerToken()).contains("metrics-token-0123456789");
-        assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5").doesNotContain("metrics-token");
+        assertThat(config.http().adminToken()).hasValueSatisfying(token -> assertThat(token.value()).isEqualTo("admin-token-0123456789abcdef0123456789"));
+        assertThat(config.toString()).doesNotContain("db-password").doesNotContain("a2V5").doesNotContain("metrics-token").doesNotContain("admin-token");
     }
 
     @Test
@@ -176,6 +179,15 @@ class ChowderConfigTest {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of("CHOWDER_METRICS_TOKEN", "tooShortSecret")))
                 .hasMessageStartingWith("CHOWDER_METRICS_TOKEN=(hidden)")
                 .message().doesNotContain("tooShortSecret");
+    }
+
+    @Test
+    void aShortAdminTokenIsRefusedNamingTheVariableWithoutShowingItAndABlankOneLeavesTheAdminApiOff() {
+        assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of("CHOWDER_ADMIN_TOKEN", "a-31-character-admin-token-1234")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("CHOWDER_ADMIN_TOKEN=(hidden) is invalid: must be at least 32 characters")
+                .message().doesNotContain("a-31-character");
+        assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_ADMIN_TOKEN", "  ")).http().adminToken()).isEmpty();
     }
 
     @Test
@@ -202,6 +214,7 @@ class ChowderConfigTest {
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|9999999999|at most",
             "CHOWDER_MAX_INSTANCES_PER_ORG|-1|0 (unlimited) or more",
             "CHOWDER_SIGNUP_ENABLED|maybe|true or false",
+            "CHOWDER_ADMIN_TOKEN|short|at least 32 characters",
             "CHOWDER_HEALTH_PROBE_INTERVAL|0ms|longer than zero",
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|10.0.0.0/99|prefix out of range",
             "CHOWDER_GATEWAY_ALLOWED_NETWORKS|intranet|not an IP network",

@@ -46,6 +46,7 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_HEALTH_PROBE_TIMEOUT", "1s"),
                 Map.entry("CHOWDER_GATEWAY_ALLOWED_NETWORKS", "10.0.0.0/8"),
                 Map.entry("CHOWDER_SIGNUP_ENABLED", "true"),
+                Map.entry("CHOWDER_ADMIN_TOKEN", "an-admin-token-of-thirty-two-or-more-characters"),
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1024"),
                 Map.entry("CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", "99999999999"),
                 Map.entry("CHOWDER_CACHE_POLL_INTERVAL", "100ms"),

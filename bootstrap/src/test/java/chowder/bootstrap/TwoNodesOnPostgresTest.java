@@ -93,6 +93,35 @@ class TwoNodesOnPostgresTest {
     }
 
     @Test
+    void anOrganizationSuspendedOnOneNodeIsRefusedByTheOtherOnItsNextRequestAndResumedAlike() throws Exception {
+        String token = "admin-token-of-two-nodes-0123456789abcdef";
+        Map<String, String> shared = new java.util.HashMap<>(sharedSchema());
+        shared.put("CHOWDER_ADMIN_TOKEN", token);
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t");
+                RunningChowder nodeA = new RunningChowder(dataDirA, shared);
+                RunningChowder nodeB = new RunningChowder(dataDirB, shared)) {
+            JsonNode created = JSON.readTree(nodeA.send("POST", "/v1/admin/organizations", token, "{\"name\": \"Acme\"}").body());
+            String orgKey = created.path("api_key").asText();
+            String organization = "/v1/admin/organizations/" + created.path("organization").path("id").asText();
+            String instance = nodeA.registerInstance(orgKey, gateway.baseUrl(), "t");
+            String responses = "/v1/instances/" + instance + "/responses";
+            // B serves the organization first: its key and organization are in B's caches.
+            assertThat(nodeB.send("POST", responses, orgKey, "{\"input\":\"hi\"}").statusCode()).isEqualTo(200);
+
+            assertThat(nodeA.send("PATCH", organization, token, "{\"suspended\": true}").statusCode()).isEqualTo(200);
+            HttpResponse<String> refused = nodeB.send("POST", responses, orgKey, "{\"input\":\"still there?\"}");
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(JSON.readTree(refused.body()).path("detail").asText()).isEqualTo("This organization is suspended by its operator.");
+            assertThat(nodeB.send("GET", "/v1/instances/" + instance, orgKey, null).statusCode()).isEqualTo(403);
+            assertThat(JSON.readTree(nodeB.send("GET", organization, token, null).body()).path("suspended").asBoolean()).isTrue();
+
+            assertThat(nodeB.send("PATCH", organization, token, "{\"suspended\": false}").statusCode()).isEqualTo(200);
+            assertThat(nodeA.send("POST", responses, orgKey, "{\"input\":\"back\"}").statusCode()).isEqualTo(200);
+            assertThat(gateway.received()).hasSize(2);
+        }
+    }
+
+    @Test
     void aBudgetOrARateSpentThroughOneNodeIsSpentOnTheOther() throws Exception {
         Map<String, String> shared = sharedSchema();
         try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t");

@@ -8,6 +8,8 @@ public enum ErrorCode {
     MISSING_API_KEY,
     INVALID_API_KEY,
     PERMISSION_DENIED,
+    /** The operator suspended the caller's organization (403): its keys and its gateways' model calls are refused. */
+    ORGANIZATION_SUSPENDED,
     NOT_FOUND,
     FILE_NOT_FOUND,
     FILE_CONFLICT,

@@ -2,6 +2,7 @@ package chowder.adapter.http;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.in.AdministerOrganizationsUseCase;
 import chowder.application.port.in.AuthenticateUseCase;
 import chowder.application.port.in.CheckReadinessUseCase;
 import chowder.application.port.in.CreateOrganizationUseCase;
@@ -34,7 +35,8 @@ public record ApiUseCases(
         ManageSkillsUseCase skills,
         ManageLimitsUseCase limits,
         ViewModelUsageUseCase modelUsage,
-        ManageChannelsUseCase channels) {
+        ManageChannelsUseCase channels,
+        AdministerOrganizationsUseCase administration) {
     public ApiUseCases {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(responses, "responses is null");
@@ -51,5 +53,6 @@ public record ApiUseCases(
         requireNonNull(limits, "limits is null");
         requireNonNull(modelUsage, "modelUsage is null");
         requireNonNull(channels, "channels is null");
+        requireNonNull(administration, "administration is null");
     }
 }

@@ -2,6 +2,7 @@ package chowder.adapter.http;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.admin.AdminRoutes;
 import chowder.adapter.http.channels.ChannelRoutes;
 import chowder.adapter.http.console.ConsoleFiles;
 import chowder.adapter.http.console.ConsoleRoutes;
@@ -25,6 +26,7 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -55,6 +57,7 @@ public final class ChowderHttpServer {
         OrganizationRoutes organizations = new OrganizationRoutes(useCases.organizations(), useCases.createOrganization(), bodies, json);
         LimitRoutes limits = new LimitRoutes(useCases.limits(), bodies, json);
         ChannelRoutes channels = new ChannelRoutes(useCases.channels(), bodies, json);
+        Optional<AdminRoutes> admin = config.adminToken().map(token -> new AdminRoutes(useCases.administration(), token, bodies, json));
         MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry, metricsConfig);
         OpenApiDocument openApi = OpenApiDocument.load();
         HeaderTimeout headerTimeout = new HeaderTimeout(config.headerTimeout());
@@ -70,6 +73,9 @@ public final class ChowderHttpServer {
             // A known path with another method is a 405 naming the methods it has (RFC 9110), not a "Not found".
             javalin.http.prefer405over404 = true;
             javalin.jetty.addConnector((server, http) -> {
+                // Jetty reuses a header a connection sent before when a new one equals it ignoring case: a credential
+                // differing only in case from the last one would be read as that one.
+                http.setHeaderCacheCaseSensitive(true);
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
                 connector.setHost(config.host());
                 connector.setPort(config.port());
@@ -118,11 +124,19 @@ public final class ChowderHttpServer {
             // The browser console: static files outside /v1, so the key filter below never sees them.
             new ConsoleRoutes(ConsoleFiles.load()).register(javalin.routes);
             javalin.routes.before("/v1/*", ctx -> {
+                // The admin API has a token of its own and no key (and is a 404 while it is off).
+                if (AdminRoutes.isAdminPath(ctx.path())) {
+                    if (admin.isEmpty()) {
+                        AdminRoutes.off(ctx);
+                    }
+                    return;
+                }
                 // Signup (a 404 while it is disabled) and a channel's catalog are the routes without a key.
                 if (!ctx.path().equals(OrganizationRoutes.SIGNUP) && !ChannelRoutes.isCatalog(ctx)) {
                     authentication.authenticate(ctx);
                 }
             });
+            admin.ifPresent(routes -> routes.register(javalin.routes));
             organizations.register(javalin.routes, config.signupEnabled());
             keys.register(javalin.routes);
             limits.register(javalin.routes);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.model.ModelEndpointConfig;
 import chowder.adapter.http.model.ModelEndpointServer;
+import chowder.application.port.in.AdministerOrganizationsUseCase;
 import chowder.application.port.in.AuthenticateUseCase;
 import chowder.application.port.in.AuthorizeModelCallUseCase;
 import chowder.application.port.in.CheckReadinessUseCase;
@@ -62,9 +63,11 @@ public final class HttpModule extends AbstractModule {
             ViewInstancesUseCase viewInstances, ManageInstancesUseCase manageInstances, CreateOrganizationUseCase createOrganization,
             ManageOrganizationUseCase organizations, ManageApiKeysUseCase keys, ManageSessionsUseCase sessions,
             CheckReadinessUseCase readiness, ManageWorkspaceFilesUseCase files, ManageSkillsUseCase skills, ManageLimitsUseCase limits,
-            ViewModelUsageUseCase modelUsage, ManageChannelsUseCase channels, PrometheusMeterRegistry registry) {
+            ViewModelUsageUseCase modelUsage, ManageChannelsUseCase channels, AdministerOrganizationsUseCase administration,
+            PrometheusMeterRegistry registry) {
         return new ChowderHttpServer(config, metrics, registry, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
-                manageInstances, createOrganization, organizations, keys, sessions, readiness, files, skills, limits, modelUsage, channels));
+                manageInstances, createOrganization, organizations, keys, sessions, readiness, files, skills, limits, modelUsage, channels,
+                administration));
     }
 
     @ProvidesIntoSet

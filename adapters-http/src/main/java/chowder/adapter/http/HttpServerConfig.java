@@ -2,16 +2,18 @@ package chowder.adapter.http;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.admin.AdminToken;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Where the API listens, the largest request body it reads, how long a stopping server lets in-flight
  * requests and streams finish, whether anyone may create an organization through the API, how many
- * connections the kernel may queue before Chowder accepts them, and how long a connection may take to
- * send a request's headers.
+ * connections the kernel may queue before Chowder accepts them, how long a connection may take to
+ * send a request's headers, and the operator's admin token (none: the admin API is off).
  */
 public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled,
-        int acceptQueueSize, Duration headerTimeout) {
+        int acceptQueueSize, Duration headerTimeout, Optional<AdminToken> adminToken) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     // The gateway's own documented limit: a larger body could never be answered anyway.
@@ -22,9 +24,9 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
     // Jetty's idle timeout restarts with every byte: headers sent a byte at a time need a bound of their own.
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Every interface, port 8080, sign-up off. */
+    /** Every interface, port 8080, sign-up off, the admin API off. */
     public static final HttpServerConfig DEFAULTS = new HttpServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES,
-            DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT);
+            DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, Optional.empty());
 
     public HttpServerConfig {
         requireNonNull(host, "host is null");
@@ -45,9 +47,16 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
         if (headerTimeout.isNegative() || headerTimeout.isZero()) {
             throw new IllegalArgumentException("header timeout must be positive");
         }
+        requireNonNull(adminToken, "adminToken is null");
     }
 
     public HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
-        this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT);
+        this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, Optional.empty());
+    }
+
+    /** This configuration with the admin API on, behind {@code token}. */
+    public HttpServerConfig withAdminToken(AdminToken token) {
+        return new HttpServerConfig(host, port, maxRequestBytes, shutdownGrace, signupEnabled, acceptQueueSize, headerTimeout,
+                Optional.of(token));
     }
 }

@@ -2,6 +2,7 @@ package chowder.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.adapter.http.admin.AdminToken;
 import chowder.application.port.in.ManageChannelsUseCase;
 import chowder.application.port.in.ManageSkillsUseCase;
 import chowder.application.port.out.AgentGatewayPort;
@@ -24,6 +25,7 @@ import chowder.application.service.LimitsService;
 import chowder.application.service.ModelRefusals;
 import chowder.application.service.ModelUsageRecorder;
 import chowder.application.service.ModelUsageService;
+import chowder.application.service.OrganizationAdministrationService;
 import chowder.application.service.OrganizationService;
 import chowder.application.service.RecordingGateway;
 import chowder.application.service.ResponseService;
@@ -68,6 +70,8 @@ import java.util.Set;
 public final class RoutesHarness implements AutoCloseable {
     /** The largest request body the server accepts. */
     public static final long MAX_BODY = 64 * 1024;
+    /** The operator's admin token of every harness but those made {@link #withoutAdminApi}. */
+    public static final String ADMIN_TOKEN = "admin-token-of-the-tests-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public final InMemoryStore store;
@@ -82,12 +86,17 @@ public final class RoutesHarness implements AutoCloseable {
 
     /** Over {@code gateway}, with the skills and channels of an instance that has none. */
     public RoutesHarness(AgentGatewayPort gateway) {
-        this(new InMemoryStore(), gateway);
+        this(new InMemoryStore(), gateway, true);
     }
 
-    private RoutesHarness(InMemoryStore store, AgentGatewayPort gateway) {
+    /** As {@link #RoutesHarness(AgentGatewayPort)} with no admin token: the admin API is off. */
+    public static RoutesHarness withoutAdminApi(AgentGatewayPort gateway) {
+        return new RoutesHarness(new InMemoryStore(), gateway, false);
+    }
+
+    private RoutesHarness(InMemoryStore store, AgentGatewayPort gateway, boolean adminApi) {
         this(store, new SkillService(store, InstanceProvisionerPort.DISABLED, new NoInstanceSkills(), SkillCatalogPort.NONE, SkillSettingsPort.NONE),
-                new ChannelService(store, new InMemoryChannelSettings(), new StandInChannels(), new SecureRandom()), gateway);
+                new ChannelService(store, new InMemoryChannelSettings(), new StandInChannels(), new SecureRandom()), gateway, adminApi);
     }
 
     /** @param store the store the given use cases work on too */
@@ -97,6 +106,11 @@ public final class RoutesHarness implements AutoCloseable {
 
     /** With {@code gateway} behind the responses routes. */
     public RoutesHarness(InMemoryStore store, ManageSkillsUseCase skills, ManageChannelsUseCase channels, AgentGatewayPort gateway) {
+        this(store, skills, channels, gateway, true);
+    }
+
+    private RoutesHarness(InMemoryStore store, ManageSkillsUseCase skills, ManageChannelsUseCase channels, AgentGatewayPort gateway,
+            boolean adminApi) {
         Clock clock = Clock.systemUTC();
         this.store = store;
         this.organizations = TestServices.organizations(store, new InstanceLimits(3), clock);
@@ -107,12 +121,15 @@ public final class RoutesHarness implements AutoCloseable {
         InMemoryModelUsage modelUsage = new InMemoryModelUsage();
         ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
         UsageLimiter limiter = new UsageLimiter(store, new InMemoryLimitCounters(), clock);
-        server = new ChowderHttpServer(new HttpServerConfig("127.0.0.1", 0, MAX_BODY, Duration.ZERO, true), MetricsConfig.open(),
-                registry, new ApiUseCases(new AuthenticationService(store, new KeyUsageRecorder(store), clock),
+        LimitsService limits = new LimitsService(store, keys, store, store);
+        HttpServerConfig config = new HttpServerConfig("127.0.0.1", 0, MAX_BODY, Duration.ZERO, true);
+        server = new ChowderHttpServer(adminApi ? config.withAdminToken(new AdminToken(ADMIN_TOKEN)) : config, MetricsConfig.open(),
+                registry, new ApiUseCases(new AuthenticationService(store, store, new KeyUsageRecorder(store), clock),
                         new ResponseService(store, gateway, sessionRegistry, limiter, new ModelRefusals(), clock), instances, instances, instances,
                         organizations, organizations, keys, new SessionService(store, sessions, sessions, sessionRegistry), this::requireReady,
-                        new WorkspaceFileService(store, new NoWorkspaces()), skills, new LimitsService(store, keys, store, store),
-                        new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage)), channels));
+                        new WorkspaceFileService(store, new NoWorkspaces()), skills, limits,
+                        new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage)), channels,
+                        new OrganizationAdministrationService(organizations, store, store, keys, limits, store, sessions, sessionRegistry, clock)));
         server.start();
     }
 

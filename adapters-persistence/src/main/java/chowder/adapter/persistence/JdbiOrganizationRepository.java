@@ -9,14 +9,25 @@ import chowder.domain.Organization;
 import chowder.domain.OrganizationId;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
-/** Stores organizations; a new one together with its first key, in one transaction. */
+/**
+ * Stores organizations; a new one together with its first key, in one transaction. Lookups by id — one per
+ * authenticated request, for its suspension — are cached; a rename or a suspension drops the cache on every node before
+ * it returns.
+ */
 final class JdbiOrganizationRepository implements LoadOrganizationPort, SaveOrganizationPort {
     private final Jdbi jdbi;
+    private final ChangeFeed changes;
+    private final CoherentCache<OrganizationId, Organization> byId;
 
-    JdbiOrganizationRepository(Jdbi jdbi) {
+    JdbiOrganizationRepository(Jdbi jdbi, ChangeFeed changes, long cacheSize) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.changes = requireNonNull(changes, "changes is null");
+        // A new organization needs no invalidation: only found organizations are cached.
+        this.byId = changes.cache("organizations", StoreChange.Kind.ORGANIZATION, cacheSize,
+                subject -> new OrganizationId(UUID.fromString(subject)));
     }
 
     @Override
@@ -29,12 +40,28 @@ final class JdbiOrganizationRepository implements LoadOrganizationPort, SaveOrga
 
     @Override
     public void update(Organization organization) {
-        jdbi.useExtension(OrganizationDao.class, dao -> dao.update(toRow(organization)));
+        changes.inTransaction((handle, publish) -> {
+            if (handle.attach(OrganizationDao.class).update(toRow(organization)) == 1) {
+                publish.accept(StoreChange.organization(organization.id()));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void updateSuspension(Organization organization) {
+        changes.inTransaction((handle, publish) -> {
+            if (handle.attach(OrganizationDao.class).updateSuspension(toRow(organization)) == 1) {
+                publish.accept(StoreChange.organization(organization.id()));
+            }
+            return null;
+        });
     }
 
     @Override
     public Optional<Organization> findById(OrganizationId id) {
-        return jdbi.withExtension(OrganizationDao.class, dao -> dao.findById(id.value())).map(JdbiOrganizationRepository::fromRow);
+        return byId.get(id, key -> jdbi.withExtension(OrganizationDao.class, dao -> dao.findById(key.value()))
+                .map(JdbiOrganizationRepository::fromRow));
     }
 
     @Override
@@ -44,10 +71,11 @@ final class JdbiOrganizationRepository implements LoadOrganizationPort, SaveOrga
 
     private static OrganizationDao.OrganizationRow toRow(Organization organization) {
         return new OrganizationDao.OrganizationRow(organization.id().value(), organization.name(), organization.createdAt(),
-                organization.updatedAt());
+                organization.updatedAt(), organization.suspendedAt().orElse(null));
     }
 
     private static Organization fromRow(OrganizationDao.OrganizationRow row) {
-        return new Organization(new OrganizationId(row.id()), row.name(), row.createdAt(), row.updatedAt());
+        return new Organization(new OrganizationId(row.id()), row.name(), row.createdAt(), row.updatedAt(),
+                Optional.ofNullable(row.suspendedAt()));
     }
 }

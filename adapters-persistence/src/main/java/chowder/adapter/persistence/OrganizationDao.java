@@ -13,20 +13,24 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /** SQL for the organizations table. */
 @RegisterConstructorMapper(OrganizationDao.OrganizationRow.class)
 interface OrganizationDao {
-    record OrganizationRow(UUID id, String name, Instant createdAt, Instant updatedAt) {}
+    /** {@code suspendedAt} is null while the organization is not suspended. */
+    record OrganizationRow(UUID id, String name, Instant createdAt, Instant updatedAt, Instant suspendedAt) {}
 
     @SqlUpdate("""
-            INSERT INTO organizations (id, name, created_at, updated_at)
-            VALUES (:id, :name, :createdAt, :updatedAt)
+            INSERT INTO organizations (id, name, created_at, updated_at, suspended_at)
+            VALUES (:id, :name, :createdAt, :updatedAt, :suspendedAt)
             """)
     void insert(@BindMethods OrganizationRow row);
 
     @SqlUpdate("UPDATE organizations SET name = :name, updated_at = :updatedAt WHERE id = :id")
-    void update(@BindMethods OrganizationRow row);
+    int update(@BindMethods OrganizationRow row);
 
-    @SqlQuery("SELECT id, name, created_at, updated_at FROM organizations WHERE id = :id")
+    @SqlUpdate("UPDATE organizations SET suspended_at = :suspendedAt, updated_at = :updatedAt WHERE id = :id")
+    int updateSuspension(@BindMethods OrganizationRow row);
+
+    @SqlQuery("SELECT id, name, created_at, updated_at, suspended_at FROM organizations WHERE id = :id")
     Optional<OrganizationRow> findById(@Bind("id") UUID id);
 
-    @SqlQuery("SELECT id, name, created_at, updated_at FROM organizations ORDER BY created_at, id")
+    @SqlQuery("SELECT id, name, created_at, updated_at, suspended_at FROM organizations ORDER BY created_at, id")
     List<OrganizationRow> listAll();
 }

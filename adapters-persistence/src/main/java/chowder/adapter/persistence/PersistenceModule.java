@@ -167,8 +167,9 @@ public final class PersistenceModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static JdbiOrganizationRepository organizations(Jdbi jdbi) {
-        return new JdbiOrganizationRepository(jdbi);
+    JdbiOrganizationRepository organizations(Jdbi jdbi, ChangeFeed changes) {
+        // As many organizations as API keys is ample.
+        return new JdbiOrganizationRepository(jdbi, changes, caches.maxApiKeys());
     }
 
 

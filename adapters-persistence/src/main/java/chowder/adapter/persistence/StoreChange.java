@@ -17,7 +17,7 @@ record StoreChange(Kind kind, String subject) {
         INSTANCE,
         /** One session moved to a new generation (reset or delete). */
         SESSION,
-        /** One organization's model keys or plan changed. */
+        /** One organization changed: its name, suspension, model keys or plan. */
         ORGANIZATION,
         /** The limits of one key (subject {@code key:<id>}) or of one instance's sessions ({@code instance:<id>}) changed. */
         LIMITS

@@ -7,6 +7,7 @@ import chowder.application.port.in.AuthorizeModelCallUseCase.Account;
 import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallMeter;
 import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadInstancePort;
+import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.ModelCatalogPort;
 import chowder.application.port.out.ModelCatalogPort.ModelEndpoint;
 import chowder.application.port.out.ModelKeysPort;
@@ -18,6 +19,7 @@ import chowder.domain.InstanceStatus;
 import chowder.domain.LimitExceededException;
 import chowder.domain.ModelApiKey;
 import chowder.domain.ModelProviderName;
+import chowder.domain.Organization;
 import chowder.domain.OrganizationId;
 import java.time.Clock;
 import java.util.Optional;
@@ -25,12 +27,13 @@ import java.util.Optional;
 /**
  * Model egress of provisioned gateways: which organization a call is for (from the credential its instance's gateway
  * holds), which key goes upstream (the organization's own, else the operator's where the operator allows it), its
- * organization's rate and budgets (with a reservation per call), and metering. Also the rule for creating an instance: its provider must be usable by its
+ * organization's rate and budgets (with a reservation per call), and metering. A suspended organization's calls are refused. Also the rule for creating an instance: its provider must be usable by its
  * organization.
  */
 public final class ModelAccessService implements AuthorizeModelCallUseCase {
     private final ModelCredentials credentials;
     private final LoadInstancePort instances;
+    private final LoadOrganizationPort organizations;
     private final ModelCatalogPort catalog;
     private final ModelKeysPort keys;
     private final LimitSettingsPort settings;
@@ -40,11 +43,12 @@ public final class ModelAccessService implements AuthorizeModelCallUseCase {
     private final ModelRefusals refusals;
     private final Clock clock;
 
-    public ModelAccessService(ModelCredentials credentials, LoadInstancePort instances, ModelCatalogPort catalog, ModelKeysPort keys,
-            LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage, ModelAccessPolicy policy, ModelRefusals refusals,
+    public ModelAccessService(ModelCredentials credentials, LoadInstancePort instances, LoadOrganizationPort organizations,
+            ModelCatalogPort catalog, ModelKeysPort keys, LimitSettingsPort settings, UsageLimiter limiter, ModelUsageRecorder usage, ModelAccessPolicy policy, ModelRefusals refusals,
             Clock clock) {
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.instances = requireNonNull(instances, "instances is null");
+        this.organizations = requireNonNull(organizations, "organizations is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.keys = requireNonNull(keys, "keys is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -66,6 +70,8 @@ public final class ModelAccessService implements AuthorizeModelCallUseCase {
             throw new ChowderException(ErrorCode.PERMISSION_DENIED, "This instance's model provider is " + own + ", not " + provider + ".");
         }
         OrganizationId organization = instance.organizationId();
+        // Its instances keep running while it is suspended; what they would spend is refused.
+        organizations.findById(organization).ifPresent(Organization::requireActive);
         ModelEndpoint endpoint = catalog.endpoint(provider).orElseThrow(() -> new ChowderException(ErrorCode.PERMISSION_DENIED,
                 "Model provider " + provider + " is no longer offered by this Chowder."));
         UpstreamKey key = upstreamKey(organization, endpoint).orElseThrow(() -> new ChowderException(ErrorCode.PERMISSION_DENIED,

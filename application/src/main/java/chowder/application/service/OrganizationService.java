@@ -95,7 +95,7 @@ public final class OrganizationService implements CreateOrganizationUseCase, Man
         Map<ModelProviderName, Optional<ModelApiKey>> keyChanges = keyChanges(modelApiKeys);
         Organization updated = current;
         if (name.isPresent()) {
-            updated = new Organization(current.id(), name.get(), current.createdAt(), clock.instant());
+            updated = current.rename(name.get(), clock.instant());
         }
         if (!keyChanges.isEmpty()) {
             modelKeys.change(current.id(), keyChanges);

@@ -34,7 +34,7 @@ class ApiKeyServiceTest {
     private final ScriptedHealth health = new ScriptedHealth();
     private final OrganizationService organizations = TestServices.organizations(store, clock);
     private final KeyUsageRecorder usage = new KeyUsageRecorder(store);
-    private final AuthenticationService authentication = new AuthenticationService(store, usage, clock);
+    private final AuthenticationService authentication = new AuthenticationService(store, store, usage, clock);
     private final InstanceService instances = new InstanceService(store, store, health,
             new InstanceHealthService(store, store, health, Runnable::run, 4, clock), InstanceLimits.UNLIMITED, clock);
     private final ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);

@@ -31,7 +31,7 @@ class ChannelServiceTest {
     private static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
     private final InMemoryStore store = new InMemoryStore();
     private final OrganizationService organizations = TestServices.organizations(store, Clock.systemUTC());
-    private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), Clock.systemUTC());
+    private final AuthenticationService authentication = new AuthenticationService(store, store, new KeyUsageRecorder(store), Clock.systemUTC());
     private final StandInChannels gateways = new StandInChannels();
     private final InMemoryChannelSettings settings = new InMemoryChannelSettings();
     private final ChannelService channels = new ChannelService(store, settings, gateways, new SecureRandom());

@@ -154,7 +154,16 @@ public final class InMemoryStore implements LoadApiKeyPort, SaveApiKeyPort, Load
 
     @Override
     public synchronized void update(Organization organization) {
-        organizations.replaceAll(existing -> existing.id().equals(organization.id()) ? organization : existing);
+        organizations.replaceAll(existing -> existing.id().equals(organization.id())
+                ? new Organization(existing.id(), organization.name(), existing.createdAt(), organization.updatedAt(), existing.suspendedAt())
+                : existing);
+    }
+
+    @Override
+    public synchronized void updateSuspension(Organization organization) {
+        organizations.replaceAll(existing -> existing.id().equals(organization.id())
+                ? new Organization(existing.id(), existing.name(), existing.createdAt(), organization.updatedAt(), organization.suspendedAt())
+                : existing);
     }
 
     @Override

@@ -37,7 +37,7 @@ abstract class ModelAccessFixture {
     final FixedCatalog catalog = new FixedCatalog(ModelProviderName.ANTHROPIC);
     final OrganizationService organizations = new OrganizationService(store, store, store, catalog, store, store,
             new InstanceLimits(5), new SecureRandom(), clock);
-    final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), clock);
+    final AuthenticationService authentication = new AuthenticationService(store, store, new KeyUsageRecorder(store), clock);
     final ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
     final UsageLimiter limiter = new UsageLimiter(store, counters, clock);
     final ModelCredentials credentials = new ModelCredentials(new SecureRandom());
@@ -52,7 +52,7 @@ abstract class ModelAccessFixture {
     final LimitsService limits = new LimitsService(store, keys, store, store);
 
     ModelAccessService access(boolean operatorKeysForAll) {
-        return new ModelAccessService(credentials, store, catalog, store, store, limiter, usage, new ModelAccessPolicy(operatorKeysForAll),
+        return new ModelAccessService(credentials, store, store, catalog, store, store, limiter, usage, new ModelAccessPolicy(operatorKeysForAll),
                 refusals, clock);
     }
 

@@ -25,7 +25,7 @@ final class ServiceHarness {
     final InMemoryStore store = new InMemoryStore();
     final RecordingGateway gateway = new RecordingGateway();
     final OrganizationService organizations = TestServices.organizations(store, clock);
-    final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), clock);
+    final AuthenticationService authentication = new AuthenticationService(store, store, new KeyUsageRecorder(store), clock);
     final ScriptedHealth health = new ScriptedHealth();
     final InstanceHealthService probes = new InstanceHealthService(store, store, health, Runnable::run, 8, clock);
     final InstanceService instances = new InstanceService(store, store, health, probes, InstanceLimits.UNLIMITED, clock);

@@ -27,7 +27,7 @@ class SessionDefaultsTest {
     private final InMemorySessions sessionStore = new InMemorySessions();
     private final SessionRegistry registry = new SessionRegistry(sessionStore);
     private final OrganizationService organizations = TestServices.organizations(store, clock);
-    private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), clock);
+    private final AuthenticationService authentication = new AuthenticationService(store, store, new KeyUsageRecorder(store), clock);
     private final InstanceService instances = new InstanceService(store, store, health,
             new InstanceHealthService(store, store, health, Runnable::run, 4, clock), InstanceLimits.UNLIMITED, clock);
     private final ResponseService responses = new ResponseService(store, new RecordingGateway(), registry, clock);

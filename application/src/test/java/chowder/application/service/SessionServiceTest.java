@@ -34,7 +34,7 @@ class SessionServiceTest {
     private final SessionRegistry registry = new SessionRegistry(sessionStore);
     private final RecordingGateway gateway = new RecordingGateway();
     private final OrganizationService organizations = TestServices.organizations(store, clock);
-    private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), clock);
+    private final AuthenticationService authentication = new AuthenticationService(store, store, new KeyUsageRecorder(store), clock);
     private final InstanceService instances = new InstanceService(store, store, health,
             new InstanceHealthService(store, store, health, Runnable::run, 4, clock), InstanceLimits.UNLIMITED, clock);
     private final ResponseService responses = new ResponseService(store, gateway, registry, clock);

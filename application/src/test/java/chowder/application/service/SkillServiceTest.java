@@ -35,7 +35,7 @@ class SkillServiceTest {
     private static final Instant NOW = Instant.parse("2026-12-04T10:00:00Z");
     private final InMemoryStore store = new InMemoryStore();
     private final OrganizationService organizations = TestServices.organizations(store, Clock.systemUTC());
-    private final AuthenticationService authentication = new AuthenticationService(store, new KeyUsageRecorder(store), Clock.systemUTC());
+    private final AuthenticationService authentication = new AuthenticationService(store, store, new KeyUsageRecorder(store), Clock.systemUTC());
     private final StandInSkills gateway = new StandInSkills();
     private final InMemorySkillSettings settings = new InMemorySkillSettings(store);
     private final Map<String, SkillPackage> catalog = new TreeMap<>();

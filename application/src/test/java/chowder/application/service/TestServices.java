@@ -32,7 +32,7 @@ public final class TestServices {
         InMemoryStore store = new InMemoryStore();
         InMemoryLimitCounters counters = new InMemoryLimitCounters();
         ModelCredentials credentials = new ModelCredentials(new SecureRandom());
-        ModelAccessService access = new ModelAccessService(credentials, store, new FixedCatalog(ModelProviderName.ANTHROPIC, localBaseUrl),
+        ModelAccessService access = new ModelAccessService(credentials, store, store, new FixedCatalog(ModelProviderName.ANTHROPIC, localBaseUrl),
                 store, store, new UsageLimiter(store, counters, clock), new ModelUsageRecorder(new InMemoryModelUsage()),
                 ModelAccessPolicy.OPERATOR_KEYS_FOR_ALL, new ModelRefusals(), clock);
         OrganizationId organization = organizations(store, clock).create("Acme").details().organization().id();

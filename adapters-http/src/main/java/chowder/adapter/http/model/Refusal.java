@@ -57,7 +57,7 @@ record Refusal(int status, String type, String reason, String message, OptionalL
         }
         int status = switch (e.code()) {
             case INVALID_API_KEY, MISSING_API_KEY -> 401;
-            case PERMISSION_DENIED -> 403;
+            case PERMISSION_DENIED, ORGANIZATION_SUSPENDED -> 403;
             case NOT_FOUND -> 404;
             case PAYLOAD_TOO_LARGE -> 413;
             case INVALID_REQUEST, VALIDATION_FAILED -> 400;

@@ -2,7 +2,6 @@ package chowder.adapter.http.organizations;
 
 import chowder.adapter.http.BearerAuthentication;
 import chowder.adapter.http.JsonBodies;
-import chowder.adapter.http.limits.LimitsJson;
 import chowder.application.port.in.CreateOrganizationUseCase;
 import chowder.application.port.in.ManageOrganizationUseCase;
 import chowder.application.port.in.NewOrganization;
@@ -75,7 +74,7 @@ public final class OrganizationRoutes {
     void subscription(Context ctx) {
         OrganizationDetails details = organizations.get(BearerAuthentication.of(ctx));
         ObjectNode answer = json.createObjectNode().put("tier", details.plan().tier());
-        instanceLimit(answer, details).put("instance_count", details.instanceCount())
+        OrganizationJson.instanceLimit(answer, details).put("instance_count", details.instanceCount())
                 .putNull("stripe_customer_id")
                 .putNull("stripe_subscription_id");
         ctx.json(answer);
@@ -88,22 +87,7 @@ public final class OrganizationRoutes {
     }
 
     private ObjectNode organization(OrganizationDetails details) {
-        ObjectNode node = OrganizationJson.of(json, details.organization());
-        var providers = node.putArray("model_providers");
-        details.modelProviders().stream().sorted().forEach(provider -> providers.add(provider.value()));
-        node.put("subscription_tier", details.plan().tier());
-        instanceLimit(node, details).put("instance_count", details.instanceCount());
-        LimitsJson.write(node.putObject("limits"), details.plan().limits());
-        return node;
-    }
-
-    private static ObjectNode instanceLimit(ObjectNode node, OrganizationDetails details) {
-        if (details.instanceLimit().isPresent()) {
-            node.put("instance_limit", details.instanceLimit().getAsInt());
-        } else {
-            node.putNull("instance_limit");
-        }
-        return node;
+        return OrganizationJson.details(json, details);
     }
 
     /** {@code model_api_keys}: an object of provider names to keys ({@code ""} removes one); absent or null: no change. */

@@ -20,7 +20,7 @@ import java.util.Set;
 public interface AuthorizeModelCallUseCase {
     /**
      * Throws {@code INVALID_API_KEY} for a credential no running instance holds, {@code PERMISSION_DENIED} when the
-     * instance may not use {@code provider}. Checks no limit: that is {@link ModelCallAdmission#admit}, once the call's
+     * instance may not use {@code provider}, {@code ORGANIZATION_SUSPENDED} while its organization is suspended. Checks no limit: that is {@link ModelCallAdmission#admit}, once the call's
      * body is known.
      */
     ModelCallGrant authorize(String credential, ModelProviderName provider);
