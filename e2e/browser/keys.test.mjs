@@ -33,7 +33,7 @@ test('a scoped key is shown once, works, and is refused (401) once revoked', asy
   await screenshot(page, 'keys-create-form');
   await page.getByRole('button', { name: 'Create key' }).click();
 
-  const shown = page.getByLabel('New key');
+  const shown = page.getByLabel('New key', { exact: true });
   await shown.waitFor(WAIT);
   const rawKey = (await shown.textContent()).trim();
   assert.match(rawKey, /^chd_sk_[0-9A-Za-z]{36}$/);
@@ -57,7 +57,7 @@ test('a scoped key is shown once, works, and is refused (401) once revoked', asy
   await page.reload();
   await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor(WAIT);
   await page.getByRole('row').filter({ hasText: name }).waitFor(WAIT);
-  assert.equal(await page.getByLabel('New key').count(), 0);
+  assert.equal(await page.getByLabel('New key', { exact: true }).count(), 0);
   assert.ok(!(await page.content()).includes(rawKey), 'the raw key is still on the page after a reload');
   assert.deepEqual(console.pageErrors, []);
   await console.finish();

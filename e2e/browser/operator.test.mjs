@@ -27,7 +27,7 @@ test('the operator page lists the organizations and creates one whose key works'
   const name = uniqueName('Operator-made');
   await page.getByLabel('Organization name').fill(name);
   await page.getByRole('button', { name: 'Create organization' }).click();
-  const shown = page.getByLabel('New key');
+  const shown = page.getByLabel('New key', { exact: true });
   await shown.waitFor(WAIT);
   const rawKey = (await shown.textContent()).trim();
   assert.match(rawKey, /^chd_org_[0-9A-Za-z]{36}$/);
