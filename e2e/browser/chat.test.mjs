@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ORG_KEY, registerInstance, turn } from './lib/chowder.mjs';
-import { CHOWDER_URL, WAIT, launchBrowser, openConsole, screenshot, signIn } from './lib/console.mjs';
+import { CHOWDER_URL, WAIT, launchBrowser, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
 import { FIRST_HALF, ScriptedGateway, SECOND_HALF } from './lib/gateway.mjs';
 
 const STREAMED = FIRST_HALF.join('').trim();
@@ -59,38 +59,34 @@ async function chatTurn(page, message, expectedTurn, screenshotName) {
 
 test('chat on the default session shows the tokens as they stream, before the answer completes', async () => {
   const instance = await registerInstance(gateway);
-  const console = await openConsole(browser);
-  const { page } = console;
-  await signIn(page, { orgKey: ORG_KEY() });
-  await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/chat`);
-  await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor(WAIT);
-  assert.equal(await chatTurn(page, 'Hello from the browser', 1, 'chat'), gatewaySessionKey('main'));
-  assert.equal(await chatTurn(page, 'And once more', 2, 'chat-second-turn'), gatewaySessionKey('main'));
-  assert.deepEqual(console.pageErrors, []);
-  await console.finish();
+  await withConsole(browser, 'chat-1', async (page) => {
+    await signIn(page, { orgKey: ORG_KEY() });
+    await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/chat`);
+    await heading(page, 'Chat').waitFor(WAIT);
+    assert.equal(await chatTurn(page, 'Hello from the browser', 1, 'chat'), gatewaySessionKey('main'));
+    assert.equal(await chatTurn(page, 'And once more', 2, 'chat-second-turn'), gatewaySessionKey('main'));
+  });
 });
 
 test('chat on a named session keeps its own history, apart from the default session', async () => {
   const instance = await registerInstance(gateway);
   await turn(instance.id, 'a turn on the default session first');
   const session = 'Support/Ticket 7';
-  const console = await openConsole(browser);
-  const { page } = console;
-  await signIn(page, { orgKey: ORG_KEY() });
-  await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/chat`);
-  await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor(WAIT);
-  await page.getByLabel(/session id/i).fill(session);
-  await page.getByRole('button', { name: /open session/i }).click();
-  await page.waitForURL(`**/chat/${encodeURIComponent(session)}`);
-  await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor(WAIT);
-  // Turn 1 of its own: merged with the default session it would be turn 2.
-  assert.equal(await chatTurn(page, 'Hello, named session', 1, 'chat-named-session'), gatewaySessionKey(session));
+  await withConsole(browser, 'chat-2', async (page) => {
+    await signIn(page, { orgKey: ORG_KEY() });
+    await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/chat`);
+    await heading(page, 'Chat').waitFor(WAIT);
+    await page.getByLabel(/session id/i).fill(session);
+    await page.getByRole('button', { name: /open session/i }).click();
+    await page.waitForURL(`**/chat/${encodeURIComponent(session)}`);
+    await heading(page, 'Chat').waitFor(WAIT);
+    // Turn 1 of its own: merged with the default session it would be turn 2.
+    assert.equal(await chatTurn(page, 'Hello, named session', 1, 'chat-named-session'), gatewaySessionKey(session));
 
-  await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/sessions`);
-  await page.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor(WAIT);
-  await page.getByRole('row').filter({ hasText: session }).waitFor(WAIT);
-  await page.getByRole('row').filter({ hasText: 'main' }).first().waitFor(WAIT);
-  await screenshot(page, 'sessions');
-  assert.deepEqual(console.pageErrors, []);
-  await console.finish();
+    await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/sessions`);
+    await heading(page, 'Sessions').waitFor(WAIT);
+    await page.getByRole('row').filter({ hasText: session }).waitFor(WAIT);
+    await page.getByRole('row').filter({ hasText: 'main' }).first().waitFor(WAIT);
+    await screenshot(page, 'sessions');
+  });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, uniqueName } from './lib/chowder.mjs';
-import { WAIT, launchBrowser, openConsole, screenshot, setting, signIn } from './lib/console.mjs';
+import { WAIT, launchBrowser, withConsole, screenshot, setting, signIn, heading } from './lib/console.mjs';
 
 let browser;
 
@@ -16,39 +16,36 @@ after(async () => {
 });
 
 test('the operator page lists the organizations and creates one whose key works', async () => {
-  const console = await openConsole(browser);
-  const { page } = console;
-  await signIn(page, { adminToken: setting('CHOWDER_ADMIN_TOKEN') });
-  await page.getByRole('heading', { level: 1, name: 'Organizations' }).waitFor(WAIT);
-  const organizations = page.getByRole('table', { name: 'Organizations' });
-  await organizations.getByRole('row').filter({ hasText: setting('CHOWDER_ORG_NAME') }).waitFor(WAIT);
-  await screenshot(page, 'operator');
+  await withConsole(browser, 'operator-1', async (page) => {
+    await signIn(page, { adminToken: setting('CHOWDER_ADMIN_TOKEN') });
+    await heading(page, 'Organizations').waitFor(WAIT);
+    const organizations = page.getByRole('table', { name: 'Organizations' });
+    await organizations.getByRole('row').filter({ hasText: setting('CHOWDER_ORG_NAME') }).waitFor(WAIT);
+    await screenshot(page, 'operator');
 
-  const name = uniqueName('Operator-made');
-  await page.getByLabel('Organization name').fill(name);
-  await page.getByRole('button', { name: 'Create organization' }).click();
-  const shown = page.getByLabel('New key', { exact: true });
-  await shown.waitFor(WAIT);
-  const rawKey = (await shown.textContent()).trim();
-  assert.match(rawKey, /^chd_org_[0-9A-Za-z]{36}$/);
-  await organizations.getByRole('row').filter({ hasText: name }).waitFor(WAIT);
-  await screenshot(page, 'operator-created');
-  const organization = await call('/v1/organization', { key: rawKey });
-  assert.equal(organization.status, 200);
-  assert.equal(organization.body.name, name);
-  assert.deepEqual(console.pageErrors, []);
-  await console.finish();
+    const name = uniqueName('Operator-made');
+    await page.getByLabel('Organization name').fill(name);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    const shown = page.getByLabel('New key', { exact: true });
+    await shown.waitFor(WAIT);
+    const rawKey = (await shown.textContent()).trim();
+    assert.match(rawKey, /^chd_org_[0-9A-Za-z]{36}$/);
+    await organizations.getByRole('row').filter({ hasText: name }).waitFor(WAIT);
+    await screenshot(page, 'operator-created');
+    const organization = await call('/v1/organization', { key: rawKey });
+    assert.equal(organization.status, 200);
+    assert.equal(organization.body.name, name);
+  });
 });
 
 test('a wrong admin token shows "Invalid admin token." and no organization', async () => {
-  const console = await openConsole(browser);
-  const { page } = console;
-  const token = setting('CHOWDER_ADMIN_TOKEN');
-  await page.goto(`${setting('CHOWDER_URL')}/console/#/signin`);
-  await page.getByLabel(/admin token/i).fill(`${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.getByRole('alert').filter({ hasText: 'Invalid admin token.' }).waitFor(WAIT);
-  await screenshot(page, 'signin-wrong-admin-token');
-  assert.equal(await page.getByRole('table', { name: 'Organizations' }).count(), 0);
-  await console.finish();
+  await withConsole(browser, 'operator-2', async (page) => {
+    const token = setting('CHOWDER_ADMIN_TOKEN');
+    await page.goto(`${setting('CHOWDER_URL')}/console/#/signin`);
+    await page.getByLabel(/admin token/i).fill(`${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`);
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('alert').filter({ hasText: 'Invalid admin token.' }).waitFor(WAIT);
+    await screenshot(page, 'signin-wrong-admin-token');
+    assert.equal(await page.getByRole('table', { name: 'Organizations' }).count(), 0);
+  });
 });

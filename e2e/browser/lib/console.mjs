@@ -28,10 +28,12 @@ export async function launchBrowser() {
 }
 
 /**
- * A fresh context (no storage shared with other tests) and page at `viewport`, recording the origin of every request
- * the page makes. `finish()` asserts that no cookie was set and that every request went to Chowder's origin.
+ * Runs `scenario` with a fresh context (no storage shared with other tests) and page at `viewport`, recording the
+ * origin of every request the page makes and the page's uncaught errors. Afterwards it asserts that no cookie was set,
+ * that every request went to Chowder's origin and that the page threw nothing. When the scenario fails, the error
+ * gains what the page showed (URL, alerts) and a screenshot `FAILED-<name>.png`, so a red run says what went wrong.
  */
-export async function openConsole(browser, viewport = DESKTOP) {
+export async function withConsole(browser, name, scenario, viewport = DESKTOP) {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(WAIT.timeout);
   const page = await context.newPage();
@@ -44,17 +46,33 @@ export async function openConsole(browser, viewport = DESKTOP) {
     }
   });
   page.on('pageerror', (error) => pageErrors.push(String(error)));
-  return {
-    context,
-    page,
-    pageErrors,
-    async finish() {
-      assert.deepEqual(await context.cookies(), [], 'the console set a cookie');
-      assert.deepEqual([...origins].filter((origin) => origin !== CHOWDER_URL()), [],
-        'the console sent requests to another origin than Chowder');
-      await context.close();
-    },
-  };
+  try {
+    await scenario(page);
+    assert.deepEqual(await context.cookies(), [], 'the console set a cookie');
+    assert.deepEqual([...origins].filter((origin) => origin !== CHOWDER_URL()), [],
+      'the console sent requests to another origin than Chowder');
+    assert.deepEqual(pageErrors, [], 'the page threw');
+  } catch (error) {
+    const shown = await whatThePageShows(page, name, pageErrors);
+    // node's reporter prints the stack, which holds the message as it was when the error was made.
+    error.message += shown;
+    error.stack = `${error.stack ?? ''}${shown}`;
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
+async function whatThePageShows(page, name, pageErrors) {
+  try {
+    await screenshot(page, `FAILED-${name}`);
+    const alerts = await page.getByRole('alert').allInnerTexts();
+    const headings = await page.getByRole('heading', { level: 1 }).allInnerTexts();
+    return `\n  page: ${page.url()}\n  h1: ${JSON.stringify(headings)}\n  alerts: ${JSON.stringify(alerts)}`
+      + `\n  page errors: ${JSON.stringify(pageErrors)}\n  screenshot: FAILED-${name}.png`;
+  } catch (inspecting) {
+    return `\n  (the page could not be inspected: ${inspecting.message})`;
+  }
 }
 
 /** A full-page screenshot `<name>.png` in SCREENSHOT_DIR. */
@@ -64,10 +82,15 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(directory, `${name}.png`), fullPage: true });
 }
 
+/** The page's one `<h1>`, named exactly `name` (each console page names itself so). */
+export function heading(page, name) {
+  return page.getByRole('heading', { level: 1, name, exact: true });
+}
+
 /** Opens the console's sign-in page. */
 export async function gotoSignIn(page) {
   await page.goto(`${CHOWDER_URL()}/console/#/signin`);
-  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor(WAIT);
+  await heading(page, 'Sign in').waitFor(WAIT);
 }
 
 /** Signs in with an organization key (and/or an admin token) through the form, and waits to leave the sign-in page. */
@@ -80,11 +103,11 @@ export async function signIn(page, { orgKey = '', adminToken = '' } = {}) {
     await page.getByLabel(/admin token/i).fill(adminToken);
   }
   await page.getByRole('button', { name: /sign in/i }).click();
-  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor({ state: 'detached', ...WAIT });
+  await heading(page, 'Sign in').waitFor({ state: 'detached', ...WAIT });
 }
 
 /** Navigates the console to a hash route and waits for its page's heading. */
-export async function gotoRoute(page, route, heading) {
+export async function gotoRoute(page, route, title) {
   await page.goto(`${CHOWDER_URL()}/console/#/${route}`);
-  await page.getByRole('heading', { level: 1, name: heading }).waitFor(WAIT);
+  await heading(page, title).waitFor(WAIT);
 }
