@@ -51,7 +51,7 @@ async function failure(response) {
   return new ApiError(response.status, detailText(detail, response.status));
 }
 
-function request(path, { method = 'GET', body, admin = false, credential } = {}) {
+function request(path, { method = 'GET', body, admin = false, credential, signal } = {}) {
   const s = session();
   const key = credential ?? (admin ? s.adminToken : s.orgKey);
   const headers = {};
@@ -61,7 +61,7 @@ function request(path, { method = 'GET', body, admin = false, credential } = {})
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
-  return fetch(path, { method, headers, body: payload, credentials: 'omit', cache: 'no-store' });
+  return fetch(path, { method, headers, body: payload, credentials: 'omit', cache: 'no-store', signal });
 }
 
 /**
@@ -101,12 +101,13 @@ export function failureMessage(data) {
 
 /**
  * Sends `input` to the instance's default session (sessionId null) or a named one, streaming, and yields each
- * server-sent event `{event, data}` as it arrives. A `response.failed` event is yielded with `data.message` set.
+ * server-sent event `{event, data}` as it arrives. A `response.failed` event is yielded with `message` set to its
+ * error's message. `signal` (optional) aborts the request, which cancels the agent's turn.
  */
-export async function* streamResponse(instanceId, sessionId, input) {
+export async function* streamResponse(instanceId, sessionId, input, { signal } = {}) {
   const base = `/v1/instances/${encodeURIComponent(instanceId)}`;
   const path = sessionId ? `${base}/session/${encodeURIComponent(sessionId)}/responses` : `${base}/responses`;
-  const response = await request(path, { method: 'POST', body: { model: 'openclaw', input, stream: true } });
+  const response = await request(path, { method: 'POST', body: { model: 'openclaw', input, stream: true }, signal });
   if (!response.ok) throw await failure(response);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();

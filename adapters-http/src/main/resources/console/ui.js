@@ -2,7 +2,7 @@
 
 /**
  * Creates an element: `attrs` are attributes (`class`, `for`, `aria-*`, `data-*`, …), except `on` (an object of
- * event listeners) and boolean properties given as true/false (`disabled`, `hidden`, `checked`, `required`).
+ * event listeners); a boolean attribute (`disabled`, `hidden`, `checked`, `required`) is given as true/false.
  * Children are nodes or text (null/false skipped, arrays flattened).
  */
 export function h(tag, attrs = {}, ...children) {
@@ -11,7 +11,8 @@ export function h(tag, attrs = {}, ...children) {
     if (name === 'on') {
       for (const [type, listener] of Object.entries(value)) element.addEventListener(type, listener);
     } else if (typeof value === 'boolean') {
-      element[name] = value;
+      // As an attribute, so that it is also the default a form's reset() returns to.
+      if (value) element.setAttribute(name, '');
     } else if (value !== null && value !== undefined) {
       element.setAttribute(name, String(value));
     }

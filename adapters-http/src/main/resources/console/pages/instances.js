@@ -15,7 +15,7 @@ function createForm(main, reload) {
   const toggle = () => { gatewayFields.hidden = provisioned.checked; };
   registered.addEventListener('change', toggle);
   provisioned.addEventListener('change', toggle);
-  const form = h('form', { class: 'card form', 'aria-labelledby': 'create-instance' },
+  const form = h('form', { novalidate: true, class: 'card form', 'aria-labelledby': 'create-instance' },
     h('h2', { id: 'create-instance' }, 'New instance'),
     field('Name', name),
     h('fieldset', { class: 'choices' }, h('legend', {}, 'Gateway'),

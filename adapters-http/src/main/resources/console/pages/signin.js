@@ -7,7 +7,7 @@ export async function render(main) {
   const orgKey = h('input', { id: 'signin-org-key', type: 'password', autocomplete: 'off', spellcheck: 'false', placeholder: 'chd_org_…' });
   const adminToken = h('input', { id: 'signin-admin-token', type: 'password', autocomplete: 'off', spellcheck: 'false' });
   const submit = h('button', { type: 'submit' }, 'Sign in');
-  const form = h('form', { class: 'card form', novalidate: 'novalidate' },
+  const form = h('form', { class: 'card form', novalidate: true },
     field('Organization key', orgKey),
     field('Admin token', adminToken),
     h('p', { class: 'hint' }, 'Either may be empty. They are kept in this tab only (sessionStorage) and sent to this Chowder\'s API.'),
