@@ -37,7 +37,7 @@ function gatewaySessionKey(id) {
  */
 async function chatTurn(page, message, expectedTurn, screenshotName) {
   const log = page.getByRole('log');
-  await page.getByLabel('Message', { exact: true }).fill(message);
+  await page.getByRole('textbox', { name: 'Message', exact: true }).fill(message);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   const held = await gateway.nextHeldStream();
   try {
