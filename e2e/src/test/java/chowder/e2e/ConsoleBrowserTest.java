@@ -37,7 +37,7 @@ class ConsoleBrowserTest {
         Path browserTests = root.resolve("e2e").resolve("browser");
         requireInstalled(browserTests);
         String adminToken = randomHex(20);
-        Path screenshots = root.resolve("e2e").resolve("target").resolve("console-screenshots");
+        Path screenshots = emptied(root.resolve("e2e").resolve("target").resolve("console-screenshots"));
         try (ChowderProcess chowder = ChowderProcess.start(Map.of("CHOWDER_ADMIN_TOKEN", adminToken))) {
             ChowderProcess.Organization organization = chowder.createOrganization("Browser Test " + randomHex(3));
             NodeTestRun run = NodeTestRun.run(browserTests, testFiles(browserTests), Map.of(
@@ -67,6 +67,21 @@ class ConsoleBrowserTest {
         }
         if (!Files.isRegularFile(browserTests.resolve("node_modules").resolve("playwright-core").resolve("package.json"))) {
             fail("no " + browserTests.resolve("node_modules/playwright-core") + ": install it with " + INSTALL);
+        }
+    }
+
+    /** The screenshot directory without the pictures of an earlier run (a stale FAILED-… would mislead). */
+    private static Path emptied(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            try (Stream<Path> pictures = Files.list(directory)) {
+                for (Path picture : pictures.filter(file -> file.getFileName().toString().endsWith(".png")).toList()) {
+                    Files.delete(picture);
+                }
+            }
+            return directory;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot empty " + directory, e);
         }
     }
 
