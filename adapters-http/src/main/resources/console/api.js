@@ -87,7 +87,9 @@ function parseEvent(block) {
   if (data.length === 0) return null;
   const text = data.join('\n');
   try {
-    return { event, data: JSON.parse(text) };
+    const json = JSON.parse(text);
+    // An event without an `event:` line is named by its data's `type`, as OpenResponses events carry it.
+    return { event: event === 'message' && typeof json?.type === 'string' ? json.type : event, data: json };
   } catch {
     return { event, data: text };
   }

@@ -76,6 +76,7 @@ async function route() {
   const found = match(path);
   updateNav();
   document.getElementById('nav').classList.remove('open');
+  document.getElementById('nav-toggle').setAttribute('aria-expanded', 'false');
   if (!found) {
     main.append(h('h1', {}, 'Not found'));
     showError(main, new Error(`There is no page at #${path}.`));
@@ -91,7 +92,7 @@ async function route() {
     else if (typeof result === 'function') result();
   } catch (error) {
     if (current !== generation) return undefined;
-    if (!main.querySelector('h1')) main.append(h('h1', {}, found.page));
+    if (!main.querySelector('h1')) main.append(h('h1', {}, found.page[0].toUpperCase() + found.page.slice(1)));
     showError(main, error);
   }
   if (current === generation && !main.contains(document.activeElement)) main.focus({ preventScroll: true });

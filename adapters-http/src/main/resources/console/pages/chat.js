@@ -49,6 +49,7 @@ export async function render(main, { id, session }) {
           answer.appendData(outputText(data?.response));
         } else if (event === 'response.failed') {
           agent.classList.add('failed');
+          agent.append(h('span', { class: 'failure' }, ` (failed: ${failure})`));
           showError(main, new Error(failure));
         }
       }

@@ -2,7 +2,9 @@ package chowder.adapter.http.console;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.NotFoundResponse;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,16 +31,21 @@ public final class ConsoleRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/", ctx -> redirect(ctx, 302));
-        // Javalin ignores a trailing slash when matching, so "/console" and "/console/" reach this one handler.
-        routes.get(PATH, ctx -> {
-            if (ctx.req().getRequestURI().endsWith("/")) {
-                serve(ctx, "index.html");
-            } else {
-                redirect(ctx, 301);
-            }
-        });
-        routes.get(PATH + "/<file>", ctx -> serve(ctx, ctx.pathParam("file")));
+        // HEAD too, so that it answers with the same headers as GET (Jetty sends no body).
+        for (var add : List.<java.util.function.BiConsumer<String, Handler>>of(routes::get, routes::head)) {
+            add.accept("/", ctx -> redirect(ctx, 302));
+            add.accept(PATH, this::consoleRoot);
+            add.accept(PATH + "/<file>", ctx -> serve(ctx, ctx.pathParam("file")));
+        }
+    }
+
+    /** Javalin ignores a trailing slash when matching, so "/console" and "/console/" both reach this handler. */
+    private void consoleRoot(Context ctx) {
+        if (ctx.req().getRequestURI().endsWith("/")) {
+            serve(ctx, "index.html");
+        } else {
+            redirect(ctx, 301);
+        }
     }
 
     /** Whether a route template is one of the console's (pages for a browser, not part of the API). */

@@ -55,6 +55,7 @@ class ConsoleRoutesTest extends ApiTest {
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         assertThat(detail(missing)).startsWith("Not found");
+        assertThat(missing.headers().firstValue("Content-Security-Policy")).contains(CSP);
         assertThat(send("GET", "/console/pages/", null, null).statusCode()).isEqualTo(404);
     }
 
@@ -77,6 +78,15 @@ class ConsoleRoutesTest extends ApiTest {
             assertThat(detail(answer)).as(attempt).isNotBlank();
             assertThat(answer.body()).as(attempt).doesNotContain("<project").doesNotContain("root:");
         }
+    }
+
+    @Test
+    void headAnswersWithTheSameHeaders() throws Exception {
+        HttpResponse<String> head = send("HEAD", "/console/app.js", null, null);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(contentType(head)).isEqualTo("text/javascript;charset=utf-8");
+        assertThat(head.headers().firstValue("Content-Security-Policy")).contains(CSP);
+        assertThat(head.body()).isEmpty();
     }
 
     @Test
