@@ -91,10 +91,12 @@ export function formatBytes(size) {
   return `${(size / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-/** Whole-number input text as a number, '' as null (none/default); anything else throws a message for the user. */
-export function optionalInteger(text, name) {
+/**
+ * Input text for an integer-or-null field: '' is null (none, or the default), a whole number is that number, and
+ * anything else is sent as typed, so that the API's 422 says what is wrong (forms leave validation to the API).
+ */
+export function numberOrNull(text) {
   const trimmed = text.trim();
   if (trimmed === '') return null;
-  if (!/^\d+$/.test(trimmed)) throw new Error(`${name} must be a whole number, or empty for none.`);
-  return Number(trimmed);
+  return /^-?\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }

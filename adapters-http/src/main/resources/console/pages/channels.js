@@ -31,7 +31,7 @@ async function connectPanel(main, id, channel, reload) {
     const input = h('input', { type: SECRET.test(name) ? 'password' : 'text', name, autocomplete: 'off', spellcheck: 'false' });
     return { name, input, field: labelled(name, input, description) };
   });
-  const submit = h('button', { type: 'submit' }, `Connect ${nameOf(channel)}`);
+  const submit = h('button', { type: 'submit' }, 'Save and connect');
   const result = h('div', { role: 'status' });
   const hint = inputs.length === 0
     ? h('p', { class: 'hint' }, channel === 'whatsapp' ? 'No fields: scan the QR code shown after connecting.' : 'No fields needed.')
@@ -75,7 +75,7 @@ async function pairingPanel(main, id, channel) {
         request.sender_label, h('span', { class: 'mono' }, request.sender_id), formatTime(request.created_at), formatTime(request.expires_at)])));
   };
   await load();
-  const code = h('input', { type: 'text', required: 'required', autocomplete: 'off', spellcheck: 'false', maxlength: '16' });
+  const code = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const submit = h('button', { type: 'submit' }, 'Approve');
   const result = h('div', { role: 'status' });
   const form = h('form', { class: 'inline-form' }, labelled('Pairing code', code), submit);

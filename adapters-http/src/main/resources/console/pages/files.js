@@ -81,7 +81,7 @@ function rows(main, id, listing, reload) {
 }
 
 function uploadForm(main, id, dir, reload) {
-  const file = h('input', { id: 'upload-file', type: 'file', required: 'required' });
+  const file = h('input', { id: 'upload-file', type: 'file' });
   const name = h('input', { id: 'upload-name', type: 'text', autocomplete: 'off', placeholder: 'the file\'s own name' });
   const submit = h('button', { type: 'submit' }, 'Upload');
   const done = h('p', { class: 'small', role: 'status' });
@@ -92,8 +92,8 @@ function uploadForm(main, id, dir, reload) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const chosen = file.files?.[0];
-    if (!chosen) return;
     whileBusy(submit, main, async () => {
+      if (!chosen) throw new Error('Choose a file to upload first.');
       const target = join(dir, name.value.trim() || chosen.name);
       const body = new FormData();
       body.append('path', target);

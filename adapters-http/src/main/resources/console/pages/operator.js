@@ -3,10 +3,12 @@
 // suspend or resume, issue another organization key (shown once), edit the plan.
 import { api } from '../api.js';
 import { h, showError, confirmAction, formatNumber, formatTime } from '../ui.js';
-import { button, dataTable, empty, labelled, optionalInteger, shownOnce, uid, whileBusy, dropErrors } from '../page-kit.js';
+import { button, dataTable, empty, labelled, numberOrNull, shownOnce, uid, whileBusy, dropErrors } from '../page-kit.js';
 
 const ADMIN = { admin: true };
 const orgPath = (id, rest = '') => `/v1/admin/organizations/${encodeURIComponent(id)}${rest}`;
+/** How many usage requests the page has in flight at once. */
+const USAGE_REQUESTS = 6;
 const LIMITS = [['tokens_per_day', 'Tokens per day'], ['tokens_per_month', 'Tokens per month'], ['requests_per_minute', 'Requests per minute']];
 
 function limitsText(limits) {
@@ -25,6 +27,21 @@ async function usageCell(org) {
   }
 }
 
+/** Maps `items` through the async `task`, at most USAGE_REQUESTS at a time (a long list is no burst of requests). */
+async function inTurn(items, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(USAGE_REQUESTS, items.length) }, worker));
+  return results;
+}
+
 /** Shows `content` as the page's one panel (rename, plan or a new key), replacing the previous one. */
 function panel(main, title, ...content) {
   const heading = uid('panel');
@@ -38,7 +55,7 @@ function panel(main, title, ...content) {
 }
 
 function renamePanel(main, org, reload) {
-  const name = h('input', { type: 'text', required: 'required', maxlength: '128', autocomplete: 'off', value: org.name });
+  const name = h('input', { type: 'text', autocomplete: 'off', value: org.name });
   const submit = h('button', { type: 'submit' }, 'Save name');
   const form = h('form', { class: 'form' }, labelled('New name', name), submit);
   form.addEventListener('submit', (event) => {
@@ -55,7 +72,7 @@ function renamePanel(main, org, reload) {
 async function planPanel(main, org, reload) {
   const plan = await api(orgPath(org.id, '/plan'), ADMIN);
   const text = (value) => (value === null || value === undefined ? '' : String(value));
-  const tier = h('input', { type: 'text', required: 'required', autocomplete: 'off', value: plan.subscription_tier });
+  const tier = h('input', { type: 'text', autocomplete: 'off', value: plan.subscription_tier });
   const instanceLimit = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', value: text(plan.instance_limit) });
   const limits = LIMITS.map(([key, label]) => ({
     key, label, input: h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', value: text(plan.limits?.[key]) }),
@@ -75,8 +92,8 @@ async function planPanel(main, org, reload) {
     whileBusy(submit, main, async () => {
       const body = {
         subscription_tier: tier.value.trim(),
-        instance_limit: optionalInteger(instanceLimit.value, 'Instance limit'),
-        limits: Object.fromEntries(limits.map(({ key, label, input }) => [key, optionalInteger(input.value, label)])),
+        instance_limit: numberOrNull(instanceLimit.value),
+        limits: Object.fromEntries(limits.map(({ key, input }) => [key, numberOrNull(input.value)])),
         operator_model_keys: modelKeys.value === 'default' ? null : modelKeys.value === 'true',
       };
       await api(orgPath(org.id, '/plan'), { ...ADMIN, method: 'PATCH', body });
@@ -109,7 +126,7 @@ function actions(main, org, reload) {
 }
 
 function createForm(main, reload) {
-  const name = h('input', { id: 'org-name', type: 'text', required: 'required', maxlength: '128', autocomplete: 'off' });
+  const name = h('input', { id: 'org-name', type: 'text', autocomplete: 'off' });
   const submit = h('button', { type: 'submit' }, 'Create organization');
   const form = h('form', { class: 'card form', 'aria-labelledby': 'create-org' },
     h('h2', { id: 'create-org' }, 'New organization'), labelled('Organization name', name), submit);
@@ -131,7 +148,7 @@ export async function render(main) {
   main.append(h('h1', {}, 'Organizations'), list);
   const reload = async () => {
     const organizations = await api('/v1/admin/organizations', ADMIN);
-    const usage = await Promise.all(organizations.map(usageCell));
+    const usage = await inTurn(organizations, usageCell);
     empty(list);
     if (organizations.length === 0) {
       list.append(h('p', { class: 'empty' }, 'No organizations yet: create one below.'));
@@ -139,7 +156,7 @@ export async function render(main) {
     }
     list.append(dataTable('Organizations', ['Name', 'Instances', 'State', 'Tier', 'Limits', 'Tokens, 30 days', 'Created', 'Actions'],
       organizations.map((org, index) => [
-        h('span', {}, org.name, h('div', { class: 'mono small muted' }, org.id)),
+        h('span', {}, org.name, h('div', { class: 'mono small muted org-id' }, org.id)),
         `${formatNumber(org.instance_count)} of ${org.instance_limit === null || org.instance_limit === undefined || org.instance_limit === 0
           ? 'unlimited' : formatNumber(org.instance_limit)}`,
         org.suspended ? h('span', { class: 'suspended' }, 'Suspended', h('div', { class: 'small' }, formatTime(org.suspended_at)))

@@ -63,7 +63,7 @@ function envLines(text) {
 }
 
 function installForm(main, id, reload) {
-  const slug = h('input', { id: 'skill-slug', type: 'text', required: 'required', autocomplete: 'off', spellcheck: 'false' });
+  const slug = h('input', { id: 'skill-slug', type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const env = h('textarea', { id: 'skill-env', autocomplete: 'off', spellcheck: 'false' });
   const submit = h('button', { type: 'submit' }, 'Install');
   const result = h('div', { role: 'status' });

@@ -100,5 +100,16 @@ export async function render(main, params) {
   };
   period.addEventListener('change', load);
   measure.addEventListener('change', draw);
+  // The chart is drawn for the width it has: draw it again once a resize (or a turned phone) settles.
+  let pending = null;
+  const onResize = () => {
+    clearTimeout(pending);
+    pending = setTimeout(draw, 200);
+  };
+  window.addEventListener('resize', onResize);
   await load();
+  return () => {
+    clearTimeout(pending);
+    window.removeEventListener('resize', onResize);
+  };
 }

@@ -71,6 +71,14 @@ class SessionsApiEndToEndTest {
             assertThat(usage.path("total_tokens").asInt()).isEqualTo(90);
             assertThat(usage.path("by_key")).hasSize(1);
             assertThat(chowder.send("GET", base + "/usage?from=yesterday", key, null).statusCode()).isEqualTo(400);
+
+            // The daily series over the real store: two UTC days that hold all six turns (today's, unless midnight passed).
+            java.time.Instant today = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+            JsonNode daily = JSON.readTree(chowder.send("GET", base + "/usage?interval=day&from=" + today.minus(java.time.Duration.ofDays(1))
+                    + "&to=" + today.plus(java.time.Duration.ofDays(1)), key, null).body());
+            assertThat(daily.path("series")).hasSize(2);
+            assertThat(daily.path("series").get(0).path("turns").asInt() + daily.path("series").get(1).path("turns").asInt()).isEqualTo(6);
+            assertThat(daily.path("series").get(1).path("from").asText()).isEqualTo(today.toString());
         }
     }
 
