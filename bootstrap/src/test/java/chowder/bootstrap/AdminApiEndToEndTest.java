@@ -83,6 +83,17 @@ class AdminApiEndToEndTest {
     }
 
     @Test
+    void aTokenShorterThan32CharactersRefusesTheStartNamingTheVariableAndNotTheToken() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = Main.run(new String[] {"serve"}, Map.of("CHOWDER_DATA_DIR", dataDir.toString(), "CHOWDER_HTTP_HOST", "127.0.0.1",
+                "CHOWDER_HTTP_PORT", "0", "CHOWDER_ADMIN_TOKEN", "short-admin-token-4711"), new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true));
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("CHOWDER_ADMIN_TOKEN=(hidden) is invalid: must be at least 32 characters")
+                .doesNotContain("short-admin-token-4711");
+    }
+
+    @Test
     void withoutTheTokenTheAdminApiIsAPlain404() throws Exception {
         try (RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
             HttpResponse<String> off = chowder.send("GET", "/v1/admin/organizations", TOKEN, null);

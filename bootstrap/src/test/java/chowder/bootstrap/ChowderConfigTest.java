@@ -184,8 +184,7 @@ class ChowderConfigTest {
     @Test
     void aShortAdminTokenIsRefusedNamingTheVariableWithoutShowingItAndABlankOneLeavesTheAdminApiOff() {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of("CHOWDER_ADMIN_TOKEN", "a-31-character-admin-token-1234")))
-                .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessage("CHOWDER_ADMIN_TOKEN=(hidden) is invalid: must be at least 32 characters")
+                .isInstanceOf(InvalidConfigurationException.class).hasMessage("CHOWDER_ADMIN_TOKEN=(hidden) is invalid: must be at least 32 characters")
                 .message().doesNotContain("a-31-character");
         assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_ADMIN_TOKEN", "  ")).http().adminToken()).isEmpty();
     }

@@ -65,7 +65,7 @@ import java.util.Set;
 /**
  * A real Javalin server over the real services and in-memory stores, for the tests of one group of routes: the test
  * may give the use cases under test (skills or channels, over a stand-in for the gateway) and the gateway behind the
- * responses routes, and talks HTTP to it. Signup is on, so that every route is registered.
+ * responses routes, and talks HTTP to it. Signup and the admin API are on, so that every route is registered.
  */
 public final class RoutesHarness implements AutoCloseable {
     /** The largest request body the server accepts. */

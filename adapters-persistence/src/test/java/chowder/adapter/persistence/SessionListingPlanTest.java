@@ -196,7 +196,7 @@ class SessionListingPlanTest {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             Timestamp now = Timestamp.from(START);
-            try (PreparedStatement organization = connection.prepareStatement("INSERT INTO organizations VALUES (?, 'Acme', ?, ?)")) {
+            try (PreparedStatement organization = connection.prepareStatement("INSERT INTO organizations (id, name, created_at, updated_at) VALUES (?, 'Acme', ?, ?)")) {
                 organization.setObject(1, ORGANIZATION);
                 organization.setTimestamp(2, now);
                 organization.setTimestamp(3, now);

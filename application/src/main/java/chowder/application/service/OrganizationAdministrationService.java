@@ -77,12 +77,12 @@ public final class OrganizationAdministrationService implements AdministerOrgani
 
     @Override
     public OrganizationDetails get(Caller operator, OrganizationId organization) {
-        return organizations.details(find(requireOperator(operator), organization));
+        return organizations.details(existing(operator, organization));
     }
 
     @Override
     public OrganizationDetails update(Caller operator, OrganizationId organization, Optional<String> name, Optional<Boolean> suspended) {
-        Organization current = find(requireOperator(operator), organization);
+        Organization current = existing(operator, organization);
         Instant now = clock.instant();
         // The name is checked before anything is written: a bad one changes nothing.
         Organization renamed = name.map(newName -> current.rename(newName, now)).orElse(current);
@@ -98,7 +98,7 @@ public final class OrganizationAdministrationService implements AdministerOrgani
 
     @Override
     public NewApiKey issueKey(Caller operator, OrganizationId organization, String name) {
-        find(requireOperator(operator), organization);
+        existing(operator, organization);
         return keys.create(new CreateApiKeyCommand(Caller.operatorFor(organization), ApiKeyKind.ORGANIZATION, name, List.of(), List.of(),
                 Optional.empty(), List.of(), Optional.empty()));
     }
@@ -116,7 +116,7 @@ public final class OrganizationAdministrationService implements AdministerOrgani
 
     @Override
     public OrganizationUsage usage(Caller operator, OrganizationId organization, Optional<Instant> from, Optional<Instant> to) {
-        find(requireOperator(operator), organization);
+        existing(operator, organization);
         UsageWindow window = UsageWindow.requested(from, to, clock);
         if (!window.from().isBefore(window.to())) {
             throw ChowderException.invalidRequest("from must be before to.");
@@ -146,7 +146,9 @@ public final class OrganizationAdministrationService implements AdministerOrgani
         }
     }
 
-    private Organization find(Caller operator, OrganizationId id) {
+    /** The organization, once the caller is known to be the operator. */
+    private Organization existing(Caller operator, OrganizationId id) {
+        requireOperator(operator);
         return loadOrganizations.findById(id).orElseThrow(() -> new ChowderException(ErrorCode.NOT_FOUND, "Organization not found."));
     }
 

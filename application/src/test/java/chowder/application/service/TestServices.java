@@ -51,6 +51,11 @@ public final class TestServices {
                     OptionalLong.empty(), optional(requestsPerMinute)), Optional.empty()));
         }
 
+        /** The operator suspends ({@code true}) or resumes the organization. */
+        public void suspended(boolean suspended) {
+            store.updateSuspension(store.findById(organization).orElseThrow().suspended(suspended, java.time.Instant.now()));
+        }
+
         /** Tokens counted as spent today (reservations of calls still running included). */
         public long spentToday() {
             return counters.spent("DAY:org:" + organization);

@@ -100,6 +100,23 @@ class ModelEndpointMeteringTest {
     }
 
     @Test
+    void aSuspendedOrganizationsModelCallsAre403BeforeTheProviderSeesThemUntilItIsResumed() throws Exception {
+        String body = "{\"model\":\"llama\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        egress.suspended(true);
+        HttpResponse<String> refused = gateway.send(call(body), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(refused.body()).path("detail").asText()).isEqualTo("This organization is suspended by its operator.");
+        assertThat(provider.hasCall()).isFalse();
+        assertThat(egress.spentToday()).isZero();
+
+        egress.suspended(false);
+        provider.answer(ScriptedProvider.Answer.json(200, "{\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}"),
+                false);
+        assertThat(gateway.send(call(body), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(provider.nextCall(WAIT).path()).isEqualTo("/v1/chat/completions");
+    }
+
+    @Test
     void anAnswerLargerThanTheUsageLimitIsMeteredFromItsUsage() throws Exception {
         egress.limits(1_000_000_000L, null);
         // 2.5 MiB of choices, the usage at the end: the whole answer was once kept to be parsed, and beyond 8 MiB went uncounted.
