@@ -5,22 +5,24 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ORG_KEY, registerInstance, turn } from './lib/chowder.mjs';
 import { CHOWDER_URL, WAIT, launchBrowser, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
-import { FIRST_HALF, ScriptedGateway, SECOND_HALF } from './lib/gateway.mjs';
-
-const STREAMED = FIRST_HALF.join('').trim();
+import { BREAK_STREAM, fullAnswer, ScriptedGateway, streamedPart } from './lib/gateway.mjs';
 
 let browser;
-let gateway;
 
 before(async () => {
   browser = await launchBrowser();
-  gateway = await ScriptedGateway.start();
 });
 
 after(async () => {
   await browser?.close();
-  await gateway?.close();
 });
+
+/** A gateway of the test's own (its session histories count this test's turns only), closed after it. */
+async function gatewayFor(t) {
+  const gateway = await ScriptedGateway.start();
+  t.after(() => gateway.close());
+  return gateway;
+}
 
 /** The session key Chowder sends the gateway for `id` (docs/api.md, "How sessions map to the gateway"). */
 function gatewaySessionKey(id) {
@@ -35,40 +37,41 @@ function gatewaySessionKey(id) {
  * Sends `message` from the chat page and checks the streaming: the first deltas are in the log while the gateway
  * holds the rest, then the whole answer once released. Returns the session key the gateway received.
  */
-async function chatTurn(page, message, expectedTurn, screenshotName) {
+async function chatTurn(page, gateway, message, expectedTurn, screenshotName) {
   const log = page.getByRole('log');
   await page.getByRole('textbox', { name: 'Message', exact: true }).fill(message);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   const held = await gateway.nextHeldStream();
   try {
     assert.equal(held.input, message);
-    await log.filter({ hasText: STREAMED }).waitFor(WAIT);
+    await log.filter({ hasText: streamedPart(expectedTurn) }).waitFor(WAIT);
     const whileHeld = await log.innerText();
     assert.ok(whileHeld.includes(message), `the log does not show the message: ${whileHeld}`);
-    assert.ok(!whileHeld.includes(SECOND_HALF(expectedTurn)[1]), `the end of the answer is shown before the gateway sent it: ${whileHeld}`);
+    assert.ok(!whileHeld.includes(fullAnswer(expectedTurn)), `the end of the answer is shown before the gateway sent it: ${whileHeld}`);
     await screenshot(page, `${screenshotName}-streaming`);
   } finally {
     held.release();
   }
-  const answer = [...FIRST_HALF, ...SECOND_HALF(expectedTurn)].join('');
-  await log.filter({ hasText: answer }).waitFor(WAIT);
+  await log.filter({ hasText: fullAnswer(expectedTurn) }).waitFor(WAIT);
   await page.getByRole('button', { name: 'Send', exact: true }).and(page.locator(':enabled')).waitFor(WAIT);
   await screenshot(page, screenshotName);
   return held.session;
 }
 
-test('chat on the default session shows the tokens as they stream, before the answer completes', async () => {
+test('chat on the default session shows the tokens as they stream, before the answer completes', async (t) => {
+  const gateway = await gatewayFor(t);
   const instance = await registerInstance(gateway);
   await withConsole(browser, 'chat-1', async (page) => {
     await signIn(page, { orgKey: ORG_KEY() });
     await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/chat`);
     await heading(page, 'Chat').waitFor(WAIT);
-    assert.equal(await chatTurn(page, 'Hello from the browser', 1, 'chat'), gatewaySessionKey('main'));
-    assert.equal(await chatTurn(page, 'And once more', 2, 'chat-second-turn'), gatewaySessionKey('main'));
+    assert.equal(await chatTurn(page, gateway, 'Hello from the browser', 1, 'chat'), gatewaySessionKey('main'));
+    assert.equal(await chatTurn(page, gateway, 'And once more', 2, 'chat-second-turn'), gatewaySessionKey('main'));
   });
 });
 
-test('chat on a named session keeps its own history, apart from the default session', async () => {
+test('chat on a named session keeps its own history, apart from the default session', async (t) => {
+  const gateway = await gatewayFor(t);
   const instance = await registerInstance(gateway);
   await turn(instance.id, 'a turn on the default session first');
   const session = 'Support/Ticket 7';
@@ -81,12 +84,32 @@ test('chat on a named session keeps its own history, apart from the default sess
     await page.waitForURL(`**/chat/${encodeURIComponent(session)}`);
     await heading(page, 'Chat').waitFor(WAIT);
     // Turn 1 of its own: merged with the default session it would be turn 2.
-    assert.equal(await chatTurn(page, 'Hello, named session', 1, 'chat-named-session'), gatewaySessionKey(session));
+    assert.equal(await chatTurn(page, gateway, 'Hello, named session', 1, 'chat-named-session'), gatewaySessionKey(session));
 
     await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/sessions`);
     await heading(page, 'Sessions').waitFor(WAIT);
     await page.getByRole('row').filter({ hasText: session }).waitFor(WAIT);
     await page.getByRole('row').filter({ hasText: 'main' }).first().waitFor(WAIT);
     await screenshot(page, 'sessions');
+  });
+});
+
+test('a stream the gateway breaks off shows the failure in an alert, and the next turn works', async (t) => {
+  const gateway = await gatewayFor(t);
+  const instance = await registerInstance(gateway);
+  await withConsole(browser, 'chat-3', async (page) => {
+    await signIn(page, { orgKey: ORG_KEY() });
+    await page.goto(`${CHOWDER_URL()}/console/#/instances/${instance.id}/chat`);
+    await heading(page, 'Chat').waitFor(WAIT);
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill(`Please ${BREAK_STREAM}`);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    // Chowder ends a stream its gateway cut short with a response.failed event in the gateway's shape.
+    const failure = 'Gateway error – the stream ended before the response completed.';
+    await page.getByRole('log').filter({ hasText: streamedPart(1) }).waitFor(WAIT);
+    await page.getByRole('log').filter({ hasText: failure }).waitFor(WAIT);
+    await page.getByRole('alert').filter({ hasText: failure }).waitFor(WAIT);
+    await screenshot(page, 'chat-failed');
+    await page.getByRole('button', { name: 'Send', exact: true }).and(page.locator(':enabled')).waitFor(WAIT);
+    assert.equal(await chatTurn(page, gateway, 'And now a whole answer', 2, 'chat-after-failure'), gatewaySessionKey('main'));
   });
 });

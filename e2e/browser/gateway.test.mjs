@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, registerInstance, ORG_KEY } from './lib/chowder.mjs';
 import { CHOWDER_URL } from './lib/console.mjs';
-import { FIRST_HALF, ScriptedGateway } from './lib/gateway.mjs';
+import { firstHalf, fullAnswer, ScriptedGateway } from './lib/gateway.mjs';
 
 let gateway;
 
@@ -27,7 +27,7 @@ test('the scripted gateway refuses a wrong token and answers JSON with usage', a
   const answer = await right.json();
   assert.equal(answer.status, 'completed');
   assert.equal(answer.usage.total_tokens, 19);
-  assert.equal(answer.output[0].content[0].text, 'Alpha bravo charlie delta (turn 1)');
+  assert.equal(answer.output[0].content[0].text, fullAnswer(1));
 });
 
 test('Chowder relays the first deltas of a stream while the gateway still holds its end', async () => {
@@ -42,7 +42,7 @@ test('Chowder relays the first deltas of a stream while the gateway still holds 
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let received = '';
-  while (!FIRST_HALF.every((part) => received.includes(JSON.stringify(part)))) {
+  while (!firstHalf(1).every((part) => received.includes(JSON.stringify(part)))) {
     const { value, done } = await reader.read();
     assert.ok(!done, `the stream ended while the gateway held it: ${received}`);
     received += decoder.decode(value, { stream: true });

@@ -2,8 +2,8 @@
 // nothing of it lands in a cookie.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ORG_KEY } from './lib/chowder.mjs';
-import { CHOWDER_URL, WAIT, gotoSignIn, launchBrowser, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
+import { ORG_KEY, call, expect } from './lib/chowder.mjs';
+import { CHOWDER_URL, WAIT, gotoRoute, gotoSignIn, launchBrowser, screenshot, setting, signIn, heading, withConsole } from './lib/console.mjs';
 
 let browser;
 
@@ -48,4 +48,25 @@ test('signing in with the organization key opens the instances page, with no coo
     const stored = await page.evaluate(() => ({ local: localStorage.length, cookie: document.cookie }));
     assert.deepEqual(stored, { local: 0, cookie: '' }, 'the key went to localStorage or a cookie');
   });
+});
+
+test('a key revoked while signed in gives "Invalid API key." on the next page; signing out forgets the key', async () => {
+  // A second organization key, issued by the operator, that the test can revoke without touching the others' key.
+  const organization = setting('CHOWDER_ORG_ID');
+  const issued = await expect(201, `/v1/admin/organizations/${organization}/keys`,
+    { key: setting('CHOWDER_ADMIN_TOKEN'), method: 'POST', body: { name: 'browser sign-out test' } });
+  await withConsole(browser, 'signin-4', async (page) => {
+    await signIn(page, { orgKey: issued.raw_key });
+    await heading(page, 'Instances').waitFor(WAIT);
+    await expect(204, `/v1/keys/${issued.id}`, { method: 'DELETE' });
+    await gotoRoute(page, 'keys', 'Keys');
+    await page.getByRole('alert').filter({ hasText: 'Invalid API key.' }).waitFor(WAIT);
+    await screenshot(page, 'keys-revoked-while-signed-in');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading(page, 'Sign in').waitFor(WAIT);
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'a credential stayed in sessionStorage');
+    await page.goto(`${CHOWDER_URL()}/console/#/instances`);
+    await heading(page, 'Sign in').waitFor(WAIT);
+  });
+  assert.equal((await call('/v1/organization', { key: issued.raw_key })).status, 401);
 });

@@ -6,9 +6,17 @@
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
-/** What the first half of every streamed answer says (sent before the hold) and the second half (after). */
-export const FIRST_HALF = ['Alpha ', 'bravo ', 'charlie '];
-export const SECOND_HALF = (turn) => ['delta ', `(turn ${turn})`];
+/** An input containing this makes the gateway end its stream right after the first half, with no completion. */
+export const BREAK_STREAM = '[break the stream]';
+/**
+ * The deltas of the answer to a session's `turn`-th message: the first half is sent before the hold, the second after.
+ * The turn number leads, so that a page showing several answers shows which one is streaming.
+ */
+export const firstHalf = (turn) => [`Turn ${turn}: `, 'alpha ', 'bravo ', 'charlie '];
+export const secondHalf = () => ['delta ', 'echo.'];
+/** The first half's text, and the whole answer's. */
+export const streamedPart = (turn) => firstHalf(turn).join('').trim();
+export const fullAnswer = (turn) => [...firstHalf(turn), ...secondHalf()].join('');
 export const USAGE = { input_tokens: 12, output_tokens: 7, total_tokens: 19 };
 
 export class ScriptedGateway {
@@ -78,10 +86,10 @@ export class ScriptedGateway {
     const history = this.#histories.get(session) ?? [];
     history.push(input);
     this.#histories.set(session, history);
-    const parts = [...FIRST_HALF, ...SECOND_HALF(history.length)];
+    const turn = history.length;
     const id = `resp_${randomBytes(12).toString('hex')}`;
     if (body.stream !== true) {
-      return json(response, 200, completedResponse(id, parts.join('')));
+      return json(response, 200, completedResponse(id, fullAnswer(turn)));
     }
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'close' });
     const send = (type, data) => response.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
@@ -91,10 +99,13 @@ export class ScriptedGateway {
     send('response.output_item.added', { output_index: 0, item: { type: 'message', id: 'msg_1', role: 'assistant', status: 'in_progress', content: [] } });
     send('response.content_part.added', { item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '' } });
     const delta = (text) => send('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: text });
-    FIRST_HALF.forEach(delta);
+    firstHalf(turn).forEach(delta);
+    if (input.includes(BREAK_STREAM)) {
+      return response.end();
+    }
     await this.#hold({ session, input });
-    SECOND_HALF(history.length).forEach(delta);
-    const text = parts.join('');
+    secondHalf().forEach(delta);
+    const text = fullAnswer(turn);
     send('response.output_text.done', { item_id: 'msg_1', output_index: 0, content_index: 0, text });
     send('response.content_part.done', { item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text } });
     send('response.output_item.done', { output_index: 0, item: messageItem(text) });
