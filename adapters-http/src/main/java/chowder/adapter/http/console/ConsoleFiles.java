@@ -11,6 +11,7 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -53,7 +54,7 @@ public final class ConsoleFiles {
     }
 
     /** The names of every file, relative to the console. */
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return files.keySet();
     }
 

@@ -6,6 +6,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.NotFoundResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The browser console: {@code GET /} and {@code GET /console} redirect to {@code /console/}, which serves
@@ -32,7 +33,7 @@ public final class ConsoleRoutes {
 
     public void register(RoutesConfig routes) {
         // HEAD too, so that it answers with the same headers as GET (Jetty sends no body).
-        for (var add : List.<java.util.function.BiConsumer<String, Handler>>of(routes::get, routes::head)) {
+        for (var add : List.<BiConsumer<String, Handler>>of(routes::get, routes::head)) {
             add.accept("/", ctx -> redirect(ctx, 302));
             add.accept(PATH, this::consoleRoot);
             add.accept(PATH + "/<file>", ctx -> serve(ctx, ctx.pathParam("file")));

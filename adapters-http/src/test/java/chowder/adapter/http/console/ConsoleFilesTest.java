@@ -55,6 +55,30 @@ class ConsoleFilesTest {
     }
 
     @Test
+    void everyStaticImportAndLinkNamesAConsoleFile() {
+        int checked = 0;
+        Pattern reference = Pattern.compile("(?:from\\s+|import\\s+|(?:src|href)=)['\"](\\.{1,2}/[^'\"]+|[a-z][a-z0-9/_-]*\\.(?:js|css))['\"]");
+        for (String name : FILES.names()) {
+            if (!name.endsWith(".js") && !name.endsWith(".html")) {
+                continue;
+            }
+            String text = new String(FILES.file(name).orElseThrow().content(), StandardCharsets.UTF_8);
+            java.net.URI base = java.net.URI.create("console/" + name);
+            var found = reference.matcher(text);
+            while (found.find()) {
+                String target = base.resolve(found.group(1)).getPath().substring("console/".length());
+                checked++;
+                // pages.css belongs to the pages' own stylesheet, which may not exist yet.
+                if (!target.equals("pages.css")) {
+                    assertThat(FILES.names()).as("%s refers to %s", name, target).contains(target);
+                }
+            }
+        }
+        // index.html's app.js and style.css, and each module's imports of api.js and ui.js.
+        assertThat(checked).isGreaterThan(10);
+    }
+
+    @Test
     void theRulesCatchWhatTheyAreFor() {
         assertThat(violations("<script>alert(1)</script>", HTML)).isNotEmpty();
         assertThat(violations("<script type=\"module\" src=\"app.js\"></script>", HTML)).isEmpty();
