@@ -2,20 +2,14 @@
 // test releases it, so seeing the first deltas in the chat log before the release proves they arrived before the
 // answer completed, without any clock. The default session and a named one are separate histories.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ORG_KEY, registerInstance, turn } from './lib/chowder.mjs';
-import { CHOWDER_URL, WAIT, launchBrowser, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
+import { CHOWDER_URL, WAIT, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
+import { openPerFile } from './lib/per-file.mjs';
 import { BREAK_STREAM, fullAnswer, ScriptedGateway, streamedPart } from './lib/gateway.mjs';
 
 let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+openPerFile({}, (opened) => ({ browser } = opened));
 
 /** A gateway of the test's own (its session histories count this test's turns only), closed after it. */
 async function gatewayFor(t) {

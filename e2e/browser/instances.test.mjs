@@ -1,23 +1,14 @@
 // Instances: one registered through the console's form against the scripted gateway shows up in the list, becomes
 // running once Chowder's probe reached the gateway, and opens its own page; the list also works on a phone's width.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { expect, ORG_KEY, registerInstance, uniqueName } from './lib/chowder.mjs';
-import { PHONE, WAIT, launchBrowser, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
-import { ScriptedGateway } from './lib/gateway.mjs';
+import { PHONE, WAIT, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
+import { openPerFile } from './lib/per-file.mjs';
 
 let browser;
 let gateway;
-
-before(async () => {
-  browser = await launchBrowser();
-  gateway = await ScriptedGateway.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await gateway?.close();
-});
+openPerFile({ gateway: true }, (opened) => ({ browser, gateway } = opened));
 
 /** Reloads the instances page until the instance's row shows `status` (Chowder's probe runs on its own schedule). */
 async function awaitRowStatus(page, name, status) {

@@ -1,23 +1,14 @@
 // Keys: a scoped key created in the console is shown once, works for what it was given (checked with node's fetch,
 // as the program it is handed to would use it), and stops working the moment it is revoked in the console.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { call, ORG_KEY, registerInstance, uniqueName } from './lib/chowder.mjs';
-import { WAIT, gotoRoute, launchBrowser, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
-import { ScriptedGateway } from './lib/gateway.mjs';
+import { WAIT, gotoRoute, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
+import { openPerFile } from './lib/per-file.mjs';
 
 let browser;
 let gateway;
-
-before(async () => {
-  browser = await launchBrowser();
-  gateway = await ScriptedGateway.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await gateway?.close();
-});
+openPerFile({ gateway: true }, (opened) => ({ browser, gateway } = opened));
 
 test('a scoped key is shown once, works, and is refused (401) once revoked', async () => {
   const instance = await registerInstance(gateway, uniqueName('Keyed instance'));

@@ -1,19 +1,13 @@
 // The operator's page, signed in with the admin token alone: it lists the organization ConsoleBrowserTest made with
 // the CLI, and an organization created there gets a first key (shown once) that works against the tenant API.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { call, uniqueName } from './lib/chowder.mjs';
-import { WAIT, launchBrowser, withConsole, screenshot, setting, signIn, heading } from './lib/console.mjs';
+import { WAIT, withConsole, screenshot, setting, signIn, heading } from './lib/console.mjs';
+import { openPerFile } from './lib/per-file.mjs';
 
 let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+openPerFile({}, (opened) => ({ browser } = opened));
 
 test('the operator page lists the organizations and creates one whose key works', async () => {
   await withConsole(browser, 'operator-1', async (page) => {

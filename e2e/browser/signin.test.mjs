@@ -1,19 +1,13 @@
 // Signing in: a wrong key shows the API's own words in an alert, the organization key opens the instances page, and
 // nothing of it lands in a cookie.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ORG_KEY, call, expect } from './lib/chowder.mjs';
-import { CHOWDER_URL, WAIT, gotoRoute, gotoSignIn, launchBrowser, screenshot, setting, signIn, heading, withConsole } from './lib/console.mjs';
+import { CHOWDER_URL, WAIT, gotoRoute, gotoSignIn, screenshot, setting, signIn, heading, withConsole } from './lib/console.mjs';
+import { openPerFile } from './lib/per-file.mjs';
 
 let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+openPerFile({}, (opened) => ({ browser } = opened));
 
 test('the console is served at /console/ and / leads there', async () => {
   await withConsole(browser, 'signin-1', async (page) => {

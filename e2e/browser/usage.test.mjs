@@ -1,23 +1,15 @@
 // Usage: after an instance's turns (two through the API, one streamed in the chat), its usage page draws a chart (an SVG with an accessible name, no chart library)
 // and a table whose totals are what the gateway reported.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { expect, ORG_KEY, registerInstance, turn } from './lib/chowder.mjs';
-import { CHOWDER_URL, WAIT, launchBrowser, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
-import { fullAnswer, ScriptedGateway, USAGE } from './lib/gateway.mjs';
+import { CHOWDER_URL, WAIT, withConsole, screenshot, signIn, heading } from './lib/console.mjs';
+import { openPerFile } from './lib/per-file.mjs';
+import { fullAnswer, USAGE } from './lib/gateway.mjs';
 
 let browser;
 let gateway;
-
-before(async () => {
-  browser = await launchBrowser();
-  gateway = await ScriptedGateway.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await gateway?.close();
-});
+openPerFile({ gateway: true }, (opened) => ({ browser, gateway } = opened));
 
 /** Waits until the usage API counts `turns` (a stream's usage may be written just after its last byte went out). */
 async function awaitTurns(instanceId, turns) {

@@ -1,23 +1,14 @@
 // Files, skills and channels belong to instances Chowder provisions itself; for a registered gateway (the scripted
 // one) each page still opens and says why in an alert, in the API's own words.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { call, ORG_KEY, registerInstance } from './lib/chowder.mjs';
-import { CHOWDER_URL, WAIT, heading, launchBrowser, screenshot, signIn, withConsole } from './lib/console.mjs';
-import { ScriptedGateway } from './lib/gateway.mjs';
+import { CHOWDER_URL, WAIT, heading, screenshot, signIn, withConsole } from './lib/console.mjs';
+import { openPerFile } from './lib/per-file.mjs';
 
 let browser;
 let gateway;
-
-before(async () => {
-  browser = await launchBrowser();
-  gateway = await ScriptedGateway.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await gateway?.close();
-});
+openPerFile({ gateway: true }, (opened) => ({ browser, gateway } = opened));
 
 test("a registered gateway's files, skills and channels pages show the API's reason in an alert", async () => {
   const instance = await registerInstance(gateway);

@@ -1,6 +1,6 @@
 // Helpers shared by the usage, files, skills, channels and operator pages (the pages helper's own, beside ui.js):
 // forms, tables, busy buttons and a value shown once. Text always goes through ui.js's h(): never markup.
-import { h, showError } from './ui.js';
+import { h } from './ui.js';
 
 let nextId = 0;
 
@@ -15,30 +15,8 @@ export function instancePath(id, rest = '') {
   return `/v1/instances/${encodeURIComponent(id)}${rest}`;
 }
 
-/** Removes every child of `element`. */
-export function empty(element) {
-  element.replaceChildren();
-  return element;
-}
-
-/** Removes the alerts shown directly in `container`. */
-export function dropErrors(container) {
-  for (const old of container.querySelectorAll(':scope > [role="alert"]')) old.remove();
-}
-
-/** Runs `action` with `button` disabled; an error is shown (the API's detail) in `container`, not thrown. */
-export async function whileBusy(button, container, action) {
-  button.disabled = true;
-  try {
-    dropErrors(container);
-    return await action();
-  } catch (error) {
-    showError(container, error);
-    return undefined;
-  } finally {
-    button.disabled = false;
-  }
-}
+// The shell's helpers under the names these pages use.
+export { clear as empty, clearError as dropErrors, busy as whileBusy } from './ui.js';
 
 /** A labelled control: `<label for>` plus the control (given an id when it has none). */
 export function labelled(label, control, hint) {

@@ -71,42 +71,40 @@ public final class OrgCommands {
 
     @Command(name = "suspend", description = "Suspend an organization: its keys are refused (403) until it is resumed; its instances keep running.",
             mixinStandardHelpOptions = true)
-    public static final class Suspend extends AdminCommand {
-        @Option(names = "--org", required = true, description = "Organization id.")
-        UUID organization;
-
+    public static final class Suspend extends Suspension {
         public Suspend(Map<String, String> env, PrintWriter out, OpenStore store) {
-            super(env, out, store);
-        }
-
-        @Override
-        Object run(UseCases useCases) {
-            return ADMIN_JSON.organization(admin(useCases).update(Caller.allOrganizations(), new OrganizationId(organization), Optional.empty(), Optional.of(true)));
-        }
-
-        @Override
-        Object remote(AdminApi api) {
-            return api.patch(ORGANIZATIONS + organization, JSON.createObjectNode().put("suspended", true));
+            super(env, out, store, true);
         }
     }
 
     @Command(name = "resume", description = "Resume a suspended organization: its keys work again at once.", mixinStandardHelpOptions = true)
-    public static final class Resume extends AdminCommand {
+    public static final class Resume extends Suspension {
+        public Resume(Map<String, String> env, PrintWriter out, OpenStore store) {
+            super(env, out, store, false);
+        }
+    }
+
+    /** Suspends or resumes, by the command's name. */
+    abstract static class Suspension extends AdminCommand {
         @Option(names = "--org", required = true, description = "Organization id.")
         UUID organization;
 
-        public Resume(Map<String, String> env, PrintWriter out, OpenStore store) {
+        private final boolean suspended;
+
+        Suspension(Map<String, String> env, PrintWriter out, OpenStore store, boolean suspended) {
             super(env, out, store);
+            this.suspended = suspended;
         }
 
         @Override
         Object run(UseCases useCases) {
-            return ADMIN_JSON.organization(admin(useCases).update(Caller.allOrganizations(), new OrganizationId(organization), Optional.empty(), Optional.of(false)));
+            return ADMIN_JSON.organization(admin(useCases).update(Caller.allOrganizations(), new OrganizationId(organization), Optional.empty(),
+                    Optional.of(suspended)));
         }
 
         @Override
         Object remote(AdminApi api) {
-            return api.patch(ORGANIZATIONS + organization, JSON.createObjectNode().put("suspended", false));
+            return api.patch(ORGANIZATIONS + organization, JSON.createObjectNode().put("suspended", suspended));
         }
     }
 
