@@ -253,9 +253,9 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static AdministerOrganizationsUseCase administration(OrganizationService organizations, LoadOrganizationPort load, SaveOrganizationPort save,
+    static AdministerOrganizationsUseCase administration(OrganizationService organizations, SaveOrganizationPort save,
             ManageApiKeysUseCase keys, ManageLimitsUseCase limits, LoadInstancePort instances, SessionStorePort sessions, SessionRegistry registry,
             Clock clock) {
-        return new OrganizationAdministrationService(organizations, load, save, keys, limits, instances, sessions, registry, clock);
+        return new OrganizationAdministrationService(organizations, save, keys, limits, instances, sessions, registry, clock);
     }
 }

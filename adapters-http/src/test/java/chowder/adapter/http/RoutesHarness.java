@@ -129,7 +129,7 @@ public final class RoutesHarness implements AutoCloseable {
                         organizations, organizations, keys, new SessionService(store, sessions, sessions, sessionRegistry), this::requireReady,
                         new WorkspaceFileService(store, new NoWorkspaces()), skills, limits,
                         new ModelUsageService(store, modelUsage, new ModelUsageRecorder(modelUsage)), channels,
-                        new OrganizationAdministrationService(organizations, store, store, keys, limits, store, sessions, sessionRegistry, clock)));
+                        new OrganizationAdministrationService(organizations, store, keys, limits, store, sessions, sessionRegistry, clock)));
         server.start();
     }
 

@@ -15,7 +15,6 @@ import chowder.application.port.in.OrganizationUsage.InstanceUsage;
 import chowder.application.port.in.PlanChange;
 import chowder.application.port.in.UsageWindow;
 import chowder.application.port.out.LoadInstancePort;
-import chowder.application.port.out.LoadOrganizationPort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.application.port.out.SessionStorePort;
 import chowder.domain.ApiKeyKind;
@@ -33,15 +32,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /** The operator's administration of organizations, built on the services each part belongs to (keys, plans, sessions' usage). */
 public final class OrganizationAdministrationService implements AdministerOrganizationsUseCase {
-    private static final Logger log = Logger.getLogger(OrganizationAdministrationService.class.getName());
 
     private final OrganizationService organizations;
-    private final LoadOrganizationPort loadOrganizations;
     private final SaveOrganizationPort saveOrganizations;
     private final ManageApiKeysUseCase keys;
     private final ManageLimitsUseCase limits;
@@ -50,11 +45,9 @@ public final class OrganizationAdministrationService implements AdministerOrgani
     private final SessionRegistry registry;
     private final Clock clock;
 
-    public OrganizationAdministrationService(OrganizationService organizations, LoadOrganizationPort loadOrganizations,
-            SaveOrganizationPort saveOrganizations, ManageApiKeysUseCase keys, ManageLimitsUseCase limits, LoadInstancePort instances,
+    public OrganizationAdministrationService(OrganizationService organizations, SaveOrganizationPort saveOrganizations, ManageApiKeysUseCase keys, ManageLimitsUseCase limits, LoadInstancePort instances,
             SessionStorePort sessions, SessionRegistry registry, Clock clock) {
         this.organizations = requireNonNull(organizations, "organizations is null");
-        this.loadOrganizations = requireNonNull(loadOrganizations, "loadOrganizations is null");
         this.saveOrganizations = requireNonNull(saveOrganizations, "saveOrganizations is null");
         this.keys = requireNonNull(keys, "keys is null");
         this.limits = requireNonNull(limits, "limits is null");
@@ -121,7 +114,7 @@ public final class OrganizationAdministrationService implements AdministerOrgani
         if (!window.from().isBefore(window.to())) {
             throw ChowderException.invalidRequest("from must be before to.");
         }
-        flushPending();
+        registry.flushBeforeRead();
         long turns = 0;
         TokenUsage total = TokenUsage.NONE;
         List<InstanceUsage> byInstance = new ArrayList<>();
@@ -137,19 +130,10 @@ public final class OrganizationAdministrationService implements AdministerOrgani
         return new OrganizationUsage(organization, window, turns, total, byInstance);
     }
 
-    /** Counters noted since the last flush belong in what the operator sees; failing that, the read still answers. */
-    private void flushPending() {
-        try {
-            registry.flush();
-        } catch (RuntimeException e) {
-            log.log(Level.WARNING, "Writing session activity before a read failed; it is retried at the next flush", e);
-        }
-    }
-
     /** The organization, once the caller is known to be the operator. */
     private Organization existing(Caller operator, OrganizationId id) {
         requireOperator(operator);
-        return loadOrganizations.findById(id).orElseThrow(() -> new ChowderException(ErrorCode.NOT_FOUND, "Organization not found."));
+        return organizations.find(id);
     }
 
     private static Caller requireOperator(Caller caller) {

@@ -13,6 +13,8 @@ import chowder.domain.TokenUsage;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Records sessions as they are used. A session's existence is written before its first message is
@@ -20,6 +22,7 @@ import java.util.List;
  * {@link #flush()} every few seconds, so a crash loses at most those seconds of counters.
  */
 public final class SessionRegistry {
+    private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
     private final SessionStorePort store;
     private final CoalescingBuffer<ActivityKey, Activity> pending = new CoalescingBuffer<>((a, b) -> new Activity(a.instanceId(),
             a.sessionId(), a.keyId(), a.hour(), a.turns() + b.turns(), a.usage().plus(b.usage()),
@@ -57,5 +60,14 @@ public final class SessionRegistry {
     /** Writes the activity noted since the last flush; kept for the next one if the write fails. */
     public void flush() {
         pending.drainTo(batch -> store.addActivity(List.copyOf(batch.values())));
+    }
+
+    /** Before a read: counters noted since the last flush belong in what a reader sees; failing that, the read still answers. */
+    void flushBeforeRead() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Writing session activity before a read failed; it is retried at the next flush", e);
+        }
     }
 }

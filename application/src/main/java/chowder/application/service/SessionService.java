@@ -58,7 +58,7 @@ public final class SessionService implements ManageSessionsUseCase {
         if (limit < 1 || limit > MAX_PAGE_SIZE) {
             throw ChowderException.invalidRequest("limit must be 1 to " + MAX_PAGE_SIZE + ".");
         }
-        flushPending();
+        registry.flushBeforeRead();
         Optional<SessionCursor> cursor = after.map(SessionService::decodeCursor);
         // A key bound to sessions sees only its own: the binding is part of the store's one query, so a listing
         // costs one query per page however many sessions the instance has and the key does not own.
@@ -74,7 +74,7 @@ public final class SessionService implements ManageSessionsUseCase {
     public SessionRecord get(Caller caller, InstanceId instanceId, SessionId sessionId) {
         VisibleInstances.find(instances, caller, instanceId, Permission.READ);
         caller.requireSession(sessionId);
-        flushPending();
+        registry.flushBeforeRead();
         return existing(instanceId, sessionId);
     }
 
@@ -109,7 +109,7 @@ public final class SessionService implements ManageSessionsUseCase {
     @Override
     public UsageReport usage(Caller caller, InstanceId instanceId, Instant from, Instant to) {
         requireUsageReadable(caller, instanceId, from, to);
-        flushPending();
+        registry.flushBeforeRead();
         return store.usage(instanceId, from, to);
     }
 
@@ -121,7 +121,7 @@ public final class SessionService implements ManageSessionsUseCase {
             throw ChowderException.invalidRequest("interval=day covers at most " + MAX_USAGE_DAYS + " days; this window touches "
                     + window.dayCount() + " (UTC days): ask for a shorter one.");
         }
-        flushPending();
+        registry.flushBeforeRead();
         // One window query per day: portable across H2 and PostgreSQL, and bounded by MAX_USAGE_DAYS.
         return window.days().stream().map(day -> new DayUsage(day, store.usage(instanceId, day.from(), day.to()))).toList();
     }
@@ -139,15 +139,6 @@ public final class SessionService implements ManageSessionsUseCase {
     @Override
     public UsageWindow usageWindow(Optional<Instant> from, Optional<Instant> to) {
         return UsageWindow.requested(from, to, clock);
-    }
-
-    /** Counters noted since the last flush belong in what a reader sees; failing that, the read still answers. */
-    private void flushPending() {
-        try {
-            registry.flush();
-        } catch (RuntimeException e) {
-            log.log(Level.WARNING, "Writing session activity before a read failed; it is retried at the next flush", e);
-        }
     }
 
     /** Best effort: the new generation already isolates the id; this frees the gateway's copy. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class OrganizationAdministrationTest extends ModelAccessFixture {
     private static final Caller OPERATOR = Caller.allOrganizations();
     private final SessionRegistry registry = new SessionRegistry(new InMemorySessions());
-    private final OrganizationAdministrationService administration = new OrganizationAdministrationService(organizations, store, store, keys,
+    private final OrganizationAdministrationService administration = new OrganizationAdministrationService(organizations, store, keys,
             limits, store, new InMemorySessions(), registry, clock);
 
     @Test
