@@ -33,7 +33,11 @@ public final class BenchmarkRun {
         this.benchJar = Path.of(BenchmarkRun.class.getProtectionDomain().getCodeSource().getLocation().getPath());
     }
 
-    /** Options: --chowder-jar J --portkey-dir D --node N --results-dir R --doc F --commit C --command "…" [--quick] [--profile] [--open-streams N]. */
+    /**
+     * Options: --chowder-jar J --portkey-dir D --node N --results-dir R --doc F --commit C --command "…" [--quick] [--profile]
+     * [--open-streams N] [--only latency,allocation,throughput,streaming,big_body,open_streams] (an experiment: the JIT
+     * warm-up and the named measures only).
+     */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -86,6 +90,10 @@ public final class BenchmarkRun {
 
     /** A measure that fails is recorded as failed; the others still run and the results are still written. */
     private void attempt(String name, Measure measure) {
+        String only = options.get("only");
+        if (only != null && !name.equals("jit_warmup") && !name.equals("profile") && !List.of(only.split(",")).contains(name)) {
+            return;
+        }
         try {
             measure.run();
         } catch (Exception e) {

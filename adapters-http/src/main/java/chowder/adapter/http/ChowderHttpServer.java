@@ -90,7 +90,7 @@ public final class ChowderHttpServer {
             });
             // Runs once per answered request, errors and streams included: metrics and the access log.
             // The router is read when a request finishes: by then it holds every route.
-            RequestLog requestLog = new RequestLog(() -> javalin.unsafe.internalRouter, registry, json);
+            RequestLog requestLog = new RequestLog(() -> javalin.unsafe.internalRouter, registry);
             javalin.jetty.modifyServer(server -> {
                 // The responses routes, before the servlet layer; behind Javalin's statistics, which a graceful stop waits on.
                 ResponsesRelay relay = new ResponsesRelay(useCases.responses(), authentication, bodies, errors, requestLog, json, registry);

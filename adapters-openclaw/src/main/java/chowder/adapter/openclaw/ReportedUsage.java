@@ -17,7 +17,7 @@ import java.util.Optional;
 /**
  * The token usage a gateway reports: {@code usage} of a JSON answer, or of the {@code response} in the
  * final {@code response.completed} event of a stream. Reading it is also how a JSON answer is checked
- * to be one complete JSON value, in a single pass that builds a tree of {@code usage} only.
+ * to be one complete JSON value, in a single pass that builds no tree.
  */
 final class ReportedUsage {
     // Read once per answer, on whichever thread relays it: share parser buffers rather than allocate them (no thread-local reuse).
@@ -28,7 +28,7 @@ final class ReportedUsage {
 
     /** Validates a JSON answer and returns its usage; an answer that is not JSON is a gateway failure. */
     static Optional<TokenUsage> ofResponse(byte[] body) {
-        try (JsonParser parser = JSON.createParser(body)) {
+        try (JsonParser parser = JSON.getFactory().createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new IOException("empty");
@@ -39,7 +39,7 @@ final class ReportedUsage {
                     String field = parser.currentName();
                     parser.nextToken();
                     if (field.equals("usage")) {
-                        usage = of(parser.readValueAsTree());
+                        usage = usage(parser);
                     } else {
                         parser.skipChildren();
                     }
@@ -76,6 +76,44 @@ final class ReportedUsage {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The usage object the parser is at, read token by token (the answer's usage is read on every call): both counts
+     * must be non-negative numbers, a fraction counting as its whole part, as {@link #of(JsonNode)} reads a tree.
+     */
+    private static Optional<TokenUsage> usage(JsonParser parser) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return Optional.empty();
+        }
+        long input = -1;
+        long output = -1;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (field.equals("input_tokens")) {
+                input = count(parser, value);
+            } else if (field.equals("output_tokens")) {
+                output = count(parser, value);
+            } else {
+                parser.skipChildren();
+            }
+        }
+        return input < 0 || output < 0 ? Optional.empty() : Optional.of(new TokenUsage(input, output));
+    }
+
+    /** A count's value, or -1 when it is not a number that fits a long. */
+    private static long count(JsonParser parser, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            return parser.getLongValue();
+        }
+        if (value == JsonToken.VALUE_NUMBER_FLOAT) {
+            double number = parser.getDoubleValue();
+            return number >= Long.MIN_VALUE && number <= Long.MAX_VALUE ? (long) number : -1;
+        }
+        parser.skipChildren();
+        return -1;
     }
 
     private static Optional<TokenUsage> of(JsonNode usage) {

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import chowder.adapter.http.BearerAuthentication;
 import chowder.domain.Caller;
 import chowder.domain.InstanceId;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import io.javalin.router.InternalRouter;
@@ -26,11 +25,11 @@ public final class RequestLog {
     private final HttpMetrics metrics;
     private final AccessLog accessLog;
 
-    /** Records into {@code registry}; access log lines are written with {@code json}. */
-    public RequestLog(Supplier<InternalRouter> router, MeterRegistry registry, ObjectMapper json) {
+    /** Records into {@code registry}. */
+    public RequestLog(Supplier<InternalRouter> router, MeterRegistry registry) {
         this.router = requireNonNull(router, "router is null");
         this.metrics = new HttpMetrics(registry);
-        this.accessLog = new AccessLog(json);
+        this.accessLog = new AccessLog();
     }
 
     public void finished(Context ctx, Float executionTimeMs) {
