@@ -73,12 +73,15 @@ final class BenchMeasures {
         BenchmarkRun.log("allocation per request: chowder");
         try (JvmProbe probe = new JvmProbe(chowderPid)) {
             long before = probe.allocatedBytes();
+            long cpuBefore = probe.cpuMicros();
             Map<String, Object> result = runner.load(chowder, "latency", "1", "0", String.valueOf(Math.max(3, durations.measureS() / 3)));
             long allocated = probe.allocatedBytes() - before;
+            long cpu = probe.cpuMicros() - cpuBefore;
             long requests = ((Number) result.get("requests")).longValue();
             Map<String, Object> allocation = new LinkedHashMap<>();
             allocation.put("requests", requests);
             allocation.put("bytes_per_request", requests == 0 ? 0 : allocated / (double) requests);
+            allocation.put("cpu_us_per_request", requests == 0 ? 0 : cpu / (double) requests);
             results.put("allocation", allocation);
         }
     }
@@ -94,7 +97,19 @@ final class BenchMeasures {
             target.headers().forEach((name, value) -> lua.append("wrk.headers[\"").append(name).append("\"] = \"").append(value).append("\"\n"));
             Files.writeString(script, lua);
             wrk(target, script, durations.warmupS());
-            byTarget.put(target.name(), wrk(target, script, durations.measureS()));
+            if (target != chowder) {
+                byTarget.put(target.name(), wrk(target, script, durations.measureS()));
+                continue;
+            }
+            // Chowder's CPU time per request at saturation: what its throughput costs, whatever else the machine runs.
+            try (JvmProbe probe = new JvmProbe(chowderPid)) {
+                long cpuBefore = probe.cpuMicros();
+                Map<String, Object> result = wrk(target, script, durations.measureS());
+                long cpu = probe.cpuMicros() - cpuBefore;
+                double requests = ((Number) result.get("requests_per_s")).doubleValue() * durations.measureS();
+                result.put("cpu_us_per_request", requests == 0 ? 0 : cpu / requests);
+                byTarget.put(target.name(), result);
+            }
         }
         results.put("throughput", byTarget);
     }

@@ -25,6 +25,8 @@ import javax.management.remote.JMXServiceURL;
  */
 final class JvmProbe implements AutoCloseable {
     private static final double MB = 1024 * 1024;
+    // USER_HZ, which Linux fixes at 100 for /proc on every architecture Chowder runs on.
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
     private final long pid;
     private final JMXConnector connector;
     private final MemoryMXBean memory;
@@ -78,6 +80,15 @@ final class JvmProbe implements AutoCloseable {
     /** Bytes allocated on the heap by every thread since the JVM started (virtual threads count on their carriers). */
     long allocatedBytes() {
         return threads.getTotalThreadAllocatedBytes();
+    }
+
+    /** CPU time the process used since it started, user and system, from /proc (in steps of the kernel's clock tick). */
+    long cpuMicros() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // The command name may hold spaces: fields are counted from after its closing parenthesis (utime is field 14).
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks * 1_000_000 / CLOCK_TICKS_PER_SECOND;
     }
 
     int platformThreads() {

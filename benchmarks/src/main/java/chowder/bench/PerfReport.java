@@ -107,14 +107,22 @@ final class PerfReport {
         double nginx = byTarget.path("nginx").path("requests_per_s").asDouble();
         double direct = byTarget.path("direct").path("requests_per_s").asDouble();
         md.append("#### Throughput at saturation (`wrk -t2 -c64`, non-streaming)\n\n");
-        md.append("| target | req/s | × direct | × nginx | non-2xx | socket errors |\n|---|---:|---:|---:|---:|---:|\n");
+        md.append("| target | req/s | × direct | × nginx | non-2xx | socket errors | CPU µs per request |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (Iterator<String> it = byTarget.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             JsonNode t = byTarget.path(name);
             double rps = t.path("requests_per_s").asDouble();
-            cells(md, List.of(name, num(rps), ratio(rps, direct), ratio(rps, nginx), num(t.path("non_2xx").asDouble()), t.path("socket_errors").asText()));
+            cells(md, List.of(name, num(rps), ratio(rps, direct), ratio(rps, nginx), num(t.path("non_2xx").asDouble()), t.path("socket_errors").asText(),
+                    t.has("cpu_us_per_request") ? num(t.path("cpu_us_per_request").asDouble()) : "–"));
         }
         md.append('\n');
+        JsonNode oneClient = r.path("allocation");
+        if (oneClient.has("cpu_us_per_request")) {
+            md.append("Chowder's CPU time (user + system, all its threads, from `/proc`) per request at one client: ")
+                    .append(num(oneClient.path("cpu_us_per_request").asDouble())).append(" µs, allocating ")
+                    .append(String.format(java.util.Locale.ROOT, "%.1f KB", oneClient.path("bytes_per_request").asDouble() / 1024))
+                    .append(". CPU per request is what a change costs or saves whatever else the machine runs; compare it across runs.\n\n");
+        }
     }
 
     private void streaming() {
