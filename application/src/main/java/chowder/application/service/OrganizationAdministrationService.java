@@ -110,10 +110,7 @@ public final class OrganizationAdministrationService implements AdministerOrgani
     @Override
     public OrganizationUsage usage(Caller operator, OrganizationId organization, Optional<Instant> from, Optional<Instant> to) {
         existing(operator, organization);
-        UsageWindow window = UsageWindow.requested(from, to, clock);
-        if (!window.from().isBefore(window.to())) {
-            throw ChowderException.invalidRequest("from must be before to.");
-        }
+        UsageWindow window = UsageWindow.requested(from, to, clock).requireNotEmpty();
         registry.flushBeforeRead();
         long turns = 0;
         TokenUsage total = TokenUsage.NONE;

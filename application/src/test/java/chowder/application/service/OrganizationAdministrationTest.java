@@ -68,4 +68,13 @@ class OrganizationAdministrationTest extends ModelAccessFixture {
                 Optional.empty(), Optional.empty(), Optional.empty())).instanceLimit()).hasValue(2);
         assertThat(administration.get(OPERATOR, id).instanceLimit()).hasValue(2);
     }
+
+    @Test
+    void usageRefusesAWindowThatDoesNotEndAfterItStarts() {
+        OrganizationId id = administration.create(OPERATOR, "Acme").organization().id();
+        assertThat(administration.usage(OPERATOR, id, Optional.of(NOW.minusSeconds(1)), Optional.of(NOW)).turns()).isZero();
+        assertCode(() -> administration.usage(OPERATOR, id, Optional.of(NOW), Optional.of(NOW)), ErrorCode.INVALID_REQUEST);
+        // A start given without an end is measured against now, so one in the future is refused too.
+        assertCode(() -> administration.usage(OPERATOR, id, Optional.of(NOW.plusSeconds(1)), Optional.empty()), ErrorCode.INVALID_REQUEST);
+    }
 }
