@@ -58,15 +58,23 @@ class OrganizationAdministrationTest extends ModelAccessFixture {
             assertCode(() -> administration.list(caller), ErrorCode.PERMISSION_DENIED);
             assertCode(() -> administration.update(caller, id, Optional.empty(), Optional.of(true)), ErrorCode.PERMISSION_DENIED);
             assertCode(() -> administration.issueKey(caller, id, "k"), ErrorCode.PERMISSION_DENIED);
-            assertCode(() -> administration.changePlan(caller, id, PlanChange.NONE), ErrorCode.PERMISSION_DENIED);
+            assertCode(() -> administration.changePlan(caller, id, () -> PlanChange.NONE), ErrorCode.PERMISSION_DENIED);
         }
         assertThat(administration.get(OPERATOR, id).organization().suspended()).isFalse();
         assertCode(() -> administration.get(OPERATOR, OrganizationId.random()), ErrorCode.NOT_FOUND);
         assertCode(() -> administration.issueKey(OPERATOR, OrganizationId.random(), "k"), ErrorCode.NOT_FOUND);
         assertCode(() -> administration.usage(OPERATOR, OrganizationId.random(), Optional.empty(), Optional.empty()), ErrorCode.NOT_FOUND);
-        assertThat(administration.changePlan(OPERATOR, id, new PlanChange(Optional.of("team"), Optional.of(OptionalInt.of(2)), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty())).instanceLimit()).hasValue(2);
+        assertThat(administration.changePlan(OPERATOR, id, () -> new PlanChange(Optional.of("team"), Optional.of(OptionalInt.of(2)),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())).instanceLimit()).hasValue(2);
         assertThat(administration.get(OPERATOR, id).instanceLimit()).hasValue(2);
+    }
+
+    @Test
+    void aPlanChangeIsAskedForOnlyOnceTheOrganizationIsFound() {
+        // The admin API reads its body in the change: an unknown organization must be NOT_FOUND before any body error.
+        assertCode(() -> administration.changePlan(OPERATOR, OrganizationId.random(), () -> {
+            throw new AssertionError("the change of an unknown organization was asked for");
+        }), ErrorCode.NOT_FOUND);
     }
 
     @Test
