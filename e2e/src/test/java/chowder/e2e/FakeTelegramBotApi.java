@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +55,8 @@ public final class FakeTelegramBotApi implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<ObjectNode> updates = new ArrayList<>();
+    private final AtomicInteger pollsInFlight = new AtomicInteger();
+    private volatile Instant lastPollAnswered = Instant.EPOCH;
     private long nextUpdateId = 100;
     private long nextMessageId = 1;
 
@@ -144,17 +147,30 @@ public final class FakeTelegramBotApi implements AutoCloseable {
                 + calls.stream().map(Call::method).distinct().toList());
     }
 
-    /** Waits until the bot has not polled for {@code quiet}: its channel is stopped. */
+    /**
+     * Waits until the bot has stopped polling: no {@code getUpdates} is being answered, and none came or was answered for
+     * {@code quiet}. A poll held when the channel stopped counts until its answer is written, however late a loaded
+     * machine writes it, so a message received afterwards cannot go out in it.
+     */
     public void awaitNoPolling(Duration quiet, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
+        Instant since = Instant.now();
+        Instant deadline = since.plus(timeout);
         while (Instant.now().isBefore(deadline)) {
-            Instant last = calls("getUpdates").stream().map(Call::at).max(Instant::compareTo).orElse(Instant.EPOCH);
-            if (Duration.between(last, Instant.now()).compareTo(quiet.plus(LONG_POLL)) > 0) {
+            Instant lastCame = lastPoll().orElse(Instant.EPOCH);
+            Instant lastActive = lastCame.isAfter(lastPollAnswered) ? lastCame : lastPollAnswered;
+            if (pollsInFlight.get() == 0 && Duration.between(lastActive, Instant.now()).compareTo(quiet) > 0) {
                 return;
             }
             SupervisedProcess.sleep(Duration.ofMillis(500));
         }
-        throw new AssertionError("The bot kept polling for updates for " + timeout);
+        long polls = calls("getUpdates").stream().filter(call -> call.at().isAfter(since)).count();
+        throw new AssertionError("The bot kept polling for updates for " + timeout + ": " + polls + " getUpdates meanwhile, the last at "
+                + lastPoll().map(Instant::toString).orElse("none"));
+    }
+
+    /** When the bot last asked for updates. */
+    public Optional<Instant> lastPoll() {
+        return calls("getUpdates").stream().map(Call::at).max(Instant::compareTo);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -166,22 +182,37 @@ public final class FakeTelegramBotApi implements AutoCloseable {
             }
             JsonNode parameters = parameters(exchange);
             String method = path.group(2);
-            calls.add(new Call(method, parameters, Instant.now()));
-            if (!path.group(1).equals(token)) {
-                answer(exchange, 401, JSON.createObjectNode().put("ok", false).put("error_code", 401).put("description", "Unauthorized"));
-                return;
+            boolean poll = method.equals("getUpdates");
+            if (poll) {
+                pollsInFlight.incrementAndGet();
             }
-            ObjectNode answer = JSON.createObjectNode().put("ok", true);
-            switch (method) {
-                case "getMe" -> answer.putObject("result").put("id", BOT_ID).put("is_bot", true).put("first_name", "Chowder Test Bot")
-                        .put("username", "chowder_test_bot").put("can_join_groups", true).put("can_read_all_group_messages", false)
-                        .put("supports_inline_queries", false);
-                case "getUpdates" -> answer.set("result", updates(parameters.path("offset").asLong(0)));
-                case "sendMessage", "editMessageText" -> answer.set("result", sentMessage(parameters));
-                default -> answer.put("result", true);
+            try {
+                calls.add(new Call(method, parameters, Instant.now()));
+                respond(exchange, path.group(1), method, parameters);
+            } finally {
+                if (poll) {
+                    lastPollAnswered = Instant.now();
+                    pollsInFlight.decrementAndGet();
+                }
             }
-            answer(exchange, 200, answer);
         }
+    }
+
+    private void respond(HttpExchange exchange, String tokenUsed, String method, JsonNode parameters) throws IOException {
+        if (!tokenUsed.equals(token)) {
+            answer(exchange, 401, JSON.createObjectNode().put("ok", false).put("error_code", 401).put("description", "Unauthorized"));
+            return;
+        }
+        ObjectNode answer = JSON.createObjectNode().put("ok", true);
+        switch (method) {
+            case "getMe" -> answer.putObject("result").put("id", BOT_ID).put("is_bot", true).put("first_name", "Chowder Test Bot")
+                    .put("username", "chowder_test_bot").put("can_join_groups", true).put("can_read_all_group_messages", false)
+                    .put("supports_inline_queries", false);
+            case "getUpdates" -> answer.set("result", updates(parameters.path("offset").asLong(0)));
+            case "sendMessage", "editMessageText" -> answer.set("result", sentMessage(parameters));
+            default -> answer.put("result", true);
+        }
+        answer(exchange, 200, answer);
     }
 
     /** Confirms the updates below {@code offset}, then answers those left, waiting a little for one when there are none. */

@@ -35,6 +35,15 @@ final class TelegramChannelEnvironment implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(240);
     /** A loaded machine may take a while to run a turn or apply a config change. */
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * How long a disconnect may take to stop the bot. OpenClaw (2026.9) reloads a channel whose config changed only once
+     * the gateway's work in progress is done (a turn still finishing after its reply went out, queued operations, other
+     * requests), waiting up to 5 minutes ({@code DEFAULT_RESTART_DEFERRAL_TIMEOUT_MS}) before it reloads anyway; until
+     * then the bot polls, and reads, as before. On a loaded machine that can outlast {@link #ANSWER_TIMEOUT}.
+     */
+    private static final Duration CHANNEL_STOP_TIMEOUT = Duration.ofMinutes(6);
+    /** No poll for this long, none in flight: the bot is stopped (a running one asks again as soon as an empty poll ends, within 2 s). */
+    private static final Duration NO_POLLING = Duration.ofSeconds(10);
     static final Pattern PAIRING_CODE = Pattern.compile("Pairing code:[^A-Z0-9]*([A-Z0-9]{4,16})");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REGISTRY = "registry.npmjs.org:443";
@@ -167,8 +176,13 @@ final class TelegramChannelEnvironment implements AutoCloseable {
         JsonNode status = telegramStatus();
         if (status.path("enabled").asBoolean() || status.path("connected").asBoolean()) {
             assertThat(api.post(channels() + "/telegram/disconnect", acmeKey, "").statusCode()).isEqualTo(204);
-            telegram.awaitNoPolling(Duration.ofSeconds(5), ANSWER_TIMEOUT);
+            awaitBotStopped();
         }
+    }
+
+    /** Waits until the gateway has stopped the bot after a disconnect: it polls no more. */
+    void awaitBotStopped() {
+        telegram.awaitNoPolling(NO_POLLING, CHANNEL_STOP_TIMEOUT);
     }
 
     /** A person no test has met before: they have written nothing and are not paired. */

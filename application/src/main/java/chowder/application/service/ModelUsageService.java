@@ -2,6 +2,7 @@ package chowder.application.service;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.application.port.in.UsageWindow;
 import chowder.application.port.in.ViewModelUsageUseCase;
 import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.ModelUsagePort;
@@ -39,9 +40,7 @@ public final class ModelUsageService implements ViewModelUsageUseCase {
         if (caller.scope().sessionBound()) {
             throw new ChowderException(ErrorCode.PERMISSION_DENIED, "A key bound to sessions cannot read the instance's usage.");
         }
-        if (!from.isBefore(to)) {
-            throw ChowderException.invalidRequest("from must be before to.");
-        }
+        new UsageWindow(from, to).requireNotEmpty();
         try {
             recorder.flush();
         } catch (RuntimeException e) {

@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** The operator's administration of organizations, built on the services each part belongs to (keys, plans, sessions' usage). */
 public final class OrganizationAdministrationService implements AdministerOrganizationsUseCase {
@@ -102,18 +103,15 @@ public final class OrganizationAdministrationService implements AdministerOrgani
     }
 
     @Override
-    public OrganizationPlan changePlan(Caller operator, OrganizationId organization, PlanChange change) {
+    public OrganizationPlan changePlan(Caller operator, OrganizationId organization, Supplier<PlanChange> change) {
         OrganizationPlan current = limits.plan(requireOperator(operator), organization);
-        return limits.setPlan(operator, organization, change.applyTo(current));
+        return limits.setPlan(operator, organization, change.get().applyTo(current));
     }
 
     @Override
     public OrganizationUsage usage(Caller operator, OrganizationId organization, Optional<Instant> from, Optional<Instant> to) {
         existing(operator, organization);
-        UsageWindow window = UsageWindow.requested(from, to, clock);
-        if (!window.from().isBefore(window.to())) {
-            throw ChowderException.invalidRequest("from must be before to.");
-        }
+        UsageWindow window = UsageWindow.requested(from, to, clock).requireNotEmpty();
         registry.flushBeforeRead();
         long turns = 0;
         TokenUsage total = TokenUsage.NONE;

@@ -108,15 +108,14 @@ public final class SessionService implements ManageSessionsUseCase {
 
     @Override
     public UsageReport usage(Caller caller, InstanceId instanceId, Instant from, Instant to) {
-        requireUsageReadable(caller, instanceId, from, to);
+        readableUsage(caller, instanceId, from, to);
         registry.flushBeforeRead();
         return store.usage(instanceId, from, to);
     }
 
     @Override
     public List<DayUsage> usageByDay(Caller caller, InstanceId instanceId, Instant from, Instant to) {
-        requireUsageReadable(caller, instanceId, from, to);
-        UsageWindow window = new UsageWindow(from, to);
+        UsageWindow window = readableUsage(caller, instanceId, from, to);
         if (window.dayCount() > MAX_USAGE_DAYS) {
             throw ChowderException.invalidRequest("interval=day covers at most " + MAX_USAGE_DAYS + " days; this window touches "
                     + window.dayCount() + " (UTC days): ask for a shorter one.");
@@ -126,14 +125,13 @@ public final class SessionService implements ManageSessionsUseCase {
         return window.days().stream().map(day -> new DayUsage(day, store.usage(instanceId, day.from(), day.to()))).toList();
     }
 
-    private void requireUsageReadable(Caller caller, InstanceId instanceId, Instant from, Instant to) {
+    /** The window asked for, once the caller may read the instance's usage. */
+    private UsageWindow readableUsage(Caller caller, InstanceId instanceId, Instant from, Instant to) {
         VisibleInstances.find(instances, caller, instanceId, Permission.READ);
         if (caller.scope().sessionBound()) {
             throw new ChowderException(ErrorCode.PERMISSION_DENIED, "A key bound to sessions cannot read the instance's usage.");
         }
-        if (!from.isBefore(to)) {
-            throw ChowderException.invalidRequest("from must be before to.");
-        }
+        return new UsageWindow(from, to).requireNotEmpty();
     }
 
     @Override

@@ -96,6 +96,7 @@ class ModelEndpointAccessTest extends ModelAccessFixture {
                     assertThat(provider.provider()).isEqualTo(FixedCatalog.LOCAL);
                     assertThat(provider.requests()).isEqualTo(2);
                 });
+        assertCode(() -> report.modelUsage(acme, bot.id(), NOW, NOW), ErrorCode.INVALID_REQUEST);
     }
 
     @Test

@@ -58,14 +58,31 @@ class OrganizationAdministrationTest extends ModelAccessFixture {
             assertCode(() -> administration.list(caller), ErrorCode.PERMISSION_DENIED);
             assertCode(() -> administration.update(caller, id, Optional.empty(), Optional.of(true)), ErrorCode.PERMISSION_DENIED);
             assertCode(() -> administration.issueKey(caller, id, "k"), ErrorCode.PERMISSION_DENIED);
-            assertCode(() -> administration.changePlan(caller, id, PlanChange.NONE), ErrorCode.PERMISSION_DENIED);
+            assertCode(() -> administration.changePlan(caller, id, () -> PlanChange.NONE), ErrorCode.PERMISSION_DENIED);
         }
         assertThat(administration.get(OPERATOR, id).organization().suspended()).isFalse();
         assertCode(() -> administration.get(OPERATOR, OrganizationId.random()), ErrorCode.NOT_FOUND);
         assertCode(() -> administration.issueKey(OPERATOR, OrganizationId.random(), "k"), ErrorCode.NOT_FOUND);
         assertCode(() -> administration.usage(OPERATOR, OrganizationId.random(), Optional.empty(), Optional.empty()), ErrorCode.NOT_FOUND);
-        assertThat(administration.changePlan(OPERATOR, id, new PlanChange(Optional.of("team"), Optional.of(OptionalInt.of(2)), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty())).instanceLimit()).hasValue(2);
+        assertThat(administration.changePlan(OPERATOR, id, () -> new PlanChange(Optional.of("team"), Optional.of(OptionalInt.of(2)),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())).instanceLimit()).hasValue(2);
         assertThat(administration.get(OPERATOR, id).instanceLimit()).hasValue(2);
+    }
+
+    @Test
+    void aPlanChangeIsAskedForOnlyOnceTheOrganizationIsFound() {
+        // The admin API reads its body in the change: an unknown organization must be NOT_FOUND before any body error.
+        assertCode(() -> administration.changePlan(OPERATOR, OrganizationId.random(), () -> {
+            throw new AssertionError("the change of an unknown organization was asked for");
+        }), ErrorCode.NOT_FOUND);
+    }
+
+    @Test
+    void usageRefusesAWindowThatDoesNotEndAfterItStarts() {
+        OrganizationId id = administration.create(OPERATOR, "Acme").organization().id();
+        assertThat(administration.usage(OPERATOR, id, Optional.of(NOW.minusSeconds(1)), Optional.of(NOW)).turns()).isZero();
+        assertCode(() -> administration.usage(OPERATOR, id, Optional.of(NOW), Optional.of(NOW)), ErrorCode.INVALID_REQUEST);
+        // A start given without an end is measured against now, so one in the future is refused too.
+        assertCode(() -> administration.usage(OPERATOR, id, Optional.of(NOW.plusSeconds(1)), Optional.empty()), ErrorCode.INVALID_REQUEST);
     }
 }

@@ -134,6 +134,7 @@ class SessionServiceTest {
                     assertThat(e.getMessage()).contains("at most 92 days").contains("93");
                 });
         assertCode(() -> sessions.usageByDay(acme, instance.id(), from, from), ErrorCode.INVALID_REQUEST);
+        assertThatThrownBy(() -> sessions.usage(acme, instance.id(), from.plusSeconds(1), from)).hasMessage("from must be before to.");
         Caller globex = authentication.authenticate(organizations.create("Globex").apiKey().value());
         assertCode(() -> sessions.usageByDay(globex, instance.id(), from, from.plus(Duration.ofDays(1))), ErrorCode.INSTANCE_NOT_FOUND);
     }

@@ -155,8 +155,8 @@ public final class AdminApi {
 
     private String refusal(int status, JsonNode answer) {
         String detail = answer == null ? "" : answer.path("detail").asText("");
-        if (status == 404 && (detail.isEmpty() || detail.equals("Not found.") || detail.startsWith("Not found: "))) {
-            // The admin API answers 404 for every path while the server runs without a token.
+        if (status == 404 && (detail.isEmpty() || detail.startsWith("Not found: "))) {
+            // Without a token the server has no admin routes, so every admin path gets the unknown path's 404.
             return "the server at " + base + " has no admin API (HTTP 404): start it with " + TOKEN_VARIABLE + " set.";
         }
         return (detail.isEmpty() ? "the server refused" : detail) + " (HTTP " + status + ")";

@@ -65,7 +65,7 @@ public final class OrgPlanCommand extends AdminCommand {
         PlanChange change = change();
         AdministerOrganizationsUseCase admin = OrgCommands.admin(useCases);
         OrganizationPlan plan = change.equals(PlanChange.NONE) ? admin.plan(Caller.allOrganizations(), id)
-                : admin.changePlan(Caller.allOrganizations(), id, change);
+                : admin.changePlan(Caller.allOrganizations(), id, () -> change);
         return OrgCommands.ADMIN_JSON.plan(id, plan);
     }
 

@@ -129,10 +129,9 @@ public final class AdminRoutes {
 
     void changePlan(Context ctx) {
         OrganizationId organization = organization(ctx);
-        // The organization first: an unknown one is a 404 whatever the body holds.
-        administration.plan(OPERATOR, organization);
-        var change = PlanChangeJson.read(bodies.readObject(ctx));
-        ObjectNode plan = answers.plan(organization, administration.changePlan(OPERATOR, organization, change));
+        // The body is read only once the organization is found: an unknown one is a 404 whatever the body holds.
+        var changed = administration.changePlan(OPERATOR, organization, () -> PlanChangeJson.read(bodies.readObject(ctx)));
+        ObjectNode plan = answers.plan(organization, changed);
         audit.planChanged(organization, plan);
         ctx.json(plan);
     }

@@ -6,6 +6,7 @@ import chowder.domain.OrganizationPlan;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The operator's work on organizations, over HTTP (the admin API) or at the command line: create, list, show, rename,
@@ -33,8 +34,12 @@ public interface AdministerOrganizationsUseCase {
 
     OrganizationPlan plan(Caller operator, OrganizationId organization);
 
-    /** Applies {@code change} to the organization's plan (what it leaves out stays) and returns the plan stored. */
-    OrganizationPlan changePlan(Caller operator, OrganizationId organization, PlanChange change);
+    /**
+     * Applies the change to the organization's plan (what it leaves out stays) and returns the plan stored. {@code change}
+     * is called once the organization is found, so an unknown one is {@code NOT_FOUND} whatever the change would have been
+     * (the admin API reads its request body only then).
+     */
+    OrganizationPlan changePlan(Caller operator, OrganizationId organization, Supplier<PlanChange> change);
 
     /**
      * The organization's turns and tokens from {@code from} to {@code to} (missing ends: up to now, {@link UsageWindow#DEFAULT_LENGTH}

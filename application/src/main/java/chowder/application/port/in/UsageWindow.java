@@ -2,6 +2,7 @@ package chowder.application.port.in;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.domain.ChowderException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,18 @@ public record UsageWindow(Instant from, Instant to) {
     public static UsageWindow requested(Optional<Instant> from, Optional<Instant> to, Clock clock) {
         Instant end = to.orElseGet(clock::instant);
         return new UsageWindow(from.orElse(end.minus(DEFAULT_LENGTH)), end);
+    }
+
+    /**
+     * This window when it holds at least one instant, else {@code INVALID_REQUEST} "from must be before to." The one home of
+     * that rule for every usage report; not in the constructor because a report checks it only after checking that the
+     * caller may read the usage.
+     */
+    public UsageWindow requireNotEmpty() {
+        if (!from.isBefore(to)) {
+            throw ChowderException.invalidRequest("from must be before to.");
+        }
+        return this;
     }
 
     /** How many UTC calendar days the window touches (0 when it is empty); counted without listing them. */

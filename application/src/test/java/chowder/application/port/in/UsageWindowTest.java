@@ -1,7 +1,10 @@
 package chowder.application.port.in;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,8 +34,20 @@ class UsageWindowTest {
         Instant to = Instant.parse("2026-11-02T00:00:00Z");
         assertThat(UsageWindow.requested(Optional.of(from), Optional.empty(), CLOCK)).isEqualTo(new UsageWindow(from, NOW));
         assertThat(UsageWindow.requested(Optional.of(from), Optional.of(to), CLOCK)).isEqualTo(new UsageWindow(from, to));
-        // Not checked here: a start after the end is the usage report's 400 ("from must be before to").
+        // Not checked here: a start after the end is refused by requireNotEmpty, once the caller may read the report.
         assertThat(UsageWindow.requested(Optional.of(to), Optional.of(from), CLOCK)).isEqualTo(new UsageWindow(to, from));
+    }
+
+    @Test
+    void aWindowThatDoesNotEndAfterItStartsIsAnInvalidRequest() {
+        UsageWindow hour = new UsageWindow(NOW, NOW.plusSeconds(3600));
+        assertThat(hour.requireNotEmpty()).isSameAs(hour);
+        for (UsageWindow empty : new UsageWindow[] {new UsageWindow(NOW, NOW), new UsageWindow(NOW.plusSeconds(1), NOW)}) {
+            assertThatThrownBy(empty::requireNotEmpty).as(empty.toString()).isInstanceOfSatisfying(ChowderException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+                assertThat(e.getMessage()).isEqualTo("from must be before to.");
+            });
+        }
     }
 
     @Test
