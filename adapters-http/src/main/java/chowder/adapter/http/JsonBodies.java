@@ -112,7 +112,27 @@ public final class JsonBodies {
 
     /** Parses {@code in} with {@code reader}, as {@link #parse(Context, BodyReader)} does. */
     public <T> T parse(InputStream in, BodyReader<T> reader) {
-        try (in; JsonParser parser = json.createParser(in)) {
+        return parse(() -> json.createParser(in), in, reader);
+    }
+
+    /**
+     * Parses a received body with {@code reader}, as {@link #parse(Context, BodyReader)} does: a body that arrived as one
+     * part (any small one) is parsed in place, without a stream copying it into the parser's buffer.
+     */
+    public <T> T parse(ReceivedBody body, BodyReader<T> reader) {
+        byte[] whole = body.onlyPart();
+        if (whole == null) {
+            return parse(body.stream(), reader);
+        }
+        return parse(() -> json.createParser(whole), InputStream.nullInputStream(), reader);
+    }
+
+    private interface ParserSource {
+        JsonParser open() throws IOException;
+    }
+
+    private <T> T parse(ParserSource source, InputStream in, BodyReader<T> reader) {
+        try (in; JsonParser parser = source.open()) {
             T body = reader.read(parser);
             // Read to the end: trailing content is an error, and the connection must hold no unread request bytes.
             if (parser.nextToken() != null) {

@@ -90,6 +90,11 @@ public final class ReceivedBody {
         return views;
     }
 
+    /** The body's bytes when it arrived as one part (then they are all of that array), else null. */
+    byte[] onlyPart() {
+        return parts.size() == 1 ? parts.getFirst() : null;
+    }
+
     /** The whole body as a stream, for a parser. */
     public InputStream stream() {
         return new InputStream() {

@@ -31,7 +31,7 @@ final class ResponsesRequestReader {
     /** The request in {@code in} ({@code declared} bytes long, or -1 when unknown). */
     ResponseRequest read(InputStream in, long declared, Cancellation cancellation, String requestId) {
         ReceivedBody body = bodies.receive(in, declared);
-        Fields fields = bodies.parse(body.stream(), parser -> {
+        Fields fields = bodies.parse(body, parser -> {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw JsonBodies.notAnObject();
             }

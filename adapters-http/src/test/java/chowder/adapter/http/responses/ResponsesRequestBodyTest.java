@@ -159,6 +159,25 @@ class ResponsesRequestBodyTest extends ApiTest {
     }
 
     @Test
+    void aBodyParsedInPlaceAndTheSameBodyReadInPartsAreAnsweredAlike() throws Exception {
+        String id = register(acmeKey);
+        String path = "/v1/instances/" + id + "/responses";
+        // With its length declared, a body arrives as one part and is parsed where it lies; chunked, these arrive in
+        // several parts (the first is 4096 bytes) and are parsed as a stream.
+        String pad = "a".repeat(5000);
+        for (String body : List.of("{\"input\":\"" + pad + "\",\"model\":\"m\",\"stream\":false}",
+                "{\"input\":\"" + pad + "\",\n \"model\": nope}", "{\"input\":\"" + pad + "\"} {}", "{\"input\":\"" + pad + "\"")) {
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            HttpResponse<String> inPlace = send("POST", path, acmeKey, body);
+            HttpResponse<String> inParts = sendChunked(path, bytes);
+            assertThat(inParts.statusCode()).as(body).isEqualTo(inPlace.statusCode());
+            assertThat(inParts.body()).as(body).isEqualTo(inPlace.body());
+        }
+        assertThat(gateway.calls).hasSize(2);
+        assertThat(gateway.calls.get(0).request().otherFieldsJson()).isEqualTo(gateway.calls.get(1).request().otherFieldsJson());
+    }
+
+    @Test
     void aBodyOverTheLimitIs413() throws Exception {
         String id = register(acmeKey);
         String big = "{\"input\":\"" + "x".repeat((int) MAX_BODY) + "\"}";
