@@ -53,7 +53,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
     @Override
     public void relayResponse(Instance instance, SessionKey sessionKey, ResponseRequest request, GatewayAnswerListener listener) {
         requireNonNull(listener, "listener is null");
-        Request gatewayRequest = http.newRequest(instance.gatewayUrl().responsesEndpoint())
+        Request gatewayRequest = new KnownUriRequest(http, instance.gatewayUrl().responsesEndpoint())
                 .method(HttpMethod.POST)
                 .timeout(config.totalTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .idleTimeout(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
