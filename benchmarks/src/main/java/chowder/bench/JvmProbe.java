@@ -82,13 +82,32 @@ final class JvmProbe implements AutoCloseable {
         return threads.getTotalThreadAllocatedBytes();
     }
 
-    /** CPU time the process used since it started, user and system, from /proc (in steps of the kernel's clock tick). */
+    /**
+     * CPU time the process used since it started, user and system, from /proc (in steps of the kernel's clock tick), less
+     * what its JIT compiler threads used: a short run still compiles, and that is not what a request costs.
+     */
     long cpuMicros() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        // The command name may hold spaces: fields are counted from after its closing parenthesis (utime is field 14).
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        long ticks = ticks(Path.of("/proc/" + pid + "/stat"));
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm"));
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        ticks -= ticks(task.resolve("stat"));
+                    }
+                } catch (IOException gone) {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
         return ticks * 1_000_000 / CLOCK_TICKS_PER_SECOND;
+    }
+
+    private static long ticks(Path stat) throws IOException {
+        String line = Files.readString(stat);
+        // The command name may hold spaces: fields are counted from after its closing parenthesis (utime is field 14).
+        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     int platformThreads() {

@@ -118,7 +118,7 @@ final class PerfReport {
         md.append('\n');
         JsonNode oneClient = r.path("allocation");
         if (oneClient.has("cpu_us_per_request")) {
-            md.append("Chowder's CPU time (user + system, all its threads, from `/proc`) per request at one client: ")
+            md.append("Chowder's CPU time (user + system, all its threads but the JIT compilers, from `/proc`) per request at one client: ")
                     .append(num(oneClient.path("cpu_us_per_request").asDouble())).append(" µs, allocating ")
                     .append(String.format(java.util.Locale.ROOT, "%.1f KB", oneClient.path("bytes_per_request").asDouble() / 1024))
                     .append(". CPU per request is what a change costs or saves whatever else the machine runs; compare it across runs.\n\n");

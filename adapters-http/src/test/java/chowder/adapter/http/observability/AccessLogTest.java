@@ -53,6 +53,21 @@ class AccessLogTest {
     }
 
     @Test
+    void theTimestampIsWrittenAsInstantWritesIt() throws Exception {
+        AccessLog log = new AccessLog();
+        java.util.List<Instant> instants = java.util.List.of(Instant.parse("2026-12-05T17:30:01Z"), Instant.parse("2026-12-05T17:30:01.5Z"),
+                Instant.parse("2026-12-05T17:30:01.000001Z"), Instant.parse("2026-12-05T17:30:01.000000001Z"),
+                Instant.parse("2026-12-05T17:30:02.120Z"), Instant.parse("2026-12-05T17:30:02.123450Z"), Instant.parse("1999-12-31T23:59:59.999999999Z"),
+                Instant.parse("+12026-01-01T00:00:00.010Z"), Instant.EPOCH.minusNanos(1), Instant.now());
+        for (Instant at : instants) {
+            log.write(new AccessLog.Entry(at, "id", "GET", "/", 200, 0, null, null, -1));
+        }
+        for (int i = 0; i < instants.size(); i++) {
+            assertThat(JSON.readTree(lines.list.get(i).getFormattedMessage()).path("ts").asText()).isEqualTo(instants.get(i).toString());
+        }
+    }
+
+    @Test
     void unknownCallerInstanceAndLengthAreLeftOut() throws Exception {
         new AccessLog().write(new AccessLog.Entry(Instant.EPOCH, "id", "GET", "/v1/nowhere", 404, 0, null, null, -1));
 
