@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
@@ -42,10 +39,11 @@ import org.eclipse.jetty.util.Callback;
  * Every write of the answer goes through {@link #write}, asynchronously, so that a probe never lands inside one: a
  * write waits for a probe being written, and no probe is written while a write is.
  *
- * <p>The watch is armed only once a request has waited {@link #ARM_AFTER}: registering read interest costs a
- * selector round trip, and most answers come sooner than a client could usefully be noticed leaving.
+ * <p>The watch is armed only once a request has waited {@link #ARM_AFTER} (within a tick of {@link WatchArming}):
+ * registering read interest costs a selector round trip, and most answers come sooner than a client could usefully be
+ * noticed leaving.
  */
-final class ClientDisconnectWatch implements AutoCloseable {
+final class ClientDisconnectWatch implements AutoCloseable, WatchArming.Watch {
     static final Duration ARM_AFTER = Duration.ofMillis(50);
     // Waits before each probe once the client ended its side. A closed socket's reset comes back a round trip after the
     // first probe: on loopback the second probe fails; a client up to about a second away is noticed by the last one.
@@ -54,7 +52,7 @@ final class ClientDisconnectWatch implements AutoCloseable {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(US_ASCII);
     // An SSE comment: event stream clients skip it (the probe inside an event stream).
     private static final byte[] COMMENT = ":\n\n".getBytes(US_ASCII);
-    private static final ScheduledThreadPoolExecutor ARMING = arming();
+    private static final WatchArming ARMING = new WatchArming(ARM_AFTER);
 
     private final EndPoint endPoint;
     private final Response response;
@@ -67,7 +65,7 @@ final class ClientDisconnectWatch implements AutoCloseable {
     private final java.util.ArrayDeque<Runnable> waitingWrites = new java.util.ArrayDeque<>(2);
     private volatile boolean answerStarted;
     private volatile boolean inputLost;
-    private ScheduledFuture<?> pendingArm;
+    private final long startNanos = System.nanoTime();
     private final Callback readInterest = new Callback() {
         @Override
         public void succeeded() {
@@ -96,9 +94,7 @@ final class ClientDisconnectWatch implements AutoCloseable {
             return new ClientDisconnectWatch(null, response, false, onDisconnect);
         }
         ClientDisconnectWatch watch = new ClientDisconnectWatch(endPoint, response, version == HttpVersion.HTTP_1_1, onDisconnect);
-        synchronized (watch) {
-            watch.pendingArm = ARMING.schedule(watch::arm, ARM_AFTER.toNanos(), TimeUnit.NANOSECONDS);
-        }
+        ARMING.add(watch);
         return watch;
     }
 
@@ -138,8 +134,19 @@ final class ClientDisconnectWatch implements AutoCloseable {
         answerStarted = true;
     }
 
+    @Override
+    public long startNanos() {
+        return startNanos;
+    }
+
+    @Override
+    public boolean isWatching() {
+        return watching.get();
+    }
+
     // Synchronised with close(): interest registered after the request finished would swallow the next request.
-    private synchronized void arm() {
+    @Override
+    public synchronized void arm() {
         if (watching.get()) {
             endPoint.tryFillInterested(readInterest);
         }
@@ -235,17 +242,8 @@ final class ClientDisconnectWatch implements AutoCloseable {
     }
 
     private synchronized void stopWatching() {
-        pendingArm.cancel(false);
         if (watching.compareAndSet(true, false) && endPoint.isFillInterested()) {
             ((AbstractEndPoint) endPoint).getFillInterest().onFail(new RoutineCancellation("request finished"));
         }
-    }
-
-    private static ScheduledThreadPoolExecutor arming() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("chowder-disconnect-watch").daemon().factory());
-        // Most watches are cancelled long before they fire: drop them from the queue at once.
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
     }
 }
