@@ -16,6 +16,7 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.SerializedInvoker;
 import org.slf4j.Logger;
@@ -44,7 +45,8 @@ abstract class GatewayExchange implements Response.Listener {
     private final Request gatewayRequest;
     private final GatewayLatency latency;
     private final SerializedInvoker invoker = new SerializedInvoker(GatewayExchange.class);
-    private final Runnable demanded = () -> run(this::pump);
+    // Never waits (see GatewayHttpClients): Jetty may run it on the I/O thread that found the content, without a hand-off.
+    private final Runnable demanded = Invocable.from(Invocable.InvocationType.NON_BLOCKING, () -> run(this::pump));
     // Set by start(), before the request is sent and so before any task runs.
     private long startNanos;
     private Optional<String> requestId = Optional.empty();

@@ -40,35 +40,28 @@ public final class ResponseService implements SendResponseUseCase {
 
     @Override
     public void relay(SendResponseCommand command, GatewayAnswerListener listener) {
-        ForwardingTarget target = resolve(command);
-        gateway.relayResponse(target.instance(), target.sessionKey(), command.request(), new RecordingListener(target, listener));
-    }
-
-    private ForwardingTarget resolve(SendResponseCommand command) {
-        return turns.resolve(command.caller(), command.instanceId(), command.sessionId());
+        TurnService.AdmittedTurn turn = turns.admit(command.caller(), command.instanceId(), command.sessionId());
+        ForwardingTarget target = turn.target();
+        gateway.relayResponse(target.instance(), target.sessionKey(), command.request(), new RecordingListener(turn, listener));
     }
 
     /** Records the turn before the whole answer or the stream's end is passed on, and explains a failed call. */
     private final class RecordingListener implements GatewayAnswerListener {
-        private final ForwardingTarget target;
+        private final TurnService.AdmittedTurn turn;
         private final GatewayAnswerListener next;
         private boolean started;
 
-        RecordingListener(ForwardingTarget target, GatewayAnswerListener next) {
-            this.target = target;
+        RecordingListener(TurnService.AdmittedTurn turn, GatewayAnswerListener next) {
+            this.turn = turn;
             this.next = next;
         }
 
         @Override
         public void onAnswer(GatewayResponse answer) {
-            try {
-                turns.recordTurn(target, answer.usage());
-            } catch (RuntimeException e) {
+            whenRecorded(answer.usage(), () -> next.onAnswer(answer), failure -> {
                 answer.close();
-                next.onFailure(e);
-                return;
-            }
-            next.onAnswer(answer);
+                next.onFailure(failure);
+            });
         }
 
         @Override
@@ -84,19 +77,35 @@ public final class ResponseService implements SendResponseUseCase {
 
         @Override
         public void onStreamEnd(Optional<TokenUsage> usage) {
-            try {
-                turns.recordTurn(target, usage);
-            } catch (RuntimeException e) {
-                next.onFailure(e);
-                return;
-            }
-            next.onStreamEnd(usage);
+            whenRecorded(usage, () -> next.onStreamEnd(usage), next::onFailure);
         }
 
         @Override
         public void onFailure(RuntimeException failure) {
             // A failed stream is not explained: its client already has the gateway's status and some events.
-            next.onFailure(started || !(failure instanceof ChowderException gatewayFailure) ? failure : turns.explain(target, gatewayFailure));
+            next.onFailure(started || !(failure instanceof ChowderException gatewayFailure) ? failure : turns.explain(turn.target(), gatewayFailure));
+        }
+
+        /**
+         * Records the turn, then passes its end on ({@code recorded}, or {@code failed} with why recording failed). The
+         * gateway adapter may call from a thread that must never wait (its I/O thread): recording that writes a shared
+         * counter (a turn with a token budget) runs on a virtual thread of its own; the rest, memory only, runs here.
+         */
+        private void whenRecorded(Optional<TokenUsage> usage, Runnable recorded, java.util.function.Consumer<RuntimeException> failed) {
+            Runnable record = () -> {
+                try {
+                    turns.record(turn, usage);
+                } catch (RuntimeException e) {
+                    failed.accept(e);
+                    return;
+                }
+                recorded.run();
+            };
+            if (turn.recordingWrites(usage)) {
+                Thread.ofVirtual().name("chowder-turn-charge").start(record);
+            } else {
+                record.run();
+            }
         }
     }
 }

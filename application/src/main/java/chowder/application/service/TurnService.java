@@ -16,6 +16,7 @@ import chowder.domain.Session;
 import chowder.domain.SessionId;
 import chowder.domain.TokenUsage;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -40,12 +41,32 @@ public final class TurnService implements ResolveForwardingUseCase, RecordTurnUs
 
     @Override
     public ForwardingTarget resolve(Caller caller, InstanceId instanceId, SessionId sessionId) {
+        return admit(caller, instanceId, sessionId).target();
+    }
+
+    /** A turn let through, with the limits it was admitted under: those it is charged to once answered. */
+    record AdmittedTurn(ForwardingTarget target, List<LimitSubject> limits) {
+        /** Whether recording it with {@code usage} writes a shared counter (else it touches memory only, and never waits). */
+        boolean recordingWrites(Optional<TokenUsage> usage) {
+            return UsageLimiter.chargeWritesCounters(limits, usage.orElse(TokenUsage.NONE).totalTokens(), target.instance().provisioned());
+        }
+    }
+
+    AdmittedTurn admit(Caller caller, InstanceId instanceId, SessionId sessionId) {
         Instance instance = VisibleInstances.find(instances, caller, instanceId, Permission.INTERACT);
         caller.requireSession(sessionId);
         instance.ensureRunning();
-        limiter.admitTurn(caller, instance.id(), sessionId);
+        List<LimitSubject> limits = limiter.admitTurn(caller, instance.id(), sessionId);
         Session session = sessions.resolve(instance.id(), sessionId, clock.instant());
-        return new ForwardingTarget(caller, instance, sessionId, session.key(), System.nanoTime());
+        return new AdmittedTurn(new ForwardingTarget(caller, instance, sessionId, session.key(), System.nanoTime()), limits);
+    }
+
+    /** Records an admitted turn: its session's activity, and its tokens charged to the budgets it was admitted under. */
+    void record(AdmittedTurn turn, Optional<TokenUsage> usage) {
+        TokenUsage used = usage.orElse(TokenUsage.NONE);
+        ForwardingTarget target = turn.target();
+        sessions.recordTurn(target.instance().id(), target.sessionId(), target.caller().keyId(), used, clock.instant());
+        limiter.chargeTurn(turn.limits(), used.totalTokens(), target.instance().provisioned());
     }
 
     @Override

@@ -48,9 +48,11 @@ public final class UsageLimiter {
         return new UsageLimiter(LimitSettingsPort.DEFAULTS, new NoLimitCounters(), clock);
     }
 
-    /** Before a turn on the responses routes: the session's, the key's and the organization's limits. */
-    void admitTurn(Caller caller, InstanceId instance, SessionId session) {
-        admit(subjectsOf.turn(caller, instance, session));
+    /** Before a turn on the responses routes: the session's, the key's and the organization's limits, which it returns. */
+    List<LimitSubject> admitTurn(Caller caller, InstanceId instance, SessionId session) {
+        List<LimitSubject> subjects = subjectsOf.turn(caller, instance, session);
+        admit(subjects);
+        return subjects;
     }
 
     /**
@@ -58,14 +60,35 @@ public final class UsageLimiter {
      * see the instance's model calls (a registered gateway calls its provider itself).
      */
     void chargeTurn(Caller caller, InstanceId instance, SessionId session, long tokens, boolean modelCallsSeen) {
+        if (tokens > 0) {
+            chargeTurn(subjectsOf.turn(caller, instance, session), tokens, modelCallsSeen);
+        }
+    }
+
+    /** The same, to the subjects the turn was admitted under (no settings read). */
+    void chargeTurn(List<LimitSubject> admittedUnder, long tokens, boolean modelCallsSeen) {
         if (tokens <= 0) {
             return;
         }
-        List<LimitSubject> subjects = new ArrayList<>(subjectsOf.turn(caller, instance, session));
+        List<LimitSubject> subjects = new ArrayList<>(admittedUnder);
         if (modelCallsSeen) {
             subjects.removeIf(subject -> subject.kind() == LimitSubject.Kind.ORGANIZATION);
         }
         charge(subjects, tokens);
+    }
+
+    /** Whether charging {@code tokens} to these subjects writes a counter (a store every node shares), or nothing at all. */
+    static boolean chargeWritesCounters(List<LimitSubject> admittedUnder, long tokens, boolean modelCallsSeen) {
+        if (tokens <= 0) {
+            return false;
+        }
+        for (LimitSubject subject : admittedUnder) {
+            boolean charged = !(modelCallsSeen && subject.kind() == LimitSubject.Kind.ORGANIZATION);
+            if (charged && (subject.limits().tokensPerDay().isPresent() || subject.limits().tokensPerMonth().isPresent())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
