@@ -71,11 +71,8 @@ public final class TurnService implements ResolveForwardingUseCase, RecordTurnUs
 
     @Override
     public void recordTurn(ForwardingTarget target, Optional<TokenUsage> usage) {
-        TokenUsage used = usage.orElse(TokenUsage.NONE);
-        Instance instance = target.instance();
-        sessions.recordTurn(instance.id(), target.sessionId(), target.caller().keyId(), used, clock.instant());
-        // A provisioned gateway's model calls pass Chowder's model endpoint, which charges its organization already.
-        limiter.chargeTurn(target.caller(), instance.id(), target.sessionId(), used.totalTokens(), instance.provisioned());
+        // Without its admission at hand: charged to the limits the turn is under now.
+        record(new AdmittedTurn(target, limiter.limitsOfTurn(target.caller(), target.instance().id(), target.sessionId())), usage);
     }
 
     @Override

@@ -48,9 +48,14 @@ public final class UsageLimiter {
         return new UsageLimiter(LimitSettingsPort.DEFAULTS, new NoLimitCounters(), clock);
     }
 
+    /** The limits a turn is under now: the session's, the key's and the organization's. */
+    List<LimitSubject> limitsOfTurn(Caller caller, InstanceId instance, SessionId session) {
+        return subjectsOf.turn(caller, instance, session);
+    }
+
     /** Before a turn on the responses routes: the session's, the key's and the organization's limits, which it returns. */
     List<LimitSubject> admitTurn(Caller caller, InstanceId instance, SessionId session) {
-        List<LimitSubject> subjects = subjectsOf.turn(caller, instance, session);
+        List<LimitSubject> subjects = limitsOfTurn(caller, instance, session);
         admit(subjects);
         return subjects;
     }
@@ -59,36 +64,26 @@ public final class UsageLimiter {
      * After a turn: its tokens go to the key's and the session's budgets, and to the organization's when Chowder does not
      * see the instance's model calls (a registered gateway calls its provider itself).
      */
-    void chargeTurn(Caller caller, InstanceId instance, SessionId session, long tokens, boolean modelCallsSeen) {
-        if (tokens > 0) {
-            chargeTurn(subjectsOf.turn(caller, instance, session), tokens, modelCallsSeen);
-        }
-    }
-
-    /** The same, to the subjects the turn was admitted under (no settings read). */
     void chargeTurn(List<LimitSubject> admittedUnder, long tokens, boolean modelCallsSeen) {
-        if (tokens <= 0) {
-            return;
+        if (tokens > 0) {
+            charge(charged(admittedUnder, modelCallsSeen), tokens);
         }
-        List<LimitSubject> subjects = new ArrayList<>(admittedUnder);
-        if (modelCallsSeen) {
-            subjects.removeIf(subject -> subject.kind() == LimitSubject.Kind.ORGANIZATION);
-        }
-        charge(subjects, tokens);
     }
 
     /** Whether charging {@code tokens} to these subjects writes a counter (a store every node shares), or nothing at all. */
     static boolean chargeWritesCounters(List<LimitSubject> admittedUnder, long tokens, boolean modelCallsSeen) {
-        if (tokens <= 0) {
-            return false;
+        return tokens > 0 && charged(admittedUnder, modelCallsSeen).stream()
+                .anyMatch(subject -> subject.limits().tokensPerDay().isPresent() || subject.limits().tokensPerMonth().isPresent());
+    }
+
+    /** Who a turn's tokens go to: every subject, less the organization when Chowder's model endpoint charged it already. */
+    private static List<LimitSubject> charged(List<LimitSubject> admittedUnder, boolean modelCallsSeen) {
+        if (!modelCallsSeen) {
+            return admittedUnder;
         }
-        for (LimitSubject subject : admittedUnder) {
-            boolean charged = !(modelCallsSeen && subject.kind() == LimitSubject.Kind.ORGANIZATION);
-            if (charged && (subject.limits().tokensPerDay().isPresent() || subject.limits().tokensPerMonth().isPresent())) {
-                return true;
-            }
-        }
-        return false;
+        List<LimitSubject> subjects = new ArrayList<>(admittedUnder);
+        subjects.removeIf(subject -> subject.kind() == LimitSubject.Kind.ORGANIZATION);
+        return subjects;
     }
 
     /**
