@@ -2,34 +2,17 @@ package chowder.adapter.http.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The access log line is written by hand: it must be one JSON object whatever its strings hold, with the fields as documented. */
 class AccessLogTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private final Logger accessLogger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
-
-    @BeforeEach
-    void capture() {
-        lines.start();
-        accessLogger.addAppender(lines);
-    }
-
-    @AfterEach
-    void release() {
-        accessLogger.detachAppender(lines);
-        lines.stop();
-    }
+    @RegisterExtension
+    final AccessLines lines = new AccessLines();
 
     @Test
     void everyFieldReadsBackAsWrittenAndStringsAreEscaped() throws Exception {
@@ -38,7 +21,7 @@ class AccessLogTest {
         new AccessLog().write(new AccessLog.Entry(at, awkward, "POST", "/v1/instances/{id}/responses", 201, 1_234_567,
                 "org-1", "inst-2", 130));
 
-        String line = lines.list.getFirst().getFormattedMessage();
+        String line = lines.text().getFirst();
         assertThat(line).doesNotContain("\n").doesNotContain("\u0001");
         JsonNode read = JSON.readTree(line);
         assertThat(read.path("ts").asText()).isEqualTo(at.toString());
@@ -63,7 +46,7 @@ class AccessLogTest {
             log.write(new AccessLog.Entry(at, "id", "GET", "/", 200, 0, null, null, -1));
         }
         for (int i = 0; i < instants.size(); i++) {
-            assertThat(JSON.readTree(lines.list.get(i).getFormattedMessage()).path("ts").asText()).isEqualTo(instants.get(i).toString());
+            assertThat(JSON.readTree(lines.text().get(i)).path("ts").asText()).isEqualTo(instants.get(i).toString());
         }
     }
 
@@ -71,7 +54,7 @@ class AccessLogTest {
     void unknownCallerInstanceAndLengthAreLeftOut() throws Exception {
         new AccessLog().write(new AccessLog.Entry(Instant.EPOCH, "id", "GET", "/v1/nowhere", 404, 0, null, null, -1));
 
-        JsonNode read = JSON.readTree(lines.list.getFirst().getFormattedMessage());
+        JsonNode read = JSON.readTree(lines.text().getFirst());
         assertThat(read.path("ts").asText()).isEqualTo("1970-01-01T00:00:00Z");
         assertThat(read.path("duration_ms").asDouble()).isEqualTo(0.0);
         assertThat(read.has("organization_id")).isFalse();

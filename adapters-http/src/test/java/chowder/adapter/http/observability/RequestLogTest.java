@@ -2,38 +2,20 @@ package chowder.adapter.http.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import chowder.adapter.http.ApiTest;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The access log line and the request metric of requests answered by Javalin and by the responses relay: the same
  * fields, labels and instance, also for a request refused before its instance was looked at.
  */
 class RequestLogTest extends ApiTest {
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private final Logger accessLogger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
-
-    @BeforeEach
-    void capture() {
-        lines.start();
-        accessLogger.addAppender(lines);
-    }
-
-    @AfterEach
-    void release() {
-        accessLogger.detachAppender(lines);
-        lines.stop();
-    }
+    @RegisterExtension
+    final AccessLines lines = new AccessLines();
 
     @Test
     void aRefusedRelayRequestNamesItsInstanceAsAJavalinOneDoes() throws Exception {
@@ -42,7 +24,7 @@ class RequestLogTest extends ApiTest {
         assertThat(send("GET", "/v1/instances/" + instance.toUpperCase(java.util.Locale.ROOT), null, null).statusCode()).isEqualTo(401);
         assertThat(send("POST", "/v1/instances/not-an-id/session/s/responses", acmeKey, "{\"input\":\"x\"}").statusCode()).isEqualTo(404);
 
-        List<JsonNode> logged = accessLines();
+        List<JsonNode> logged = lines.json();
         assertThat(logged).hasSize(3);
         assertThat(logged.get(0).path("route").asText()).isEqualTo("/v1/instances/{id}/responses");
         assertThat(logged.get(0).path("status").asInt()).isEqualTo(401);
@@ -73,13 +55,5 @@ class RequestLogTest extends ApiTest {
     private long count(String method, String route, String status) {
         var timer = api.registry.find(HttpMetrics.METRIC).tag("method", method).tag("route", route).tag("status", status).timer();
         return timer == null ? 0 : timer.count();
-    }
-
-    private List<JsonNode> accessLines() throws Exception {
-        List<JsonNode> read = new ArrayList<>();
-        for (ILoggingEvent event : List.copyOf(lines.list)) {
-            read.add(JSON.readTree(event.getFormattedMessage()));
-        }
-        return read;
     }
 }
