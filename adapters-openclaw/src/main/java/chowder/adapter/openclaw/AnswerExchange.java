@@ -21,6 +21,8 @@ import org.eclipse.jetty.http.HttpHeader;
 final class AnswerExchange extends GatewayExchange {
     // First buffer of an answer without Content-Length; it doubles from there.
     private static final int INITIAL_BODY_BUFFER_BYTES = 16 * 1024;
+    // Above this, the answer is checked (one JSON value, its usage) on a virtual thread of its own.
+    static final int LARGE_ANSWER_BYTES = 256 * 1024;
 
     private final int limit;
     private final BufferedBytes.Hold hold;
@@ -70,12 +72,34 @@ final class AnswerExchange extends GatewayExchange {
     void contentEnded() {
         byte[] whole = length == body.length ? body : resize(body, length);
         body = null;
+        if (whole.length > LARGE_ANSWER_BYTES) {
+            // Checking a large answer takes milliseconds: not on the I/O thread every gateway's answers share.
+            if (!handedOver.compareAndSet(false, true)) {
+                return;
+            }
+            succeeded();
+            Thread.ofVirtual().name("chowder-large-answer").start(() -> deliver(whole));
+            return;
+        }
         Optional<TokenUsage> usage = ReportedUsage.ofResponse(whole);
         if (!handedOver.compareAndSet(false, true)) {
             // The client went away first: the cancellation's task, queued behind this one, ends the call.
             return;
         }
         succeeded();
+        listener.onAnswer(new GatewayResponse(status, contentType, whole, usage, hold::close));
+    }
+
+    /** Checks a large answer off the I/O thread, then hands it over; the call already ended, so a broken one fails here. */
+    private void deliver(byte[] whole) {
+        Optional<TokenUsage> usage;
+        try {
+            usage = ReportedUsage.ofResponse(whole);
+        } catch (RuntimeException e) {
+            hold.close();
+            listener.onFailure(e);
+            return;
+        }
         listener.onAnswer(new GatewayResponse(status, contentType, whole, usage, hold::close));
     }
 

@@ -36,6 +36,9 @@ public final class GatewayHttpClients {
         // the client's I/O thread runs them itself instead of handing each answer to another thread (a wake-up per call:
         // a quarter of the added median and most of the p99 at one client, docs/perf.md).
         http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        // One selector per core (Jetty's client has one by default): every organization's gateway traffic is read and
+        // written by these threads, so that none waits behind a single one.
+        http.getClientConnector().setSelectors(Math.max(1, Runtime.getRuntime().availableProcessors()));
         http.setConnectTimeout(config.connectTimeout().toMillis());
         // One client serves every organization's gateway, and cookies ignore ports: a cookie jar would hand one
         // tenant's cookie to another tenant's gateway on the same host. Chowder keeps none and sends none.

@@ -122,6 +122,42 @@ class BufferedAnswersTest {
     }
 
     @Test
+    void aLargeAnswerIsCheckedOffTheIoThreadAsASmallOneIs() throws Exception {
+        start();
+        Instance instance = instance(OrganizationId.random(), large.baseUrl().toString());
+        int size = AnswerExchange.LARGE_ANSWER_BYTES + 1;
+        byte[] withUsage = json(size);
+        String usage = ",\"usage\":{\"input_tokens\":7,\"output_tokens\":3}}";
+        System.arraycopy(usage.getBytes(StandardCharsets.UTF_8), 0, withUsage, size - usage.length(), usage.length());
+        withUsage[size - usage.length() - 1] = '"';
+        large.play(whole(withUsage));
+        try (GatewayResponse answer = client.createResponse(instance, key(), request())) {
+            assertThat(answer.body()).isEqualTo(withUsage);
+            assertThat(answer.usage()).contains(new chowder.domain.TokenUsage(7, 3));
+        }
+        assertThat(buffered()).isZero();
+
+        byte[] broken = json(size);
+        broken[size - 1] = 'x';
+        large.play(whole(broken));
+        assertThatThrownBy(() -> client.createResponse(instance, key(), request())).isInstanceOfSatisfying(ChowderException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_FAILED);
+            assertThat(e.getMessage()).isEqualTo("Gateway error – its answer is not valid JSON.");
+        });
+        assertThat(buffered()).isZero();
+    }
+
+    /** A JSON answer with its Content-Length, at once. */
+    private static ScriptedGateway.Script whole(byte[] body) {
+        return (out, socket) -> {
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+        };
+    }
+
+    @Test
     void aStreamEventBeyondTheBoundEndsTheStreamAndLargeEventsAreGivenBackOnceRelayed() throws Exception {
         start();
         OrganizationId organization = OrganizationId.random();

@@ -14,12 +14,19 @@ import chowder.domain.TokenUsage;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Forwards a response request through the gateway port: the turn's target from {@link TurnService}, then the
  * gateway's answer relayed to the listener, the turn recorded before the answer's end reaches it.
  */
 public final class ResponseService implements SendResponseUseCase {
+    private static final Logger LOG = Logger.getLogger(ResponseService.class.getName());
+    // Only a defect of the listener gets here (a failed recording goes to it as a failure): say so in the operator's log.
+    private static final Thread.UncaughtExceptionHandler RECORDING_FAILED = (thread, failure) ->
+            LOG.log(Level.SEVERE, "Passing on an answer after charging its turn failed", failure);
+
     private final TurnService turns;
     private final AgentGatewayPort gateway;
 
@@ -102,7 +109,7 @@ public final class ResponseService implements SendResponseUseCase {
                 recorded.run();
             };
             if (turn.recordingWrites(usage)) {
-                Thread.ofVirtual().name("chowder-turn-charge").start(record);
+                Thread.ofVirtual().name("chowder-turn-charge").uncaughtExceptionHandler(RECORDING_FAILED).start(record);
             } else {
                 record.run();
             }

@@ -3,6 +3,8 @@ package chowder.adapter.http.responses;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Arms each disconnect watch once its request has waited a fixed delay, on one platform thread. Every watch waits the
@@ -12,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * watches are pending and sleeps once it has seen none for a while, until the next one arrives.
  */
 final class WatchArming {
+    private static final Logger log = LoggerFactory.getLogger(WatchArming.class);
     private static final long TICK_NANOS = Duration.ofMillis(5).toNanos();
     // Ticks without a pending watch before the thread sleeps until one arrives.
     private static final int IDLE_TICKS = 200;
@@ -72,8 +75,10 @@ final class WatchArming {
             pending.poll();
             try {
                 head.arm();
-            } catch (RuntimeException e) {
-                // One connection's failure to register interest is that watch's loss, never the thread's end.
+            } catch (Throwable e) {
+                // One watch's failure is that watch's loss, never the thread's end: a dead thread would leave every later
+                // watch pending, holding its request, and no client's departure noticed.
+                log.warn("Arming a disconnect watch failed", e);
             }
             head = pending.peek();
         }
