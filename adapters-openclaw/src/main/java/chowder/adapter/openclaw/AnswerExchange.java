@@ -72,25 +72,20 @@ final class AnswerExchange extends GatewayExchange {
     void contentEnded() {
         byte[] whole = length == body.length ? body : resize(body, length);
         body = null;
-        if (whole.length > LARGE_ANSWER_BYTES) {
-            // Checking a large answer takes milliseconds: not on the I/O thread every gateway's answers share.
-            if (!handedOver.compareAndSet(false, true)) {
-                return;
-            }
-            succeeded();
-            Thread.ofVirtual().name("chowder-large-answer").start(() -> deliver(whole));
-            return;
-        }
-        Optional<TokenUsage> usage = ReportedUsage.ofResponse(whole);
         if (!handedOver.compareAndSet(false, true)) {
             // The client went away first: the cancellation's task, queued behind this one, ends the call.
             return;
         }
         succeeded();
-        listener.onAnswer(new GatewayResponse(status, contentType, whole, usage, hold::close));
+        if (whole.length > LARGE_ANSWER_BYTES) {
+            // Checking a large answer takes milliseconds: not on the I/O thread every gateway's answers share.
+            Thread.ofVirtual().name("chowder-large-answer").start(() -> deliver(whole));
+        } else {
+            deliver(whole);
+        }
     }
 
-    /** Checks a large answer off the I/O thread, then hands it over; the call already ended, so a broken one fails here. */
+    /** Checks the answer (one JSON value) and hands it over with its usage; the call has ended, so a broken one fails here. */
     private void deliver(byte[] whole) {
         Optional<TokenUsage> usage;
         try {

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,36 +15,23 @@ import java.util.Optional;
 /**
  * The token usage a gateway reports: {@code usage} of a JSON answer, or of the {@code response} in the
  * final {@code response.completed} event of a stream. Reading it is also how a JSON answer is checked
- * to be one complete JSON value, in a single pass that builds no tree.
+ * to be one complete JSON value, in a single pass that builds no tree; both are read by the same code.
  */
 final class ReportedUsage {
     // Read once per answer, on whichever thread relays it: share parser buffers rather than allocate them (no thread-local reuse).
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build());
+    private static final JsonFactory JSON = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
     private static final byte[] COMPLETED = "event: response.completed".getBytes(StandardCharsets.US_ASCII);
 
     private ReportedUsage() {}
 
     /** Validates a JSON answer and returns its usage; an answer that is not JSON is a gateway failure. */
     static Optional<TokenUsage> ofResponse(byte[] body) {
-        try (JsonParser parser = JSON.getFactory().createParser(body)) {
+        try (JsonParser parser = JSON.createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new IOException("empty");
             }
-            Optional<TokenUsage> usage = Optional.empty();
-            if (first == JsonToken.START_OBJECT) {
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = parser.currentName();
-                    parser.nextToken();
-                    if (field.equals("usage")) {
-                        usage = usage(parser);
-                    } else {
-                        parser.skipChildren();
-                    }
-                }
-            } else {
-                parser.skipChildren();
-            }
+            Optional<TokenUsage> usage = member(parser, "usage");
             if (parser.nextToken() != null) {
                 throw new IOException("trailing content");
             }
@@ -71,16 +56,39 @@ final class ReportedUsage {
         if (data < 0) {
             return Optional.empty();
         }
-        try {
-            return of(JSON.readTree(text.substring(data + 7).strip()).path("response").path("usage"));
+        try (JsonParser parser = JSON.createParser(text.substring(data + 7))) {
+            parser.nextToken();
+            return member(parser, "response");
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
     /**
-     * The usage object the parser is at, read token by token (the answer's usage is read on every call): both counts
-     * must be non-negative numbers, a fraction counting as its whole part, as {@link #of(JsonNode)} reads a tree.
+     * Past the value the parser is at: the usage in its member {@code name} (the last one), an object read as
+     * {@code response} (holding {@code usage}) or as {@code usage} itself; empty for anything else.
+     */
+    private static Optional<TokenUsage> member(JsonParser parser, String name) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return Optional.empty();
+        }
+        Optional<TokenUsage> found = Optional.empty();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            if (!field.equals(name)) {
+                parser.skipChildren();
+            } else {
+                found = name.equals("usage") ? usage(parser) : member(parser, "usage");
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The usage object the parser is at, read token by token: both counts must be non-negative numbers that fit a long,
+     * a fraction counting as its whole part.
      */
     private static Optional<TokenUsage> usage(JsonParser parser) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
@@ -114,15 +122,6 @@ final class ReportedUsage {
         }
         parser.skipChildren();
         return -1;
-    }
-
-    private static Optional<TokenUsage> of(JsonNode usage) {
-        if (usage == null || !usage.path("input_tokens").canConvertToLong() || !usage.path("output_tokens").canConvertToLong()) {
-            return Optional.empty();
-        }
-        long input = usage.path("input_tokens").asLong();
-        long output = usage.path("output_tokens").asLong();
-        return input < 0 || output < 0 ? Optional.empty() : Optional.of(new TokenUsage(input, output));
     }
 
     private static boolean startsWith(ByteBuffer bytes, byte[] prefix) {
