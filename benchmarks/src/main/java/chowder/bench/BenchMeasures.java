@@ -214,7 +214,8 @@ final class BenchMeasures {
     void profile() throws Exception {
         Path recording = work.resolve("chowder-64-clients.jfr");
         BenchmarkRun.log("profiling Chowder with JFR under 64 clients");
-        Processes.run(List.of(jcmd(), String.valueOf(chowderPid), "JFR.start", "name=bench", "settings=profile"), Map.of(), Duration.ofSeconds(60));
+        Processes.run(List.of(jcmd(), String.valueOf(chowderPid), "JFR.start", "name=bench", "settings=profile",
+                "jdk.ObjectAllocationInNewTLAB#enabled=true", "jdk.ObjectAllocationOutsideTLAB#enabled=true"), Map.of(), Duration.ofSeconds(60));
         runner.load(chowder, "latency", "64", "1", String.valueOf(Math.max(durations.measureS(), 10)));
         Processes.run(List.of(jcmd(), String.valueOf(chowderPid), "JFR.stop", "name=bench", "filename=" + recording), Map.of(), Duration.ofSeconds(60));
         Map<String, Object> summary = ProfileSummary.summarise(recording);

@@ -84,8 +84,11 @@ final class ProfileSummary {
                     selfByLayer.merge(self, 1, Integer::sum);
                     chowderSeen.forEach(method -> chowderInclusive.merge(method, 1, Integer::sum));
                     topFrames.merge(name(stack.getFrames().getFirst()), 1, Integer::sum);
-                } else if (type.equals("jdk.ObjectAllocationSample")) {
-                    double weight = event.getLong("weight");
+                } else if (type.equals("jdk.ObjectAllocationInNewTLAB") || type.equals("jdk.ObjectAllocationOutsideTLAB")) {
+                    // Each new TLAB stands for its size in bytes, taken by the allocation that needed it: an unbiased
+                    // sample. (jdk.ObjectAllocationSample's weights are bytes since a thread's last sample, which with
+                    // short-lived virtual threads lands whole gigabytes on a few objects.)
+                    double weight = type.equals("jdk.ObjectAllocationInNewTLAB") ? event.getLong("tlabSize") : event.getLong("allocationSize");
                     allocatedTotal += weight;
                     allocations.merge(event.getClass("objectClass").getName(), weight, Double::sum);
                 }

@@ -30,8 +30,23 @@ public record ApiKeyHash(String hex) {
     }
 
     static ApiKeyHash of(byte[] key) {
+        return new ApiKeyHash(HexFormat.of().formatHex(newDigest().digest(key)));
+    }
+
+    // A copy of a prototype: MessageDigest.getInstance looks the algorithm up among the providers on every call.
+    private static final MessageDigest SHA_256 = sha256();
+
+    private static MessageDigest newDigest() {
         try {
-            return new ApiKeyHash(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key)));
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            return sha256();
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -22,9 +22,19 @@ public record SessionKey(String value) {
 
     public SessionKey {
         requireNonNull(value, "value is null");
-        if (!value.startsWith(PREFIX) || !value.chars().allMatch(SessionKey::isSafe)) {
+        if (!value.startsWith(PREFIX) || !allSafe(value)) {
             throw new IllegalArgumentException("not a Chowder session key");
         }
+    }
+
+    // A loop, not a stream: a key is made on every turn.
+    private static boolean allSafe(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (!isSafe(value.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The key of a session id in its given generation (the count of resets, starting at 0). */

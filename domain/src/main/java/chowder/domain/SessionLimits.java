@@ -2,7 +2,6 @@ package chowder.domain;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -26,8 +25,14 @@ public record SessionLimits(List<SessionLimitRule> rules) {
         }
     }
 
+    /** The rule with the longest prefix the session's id starts with (a loop: asked on every turn). */
     public Optional<SessionLimitRule> forSession(SessionId session) {
-        return rules.stream().filter(rule -> rule.matches(session))
-                .max(Comparator.comparingInt(rule -> rule.sessionPrefix().length()));
+        SessionLimitRule longest = null;
+        for (SessionLimitRule rule : rules) {
+            if (rule.matches(session) && (longest == null || rule.sessionPrefix().length() > longest.sessionPrefix().length())) {
+                longest = rule;
+            }
+        }
+        return Optional.ofNullable(longest);
     }
 }

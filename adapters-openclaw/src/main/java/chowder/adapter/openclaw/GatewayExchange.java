@@ -10,14 +10,13 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.CyclicTimeouts;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.thread.Invocable;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.SerializedInvoker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,7 @@ import org.slf4j.MDC;
  * Jetty's {@code ProxyHandler}: this class sends the {@code gatewayRequest} and reads the {@code gatewayResponse}; the
  * listener writes the client's.
  */
-abstract class GatewayExchange implements Response.Listener {
+abstract class GatewayExchange implements Response.Listener, CyclicTimeouts.Expirable {
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
     private static final Logger log = LoggerFactory.getLogger(GatewayExchange.class);
     // The HTTP adapter's key for the client request's id in the logging context.
@@ -50,7 +49,10 @@ abstract class GatewayExchange implements Response.Listener {
     // Set by start(), before the request is sent and so before any task runs.
     private long startNanos;
     private Optional<String> requestId = Optional.empty();
-    private volatile Scheduler.Task headersTimer;
+    // Set by start(): the headers' deadline, and who keeps it.
+    private HeadersDeadlines headersDeadlines;
+    private Duration headersTimeout;
+    private long headersDeadline;
     // Touched by the invoker's tasks only.
     private boolean headersSeen;
     private boolean ended;
@@ -67,14 +69,14 @@ abstract class GatewayExchange implements Response.Listener {
     }
 
     /** Sends the request; the answer, a failure or the cancellation ends the call. */
-    final void start(Scheduler scheduler, Duration headersTimeout, Cancellation cancellation, Optional<String> requestId) {
+    final void start(HeadersDeadlines deadlines, Duration headersTimeout, Cancellation cancellation, Optional<String> requestId) {
         this.requestId = requestId;
         startNanos = System.nanoTime();
-        headersTimer = scheduler.schedule(() -> run(() -> {
-            if (!headersSeen) {
-                failBecause(new GatewayFailures.HeadersTimeout(headersTimeout));
-            }
-        }), headersTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        this.headersDeadlines = deadlines;
+        this.headersTimeout = headersTimeout;
+        // At most 73 years ahead: nanoTime arithmetic is exact for spans under 2^62 ns, and no wait is that long.
+        headersDeadline = startNanos + Math.min(headersTimeout.toNanos(), Long.MAX_VALUE / 4);
+        deadlines.await(this);
         try {
             gatewayRequest.send(this);
         } catch (RuntimeException e) {
@@ -87,6 +89,20 @@ abstract class GatewayExchange implements Response.Listener {
         cancellation.onCancel(() -> {
             abandon();
             run(() -> failBecause(new CancellationException("the client went away")));
+        });
+    }
+
+    @Override
+    public final long getExpireNanoTime() {
+        return headersDeadline;
+    }
+
+    /** The headers did not come in time (called by the deadlines' timer): the call ends, unless they came meanwhile. */
+    final void headersTimedOut() {
+        run(() -> {
+            if (!headersSeen) {
+                failBecause(new GatewayFailures.HeadersTimeout(headersTimeout));
+            }
         });
     }
 
@@ -279,9 +295,6 @@ abstract class GatewayExchange implements Response.Listener {
     }
 
     private void cancelHeadersTimer() {
-        Scheduler.Task timer = headersTimer;
-        if (timer != null) {
-            timer.cancel();
-        }
+        headersDeadlines.done(this);
     }
 }

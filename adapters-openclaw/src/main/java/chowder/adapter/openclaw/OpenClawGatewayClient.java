@@ -38,16 +38,23 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
     private final OpenClawGatewayConfig config;
     private final GatewayLatency latency;
     private final BufferedBytes bufferedBytes;
+    private final HeadersDeadlines headersDeadlines;
 
     OpenClawGatewayClient(HttpClient http, OpenClawGatewayConfig config, MeterRegistry registry) {
         this.http = requireNonNull(http, "http is null");
         this.config = requireNonNull(config, "config is null");
         this.latency = new GatewayLatency(registry);
         this.bufferedBytes = new BufferedBytes(config.bufferedBytesMax());
+        this.headersDeadlines = new HeadersDeadlines(http.getScheduler());
         Gauge.builder(BUFFERED_BYTES_METRIC, bufferedBytes, BufferedBytes::total)
                 .description("Bytes of gateway answers held in memory right now, against CHOWDER_GATEWAY_BUFFERED_BYTES_MAX")
                 .baseUnit("bytes")
                 .register(registry);
+    }
+
+    /** Calls waiting for their answer's headers right now. */
+    int callsAwaitingHeaders() {
+        return headersDeadlines.waiting();
     }
 
     @Override
@@ -70,6 +77,6 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         GatewayExchange exchange = request.stream()
                 ? new StreamExchange(instance, listener, gatewayRequest, latency, limit, hold)
                 : new AnswerExchange(instance, listener, gatewayRequest, latency, limit, hold);
-        exchange.start(http.getScheduler(), config.headersTimeout(), request.cancellation(), request.requestId());
+        exchange.start(headersDeadlines, config.headersTimeout(), request.cancellation(), request.requestId());
     }
 }

@@ -72,8 +72,9 @@ final class OpenClawRequestBody {
 
     /** The value of {@code x-openclaw-model}, when the client named a backend model as provider/model. */
     static Optional<String> modelHeader(Optional<String> clientModel) {
+        // The pattern is tried only on a name with a provider: most clients send a plain model name.
         return clientModel
-                .filter(model -> PROVIDER_MODEL.matcher(model).matches())
-                .filter(model -> !model.startsWith("openclaw/"));
+                .filter(model -> model.indexOf('/') > 0 && !model.startsWith("openclaw/"))
+                .filter(model -> PROVIDER_MODEL.matcher(model).matches());
     }
 }

@@ -219,6 +219,63 @@ class OpenClawGatewayClientTest {
     }
 
     @Test
+    void callsShareOneHeadersDeadlineTimerYetEachTimesOutOnItsOwnAndAnsweredCallsLeaveIt() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        Socket accepted = silent.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (accepted) {
+                                Thread.sleep(Duration.ofMinutes(5).toMillis());
+                            } catch (Exception ignored) {
+                                // The test is over.
+                            }
+                        });
+                    } catch (Exception closed) {
+                        return;
+                    }
+                }
+            });
+            Duration headers = Duration.ofSeconds(2);
+            var config = new OpenClawGatewayConfig(Duration.ofSeconds(5), headers, Duration.ofMinutes(10), Duration.ofMinutes(10), 1024,
+                    64L << 20, java.util.List.of(), Duration.ofSeconds(5));
+            OpenClawGatewayClient client = client(config);
+            Instance answering = instance(gateway.baseUrl().toString(), TOKEN);
+            Instance mute = instance("http://127.0.0.1:" + silent.getLocalPort(), TOKEN);
+
+            // A silent call, then answered calls while it waits, then a second silent call a second later.
+            long firstStarted = System.nanoTime();
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> outcomeOf(client, mute));
+            for (int i = 0; i < 20; i++) {
+                client.createResponse(answering, key("main"), request(null, "{\"input\":\"x\"}")).close();
+            }
+            Thread.sleep(1000);
+            long secondStarted = System.nanoTime();
+            var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> outcomeOf(client, mute));
+
+            assertThat(first.get(60, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOfSatisfying(ChowderException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_TIMEOUT));
+            assertThat(Duration.ofNanos(System.nanoTime() - firstStarted)).isGreaterThanOrEqualTo(headers);
+            // The later deadline is kept though the timer was set for the earlier one.
+            assertThat(second.get(60, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOfSatisfying(ChowderException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_TIMEOUT));
+            assertThat(Duration.ofNanos(System.nanoTime() - secondStarted)).isGreaterThanOrEqualTo(headers);
+            // Nothing waits any more: the answered calls left the deadlines when their headers came.
+            assertThat(client.callsAwaitingHeaders()).isZero();
+        }
+    }
+
+    private static Throwable outcomeOf(OpenClawGatewayClient client, Instance instance) {
+        try {
+            client.createResponse(instance, key("main"), request(null, "{\"input\":\"x\"}")).close();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    @Test
     void aGatewayRejectionKeepsItsStatusMessageAndRetryAfter() throws Exception {
         gateway.failWith(429, "{\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit\"}}", Map.of("Retry-After", "7"));
         assertThatThrownBy(() -> client(OpenClawGatewayConfig.defaults())

@@ -72,8 +72,16 @@ public final class UsageLimiter {
 
     /** Whether charging {@code tokens} to these subjects writes a counter (a store every node shares), or nothing at all. */
     static boolean chargeWritesCounters(List<LimitSubject> admittedUnder, long tokens, boolean modelCallsSeen) {
-        return tokens > 0 && charged(admittedUnder, modelCallsSeen).stream()
-                .anyMatch(subject -> subject.limits().tokensPerDay().isPresent() || subject.limits().tokensPerMonth().isPresent());
+        if (tokens <= 0) {
+            return false;
+        }
+        // A loop: this is asked of every answered turn.
+        for (LimitSubject subject : charged(admittedUnder, modelCallsSeen)) {
+            if (subject.limits().tokensPerDay().isPresent() || subject.limits().tokensPerMonth().isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Who a turn's tokens go to: every subject, less the organization when Chowder's model endpoint charged it already. */
