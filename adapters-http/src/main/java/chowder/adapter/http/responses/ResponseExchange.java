@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -56,6 +57,8 @@ final class ResponseExchange implements GatewayAnswerListener {
     private boolean streaming;
     private boolean sawFinal;
     private boolean sawDone;
+    // Whether the body's reading began (a client that waits for a 100 Continue was then sent one).
+    private boolean bodyReadStarted;
 
     ResponseExchange(ResponsesRelay relay, ResponsesRoute route, Request clientRequest, Response clientResponse, Callback callback) {
         this.relay = relay;
@@ -77,6 +80,7 @@ final class ResponseExchange implements GatewayAnswerListener {
             if (instanceId == null) {
                 throw ChowderException.instanceNotFound();
             }
+            bodyReadStarted = true;
             ResponseRequest gatewayRequest = relay.requests.read(Content.Source.asInputStream(clientRequest), clientRequest.getLength(),
                     clientGone, requestId);
             watch = ClientDisconnectWatch.start(clientRequest, clientResponse, clientGone::cancel);
@@ -185,11 +189,26 @@ final class ResponseExchange implements GatewayAnswerListener {
         }
         clientResponse.setStatus(answer.status());
         answer.headers().forEach(clientResponse.getHeaders()::put);
+        // Answered before the body was read (too large, a wrong key, no such instance): the connection ends after this
+        // answer. Kept open, Jetty would close it on the unread bytes, and the reset would take the answer with it; so the
+        // rest of the body is dropped before the answer ends (UnreadBodyDrain). A client waiting for a 100 Continue that
+        // reading would send gets the answer instead, and sends no body.
+        boolean waitsToSend = !bodyReadStarted && clientRequest.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
+        boolean drain = !waitsToSend && UnreadBodyDrain.bodyLeft(clientRequest);
+        if (waitsToSend || drain) {
+            clientResponse.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         clientResponse.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         clientResponse.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
         finishedWith(answer.status());
         // A client that has its error may send its next request at once: the body was read whole, or the connection ends.
-        write(true, ByteBuffer.wrap(answer.body()), Callback.from(() -> complete(null), this::complete));
+        Callback completed = Callback.from(() -> complete(null), this::complete);
+        if (drain) {
+            write(false, ByteBuffer.wrap(answer.body()), Callback.from(
+                    () -> UnreadBodyDrain.drain(clientRequest, () -> write(true, BufferUtil.EMPTY_BUFFER, completed)), this::complete));
+        } else {
+            write(true, ByteBuffer.wrap(answer.body()), completed);
+        }
     }
 
     private void write(boolean last, ByteBuffer bytes, Callback written) {

@@ -133,6 +133,45 @@ class ResponsesRequestBodyTest extends ApiTest {
         assertThat(detail(utf16)).contains("must be UTF-8");
     }
 
+    /**
+     * An answer given before the body was read (a body over the limit, a bad key, an unknown instance) reaches a client
+     * still sending that body: the connection is closed after it (said in {@code Connection: close}) and what the client
+     * sends meanwhile is read and dropped, where closing on unread bytes would reset the connection and the answer with it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "a body over the limit, 1048576, true, true, 413",
+            "a wrong key, 60000, false, true, 401",
+            "an unknown instance, 60000, true, false, 404",
+            "a wrong key on a control-plane route, 60000, false, false, 401"})
+    void anAnswerBeforeTheBodyReachesAClientStillSendingIt(String what, int declared, boolean rightKey, boolean knownInstance, int status)
+            throws Exception {
+        String id = knownInstance ? register(acmeKey) : "no-such-instance";
+        String path = what.contains("control-plane") ? "/v1/instances" : "/v1/instances/" + id + "/responses";
+        String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Authorization: Bearer " + (rightKey ? acmeKey : "not-a-key") + "\r\nContent-Length: " + declared + "\r\n\r\n";
+        byte[] body = new byte[declared];
+        java.util.Arrays.fill(body, (byte) ' ');
+        int first = 40_000;
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), api.port())) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body, 0, first);
+            out.flush();
+            // The answer comes meanwhile; then the client sends the rest of its body, as a client that does not read while
+            // it writes would.
+            Thread.sleep(300);
+            out.write(body, first, declared - first);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+
+            assertThat(answer).startsWith("HTTP/1.1 " + status + " ");
+            assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+        }
+        assertThat(gateway.calls).isEmpty();
+    }
+
     /** {@code {"input":"<bytes>"}}, the bytes given in hex. */
     private static byte[] inputOf(String hexBytes) {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
@@ -181,8 +220,8 @@ class ResponsesRequestBodyTest extends ApiTest {
     void aBodyOverTheLimitIs413() throws Exception {
         String id = register(acmeKey);
         String big = "{\"input\":\"" + "x".repeat((int) MAX_BODY) + "\"}";
-        // Sent as a careful client sends a large body (Expect: 100-continue): the 413 comes before the body, so it cannot
-        // be lost to the reset of a connection the server closes while the client is still writing a body it will not read.
+        // Sent as a careful client sends a large body (Expect: 100-continue): the 413 comes instead of the 100, and the body
+        // is never sent. (A client that sends it anyway: anAnswerBeforeTheBodyReachesAClientStillSendingIt.)
         HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + api.port() + "/v1/instances/" + id + "/responses"))
                 .expectContinue(true).POST(java.net.http.HttpRequest.BodyPublishers.ofString(big))
