@@ -124,6 +124,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_HTTP_PORT", "9090"),
                 Map.entry("CHOWDER_MAX_REQUEST_BYTES", "1048576"),
                 Map.entry("CHOWDER_HTTP_HEADER_TIMEOUT", "2500ms"),
+                Map.entry("CHOWDER_HTTP_REFUSED_BODY_LINGER", "5s"),
                 Map.entry("CHOWDER_GATEWAY_CONNECT_TIMEOUT", "750ms"),
                 Map.entry("CHOWDER_GATEWAY_HEADERS_TIMEOUT", "2h"),
                 Map.entry("CHOWDER_GATEWAY_IDLE_TIMEOUT", "90s"),
@@ -149,6 +150,7 @@ class ChowderConfigTest {
         assertThat(config.http().port()).isEqualTo(9090);
         assertThat(config.http().maxRequestBytes()).isEqualTo(1_048_576);
         assertThat(config.http().headerTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(config.http().refusedBodyLinger()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.gateway().connectTimeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(config.gateway().headersTimeout()).isEqualTo(Duration.ofHours(2));
         assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
@@ -210,6 +212,7 @@ class ChowderConfigTest {
             "CHOWDER_GATEWAY_IDLE_TIMEOUT|fast|500ms, 30s",
             "CHOWDER_GATEWAY_TOTAL_TIMEOUT|-1m|500ms, 30s",
             "CHOWDER_SHUTDOWN_GRACE|soon|500ms, 30s",
+            "CHOWDER_HTTP_REFUSED_BODY_LINGER|-1s|500ms, 30s",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|9999999999|at most",
             "CHOWDER_MAX_INSTANCES_PER_ORG|-1|0 (unlimited) or more",
             "CHOWDER_SIGNUP_ENABLED|maybe|true or false",

@@ -36,6 +36,7 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_MAX_REQUEST_BYTES", "1024"),
                 Map.entry("CHOWDER_HTTP_ACCEPT_QUEUE", "64"),
                 Map.entry("CHOWDER_HTTP_HEADER_TIMEOUT", "5s"),
+                Map.entry("CHOWDER_HTTP_REFUSED_BODY_LINGER", "0s"),
                 Map.entry("CHOWDER_GATEWAY_CONNECT_TIMEOUT", "1s"),
                 Map.entry("CHOWDER_GATEWAY_HEADERS_TIMEOUT", "1m"),
                 Map.entry("CHOWDER_GATEWAY_IDLE_TIMEOUT", "1m"),

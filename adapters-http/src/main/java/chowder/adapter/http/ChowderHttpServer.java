@@ -93,7 +93,8 @@ public final class ChowderHttpServer {
             RequestLog requestLog = new RequestLog(() -> javalin.unsafe.internalRouter, registry);
             javalin.jetty.modifyServer(server -> {
                 // The responses routes, before the servlet layer; behind Javalin's statistics, which a graceful stop waits on.
-                ResponsesRelay relay = new ResponsesRelay(useCases.responses(), authentication, bodies, errors, requestLog, json, registry);
+                ResponsesRelay relay = new ResponsesRelay(useCases.responses(), authentication, bodies, errors, requestLog, json, registry,
+                        config.refusedBodyLinger());
                 StatisticsHandler statistics = server.getDescendant(StatisticsHandler.class);
                 if (statistics != null) {
                     statistics.insertHandler(relay);

@@ -13,7 +13,7 @@ import java.util.Optional;
  * send a request's headers, and the operator's admin token (none: the admin API is off).
  */
 public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled,
-        int acceptQueueSize, Duration headerTimeout, Optional<AdminToken> adminToken) {
+        int acceptQueueSize, Duration headerTimeout, Duration refusedBodyLinger, Optional<AdminToken> adminToken) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     // The gateway's own documented limit: a larger body could never be answered anyway.
@@ -23,10 +23,12 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
     public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 4096;
     // Jetty's idle timeout restarts with every byte: headers sent a byte at a time need a bound of their own.
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
+    // nginx's lingering_time: long enough for a client to finish sending a body that was refused, so that it reads the answer.
+    public static final Duration DEFAULT_REFUSED_BODY_LINGER = Duration.ofSeconds(30);
 
     /** Every interface, port 8080, sign-up off, the admin API off. */
     public static final HttpServerConfig DEFAULTS = new HttpServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES,
-            DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, Optional.empty());
+            DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, DEFAULT_REFUSED_BODY_LINGER, Optional.empty());
 
     public HttpServerConfig {
         requireNonNull(host, "host is null");
@@ -47,16 +49,21 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
         if (headerTimeout.isNegative() || headerTimeout.isZero()) {
             throw new IllegalArgumentException("header timeout must be positive");
         }
+        requireNonNull(refusedBodyLinger, "refusedBodyLinger is null");
+        if (refusedBodyLinger.isNegative()) {
+            throw new IllegalArgumentException("refused body linger must not be negative");
+        }
         requireNonNull(adminToken, "adminToken is null");
     }
 
     public HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
-        this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, Optional.empty());
+        this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT,
+                DEFAULT_REFUSED_BODY_LINGER, Optional.empty());
     }
 
     /** This configuration with the admin API on, behind {@code token}. */
     public HttpServerConfig withAdminToken(AdminToken token) {
         return new HttpServerConfig(host, port, maxRequestBytes, shutdownGrace, signupEnabled, acceptQueueSize, headerTimeout,
-                Optional.of(token));
+                refusedBodyLinger, Optional.of(token));
     }
 }

@@ -194,7 +194,7 @@ final class ResponseExchange implements GatewayAnswerListener {
         // rest of the body is dropped before the answer ends (UnreadBodyDrain). A client waiting for a 100 Continue that
         // reading would send gets the answer instead, and sends no body.
         boolean waitsToSend = !bodyReadStarted && clientRequest.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
-        boolean drain = !waitsToSend && UnreadBodyDrain.bodyLeft(clientRequest);
+        boolean drain = !waitsToSend && !relay.refusedBodyLinger.isZero() && UnreadBodyDrain.bodyLeft(clientRequest);
         if (waitsToSend || drain) {
             clientResponse.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         }
@@ -205,7 +205,7 @@ final class ResponseExchange implements GatewayAnswerListener {
         Callback completed = Callback.from(() -> complete(null), this::complete);
         if (drain) {
             write(false, ByteBuffer.wrap(answer.body()), Callback.from(
-                    () -> UnreadBodyDrain.drain(clientRequest, () -> write(true, BufferUtil.EMPTY_BUFFER, completed)), this::complete));
+                    () -> UnreadBodyDrain.drain(clientRequest, relay.refusedBodyLinger, () -> write(true, BufferUtil.EMPTY_BUFFER, completed)), this::complete));
         } else {
             write(true, ByteBuffer.wrap(answer.body()), completed);
         }

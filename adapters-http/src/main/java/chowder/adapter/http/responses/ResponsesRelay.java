@@ -36,17 +36,20 @@ public final class ResponsesRelay extends Handler.Wrapper {
     final ErrorResponses errors;
     final RequestLog requestLog;
     final StreamEvents events;
+    // How long a body answered before it was read is still read and dropped (UnreadBodyDrain); zero: not at all.
+    final java.time.Duration refusedBodyLinger;
     // Held here: the registry keeps only a weak reference to a gauge's object.
     final AtomicInteger openStreams = new AtomicInteger();
 
     public ResponsesRelay(SendResponseUseCase responses, BearerAuthentication authentication, JsonBodies bodies, ErrorResponses errors,
-            RequestLog requestLog, ObjectMapper json, MeterRegistry registry) {
+            RequestLog requestLog, ObjectMapper json, MeterRegistry registry, java.time.Duration refusedBodyLinger) {
         this.responses = requireNonNull(responses, "responses is null");
         this.authentication = requireNonNull(authentication, "authentication is null");
         this.requests = new ResponsesRequestReader(requireNonNull(bodies, "bodies is null"));
         this.errors = requireNonNull(errors, "errors is null");
         this.requestLog = requireNonNull(requestLog, "requestLog is null");
         this.events = new StreamEvents(requireNonNull(json, "json is null"));
+        this.refusedBodyLinger = requireNonNull(refusedBodyLinger, "refusedBodyLinger is null");
         Gauge.builder(OPEN_STREAMS_METRIC, openStreams, AtomicInteger::get)
                 .description("Event streams being relayed to clients right now")
                 .register(registry);

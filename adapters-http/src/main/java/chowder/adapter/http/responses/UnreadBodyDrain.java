@@ -12,19 +12,20 @@ import org.eclipse.jetty.server.Request;
  * closes only once the client can have read its last answer). Jetty fails the reads of a request whose answer is
  * complete (and those after {@link Request#consumeAvailable()}), so the drain runs between the answer's bytes and its
  * end. It reads with demand, so no thread waits, and
- * lasts at most {@link #LINGER} (nginx's {@code lingering_time}); a client that sends nothing is cut off by the
- * connection's idle timeout.
+ * lasts at most the linger given ({@code CHOWDER_HTTP_REFUSED_BODY_LINGER}, 30 s by default, nginx's
+ * {@code lingering_time}); a client that sends nothing is cut off by the connection's idle timeout. What is still
+ * unread then goes with the connection, Jetty's way.
  */
 final class UnreadBodyDrain implements Runnable {
-    static final Duration LINGER = Duration.ofSeconds(30);
-
     private final Request request;
     private final Runnable drained;
-    private final long deadline = System.nanoTime() + LINGER.toNanos();
+    private final long deadline;
 
-    private UnreadBodyDrain(Request request, Runnable drained) {
+    private UnreadBodyDrain(Request request, Duration linger, Runnable drained) {
         this.request = request;
         this.drained = drained;
+        // Capped, as no one lingers for centuries: nanoTime arithmetic is exact below 2^62 ns.
+        this.deadline = System.nanoTime() + Math.min(linger.toNanos(), Long.MAX_VALUE / 4);
     }
 
     /**
@@ -41,8 +42,8 @@ final class UnreadBodyDrain implements Runnable {
     }
 
     /** Drops what is left of {@code request}'s body, then runs {@code drained} (also when the body failed or took too long). */
-    static void drain(Request request, Runnable drained) {
-        new UnreadBodyDrain(request, drained).run();
+    static void drain(Request request, Duration linger, Runnable drained) {
+        new UnreadBodyDrain(request, linger, drained).run();
     }
 
     @Override
