@@ -74,8 +74,8 @@ abstract class GatewayExchange implements Response.Listener, CyclicTimeouts.Expi
         startNanos = System.nanoTime();
         this.headersDeadlines = deadlines;
         this.headersTimeout = headersTimeout;
-        // At most 73 years ahead: nanoTime arithmetic is exact for spans under 2^62 ns, and no wait is that long.
-        headersDeadline = startNanos + Math.min(headersTimeout.toNanos(), Long.MAX_VALUE / 4);
+        // At most 73 years ahead (saturated, not overflowing, first): nanoTime arithmetic is exact for spans under 2^62 ns.
+        headersDeadline = startNanos + Math.min(java.util.concurrent.TimeUnit.NANOSECONDS.convert(headersTimeout), Long.MAX_VALUE / 4);
         deadlines.await(this);
         try {
             gatewayRequest.send(this);

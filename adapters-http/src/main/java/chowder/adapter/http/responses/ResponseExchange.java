@@ -57,8 +57,6 @@ final class ResponseExchange implements GatewayAnswerListener {
     private boolean streaming;
     private boolean sawFinal;
     private boolean sawDone;
-    // Whether the body's reading began (a client that waits for a 100 Continue was then sent one).
-    private boolean bodyReadStarted;
 
     ResponseExchange(ResponsesRelay relay, ResponsesRoute route, Request clientRequest, Response clientResponse, Callback callback) {
         this.relay = relay;
@@ -80,7 +78,6 @@ final class ResponseExchange implements GatewayAnswerListener {
             if (instanceId == null) {
                 throw ChowderException.instanceNotFound();
             }
-            bodyReadStarted = true;
             ResponseRequest gatewayRequest = relay.requests.read(Content.Source.asInputStream(clientRequest), clientRequest.getLength(),
                     clientGone, requestId);
             watch = ClientDisconnectWatch.start(clientRequest, clientResponse, clientGone::cancel);
@@ -191,11 +188,11 @@ final class ResponseExchange implements GatewayAnswerListener {
         answer.headers().forEach(clientResponse.getHeaders()::put);
         // Answered before the body was read (too large, a wrong key, no such instance): the connection ends after this
         // answer. Kept open, Jetty would close it on the unread bytes, and the reset would take the answer with it; so the
-        // rest of the body is dropped before the answer ends (UnreadBodyDrain). A client waiting for a 100 Continue that
-        // reading would send gets the answer instead, and sends no body.
-        boolean waitsToSend = !bodyReadStarted && clientRequest.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
-        boolean drain = !waitsToSend && !relay.refusedBodyLinger.isZero() && UnreadBodyDrain.bodyLeft(clientRequest);
-        if (waitsToSend || drain) {
+        // rest of the body is dropped before the answer ends (UnreadBodyDrain). A client waiting for a 100 Continue gets
+        // the answer instead, and sends no body.
+        UnreadBodyDrain.Rest rest = UnreadBodyDrain.rest(clientRequest);
+        boolean drain = rest == UnreadBodyDrain.Rest.COMING && !relay.refusedBodyLinger.isZero();
+        if (rest != UnreadBodyDrain.Rest.NONE) {
             clientResponse.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         }
         clientResponse.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

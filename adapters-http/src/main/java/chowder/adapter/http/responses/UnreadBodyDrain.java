@@ -1,7 +1,11 @@
 package chowder.adapter.http.responses;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -11,12 +15,23 @@ import org.eclipse.jetty.server.Request;
  * find the connection reset under it, and a reset discards the answer it had not read yet (RFC 9112 §9.6: a server
  * closes only once the client can have read its last answer). Jetty fails the reads of a request whose answer is
  * complete (and those after {@link Request#consumeAvailable()}), so the drain runs between the answer's bytes and its
- * end. It reads with demand, so no thread waits, and
- * lasts at most the linger given ({@code CHOWDER_HTTP_REFUSED_BODY_LINGER}, 30 s by default, nginx's
- * {@code lingering_time}); a client that sends nothing is cut off by the connection's idle timeout. What is still
- * unread then goes with the connection, Jetty's way.
+ * end. It reads with demand, so no thread waits, for at most the linger given ({@code CHOWDER_HTTP_REFUSED_BODY_LINGER},
+ * 30 s by default, nginx's {@code lingering_time}), and a client that sends nothing for {@link #QUIET} (nginx's
+ * {@code lingering_timeout}) is cut off sooner. What is still unread then goes with the connection, Jetty's way.
  */
 final class UnreadBodyDrain implements Runnable {
+    static final Duration QUIET = Duration.ofSeconds(5);
+
+    /** What is left of a body that will not be read. */
+    enum Rest {
+        /** Nothing: it ended (or failed). */
+        NONE,
+        /** Some may still come: it is to be drained. */
+        COMING,
+        /** The client waits for a 100 Continue before it sends the body, and was never sent one: nothing will come. */
+        HELD_BACK
+    }
+
     private final Request request;
     private final Runnable drained;
     private final long deadline;
@@ -24,25 +39,31 @@ final class UnreadBodyDrain implements Runnable {
     private UnreadBodyDrain(Request request, Duration linger, Runnable drained) {
         this.request = request;
         this.drained = drained;
-        // Capped, as no one lingers for centuries: nanoTime arithmetic is exact below 2^62 ns.
-        this.deadline = System.nanoTime() + Math.min(linger.toNanos(), Long.MAX_VALUE / 4);
+        // Saturated rather than overflowing, and capped: nanoTime arithmetic is exact below 2^62 ns.
+        this.deadline = System.nanoTime() + Math.min(TimeUnit.NANOSECONDS.convert(linger), Long.MAX_VALUE / 4);
     }
 
     /**
-     * Whether {@code request}'s body may still be coming: a chunk of it is read (and dropped) to tell. Call only once the
-     * body will not be read (the answer is an error) and the client was sent, or did not wait for, a 100 Continue.
+     * What is left of {@code request}'s body, told by reading (and dropping) one chunk of it: a read never sends a
+     * 100 Continue (a demand does), so a client still waiting for one is not asked for its body by this.
      */
-    static boolean bodyLeft(Request request) {
+    static Rest rest(Request request) {
         Content.Chunk next = request.read();
         if (next == null) {
-            return true;
+            return request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString()) ? Rest.HELD_BACK : Rest.COMING;
         }
         next.release();
-        return !next.isLast() && !Content.Chunk.isFailure(next);
+        return next.isLast() || Content.Chunk.isFailure(next) ? Rest.NONE : Rest.COMING;
     }
 
     /** Drops what is left of {@code request}'s body, then runs {@code drained} (also when the body failed or took too long). */
     static void drain(Request request, Duration linger, Runnable drained) {
+        // The connection closes afterwards: a client that goes quiet ends the drain through the idle timeout's failed read.
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long quietMillis = Math.min(QUIET.toMillis(), Math.max(1, TimeUnit.MILLISECONDS.convert(linger)));
+        if (endPoint.getIdleTimeout() <= 0 || endPoint.getIdleTimeout() > quietMillis) {
+            endPoint.setIdleTimeout(quietMillis);
+        }
         new UnreadBodyDrain(request, linger, drained).run();
     }
 

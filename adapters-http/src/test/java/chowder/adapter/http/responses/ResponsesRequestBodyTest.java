@@ -172,6 +172,47 @@ class ResponsesRequestBodyTest extends ApiTest {
         assertThat(gateway.calls).isEmpty();
     }
 
+    /**
+     * A client that waits for a 100 Continue before sending a body over the limit is sent none: it gets the 413 and the
+     * connection closes at once, without waiting for a body that will never come.
+     */
+    @Test
+    void aClientWaitingToSendABodyOverTheLimitGetsThe413AndTheConnectionEndsAtOnce() throws Exception {
+        String id = register(acmeKey);
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), api.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("POST /v1/instances/" + id + "/responses HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nAuthorization: Bearer " + acmeKey + "\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 1048576\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            long sent = System.nanoTime();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+
+            assertThat(answer).startsWith("HTTP/1.1 413 ").doesNotContain("100 Continue");
+            assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+            // Closed once answered: not after a quiet client's timeout (UnreadBodyDrain.QUIET) or the connection's idle one.
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - sent)).isLessThan(UnreadBodyDrain.QUIET);
+        }
+    }
+
+    /** A client that stops sending a refused body has its answer, and the connection ends after a short quiet. */
+    @Test
+    void aClientThatGoesQuietWhileItsRefusedBodyIsDrainedIsCutOffAfterAShortQuiet() throws Exception {
+        String id = register(acmeKey);
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), api.port())) {
+            // Longer than the quiet (5 s), shorter than the connection's idle timeout (30 s): only the quiet ends this.
+            socket.setSoTimeout(20_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/instances/" + id + "/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + acmeKey + "\r\nContent-Length: 1048576\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(new byte[10_000]);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+
+            assertThat(answer).startsWith("HTTP/1.1 413 ");
+            assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+        }
+    }
+
     /** {@code {"input":"<bytes>"}}, the bytes given in hex. */
     private static byte[] inputOf(String hexBytes) {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
