@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
@@ -75,7 +76,7 @@ abstract class GatewayExchange implements Response.Listener, CyclicTimeouts.Expi
         this.headersDeadlines = deadlines;
         this.headersTimeout = headersTimeout;
         // At most 73 years ahead (saturated, not overflowing, first): nanoTime arithmetic is exact for spans under 2^62 ns.
-        headersDeadline = startNanos + Math.min(java.util.concurrent.TimeUnit.NANOSECONDS.convert(headersTimeout), Long.MAX_VALUE / 4);
+        headersDeadline = startNanos + Math.min(TimeUnit.NANOSECONDS.convert(headersTimeout), Long.MAX_VALUE / 4);
         deadlines.await(this);
         try {
             gatewayRequest.send(this);

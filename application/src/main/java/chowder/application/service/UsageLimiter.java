@@ -75,9 +75,10 @@ public final class UsageLimiter {
         if (tokens <= 0) {
             return false;
         }
-        // A loop: this is asked of every answered turn.
-        for (LimitSubject subject : charged(admittedUnder, modelCallsSeen)) {
-            if (subject.limits().tokensPerDay().isPresent() || subject.limits().tokensPerMonth().isPresent()) {
+        // A loop over the list as it is (no copy): this is asked of every answered turn.
+        for (LimitSubject subject : admittedUnder) {
+            if (isCharged(subject, modelCallsSeen)
+                    && (subject.limits().tokensPerDay().isPresent() || subject.limits().tokensPerMonth().isPresent())) {
                 return true;
             }
         }
@@ -90,8 +91,12 @@ public final class UsageLimiter {
             return admittedUnder;
         }
         List<LimitSubject> subjects = new ArrayList<>(admittedUnder);
-        subjects.removeIf(subject -> subject.kind() == LimitSubject.Kind.ORGANIZATION);
+        subjects.removeIf(subject -> !isCharged(subject, modelCallsSeen));
         return subjects;
+    }
+
+    private static boolean isCharged(LimitSubject subject, boolean modelCallsSeen) {
+        return !(modelCallsSeen && subject.kind() == LimitSubject.Kind.ORGANIZATION);
     }
 
     /**
