@@ -1,0 +1,90 @@
+package chowder.adapter.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ReceivedBodyTest {
+    // The smallest G1 region is 1 MiB: an array of half of it or more is humongous.
+    private static final int SMALLEST_HUMONGOUS = 512 * 1024;
+    private static final long NO_LIMIT = Long.MAX_VALUE;
+
+    @Test
+    void aLargeBodyIsHeldWholeInPartsThatAreNeverHumongous() throws IOException {
+        byte[] sent = randomBytes(10 * 1024 * 1024 + 17);
+        for (long declared : new long[] {sent.length, -1}) {
+            ReceivedBody body = ReceivedBody.read(trickling(sent), declared, NO_LIMIT, IllegalStateException::new);
+
+            assertEquals(sent.length, body.length());
+            List<ByteBuffer> views = body.slice(0, body.length());
+            for (ByteBuffer view : views) {
+                assertTrue(view.remaining() < SMALLEST_HUMONGOUS, "a part of " + view.remaining() + " bytes");
+            }
+            assertArrayEquals(sent, joined(views));
+            assertArrayEquals(sent, body.stream().readAllBytes());
+        }
+    }
+
+    @Test
+    void aDeclaredLengthIsOnlyAClaim() throws IOException {
+        byte[] sent = randomBytes(100);
+
+        ReceivedBody body = ReceivedBody.read(new ByteArrayInputStream(sent), 10L * 1024 * 1024, NO_LIMIT, IllegalStateException::new);
+
+        assertEquals(100, body.length());
+        assertArrayEquals(sent, body.onlyPart());
+    }
+
+    @Test
+    void moreThanTheLimitIsRefusedWithTheGivenException() {
+        byte[] sent = randomBytes(3 * 1024 * 1024);
+        IllegalStateException tooLarge = new IllegalStateException("too large");
+
+        assertSame(tooLarge, assertThrows(IllegalStateException.class,
+                () -> ReceivedBody.read(trickling(sent), -1, 2 * 1024 * 1024, () -> tooLarge)));
+    }
+
+    /** The bytes in reads of varying sizes, as a network delivers them. */
+    private static InputStream trickling(byte[] bytes) {
+        Random sizes = new Random(7);
+        ByteArrayInputStream all = new ByteArrayInputStream(bytes);
+        return new InputStream() {
+            @Override
+            public int read() {
+                return all.read();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                return all.read(buffer, offset, Math.min(length, 1 + sizes.nextInt(100_000)));
+            }
+        };
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new Random(count).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] joined(List<ByteBuffer> views) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (ByteBuffer view : views) {
+            byte[] part = new byte[view.remaining()];
+            view.duplicate().get(part);
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+}
