@@ -98,13 +98,16 @@ public final class JsonBodies {
         }
     }
 
-    /** The whole body under the size limit, held as it arrived (see {@link ReceivedBody}), for {@link #parse(InputStream, BodyReader)}. */
+    /**
+     * The body under the size limit, held as it arrives (see {@link ReceivedBody}), for {@link #parse(ReceivedBody, BodyReader)}:
+     * its first part now (all of a small body), the rest as the parser reads it.
+     */
     public ReceivedBody receive(InputStream body, long declared) {
         if (declared > maxRequestBytes) {
             throw tooLarge();
         }
         try {
-            return ReceivedBody.read(body, declared, maxRequestBytes, this::tooLarge);
+            return ReceivedBody.begin(body, declared, maxRequestBytes, this::tooLarge);
         } catch (IOException | BadMessageException e) {
             throw new UnreadableRequestBody(e);
         }
@@ -116,8 +119,9 @@ public final class JsonBodies {
     }
 
     /**
-     * Parses a received body with {@code reader}, as {@link #parse(Context, BodyReader)} does: a body that arrived as one
-     * part (any small one) is parsed in place, without a stream copying it into the parser's buffer.
+     * Parses a received body with {@code reader}, as {@link #parse(Context, BodyReader)} does, which reads it to its end: a
+     * body that arrived as one part (any small one) is parsed in place, without a stream copying it into the parser's
+     * buffer; a larger one as it arrives.
      */
     public <T> T parse(ReceivedBody body, BodyReader<T> reader) {
         byte[] whole = body.onlyPart();

@@ -7,12 +7,18 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A request body held as the parts it was read into, addressed by offset, so that it can be parsed and then forwarded
  * in slices without ever being copied whole. Parts double in size, up to what a declared length says is still to come (a
- * declared length is only a claim: before the first bytes, at most {@link #FIRST_PART} is reserved).
+ * declared length is only a claim: before the first bytes, at most {@link #FIRST_PART} is reserved). A body larger
+ * than its first part is parsed as it arrives ({@link #stream()} reads on from the client), so that the parser's work
+ * overlaps the client's sending instead of following it; the offsets and slices are those of the whole body once it
+ * has ended.
  */
 public final class ReceivedBody {
     static final int FIRST_PART = 64 * 1024;
@@ -24,50 +30,91 @@ public final class ReceivedBody {
     private static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ASCII_MASK = 0x8080808080808080L;
 
-    private final List<byte[]> parts;
-    private final long length;
+    private final long declared;
+    private final long limit;
+    private final Supplier<RuntimeException> tooLarge;
+    // The full parts, in order; the part being filled follows them until the body ends.
+    private final List<byte[]> parts = new ArrayList<>(1);
+    private long length;
+    // Null once the body has ended.
+    private InputStream source;
+    private byte[] filling;
+    private int filled;
 
-    private ReceivedBody(List<byte[]> parts, long length) {
-        this.parts = parts;
-        this.length = length;
+    private ReceivedBody(InputStream source, long declared, long limit, Supplier<RuntimeException> tooLarge) {
+        this.source = source;
+        this.declared = declared;
+        this.limit = limit;
+        this.tooLarge = tooLarge;
+        this.filling = new byte[declared > 0 ? (int) Math.min(declared, FIRST_PART) : SMALL_FIRST_PART];
     }
 
     /** Reads {@code in} to its end; more than {@code limit} bytes is {@code tooLarge}'s exception, thrown before they are held. */
-    static ReceivedBody read(InputStream in, long declared, long limit, java.util.function.Supplier<RuntimeException> tooLarge)
-            throws IOException {
-        List<byte[]> parts = new ArrayList<>(1);
-        long length = 0;
-        int size = declared > 0 ? (int) Math.min(declared, FIRST_PART) : SMALL_FIRST_PART;
-        while (true) {
-            byte[] part = new byte[size];
-            int filled = in.readNBytes(part, 0, part.length);
+    static ReceivedBody read(InputStream in, long declared, long limit, Supplier<RuntimeException> tooLarge) throws IOException {
+        ReceivedBody body = begin(in, declared, limit, tooLarge);
+        while (!body.ended()) {
+            body.fill();
+        }
+        return body;
+    }
+
+    /**
+     * Reads the first part of {@code in} (all of a small body); the rest is read as {@link #stream()} is. More than
+     * {@code limit} bytes is {@code tooLarge}'s exception, thrown before they are held.
+     */
+    static ReceivedBody begin(InputStream in, long declared, long limit, Supplier<RuntimeException> tooLarge) throws IOException {
+        ReceivedBody body = new ReceivedBody(in, declared, limit, tooLarge);
+        while (!body.ended() && body.parts.isEmpty()) {
+            body.fill();
+        }
+        if (!body.ended() && body.length == declared) {
+            // All that was declared arrived: the end is one read away.
+            body.fill();
+        }
+        return body;
+    }
+
+    /** Whether the body has been read to its end. */
+    boolean ended() {
+        return source == null;
+    }
+
+    /** Reads once from the client into the part being filled, starting the next part when it is full. */
+    private void fill() throws IOException {
+        int read = source.read(filling, filled, filling.length - filled);
+        if (read < 0) {
             if (filled > 0) {
-                if (length + filled > limit) {
-                    throw tooLarge.get();
-                }
-                parts.add(filled == part.length ? part : java.util.Arrays.copyOf(part, filled));
-                length += filled;
+                parts.add(filled == filling.length ? filling : Arrays.copyOf(filling, filled));
             }
-            if (filled < part.length) {
-                return new ReceivedBody(parts, length);
-            }
+            source = null;
+            filling = null;
+            return;
+        }
+        if (length + read > limit) {
+            throw tooLarge.get();
+        }
+        length += read;
+        filled += read;
+        if (filled == filling.length) {
+            parts.add(filling);
             // Twice the last part, up to a bound and, for a declared body, to what is still to come: what is held stays
             // within about twice what has arrived, whatever the declaration claims.
             long rest = declared - length;
-            size = (int) Math.min(Math.min(2L * size, LARGEST_PART), rest > 0 ? rest : Long.MAX_VALUE);
-            if (rest == 0) {
-                // Exactly the declared length arrived: one more byte would be a broken message, which the server refuses.
-                size = 1;
-            }
+            int size = (int) Math.min(Math.min(2L * filling.length, LARGEST_PART), rest > 0 ? rest : Long.MAX_VALUE);
+            // Exactly the declared length arrived: one more byte would be a broken message, which the server refuses.
+            filling = new byte[rest == 0 ? 1 : size];
+            filled = 0;
         }
     }
 
     long length() {
+        requireEnded();
         return length;
     }
 
     /** The byte at {@code offset}. */
     public byte at(long offset) {
+        requireEnded();
         for (byte[] part : parts) {
             if (offset < part.length) {
                 return part[(int) offset];
@@ -79,6 +126,7 @@ public final class ReceivedBody {
 
     /** Views of the bytes from {@code from} (inclusive) to {@code to} (exclusive), in order. */
     public List<ByteBuffer> slice(long from, long to) {
+        requireEnded();
         List<ByteBuffer> views = new ArrayList<>(2);
         long start = 0;
         for (byte[] part : parts) {
@@ -93,38 +141,62 @@ public final class ReceivedBody {
         return views;
     }
 
-    /** The body's bytes when it arrived as one part (then they are all of that array), else null. */
+    /** The body's bytes when it has ended and arrived as one part (then they are all of that array), else null. */
     byte[] onlyPart() {
-        return parts.size() == 1 ? parts.getFirst() : null;
+        return ended() && parts.size() == 1 ? parts.getFirst() : null;
     }
 
-    /** The whole body as a stream, for a parser. */
+    /** The whole body as a stream, for a parser: what has arrived, then what the client sends, read as it is asked for. */
     public InputStream stream() {
         return new InputStream() {
             private int part;
             private int position;
 
             @Override
-            public int read() {
+            public int read() throws IOException {
                 byte[] one = new byte[1];
                 return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
             }
 
             @Override
-            public int read(byte[] buffer, int offset, int count) {
-                while (part < parts.size() && position == parts.get(part).length) {
-                    part++;
-                    position = 0;
+            public int read(byte[] buffer, int offset, int count) throws IOException {
+                Objects.checkFromIndexSize(offset, count, buffer.length);
+                if (count == 0) {
+                    // Nothing asked, nothing waited for (InputStream's contract).
+                    return 0;
                 }
-                if (part == parts.size()) {
-                    return -1;
+                while (true) {
+                    if (part < parts.size()) {
+                        byte[] held = parts.get(part);
+                        if (position < held.length) {
+                            return copy(held, held.length, buffer, offset, count);
+                        }
+                        part++;
+                        position = 0;
+                    } else if (ended()) {
+                        return -1;
+                    } else if (position < filled) {
+                        return copy(filling, filled, buffer, offset, count);
+                    } else {
+                        // A part that fills up joins the full ones as it is: this stream's place in it stays.
+                        fill();
+                    }
                 }
-                int read = Math.min(count, parts.get(part).length - position);
-                System.arraycopy(parts.get(part), position, buffer, offset, read);
+            }
+
+            private int copy(byte[] from, int end, byte[] buffer, int offset, int count) {
+                int read = Math.min(count, end - position);
+                System.arraycopy(from, position, buffer, offset, read);
                 position += read;
                 return read;
             }
         };
+    }
+
+    private void requireEnded() {
+        if (!ended()) {
+            throw new IllegalStateException("the body is still arriving");
+        }
     }
 
     /**
@@ -132,6 +204,7 @@ public final class ReceivedBody {
      * above U+10FFFF). Jackson checks the strings it decodes, but skips the ones the reader never needs, checking less.
      */
     public boolean isWellFormedUtf8() {
+        requireEnded();
         int needed = 0;
         int low = 0x80;
         int high = 0xBF;

@@ -2,6 +2,7 @@ package chowder.adapter.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,10 +11,14 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ReceivedBodyTest {
     // The smallest G1 region is 1 MiB: an array of half of it or more is humongous.
@@ -34,6 +39,29 @@ class ReceivedBodyTest {
             assertArrayEquals(sent, joined(views));
             assertArrayEquals(sent, body.stream().readAllBytes());
         }
+    }
+
+    @Test
+    @Timeout(60) // a read that waits for bytes the client has not sent would hang: it must fail instead
+    void aBodyLargerThanItsFirstPartIsReadAsItsReaderAsksWithoutWaitingForTheRest() throws Exception {
+        byte[] sent = randomBytes(300 * 1024);
+        int sentFirst = 100 * 1024;
+        PipedInputStream client = new PipedInputStream(sent.length);
+        PipedOutputStream sending = new PipedOutputStream(client);
+        sending.write(sent, 0, sentFirst);
+
+        // The client has sent a third of its body and waits: the first part is there, and the reader gets what came.
+        ReceivedBody body = ReceivedBody.begin(client, sent.length, NO_LIMIT, IllegalStateException::new);
+        assertFalse(body.ended());
+        InputStream reader = body.stream();
+        assertArrayEquals(Arrays.copyOf(sent, sentFirst), reader.readNBytes(sentFirst));
+        assertThrows(IllegalStateException.class, () -> body.slice(0, 1), "offsets are those of the whole body, once it ended");
+
+        sending.write(sent, sentFirst, sent.length - sentFirst);
+        sending.close();
+        assertArrayEquals(Arrays.copyOfRange(sent, sentFirst, sent.length), reader.readAllBytes());
+        assertTrue(body.ended());
+        assertArrayEquals(sent, joined(body.slice(0, body.length())));
     }
 
     @Test

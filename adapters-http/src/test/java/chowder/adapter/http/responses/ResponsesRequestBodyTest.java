@@ -213,6 +213,36 @@ class ResponsesRequestBodyTest extends ApiTest {
         }
     }
 
+    /**
+     * A body is parsed as it arrives: one that is not JSON from its first bytes is refused while the client still sends
+     * it, instead of after all of it came (here the client waits for its answer before sending more).
+     */
+    @Test
+    void aBodyThatIsNotJsonIsRefusedBeforeTheClientHasSentAllOfIt() throws Exception {
+        String id = register(acmeKey);
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), api.port())) {
+            socket.setSoTimeout(20_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            String start = "{\"input\": nope " + " ".repeat(10_000);
+            out.write(("POST /v1/instances/" + id + "/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + acmeKey + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(start.length()) + "\r\n" + start + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+            while (!head.toString(java.nio.charset.StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                head.write(in.read());
+            }
+            String answerHead = head.toString(java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+            int length = Integer.parseInt(answerHead.replaceAll("(?s).*\r\ncontent-length: (\\d+)\r\n.*", "$1"));
+            String detail = new String(in.readNBytes(length), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(answerHead).startsWith("http/1.1 400 ").contains("\r\nconnection: close\r\n");
+            assertThat(detail).contains("Request body is not valid JSON");
+        }
+        assertThat(gateway.calls).isEmpty();
+    }
+
     /** {@code {"input":"<bytes>"}}, the bytes given in hex. */
     private static byte[] inputOf(String hexBytes) {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
