@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ReceivedBodyTest {
     // The smallest G1 region is 1 MiB: an array of half of it or more is humongous.
@@ -39,6 +41,39 @@ class ReceivedBodyTest {
             assertArrayEquals(sent, joined(views));
             assertArrayEquals(sent, body.stream().readAllBytes());
         }
+    }
+
+    /** As the relay reads a body: its first part, then the rest through the parser's stream, ending anywhere in a part. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 4096, 4096 + 8192, 4096 + 8192 + 1, 64 * 1024, 64 * 1024 + 1, 3 * 1024 * 1024 + 5})
+    void aBodyReadThroughItsStreamIsTheWholeBodyWhateverItsLengthAndDeclaration(int length) throws IOException {
+        byte[] sent = randomBytes(length);
+        for (long declared : new long[] {length, -1}) {
+            ReceivedBody body = ReceivedBody.begin(trickling(sent), declared, NO_LIMIT, IllegalStateException::new);
+
+            assertArrayEquals(sent, body.stream().readAllBytes(), "declared " + declared);
+            assertTrue(body.ended());
+            assertEquals(length, body.length());
+            assertArrayEquals(sent, joined(body.slice(0, body.length())));
+            for (ByteBuffer view : body.slice(0, body.length())) {
+                assertTrue(view.remaining() < SMALLEST_HUMONGOUS, "a part of " + view.remaining() + " bytes");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aZeroLengthReadReturnsAtOnceThoughTheClientSendsNothingMore() throws Exception {
+        PipedInputStream client = new PipedInputStream(256 * 1024);
+        PipedOutputStream sending = new PipedOutputStream(client);
+        sending.write(randomBytes(100 * 1024));
+        ReceivedBody body = ReceivedBody.begin(client, 200 * 1024, NO_LIMIT, IllegalStateException::new);
+        InputStream reader = body.stream();
+        reader.readNBytes(100 * 1024);
+
+        // At the end of what arrived: a read of nothing must not wait for more (InputStream's contract; readNBytes asks so).
+        assertEquals(0, reader.read(new byte[1], 0, 0));
+        sending.close();
     }
 
     @Test
@@ -65,7 +100,7 @@ class ReceivedBodyTest {
     }
 
     @Test
-    void aDeclaredLengthIsOnlyAClaim() throws IOException {
+    void aBodyShorterThanItsDeclaredLengthIsWhatArrived() throws IOException {
         byte[] sent = randomBytes(100);
 
         ReceivedBody body = ReceivedBody.read(new ByteArrayInputStream(sent), 10L * 1024 * 1024, NO_LIMIT, IllegalStateException::new);

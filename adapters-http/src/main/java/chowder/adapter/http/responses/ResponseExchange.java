@@ -13,6 +13,8 @@ import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
 import chowder.domain.SessionId;
 import chowder.domain.TokenUsage;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,20 +74,38 @@ final class ResponseExchange implements GatewayAnswerListener {
     void start() {
         clientResponse.getHeaders().put(RequestIds.HEADER, requestId);
         MDC.put(RequestIds.MDC_KEY, requestId);
+        InputStream body = null;
         try {
             caller = relay.authentication.authenticate(clientRequest.getHeaders().get(HttpHeader.AUTHORIZATION));
             SessionId sessionId = route.sessionId();
             if (instanceId == null) {
                 throw ChowderException.instanceNotFound();
             }
-            ResponseRequest gatewayRequest = relay.requests.read(Content.Source.asInputStream(clientRequest), clientRequest.getLength(),
-                    clientGone, requestId);
+            body = Content.Source.asInputStream(clientRequest);
+            ResponseRequest gatewayRequest = relay.requests.read(body, clientRequest.getLength(), clientGone, requestId);
             watch = ClientDisconnectWatch.start(clientRequest, clientResponse, clientGone::cancel);
             relay.responses.relay(new SendResponseCommand(caller, instanceId, sessionId, gatewayRequest), this);
         } catch (RuntimeException e) {
+            releaseHeldBytes(body);
             onFailure(e);
         } finally {
             MDC.remove(RequestIds.MDC_KEY);
+        }
+    }
+
+    /**
+     * Gives Jetty back the chunk a body refused halfway through still holds (its buffer goes back to the pool): the rest
+     * of that chunk is read, never more, so nothing waits. Closing the stream instead would fail the request's content,
+     * and the rest of the body could then not be drained before the answer ends.
+     */
+    private static void releaseHeldBytes(InputStream body) {
+        if (body == null) {
+            return;
+        }
+        try {
+            body.skipNBytes(body.available());
+        } catch (IOException e) {
+            // Nothing was left to give back.
         }
     }
 
