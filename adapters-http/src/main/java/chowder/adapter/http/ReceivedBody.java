@@ -49,15 +49,6 @@ public final class ReceivedBody {
         this.filling = new byte[declared > 0 ? (int) Math.min(declared, FIRST_PART) : SMALL_FIRST_PART];
     }
 
-    /** Reads {@code in} to its end; more than {@code limit} bytes is {@code tooLarge}'s exception, thrown before they are held. */
-    static ReceivedBody read(InputStream in, long declared, long limit, Supplier<RuntimeException> tooLarge) throws IOException {
-        ReceivedBody body = begin(in, declared, limit, tooLarge);
-        while (!body.ended()) {
-            body.fill();
-        }
-        return body;
-    }
-
     /**
      * Reads the first part of {@code in} (all of a small body); the rest is read as {@link #stream()} is. More than
      * {@code limit} bytes is {@code tooLarge}'s exception, thrown before they are held.
