@@ -74,11 +74,14 @@ public final class ChowderProcess implements AutoCloseable {
     /**
      * Like {@link #start()}, on {@code dataDirectory} as it is (a restart finds its database and master key
      * there), with {@code settings} ({@code CHOWDER_…} variables, e.g. {@code CHOWDER_DATABASE_URL}) added to
-     * the environment of the server and of its commands. Each start logs into a file of its own.
+     * the environment of the server and of its commands. Each start logs into a file of its own. With the local
+     * provisioner on, it runs on a sandbox uid range of this data directory's own ({@link SandboxUidRanges}) unless
+     * {@code settings} name one.
      */
     public static ChowderProcess start(Path dataDirectory, Map<String, String> settings) {
         Path jar = locateJar();
-        return SupervisedProcess.startRetryingTakenPorts(() -> launch(jar, dataDirectory, Map.copyOf(settings)),
+        Map<String, String> withUidRange = Map.copyOf(SandboxUidRanges.addTo(dataDirectory, settings));
+        return SupervisedProcess.startRetryingTakenPorts(() -> launch(jar, dataDirectory, withUidRange),
                 chowder -> chowder.process, ChowderProcess::awaitReady, PORT_TAKEN);
     }
 
@@ -90,6 +93,15 @@ public final class ChowderProcess implements AutoCloseable {
     /** Holds the H2 database, the master key and {@code chowder.log} (stderr); kept after stop for inspection. */
     public Path dataDirectory() {
         return dataDirectory;
+    }
+
+    /** The first uid of the sandbox range it runs on ({@code CHOWDER_SANDBOX_FIRST_UID}). */
+    public long sandboxFirstUid() {
+        String firstUid = settings.get(SandboxUidRanges.FIRST_UID);
+        if (firstUid == null) {
+            throw new IllegalStateException(this + " runs without the local provisioner");
+        }
+        return Long.parseLong(firstUid);
     }
 
     /** The whole log (stderr) of the server so far. */

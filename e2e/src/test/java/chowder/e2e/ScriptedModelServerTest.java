@@ -183,7 +183,7 @@ class ScriptedModelServerTest {
             reader.readLine();
         }
 
-        assertThat(server.awaitRequest(1, Duration.ofSeconds(1)).awaitOutcome(Duration.ofSeconds(10)))
+        assertThat(server.awaitRequest(1, Duration.ofSeconds(10)).awaitOutcome(Duration.ofSeconds(10)))
                 .isEqualTo(Outcome.CALLER_DISCONNECTED);
     }
 
@@ -195,7 +195,7 @@ class ScriptedModelServerTest {
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(server.requestCount()).isEqualTo(1);
         // The 404 can reach the caller before the server records the outcome: wait for it rather than race it.
-        assertThat(server.awaitRequest(1, Duration.ofSeconds(1)).awaitOutcome(Duration.ofSeconds(10)))
+        assertThat(server.awaitRequest(1, Duration.ofSeconds(10)).awaitOutcome(Duration.ofSeconds(10)))
                 .isEqualTo(Outcome.REJECTED);
     }
 

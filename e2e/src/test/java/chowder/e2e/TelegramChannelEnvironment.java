@@ -13,7 +13,6 @@ import java.net.UnknownHostException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -102,11 +101,9 @@ final class TelegramChannelEnvironment implements AutoCloseable {
                     "CHOWDER_TELEGRAM_API_ROOT", telegram.root().toString(),
                     "CHOWDER_SANDBOX_EGRESS_ALLOW", "127.0.0.1:" + telegram.port() + "," + REGISTRY + "," + registryAddress()
                             + ",discord.com:443,gateway.discord.gg:443,cdn.discordapp.com:443,media.discordapp.net:443",
-                    "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s",
-                    // A uid range of its own: this Chowder lives until the run ends, beside the Chowders of other test
-                    // classes, and each kills the processes of its instances' uids before a launch (SandboxEscape*Test
-                    // draws from 1.6e9-2.0e9, the default is 1.5e9).
-                    "CHOWDER_SANDBOX_FIRST_UID", Long.toString(2_000_000_000L + 1_000_000L * new SecureRandom().nextInt(100)));
+                    // This Chowder lives until the run ends, beside the Chowders of other test classes: ChowderProcess
+                    // gives each a sandbox uid range of its own (SandboxUidRanges).
+                    "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s");
             chowder = ChowderProcess.start(settings);
             return new TelegramChannelEnvironment(model, telegram, settings, chowder);
         } catch (IOException e) {

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,10 +81,7 @@ final class TwoSandboxedTenants implements AutoCloseable {
                 "CHOWDER_OPENCLAW_INSTALL_DIR", OpenClawRuntime.installRoot().toString(),
                 "CHOWDER_MODEL_PROVIDERS", providers.toString(),
                 "CHOWDER_SKILLS_CATALOG", catalog.toString(),
-                "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s",
-                // A uid range of this run's own: another Chowder on this host (another run of the suite) kills the
-                // processes of its instances' uids before each launch, as it must.
-                "CHOWDER_SANDBOX_FIRST_UID", Long.toString(1_600_000_000L + 1_000_000L * new SecureRandom().nextInt(400))));
+                "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s"));
         api = new ChowderApi(chowder.baseUrl());
         shell = new AgentShell(chowder, api);
         acme = tenant("Acme", "local");
