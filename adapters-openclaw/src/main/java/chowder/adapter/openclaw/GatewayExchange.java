@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
@@ -69,8 +70,9 @@ abstract class GatewayExchange implements Response.Listener, CyclicTimeouts.Expi
         this.latency = latency;
     }
 
-    /** Sends the request; the answer, a failure or the cancellation ends the call. */
-    final void start(HeadersDeadlines deadlines, Duration headersTimeout, Cancellation cancellation, Optional<String> requestId) {
+    /** Sends the request to {@code destination}; the answer, a failure or the cancellation ends the call. */
+    final void start(Destination destination, HeadersDeadlines deadlines, Duration headersTimeout, Cancellation cancellation,
+            Optional<String> requestId) {
         this.requestId = requestId;
         startNanos = System.nanoTime();
         this.headersDeadlines = deadlines;
@@ -79,7 +81,7 @@ abstract class GatewayExchange implements Response.Listener, CyclicTimeouts.Expi
         headersDeadline = startNanos + Math.min(TimeUnit.NANOSECONDS.convert(headersTimeout), Long.MAX_VALUE / 4);
         deadlines.await(this);
         try {
-            gatewayRequest.send(this);
+            destination.send(gatewayRequest, this);
         } catch (RuntimeException e) {
             // Not even sent (a defect, or a client being stopped): the listener still hears exactly one end.
             run(() -> end(e));

@@ -9,6 +9,7 @@ import chowder.domain.Instance;
 import chowder.domain.SessionKey;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ByteBufferRequestContent;
 import org.eclipse.jetty.client.HttpClient;
@@ -39,6 +40,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
     private final GatewayLatency latency;
     private final BufferedBytes bufferedBytes;
     private final HeadersDeadlines headersDeadlines;
+    private final GatewayDestinations destinations;
 
     OpenClawGatewayClient(HttpClient http, OpenClawGatewayConfig config, MeterRegistry registry) {
         this.http = requireNonNull(http, "http is null");
@@ -46,6 +48,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         this.latency = new GatewayLatency(registry);
         this.bufferedBytes = new BufferedBytes(config.bufferedBytesMax());
         this.headersDeadlines = new HeadersDeadlines(http.getScheduler());
+        this.destinations = new GatewayDestinations(http);
         Gauge.builder(BUFFERED_BYTES_METRIC, bufferedBytes, BufferedBytes::total)
                 .description("Bytes of gateway answers held in memory right now, against CHOWDER_GATEWAY_BUFFERED_BYTES_MAX")
                 .baseUnit("bytes")
@@ -60,7 +63,8 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
     @Override
     public void relayResponse(Instance instance, SessionKey sessionKey, ResponseRequest request, GatewayAnswerListener listener) {
         requireNonNull(listener, "listener is null");
-        Request gatewayRequest = new KnownUriRequest(http, instance.gatewayUrl().responsesEndpoint())
+        URI endpoint = instance.gatewayUrl().responsesEndpoint();
+        Request gatewayRequest = new KnownUriRequest(http, endpoint)
                 .method(HttpMethod.POST)
                 .timeout(config.totalTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .idleTimeout(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -77,6 +81,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         GatewayExchange exchange = request.stream()
                 ? new StreamExchange(instance, listener, gatewayRequest, latency, limit, hold)
                 : new AnswerExchange(instance, listener, gatewayRequest, latency, limit, hold);
-        exchange.start(headersDeadlines, config.headersTimeout(), request.cancellation(), request.requestId());
+        exchange.start(destinations.of(endpoint, gatewayRequest), headersDeadlines, config.headersTimeout(), request.cancellation(),
+                request.requestId());
     }
 }

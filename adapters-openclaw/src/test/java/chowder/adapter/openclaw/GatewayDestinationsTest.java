@@ -1,0 +1,96 @@
+package chowder.adapter.openclaw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chowder.application.port.GatewayResponse;
+import chowder.application.port.ResponseRequest;
+import chowder.domain.GatewayToken;
+import chowder.domain.GatewayUrl;
+import chowder.domain.Instance;
+import chowder.domain.InstanceSettings;
+import chowder.domain.OrganizationId;
+import chowder.domain.SessionId;
+import chowder.domain.SessionKey;
+import chowder.testing.FakeOpenClawGateway;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Calls reach the gateway they are for through destinations looked up once, and a client that drops idle ones still works. */
+class GatewayDestinationsTest {
+    private final OpenClawGatewayConfig config = OpenClawGatewayConfig.defaults();
+    private final FakeOpenClawGateway gatewayA = FakeOpenClawGateway.start("token-a");
+    private final FakeOpenClawGateway gatewayB = FakeOpenClawGateway.start("token-b");
+    private final HttpClient http = GatewayHttpClients.create(config);
+
+    @AfterEach
+    void stop() throws Exception {
+        http.stop();
+        gatewayA.close();
+        gatewayB.close();
+    }
+
+    @Test
+    void eachCallReachesItsOwnGatewayOnOneDestinationPerGateway() throws Exception {
+        http.start();
+        OpenClawGatewayClient client = new OpenClawGatewayClient(http, config, new SimpleMeterRegistry());
+        // Two gateways on one host, told apart by their ports only.
+        Instance a = instance(gatewayA, "token-a");
+        Instance b = instance(gatewayB, "token-b");
+
+        for (Instance instance : List.of(a, b, a, b, a)) {
+            GatewayResponse answer = client.createResponse(instance, key(), request());
+            assertThat(answer.status()).isEqualTo(200);
+        }
+
+        assertThat(gatewayA.received()).hasSize(3).allSatisfy(received ->
+                assertThat(received.header("Authorization")).contains("Bearer token-a"));
+        assertThat(gatewayB.received()).hasSize(2).allSatisfy(received ->
+                assertThat(received.header("Authorization")).contains("Bearer token-b"));
+        assertThat(http.getDestinations()).hasSize(2);
+    }
+
+    @Test
+    void aClientThatRemovesIdleDestinationsStillReachesTheGatewayAfterItsDestinationWasRemoved() throws Exception {
+        http.setDestinationIdleTimeout(200);
+        // Connections go first: a destination is removed only once it holds none.
+        http.setIdleTimeout(100);
+        http.start();
+        OpenClawGatewayClient client = new OpenClawGatewayClient(http, config, new SimpleMeterRegistry());
+        Instance a = instance(gatewayA, "token-a");
+        assertThat(client.createResponse(a, key(), request()).status()).isEqualTo(200);
+
+        awaitNoDestination(Duration.ofSeconds(30));
+        GatewayResponse again = client.createResponse(a, key(), request());
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(gatewayA.received()).hasSize(2);
+    }
+
+    private void awaitNoDestination(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!http.getDestinations().isEmpty()) {
+            assertThat(System.nanoTime() - deadline).as("the idle destination was never removed").isNegative();
+            Thread.sleep(50);
+        }
+    }
+
+    private static Instance instance(FakeOpenClawGateway gateway, String token) {
+        return Instance.register(OrganizationId.random(), "test", GatewayUrl.of(gateway.baseUrl().toString()), new GatewayToken(token),
+                InstanceSettings.NONE, Instant.now());
+    }
+
+    private static SessionKey key() {
+        return SessionKey.forSession(SessionId.of("user-42"), 0);
+    }
+
+    private static ResponseRequest request() {
+        return new ResponseRequest(Optional.empty(), false, "{\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
+    }
+}
