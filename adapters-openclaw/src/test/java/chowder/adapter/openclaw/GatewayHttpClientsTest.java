@@ -14,14 +14,19 @@ import chowder.domain.SessionKey;
 import chowder.testing.FakeOpenClawGateway;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** What the one shared gateway client keeps between requests and adds to them: nothing that crosses tenants. */
+/**
+ * What the one shared gateway client keeps between requests and adds to them: nothing that crosses tenants; each call
+ * reaches its own gateway through destinations looked up once, also when the client drops idle ones.
+ */
 class GatewayHttpClientsTest {
     private final OpenClawGatewayConfig config = OpenClawGatewayConfig.defaults();
     private final FakeOpenClawGateway gatewayA = FakeOpenClawGateway.start("token-a");
@@ -60,7 +65,7 @@ class GatewayHttpClientsTest {
                 .containsExactly("/v1/responses", "/readyz", "/v1/responses", "/readyz", "/tools/invoke", "/tools/invoke");
         assertThat(gatewayB.allRequests()).extracting(FakeOpenClawGateway.ReceivedHeaders::path)
                 .containsExactly("/v1/responses", "/readyz", "/tools/invoke", "/tools/invoke");
-        for (FakeOpenClawGateway gateway : java.util.List.of(gatewayA, gatewayB)) {
+        for (FakeOpenClawGateway gateway : List.of(gatewayA, gatewayB)) {
             assertThat(gateway.allRequests()).allSatisfy(received ->
                     assertThat(received.header("Cookie")).as("Cookie header of " + received.path()).isEmpty());
         }
@@ -82,6 +87,51 @@ class GatewayHttpClientsTest {
                 assertThat(received.header("Accept-Encoding")).as("Accept-Encoding of " + received.path()).isEmpty());
         assertThat(FakeOpenClawGateway.outputText(new String(answer.body(), StandardCharsets.UTF_8)))
                 .isEqualTo("turns=1 first=hi instructions=-");
+    }
+
+    @Test
+    void eachCallReachesItsOwnGatewayOnOneDestinationPerGateway() throws Exception {
+        http.start();
+        OpenClawGatewayClient client = new OpenClawGatewayClient(http, config, new SimpleMeterRegistry());
+        // Two gateways on one host, told apart by their ports only.
+        Instance a = instance(gatewayA, "token-a");
+        Instance b = instance(gatewayB, "token-b");
+
+        for (Instance instance : List.of(a, b, a, b, a)) {
+            GatewayResponse answer = client.createResponse(instance, key(), request());
+            assertThat(answer.status()).isEqualTo(200);
+        }
+
+        assertThat(gatewayA.received()).hasSize(3).allSatisfy(received ->
+                assertThat(received.header("Authorization")).contains("Bearer token-a"));
+        assertThat(gatewayB.received()).hasSize(2).allSatisfy(received ->
+                assertThat(received.header("Authorization")).contains("Bearer token-b"));
+        assertThat(http.getDestinations()).hasSize(2);
+    }
+
+    @Test
+    void aClientThatRemovesIdleDestinationsStillReachesTheGatewayAfterItsDestinationWasRemoved() throws Exception {
+        http.setDestinationIdleTimeout(200);
+        // Connections go first: a destination is removed only once it holds none.
+        http.setIdleTimeout(100);
+        http.start();
+        OpenClawGatewayClient client = new OpenClawGatewayClient(http, config, new SimpleMeterRegistry());
+        Instance a = instance(gatewayA, "token-a");
+        assertThat(client.createResponse(a, key(), request()).status()).isEqualTo(200);
+
+        awaitNoDestination(Duration.ofSeconds(30));
+        GatewayResponse again = client.createResponse(a, key(), request());
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(gatewayA.received()).hasSize(2);
+    }
+
+    private void awaitNoDestination(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!http.getDestinations().isEmpty()) {
+            assertThat(System.nanoTime() - deadline).as("the idle destination was never removed").isNegative();
+            Thread.sleep(50);
+        }
     }
 
     private static Instance instance(FakeOpenClawGateway gateway, String token) {
