@@ -6,12 +6,12 @@ import chowder.application.port.RoutineCancellation;
 import chowder.domain.ChowderException;
 import chowder.domain.Instance;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
@@ -70,9 +70,9 @@ abstract class GatewayExchange implements Response.Listener, CyclicTimeouts.Expi
         this.latency = latency;
     }
 
-    /** Sends the request to {@code destination}; the answer, a failure or the cancellation ends the call. */
-    final void start(Destination destination, HeadersDeadlines deadlines, Duration headersTimeout, Cancellation cancellation,
-            Optional<String> requestId) {
+    /** Sends the request (made for {@code endpoint}); the answer, a failure or the cancellation ends the call. */
+    final void start(GatewayDestinations destinations, URI endpoint, HeadersDeadlines deadlines, Duration headersTimeout,
+            Cancellation cancellation, Optional<String> requestId) {
         this.requestId = requestId;
         startNanos = System.nanoTime();
         this.headersDeadlines = deadlines;
@@ -81,7 +81,7 @@ abstract class GatewayExchange implements Response.Listener, CyclicTimeouts.Expi
         headersDeadline = startNanos + Math.min(TimeUnit.NANOSECONDS.convert(headersTimeout), Long.MAX_VALUE / 4);
         deadlines.await(this);
         try {
-            destination.send(gatewayRequest, this);
+            destinations.send(endpoint, gatewayRequest, this);
         } catch (RuntimeException e) {
             // Not even sent (a defect, or a client being stopped): the listener still hears exactly one end.
             run(() -> end(e));

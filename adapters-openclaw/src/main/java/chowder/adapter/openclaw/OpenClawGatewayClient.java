@@ -81,7 +81,6 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         GatewayExchange exchange = request.stream()
                 ? new StreamExchange(instance, listener, gatewayRequest, latency, limit, hold)
                 : new AnswerExchange(instance, listener, gatewayRequest, latency, limit, hold);
-        exchange.start(destinations.of(endpoint, gatewayRequest), headersDeadlines, config.headersTimeout(), request.cancellation(),
-                request.requestId());
+        exchange.start(destinations, endpoint, headersDeadlines, config.headersTimeout(), request.cancellation(), request.requestId());
     }
 }

@@ -13,6 +13,7 @@ import chowder.domain.SessionId;
 import chowder.domain.SessionKey;
 import chowder.testing.FakeOpenClawGateway;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,12 +107,20 @@ class GatewayHttpClientsTest {
                 assertThat(received.header("Authorization")).contains("Bearer token-a"));
         assertThat(gatewayB.received()).hasSize(2).allSatisfy(received ->
                 assertThat(received.header("Authorization")).contains("Bearer token-b"));
+        // Looked up once: the destination Jetty made for each gateway, the same for every later call.
+        GatewayDestinations destinations = new GatewayDestinations(http);
+        for (Instance instance : List.of(a, b)) {
+            URI endpoint = instance.gatewayUrl().responsesEndpoint();
+            assertThat(destinations.of(endpoint, http.newRequest(endpoint)))
+                    .isSameAs(destinations.of(endpoint, http.newRequest(endpoint)))
+                    .isIn(http.getDestinations());
+        }
         assertThat(http.getDestinations()).hasSize(2);
     }
 
     @Test
     void aClientThatRemovesIdleDestinationsStillReachesTheGatewayAfterItsDestinationWasRemoved() throws Exception {
-        http.setDestinationIdleTimeout(200);
+        http.setDestinationIdleTimeout(1_000);
         // Connections go first: a destination is removed only once it holds none.
         http.setIdleTimeout(100);
         http.start();
