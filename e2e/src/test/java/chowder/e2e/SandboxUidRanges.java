@@ -1,5 +1,6 @@
 package chowder.e2e;
 
+import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
@@ -17,8 +18,8 @@ import java.util.Map;
 final class SandboxUidRanges {
     static final String FIRST_UID = "CHOWDER_SANDBOX_FIRST_UID";
     private static final long FIRST = 1_000_000_000L;
-    private static final long UID_RANGE = 1_000_000L;
-    private static final int BLOCKS = 500;
+    // Up to the default range, which an operator's Chowder would use.
+    private static final int BLOCKS = (int) ((SandboxConfig.DEFAULT_FIRST_UID - FIRST) / SandboxConfig.UID_RANGE);
     private static final int START = new SecureRandom().nextInt(BLOCKS);
     private static final Map<Path, Long> BY_DATA_DIRECTORY = new HashMap<>();
 
@@ -33,7 +34,7 @@ final class SandboxUidRanges {
             return settings;
         }
         long firstUid = BY_DATA_DIRECTORY.computeIfAbsent(dataDirectory.toAbsolutePath().normalize(),
-                directory -> FIRST + UID_RANGE * ((START + BY_DATA_DIRECTORY.size()) % BLOCKS));
+                directory -> FIRST + (long) SandboxConfig.UID_RANGE * ((START + BY_DATA_DIRECTORY.size()) % BLOCKS));
         Map<String, String> withRange = new HashMap<>(settings);
         withRange.put(FIRST_UID, Long.toString(firstUid));
         return withRange;
