@@ -19,9 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  * costs its thread a queue insert, not a wake-up of another thread. With one client, logback's appender woke its thread
  * for every request's access line, between the gateway's answer and the client's (docs/perf.md, issue #20 step 7).
  *
- * <p>Nothing is dropped: a full queue ({@link #setQueueSize}, 8,192 by default) makes the logging thread wait, and a
- * queue half full wakes the writer at once. Stopping writes what is queued (logback's shutdown hook stops it when the
- * JVM stops), waiting at most {@link #setMaxFlushTimeMillis} (10 s by default) for a stalled appender.
+ * <p>Nothing is dropped: a full queue ({@link #setQueueSize}, 8,192 by default) wakes the writer and makes the logging
+ * thread wait. Stopping writes what is queued (logback's shutdown hook stops it when the JVM stops), waiting at most
+ * {@link #setMaxFlushTimeMillis} (1 s by default, as logback's) for a stalled appender; a line queued once the writer
+ * has finished is written by the thread that logged it. An appender that fails does not stop the writer, and should
+ * the writer be gone all the same, each thread writes its own lines rather than wait on a queue nobody empties.
  */
 public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEvent> implements AppenderAttachable<ILoggingEvent> {
     private static final int BATCH = 512;
@@ -29,9 +31,11 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
     private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
     private int queueSize = 8192;
     private int maxDelayMillis = 10;
-    private int maxFlushTimeMillis = 10_000;
+    private int maxFlushTimeMillis = 1_000;
     private ArrayBlockingQueue<ILoggingEvent> queue;
     private volatile boolean accepting;
+    // Set by the writer once it has written its last batch: from then on a thread that logs writes its own line.
+    private volatile boolean writerDone;
     private Thread writer;
 
     public void setQueueSize(int queueSize) {
@@ -72,6 +76,17 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
         }
         // What the writing thread reads later (the message, the thread's name and its MDC) is fixed now.
         event.prepareForDeferredProcessing();
+        if (!queue.offer(event)) {
+            // Full: the writer empties it at once, and this thread waits for room.
+            LockSupport.unpark(writer);
+            putUninterruptibly(event);
+        }
+        if (writerDone || !writer.isAlive()) {
+            writeQueuedHere();
+        }
+    }
+
+    private void putUninterruptibly(ILoggingEvent event) {
         boolean interrupted = false;
         while (true) {
             try {
@@ -85,30 +100,42 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (queue.remainingCapacity() < queueSize / 2) {
-            LockSupport.unpark(writer);
+    }
+
+    /** Writes what is queued on the calling thread, in order with any other thread doing the same. */
+    private synchronized void writeQueuedHere() {
+        for (ILoggingEvent event = queue.poll(); event != null; event = queue.poll()) {
+            write(event);
+        }
+    }
+
+    private void write(ILoggingEvent event) {
+        try {
+            appenders.appendLoopOnAppenders(event);
+        } catch (Throwable e) {
+            // Logging must not end the writer: a line lost is better than every thread that logs waiting forever.
+            addError("An appender of \"" + getName() + "\" failed", e);
         }
     }
 
     private void writeUntilStopped() {
         List<ILoggingEvent> batch = new ArrayList<>(BATCH);
         while (true) {
+            // An interrupt (an appender's stream may set one) would make every park below return at once.
+            Thread.interrupted();
             boolean stopping = !accepting;
             queue.drainTo(batch, BATCH);
             if (batch.isEmpty()) {
                 if (stopping) {
+                    writerDone = true;
+                    // A line queued between the last drain and the flag above: its thread saw no flag yet.
+                    writeQueuedHere();
                     return;
                 }
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(maxDelayMillis));
                 continue;
             }
-            for (ILoggingEvent event : batch) {
-                try {
-                    appenders.appendLoopOnAppenders(event);
-                } catch (RuntimeException e) {
-                    addError("An appender of \"" + getName() + "\" failed", e);
-                }
-            }
+            batch.forEach(this::write);
             batch.clear();
         }
     }
@@ -121,9 +148,14 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
         super.stop();
         accepting = false;
         LockSupport.unpark(writer);
+        // Stopping from an interrupted thread still waits for what is queued (as logback's AsyncAppender does).
+        boolean interrupted = Thread.interrupted();
         try {
             writer.join(maxFlushTimeMillis);
         } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         if (writer.isAlive()) {

@@ -66,15 +66,77 @@ class BatchingAsyncAppenderTest {
 
     @Test
     void aLoneEventIsWrittenWithoutWaitingForOthers() throws Exception {
-        Logger log = logger(started(8192, 10, written));
+        CountDownLatch arrived = new CountDownLatch(1);
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Logger log = logger(started(8192, 10, appending(event -> {
+            lines.add(event.getFormattedMessage());
+            arrived.countDown();
+        })));
 
         log.info("alone");
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (written.list.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+        // 10 ms by design; seconds allowed for a loaded machine.
+        assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(lines).containsExactly("alone");
+    }
+
+    @Test
+    void anAppenderThatFailsDoesNotStopTheWriter() {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BatchingAsyncAppender appender = started(8192, 1, appending(event -> {
+            if (event.getFormattedMessage().equals("boom")) {
+                throw new StackOverflowError("an appender's error");
+            }
+            lines.add(event.getFormattedMessage());
+        }));
+        Logger log = logger(appender);
+
+        log.info("before");
+        log.info("boom");
+        log.info("after");
+        appender.stop();
+
+        assertThat(lines).containsExactly("before", "after");
+    }
+
+    @Test
+    void everyLineLoggedBeforeStopBeganIsWrittenWhileThreadsKeepLoggingThroughAQueueOfFour() throws Exception {
+        BatchingAsyncAppender appender = started(4, 10, written);
+        Logger log = logger(appender);
+        int threads = 4;
+        java.util.concurrent.atomic.AtomicIntegerArray returned = new java.util.concurrent.atomic.AtomicIntegerArray(threads);
+        java.util.concurrent.atomic.AtomicBoolean logging = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> loggers = new ArrayList<>();
+        for (int thread = 0; thread < threads; thread++) {
+            int id = thread;
+            loggers.add(Thread.ofPlatform().start(() -> {
+                for (int line = 0; logging.get(); line++) {
+                    log.info("{} {}", id, line);
+                    returned.set(id, line + 1);
+                }
+            }));
         }
-        assertThat(written.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly("alone");
+        while (returned.get(threads - 1) < 500) {
+            Thread.sleep(1);
+        }
+
+        int[] beforeStop = new int[threads];
+        for (int thread = 0; thread < threads; thread++) {
+            beforeStop[thread] = returned.get(thread);
+        }
+        appender.stop();
+        logging.set(false);
+        for (Thread each : loggers) {
+            each.join();
+        }
+
+        for (int thread = 0; thread < threads; thread++) {
+            int id = thread;
+            List<Integer> lines = written.list.stream().map(ILoggingEvent::getFormattedMessage).map(line -> line.split(" "))
+                    .filter(parts -> Integer.parseInt(parts[0]) == id).map(parts -> Integer.parseInt(parts[1])).toList();
+            assertThat(lines).as("thread %d", id).isSorted().hasSizeGreaterThanOrEqualTo(beforeStop[id]);
+            assertThat(lines.subList(0, beforeStop[id])).as("thread %d", id).isEqualTo(java.util.stream.IntStream.range(0, beforeStop[id]).boxed().toList());
+        }
     }
 
     /** A request's thread queues its line and goes on: it never wakes the writer (logback's AsyncAppender did, per line). */
@@ -89,29 +151,25 @@ class BatchingAsyncAppenderTest {
         log.info("second");
         Thread.sleep(200);
 
-        assertThat(writer.getState()).isEqualTo(Thread.State.TIMED_WAITING);
-        assertThat(written.list).isEmpty();
+        assertThat(written.list).as("written before the writer's delay was up").isEmpty();
         appender.stop();
         assertThat(written.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly("first", "second");
         assertThat(writer.isAlive()).isFalse();
     }
 
     @Test
-    void aThreadThatLogsDoesNotWaitForASlowAppenderAndStoppingWaitsForIt() throws Exception {
+    void aThreadThatLogsDoesNotWaitForASlowAppenderAndStoppingWaitsForItEvenFromAnInterruptedThread() throws Exception {
         CountDownLatch stderrFree = new CountDownLatch(1);
-        List<String> slow = new ArrayList<>();
-        AppenderBase<ILoggingEvent> stalled = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent event) {
-                try {
-                    stderrFree.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                slow.add(event.getFormattedMessage());
+        List<String> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BatchingAsyncAppender appender = started(8192, 1, appending(event -> {
+            try {
+                stderrFree.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        };
-        BatchingAsyncAppender appender = started(8192, 1, stalled);
+            slow.add(event.getFormattedMessage());
+        }));
+        appender.setMaxFlushTimeMillis(60_000);
         Logger log = logger(appender);
 
         for (int i = 0; i < 100; i++) {
@@ -119,9 +177,35 @@ class BatchingAsyncAppenderTest {
         }
 
         assertThat(slow).isEmpty();
-        stderrFree.countDown();
+        // stderr frees up only once stopping has begun: stopping must wait for it, though its thread was interrupted.
+        Thread.ofPlatform().start(() -> {
+            SleepQuietly.millis(300);
+            stderrFree.countDown();
+        });
+        Thread.currentThread().interrupt();
         appender.stop();
+        assertThat(Thread.interrupted()).as("the caller's interrupt is kept").isTrue();
         assertThat(slow).hasSize(100).startsWith("line 0").endsWith("line 99");
+    }
+
+    /** Sleeps without an exception to handle: the tests' helper threads have nothing to do when interrupted. */
+    private static final class SleepQuietly {
+        static void millis(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static AppenderBase<ILoggingEvent> appending(java.util.function.Consumer<ILoggingEvent> line) {
+        return new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                line.accept(event);
+            }
+        };
     }
 
     private BatchingAsyncAppender started(int queueSize, int maxDelayMillis, AppenderBase<ILoggingEvent> downstream) {
