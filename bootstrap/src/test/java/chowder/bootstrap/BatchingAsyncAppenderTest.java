@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +31,7 @@ class BatchingAsyncAppenderTest {
     private final ListAppender<ILoggingEvent> written = new ListAppender<>();
 
     BatchingAsyncAppenderTest() {
-        context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        context.setMDCAdapter(new LogbackMDCAdapter());
     }
 
     @AfterEach
@@ -67,7 +74,7 @@ class BatchingAsyncAppenderTest {
     @Test
     void aLoneEventIsWrittenWithoutWaitingForOthers() throws Exception {
         CountDownLatch arrived = new CountDownLatch(1);
-        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> lines = new CopyOnWriteArrayList<>();
         Logger log = logger(started(8192, 10, appending(event -> {
             lines.add(event.getFormattedMessage());
             arrived.countDown();
@@ -82,7 +89,7 @@ class BatchingAsyncAppenderTest {
 
     @Test
     void anAppenderThatFailsDoesNotStopTheWriter() {
-        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> lines = new CopyOnWriteArrayList<>();
         BatchingAsyncAppender appender = started(8192, 1, appending(event -> {
             if (event.getFormattedMessage().equals("boom")) {
                 throw new StackOverflowError("an appender's error");
@@ -104,8 +111,8 @@ class BatchingAsyncAppenderTest {
         BatchingAsyncAppender appender = started(4, 10, written);
         Logger log = logger(appender);
         int threads = 4;
-        java.util.concurrent.atomic.AtomicIntegerArray returned = new java.util.concurrent.atomic.AtomicIntegerArray(threads);
-        java.util.concurrent.atomic.AtomicBoolean logging = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicIntegerArray returned = new AtomicIntegerArray(threads);
+        AtomicBoolean logging = new AtomicBoolean(true);
         List<Thread> loggers = new ArrayList<>();
         for (int thread = 0; thread < threads; thread++) {
             int id = thread;
@@ -135,7 +142,7 @@ class BatchingAsyncAppenderTest {
             List<Integer> lines = written.list.stream().map(ILoggingEvent::getFormattedMessage).map(line -> line.split(" "))
                     .filter(parts -> Integer.parseInt(parts[0]) == id).map(parts -> Integer.parseInt(parts[1])).toList();
             assertThat(lines).as("thread %d", id).isSorted().hasSizeGreaterThanOrEqualTo(beforeStop[id]);
-            assertThat(lines.subList(0, beforeStop[id])).as("thread %d", id).isEqualTo(java.util.stream.IntStream.range(0, beforeStop[id]).boxed().toList());
+            assertThat(lines.subList(0, beforeStop[id])).as("thread %d", id).isEqualTo(IntStream.range(0, beforeStop[id]).boxed().toList());
         }
     }
 
@@ -144,7 +151,7 @@ class BatchingAsyncAppenderTest {
     void loggingWakesNoThreadTheWriterLooksWhenItsDelayIsUpAndStoppingWritesWhatIsQueued() throws Exception {
         BatchingAsyncAppender appender = started(8192, 600_000, written);
         Logger log = logger(appender);
-        Thread writer = writerOf(appender);
+        Thread writer = writer();
         awaitParked(writer);
 
         log.info("first");
@@ -160,7 +167,7 @@ class BatchingAsyncAppenderTest {
     @Test
     void aThreadThatLogsDoesNotWaitForASlowAppenderAndStoppingWaitsForItEvenFromAnInterruptedThread() throws Exception {
         CountDownLatch stderrFree = new CountDownLatch(1);
-        List<String> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> slow = new CopyOnWriteArrayList<>();
         BatchingAsyncAppender appender = started(8192, 1, appending(event -> {
             try {
                 stderrFree.await();
@@ -178,28 +185,14 @@ class BatchingAsyncAppenderTest {
 
         assertThat(slow).isEmpty();
         // stderr frees up only once stopping has begun: stopping must wait for it, though its thread was interrupted.
-        Thread.ofPlatform().start(() -> {
-            SleepQuietly.millis(300);
-            stderrFree.countDown();
-        });
+        CompletableFuture.runAsync(stderrFree::countDown, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
         Thread.currentThread().interrupt();
         appender.stop();
         assertThat(Thread.interrupted()).as("the caller's interrupt is kept").isTrue();
         assertThat(slow).hasSize(100).startsWith("line 0").endsWith("line 99");
     }
 
-    /** Sleeps without an exception to handle: the tests' helper threads have nothing to do when interrupted. */
-    private static final class SleepQuietly {
-        static void millis(long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static AppenderBase<ILoggingEvent> appending(java.util.function.Consumer<ILoggingEvent> line) {
+    private static AppenderBase<ILoggingEvent> appending(Consumer<ILoggingEvent> line) {
         return new AppenderBase<>() {
             @Override
             protected void append(ILoggingEvent event) {
@@ -229,7 +222,8 @@ class BatchingAsyncAppenderTest {
         return log;
     }
 
-    private static Thread writerOf(BatchingAsyncAppender appender) {
+    /** The writer of the appender named "test" ({@link #started}). */
+    private static Thread writer() {
         return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().equals("log-writer-test")).findFirst()
                 .orElseThrow();
     }
