@@ -6,7 +6,6 @@ import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.spi.AppenderAttachableImpl;
 import java.io.Flushable;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -133,7 +132,8 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
             if (it.next() instanceof Flushable flushable) {
                 try {
                     flushable.flush();
-                } catch (IOException | RuntimeException e) {
+                } catch (Throwable e) {
+                    // As for a failed line: the writer goes on (an Error here would end it).
                     addError("An appender of \"" + getName() + "\" failed to flush", e);
                 }
             }
@@ -181,7 +181,10 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (writer.isAlive()) {
+        if (!writer.isAlive()) {
+            // Nothing left once the writer finished; what a writer that died left behind is written here.
+            writeQueuedHere();
+        } else {
             addWarn("The batching appender \"" + getName() + "\" stopped with " + queue.size() + " events unwritten after "
                     + maxFlushTimeMillis + " ms");
         }

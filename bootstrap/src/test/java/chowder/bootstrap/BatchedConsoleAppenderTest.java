@@ -6,12 +6,15 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,23 +49,58 @@ class BatchedConsoleAppenderTest {
         BatchingAsyncAppender batching = new BatchingAsyncAppender();
         batching.setContext(context);
         batching.setName("test");
-        // The writer looks only when stopped: the hundred lines below are one batch.
+        // The writer looks only when woken below: the hundred lines are one batch.
         batching.setMaxDelayMillis(600_000);
         batching.addAppender(console(false));
         batching.start();
         Logger log = logger();
         log.addAppender(batching);
-        awaitParked(writer());
+        Thread writer = writer();
+        awaitParked(writer);
 
         for (int i = 0; i < 100; i++) {
             log.info("line {}", i);
         }
         Thread.sleep(100);
-        assertThat(stderr.writes()).as("writes before the batch was written").isZero();
-        batching.stop();
+        assertThat(stderr.chunks()).as("writes before the batch was written").isEmpty();
+        LockSupport.unpark(writer);
+        awaitChunks(1);
 
-        assertThat(stderr.writes()).as("writes of the batch").isEqualTo(1);
+        assertThat(batching.isStarted()).as("written by the batch, not by stopping").isTrue();
+        assertThat(stderr.chunks()).as("writes of the batch").hasSize(1);
         assertThat(stderr.text().lines()).isEqualTo(IntStream.range(0, 100).mapToObj(i -> "line " + i).toList());
+    }
+
+    @Test
+    void aFlushThatThrowsAnErrorEndsNeitherTheWriterNorLogging() throws Exception {
+        AtomicInteger flushes = new AtomicInteger();
+        BatchedConsoleAppender<ILoggingEvent> failingOnce = new BatchedConsoleAppender<>() {
+            @Override
+            public void flush() throws IOException {
+                if (flushes.incrementAndGet() == 1) {
+                    throw new OutOfMemoryError("a flush's error");
+                }
+                super.flush();
+            }
+        };
+        BatchingAsyncAppender batching = new BatchingAsyncAppender();
+        batching.setContext(context);
+        batching.setName("test");
+        batching.addAppender(configured(failingOnce, false));
+        batching.start();
+        Logger log = logger();
+        log.addAppender(batching);
+        Thread writer = writer();
+
+        log.info("before");
+        while (flushes.get() == 0) {
+            Thread.sleep(5);
+        }
+        log.info("after");
+        awaitChunks(1);
+
+        assertThat(writer.isAlive()).isTrue();
+        assertThat(stderr.text()).isEqualTo("before\nafter\n");
     }
 
     @Test
@@ -78,10 +116,7 @@ class BatchedConsoleAppenderTest {
         log.info("soon");
 
         // 10 ms by design; seconds allowed for a loaded machine.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (stderr.text().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        awaitChunks(1);
         assertThat(stderr.text()).isEqualTo("soon\n");
         assertThat(batching.isStarted()).isTrue();
     }
@@ -96,7 +131,7 @@ class BatchedConsoleAppenderTest {
         assertThat(stderr.text()).isEqualTo("first\n");
         log.info("second");
         assertThat(stderr.text()).isEqualTo("first\nsecond\n");
-        assertThat(stderr.writes()).isEqualTo(2);
+        assertThat(stderr.chunks()).containsExactly("first\n", "second\n");
     }
 
     @Test
@@ -117,11 +152,15 @@ class BatchedConsoleAppenderTest {
         for (int i = 0; i < lines; i++) {
             assertThat(written.get(i)).isEqualTo(i + " " + filler);
         }
-        assertThat(stderr.writes()).isBetween(3, 4);
+        // Whole lines in each write, about 64 KiB of them.
+        assertThat(stderr.chunks()).hasSizeBetween(3, 4).allSatisfy(chunk -> assertThat(chunk).endsWith("\n"));
     }
 
     private BatchedConsoleAppender<ILoggingEvent> console(boolean immediateFlush) {
-        BatchedConsoleAppender<ILoggingEvent> console = new BatchedConsoleAppender<>();
+        return configured(new BatchedConsoleAppender<>(), immediateFlush);
+    }
+
+    private BatchedConsoleAppender<ILoggingEvent> configured(BatchedConsoleAppender<ILoggingEvent> console, boolean immediateFlush) {
         console.setContext(context);
         console.setTarget("System.err");
         console.setImmediateFlush(immediateFlush);
@@ -145,35 +184,43 @@ class BatchedConsoleAppenderTest {
                 .orElseThrow();
     }
 
+    /** Waits (seconds allowed for a loaded machine) until stderr has had {@code writes} writes of this test's lines. */
+    private void awaitChunks(int writes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stderr.chunks().size() < writes && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
     private static void awaitParked(Thread writer) throws InterruptedException {
         while (writer.getState() != Thread.State.TIMED_WAITING) {
             Thread.sleep(5);
         }
     }
 
-    /** What reaches stderr, and in how many writes. */
+    /** What reaches stderr, write by write (only this test's lines: anything else the JVM writes there is left out). */
     private static final class Stderr extends OutputStream {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private int writes;
+        private final List<String> chunks = new ArrayList<>();
 
         @Override
-        public synchronized void write(int b) {
-            writes++;
-            bytes.write(b);
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) {
-            writes++;
-            bytes.write(b, off, len);
+            String chunk = new String(b, off, len, StandardCharsets.UTF_8);
+            if (!chunk.startsWith("WARNING") && !chunk.startsWith("SLF4J")) {
+                chunks.add(chunk);
+            }
         }
 
-        synchronized int writes() {
-            return writes;
+        synchronized List<String> chunks() {
+            return List.copyOf(chunks);
         }
 
-        synchronized String text() {
-            return bytes.toString(StandardCharsets.UTF_8);
+        String text() {
+            return String.join("", chunks());
         }
     }
 }
