@@ -2,8 +2,8 @@ package chowder.bootstrap;
 
 /**
  * Chooses how the JDK waits on sockets for virtual threads, before any does: with platform threads that wait in
- * {@code epoll} and unpark the virtual thread whose socket is ready ({@code jdk.pollerMode=1}, the default of JDK 21),
- * rather than JDK 25's default on Linux, pollers that are themselves virtual threads, woken through a master poller:
+ * {@code epoll} and unpark the virtual thread whose socket is ready ({@code jdk.pollerMode=1}), rather than JDK 25's
+ * default on Linux, pollers that are themselves virtual threads, woken through a master poller:
  * one hand-off more for every request, since Jetty's selectors run on virtual threads here. Measured in docs/perf.md
  * (issue #20, step 8). An operator's own {@code -Djdk.pollerMode} wins; the property is the JDK's internal one, and a
  * JDK without it ignores it.
