@@ -46,17 +46,11 @@ class BatchedConsoleAppenderTest {
 
     @Test
     void aBatchOfLinesReachesStderrInOneWriteOnceTheBatchIsWritten() throws Exception {
-        BatchingAsyncAppender batching = new BatchingAsyncAppender();
-        batching.setContext(context);
-        batching.setName("test");
         // The writer looks only when woken below: the hundred lines are one batch.
-        batching.setMaxDelayMillis(600_000);
-        batching.addAppender(console(false));
-        batching.start();
+        BatchingAsyncAppender batching = batchingInFrontOf(console(false), 600_000);
         Logger log = logger();
-        log.addAppender(batching);
-        Thread writer = writer();
-        awaitParked(writer);
+        Thread writer = BatchingAsyncAppenderTest.writer();
+        BatchingAsyncAppenderTest.awaitParked(writer);
 
         for (int i = 0; i < 100; i++) {
             log.info("line {}", i);
@@ -83,14 +77,9 @@ class BatchedConsoleAppenderTest {
                 super.flush();
             }
         };
-        BatchingAsyncAppender batching = new BatchingAsyncAppender();
-        batching.setContext(context);
-        batching.setName("test");
-        batching.addAppender(configured(failingOnce, false));
-        batching.start();
+        batchingInFrontOf(configured(failingOnce, false), 10);
         Logger log = logger();
-        log.addAppender(batching);
-        Thread writer = writer();
+        Thread writer = BatchingAsyncAppenderTest.writer();
 
         log.info("before");
         while (flushes.get() == 0) {
@@ -105,13 +94,8 @@ class BatchedConsoleAppenderTest {
 
     @Test
     void aBatchIsOnStderrOnceWrittenNotOnlyWhenLoggingStops() throws Exception {
-        BatchingAsyncAppender batching = new BatchingAsyncAppender();
-        batching.setContext(context);
-        batching.setName("test");
-        batching.addAppender(console(false));
-        batching.start();
+        BatchingAsyncAppender batching = batchingInFrontOf(console(false), 10);
         Logger log = logger();
-        log.addAppender(batching);
 
         log.info("soon");
 
@@ -156,6 +140,18 @@ class BatchedConsoleAppenderTest {
         assertThat(stderr.chunks()).hasSizeBetween(3, 4).allSatisfy(chunk -> assertThat(chunk).endsWith("\n"));
     }
 
+    /** The batching appender named "test" of logback.xml's arrangement, started in front of {@code console}, on {@link #logger}. */
+    private BatchingAsyncAppender batchingInFrontOf(BatchedConsoleAppender<ILoggingEvent> console, int maxDelayMillis) {
+        BatchingAsyncAppender batching = new BatchingAsyncAppender();
+        batching.setContext(context);
+        batching.setName("test");
+        batching.setMaxDelayMillis(maxDelayMillis);
+        batching.addAppender(console);
+        batching.start();
+        logger().addAppender(batching);
+        return batching;
+    }
+
     private BatchedConsoleAppender<ILoggingEvent> console(boolean immediateFlush) {
         return configured(new BatchedConsoleAppender<>(), immediateFlush);
     }
@@ -179,21 +175,10 @@ class BatchedConsoleAppenderTest {
         return log;
     }
 
-    private Thread writer() {
-        return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().equals("log-writer-test")).findFirst()
-                .orElseThrow();
-    }
-
     /** Waits (seconds allowed for a loaded machine) until stderr has had {@code writes} writes of this test's lines. */
     private void awaitChunks(int writes) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (stderr.chunks().size() < writes && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-    }
-
-    private static void awaitParked(Thread writer) throws InterruptedException {
-        while (writer.getState() != Thread.State.TIMED_WAITING) {
             Thread.sleep(5);
         }
     }

@@ -222,13 +222,13 @@ class BatchingAsyncAppenderTest {
         return log;
     }
 
-    /** The writer of the appender named "test" ({@link #started}). */
-    private static Thread writer() {
+    /** The writer of the appender named "test" ({@link #started}; {@link BatchedConsoleAppenderTest} names its own so). */
+    static Thread writer() {
         return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().equals("log-writer-test")).findFirst()
                 .orElseThrow();
     }
 
-    private static void awaitParked(Thread writer) throws InterruptedException {
+    static void awaitParked(Thread writer) throws InterruptedException {
         while (writer.getState() != Thread.State.TIMED_WAITING) {
             Thread.sleep(5);
         }
