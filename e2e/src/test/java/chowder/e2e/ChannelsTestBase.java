@@ -3,13 +3,10 @@ package chowder.e2e;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The base of the {@code Channels*Test} classes: the one {@link TelegramChannelEnvironment} of the run. */
 @Timeout(900)
 @ExtendWith(TelegramChannelEnvironment.Shared.class)
-// The classes that share it run one at a time: each expects to be the only one talking to it.
-@ResourceLock("TelegramChannelEnvironment")
 abstract class ChannelsTestBase {
     static TelegramChannelEnvironment env;
 

@@ -39,7 +39,7 @@ class ChowderWithRealGatewayStreamingTest extends GatewayPairTestBase {
     @Test
     void firstStreamedDeltaReachesTheClientLongBeforeTheLastIsProduced() {
         int chunks = 6;
-        long gapMillis = 500;
+        long gapMillis = 1_000;
         String input = "slow:" + chunks + ":" + gapMillis + " stream slowly";
 
         StreamedAnswer answer = api.postAndReadLines(ChowderApi.sessionResponsesPath(alphaId, "stream-slow"),

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * whose first answer was returned listed and shown. A write whose answer never arrived may or may not have
  * happened; the state found after the restart becomes the expectation from then on.
  */
-@Timeout(180)
+@Timeout(300)
 class CrashSafetyTest {
     private static final String POSTGRES = System.getenv().getOrDefault("CHOWDER_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     private static final int CLIENTS = 16;

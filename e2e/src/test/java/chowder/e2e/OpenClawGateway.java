@@ -33,7 +33,7 @@ public final class OpenClawGateway implements AutoCloseable {
     public static final String MODEL = "scripted/echo-1";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final int LOG_TAIL_LINES = 80;
     private static final String CONSOLE_LOG = "gateway.log";
     private static final List<String> PORT_TAKEN = List.of("already listening");

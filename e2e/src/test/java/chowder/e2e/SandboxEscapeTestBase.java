@@ -6,7 +6,6 @@ import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The base of the {@code SandboxEscape*Test} classes, one per attack family: the one {@link TwoSandboxedTenants} of the
@@ -15,8 +14,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  */
 @Timeout(900)
 @ExtendWith(TwoSandboxedTenants.Shared.class)
-// The classes that share it run one at a time: each expects to be the only one talking to it.
-@ResourceLock("TwoSandboxedTenants")
 abstract class SandboxEscapeTestBase {
     static TwoSandboxedTenants tenants;
     static ChowderProcess chowder;

@@ -1,17 +1,20 @@
 package chowder.e2e;
 
 import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Resolves a test's parameter of type {@code T} to one environment per test run: started by the first test class that
- * asks for it, then shared by every later class, and closed when the run ends (JUnit closes an {@link AutoCloseable}
- * kept in its root store). Real gateways cost tens of seconds of CPU to start, so the classes a suite is split into
- * by feature share them instead of starting their own.
+ * asks for it, then shared by every later class, and closed after the last class that uses it ({@link GroupedClassOrder}
+ * runs them one after another and knows the last), or when the run ends (JUnit closes an {@link AutoCloseable} kept in
+ * its root store) when the classes ran in another order. Real gateways cost tens of seconds of CPU to start, so the
+ * classes a suite is split into by feature share them instead of starting their own. Closed too early, the next class
+ * would only start a new one.
  */
-abstract class SharedEnvironment<T extends AutoCloseable> implements ParameterResolver {
+abstract class SharedEnvironment<T extends AutoCloseable> implements ParameterResolver, AfterAllCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedEnvironment.class);
 
     private final Class<T> type;
@@ -57,5 +60,15 @@ abstract class SharedEnvironment<T extends AutoCloseable> implements ParameterRe
     @Override
     public T resolveParameter(ParameterContext parameter, ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).computeIfAbsent(type, key -> start.get(), type);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (GroupedClassOrder.isLastUserOf(getClass(), context.getRequiredTestClass())) {
+            T environment = context.getRoot().getStore(NAMESPACE).remove(type, type);
+            if (environment != null) {
+                environment.close();
+            }
+        }
     }
 }
