@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Checks that gateways run side by side with separate state and leave no process behind. */
-@Timeout(240)
+@Timeout(360)
 class GatewayLifecycleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

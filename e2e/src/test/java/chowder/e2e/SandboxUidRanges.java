@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * The sandbox uid range ({@code CHOWDER_SANDBOX_FIRST_UID}) of each Chowder these tests start with the local provisioner.
  * A Chowder kills the processes of its instances' uids before each launch, as it must, so two Chowders alive at once
- * must never share a range: one test class's Chowder may live beside another's (the channel tests' lives until the run
- * ends), and runs from two worktrees, or an operator's own Chowder, may share the host. So each data directory gets a
+ * must never share a range: one test class's Chowder may live beside another's (the channel tests' lives until the last
+ * of them ends), and runs from two worktrees, or an operator's own Chowder, may share the host. So each data directory gets a
  * block of its own (a restart on the same data keeps it, as an operator's would), handed out in turn from a random start,
  * from 1.0e9 to 1.5e9: below the default range (1.5e9) that an operator's Chowder would use, and apart from the sandbox
  * tests of {@code adapters-openclaw} (1.5e9 to 2.0e9).

@@ -102,8 +102,9 @@ final class TelegramChannelEnvironment implements AutoCloseable {
                     "CHOWDER_SANDBOX_EGRESS_ALLOW", "127.0.0.1:" + telegram.port() + "," + REGISTRY + "," + registryAddress()
                             + ",discord.com:443,gateway.discord.gg:443,cdn.discordapp.com:443,media.discordapp.net:443",
                     "CHOWDER_GATEWAY_RESTART_BACKOFF_MAX", "2s");
-            // This Chowder lives until the run ends, beside the Chowders of other test classes: ChowderProcess gives each
-            // a sandbox uid range of its own (SandboxUidRanges), and a restart on this data the same one.
+            // This Chowder lives until the last Channels class ends, beside the Chowders of other test classes:
+            // ChowderProcess gives each a sandbox uid range of its own (SandboxUidRanges), and a restart on this data the
+            // same one.
             chowder = ChowderProcess.start(settings);
             return new TelegramChannelEnvironment(model, telegram, settings, chowder);
         } catch (IOException e) {
