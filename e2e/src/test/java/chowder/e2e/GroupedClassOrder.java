@@ -30,12 +30,12 @@ public final class GroupedClassOrder implements ClassOrderer {
         for (int i = 0; i < classes.size(); i++) {
             ClassDescriptor descriptor = classes.get(i);
             int at = i;
-            position.put(descriptor, group(descriptor.getTestClass()).map(group -> firstOfGroup.computeIfAbsent(group, g -> at)).orElse(at));
+            Optional<Class<?>> group = group(descriptor.getTestClass());
+            position.put(descriptor, group.map(shared -> firstOfGroup.computeIfAbsent(shared, unused -> at)).orElse(at));
+            // The sort below is stable and gives a group's classes one position: their last here is their last there.
+            group.ifPresent(shared -> LAST_OF_GROUP.put(shared, descriptor.getTestClass()));
         }
         classes.sort(Comparator.comparingInt(position::get));
-        for (ClassDescriptor descriptor : classes) {
-            group(descriptor.getTestClass()).ifPresent(group -> LAST_OF_GROUP.put(group, descriptor.getTestClass()));
-        }
     }
 
     /** Whether {@code testClass} is the last class of the run that uses the environment {@code shared} resolves. */
