@@ -19,15 +19,22 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Chowder with the local provisioner on: {@code POST /v1/instances} without a gateway starts a real OpenClaw
  * gateway backed by the scripted model, and stop, start, a killed gateway, delete and Chowder's own shutdown and
  * restart behave as an operator expects.
+ *
+ * <p>The restart test runs last: it leaves Chowder stopped with its instance marked running, and a test after it would
+ * have to start Chowder again, which would bring that gateway back to compete for the CPU with the test's own.
  */
 @Timeout(600)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalProvisionerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL_KEY_VARIABLE = "SCRIPTED_MODEL_API_KEY";
@@ -64,7 +71,7 @@ class LocalProvisionerTest {
         key = chowder.createOrganization("Acme").apiKey();
     }
 
-    /** The restart test ends with Chowder stopped (to see its gateways go with it); the next test needs it running. */
+    /** A test that failed with Chowder stopped (the restart test stops it twice) leaves the next one a Chowder to start. */
     @BeforeEach
     void chowderRuns() {
         if (!chowder.isAlive()) {
@@ -84,6 +91,7 @@ class LocalProvisionerTest {
     }
 
     @Test
+    @Order(1)
     void aProvisionedInstanceRemembersAcrossStopAndStartAndIsRemovedOnDelete() throws IOException {
         JsonNode created = create("remembering");
         String id = created.path("id").asText();
@@ -135,6 +143,7 @@ class LocalProvisionerTest {
     }
 
     @Test
+    @Order(2)
     void aKilledGatewayIsReportedAndRestartedAndChowderStopsItsGatewaysAndBringsBackTheRunningOnesOnRestart()
             throws Exception {
         String id = create("crashing").path("id").asText();
