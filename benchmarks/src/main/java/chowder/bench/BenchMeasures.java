@@ -23,17 +23,19 @@ final class BenchMeasures {
     private final List<Target> targets;
     private final Target chowder;
     private final long chowderPid;
+    private final BenchServers.JvmServer jettyProxy;
     private final LoadRunner runner;
     private final Map<String, Object> results;
 
     BenchMeasures(Map<String, String> options, MeasureDurations durations, Path work, List<Target> targets,
-            BenchServers.ChowderServer chowder, LoadRunner runner, Map<String, Object> results) {
+            BenchServers.JvmServer chowder, BenchServers.JvmServer jettyProxy, LoadRunner runner, Map<String, Object> results) {
         this.options = options;
         this.durations = durations;
         this.work = work;
         this.targets = List.copyOf(targets);
         this.chowder = chowder.target();
         this.chowderPid = chowder.pid();
+        this.jettyProxy = jettyProxy;
         this.runner = runner;
         this.results = results;
     }
@@ -67,14 +69,20 @@ final class BenchMeasures {
     /**
      * Bytes Chowder allocates per small request (the latency measure's ~130-byte body and ~1 KB answer), one client for a
      * few seconds with no warm-up excluded: every request counts, and the background (change feed, metrics) is noise
-     * against thousands of requests.
+     * against thousands of requests. Then the same of Jetty's own proxy, the floor of the stack Chowder is built on
+     * ({@code allocation_jetty_proxy}).
      */
     void measureAllocation() throws Exception {
-        BenchmarkRun.log("allocation per request: chowder");
-        try (JvmProbe probe = new JvmProbe(chowderPid)) {
+        results.put("allocation", allocationAndCpu(chowder, chowderPid));
+        results.put("allocation_jetty_proxy", allocationAndCpu(jettyProxy.target(), jettyProxy.pid()));
+    }
+
+    private Map<String, Object> allocationAndCpu(Target target, long pid) throws Exception {
+        BenchmarkRun.log("allocation per request: " + target.name());
+        try (JvmProbe probe = new JvmProbe(pid)) {
             long before = probe.allocatedBytes();
             long cpuBefore = probe.cpuMicros();
-            Map<String, Object> result = runner.load(chowder, "latency", "1", "0", String.valueOf(Math.max(3, durations.measureS() / 3)));
+            Map<String, Object> result = runner.load(target, "latency", "1", "0", String.valueOf(Math.max(3, durations.measureS() / 3)));
             long allocated = probe.allocatedBytes() - before;
             long cpu = probe.cpuMicros() - cpuBefore;
             long requests = ((Number) result.get("requests")).longValue();
@@ -82,7 +90,7 @@ final class BenchMeasures {
             allocation.put("requests", requests);
             allocation.put("bytes_per_request", requests == 0 ? 0 : allocated / (double) requests);
             allocation.put("cpu_us_per_request", requests == 0 ? 0 : cpu / (double) requests);
-            results.put("allocation", allocation);
+            return allocation;
         }
     }
 
@@ -97,12 +105,12 @@ final class BenchMeasures {
             target.headers().forEach((name, value) -> lua.append("wrk.headers[\"").append(name).append("\"] = \"").append(value).append("\"\n"));
             Files.writeString(script, lua);
             wrk(target, script, durations.warmupS());
-            if (target != chowder) {
+            if (target != chowder && target != jettyProxy.target()) {
                 byTarget.put(target.name(), wrk(target, script, durations.measureS()));
                 continue;
             }
-            // Chowder's CPU time per request at saturation: what its throughput costs, whatever else the machine runs.
-            try (JvmProbe probe = new JvmProbe(chowderPid)) {
+            // A JVM's CPU time per request at saturation: what its throughput costs, whatever else the machine runs.
+            try (JvmProbe probe = new JvmProbe(target == chowder ? chowderPid : jettyProxy.pid())) {
                 long cpuBefore = probe.cpuMicros();
                 Map<String, Object> result = wrk(target, script, durations.measureS());
                 long cpu = probe.cpuMicros() - cpuBefore;

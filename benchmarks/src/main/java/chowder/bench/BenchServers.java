@@ -16,16 +16,21 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Starts what a benchmark run measures, on loopback: the upstream, nginx, Chowder and Portkey, each a process of its own. */
+/**
+ * Starts what a benchmark run measures, on loopback: the upstream, nginx, Jetty's own proxy, Chowder and Portkey, each a
+ * process of its own.
+ */
 final class BenchServers {
     static final String UPSTREAM_TOKEN = "bench-upstream-token";
+    /** The name of the reference target {@link JettyProxy} in results and tables. */
+    static final String JETTY_PROXY = "jetty-proxy";
     /** Chowder's JVM options in every run (documented in docs/perf.md). */
     static final List<String> CHOWDER_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints", "--sun-misc-unsafe-memory-access=allow");
     static final List<String> UPSTREAM_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseParallelGC");
 
-    /** Chowder as a target, and its process id for the JVM probes. */
-    record ChowderServer(Target target, long pid) {}
+    /** A target that is a JVM (Chowder, Jetty's proxy), and its process id for the JVM probes. */
+    record JvmServer(Target target, long pid) {}
 
     private final Processes processes;
     private final Path work;
@@ -99,7 +104,23 @@ final class BenchServers {
         return new Target("nginx", "127.0.0.1", port, "/v1/responses", Map.of("Authorization", "Bearer " + UPSTREAM_TOKEN));
     }
 
-    ChowderServer startChowder(int upstreamPort) throws Exception {
+    /** {@link JettyProxy} with Chowder's JVM options: the same heap and collector as Chowder, so that allocation compares. */
+    JvmServer startJettyProxy(int upstreamPort) throws Exception {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        List<String> command = new ArrayList<>(List.of(Processes.JAVA));
+        command.addAll(CHOWDER_JVM);
+        command.addAll(List.of("-cp", benchJar.toString(), JettyProxy.class.getName(), "0", String.valueOf(upstreamPort)));
+        long pid = processes.start("jetty-proxy", command, Map.of(), line -> {
+            if (line.startsWith("PORT ")) {
+                port.complete(Integer.parseInt(line.substring(5).trim()));
+            }
+        }).pid();
+        int p = port.get(60, TimeUnit.SECONDS);
+        BenchmarkRun.log("Jetty's proxy on " + p + " (pid " + pid + ")");
+        return new JvmServer(new Target(JETTY_PROXY, "127.0.0.1", p, "/v1/responses", Map.of("Authorization", "Bearer " + UPSTREAM_TOKEN)), pid);
+    }
+
+    JvmServer startChowder(int upstreamPort) throws Exception {
         int port = Processes.freePort();
         String jar = options.get("chowder-jar");
         Map<String, String> env = new LinkedHashMap<>();
@@ -126,7 +147,7 @@ final class BenchServers {
         }
         String instanceId = LoadGenerator.JSON.readTree(created.body()).path("id").asText();
         BenchmarkRun.log("Chowder on " + port + " (pid " + chowderPid + "), instance " + instanceId);
-        return new ChowderServer(new Target("chowder", "127.0.0.1", port, "/v1/instances/" + instanceId + "/responses",
+        return new JvmServer(new Target("chowder", "127.0.0.1", port, "/v1/instances/" + instanceId + "/responses",
                 Map.of("Authorization", "Bearer " + key)), chowderPid);
     }
 

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One benchmark run: starts the upstream, nginx, Chowder and Portkey on loopback, measures each the same
+ * One benchmark run: starts the upstream, nginx, Jetty's own proxy, Chowder and Portkey on loopback, measures each the same
  * way back to back (the load in separate JVMs, throughput with wrk), and writes the JSON result and the
  * tables of docs/perf.md. Started by {@code scripts/bench}, which builds and installs what it needs and
  * passes the options below.
@@ -61,7 +61,9 @@ public final class BenchmarkRun {
                 Map.of("Authorization", "Bearer " + BenchServers.UPSTREAM_TOKEN));
         targets.add(direct);
         targets.add(servers.startNginx(upstreamPort));
-        BenchServers.ChowderServer chowder = servers.startChowder(upstreamPort);
+        BenchServers.JvmServer jettyProxy = servers.startJettyProxy(upstreamPort);
+        targets.add(jettyProxy.target());
+        BenchServers.JvmServer chowder = servers.startChowder(upstreamPort);
         targets.add(chowder.target());
         if (options.containsKey("portkey-dir")) {
             targets.add(servers.startPortkey(upstreamPort));
@@ -70,7 +72,7 @@ public final class BenchmarkRun {
             BenchServers.checkTarget(target);
         }
         results.put("meta", meta());
-        BenchMeasures measures = new BenchMeasures(options, durations, work, targets, chowder, new LoadRunner(work, benchJar), results);
+        BenchMeasures measures = new BenchMeasures(options, durations, work, targets, chowder, jettyProxy, new LoadRunner(work, benchJar), results);
         attempt("jit_warmup", measures::warmUpEveryTarget);
         attempt("latency", measures::measureLatency);
         attempt("allocation", measures::measureAllocation);
