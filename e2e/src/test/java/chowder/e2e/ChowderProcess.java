@@ -254,8 +254,8 @@ public final class ChowderProcess implements AutoCloseable {
         environment.put("CHOWDER_HTTP_HOST", "127.0.0.1");
         environment.put("CHOWDER_HTTP_PORT", Integer.toString(port));
         environment.put("CHOWDER_SHUTDOWN_GRACE", "5s");
-        // A sandboxed gateway starts in about 24 s at the default of one core and 20 s at two (the machine's all): the
-        // suite starts dozens. The quota itself is tested in SandboxLimitsTest; a test may still set its own.
+        // A sandboxed gateway starts in about 24 s at the default of one core and 20 s at two (all of a 2-core CI
+        // machine): the suite starts dozens. The quota itself is tested in SandboxLimitsTest; a test may set its own.
         environment.put("CHOWDER_SANDBOX_CPUS", "2");
         environment.putAll(settings);
     }
