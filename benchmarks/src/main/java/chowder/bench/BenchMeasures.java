@@ -69,8 +69,8 @@ final class BenchMeasures {
     /**
      * Bytes Chowder allocates per small request (the latency measure's ~130-byte body and ~1 KB answer), one client for a
      * few seconds with no warm-up excluded: every request counts, and the background (change feed, metrics) is noise
-     * against thousands of requests. Then the same of Jetty's own proxy, the floor of the stack Chowder is built on
-     * ({@code allocation_jetty_proxy}).
+     * against thousands of requests. Then the same of Jetty's own proxy, the reference point of the stack Chowder is
+     * built on ({@code allocation_jetty_proxy}).
      */
     void measureAllocation() throws Exception {
         results.put("allocation", allocationAndCpu(chowder, chowderPid));

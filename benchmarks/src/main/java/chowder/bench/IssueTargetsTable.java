@@ -13,7 +13,7 @@ import java.util.Locale;
 /**
  * The table of a run's figures against the performance targets of issue #20, for docs/perf.md, with the same figure of
  * Jetty's own proxy ({@link JettyProxy}) beside Chowder's where the run measured it: a target that proxy misses too is
- * below the floor of the stack the relay is built on.
+ * beyond what the stack the relay is built on reaches as shipped.
  */
 final class IssueTargetsTable {
     private static final String JETTY = BenchServers.JETTY_PROXY;

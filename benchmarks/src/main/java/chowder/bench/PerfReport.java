@@ -78,7 +78,7 @@ final class PerfReport {
         md.append('\n');
     }
 
-    /** "added by X" rows (X minus direct, per percentile) and the ratio Chowder/nginx of the added time. */
+    /** "added by X" rows (X minus direct, per percentile) and the ratios Chowder/nginx and Chowder/Jetty's proxy of the added time. */
     private void addedRows(JsonNode byTarget, String field) {
         JsonNode direct = byTarget.path("direct").path(field);
         for (String proxy : PROXIES) {
