@@ -45,19 +45,27 @@ final class BenchServers {
     }
 
     int startUpstream() throws Exception {
+        JvmPort upstream = startBenchClass("upstream", UPSTREAM_JVM, Upstream.class, "0");
+        BenchmarkRun.log("upstream on " + upstream.port());
+        return upstream.port();
+    }
+
+    /** A main class of this jar in a JVM of its own with {@code jvm} options, once it prints {@code PORT n}. */
+    private JvmPort startBenchClass(String name, List<String> jvm, Class<?> main, String... arguments) throws Exception {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         List<String> command = new ArrayList<>(List.of(Processes.JAVA));
-        command.addAll(UPSTREAM_JVM);
-        command.addAll(List.of("-cp", benchJar.toString(), Upstream.class.getName(), "0"));
-        processes.start("upstream", command, Map.of(), line -> {
+        command.addAll(jvm);
+        command.addAll(List.of("-cp", benchJar.toString(), main.getName()));
+        command.addAll(List.of(arguments));
+        long pid = processes.start(name, command, Map.of(), line -> {
             if (line.startsWith("PORT ")) {
                 port.complete(Integer.parseInt(line.substring(5).trim()));
             }
-        });
-        int p = port.get(60, TimeUnit.SECONDS);
-        BenchmarkRun.log("upstream on " + p);
-        return p;
+        }).pid();
+        return new JvmPort(port.get(60, TimeUnit.SECONDS), pid);
     }
+
+    private record JvmPort(int port, long pid) {}
 
     Target startNginx(int upstreamPort) throws Exception {
         int port = Processes.freePort();
@@ -106,18 +114,10 @@ final class BenchServers {
 
     /** {@link JettyProxy} with Chowder's JVM options: the same heap and collector as Chowder, so that allocation compares. */
     JvmServer startJettyProxy(int upstreamPort) throws Exception {
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        List<String> command = new ArrayList<>(List.of(Processes.JAVA));
-        command.addAll(CHOWDER_JVM);
-        command.addAll(List.of("-cp", benchJar.toString(), JettyProxy.class.getName(), "0", String.valueOf(upstreamPort)));
-        long pid = processes.start("jetty-proxy", command, Map.of(), line -> {
-            if (line.startsWith("PORT ")) {
-                port.complete(Integer.parseInt(line.substring(5).trim()));
-            }
-        }).pid();
-        int p = port.get(60, TimeUnit.SECONDS);
-        BenchmarkRun.log("Jetty's proxy on " + p + " (pid " + pid + ")");
-        return new JvmServer(new Target(JETTY_PROXY, "127.0.0.1", p, "/v1/responses", Map.of("Authorization", "Bearer " + UPSTREAM_TOKEN)), pid);
+        JvmPort proxy = startBenchClass(JETTY_PROXY, CHOWDER_JVM, JettyProxy.class, "0", String.valueOf(upstreamPort));
+        BenchmarkRun.log("Jetty's proxy on " + proxy.port() + " (pid " + proxy.pid() + ")");
+        return new JvmServer(new Target(JETTY_PROXY, "127.0.0.1", proxy.port(), "/v1/responses",
+                Map.of("Authorization", "Bearer " + UPSTREAM_TOKEN)), proxy.pid());
     }
 
     JvmServer startChowder(int upstreamPort) throws Exception {
