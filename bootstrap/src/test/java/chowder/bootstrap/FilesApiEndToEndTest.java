@@ -210,6 +210,51 @@ class FilesApiEndToEndTest {
         assertThat(workspace).isEmptyDirectory();
     }
 
+    /**
+     * A client that writes its whole upload before it reads (as Java's HttpClient may) gets the 413: the rest of the
+     * refused form is read and dropped after the answer, where closing on it would reset the connection, answer and all.
+     */
+    @Test
+    void anUploadOverTheLimitIsAnsweredToAClientThatSendsItAllBeforeReading() throws Exception {
+        byte[] form = multipart("big.bin", "big.bin", new byte[8 * MAX_FILE_BYTES]);
+        for (boolean declaredLength : List.of(true, false)) {
+            try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), chowder.port())) {
+                socket.setSoTimeout(30_000);
+                java.io.OutputStream out = socket.getOutputStream();
+                out.write(("POST " + files + "/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                        + "\r\nContent-Type: multipart/form-data; boundary=" + BOUNDARY + "\r\n"
+                        + (declaredLength ? "Content-Length: " + form.length + "\r\n\r\n" : "Transfer-Encoding: chunked\r\n\r\n"))
+                        .getBytes(UTF_8));
+                java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+                if (declaredLength) {
+                    sent.writeBytes(form);
+                } else {
+                    for (int from = 0; from < form.length; from += 16 * 1024) {
+                        int length = Math.min(16 * 1024, form.length - from);
+                        sent.writeBytes((Integer.toHexString(length) + "\r\n").getBytes(UTF_8));
+                        sent.write(form, from, length);
+                        sent.writeBytes("\r\n".getBytes(UTF_8));
+                    }
+                    sent.writeBytes("0\r\n\r\n".getBytes(UTF_8));
+                }
+                byte[] body = sent.toByteArray();
+                // Past the limit first; then, while the answer is given, the client goes on writing without reading.
+                int first = MAX_FILE_BYTES + 32 * 1024;
+                out.write(body, 0, first);
+                out.flush();
+                Thread.sleep(300);
+                out.write(body, first, body.length - first);
+                out.flush();
+                String answer = new String(socket.getInputStream().readAllBytes(), UTF_8);
+
+                assertThat(answer).as("Content-Length declared: " + declaredLength).startsWith("HTTP/1.1 413 ")
+                        .endsWith("{\"detail\":\"Files are limited to " + MAX_FILE_BYTES + " bytes.\"}");
+                assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+            }
+        }
+        assertThat(workspace).isEmptyDirectory();
+    }
+
     @Test
     void aDirectoryMovedIntoItselfThroughALinkIsA400ThatSaysSo() throws Exception {
         assertThat(chowder.send("PUT", files + "/content", key, "{\"path\":\"dir/file.txt\",\"content\":\"x\"}").statusCode()).isEqualTo(204);

@@ -101,6 +101,10 @@ public final class ChowderHttpServer {
                 } else {
                     server.insertHandler(relay);
                 }
+                // The control plane's routes drain a body they answered without reading, as the relay does its own.
+                if (!config.refusedBodyLinger().isZero()) {
+                    relay.insertHandler(new UnreadBodyLinger(config.refusedBodyLinger()));
+                }
                 // First in the chain: a request reaches it as soon as its headers are parsed.
                 server.insertHandler(headerTimeout);
                 server.setErrorHandler(new JsonErrorHandler(json));

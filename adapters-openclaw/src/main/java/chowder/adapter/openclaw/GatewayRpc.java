@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Calls one method of a gateway's WebSocket protocol (OpenClaw's {@code docs/gateway/protocol/}, protocol 4): answer
@@ -30,6 +32,7 @@ public final class GatewayRpc {
     private static final int PROTOCOL = 4;
     /** A skills inventory is tens of kilobytes; nothing this client asks for comes near. */
     private static final int MAX_FRAME_CHARS = 2 * 1024 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayRpc.class);
 
     private final HttpClient http;
 
@@ -43,28 +46,69 @@ public final class GatewayRpc {
      * (which holds no secret of ours).
      */
     public JsonNode call(Instance instance, String method, ObjectNode params, Duration timeout) {
-        Answer answer = answer(instance, method, params, timeout);
+        return payload(method, answer(instance, method, params, timeout));
+    }
+
+    /**
+     * {@link #call} for a method that only reads: an attempt the gateway leaves unanswered for half of {@code timeout} is
+     * given up and made once more on a fresh connection, within the same {@code timeout}. A gateway has been seen to leave
+     * one such call unanswered for good among many answered at once (a {@code skills.status} right after a config reload
+     * and an agent's turn); a call that changes something is never repeated this way, as it may have been done.
+     */
+    public JsonNode read(Instance instance, String method, ObjectNode params, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Duration firstAttempt = timeout.dividedBy(2);
+        try {
+            return payload(method, exchange(instance, method, params, firstAttempt));
+        } catch (TimeoutException e) {
+            LOG.warn("Gateway of instance {} left {} unanswered for {} ms; asking again on a new connection", instance.id(), method,
+                    firstAttempt.toMillis());
+        }
+        try {
+            return payload(method, exchange(instance, method, params, Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+        } catch (TimeoutException e) {
+            throw timedOut(method, timeout);
+        }
+    }
+
+    /** The gateway's answer to the call, a refusal included; a refused connect is {@code GATEWAY_CREDENTIALS_REJECTED}. */
+    public Answer answer(Instance instance, String method, ObjectNode params, Duration timeout) {
+        try {
+            return exchange(instance, method, params, timeout);
+        } catch (TimeoutException e) {
+            throw timedOut(method, timeout);
+        }
+    }
+
+    private static JsonNode payload(String method, Answer answer) {
         if (answer.refusal().isPresent()) {
             throw new ChowderException(ErrorCode.GATEWAY_FAILED, "Gateway error – " + method + " failed: " + answer.refusal().get());
         }
         return answer.payload();
     }
 
-    /** The gateway's answer to the call, a refusal included; a refused connect is {@code GATEWAY_CREDENTIALS_REJECTED}. */
-    public Answer answer(Instance instance, String method, ObjectNode params, Duration timeout) {
+    private static ChowderException timedOut(String method, Duration timeout) {
+        return new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Gateway timeout – " + method + " did not answer within "
+                + timeout.toSeconds() + " s.");
+    }
+
+    /** One connection, one call, answered within {@code timeout} from the connection's start. */
+    private Answer exchange(Instance instance, String method, ObjectNode params, Duration timeout) throws TimeoutException {
         URI uri = URI.create("ws://" + instance.gatewayUrl().value().getHost() + ":" + instance.gatewayUrl().value().getPort() + "/");
         Exchange exchange = new Exchange(instance.gatewayToken().value(), method, params);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<WebSocket> opening = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, exchange);
         WebSocket socket = null;
         try {
-            socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, exchange)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return exchange.result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            socket = opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return exchange.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // A connection that opens after all is closed then, before it can send the call given up on.
+            opening.thenAccept(WebSocket::abort);
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ChowderException(ErrorCode.GATEWAY_UNAVAILABLE, "Gateway unavailable – interrupted.");
-        } catch (TimeoutException e) {
-            throw new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Gateway timeout – " + method + " did not answer within "
-                    + timeout.toSeconds() + " s.");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ChowderException answered) {
                 throw answered;

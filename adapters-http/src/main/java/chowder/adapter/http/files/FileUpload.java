@@ -91,30 +91,9 @@ final class FileUpload {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             String message = String.valueOf(cause.getMessage());
             if (message.startsWith("max file size exceeded") || message.startsWith("max length exceeded")) {
-                drain(ctx, maxFileBytes + MULTIPART_OVERHEAD_BYTES);
                 return FileRoutes.tooLarge(maxFileBytes);
             }
         }
         return ChowderException.invalidRequest("The body is not a valid multipart/form-data form.");
-    }
-
-    /**
-     * Reads and drops what the client is still sending, up to {@code limit} bytes: closing on unread bytes would
-     * reset the connection, and the client would never see the answer.
-     */
-    private static void drain(Context ctx, long limit) {
-        try {
-            InputStream in = ctx.req().getInputStream();
-            byte[] buffer = new byte[16 * 1024];
-            for (long left = limit; left > 0; ) {
-                int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-                if (read < 0) {
-                    return;
-                }
-                left -= read;
-            }
-        } catch (IOException | RuntimeException e) {
-            // the connection will be closed; the answer may not arrive
-        }
     }
 }

@@ -1,6 +1,7 @@
 package chowder.adapter.http.responses;
 
 import chowder.adapter.http.ErrorResponses;
+import chowder.adapter.http.UnreadBodyDrain;
 import chowder.adapter.http.observability.RequestIds;
 import chowder.application.port.Cancellation;
 import chowder.application.port.GatewayAnswerListener;

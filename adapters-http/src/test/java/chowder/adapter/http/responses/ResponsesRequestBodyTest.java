@@ -3,6 +3,7 @@ package chowder.adapter.http.responses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chowder.adapter.http.ApiTest;
+import chowder.adapter.http.UnreadBodyDrain;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -143,7 +144,8 @@ class ResponsesRequestBodyTest extends ApiTest {
             "a body over the limit, 1048576, true, true, 413",
             "a wrong key, 60000, false, true, 401",
             "an unknown instance, 60000, true, false, 404",
-            "a wrong key on a control-plane route, 60000, false, false, 401"})
+            "a wrong key on a control-plane route, 60000, false, false, 401",
+            "a body over the limit on a control-plane route, 1048576, true, false, 413"})
     void anAnswerBeforeTheBodyReachesAClientStillSendingIt(String what, int declared, boolean rightKey, boolean knownInstance, int status)
             throws Exception {
         String id = knownInstance ? register(acmeKey) : "no-such-instance";
@@ -174,14 +176,15 @@ class ResponsesRequestBodyTest extends ApiTest {
 
     /**
      * A client that waits for a 100 Continue before sending a body over the limit is sent none: it gets the 413 and the
-     * connection closes at once, without waiting for a body that will never come.
+     * connection closes at once, without waiting for a body that will never come; on a control-plane route too.
      */
-    @Test
-    void aClientWaitingToSendABodyOverTheLimitGetsThe413AndTheConnectionEndsAtOnce() throws Exception {
-        String id = register(acmeKey);
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aClientWaitingToSendABodyOverTheLimitGetsThe413AndTheConnectionEndsAtOnce(boolean responsesRoute) throws Exception {
+        String path = responsesRoute ? "/v1/instances/" + register(acmeKey) + "/responses" : "/v1/instances";
         try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), api.port())) {
             socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(("POST /v1/instances/" + id + "/responses HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: application/json\r\nAuthorization: Bearer " + acmeKey + "\r\nExpect: 100-continue\r\n"
                     + "Content-Length: 1048576\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             long sent = System.nanoTime();

@@ -120,7 +120,7 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
 
     @Override
     public ChannelState status(Instance instance, Channel channel) {
-        JsonNode report = rpc.call(instance, "channels.status", JSON.createObjectNode().put("channel", channel.id()), STATUS_TIMEOUT);
+        JsonNode report = rpc.read(instance, "channels.status", JSON.createObjectNode().put("channel", channel.id()), STATUS_TIMEOUT);
         JsonNode account = report.path("channelAccounts").path(channel.id()).path(0);
         Map<String, Object> details = new LinkedHashMap<>();
         for (String field : List.of("lastError", "lastConnectedAt", "lastInboundAt", "lastOutboundAt", "lifecycle", "mode")) {
@@ -137,7 +137,7 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
 
     @Override
     public List<PairingRequest> pairingRequests(Instance instance, Channel channel) {
-        JsonNode report = rpc.call(instance, "channels.pairing.list", JSON.createObjectNode().put("channel", channel.id()), STATUS_TIMEOUT);
+        JsonNode report = rpc.read(instance, "channels.pairing.list", JSON.createObjectNode().put("channel", channel.id()), STATUS_TIMEOUT);
         List<PairingRequest> requests = new ArrayList<>();
         for (JsonNode request : report.path("requests")) {
             if (!channel.id().equals(request.path("channel").asText(channel.id()))) {

@@ -51,7 +51,7 @@ final class LocalInstanceSkills implements InstanceSkillsPort {
 
     @Override
     public List<SkillStatus> status(Instance instance) {
-        JsonNode report = rpc.call(instance, "skills.status", JSON.createObjectNode(), STATUS_TIMEOUT);
+        JsonNode report = rpc.read(instance, "skills.status", JSON.createObjectNode(), STATUS_TIMEOUT);
         String installed = report.path("workspaceDir").asText() + "/" + SKILLS + "/";
         List<SkillStatus> skills = new ArrayList<>();
         for (JsonNode skill : report.path("skills")) {

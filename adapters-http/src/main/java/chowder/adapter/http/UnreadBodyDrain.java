@@ -1,4 +1,4 @@
-package chowder.adapter.http.responses;
+package chowder.adapter.http;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -19,11 +19,13 @@ import org.eclipse.jetty.server.Request;
  * 30 s by default, nginx's {@code lingering_time}), and a client that sends nothing for {@link #QUIET} (nginx's
  * {@code lingering_timeout}) is cut off sooner. What is still unread then goes with the connection, Jetty's way.
  */
-final class UnreadBodyDrain implements Runnable {
-    static final Duration QUIET = Duration.ofSeconds(5);
+public final class UnreadBodyDrain implements Runnable {
+    public static final Duration QUIET = Duration.ofSeconds(5);
+    /** Jetty's default for the chunks its consume reads ({@code HttpConfiguration.maxUnconsumedRequestContentReads}). */
+    private static final int AVAILABLE_READS = 16;
 
     /** What is left of a body that will not be read. */
-    enum Rest {
+    public enum Rest {
         /** Nothing: it ended (or failed). */
         NONE,
         /** Some may still come: it is to be drained. */
@@ -44,27 +46,41 @@ final class UnreadBodyDrain implements Runnable {
     }
 
     /**
-     * What is left of {@code request}'s body, told by reading (and dropping) one chunk of it: a read never sends a
-     * 100 Continue (a demand does), so a client still waiting for one is not asked for its body by this.
+     * What is left of {@code request}'s body, told by reading (and dropping) what has arrived of it, as Jetty's own
+     * consume does (at most {@link #AVAILABLE_READS} chunks): a body that has all arrived is no reason to end the
+     * connection. A read never sends a 100 Continue (a demand does), so a client still waiting for one (nothing of its
+     * body read yet) is not asked for its body by this.
      */
-    static Rest rest(Request request) {
-        Content.Chunk next = request.read();
-        if (next == null) {
-            return request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString()) ? Rest.HELD_BACK : Rest.COMING;
+    public static Rest rest(Request request) {
+        for (int reads = 0; reads < AVAILABLE_READS; reads++) {
+            Content.Chunk next = request.read();
+            if (next == null) {
+                boolean waitsForContinue = request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())
+                        && Request.getContentBytesRead(request) == 0;
+                return waitsForContinue ? Rest.HELD_BACK : Rest.COMING;
+            }
+            next.release();
+            if (next.isLast() || Content.Chunk.isFailure(next)) {
+                return Rest.NONE;
+            }
         }
-        next.release();
-        return next.isLast() || Content.Chunk.isFailure(next) ? Rest.NONE : Rest.COMING;
+        return Rest.COMING;
     }
 
     /** Drops what is left of {@code request}'s body, then runs {@code drained} (also when the body failed or took too long). */
-    static void drain(Request request, Duration linger, Runnable drained) {
+    public static void drain(Request request, Duration linger, Runnable drained) {
         // The connection closes afterwards: a client that goes quiet ends the drain through the idle timeout's failed read.
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long idleMillis = endPoint.getIdleTimeout();
         long quietMillis = Math.min(QUIET.toMillis(), Math.max(1, TimeUnit.MILLISECONDS.convert(linger)));
-        if (endPoint.getIdleTimeout() <= 0 || endPoint.getIdleTimeout() > quietMillis) {
+        if (idleMillis <= 0 || idleMillis > quietMillis) {
             endPoint.setIdleTimeout(quietMillis);
         }
-        new UnreadBodyDrain(request, linger, drained).run();
+        // A connection that outlives the drain (its answer did not say close) is idle as long as any other again.
+        new UnreadBodyDrain(request, linger, () -> {
+            endPoint.setIdleTimeout(idleMillis);
+            drained.run();
+        }).run();
     }
 
     @Override
