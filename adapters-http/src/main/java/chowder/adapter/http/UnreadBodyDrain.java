@@ -1,5 +1,6 @@
 package chowder.adapter.http;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
@@ -7,6 +8,8 @@ import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Reads and drops the rest of a request body that was answered without being read (too large, a wrong key, no such
@@ -65,6 +68,15 @@ public final class UnreadBodyDrain implements Runnable {
             }
         }
         return Rest.COMING;
+    }
+
+    /**
+     * Writes {@code answer} to {@code sink} as its content but not its end, drops the rest of {@code request}'s body, then
+     * ends the content: the answer reaches the client while the connection still takes what it sends.
+     */
+    public static void writeThenDrain(Request request, Duration linger, Content.Sink sink, ByteBuffer answer, Callback written) {
+        sink.write(false, answer, Callback.from(() -> drain(request, linger, () -> sink.write(true, BufferUtil.EMPTY_BUFFER, written)),
+                written::failed));
     }
 
     /** Drops what is left of {@code request}'s body, then runs {@code drained} (also when the body failed or took too long). */

@@ -83,9 +83,7 @@ public final class UnreadBodyLinger extends Handler.Wrapper {
                     getHeaders().put(HttpHeader.CONTENT_LENGTH, BufferUtil.length(content));
                 }
             }
-            super.write(false, content, Callback.from(
-                    () -> UnreadBodyDrain.drain(request.getWrapped(), linger, () -> super.write(true, BufferUtil.EMPTY_BUFFER, callback)),
-                    callback::failed));
+            UnreadBodyDrain.writeThenDrain(request.getWrapped(), linger, super::write, content, callback);
         }
     }
 }

@@ -222,8 +222,7 @@ final class ResponseExchange implements GatewayAnswerListener {
         // A client that has its error may send its next request at once: the body was read whole, or the connection ends.
         Callback completed = Callback.from(() -> complete(null), this::complete);
         if (drain) {
-            write(false, ByteBuffer.wrap(answer.body()), Callback.from(
-                    () -> UnreadBodyDrain.drain(clientRequest, relay.refusedBodyLinger, () -> write(true, BufferUtil.EMPTY_BUFFER, completed)), this::complete));
+            UnreadBodyDrain.writeThenDrain(clientRequest, relay.refusedBodyLinger, this::write, ByteBuffer.wrap(answer.body()), completed);
         } else {
             write(true, ByteBuffer.wrap(answer.body()), completed);
         }
