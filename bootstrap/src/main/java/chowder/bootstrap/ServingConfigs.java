@@ -104,7 +104,9 @@ final class ServingConfigs {
                 read.value(MODEL_MAX_CONNECTIONS, defaults.maxConnections(), EnvironmentReader::positiveInt),
                 read.value(MODEL_METERING_CONCURRENCY, defaults.meteringConcurrency(), EnvironmentReader::positiveInt),
                 read.value(MODEL_OUTPUT_ESTIMATE, defaults.outputEstimateTokens(), EnvironmentReader::positiveLong),
-                read.value(MODEL_ANTHROPIC_BETAS, defaults.anthropicBetas(), ServingConfigs::betas));
+                read.value(MODEL_ANTHROPIC_BETAS, defaults.anthropicBetas(), ServingConfigs::betas),
+                // One setting for both listeners: a refused body is drained alike wherever it was sent.
+                read.value(HTTP_REFUSED_BODY_LINGER, defaults.refusedBodyLinger(), Durations::parse));
     }
 
     /** A comma-separated list of {@code anthropic-beta} values, or {@code none}. */

@@ -75,11 +75,12 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_MODEL_MAX_CALLS_PER_INSTANCE", "3"), Map.entry("CHOWDER_MODEL_MAX_CALLS_PER_ORGANIZATION", "12"),
                 Map.entry("CHOWDER_MODEL_MAX_CONNECTIONS", "100"), Map.entry("CHOWDER_MODEL_METERING_CONCURRENCY", "2"),
                 Map.entry("CHOWDER_MODEL_OUTPUT_ESTIMATE", "8192"),
-                Map.entry("CHOWDER_MODEL_ANTHROPIC_BETAS", "context-1m-2025-08-07, fine-grained-tool-streaming-2025-05-14")));
+                Map.entry("CHOWDER_MODEL_ANTHROPIC_BETAS", "context-1m-2025-08-07, fine-grained-tool-streaming-2025-05-14"),
+                Map.entry("CHOWDER_HTTP_REFUSED_BODY_LINGER", "0s")));
         assertThat(config.operatorModelKeysForAll()).isFalse();
         assertThat(config.modelEndpoint()).isEqualTo(new ModelEndpointConfig(47001, java.time.Duration.ofSeconds(3),
                 java.time.Duration.ofSeconds(90), 16 * 1024 * 1024, ModelEndpointConfig.DEFAULT_MAX_USAGE_BYTES, 3, 12, 100, 2, 8192,
-                java.util.Set.of("context-1m-2025-08-07", "fine-grained-tool-streaming-2025-05-14")));
+                java.util.Set.of("context-1m-2025-08-07", "fine-grained-tool-streaming-2025-05-14"), java.time.Duration.ZERO));
         assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_MODEL_ANTHROPIC_BETAS", "none")).modelEndpoint().anthropicBetas()).isEmpty();
         ChowderConfig defaults = ChowderConfig.fromEnvironment(Map.of());
         assertThat(defaults.operatorModelKeysForAll()).isTrue();

@@ -19,13 +19,19 @@ import org.eclipse.jetty.util.Callback;
  * consume what has arrived and close on the rest, and the reset takes the answer with it from a client still sending
  * (Java's HttpClient then reports "header parser received no bytes"; curl a broken pipe).
  *
- * <p>Sits between the relay and the servlet layer. A request whose body was read, or had none, passes through as it is.
+ * <p>Sits between the relay and the servlet layer, and in front of the model endpoint's relay. A request whose body was
+ * read, or had none, passes through as it is.
  */
 public final class UnreadBodyLinger extends Handler.Wrapper {
     private final Duration linger;
 
     public UnreadBodyLinger(Duration linger) {
         this.linger = requireNonNull(linger, "linger is null");
+    }
+
+    public UnreadBodyLinger(Duration linger, Handler handler) {
+        this(linger);
+        setHandler(handler);
     }
 
     @Override

@@ -7,18 +7,21 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.ModelProviderName;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Blocker;
 
 /**
  * Whether a gateway's model call may go to its provider, checked in {@link ModelProxyHandler}'s order: its path, its
  * credential, the calls at once of its instance and organization, its body, then the organization's rate and budgets.
  */
 final class ModelCallAdmission {
-    private static final String BODY_READ = ModelCallAdmission.class.getName() + ".bodyRead";
+    /** The first buffer of a body without a declared length: grown by doubling, up to the limit. */
+    private static final int UNDECLARED_START = 16 * 1024;
 
     private final AuthorizeModelCallUseCase calls;
     private final ModelEndpointConfig config;
@@ -28,11 +31,6 @@ final class ModelCallAdmission {
         this.calls = calls;
         this.config = config;
         this.inFlight = inFlight;
-    }
-
-    /** Whether the body of a refused call was read whole (then the connection can carry the next request). */
-    static boolean bodyRead(Request gatewayRequest) {
-        return gatewayRequest.getAttribute(BODY_READ) != null;
     }
 
     /** The call, holding its place among the calls at once; a refusal is thrown ({@link ChowderException} or {@link ModelCallRefused}). */
@@ -62,7 +60,6 @@ final class ModelCallAdmission {
         try {
             // Refused for its body (a model not offered, say), a call never reaches the provider nor its rate and budgets.
             byte[] received = body(gatewayRequest);
-            gatewayRequest.setAttribute(BODY_READ, Boolean.TRUE);
             ModelCallBody body = ModelCallBody.of(received, grant.api(), grant.models(), grant.account(), config.outputEstimateTokens());
             ModelCallMeter meter = grant.admission().admit(body.estimate().reservation());
             return new ModelCall(provider, grant, body, slot, meter);
@@ -84,19 +81,63 @@ final class ModelCallAdmission {
         throw new ChowderException(ErrorCode.MISSING_API_KEY, "A model call needs its instance's credential (Authorization: Bearer, or x-api-key).");
     }
 
+    /**
+     * The whole body, read chunk by chunk (this is a virtual thread: waiting for more blocks it alone). A body over the
+     * limit is refused with its rest left unread and the request not failed, so that the answer's drain
+     * ({@code UnreadBodyLinger}) can drop what the client still sends: an {@code InputStream} closed early would fail the
+     * request, and the connection would be reset under the answer.
+     */
     private byte[] body(Request gatewayRequest) {
+        int max = config.maxRequestBytes();
         long declared = gatewayRequest.getLength();
-        if (declared > config.maxRequestBytes()) {
-            throw new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "A model call is at most " + config.maxRequestBytes() + " bytes.");
+        if (declared > max) {
+            throw tooLarge();
         }
-        try (InputStream in = Content.Source.asInputStream(gatewayRequest)) {
-            byte[] bytes = in.readNBytes(config.maxRequestBytes() + 1);
-            if (bytes.length > config.maxRequestBytes()) {
-                throw new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "A model call is at most " + config.maxRequestBytes() + " bytes.");
+        byte[] bytes = new byte[declared >= 0 ? (int) declared : Math.min(max, UNDECLARED_START)];
+        int length = 0;
+        while (true) {
+            Content.Chunk chunk = gatewayRequest.read();
+            if (chunk == null) {
+                awaitContent(gatewayRequest);
+                continue;
             }
-            return bytes;
-        } catch (IOException e) {
-            throw ChowderException.invalidRequest("The model call's body could not be read.");
+            try {
+                if (Content.Chunk.isFailure(chunk)) {
+                    throw unreadable();
+                }
+                ByteBuffer content = chunk.getByteBuffer();
+                int size = content.remaining();
+                if (size > max - length) {
+                    throw tooLarge();
+                }
+                if (size > bytes.length - length) {
+                    bytes = Arrays.copyOf(bytes, (int) Math.min(max, Math.max(length + size, 2L * bytes.length)));
+                }
+                content.get(bytes, length, size);
+                length += size;
+                if (chunk.isLast()) {
+                    return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+                }
+            } finally {
+                chunk.release();
+            }
         }
+    }
+
+    private static void awaitContent(Request gatewayRequest) {
+        try (Blocker.Runnable more = Blocker.runnable()) {
+            gatewayRequest.demand(more);
+            more.block();
+        } catch (IOException e) {
+            throw unreadable();
+        }
+    }
+
+    private ChowderException tooLarge() {
+        return new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "A model call is at most " + config.maxRequestBytes() + " bytes.");
+    }
+
+    private static ChowderException unreadable() {
+        return ChowderException.invalidRequest("The model call's body could not be read.");
     }
 }

@@ -10,11 +10,12 @@ import java.util.Set;
  * one), how long connecting to a provider and a silence inside its answer may last, the largest call it relays, the
  * largest JSON string of an answer it reads usage past, how many calls may run at once per instance and per
  * organization, how many connections it holds, how many calls it charges to the database at once, the output tokens it
- * assumes for a call that names no maximum, and the {@code anthropic-beta} values it forwards.
+ * assumes for a call that names no maximum, the {@code anthropic-beta} values it forwards, and how long the body of a
+ * call refused before it was read is still read and dropped ({@code 0}: not at all), as on the API's listener.
  */
 public record ModelEndpointConfig(int port, Duration connectTimeout, Duration idleTimeout, int maxRequestBytes, int maxUsageBytes,
         int maxCallsPerInstance, int maxCallsPerOrganization, int maxConnections, int meteringConcurrency, long outputEstimateTokens,
-        Set<String> anthropicBetas) {
+        Set<String> anthropicBetas, Duration refusedBodyLinger) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     /**
@@ -38,9 +39,12 @@ public record ModelEndpointConfig(int port, Duration connectTimeout, Duration id
      */
     public static final Set<String> DEFAULT_ANTHROPIC_BETAS = Set.of("fine-grained-tool-streaming-2025-05-14",
             "interleaved-thinking-2025-05-14", "context-management-2025-06-27");
+    /** As the API's listener ({@code CHOWDER_HTTP_REFUSED_BODY_LINGER}, one setting for both): nginx's {@code lingering_time}. */
+    public static final Duration DEFAULT_REFUSED_BODY_LINGER = Duration.ofSeconds(30);
     public static final ModelEndpointConfig DEFAULTS = new ModelEndpointConfig(0, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
             DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_USAGE_BYTES, DEFAULT_MAX_CALLS_PER_INSTANCE, DEFAULT_MAX_CALLS_PER_ORGANIZATION,
-            DEFAULT_MAX_CONNECTIONS, DEFAULT_METERING_CONCURRENCY, DEFAULT_OUTPUT_ESTIMATE_TOKENS, DEFAULT_ANTHROPIC_BETAS);
+            DEFAULT_MAX_CONNECTIONS, DEFAULT_METERING_CONCURRENCY, DEFAULT_OUTPUT_ESTIMATE_TOKENS, DEFAULT_ANTHROPIC_BETAS,
+            DEFAULT_REFUSED_BODY_LINGER);
 
     public ModelEndpointConfig {
         if (port < 0 || port > 65_535) {
@@ -62,5 +66,9 @@ public record ModelEndpointConfig(int port, Duration connectTimeout, Duration id
             throw new IllegalArgumentException("connections, metering concurrency and the output estimate must be at least 1");
         }
         anthropicBetas = Set.copyOf(anthropicBetas);
+        requireNonNull(refusedBodyLinger, "refusedBodyLinger is null");
+        if (refusedBodyLinger.isNegative()) {
+            throw new IllegalArgumentException("refused body linger must not be negative");
+        }
     }
 }

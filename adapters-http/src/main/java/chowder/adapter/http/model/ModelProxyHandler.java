@@ -89,11 +89,7 @@ final class ModelProxyHandler extends ProxyHandler {
         try {
             call = admission.admit(gatewayRequest);
         } catch (RuntimeException e) {
-            if (!ModelCallAdmission.bodyRead(gatewayRequest)) {
-                // Refused before its body was read (credential, path, calls at once): the rest of it may still be on its
-                // way, so the connection ends with this answer rather than be read as the next request.
-                gatewayResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
-            }
+            // A body left unread (refused for its credential, path or size) is drained after the answer (UnreadBodyLinger).
             refuse(gatewayResponse, callback, refusal(e));
             return true;
         }

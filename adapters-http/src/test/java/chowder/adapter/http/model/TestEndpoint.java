@@ -9,14 +9,14 @@ final class TestEndpoint {
     private TestEndpoint() {}
 
     /**
-     * Started with these bounds (an organization may run twice an instance's calls at once), two metering threads and
-     * 4096 output tokens assumed for a call that names no maximum.
+     * Started with these bounds (an organization may run twice an instance's calls at once), two metering threads,
+     * 4096 output tokens assumed for a call that names no maximum, and refused bodies drained for 30 s at most.
      */
     static ModelEndpointServer started(int maxRequestBytes, int maxUsageBytes, int callsPerInstance, AuthorizeModelCallUseCase calls,
             MeterRegistry registry) throws Exception {
         ModelEndpointServer endpoint = new ModelEndpointServer(new ModelEndpointConfig(0, Duration.ofSeconds(5), Duration.ofSeconds(30),
                 maxRequestBytes, maxUsageBytes, callsPerInstance, 2 * callsPerInstance, 64, 2, 4096,
-                ModelEndpointConfig.DEFAULT_ANTHROPIC_BETAS), calls, registry);
+                ModelEndpointConfig.DEFAULT_ANTHROPIC_BETAS, ModelEndpointConfig.DEFAULT_REFUSED_BODY_LINGER), calls, registry);
         endpoint.start();
         return endpoint;
     }
