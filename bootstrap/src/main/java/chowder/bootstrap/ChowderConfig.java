@@ -106,6 +106,7 @@ record ChowderConfig(
     static final String SANDBOX_PROCESSES = "CHOWDER_SANDBOX_PROCESSES";
     static final String SANDBOX_CPUS = "CHOWDER_SANDBOX_CPUS";
     static final String SANDBOX_OPEN_FILES = "CHOWDER_SANDBOX_OPEN_FILES";
+    static final String SANDBOX_MAX_CONNECTIONS = "CHOWDER_SANDBOX_MAX_CONNECTIONS";
     static final String SANDBOX_EGRESS_ALLOW = "CHOWDER_SANDBOX_EGRESS_ALLOW";
 
     static final int DEFAULT_POOL_SIZE = 10;

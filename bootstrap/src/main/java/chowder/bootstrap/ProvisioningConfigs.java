@@ -109,6 +109,8 @@ final class ProvisioningConfigs {
                 read.value(SANDBOX_PROCESSES, defaults.maxProcesses(), text -> SandboxConfig.checkProcesses(Integer.parseInt(text))),
                 read.value(SANDBOX_CPUS, defaults.cpus(), text -> SandboxConfig.checkCpus(Double.parseDouble(text))),
                 read.value(SANDBOX_OPEN_FILES, defaults.maxOpenFiles(), text -> SandboxConfig.checkOpenFiles(Integer.parseInt(text))),
+                read.value(SANDBOX_MAX_CONNECTIONS, defaults.maxConnectionsPerPort(),
+                        text -> SandboxConfig.checkConnectionsPerPort(Integer.parseInt(text))),
                 read.value(SANDBOX_EGRESS_ALLOW, defaults.egressAllowed(), EgressRule::parseList));
     }
 }

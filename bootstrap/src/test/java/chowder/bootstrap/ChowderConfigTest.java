@@ -98,6 +98,7 @@ class ChowderConfigTest {
                 "CHOWDER_SANDBOX_PROCESSES", "2048",
                 "CHOWDER_SANDBOX_CPUS", "2.5",
                 "CHOWDER_SANDBOX_OPEN_FILES", "65536",
+                "CHOWDER_SANDBOX_MAX_CONNECTIONS", "0",
                 "CHOWDER_SANDBOX_EGRESS_ALLOW", "api.telegram.org:443, 10.0.0.5:8000")).provisioner().sandbox();
         assertThat(sandbox.mode()).isEqualTo(SandboxConfig.Mode.OFF);
         assertThat(sandbox.firstUid()).isEqualTo(300_000L);
@@ -105,6 +106,8 @@ class ChowderConfigTest {
         assertThat(sandbox.maxProcesses()).isEqualTo(2048);
         assertThat(sandbox.cpus()).isEqualTo(2.5);
         assertThat(sandbox.maxOpenFiles()).isEqualTo(65536);
+        assertThat(sandbox.maxConnectionsPerPort()).isZero();
+        assertThat(ChowderConfig.fromEnvironment(Map.of()).provisioner().sandbox().maxConnectionsPerPort()).isEqualTo(64);
         assertThat(sandbox.egressAllowed()).extracting(Object::toString).containsExactly("api.telegram.org:443", "10.0.0.5:8000");
         assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_SANDBOX_MEMORY", "3221225472")).provisioner().sandbox().memoryBytes())
                 .isEqualTo(3L * 1024 * 1024 * 1024);
@@ -236,6 +239,7 @@ class ChowderConfigTest {
             "CHOWDER_SANDBOX_CPUS|0|from 0.01 to 1024",
             "CHOWDER_SANDBOX_CPUS|many|not a number",
             "CHOWDER_SANDBOX_OPEN_FILES|100|at least 256",
+            "CHOWDER_SANDBOX_MAX_CONNECTIONS|4|must be 0 (no bound) or at least 8",
             "CHOWDER_SANDBOX_EGRESS_ALLOW|api.openai.com|is not host:port",
             "CHOWDER_SANDBOX_EGRESS_ALLOW|10.0.0.0/40:443|prefix out of range",
             "CHOWDER_SKILLS_CATALOG|/no/such/catalog|is not a directory",

@@ -92,6 +92,7 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_SANDBOX_PROCESSES", "128"),
                 Map.entry("CHOWDER_SANDBOX_CPUS", "0.5"),
                 Map.entry("CHOWDER_SANDBOX_OPEN_FILES", "1024"),
+                Map.entry("CHOWDER_SANDBOX_MAX_CONNECTIONS", "16"),
                 Map.entry("CHOWDER_SANDBOX_EGRESS_ALLOW", "api.telegram.org:443")));
         assertThat(values.keySet()).isEqualTo(new TreeSet<>(ChowderConfig.variables()));
 

@@ -49,7 +49,7 @@ class LocalInstanceChannelsTest {
                 defaults.openclawVersion(), defaults.nodeVersion(), defaults.instancesDir(), dataDir.resolve("runtime"), Duration.ZERO,
                 defaults.readyTimeout(), defaults.maxRestartBackoff(), ModelProviders.HOSTED_ONLY, defaults.maxFileBytes(), defaults.maxListEntries(),
                 new SandboxConfig(sandbox.mode(), sandbox.firstUid(), sandbox.memoryBytes(), sandbox.maxProcesses(), sandbox.cpus(),
-                        sandbox.maxOpenFiles(), EgressRule.parseList(allowed)));
+                        sandbox.maxOpenFiles(), sandbox.maxConnectionsPerPort(), EgressRule.parseList(allowed)));
         return new LocalInstanceChannels(new GatewayRpc(), () -> {
             throw new AssertionError("checking reachability needs no gateway");
         }, config, ChannelsConfig.defaults());

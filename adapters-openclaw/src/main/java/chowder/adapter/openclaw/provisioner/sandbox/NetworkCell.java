@@ -16,6 +16,11 @@ import java.util.stream.Collectors;
  * the gateway's port from the host's loopback in (Chowder's only way to the gateway), and the listed host loopback
  * ports out (the model provider, the egress proxy, operator-allowed local services). Nothing else of the host, its
  * other namespaces or any network is reachable: there is no route. pasta runs as a child of Chowder that dies with it.
+ *
+ * <p>Each port out takes a bounded number of connections at once (an nftables rule in the namespace, counting the
+ * namespace's own connections): the model endpoint and the egress proxy are shared by every tenant, and pasta connects
+ * to them from the host's loopback address for all of them alike, so they cannot tell one sandbox's connections from
+ * another's. Without the bound, one agent could open thousands and leave the others none.
  */
 final class NetworkCell implements AutoCloseable {
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(10);
@@ -40,14 +45,14 @@ final class NetworkCell implements AutoCloseable {
      * Creates the namespace (replacing a leftover of a crashed Chowder) and starts pasta, returning once its ports are
      * forwarded; its output goes to {@code log}, its pid to {@code pidFile}.
      */
-    static NetworkCell open(SandboxTools tools, String instance, int inboundPort, List<Integer> outboundPorts, Path log, Path pidFile,
-            Cgroups.Cell cgroup) throws IOException {
+    static NetworkCell open(SandboxTools tools, String instance, int inboundPort, List<Integer> outboundPorts, int maxConnectionsPerPort,
+            Path log, Path pidFile, Cgroups.Cell cgroup) throws IOException {
         requireNonNull(outboundPorts, "outboundPorts is null");
         String name = namespaceName(instance);
         Files.deleteIfExists(pidFile);
         remove(tools, name);
         try {
-            create(tools, name);
+            create(tools, name, outboundPorts, maxConnectionsPerPort);
             // In the instance's cgroup: the CPU and memory it spends on the instance's traffic count against the instance.
             List<String> command = new ArrayList<>(SandboxCommand.entering(tools, cgroup, 0));
             command.addAll(List.of(tools.setpriv().toString(), "--pdeathsig", "KILL", "--",
@@ -75,7 +80,7 @@ final class NetworkCell implements AutoCloseable {
                         throw new IOException(e.getMessage() + " (port " + inboundPort + " is in use on the host's loopback)", e);
                     }
                     pause(BIND_RETRY_PAUSE);
-                    create(tools, name);
+                    create(tools, name, outboundPorts, maxConnectionsPerPort);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -84,10 +89,32 @@ final class NetworkCell implements AutoCloseable {
         }
     }
 
-    /** A network namespace with nothing but its loopback interface, up. */
-    private static void create(SandboxTools tools, String name) throws IOException {
+    /**
+     * A network namespace with nothing but its loopback interface, up, where a connection to a port out beyond the
+     * first {@code maxConnectionsPerPort} open at once is refused (a reset; {@code 0}: not bounded).
+     */
+    private static void create(SandboxTools tools, String name, List<Integer> outboundPorts, int maxConnectionsPerPort) throws IOException {
         SandboxTools.run(List.of(tools.ip().toString(), "netns", "add", name));
         SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
+        if (maxConnectionsPerPort > 0 && !outboundPorts.isEmpty()) {
+            try {
+                // nsenter enters the namespace alone (ip netns exec would also remount /sys for nothing).
+                SandboxTools.run(List.of(tools.nsenter().toString(), "--net=/run/netns/" + name, "--", tools.nft().toString(),
+                        connectionBounds(outboundPorts, maxConnectionsPerPort)));
+            } catch (IOException e) {
+                throw new IOException("cannot bound the connections of the sandbox's network with nftables (" + e.getMessage().strip()
+                        + "); a kernel without nftables' connection counting (nft_connlimit) needs CHOWDER_SANDBOX_MAX_CONNECTIONS=0", e);
+            }
+        }
+    }
+
+    /** The nftables ruleset (one rule per port: each rule counts the connections it let through, until they close). */
+    private static String connectionBounds(List<Integer> outboundPorts, int maxConnectionsPerPort) {
+        StringBuilder rules = new StringBuilder("add table inet chowder_sandbox; add chain inet chowder_sandbox outbound "
+                + "{ type filter hook output priority 0 ; policy accept ; }");
+        outboundPorts.stream().distinct().forEach(port -> rules.append("; add rule inet chowder_sandbox outbound tcp dport ").append(port)
+                .append(" ct state new ct count over ").append(maxConnectionsPerPort).append(" reject with tcp reset"));
+        return rules.toString();
     }
 
     /** pasta writes its pid file once its ports are bound: before that, the sandbox could not reach its model. */

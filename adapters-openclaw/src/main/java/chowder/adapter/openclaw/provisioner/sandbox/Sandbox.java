@@ -101,9 +101,9 @@ public final class Sandbox implements AutoCloseable {
     private Optional<String> check() {
         SandboxTools.Result located = SandboxTools.locate(hostPath);
         if (located.tools().isEmpty()) {
-            return Optional.of("the gateway sandbox needs bubblewrap, pasta, iproute2 and util-linux: " + located.problem()
-                    + ". Install them (Debian: apt-get install bubblewrap passt iproute2 util-linux), or set CHOWDER_SANDBOX=off on a "
-                    + "host whose only tenant is you.");
+            return Optional.of("the gateway sandbox needs bubblewrap, pasta, iproute2, nftables and util-linux: " + located.problem()
+                    + ". Install them (Debian: apt-get install bubblewrap passt iproute2 nftables util-linux), or set CHOWDER_SANDBOX=off "
+                    + "on a host whose only tenant is you.");
         }
         if (!SandboxTrial.runsAsRoot()) {
             return Optional.of("the gateway sandbox needs Chowder to run as root (to give each instance its own uid, network and "
@@ -150,8 +150,8 @@ public final class Sandbox implements AutoCloseable {
         NetworkCell network = null;
         try {
             cgroup = cgroups.create(request.instance(), config);
-            network = NetworkCell.open(tools, request.instance(), request.gatewayPort(), outbound, own.resolve("pasta.log"),
-                    own.resolve("pasta.pid"), cgroup);
+            network = NetworkCell.open(tools, request.instance(), request.gatewayPort(), outbound, config.maxConnectionsPerPort(),
+                    own.resolve("pasta.log"), own.resolve("pasta.pid"), cgroup);
             BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.configDirectory(), request.state(),
                     request.workspace(), request.home(), own.resolve("etc"), config.memoryBytes(), request.command(), false);
             ProcessBuilder builder = commands.build(cgroup, network, spec, own);

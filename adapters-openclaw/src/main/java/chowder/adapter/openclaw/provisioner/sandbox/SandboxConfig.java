@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * How each provisioned gateway is confined: bubblewrap (the default) or nothing ({@code off}, for an operator whose
  * only tenant is themselves); the first of the uids given to instances; the limits of one instance's process tree
- * (memory, processes and threads, CPU cores, open files); and the destinations its agent may reach besides its model
- * provider.
+ * (memory, processes and threads, CPU cores, open files, connections held to each host port it is let through to); and
+ * the destinations its agent may reach besides its model provider.
  */
 public record SandboxConfig(
         Mode mode,
@@ -17,6 +17,7 @@ public record SandboxConfig(
         int maxProcesses,
         double cpus,
         int maxOpenFiles,
+        int maxConnectionsPerPort,
         List<EgressRule> egressAllowed) {
 
     public static final long DEFAULT_FIRST_UID = 1_500_000_000L;
@@ -26,6 +27,13 @@ public record SandboxConfig(
     public static final int DEFAULT_MAX_PROCESSES = 512;
     public static final double DEFAULT_CPUS = 1.0;
     public static final int DEFAULT_MAX_OPEN_FILES = 4096;
+    /**
+     * A gateway holds a few connections to each port it is let through to (the model endpoint refuses a ninth call at
+     * once, npm opens 15 to the egress proxy): 64 leaves room, and keeps one sandbox from holding the connections the
+     * model endpoint and the egress proxy share among every tenant.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_PORT = 64;
+    static final int MIN_CONNECTIONS_PER_PORT = 8;
     // A gateway alone needs about 1.1 GB (measured) and a few dozen threads: below these it cannot start.
     static final long MIN_MEMORY_BYTES = 256L * 1024 * 1024;
     static final int MIN_PROCESSES = 64;
@@ -67,6 +75,7 @@ public record SandboxConfig(
         checkProcesses(maxProcesses);
         checkCpus(cpus);
         checkOpenFiles(maxOpenFiles);
+        checkConnectionsPerPort(maxConnectionsPerPort);
     }
 
     /** Above every system and ordinary user (and nobody, 65534), and low enough for its whole range to fit. */
@@ -106,13 +115,21 @@ public record SandboxConfig(
         return count;
     }
 
+    /** {@code 0} (no bound: for a kernel without nftables' connection counting) or at least {@value #MIN_CONNECTIONS_PER_PORT}. */
+    public static int checkConnectionsPerPort(int count) {
+        if (count != 0 && count < MIN_CONNECTIONS_PER_PORT) {
+            throw new IllegalArgumentException("must be 0 (no bound) or at least " + MIN_CONNECTIONS_PER_PORT);
+        }
+        return count;
+    }
+
     /** Bubblewrap with every default limit and no destination besides the model providers. */
     public static SandboxConfig defaults() {
         return new SandboxConfig(Mode.BUBBLEWRAP, DEFAULT_FIRST_UID, DEFAULT_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, DEFAULT_CPUS,
-                DEFAULT_MAX_OPEN_FILES, List.of());
+                DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of());
     }
 
     public SandboxConfig withMode(Mode newMode) {
-        return new SandboxConfig(newMode, firstUid, memoryBytes, maxProcesses, cpus, maxOpenFiles, egressAllowed);
+        return new SandboxConfig(newMode, firstUid, memoryBytes, maxProcesses, cpus, maxOpenFiles, maxConnectionsPerPort, egressAllowed);
     }
 }

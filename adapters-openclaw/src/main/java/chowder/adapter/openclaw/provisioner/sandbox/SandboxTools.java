@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The host programs a sandbox is built with, found once on Chowder's {@code PATH}: bubblewrap ({@code bwrap}), pasta
- * (Debian package {@code passt}), {@code ip} (iproute2), and util-linux's {@code nsenter}, {@code setpriv} and
- * {@code prlimit}. Each is run by absolute path, never looked up again.
+ * (Debian package {@code passt}), {@code ip} (iproute2), {@code nft} (nftables), and util-linux's {@code nsenter},
+ * {@code setpriv} and {@code prlimit}. Each is run by absolute path, never looked up again.
  */
-record SandboxTools(Path bwrap, Path pasta, Path ip, Path nsenter, Path setpriv, Path prlimit, Path shell) {
+record SandboxTools(Path bwrap, Path pasta, Path ip, Path nft, Path nsenter, Path setpriv, Path prlimit, Path shell) {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -26,6 +26,7 @@ record SandboxTools(Path bwrap, Path pasta, Path ip, Path nsenter, Path setpriv,
         Path bwrap = find(path, "bwrap", "bubblewrap", missing);
         Path pasta = find(path, "pasta", "passt", missing);
         Path ip = find(path, "ip", "iproute2", missing);
+        Path nft = find(path, "nft", "nftables", missing);
         Path nsenter = find(path, "nsenter", "util-linux", missing);
         Path setpriv = find(path, "setpriv", "util-linux", missing);
         Path prlimit = find(path, "prlimit", "util-linux", missing);
@@ -33,7 +34,7 @@ record SandboxTools(Path bwrap, Path pasta, Path ip, Path nsenter, Path setpriv,
         if (!missing.isEmpty()) {
             return new Result(Optional.empty(), "not found on PATH: " + String.join(", ", missing));
         }
-        return new Result(Optional.of(new SandboxTools(bwrap, pasta, ip, nsenter, setpriv, prlimit, shell)), "");
+        return new Result(Optional.of(new SandboxTools(bwrap, pasta, ip, nft, nsenter, setpriv, prlimit, shell)), "");
     }
 
     /** Found tools, or why not. */

@@ -62,8 +62,9 @@ final class SandboxTrial {
             Path writable = Files.createDirectories(directory.resolve("writable"));
             SandboxIdentity.own(List.of(writable), uid);
             Cgroups.Cell cgroup = cgroups.create(name, sandboxConfig);
-            try (NetworkCell network = NetworkCell.open(tools, name, freeLoopbackPort(), List.of(), directory.resolve("pasta.log"),
-                    directory.resolve("pasta.pid"), cgroup)) {
+            // A port out too, as every gateway has: its bound on connections is set up as a gateway's would be.
+            try (NetworkCell network = NetworkCell.open(tools, name, freeLoopbackPort(), List.of(freeLoopbackPort()),
+                    sandboxConfig.maxConnectionsPerPort(), directory.resolve("pasta.log"), directory.resolve("pasta.pid"), cgroup)) {
                 BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, directory, config, writable, writable,
                         writable, etc, 1024 * 1024, List.of("/usr/bin/true"), false);
                 SandboxTools.run(commands.build(cgroup, network, spec, directory));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CgroupsTest {
     private static final SandboxConfig LIMITS = new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, SandboxConfig.DEFAULT_FIRST_UID,
-            512L * 1024 * 1024, 100, 0.5, 1024, List.of());
+            512L * 1024 * 1024, 100, 0.5, 1024, SandboxConfig.DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of());
 
     @TempDir
     Path directory;

@@ -112,6 +112,79 @@ class SandboxConfinementTest extends SandboxFixture {
         }
     }
 
+    /**
+     * The ports a sandbox reaches are shared by every tenant (the model endpoint, the egress proxy), and pasta connects to
+     * them from the host's loopback for all sandboxes alike: one agent holding thousands of connections would leave the
+     * others none. It gets its bound ({@code CHOWDER_SANDBOX_MAX_CONNECTIONS}, here 16) and a refusal for the rest, and
+     * a connection it closes makes room for another (retried: the kernel drops closed ones from its count lazily).
+     */
+    @Test
+    void holdsNoMoreConnectionsToAPortItReachesThanItsBound() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ServerSocket shared = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!shared.isClosed()) {
+                    try {
+                        Socket connection = shared.accept();
+                        held.add(connection);
+                        accepted.incrementAndGet();
+                        // Closed when the other side closes, as a server does.
+                        Thread.ofVirtual().start(() -> {
+                            try (connection; InputStream in = connection.getInputStream()) {
+                                in.readAllBytes();
+                            } catch (IOException gone) {
+                                // closed by the test's end
+                            }
+                        });
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            sandbox.close();
+            sandbox = sandbox(List.of(EgressRule.parse("127.0.0.1:" + shared.getLocalPort())));
+            assertThat(sandbox.problem()).isEmpty();
+            String flood = """
+                    import socket, time
+                    def connect(count, attempts):
+                        opened, refused = [], 0
+                        for _ in range(count):
+                            for attempt in range(attempts):
+                                try:
+                                    opened.append(socket.create_connection(("127.0.0.1", %d), timeout=5))
+                                    break
+                                except OSError:
+                                    # The kernel forgets closed and refused connections a few at a time, at the next ones.
+                                    time.sleep(0.05)
+                            else:
+                                refused += 1
+                        return opened, refused
+                    held, refused = connect(40, 1)
+                    print("HELD", len(held), "REFUSED", refused, flush=True)
+                    for s in held[:4]:
+                        s.close()
+                    again, _ = connect(4, 40)
+                    beyond, refused = connect(1, 5)
+                    print("AFTER CLOSING FOUR", len(again) + len(beyond), "REFUSED", refused, flush=True)
+                    """.formatted(shared.getLocalPort());
+            Run run = start("flooding", LoopbackPorts.free(), List.of("/usr/bin/python3", "-c", flood)).finish();
+
+            assertThat(run.output()).contains("HELD " + CONNECTIONS_PER_PORT + " REFUSED " + (40 - CONNECTIONS_PER_PORT))
+                    .contains("AFTER CLOSING FOUR 4 REFUSED 1");
+            // Only what it was let through reached the host's port (pasta connects on the sandbox's behalf, a moment later).
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            while (accepted.get() < CONNECTIONS_PER_PORT + 4 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(20);
+            }
+            assertThat(accepted.get()).isEqualTo(CONNECTIONS_PER_PORT + 4);
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
     @Test
     void refusesAnOpenClawInstallOtherUsersCannotRead() throws IOException {
         Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -121,7 +194,7 @@ class SandboxConfinementTest extends SandboxFixture {
 
     @Test
     void namesWhatIsMissingInsteadOfRunningUnconfined(@TempDir Path tools) throws IOException {
-        for (String tool : List.of("pasta", "ip", "nsenter", "setpriv", "prlimit", "sh")) {
+        for (String tool : List.of("pasta", "ip", "nft", "nsenter", "setpriv", "prlimit", "sh")) {
             Files.createSymbolicLink(tools.resolve(tool), which(tool));
         }
         try (Sandbox withoutBubblewrap = new Sandbox(config(List.of()), instancesDir, tools.toString(), new SecureRandom(), Cgroups.NONE)) {
@@ -131,6 +204,22 @@ class SandboxConfinementTest extends SandboxFixture {
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("bwrap");
         }
         assertThat(Files.exists(instancesDir.resolve("refused/workspace/.ran"))).isFalse();
+    }
+
+    /** A kernel without nftables' connection counting: no sandbox, and the start says what to set to go on without the bound. */
+    @Test
+    void aHostWhereConnectionsCannotBeCountedIsToldSoAtStart(@TempDir Path tools) throws IOException {
+        for (String tool : List.of("bwrap", "pasta", "ip", "nsenter", "setpriv", "prlimit", "sh")) {
+            Files.createSymbolicLink(tools.resolve(tool), which(tool));
+        }
+        Path nft = tools.resolve("nft");
+        Files.writeString(nft, "#!/bin/sh\necho 'Error: Could not process rule: No such file or directory' >&2\nexit 1\n", UTF_8);
+        Files.setPosixFilePermissions(nft, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Sandbox withoutConnlimit = new Sandbox(config(List.of()), instancesDir, tools.toString(), new SecureRandom(), Cgroups.NONE)) {
+            assertThat(withoutConnlimit.problem()).hasValueSatisfying(problem -> assertThat(problem)
+                    .contains("cannot bound the connections of the sandbox's network with nftables")
+                    .contains("Could not process rule").contains("CHOWDER_SANDBOX_MAX_CONNECTIONS=0"));
+        }
     }
 
     private static ServerSocket greeter(String greeting) throws IOException {

@@ -28,6 +28,8 @@ abstract class SandboxFixture {
     static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
     static final long MEMORY = 256L * 1024 * 1024;
     static final int PROCESSES = 64;
+    /** The connections a sandbox may hold at once to each host port it reaches. */
+    static final int CONNECTIONS_PER_PORT = 16;
     /** Forks sleeping children until refused, says how many it made ({@code FORKED n}) and its process rlimit, then sleeps. */
     static final String FORK_BOMB = forkBomb("time.sleep(300)\n");
     /**
@@ -53,7 +55,7 @@ abstract class SandboxFixture {
         // As an install made with the usual umask is: sandboxes run as other users.
         Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         sandbox = sandbox(List.of());
-        assertThat(sandbox.problem()).as("this host must be able to run sandboxes (root, bubblewrap, passt)").isEmpty();
+        assertThat(sandbox.problem()).as("this host must be able to run sandboxes (root, bubblewrap, passt, nftables)").isEmpty();
     }
 
     @AfterEach
@@ -92,7 +94,8 @@ abstract class SandboxFixture {
     }
 
     static SandboxConfig config(long firstUid, double cpus, List<EgressRule> egress) {
-        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, firstUid, MEMORY, PROCESSES, cpus, SandboxConfig.DEFAULT_MAX_OPEN_FILES, egress);
+        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, firstUid, MEMORY, PROCESSES, cpus, SandboxConfig.DEFAULT_MAX_OPEN_FILES,
+                CONNECTIONS_PER_PORT, egress);
     }
 
     Path instance(String name) throws IOException {
