@@ -4,8 +4,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -28,11 +26,11 @@ class UnreadBodyLingerTest extends ApiTest {
             out.write(("POST /v1/instances HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "Authorization: Bearer not-a-key\r\nContent-Length: 2\r\n\r\n{}").getBytes(US_ASCII));
             out.flush();
-            String refused = answer(socket.getInputStream());
+            String refused = RawHttp.answer(socket.getInputStream());
 
             out.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(US_ASCII));
             out.flush();
-            String health = answer(socket.getInputStream());
+            String health = RawHttp.answer(socket.getInputStream());
 
             assertThat(refused).startsWith("HTTP/1.1 401 ");
             assertThat(refused.toLowerCase(Locale.ROOT)).doesNotContain("connection: close");
@@ -54,16 +52,16 @@ class UnreadBodyLingerTest extends ApiTest {
                     + "Authorization: Bearer " + acmeKey + "\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n")
                     .getBytes(US_ASCII));
             out.flush();
-            assertThat(head(in)).startsWith("HTTP/1.1 100 ");
+            assertThat(RawHttp.head(in)).startsWith("HTTP/1.1 100 ");
 
             // White space only, a JSON reader waits for the value: the limit and one byte more, all of it read by the route
             // before it refuses the body, so that nothing of it is left to read when the answer is given.
-            chunked(out, " ".repeat((int) MAX_BODY + 1).getBytes(US_ASCII));
+            RawHttp.chunk(out, " ".repeat((int) MAX_BODY + 1).getBytes(US_ASCII));
             out.flush();
             Thread.sleep(300);
             // Then the client goes on writing without reading.
             for (int i = 0; i < 64; i++) {
-                chunked(out, " ".repeat(16 * 1024).getBytes(US_ASCII));
+                RawHttp.chunk(out, " ".repeat(16 * 1024).getBytes(US_ASCII));
             }
             out.write("0\r\n\r\n".getBytes(US_ASCII));
             out.flush();
@@ -72,28 +70,5 @@ class UnreadBodyLingerTest extends ApiTest {
             assertThat(refused).startsWith("HTTP/1.1 413 ").contains("Request body is larger than the limit");
             assertThat(refused.toLowerCase(Locale.ROOT)).contains("\r\nconnection: close\r\n");
         }
-    }
-
-    private static void chunked(OutputStream out, byte[] chunk) throws IOException {
-        out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(US_ASCII));
-        out.write(chunk);
-        out.write("\r\n".getBytes(US_ASCII));
-    }
-
-    /** One answer with a Content-Length: its head and body. */
-    private static String answer(InputStream in) throws IOException {
-        String head = head(in);
-        int length = Integer.parseInt(head.toLowerCase(Locale.ROOT).replaceAll("(?s).*\r\ncontent-length: (\\d+)\r\n.*", "$1"));
-        return head + new String(in.readNBytes(length), ISO_8859_1);
-    }
-
-    private static String head(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            assertThat(b).as("the connection closed before an answer's head: %s", head).isNotNegative();
-            head.write(b);
-        }
-        return head.toString(ISO_8859_1);
     }
 }

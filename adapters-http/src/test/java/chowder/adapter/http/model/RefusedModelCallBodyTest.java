@@ -4,12 +4,11 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import chowder.adapter.http.RawHttp;
 import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -72,11 +71,11 @@ class RefusedModelCallBodyTest extends ModelEndpointTest {
             OutputStream out = socket.getOutputStream();
             out.write(rawCall("chm_other", body).getBytes(US_ASCII));
             out.flush();
-            String refused = answer(socket.getInputStream());
+            String refused = RawHttp.answer(socket.getInputStream());
 
             out.write(rawCall(CREDENTIAL, body).getBytes(US_ASCII));
             out.flush();
-            String relayed = head(socket.getInputStream());
+            String relayed = RawHttp.head(socket.getInputStream());
 
             assertThat(refused).startsWith("HTTP/1.1 401 ");
             assertThat(refused.toLowerCase(Locale.ROOT)).doesNotContain("connection: close");
@@ -91,29 +90,10 @@ class RefusedModelCallBodyTest extends ModelEndpointTest {
     }
 
     private static void write(OutputStream out, byte[] part, boolean declared) throws IOException {
-        if (!declared) {
-            out.write((Integer.toHexString(part.length) + "\r\n").getBytes(US_ASCII));
+        if (declared) {
+            out.write(part);
+        } else {
+            RawHttp.chunk(out, part);
         }
-        out.write(part);
-        if (!declared) {
-            out.write("\r\n".getBytes(US_ASCII));
-        }
-    }
-
-    /** One answer with a Content-Length: its head and body. */
-    private static String answer(InputStream in) throws IOException {
-        String text = head(in);
-        int length = Integer.parseInt(text.toLowerCase(Locale.ROOT).replaceAll("(?s).*\r\ncontent-length: (\\d+)\r\n.*", "$1"));
-        return text + new String(in.readNBytes(length), ISO_8859_1);
-    }
-
-    private static String head(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            assertThat(b).as("the connection closed before an answer's head: %s", head).isNotNegative();
-            head.write(b);
-        }
-        return head.toString(ISO_8859_1);
     }
 }
