@@ -20,8 +20,8 @@ import org.eclipse.jetty.util.Blocker;
  * credential, the calls at once of its instance and organization, its body, then the organization's rate and budgets.
  */
 final class ModelCallAdmission {
-    /** The first buffer of a body without a declared length: grown by doubling, up to the limit. */
-    private static final int UNDECLARED_START = 16 * 1024;
+    /** The first buffer of a body: grown by doubling as it arrives, up to the limit. */
+    private static final int FIRST_BUFFER = 64 * 1024;
 
     private final AuthorizeModelCallUseCase calls;
     private final ModelEndpointConfig config;
@@ -93,7 +93,9 @@ final class ModelCallAdmission {
         if (declared > max) {
             throw tooLarge();
         }
-        byte[] bytes = new byte[declared >= 0 ? (int) declared : Math.min(max, UNDECLARED_START)];
+        // Grown as bytes come, never past what is declared: a declared length alone does not make Chowder hold that much.
+        long cap = declared >= 0 ? declared : max;
+        byte[] bytes = new byte[(int) Math.min(cap, FIRST_BUFFER)];
         int length = 0;
         while (true) {
             Content.Chunk chunk = gatewayRequest.read();
@@ -111,7 +113,7 @@ final class ModelCallAdmission {
                     throw tooLarge();
                 }
                 if (size > bytes.length - length) {
-                    bytes = Arrays.copyOf(bytes, (int) Math.min(max, Math.max(length + size, 2L * bytes.length)));
+                    bytes = Arrays.copyOf(bytes, (int) Math.max(length + size, Math.min(cap, 2L * bytes.length)));
                 }
                 content.get(bytes, length, size);
                 length += size;

@@ -7,7 +7,6 @@ import chowder.application.port.in.AuthorizeModelCallUseCase;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.concurrent.Executors;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -42,10 +41,10 @@ public final class ModelEndpointServer {
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));
         this.metering = new MeteringExecutor(config.meteringConcurrency());
-        Handler relay = new ModelProxyHandler(calls, config, registry, metering);
         // A call refused before its body was read (too large, a wrong credential) has the rest of it drained after the
-        // answer, where closing on it would reset the connection and the answer with it.
-        server.setHandler(config.refusedBodyLinger().isZero() ? relay : new UnreadBodyLinger(config.refusedBodyLinger(), relay));
+        // answer, where closing on it would reset the connection and the answer with it; with no linger, the answer
+        // still says the connection closes.
+        server.setHandler(new UnreadBodyLinger(config.refusedBodyLinger(), new ModelProxyHandler(calls, config, registry, metering)));
         server.setStopTimeout(5_000);
     }
 

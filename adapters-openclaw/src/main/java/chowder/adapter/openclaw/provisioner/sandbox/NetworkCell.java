@@ -26,6 +26,14 @@ final class NetworkCell implements AutoCloseable {
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(10);
     private static final int BIND_ATTEMPTS = 3;
     private static final java.time.Duration BIND_RETRY_PAUSE = java.time.Duration.ofMillis(300);
+    /**
+     * The namespace's own connection-tracking timeouts (net.netfilter sysctls are per namespace). A connection one side
+     * closed while the other holds it (an egress tunnel keeps its upstream for up to 15 minutes) stays counted as long
+     * as the host may hold it, not the kernel's 60 s; a closed one's entry, no longer counted, goes after 10 s, not 120.
+     */
+    private static final String TRACKING_TIMEOUTS = "cd /proc/sys/net/netfilter && echo 900 > nf_conntrack_tcp_timeout_fin_wait && "
+            + "echo 900 > nf_conntrack_tcp_timeout_close_wait && echo 900 > nf_conntrack_tcp_timeout_last_ack && "
+            + "echo 10 > nf_conntrack_tcp_timeout_time_wait";
     private final SandboxTools tools;
     private final String name;
     private final Process pasta;
@@ -97,10 +105,12 @@ final class NetworkCell implements AutoCloseable {
         SandboxTools.run(List.of(tools.ip().toString(), "netns", "add", name));
         SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
         if (maxConnectionsPerPort > 0 && !outboundPorts.isEmpty()) {
+            // nsenter enters the namespace alone (ip netns exec would also remount /sys for nothing).
+            String enter = "--net=/run/netns/" + name;
             try {
-                // nsenter enters the namespace alone (ip netns exec would also remount /sys for nothing).
-                SandboxTools.run(List.of(tools.nsenter().toString(), "--net=/run/netns/" + name, "--", tools.nft().toString(),
+                SandboxTools.run(List.of(tools.nsenter().toString(), enter, "--", tools.nft().toString(),
                         connectionBounds(outboundPorts, maxConnectionsPerPort)));
+                SandboxTools.run(List.of(tools.nsenter().toString(), enter, "--", tools.shell().toString(), "-c", TRACKING_TIMEOUTS));
             } catch (IOException e) {
                 throw new IOException("cannot bound the connections of the sandbox's network with nftables (" + e.getMessage().strip()
                         + "); a kernel without nftables' connection counting (nft_connlimit) needs CHOWDER_SANDBOX_MAX_CONNECTIONS=0", e);
@@ -108,10 +118,22 @@ final class NetworkCell implements AutoCloseable {
         }
     }
 
-    /** The nftables ruleset (one rule per port: each rule counts the connections it let through, until they close). */
+    /**
+     * The nftables ruleset: each port out's rule counts the connections it let through until they close. Only TCP to and
+     * from the ports out is tracked at all: a rule that counts turns tracking on for the whole namespace, and the kernel
+     * memory of tracked entries (UDP to closed ports, say, 30 s each) is charged to no sandbox.
+     */
     private static String connectionBounds(List<Integer> outboundPorts, int maxConnectionsPerPort) {
-        StringBuilder rules = new StringBuilder("add table inet chowder_sandbox; add chain inet chowder_sandbox outbound "
-                + "{ type filter hook output priority 0 ; policy accept ; }");
+        String ports = outboundPorts.stream().distinct().map(String::valueOf).collect(Collectors.joining(", ", "{ ", " }"));
+        StringBuilder rules = new StringBuilder("add table inet chowder_sandbox");
+        for (String hook : List.of("output", "prerouting")) {
+            String chain = "inet chowder_sandbox untracked_" + hook;
+            rules.append("; add chain ").append(chain).append(" { type filter hook ").append(hook).append(" priority raw ; policy accept ; }")
+                    .append("; add rule ").append(chain).append(" tcp dport ").append(ports).append(" accept")
+                    .append("; add rule ").append(chain).append(" tcp sport ").append(ports).append(" accept")
+                    .append("; add rule ").append(chain).append(" notrack");
+        }
+        rules.append("; add chain inet chowder_sandbox outbound { type filter hook output priority 0 ; policy accept ; }");
         outboundPorts.stream().distinct().forEach(port -> rules.append("; add rule inet chowder_sandbox outbound tcp dport ").append(port)
                 .append(" ct state new ct count over ").append(maxConnectionsPerPort).append(" reject with tcp reset"));
         return rules.toString();

@@ -84,11 +84,13 @@ public final class Sandbox implements AutoCloseable {
             if (problem.isEmpty()) {
                 // Without cgroups one tenant can take the host's memory and CPU: a warning, not a line among others.
                 log.atLevel(cgroups.enforces() ? Level.INFO : Level.WARN)
-                        .log("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files); "
-                                + "seccomp filter {}; egress: Chowder's model endpoint{}",
+                        .log("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files, "
+                                + "{}); seccomp filter {}; egress: Chowder's model endpoint{}",
                         cgroups.enforces() ? "by " + cgroups.describe()
                                 : "by rlimits only (no usable cgroup memory, pids and cpu controllers: memory and CPU are NOT limited)",
                         config.memoryBytes() / (1024 * 1024), config.maxProcesses(), config.cpus(), config.maxOpenFiles(),
+                        config.maxConnectionsPerPort() == 0 ? "connections NOT bounded (CHOWDER_SANDBOX_MAX_CONNECTIONS=0)"
+                                : config.maxConnectionsPerPort() + " connections per port out",
                         seccompProgram.isPresent() ? "on" : "unavailable on " + System.getProperty("os.arch"),
                         config.egressAllowed().isEmpty() ? " only" : " and " + config.egressAllowed());
             } else {
