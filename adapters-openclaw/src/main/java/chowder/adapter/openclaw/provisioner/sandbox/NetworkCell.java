@@ -106,7 +106,7 @@ final class NetworkCell implements AutoCloseable {
         SandboxTools.run(List.of(tools.ip().toString(), "-n", name, "link", "set", "lo", "up"));
         if (maxConnectionsPerPort > 0 && !outboundPorts.isEmpty()) {
             // nsenter enters the namespace alone (ip netns exec would also remount /sys for nothing).
-            String enter = "--net=/run/netns/" + name;
+            String enter = nsenterOption(name);
             try {
                 SandboxTools.run(List.of(tools.nsenter().toString(), enter, "--", tools.nft().toString(),
                         connectionBounds(outboundPorts, maxConnectionsPerPort)));
@@ -124,7 +124,8 @@ final class NetworkCell implements AutoCloseable {
      * memory of tracked entries (UDP to closed ports, say, 30 s each) is charged to no sandbox.
      */
     private static String connectionBounds(List<Integer> outboundPorts, int maxConnectionsPerPort) {
-        String ports = outboundPorts.stream().distinct().map(String::valueOf).collect(Collectors.joining(", ", "{ ", " }"));
+        List<Integer> distinct = outboundPorts.stream().distinct().toList();
+        String ports = distinct.stream().map(String::valueOf).collect(Collectors.joining(", ", "{ ", " }"));
         StringBuilder rules = new StringBuilder("add table inet chowder_sandbox");
         for (String hook : List.of("output", "prerouting")) {
             String chain = "inet chowder_sandbox untracked_" + hook;
@@ -134,7 +135,7 @@ final class NetworkCell implements AutoCloseable {
                     .append("; add rule ").append(chain).append(" notrack");
         }
         rules.append("; add chain inet chowder_sandbox outbound { type filter hook output priority 0 ; policy accept ; }");
-        outboundPorts.stream().distinct().forEach(port -> rules.append("; add rule inet chowder_sandbox outbound tcp dport ").append(port)
+        distinct.forEach(port -> rules.append("; add rule inet chowder_sandbox outbound tcp dport ").append(port)
                 .append(" ct state new ct count over ").append(maxConnectionsPerPort).append(" reject with tcp reset"));
         return rules.toString();
     }
@@ -196,7 +197,12 @@ final class NetworkCell implements AutoCloseable {
 
     /** The option that runs a command inside this namespace. */
     String nsenterOption() {
-        return "--net=/run/netns/" + name;
+        return nsenterOption(name);
+    }
+
+    /** The {@code nsenter} option that runs a command inside the namespace {@code namespace}. */
+    static String nsenterOption(String namespace) {
+        return "--net=/run/netns/" + namespace;
     }
 
     boolean alive() {

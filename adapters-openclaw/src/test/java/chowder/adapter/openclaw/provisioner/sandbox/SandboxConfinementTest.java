@@ -178,12 +178,13 @@ class SandboxConfinementTest extends SandboxFixture {
             String instance = unique("flooding");
             Started started = start(instance, LoopbackPorts.free(), List.of("/usr/bin/python3", "-c", flood));
             started.awaitOutput("UDP SENT");
-            String namespace = "--net=/run/netns/" + NetworkCell.namespaceName(instance);
-            int tracked = Integer.parseInt(SandboxTools.run(List.of("nsenter", namespace, "--", "cat",
-                    "/proc/sys/net/netfilter/nf_conntrack_count")).strip());
-            // A connection the agent half-closed stays counted while the host may hold it (an egress tunnel: 15 minutes).
-            String halfClosed = SandboxTools.run(List.of("nsenter", namespace, "--", "cat",
-                    "/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_close_wait")).strip();
+            String namespace = NetworkCell.nsenterOption(NetworkCell.namespaceName(instance));
+            // The entries tracked, and how long a connection the agent half-closed stays counted (an egress tunnel: 15 minutes).
+            List<String> conntrack = SandboxTools.run(List.of("nsenter", namespace, "--", "cat",
+                    "/proc/sys/net/netfilter/nf_conntrack_count", "/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_close_wait"))
+                    .strip().lines().toList();
+            int tracked = Integer.parseInt(conntrack.getFirst().strip());
+            String halfClosed = conntrack.getLast().strip();
             Files.writeString(instancesDir.resolve(instance).resolve("workspace/counted"), "", UTF_8);
             Run run = started.finish();
 
