@@ -26,8 +26,34 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         }
     }
 
+    /**
+     * {@code address}, or the IPv4 address it stands for when it is IPv4-mapped ({@code ::ffff:a.b.c.d}). Java turns a
+     * mapped literal into IPv4, but a DNS answer (an AAAA record) stays an IPv6 address that no IPv4 check matches
+     * ({@code isLoopbackAddress()} is false for {@code ::ffff:127.0.0.1}), while a socket to it reaches the IPv4 address.
+     */
+    public static InetAddress unmapped(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        if (bytes.length != 16) {
+            return address;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return address;
+            }
+        }
+        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
+            return address;
+        }
+        try {
+            return InetAddress.getByAddress(java.util.Arrays.copyOfRange(bytes, 12, 16));
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", impossible);
+        }
+    }
+
+    /** Whether the network holds {@code address}, an IPv4-mapped IPv6 address counting as the IPv4 address it maps. */
     public boolean contains(InetAddress address) {
-        byte[] candidate = address.getAddress();
+        byte[] candidate = unmapped(address).getAddress();
         if (candidate.length != network.length) {
             return false;
         }

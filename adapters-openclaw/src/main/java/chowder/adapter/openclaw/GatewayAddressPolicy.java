@@ -12,7 +12,7 @@ import java.util.List;
  * Which addresses gateways may have. By default every address but link-local ones (169.254.0.0/16, fe80::/10),
  * where most cloud metadata services live, and the metadata and platform addresses outside them: AWS's IPv6
  * fd00:ec2::254, Alibaba's 100.100.100.200, Oracle's 192.0.0.192 and Azure's 168.63.129.16 (WireServer); an IPv6
- * address that embeds one of those IPv4 addresses (IPv4-compatible, NAT64, 6to4) is refused as that address. When
+ * address that embeds one of those IPv4 addresses (IPv4-mapped, IPv4-compatible, NAT64, 6to4) is refused as that address. When
  * the operator lists allowed networks, only those. Checked when a URL is registered and again for every connection,
  * after DNS resolution, so a host name that later resolves elsewhere cannot slip through.
  */
@@ -35,7 +35,9 @@ final class GatewayAddressPolicy implements GatewayAddressPolicyPort {
         this.allowed = allowedNetworks.stream().map(Cidr::parse).toList();
     }
 
-    boolean permits(InetAddress address) {
+    boolean permits(InetAddress resolved) {
+        // A host name may resolve to ::ffff:169.254.169.254 (an AAAA record): checked as the IPv4 address it reaches.
+        InetAddress address = Cidr.unmapped(resolved);
         if (!allowed.isEmpty()) {
             return allowed.stream().anyMatch(network -> network.contains(address));
         }
@@ -43,7 +45,7 @@ final class GatewayAddressPolicy implements GatewayAddressPolicyPort {
                 && embeddedIpv4(address).map(this::permits).orElse(true);
     }
 
-    /** The IPv4 address an IPv6 address carries, if it has one of the forms that do (IPv4-mapped ones are IPv4 already in Java). */
+    /** The IPv4 address an IPv6 address carries, if it has one of the forms that do (IPv4-mapped ones are unmapped before). */
     private static java.util.Optional<InetAddress> embeddedIpv4(InetAddress address) {
         for (int i = 0; i < EMBEDDING_IPV4.size(); i++) {
             if (EMBEDDING_IPV4.get(i).contains(address)) {

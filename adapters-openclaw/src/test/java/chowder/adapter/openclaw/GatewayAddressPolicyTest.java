@@ -32,6 +32,21 @@ class GatewayAddressPolicyTest {
     }
 
     @Test
+    void aNameThatResolvesToAnIpv4MappedAddressIsCheckedAsTheIpv4AddressItReaches() throws Exception {
+        String metadata = Ipv4MappedNames.nameFor("169.254.169.254");
+        // What a DNS answer of that form is in Java: an IPv6 address, unlike the literal, which Java makes IPv4.
+        assertThat(InetAddress.getByName(metadata)).isInstanceOf(java.net.Inet6Address.class);
+        assertThatThrownBy(() -> new GatewayAddressPolicy(List.of()).check(GatewayUrl.of("http://" + metadata + ":80")))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GATEWAY_ADDRESS_FORBIDDEN));
+        GatewayAddressPolicy allowedNetworks = new GatewayAddressPolicy(List.of("10.0.0.0/8"));
+        assertThat(allowedNetworks.permits(InetAddress.getByName(Ipv4MappedNames.nameFor("10.1.2.3")))).isTrue();
+        assertThat(allowedNetworks.permits(InetAddress.getByName(Ipv4MappedNames.nameFor("127.0.0.1")))).isFalse();
+        assertThat(Cidr.parse("169.254.0.0/16").contains(InetAddress.getByName(metadata))).isTrue();
+        assertThat(Cidr.unmapped(InetAddress.getByName(metadata))).isEqualTo(InetAddress.getByName("169.254.169.254"));
+        assertThat(Cidr.unmapped(InetAddress.getByName("::1"))).isEqualTo(InetAddress.getByName("::1"));
+    }
+
+    @Test
     void allowedNetworksReplaceTheDefault() throws Exception {
         GatewayAddressPolicy policy = new GatewayAddressPolicy(List.of("10.0.0.0/8", "169.254.10.0/24"));
         assertThat(policy.permits(InetAddress.getByName("10.200.3.4"))).isTrue();

@@ -133,6 +133,9 @@ class OpenClawHealthProbeTest {
     @Test
     void aForbiddenAddressIsNeverContacted() throws Exception {
         assertThat(result(instance("http://169.254.169.254"))).hasValueSatisfying(reason -> assertThat(reason).contains("outside the allowed networks"));
+        // A tenant's name whose AAAA record is ::ffff:169.254.169.254 is the metadata service too, at every connection.
+        assertThat(result(instance("http://" + Ipv4MappedNames.nameFor("169.254.169.254"))))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("outside the allowed networks"));
     }
 
     @Test

@@ -62,7 +62,9 @@ record EgressPolicy(List<EgressRule> rules) {
         } catch (UnknownHostException e) {
             throw literal ? denied(host, port) : new Denied(host + " does not resolve");
         }
-        for (InetAddress address : addresses) {
+        for (InetAddress resolved : addresses) {
+            // A name may resolve to ::ffff:127.0.0.1 (an AAAA record): checked as, and connected to, the IPv4 address.
+            InetAddress address = Cidr.unmapped(resolved);
             if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
                 continue;
             }

@@ -74,10 +74,9 @@ final class NetworkCell implements AutoCloseable {
                     // Its tap interface stays down and unconfigured; these keep pasta from answering anything on it.
                     "--no-map-gw", "--no-dhcp", "--no-ndp", "--no-dhcpv6", "--no-ra"));
             for (int attempt = 1; ; attempt++) {
-                Process pasta = ProcessLauncher.start(new ProcessBuilder(command)
+                Process pasta = ProcessLauncher.start(SandboxTools.hostCommand(command)
                         .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+                        .redirectOutput(log.toFile()));
                 NetworkCell cell = new NetworkCell(tools, name, pasta);
                 try {
                     cell.awaitReady(pidFile, log);

@@ -249,8 +249,8 @@ public final class Sandbox implements AutoCloseable {
      * stays on the file system, and gets through trees deeper than a path can name, where a walk by path names would fail.
      */
     public static void removeAgentTree(Path directory) throws IOException {
-        SandboxTools.run(new ProcessBuilder("rm", "-rf", "--one-file-system", "--", directory.toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))), TREE_REMOVAL_TIMEOUT);
+        SandboxTools.run(SandboxTools.hostCommand(List.of("rm", "-rf", "--one-file-system", "--", directory.toString())),
+                TREE_REMOVAL_TIMEOUT);
         if (Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("rm left " + directory + " behind");
         }

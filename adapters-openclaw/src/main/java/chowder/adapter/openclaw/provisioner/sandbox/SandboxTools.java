@@ -61,7 +61,22 @@ record SandboxTools(Path bwrap, Path pasta, Path ip, Path nft, Path nsenter, Pat
 
     /** Runs a short host command to completion; throws with its output when it fails or takes too long. */
     static String run(List<String> command) throws IOException {
-        return run(new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+        return run(hostCommand(command));
+    }
+
+    /**
+     * A host command that reads nothing and inherits none of Chowder's environment but {@code PATH}: these tools handle
+     * a tenant's traffic and files (pasta parses every packet of a sandbox), and Chowder's environment holds its master
+     * key, its database's password and the operator's provider keys.
+     */
+    static ProcessBuilder hostCommand(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        String path = builder.environment().get("PATH");
+        builder.environment().clear();
+        if (path != null) {
+            builder.environment().put("PATH", path);
+        }
+        return builder;
     }
 
     /** Runs {@code builder}'s command to completion (its input as the builder says); its output is the answer or the error. */

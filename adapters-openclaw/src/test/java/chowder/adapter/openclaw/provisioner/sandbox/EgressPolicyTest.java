@@ -3,6 +3,7 @@ package chowder.adapter.openclaw.provisioner.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chowder.adapter.openclaw.Ipv4MappedNames;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,21 @@ class EgressPolicyTest {
             assertThatThrownBy(() -> policy.resolve(denied[0], Integer.parseInt(denied[1]))).as(String.join(":", denied))
                     .isInstanceOf(EgressPolicy.Denied.class).hasMessageContaining("not an allowed destination");
         }
+    }
+
+    @Test
+    void aNameResolvingToAnIpv4MappedAddressIsCheckedAsAndConnectedToThatIpv4Address() throws Exception {
+        // A tenant's own name (allowed for its chat server, say) whose AAAA record is ::ffff:<a host or private address>.
+        for (String target : List.of("127.0.0.1", "10.0.0.5", "169.254.169.254", "100.100.100.200", chowder.testing.HostNetwork.address().getHostAddress())) {
+            String name = Ipv4MappedNames.nameFor(target);
+            EgressPolicy policy = new EgressPolicy(List.of(EgressRule.parse(name + ":443")));
+            assertThatThrownBy(() -> policy.resolve(name, 443)).as(name).isInstanceOf(EgressPolicy.Denied.class)
+                    .hasMessageContaining("not an allowed destination");
+        }
+        // A rule for the network is what lets such an address in, and the connection goes to the IPv4 address.
+        String name = Ipv4MappedNames.nameFor("10.0.0.5");
+        EgressPolicy network = new EgressPolicy(List.of(EgressRule.parse(name + ":8000"), EgressRule.parse("10.0.0.0/8:8000")));
+        assertThat(network.resolve(name, 8000)).isEqualTo(new InetSocketAddress("10.0.0.5", 8000));
     }
 
     @Test

@@ -3,6 +3,7 @@ package chowder.adapter.openclaw.provisioner.sandbox;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.adapter.openclaw.Ipv4MappedNames;
 import chowder.testing.HostNetwork;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,6 +28,7 @@ class EgressProxyTest {
     private final EgressProxy proxy = new EgressProxy(new SecureRandom());
     private ServerSocket upstream;
     private InetAddress address;
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void start() throws IOException {
@@ -37,6 +39,7 @@ class EgressProxyTest {
             while (!upstream.isClosed()) {
                 try {
                     Socket client = upstream.accept();
+                    accepted.incrementAndGet();
                     Thread.ofVirtual().start(() -> echo(client));
                 } catch (IOException closed) {
                     return;
@@ -66,6 +69,13 @@ class EgressProxyTest {
         // Chowder's own loopback services are never a destination, whatever a rule says.
         URI loopback = URI.create(proxy.grant("instance-c", new EgressPolicy(List.of(EgressRule.parse("127.0.0.1:" + proxy.port())))));
         assertThat(connect(loopback.getUserInfo(), "127.0.0.1:" + proxy.port()).status()).isEqualTo(403);
+
+        // Nor through a name whose AAAA record maps the host's loopback (::ffff:127.0.0.1), which a rule may name: nothing connects.
+        String mappedLoopback = Ipv4MappedNames.nameFor("127.0.0.1") + ":" + upstream.getLocalPort();
+        URI named = URI.create(proxy.grant("instance-d", new EgressPolicy(List.of(EgressRule.parse(mappedLoopback)))));
+        int acceptedBefore = accepted.get();
+        assertThat(connect(named.getUserInfo(), mappedLoopback).status()).isEqualTo(403);
+        assertThat(accepted.get()).isEqualTo(acceptedBefore);
 
         assertThat(connect(null, destination).status()).isEqualTo(407);
         assertThat(connect("instance-a:wrong-secret", destination).status()).isEqualTo(407);

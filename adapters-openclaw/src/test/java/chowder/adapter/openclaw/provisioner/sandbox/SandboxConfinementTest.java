@@ -101,6 +101,10 @@ class SandboxConfinementTest extends SandboxFixture {
                     """.formatted(allowed.getLocalPort(), forbidden.getLocalPort(), gatewayPort);
             Started started = start("networked", gatewayPort, List.of("/usr/bin/python3", "-c", connect));
             started.awaitOutput("LISTENING");
+            // pasta parses every packet the sandbox sends: none of Chowder's environment (its keys) is in its process, but
+            // PATH (and the PWD its starting shell sets).
+            assertThat(environmentOf(processWithArgument(NetworkCell.namespaceName("networked"))))
+                    .extracting(variable -> variable.substring(0, variable.indexOf('='))).contains("PATH").isSubsetOf("PATH", "PWD");
             assertThat(readFrom(gatewayPort)).isEqualTo("hello from inside");
             Run run = started.finish();
 
@@ -282,5 +286,19 @@ class SandboxConfinementTest extends SandboxFixture {
             }
         }
         throw new AssertionError(tool + " not found");
+    }
+
+    /** The one live process with {@code argument} among its arguments (pasta has its namespace's name). */
+    private static ProcessHandle processWithArgument(String argument) {
+        List<ProcessHandle> found = ProcessHandle.allProcesses()
+                .filter(process -> process.info().arguments().map(arguments -> List.of(arguments).contains(argument)).orElse(false))
+                .toList();
+        assertThat(found).as("processes with the argument " + argument).hasSize(1);
+        return found.getFirst();
+    }
+
+    private static List<String> environmentOf(ProcessHandle process) throws IOException {
+        String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "environ")), UTF_8);
+        return environ.isEmpty() ? List.of() : List.of(environ.split("\0"));
     }
 }
