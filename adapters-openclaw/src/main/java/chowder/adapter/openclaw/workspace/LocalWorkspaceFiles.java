@@ -23,8 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -44,6 +46,8 @@ import java.util.Set;
  */
 public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    /** Levels below a deleted directory: a skill's tree, its node_modules included, is far shallower. */
+    static final int MAX_TREE_DEPTH = 64;
     private final Path instancesDir;
     private final long maxFileBytes;
     private final int maxListEntries;
@@ -199,24 +203,24 @@ public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
 
     /**
      * Deletes a file or a whole directory tree; nothing when it does not exist. The tree is walked through directory
-     * descriptors (Guava's {@code MoreFiles} over a {@code SecureDirectoryStream}): a link the agent swaps in meanwhile
-     * is removed itself, never followed.
+     * descriptors ({@link SecureDirectoryStream}): a link the agent swaps in meanwhile is removed itself, never followed.
+     * At most {@value #MAX_TREE_DEPTH} levels below {@code path}: the agent shapes the tree, and each level holds a stream
+     * (two descriptors) and a path as long as the levels above it, so a tree thousands of levels deep once made one
+     * call hold about a gigabyte of Chowder's heap (Guava's walk, which stopped only at the thread's stack).
      */
     public void deleteTree(InstanceId instance, WorkspacePath path) {
         if (path.isRoot()) {
             throw ChowderException.invalidRequest("The workspace itself cannot be deleted.");
         }
         try (Workspace workspace = Workspace.open(instancesDir, instance); WorkspaceNode parent = workspace.parent(path)) {
-            Path target = parent.path().resolve(path.name());
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                try {
-                    com.google.common.io.MoreFiles.deleteRecursively(target);
-                } catch (StackOverflowError deep) {
-                    // Guava recurses per level; an agent can nest directories deeper than a thread's stack.
-                    throw new ChowderException(ErrorCode.FILE_CONFLICT, path.value() + " is nested too deeply to be removed through the "
-                            + "API; remove its deepest directories from inside the workspace first.");
-                }
+            if (!(Files.newDirectoryStream(parent.path()) instanceof SecureDirectoryStream<Path> directory)) {
+                throw new IOException("this file system cannot delete a tree without following links");
             }
+            try (directory) {
+                deleteEntry(directory, parent.path().getFileSystem().getPath(path.name()), 0, path);
+            }
+        } catch (NoSuchFileException e) {
+            // Gone already (or meanwhile): nothing to delete.
         } catch (ChowderException e) {
             if (e.code() != ErrorCode.FILE_NOT_FOUND) {
                 throw e;
@@ -224,6 +228,26 @@ public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void deleteEntry(SecureDirectoryStream<Path> directory, Path name, int depth, WorkspacePath tree) throws IOException {
+        boolean isDirectory = directory.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .readAttributes().isDirectory();
+        if (!isDirectory) {
+            directory.deleteFile(name);
+            return;
+        }
+        if (depth > MAX_TREE_DEPTH) {
+            throw new ChowderException(ErrorCode.FILE_CONFLICT, tree.value() + " is nested more than " + MAX_TREE_DEPTH
+                    + " levels deep, too deep to be removed through the API; remove its deepest directories from inside the "
+                    + "workspace first.");
+        }
+        try (SecureDirectoryStream<Path> children = directory.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+            for (Path child : children) {
+                deleteEntry(children, child.getFileName(), depth + 1, tree);
+            }
+        }
+        directory.deleteDirectory(name);
     }
 
     @Override

@@ -36,6 +36,55 @@ class WorkspaceTrapsTest extends WorkspaceFilesFixture {
         assertThat(instancesDir.resolve(instance.toString())).isDirectory();
     }
 
+    /**
+     * A tree nested thousands of levels deep, with the longest names Linux allows (made level by level, as an agent can:
+     * no path names it whole), once made one deletion hold about a gigabyte of Chowder's heap (a stream and an ever
+     * longer path per level) before giving up; a few at once took Chowder down for every tenant. It is refused once
+     * the walk reaches the bound, having held a stream per level up to it; a tree within the bound is deleted whole.
+     */
+    @Test
+    void aTreeNestedDeeperThanTheBoundIsRefusedWithoutHoldingMemoryPerLevelBeyondIt() throws Exception {
+        Path deep = workspace.resolve("skills/deep");
+        try {
+            nest(deep, 3_000, 255);
+            nest(workspace.resolve("skills/within"), LocalWorkspaceFiles.MAX_TREE_DEPTH, 255);
+            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+
+            assertThatThrownBy(() -> files.deleteTree(instance, path("skills/deep"))).isInstanceOfSatisfying(ChowderException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.FILE_CONFLICT);
+                assertThat(e.getMessage()).contains("more than " + LocalWorkspaceFiles.MAX_TREE_DEPTH + " levels deep");
+            });
+            // Guava's walk allocated over 900 MB for this tree; the bounded one a stream and a path per level up to the bound.
+            assertThat(threads.getCurrentThreadAllocatedBytes() - allocatedBefore).isLessThan(64L << 20);
+            files.deleteTree(instance, path("skills/within"));
+            assertThat(workspace.resolve("skills/within")).doesNotExist();
+        } finally {
+            // Deeper than a path can name: JUnit's clean-up walks by path names, rm does not.
+            assertThat(new ProcessBuilder("rm", "-rf", deep.toString()).inheritIO().start().waitFor()).isZero();
+        }
+    }
+
+    /** {@code levels} nested directories under {@code top}, each named with {@code nameLength} characters, made by descriptor. */
+    private static void nest(Path top, int levels, int nameLength) throws Exception {
+        Files.createDirectories(top);
+        String script = """
+                import os, sys
+                fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+                name = "d" * int(sys.argv[3])
+                for _ in range(int(sys.argv[2])):
+                    os.mkdir(name, dir_fd=fd)
+                    child = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+                    os.close(fd)
+                    fd = child
+                os.close(fd)
+                """;
+        Process python = new ProcessBuilder("python3", "-c", script, top.toString(), Integer.toString(levels), Integer.toString(nameLength))
+                .redirectErrorStream(true).start();
+        String output = new String(python.getInputStream().readAllBytes(), UTF_8);
+        assertThat(python.waitFor()).as(output).isZero();
+    }
+
     @Test
     void refusesPathsWithDotDotAbsoluteOrBackslash() {
         for (String bad : new String[] {"../secret.txt", "a/../../secret.txt", "/etc/passwd", "./a", "a//b", "a\\..\\b", "a\u0000b"}) {
