@@ -46,6 +46,16 @@ public record WorkspacePath(String value) {
         }
     }
 
+    /** Whether {@code value} is a path a client could name (the root included): what a listing can show. */
+    public static boolean isValid(String value) {
+        try {
+            new WorkspacePath(value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     public boolean isRoot() {
         return value.isEmpty();
     }
@@ -68,6 +78,10 @@ public record WorkspacePath(String value) {
         }
         if (value.indexOf('\\') >= 0 || value.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("must not contain backslashes or control characters.");
+        }
+        // A lone surrogate (JSON's "\ud800") has no UTF-8 form: no file on the disk has that name.
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(value)) {
+            throw new IllegalArgumentException("must be valid Unicode text (it holds a lone surrogate).");
         }
         for (String segment : value.split("/", -1)) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {

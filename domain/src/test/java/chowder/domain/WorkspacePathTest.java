@@ -41,13 +41,22 @@ class WorkspacePathTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/", "/etc/passwd", "../secrets", "notes/../../x", "notes/./x", "notes//x", "a\\b", "a\u0000b", "tab\there",
-            "new\nline"})
+            "new\nline", "c1\u0085control", "lone\ud800surrogate", "reversed\udc00\ud800pair"})
     void pathsThatCouldLeaveTheWorkspaceOrConfuseAStoreAreRefusedNamingTheField(String raw) {
         assertThatThrownBy(() -> WorkspacePath.of(raw, "destination", false))
                 .isInstanceOfSatisfying(ChowderException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
                     assertThat(e.getMessage()).startsWith("destination must");
                 });
+    }
+
+    @Test
+    void whatAListingCanShowIsWhatAClientCouldName() {
+        assertThat(WorkspacePath.isValid("")).isTrue();
+        assertThat(WorkspacePath.isValid("notes/caf\u00e9 \ud83d\ude00.md")).isTrue();
+        assertThat(WorkspacePath.isValid("report\\2024.txt")).isFalse();
+        assertThat(WorkspacePath.isValid("a\ud800")).isFalse();
+        assertThat(WorkspacePath.isValid("\ufffd".repeat(86))).as("86 undecodable bytes, 258 UTF-8 bytes").isFalse();
     }
 
     @Test

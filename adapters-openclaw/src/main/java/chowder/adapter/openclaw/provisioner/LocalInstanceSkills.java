@@ -71,8 +71,7 @@ final class LocalInstanceSkills implements InstanceSkillsPort {
     }
 
     private static boolean plainSegment(String name) {
-        return !name.isEmpty() && name.length() <= 255 && !name.equals(".") && !name.equals("..")
-                && name.chars().noneMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f);
+        return !name.isEmpty() && name.indexOf('/') < 0 && WorkspacePath.isValid(SKILLS + "/" + name);
     }
 
     @Override

@@ -56,6 +56,13 @@ public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
         this.instancesDir = requireNonNull(instancesDir, "instancesDir is null");
         this.maxFileBytes = maxFileBytes;
         this.maxListEntries = maxListEntries;
+        String fileNames = System.getProperty("sun.jnu.encoding", "UTF-8");
+        if (!fileNames.equalsIgnoreCase("UTF-8")) {
+            // The JVM names files in the locale's character set, fixed at its start (no -D changes it).
+            org.slf4j.LoggerFactory.getLogger(LocalWorkspaceFiles.class).warn("File names are in {} (the locale's character set): "
+                    + "workspace files named with other characters can be neither written nor listed through the API; start "
+                    + "Chowder under a UTF-8 locale (LC_ALL=C.UTF-8, as the installed launcher does)", fileNames);
+        }
     }
 
     @Override
@@ -69,7 +76,14 @@ public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             long count = 0;
             try (DirectoryStream<Path> children = Files.newDirectoryStream(node.path())) {
                 for (Path child : children) {
-                    firstNames.add(child.getFileName().toString());
+                    String name = child.getFileName().toString();
+                    String path = directory.isRoot() ? name : directory.value() + "/" + name;
+                    // A name the API cannot address (a backslash, a control character, bytes that are not UTF-8, a path
+                    // over the length limit: the agent may make any) is left out, rather than failing the whole listing.
+                    if (!WorkspacePath.isValid(path)) {
+                        continue;
+                    }
+                    firstNames.add(name);
                     if (firstNames.size() > maxListEntries) {
                         firstNames.poll();
                     }
