@@ -108,7 +108,8 @@ final class GatewayConfigWriter {
 
     /**
      * {@code channels.<id>}: on or off, the connection's fields under OpenClaw's keys, and pairing for direct messages (a
-     * stranger gets a code to be approved through the API, never the agent).
+     * stranger gets a code to be approved through the API; OpenClaw keeps the approved senders in the gateway's state,
+     * which the agent's tools could also write: channels.md).
      */
     private static ObjectNode channel(Channel channel, ChannelSettings settings, ChannelsConfig channelsConfig) {
         ObjectNode section = JSON.createObjectNode().put("enabled", settings.enabled());
