@@ -27,6 +27,7 @@ final class ServingConfigs {
                 read.value(HTTP_ACCEPT_QUEUE, defaults.acceptQueueSize(), EnvironmentReader::positiveInt),
                 read.value(HTTP_HEADER_TIMEOUT, defaults.headerTimeout(), EnvironmentReader::positiveDuration),
                 read.value(HTTP_REFUSED_BODY_LINGER, defaults.refusedBodyLinger(), Durations::parse),
+                read.value(MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaults.maxFileTransfersPerOrganization(), EnvironmentReader::positiveInt),
                 // Unset or blank: the admin API is off (a 404), as the default has it.
                 read.secret(ADMIN_TOKEN, token -> new AdminToken(token).value()).map(secret -> new AdminToken(secret.value()))
                         .or(defaults::adminToken));

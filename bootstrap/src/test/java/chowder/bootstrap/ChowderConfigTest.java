@@ -274,6 +274,7 @@ class ChowderConfigTest {
             "CHOWDER_MODEL_PROVIDERS|/no/such/models.json|cannot read /no/such/models.json as JSON",
             "CHOWDER_MAX_FILE_BYTES|0|at least 1",
             "CHOWDER_MAX_LIST_ENTRIES|none|not a number",
+            "CHOWDER_MAX_FILE_TRANSFERS_PER_ORGANIZATION|0|at least 1",
             "CHOWDER_TELEGRAM_API_ROOT|ftp://bots.example|http(s) URL",
             "CHOWDER_CHANNEL_PLUGIN_VERSIONS|slack|channel=version pairs"})
     void rejectsBadValuesNamingTheVariable(String variable, String value, String reason) {

@@ -84,6 +84,7 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_MODEL_ANTHROPIC_BETAS", "none"),
                 Map.entry("CHOWDER_MAX_FILE_BYTES", "1024"),
                 Map.entry("CHOWDER_MAX_LIST_ENTRIES", "10"),
+                Map.entry("CHOWDER_MAX_FILE_TRANSFERS_PER_ORGANIZATION", "2"),
                 Map.entry("CHOWDER_METRICS_ENABLED", "false"),
                 Map.entry("CHOWDER_METRICS_TOKEN", "a-token-of-sixteen-or-more"),
                 Map.entry("CHOWDER_SANDBOX", "off"),

@@ -4,6 +4,7 @@ import static chowder.bootstrap.RunningChowder.JSON;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chowder.adapter.http.HttpServerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -329,4 +330,63 @@ class FilesApiEndToEndTest {
     private static String detail(HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body()).path("detail").asText();
     }
+
+    /**
+     * A transfer holds its file in memory until it is done, and the heap is every tenant's: an organization has at most
+     * CHOWDER_MAX_FILE_TRANSFERS_PER_ORGANIZATION (4) under way, and one more is a 429 at once, while another
+     * organization's go on. Four writes whose bodies stall halfway hold the four; finishing one frees its place.
+     */
+    @Test
+    void anOrganizationHasAtMostItsFileTransfersUnderWayAndTheOthersAreNotHeldUp() throws Exception {
+        Files.writeString(workspace.resolve("read-me.md"), "hello", UTF_8);
+        String beta = chowder.createOrganization("Beta").path("api_key").asText();
+        HttpResponse<String> betaInstance = chowder.send("POST", "/v1/instances", beta, "{\"name\":\"beta\"}");
+        assertThat(betaInstance.statusCode()).as(betaInstance.body()).isEqualTo(201);
+        String betaFiles = "/v1/instances/" + JSON.readTree(betaInstance.body()).path("id").asText() + "/files";
+        assertThat(chowder.send("PUT", betaFiles + "/content", beta, "{\"path\":\"b.md\",\"content\":\"b\"}").statusCode()).isEqualTo(204);
+
+        String body = "{\"path\":\"slow.md\",\"content\":\"written slowly\"}";
+        List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < HttpServerConfig.DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", chowder.port());
+                socket.setSoTimeout(60_000);
+                socket.getOutputStream().write(("PUT " + files + "/content HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10))
+                        .getBytes(UTF_8));
+                stalled.add(socket);
+            }
+            // The stalled writes take their places as their requests reach the route: a moment after they were sent.
+            HttpResponse<String> refused = chowder.send("GET", files + "/content?path=read-me.md", key, null);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (refused.statusCode() == 200 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(20);
+                refused = chowder.send("GET", files + "/content?path=read-me.md", key, null);
+            }
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(JSON.readTree(refused.body()).path("detail").asText()).contains("4 file transfers under way")
+                    .contains("CHOWDER_MAX_FILE_TRANSFERS_PER_ORGANIZATION");
+            assertThat(chowder.send("GET", files + "/download?path=read-me.md", key, null).statusCode()).isEqualTo(429);
+            // Listing holds no file: it goes on. So do another organization's transfers.
+            assertThat(chowder.send("GET", files, key, null).statusCode()).isEqualTo(200);
+            HttpResponse<String> theirs = chowder.send("GET", betaFiles + "/content?path=b.md", beta, null);
+            assertThat(theirs.statusCode()).as(theirs.body()).isEqualTo(200);
+
+            java.net.Socket finished = stalled.removeFirst();
+            finished.getOutputStream().write(body.substring(10).getBytes(UTF_8));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(finished.getInputStream(), UTF_8)).readLine();
+            assertThat(status).isEqualTo("HTTP/1.1 204 No Content");
+            finished.close();
+            // Its place was given back before its answer was sent.
+            HttpResponse<String> read = chowder.send("GET", files + "/content?path=read-me.md", key, null);
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+            assertThat(JSON.readTree(read.body()).path("content").asText()).isEqualTo("hello");
+        } finally {
+            for (java.net.Socket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
 }

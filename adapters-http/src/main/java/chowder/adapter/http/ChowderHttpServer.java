@@ -51,7 +51,7 @@ public final class ChowderHttpServer {
         ErrorResponses errors = new ErrorResponses(json);
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
         SessionRoutes sessions = new SessionRoutes(useCases.sessions(), useCases.modelUsage(), json);
-        FileRoutes files = new FileRoutes(useCases.files(), bodies, json);
+        FileRoutes files = new FileRoutes(useCases.files(), bodies, json, config.maxFileTransfersPerOrganization());
         SkillRoutes skills = new SkillRoutes(useCases.skills(), bodies, json);
         KeyRoutes keys = new KeyRoutes(useCases.keys(), bodies, json);
         OrganizationRoutes organizations = new OrganizationRoutes(useCases.organizations(), useCases.createOrganization(), bodies, json);

@@ -13,7 +13,8 @@ import java.util.Optional;
  * send a request's headers, and the operator's admin token (none: the admin API is off).
  */
 public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled,
-        int acceptQueueSize, Duration headerTimeout, Duration refusedBodyLinger, Optional<AdminToken> adminToken) {
+        int acceptQueueSize, Duration headerTimeout, Duration refusedBodyLinger, int maxFileTransfersPerOrganization,
+        Optional<AdminToken> adminToken) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     // The gateway's own documented limit: a larger body could never be answered anyway.
@@ -25,10 +26,13 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
     // nginx's lingering_time: long enough for a client to finish sending a body that was refused, so that it reads the answer.
     public static final Duration DEFAULT_REFUSED_BODY_LINGER = Duration.ofSeconds(30);
+    // Each may hold a file (up to CHOWDER_MAX_FILE_BYTES) a few times over until its client has it: 4 × ~40 MB at worst.
+    public static final int DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION = 4;
 
     /** Every interface, port 8080, sign-up off, the admin API off. */
     public static final HttpServerConfig DEFAULTS = new HttpServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES,
-            DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, DEFAULT_REFUSED_BODY_LINGER, Optional.empty());
+            DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, DEFAULT_REFUSED_BODY_LINGER,
+            DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, Optional.empty());
 
     public HttpServerConfig {
         requireNonNull(host, "host is null");
@@ -53,17 +57,20 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
         if (refusedBodyLinger.isNegative()) {
             throw new IllegalArgumentException("refused body linger must not be negative");
         }
+        if (maxFileTransfersPerOrganization < 1) {
+            throw new IllegalArgumentException("file transfers per organization must be at least 1");
+        }
         requireNonNull(adminToken, "adminToken is null");
     }
 
     public HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
         this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT,
-                DEFAULT_REFUSED_BODY_LINGER, Optional.empty());
+                DEFAULT_REFUSED_BODY_LINGER, DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, Optional.empty());
     }
 
     /** This configuration with the admin API on, behind {@code token}. */
     public HttpServerConfig withAdminToken(AdminToken token) {
         return new HttpServerConfig(host, port, maxRequestBytes, shutdownGrace, signupEnabled, acceptQueueSize, headerTimeout,
-                refusedBodyLinger, Optional.of(token));
+                refusedBodyLinger, maxFileTransfersPerOrganization, Optional.of(token));
     }
 }

@@ -12,11 +12,13 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
 import chowder.domain.WorkspacePath;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -41,15 +43,18 @@ public final class FileRoutes {
     private static final String MOVE = FILES + "/move";
 
     private final ManageWorkspaceFilesUseCase files;
+    private final FileTransfers transfers;
     private final FileUpload uploads;
     private final JsonBodies bodies;
     private final ObjectMapper json;
 
-    public FileRoutes(ManageWorkspaceFilesUseCase files, JsonBodies bodies, ObjectMapper json) {
+    /** @param maxTransfersPerOrganization reads, writes, uploads and downloads of content one organization may have under way */
+    public FileRoutes(ManageWorkspaceFilesUseCase files, JsonBodies bodies, ObjectMapper json, int maxTransfersPerOrganization) {
         this.files = files;
         this.bodies = bodies;
         this.json = json;
-        this.uploads = new FileUpload(files);
+        this.transfers = new FileTransfers(maxTransfersPerOrganization);
+        this.uploads = new FileUpload(files, transfers);
     }
 
     /** Adds its routes to Javalin's. */
@@ -75,7 +80,8 @@ public final class FileRoutes {
 
     void read(Context ctx) throws IOException {
         WorkspacePath path = path(ctx.queryParam("path"), "path");
-        try (OpenFile file = files.open(BearerAuthentication.of(ctx), instanceId(ctx), path)) {
+        try (OpenFile file = files.open(BearerAuthentication.of(ctx), instanceId(ctx), path);
+                FileTransfers.Transfer transfer = transfers.begin(BearerAuthentication.of(ctx))) {
             String text;
             try {
                 text = UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -83,21 +89,28 @@ public final class FileRoutes {
             } catch (CharacterCodingException e) {
                 throw ChowderException.validationFailed("The file is not UTF-8 text; download it from " + DOWNLOAD.replace("{id}", "<id>") + " instead.");
             }
-            ctx.json(json.createObjectNode().put("path", path.value()).put("content", text));
+            // Written here, not after the handler returns as ctx.json would: the transfer holds the text until the client has it.
+            ctx.contentType(ContentType.APPLICATION_JSON);
+            json.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                    .writeValue(ctx.outputStream(), json.createObjectNode().put("path", path.value()).put("content", text));
         }
     }
 
     void write(Context ctx) {
         files.requireAccess(BearerAuthentication.of(ctx), instanceId(ctx));
-        ObjectNode body = bodies.readObject(ctx);
-        WorkspacePath path = path(required(body, "path"), "path");
-        String content = required(body, "content");
-        files.write(BearerAuthentication.of(ctx), instanceId(ctx), path, new ByteArrayInputStream(content.getBytes(UTF_8)));
+        // Before the body is read: it is the file, a few times over once parsed.
+        try (FileTransfers.Transfer transfer = transfers.begin(BearerAuthentication.of(ctx))) {
+            ObjectNode body = bodies.readObject(ctx);
+            WorkspacePath path = path(required(body, "path"), "path");
+            String content = required(body, "content");
+            files.write(BearerAuthentication.of(ctx), instanceId(ctx), path, new ByteArrayInputStream(content.getBytes(UTF_8)));
+        }
         ctx.status(204);
     }
 
     void download(Context ctx) throws IOException {
-        try (OpenFile file = files.open(BearerAuthentication.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"))) {
+        try (OpenFile file = files.open(BearerAuthentication.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"));
+                FileTransfers.Transfer transfer = transfers.begin(BearerAuthentication.of(ctx))) {
             String name = file.entry().path().name();
             String type = URLConnection.getFileNameMap().getContentTypeFor(name);
             ctx.contentType(type == null ? "application/octet-stream" : type)

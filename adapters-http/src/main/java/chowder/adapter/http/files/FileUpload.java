@@ -21,9 +21,11 @@ final class FileUpload {
     private static final int IN_MEMORY_PART_BYTES = 64 * 1024;
 
     private final ManageWorkspaceFilesUseCase files;
+    private final FileTransfers transfers;
 
-    FileUpload(ManageWorkspaceFilesUseCase files) {
+    FileUpload(ManageWorkspaceFilesUseCase files, FileTransfers transfers) {
         this.files = files;
+        this.transfers = transfers;
     }
 
     /**
@@ -41,6 +43,12 @@ final class FileUpload {
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             throw ChowderException.invalidRequest("The body must be multipart/form-data with a path field and a file part.");
         }
+        try (FileTransfers.Transfer transfer = transfers.begin(BearerAuthentication.of(ctx))) {
+            receive(ctx, maxFileBytes);
+        }
+    }
+
+    private void receive(Context ctx, long maxFileBytes) throws IOException {
         ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, new MultipartConfigElement(
                 System.getProperty("java.io.tmpdir"), maxFileBytes, maxFileBytes + MULTIPART_OVERHEAD_BYTES, IN_MEMORY_PART_BYTES));
         try {
