@@ -117,7 +117,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             SandboxTrial.run(tools, commands, cgroups, config);
         } catch (IOException e) {
-            return Optional.of("a trial sandbox failed (" + e.getMessage() + "); the kernel may refuse namespaces here. "
+            return Optional.of("a trial sandbox failed (" + e.getMessage() + "); the cause above says what this host lacks (namespaces, cgroups, nftables' connection counting). "
                     + "Set CHOWDER_SANDBOX=off only on a host whose only tenant is you.");
         }
         return Optional.empty();
