@@ -99,6 +99,7 @@ record ChowderConfig(
     static final String MAX_FILE_BYTES = "CHOWDER_MAX_FILE_BYTES";
     static final String MAX_LIST_ENTRIES = "CHOWDER_MAX_LIST_ENTRIES";
     static final String MAX_FILE_TRANSFERS_PER_ORGANIZATION = "CHOWDER_MAX_FILE_TRANSFERS_PER_ORGANIZATION";
+    static final String MAX_CONTROL_BODY_BYTES = "CHOWDER_MAX_CONTROL_BODY_BYTES";
     static final String METRICS_ENABLED = "CHOWDER_METRICS_ENABLED";
     static final String METRICS_TOKEN = "CHOWDER_METRICS_TOKEN";
     static final String SANDBOX = "CHOWDER_SANDBOX";

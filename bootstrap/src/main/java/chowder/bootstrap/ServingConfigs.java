@@ -22,6 +22,7 @@ final class ServingConfigs {
                 read.text(HTTP_HOST, defaults.host()),
                 read.value(HTTP_PORT, defaults.port(), EnvironmentReader::port),
                 read.value(MAX_REQUEST_BYTES, defaults.maxRequestBytes(), EnvironmentReader::positiveLong),
+                read.value(MAX_CONTROL_BODY_BYTES, defaults.maxControlBodyBytes(), EnvironmentReader::positiveLong),
                 read.value(SHUTDOWN_GRACE, defaults.shutdownGrace(), Durations::parse),
                 read.value(SIGNUP_ENABLED, defaults.signupEnabled(), EnvironmentReader::bool),
                 read.value(HTTP_ACCEPT_QUEUE, defaults.acceptQueueSize(), EnvironmentReader::positiveInt),

@@ -209,6 +209,7 @@ class ChowderConfigTest {
             "CHOWDER_DATABASE_URL|jdbc:mysql://x|jdbc:h2: or jdbc:postgresql:",
             "CHOWDER_DATABASE_POOL_SIZE|0|at least 1",
             "CHOWDER_MAX_REQUEST_BYTES|-5|at least 1",
+            "CHOWDER_MAX_CONTROL_BODY_BYTES|0|at least 1",
             "CHOWDER_HTTP_HEADER_TIMEOUT|0s|longer than zero",
             "CHOWDER_HTTP_HEADER_TIMEOUT|30|500ms, 30s",
             "CHOWDER_GATEWAY_CONNECT_TIMEOUT|5|500ms, 30s",

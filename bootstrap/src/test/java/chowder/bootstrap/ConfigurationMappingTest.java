@@ -34,6 +34,7 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_HTTP_HOST", "127.0.0.1"),
                 Map.entry("CHOWDER_HTTP_PORT", "9090"),
                 Map.entry("CHOWDER_MAX_REQUEST_BYTES", "1024"),
+                Map.entry("CHOWDER_MAX_CONTROL_BODY_BYTES", "512"),
                 Map.entry("CHOWDER_HTTP_ACCEPT_QUEUE", "64"),
                 Map.entry("CHOWDER_HTTP_HEADER_TIMEOUT", "5s"),
                 Map.entry("CHOWDER_HTTP_REFUSED_BODY_LINGER", "0s"),

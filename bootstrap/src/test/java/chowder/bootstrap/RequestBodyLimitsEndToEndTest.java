@@ -84,6 +84,28 @@ class RequestBodyLimitsEndToEndTest {
         assertThat(gateway.requestCount()).isEqualTo(1);
     }
 
+    /**
+     * Every other route's JSON is a few KiB (keys, instances, settings): it takes bodies up to CHOWDER_MAX_CONTROL_BODY_BYTES
+     * (1 MiB) only, so that a request there cannot make Chowder hold 20 MiB while it is parsed; a turn as large goes on.
+     */
+    @Test
+    void everyOtherRouteTakesBodiesUpToTheControlLimitOnly() throws Exception {
+        long control = HttpServerConfig.DEFAULT_MAX_CONTROL_BODY_BYTES;
+        String large = "x".repeat((int) control);
+
+        HttpResponse<String> refused = chowder.send("POST", "/v1/instances", key, "{\"name\":\"" + large + "\"}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(413);
+        assertThat(JSON.readTree(refused.body()).path("detail").asText()).isEqualTo("Request body is larger than the limit of " + control + " bytes.");
+        HttpResponse<String> keys = chowder.send("POST", "/v1/keys", key, "{\"name\":\"" + large + "\"}");
+        assertThat(keys.statusCode()).as(keys.body()).isEqualTo(413);
+        // Under it, the route's own checks answer.
+        HttpResponse<String> named = chowder.send("POST", "/v1/instances", key, "{\"name\":\"" + "x".repeat(1000) + "\"}");
+        assertThat(named.statusCode()).as(named.body()).isNotEqualTo(413);
+
+        HttpResponse<String> turn = chowder.send("POST", responses, key, "{\"input\":\"" + large + "\"}");
+        assertThat(turn.statusCode()).as(turn.body()).isEqualTo(200);
+    }
+
     /** {"input":"xxx…"} of exactly {@code bytes} bytes. */
     private static String bodyOf(long bytes) {
         return OPENING + "x".repeat((int) (bytes - OPENING.length() - CLOSING.length())) + CLOSING;

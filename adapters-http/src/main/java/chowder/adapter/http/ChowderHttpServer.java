@@ -46,7 +46,7 @@ public final class ChowderHttpServer {
         // Every client body is read through this mapper, so its read constraints follow Chowder's limits.
         ObjectMapper json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .streamReadConstraints(JsonBodies.constraints(config.maxRequestBytes())).build());
-        JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes());
+        JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes(), config.maxControlBodyBytes());
         BearerAuthentication authentication = new BearerAuthentication(useCases.authentication());
         ErrorResponses errors = new ErrorResponses(json);
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);

@@ -12,13 +12,16 @@ import java.util.Optional;
  * connections the kernel may queue before Chowder accepts them, how long a connection may take to
  * send a request's headers, and the operator's admin token (none: the admin API is off).
  */
-public record HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled,
+public record HttpServerConfig(String host, int port, long maxRequestBytes, long maxControlBodyBytes, Duration shutdownGrace,
+        boolean signupEnabled,
         int acceptQueueSize, Duration headerTimeout, Duration refusedBodyLinger, int maxFileTransfersPerOrganization,
         Optional<AdminToken> adminToken) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     // The gateway's own documented limit: a larger body could never be answered anyway.
     public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
+    // Keys, instances, settings, plans: a few KiB at most. A turn and a file's content have the request limit.
+    public static final long DEFAULT_MAX_CONTROL_BODY_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     // The JDK's default backlog (50) resets connections when thousands of clients connect at once.
     public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 4096;
@@ -31,7 +34,7 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
 
     /** Every interface, port 8080, sign-up off, the admin API off. */
     public static final HttpServerConfig DEFAULTS = new HttpServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES,
-            DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, DEFAULT_REFUSED_BODY_LINGER,
+            DEFAULT_MAX_CONTROL_BODY_BYTES, DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, DEFAULT_REFUSED_BODY_LINGER,
             DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, Optional.empty());
 
     public HttpServerConfig {
@@ -39,7 +42,7 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0 to 65535");
         }
-        if (maxRequestBytes < 1) {
+        if (maxRequestBytes < 1 || maxControlBodyBytes < 1) {
             throw new IllegalArgumentException("max request bytes must be positive");
         }
         requireNonNull(shutdownGrace, "shutdownGrace is null");
@@ -64,13 +67,13 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, Dura
     }
 
     public HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
-        this(host, port, maxRequestBytes, shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT,
+        this(host, port, maxRequestBytes, Math.min(maxRequestBytes, DEFAULT_MAX_CONTROL_BODY_BYTES), shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT,
                 DEFAULT_REFUSED_BODY_LINGER, DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, Optional.empty());
     }
 
     /** This configuration with the admin API on, behind {@code token}. */
     public HttpServerConfig withAdminToken(AdminToken token) {
-        return new HttpServerConfig(host, port, maxRequestBytes, shutdownGrace, signupEnabled, acceptQueueSize, headerTimeout,
+        return new HttpServerConfig(host, port, maxRequestBytes, maxControlBodyBytes, shutdownGrace, signupEnabled, acceptQueueSize, headerTimeout,
                 refusedBodyLinger, maxFileTransfersPerOrganization, Optional.of(token));
     }
 }

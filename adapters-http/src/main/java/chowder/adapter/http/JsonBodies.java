@@ -32,10 +32,16 @@ public final class JsonBodies {
 
     private final ObjectMapper json;
     private final long maxRequestBytes;
+    private final long maxControlBodyBytes;
 
-    JsonBodies(ObjectMapper json, long maxRequestBytes) {
+    /**
+     * @param maxRequestBytes the largest body: a turn's on the responses routes, a file's content as JSON
+     * @param maxControlBodyBytes the largest body of every other route (keys, instances, settings: a few KiB at most)
+     */
+    JsonBodies(ObjectMapper json, long maxRequestBytes, long maxControlBodyBytes) {
         this.json = json;
         this.maxRequestBytes = maxRequestBytes;
+        this.maxControlBodyBytes = Math.min(maxControlBodyBytes, maxRequestBytes);
     }
 
     /** What the JSON reader accepts of a client's body: the size limit, and the shape limits above. */
@@ -50,8 +56,18 @@ public final class JsonBodies {
                 .build();
     }
 
+    /** The body of a control-plane route, at most the control body limit. */
     public ObjectNode readObject(Context ctx) {
-        return parse(ctx, parser -> {
+        return readObject(ctx, maxControlBodyBytes);
+    }
+
+    /** The body of the one control-plane route that carries a file's content (as JSON), at most the request limit. */
+    public ObjectNode readContentObject(Context ctx) {
+        return readObject(ctx, maxRequestBytes);
+    }
+
+    private ObjectNode readObject(Context ctx, long limit) {
+        return parse(ctx, limit, parser -> {
             JsonNode body = parser.readValueAsTree();
             if (body == null || !body.isObject()) {
                 throw notAnObject();
@@ -66,7 +82,7 @@ public final class JsonBodies {
      * only whitespace.
      */
     public Optional<ObjectNode> readOptionalObject(Context ctx) {
-        return Optional.ofNullable(parse(ctx, parser -> {
+        return Optional.ofNullable(parse(ctx, maxControlBodyBytes, parser -> {
             if (parser.nextToken() == null) {
                 return null;
             }
@@ -88,11 +104,15 @@ public final class JsonBodies {
      * content after the value are 400s.
      */
     <T> T parse(Context ctx, BodyReader<T> reader) {
-        if (ctx.req().getContentLengthLong() > maxRequestBytes) {
-            throw tooLarge();
+        return parse(ctx, maxControlBodyBytes, reader);
+    }
+
+    private <T> T parse(Context ctx, long limit, BodyReader<T> reader) {
+        if (ctx.req().getContentLengthLong() > limit) {
+            throw tooLarge(limit);
         }
         try {
-            return parse(new LimitedInputStream(ctx.req().getInputStream(), maxRequestBytes), reader);
+            return parse(new LimitedInputStream(ctx.req().getInputStream(), limit), reader);
         } catch (IOException e) {
             throw new UnreadableRequestBody(e);
         }
@@ -209,16 +229,21 @@ public final class JsonBodies {
     }
 
     private ChowderException tooLarge() {
-        return new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE,
-                "Request body is larger than the limit of " + maxRequestBytes + " bytes.");
+        return tooLarge(maxRequestBytes);
+    }
+
+    private static ChowderException tooLarge(long limit) {
+        return new ChowderException(ErrorCode.PAYLOAD_TOO_LARGE, "Request body is larger than the limit of " + limit + " bytes.");
     }
 
     /** Counts bytes as they are read and stops at the limit. */
-    private final class LimitedInputStream extends FilterInputStream {
+    private static final class LimitedInputStream extends FilterInputStream {
+        private final long limit;
         private long remaining;
 
         LimitedInputStream(InputStream in, long limit) {
             super(in);
+            this.limit = limit;
             this.remaining = limit;
         }
 
@@ -226,7 +251,7 @@ public final class JsonBodies {
         public int read() throws IOException {
             int b = super.read();
             if (b >= 0 && --remaining < 0) {
-                throw tooLarge();
+                throw tooLarge(limit);
             }
             return b;
         }
@@ -237,7 +262,7 @@ public final class JsonBodies {
             if (read > 0) {
                 remaining -= read;
                 if (remaining < 0) {
-                    throw tooLarge();
+                    throw tooLarge(limit);
                 }
             }
             return read;

@@ -100,17 +100,21 @@ public final class FileRoutes {
         files.requireAccess(BearerAuthentication.of(ctx), instanceId(ctx));
         // Before the body is read: it is the file, a few times over once parsed.
         try (FileTransfers.Transfer transfer = transfers.begin(BearerAuthentication.of(ctx))) {
-            ObjectNode body = bodies.readObject(ctx);
+            ObjectNode body = bodies.readContentObject(ctx);
             WorkspacePath path = path(required(body, "path"), "path");
             String content = required(body, "content");
+            // A character is at least one UTF-8 byte: longer text is over the limit before its bytes are made.
+            if (content.length() > files.maxFileBytes()) {
+                throw tooLarge(files.maxFileBytes());
+            }
             files.write(BearerAuthentication.of(ctx), instanceId(ctx), path, new ByteArrayInputStream(content.getBytes(UTF_8)));
         }
         ctx.status(204);
     }
 
     void download(Context ctx) throws IOException {
-        try (OpenFile file = files.open(BearerAuthentication.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"));
-                FileTransfers.Transfer transfer = transfers.begin(BearerAuthentication.of(ctx))) {
+        // Not a transfer counted per organization: the file goes out 8 KiB at a time, never held whole.
+        try (OpenFile file = files.open(BearerAuthentication.of(ctx), instanceId(ctx), path(ctx.queryParam("path"), "path"))) {
             String name = file.entry().path().name();
             String type = URLConnection.getFileNameMap().getContentTypeFor(name);
             ctx.contentType(type == null ? "application/octet-stream" : type)

@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * At most {@code perOrganization} transfers of a file's content at once per organization (reads, writes, uploads,
- * downloads); one more is a 429 at once. A read or write holds the file in memory a few times over (its bytes, its
+ * At most {@code perOrganization} transfers of a file's content at once per organization (reads and writes as JSON,
+ * uploads; a download streams and holds no file); one more is a 429 at once. A read or write holds the file in memory a few times over (its bytes, its
  * text, the JSON) until the client has it, up to {@code CHOWDER_MAX_FILE_BYTES} each, and that memory is the heap every
  * tenant shares: without a bound, one organization's slow clients could hold all of it.
  */

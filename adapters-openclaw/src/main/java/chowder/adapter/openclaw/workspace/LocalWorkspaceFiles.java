@@ -80,7 +80,7 @@ public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
                     String path = directory.isRoot() ? name : directory.value() + "/" + name;
                     // A name the API cannot address (a backslash, a control character, bytes that are not UTF-8, a path
                     // over the length limit: the agent may make any) is left out, rather than failing the whole listing.
-                    if (!WorkspacePath.isValid(path)) {
+                    if (!WorkspacePath.isValid(path) || !namesItself(child.getFileName(), name)) {
                         continue;
                     }
                     firstNames.add(name);
@@ -106,6 +106,19 @@ public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             return new FileListing(directory, entries, count > maxListEntries);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Whether {@code name}, the text of a directory entry's {@code fileName}, names that entry again: bytes that are not
+     * UTF-8 decode to U+FFFD, which names another file (a real {@code café} for {@code caf\xe9}) or none, and a name the
+     * JVM's file-name charset cannot encode names nothing.
+     */
+    private static boolean namesItself(Path fileName, String name) {
+        try {
+            return fileName.getFileSystem().getPath(name).equals(fileName);
+        } catch (java.nio.file.InvalidPathException unencodable) {
+            return false;
         }
     }
 
@@ -227,10 +240,10 @@ public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
             throw ChowderException.invalidRequest("The workspace itself cannot be deleted.");
         }
         try (Workspace workspace = Workspace.open(instancesDir, instance); WorkspaceNode parent = workspace.parent(path)) {
-            if (!(Files.newDirectoryStream(parent.path()) instanceof SecureDirectoryStream<Path> directory)) {
-                throw new IOException("this file system cannot delete a tree without following links");
-            }
-            try (directory) {
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(parent.path())) {
+                if (!(stream instanceof SecureDirectoryStream<Path> directory)) {
+                    throw new IOException("this file system cannot delete a tree without following links");
+                }
                 deleteEntry(directory, parent.path().getFileSystem().getPath(path.name()), 0, path);
             }
         } catch (NoSuchFileException e) {
@@ -245,23 +258,27 @@ public final class LocalWorkspaceFiles implements WorkspaceFilesPort {
     }
 
     private static void deleteEntry(SecureDirectoryStream<Path> directory, Path name, int depth, WorkspacePath tree) throws IOException {
-        boolean isDirectory = directory.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .readAttributes().isDirectory();
-        if (!isDirectory) {
-            directory.deleteFile(name);
-            return;
-        }
-        if (depth > MAX_TREE_DEPTH) {
-            throw new ChowderException(ErrorCode.FILE_CONFLICT, tree.value() + " is nested more than " + MAX_TREE_DEPTH
-                    + " levels deep, too deep to be removed through the API; remove its deepest directories from inside the "
-                    + "workspace first.");
-        }
-        try (SecureDirectoryStream<Path> children = directory.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
-            for (Path child : children) {
-                deleteEntry(children, child.getFileName(), depth + 1, tree);
+        try {
+            boolean isDirectory = directory.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes().isDirectory();
+            if (!isDirectory) {
+                directory.deleteFile(name);
+                return;
             }
+            if (depth > MAX_TREE_DEPTH) {
+                throw new ChowderException(ErrorCode.FILE_CONFLICT, tree.value() + " is nested more than " + MAX_TREE_DEPTH
+                        + " levels deep, too deep to be removed through the API; remove its deepest directories from inside the "
+                        + "workspace first.");
+            }
+            try (SecureDirectoryStream<Path> children = directory.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                for (Path child : children) {
+                    deleteEntry(children, child.getFileName(), depth + 1, tree);
+                }
+            }
+            directory.deleteDirectory(name);
+        } catch (NoSuchFileException goneMeanwhile) {
+            // The agent (live meanwhile) removed it first: this entry is done, and the walk goes on with the others.
         }
-        directory.deleteDirectory(name);
     }
 
     @Override

@@ -81,8 +81,38 @@ class WorkspaceTrapsTest extends WorkspaceFilesFixture {
         String output = new String(python.getInputStream().readAllBytes(), UTF_8);
         assertThat(python.waitFor()).as(output).isZero();
 
-        // The short name that is not UTF-8 decodes to U+FFFD, a name the API can show but no longer finds: left out too.
-        assertThat(files.list(instance, path("odd")).entries()).extracting(entry -> entry.path().value()).containsExactly("odd/plain.txt");
+        // The short name that is not UTF-8 decodes to U+FFFD, the name of another file (made here) or of none: left out
+        // too, so that the real one is listed once, with its own attributes.
+        write("odd/latin1-caf\ufffd", "the real one");
+        assertThat(files.list(instance, path("odd")).entries()).extracting(entry -> entry.path().value() + " " + entry.size())
+                .containsExactly("odd/latin1-caf\ufffd 12", "odd/plain.txt 1");
+    }
+
+    /**
+     * The agent is live while a skill is removed or reinstalled: entries it deletes meanwhile are done, not the end of the
+     * walk. Before, the first one that vanished ended it silently, leaving the rest of the tree in place.
+     */
+    @Test
+    void entriesTheAgentRemovesMeanwhileDoNotEndTheDeletionHalfway() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            Path tree = Files.createDirectories(workspace.resolve("skills/racing/sub"));
+            List<Path> made = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                made.add(Files.writeString(tree.resolve("file-" + i), "x", UTF_8));
+            }
+            Thread agent = Thread.ofPlatform().start(() -> {
+                for (Path file : made.reversed()) {
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (java.io.IOException e) {
+                        // its parent went first
+                    }
+                }
+            });
+            files.deleteTree(instance, path("skills/racing"));
+            agent.join();
+            assertThat(workspace.resolve("skills/racing")).as("round " + round).doesNotExist();
+        }
     }
 
     /** {@code levels} nested directories under {@code top}, each named with {@code nameLength} characters, made by descriptor. */

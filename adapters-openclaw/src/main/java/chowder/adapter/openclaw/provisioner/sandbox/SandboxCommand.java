@@ -50,7 +50,8 @@ final class SandboxCommand {
                 "--core=0:0", "--"));
         network.ifPresent(cell -> command.addAll(List.of(tools.nsenter().toString(), cell.nsenterOption(), "--")));
         command.addAll(BubblewrapArguments.of(tools, spec, program.isPresent()));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        // None of Chowder's environment: the caller adds the gateway's own (the start trial runs with PATH alone).
+        ProcessBuilder builder = SandboxTools.hostCommand(command);
         program.ifPresent(file -> builder.redirectInput(file.toFile()));
         return builder;
     }

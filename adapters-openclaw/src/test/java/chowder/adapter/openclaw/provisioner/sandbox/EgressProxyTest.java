@@ -72,6 +72,8 @@ class EgressProxyTest {
 
         // Nor through a name whose AAAA record maps the host's loopback (::ffff:127.0.0.1), which a rule may name: nothing connects.
         String mappedLoopback = Ipv4MappedNames.nameFor("127.0.0.1") + ":" + upstream.getLocalPort();
+        // The name resolves (to the IPv6 form a DNS answer has): the refusal below is the policy's, not a failed lookup.
+        assertThat(InetAddress.getByName(Ipv4MappedNames.nameFor("127.0.0.1"))).isInstanceOf(java.net.Inet6Address.class);
         URI named = URI.create(proxy.grant("instance-d", new EgressPolicy(List.of(EgressRule.parse(mappedLoopback)))));
         int acceptedBefore = accepted.get();
         assertThat(connect(named.getUserInfo(), mappedLoopback).status()).isEqualTo(403);
