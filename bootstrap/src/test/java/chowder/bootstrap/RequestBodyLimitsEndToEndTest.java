@@ -104,6 +104,16 @@ class RequestBodyLimitsEndToEndTest {
 
         HttpResponse<String> turn = chowder.send("POST", responses, key, "{\"input\":\"" + large + "\"}");
         assertThat(turn.statusCode()).as(turn.body()).isEqualTo(200);
+
+        // Nor may a small body become a large tree: 60 KB of empty objects is some 2 MB of nodes, 1 MiB of them 32 MB.
+        String manyValues = "[" + String.join(",", java.util.Collections.nCopies(20_000, "{}")) + "]";
+        HttpResponse<String> tree = chowder.send("POST", "/v1/instances", key, "{\"name\":" + manyValues + "}");
+        assertThat(tree.statusCode()).as(tree.body()).isEqualTo(400);
+        assertThat(JSON.readTree(tree.body()).path("detail").asText())
+                .isEqualTo("Request body is not accepted: it holds more than 10000 JSON values and field names.");
+        // A turn is read as it streams, never as a tree: the same values go through.
+        HttpResponse<String> values = chowder.send("POST", responses, key, "{\"input\":\"x\",\"metadata\":{\"v\":" + manyValues + "}}");
+        assertThat(values.statusCode()).as(values.body()).isEqualTo(200);
     }
 
     /** {"input":"xxx…"} of exactly {@code bytes} bytes. */

@@ -29,7 +29,7 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, long
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
     // nginx's lingering_time: long enough for a client to finish sending a body that was refused, so that it reads the answer.
     public static final Duration DEFAULT_REFUSED_BODY_LINGER = Duration.ofSeconds(30);
-    // Each may hold a file (up to CHOWDER_MAX_FILE_BYTES) a few times over until its client has it: 4 × ~40 MB at worst.
+    // Each may hold a file (up to CHOWDER_MAX_FILE_BYTES) a few times over until its client has it.
     public static final int DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION = 4;
 
     /** Every interface, port 8080, sign-up off, the admin API off. */

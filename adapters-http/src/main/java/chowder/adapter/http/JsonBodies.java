@@ -29,8 +29,13 @@ public final class JsonBodies {
     static final int MAX_NUMBER_LENGTH = 1000;
     static final int MAX_NESTING_DEPTH = 1000;
     static final int MAX_NAME_LENGTH = 50_000;
+    // A control-plane body becomes a tree of nodes, each some 30 times its bytes ({} is 2 bytes, an ObjectNode and its
+    // map ~100): 1 MiB of empty objects was 32 MB of heap. The largest real one (a key bound to 1,000 session ids) has
+    // about a thousand tokens.
+    static final long MAX_CONTROL_TOKENS = 10_000;
 
     private final ObjectMapper json;
+    private final ObjectMapper controlJson;
     private final long maxRequestBytes;
     private final long maxControlBodyBytes;
 
@@ -40,6 +45,8 @@ public final class JsonBodies {
      */
     JsonBodies(ObjectMapper json, long maxRequestBytes, long maxControlBodyBytes) {
         this.json = json;
+        this.controlJson = json.copyWith(json.getFactory().copy().setStreamReadConstraints(constraints(maxRequestBytes).rebuild()
+                .maxTokenCount(MAX_CONTROL_TOKENS).build()));
         this.maxRequestBytes = maxRequestBytes;
         this.maxControlBodyBytes = Math.min(maxControlBodyBytes, maxRequestBytes);
     }
@@ -112,7 +119,8 @@ public final class JsonBodies {
             throw tooLarge(limit);
         }
         try {
-            return parse(new LimitedInputStream(ctx.req().getInputStream(), limit), reader);
+            InputStream in = new LimitedInputStream(ctx.req().getInputStream(), limit);
+            return parse(() -> controlJson.createParser(in), in, reader);
         } catch (IOException e) {
             throw new UnreadableRequestBody(e);
         }
@@ -208,6 +216,7 @@ public final class JsonBodies {
         String what = message.startsWith("Number value length") ? "a number is longer than " + MAX_NUMBER_LENGTH + " characters"
                 : message.startsWith("Document nesting depth") ? "it nests deeper than " + MAX_NESTING_DEPTH + " levels"
                 : message.startsWith("Name length") ? "a field name is longer than " + MAX_NAME_LENGTH + " characters"
+                : message.startsWith("Token count") ? "it holds more than " + MAX_CONTROL_TOKENS + " JSON values and field names"
                 : "it is beyond the limits of the JSON reader";
         return ChowderException.invalidRequest("Request body is not accepted: " + what + ".");
     }
