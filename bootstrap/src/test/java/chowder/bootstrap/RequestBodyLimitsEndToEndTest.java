@@ -85,8 +85,8 @@ class RequestBodyLimitsEndToEndTest {
     }
 
     /**
-     * Every other route's JSON is a few KiB (keys, instances, settings): it takes bodies up to CHOWDER_MAX_CONTROL_BODY_BYTES
-     * (1 MiB) only, so that a request there cannot make Chowder hold 20 MiB while it is parsed; a turn as large goes on.
+     * Every other route's JSON is read as a tree: it takes bodies up to CHOWDER_MAX_CONTROL_BODY_BYTES (8 MiB) and 100,000
+     * tokens only, so that a request there cannot make Chowder hold half a gigabyte while it is parsed; a turn as large goes on.
      */
     @Test
     void everyOtherRouteTakesBodiesUpToTheControlLimitOnly() throws Exception {
@@ -105,12 +105,12 @@ class RequestBodyLimitsEndToEndTest {
         HttpResponse<String> turn = chowder.send("POST", responses, key, "{\"input\":\"" + large + "\"}");
         assertThat(turn.statusCode()).as(turn.body()).isEqualTo(200);
 
-        // Nor may a small body become a large tree: 60 KB of empty objects is some 2 MB of nodes, 1 MiB of them 32 MB.
-        String manyValues = "[" + String.join(",", java.util.Collections.nCopies(20_000, "{}")) + "]";
+        // Nor may a small body become a large tree: 180 KB of empty objects is some 6 MB of nodes, 1 MiB of them 32 MB.
+        String manyValues = "[" + String.join(",", java.util.Collections.nCopies(60_000, "{}")) + "]";
         HttpResponse<String> tree = chowder.send("POST", "/v1/instances", key, "{\"name\":" + manyValues + "}");
         assertThat(tree.statusCode()).as(tree.body()).isEqualTo(400);
         assertThat(JSON.readTree(tree.body()).path("detail").asText())
-                .isEqualTo("Request body is not accepted: it holds more than 10000 JSON values and field names.");
+                .isEqualTo("Request body is not accepted: it holds more than 100000 JSON tokens (each value, field name and bracket counts).");
         // A turn is read as it streams, never as a tree: the same values go through.
         HttpResponse<String> values = chowder.send("POST", responses, key, "{\"input\":\"x\",\"metadata\":{\"v\":" + manyValues + "}}");
         assertThat(values.statusCode()).as(values.body()).isEqualTo(200);

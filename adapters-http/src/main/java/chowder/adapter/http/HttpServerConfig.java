@@ -20,8 +20,9 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, long
     public static final int DEFAULT_PORT = 8080;
     // The gateway's own documented limit: a larger body could never be answered anyway.
     public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
-    // Keys, instances, settings, plans: a few KiB at most. A turn and a file's content have the request limit.
-    public static final long DEFAULT_MAX_CONTROL_BODY_BYTES = 1024 * 1024;
+    // Keys, instances, settings, plans: the largest valid one is a skill's env (64 values of 16,384 characters, up to
+    // 6.3 MB with every character JSON-escaped). A turn and a file's content have the request limit.
+    public static final long DEFAULT_MAX_CONTROL_BODY_BYTES = 8L * 1024 * 1024;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     // The JDK's default backlog (50) resets connections when thousands of clients connect at once.
     public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 4096;

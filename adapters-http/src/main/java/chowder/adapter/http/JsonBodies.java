@@ -29,10 +29,10 @@ public final class JsonBodies {
     static final int MAX_NUMBER_LENGTH = 1000;
     static final int MAX_NESTING_DEPTH = 1000;
     static final int MAX_NAME_LENGTH = 50_000;
-    // A control-plane body becomes a tree of nodes, each some 30 times its bytes ({} is 2 bytes, an ObjectNode and its
-    // map ~100): 1 MiB of empty objects was 32 MB of heap. The largest real one (a key bound to 1,000 session ids) has
-    // about a thousand tokens.
-    static final long MAX_CONTROL_TOKENS = 10_000;
+    // A control-plane body becomes a tree of nodes, some 30 times its bytes ({} is 2 bytes, an ObjectNode and its map
+    // ~100): 1 MiB of empty objects was 32 MB of heap. Every token counts, brackets included; the densest valid body is an
+    // instance's openclaw_config of 65,536 characters (up to ~43,000 tokens), a key's 1,000 session ids ~1,000.
+    static final long MAX_CONTROL_TOKENS = 100_000;
 
     private final ObjectMapper json;
     private final ObjectMapper controlJson;
@@ -216,7 +216,7 @@ public final class JsonBodies {
         String what = message.startsWith("Number value length") ? "a number is longer than " + MAX_NUMBER_LENGTH + " characters"
                 : message.startsWith("Document nesting depth") ? "it nests deeper than " + MAX_NESTING_DEPTH + " levels"
                 : message.startsWith("Name length") ? "a field name is longer than " + MAX_NAME_LENGTH + " characters"
-                : message.startsWith("Token count") ? "it holds more than " + MAX_CONTROL_TOKENS + " JSON values and field names"
+                : message.startsWith("Token count") ? "it holds more than " + MAX_CONTROL_TOKENS + " JSON tokens (each value, field name and bracket counts)"
                 : "it is beyond the limits of the JSON reader";
         return ChowderException.invalidRequest("Request body is not accepted: " + what + ".");
     }

@@ -22,6 +22,9 @@ import java.util.Optional;
  * decoded), and every other field is forwarded as views of the client's own bytes, {@code model} cut out.
  */
 final class ResponsesRequestReader {
+    // A repeated member is allowed (the last one wins, as most JSON readers have it); this many is no client's mistake.
+    static final int MAX_MODEL_MEMBERS = 64;
+
     private final JsonBodies bodies;
 
     ResponsesRequestReader(JsonBodies bodies) {
@@ -49,6 +52,10 @@ final class ResponsesRequestReader {
                 boolean forwarded = found.take(name, value, parser);
                 parser.skipChildren();
                 if (!forwarded) {
+                    if (found.modelMembers.size() == MAX_MODEL_MEMBERS) {
+                        // Each is a cut to make: 20 MiB of ",\"model\":0" made two million of them (150 MB held).
+                        throw ChowderException.invalidRequest("model appears more than " + MAX_MODEL_MEMBERS + " times in the request body.");
+                    }
                     // The value's end: a string was read whole (the model's text), a structure skipped to its close.
                     found.modelMembers.add(new long[] {nameStart, parser.currentLocation().getByteOffset()});
                 }

@@ -34,6 +34,22 @@ class ResponsesRequestBodyTest extends ApiTest {
         assertThat(gateway.calls).isEmpty();
     }
 
+    /** Each repeated model is a cut to make in the forwarded body: 64 pass (the last wins), 65 are no client's mistake. */
+    @Test
+    void aModelRepeatedBeyondTheBoundIsA400() throws Exception {
+        String id = register(acmeKey);
+        String sixtyFour = ",\"model\":\"m\"".repeat(ResponsesRequestReader.MAX_MODEL_MEMBERS);
+        assertThat(send("POST", "/v1/instances/" + id + "/responses", acmeKey, "{\"input\":\"x\"" + sixtyFour + "}").statusCode())
+                .isEqualTo(200);
+        assertThat(new String(gateway.calls.getLast().request().otherFieldsJson(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"input\":\"x\"}");
+        HttpResponse<String> refused = send("POST", "/v1/instances/" + id + "/responses", acmeKey,
+                "{\"input\":\"x\"" + sixtyFour + ",\"model\":\"m\"}");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(detail(refused)).isEqualTo("model appears more than 64 times in the request body.");
+        assertThat(gateway.calls).hasSize(1);
+    }
+
     @Test
     void malformedJsonSaysWhereWithoutTheParsersInternals() throws Exception {
         String id = register(acmeKey);
