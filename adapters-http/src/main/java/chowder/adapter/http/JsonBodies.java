@@ -41,7 +41,7 @@ public final class JsonBodies {
 
     /**
      * @param maxRequestBytes the largest body: a turn's on the responses routes, a file's content as JSON
-     * @param maxControlBodyBytes the largest body of every other route (keys, instances, settings: a few KiB at most)
+     * @param maxControlBodyBytes the largest body of every other route (keys, instances, settings), read as a tree
      */
     JsonBodies(ObjectMapper json, long maxRequestBytes, long maxControlBodyBytes) {
         this.json = json;

@@ -48,7 +48,7 @@ public final class FileRoutes {
     private final JsonBodies bodies;
     private final ObjectMapper json;
 
-    /** @param maxTransfersPerOrganization reads, writes, uploads and downloads of content one organization may have under way */
+    /** @param maxTransfersPerOrganization reads and writes of content and uploads one organization may have under way at once */
     public FileRoutes(ManageWorkspaceFilesUseCase files, JsonBodies bodies, ObjectMapper json, int maxTransfersPerOrganization) {
         this.files = files;
         this.bodies = bodies;
