@@ -5,6 +5,8 @@ import java.net.UnknownHostException;
 
 /** An IP network such as {@code 169.254.0.0/16} or {@code fd00:ec2::254/128}. */
 public record Cidr(byte[] network, int prefixLength, String text) {
+    // ::ffff:0:0/96 (RFC 4291 §2.5.5.2), compared as bytes: Java parses the literal as IPv4.
+    private static final byte[] IPV4_MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
 
     /** Parses {@code address/prefix} or a single address; throws {@link IllegalArgumentException} for anything else. */
     public static Cidr parse(String text) {
@@ -33,19 +35,13 @@ public record Cidr(byte[] network, int prefixLength, String text) {
      */
     public static InetAddress unmapped(InetAddress address) {
         byte[] bytes = address.getAddress();
-        if (bytes.length != 16) {
-            return address;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return address;
-            }
-        }
-        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
-            return address;
-        }
+        return bytes.length == 16 && java.util.Arrays.equals(bytes, 0, 12, IPV4_MAPPED_PREFIX, 0, 12) ? ipv4At(bytes, 12) : address;
+    }
+
+    /** The IPv4 address in the four bytes of {@code bytes} from {@code offset} (where an IPv6 address embeds one). */
+    static InetAddress ipv4At(byte[] bytes, int offset) {
         try {
-            return InetAddress.getByAddress(java.util.Arrays.copyOfRange(bytes, 12, 16));
+            return InetAddress.getByAddress(java.util.Arrays.copyOfRange(bytes, offset, offset + 4));
         } catch (UnknownHostException impossible) {
             throw new IllegalStateException("four bytes are always an IPv4 address", impossible);
         }

@@ -49,12 +49,7 @@ final class GatewayAddressPolicy implements GatewayAddressPolicyPort {
     private static java.util.Optional<InetAddress> embeddedIpv4(InetAddress address) {
         for (int i = 0; i < EMBEDDING_IPV4.size(); i++) {
             if (EMBEDDING_IPV4.get(i).contains(address)) {
-                byte[] bytes = address.getAddress();
-                try {
-                    return java.util.Optional.of(InetAddress.getByAddress(java.util.Arrays.copyOfRange(bytes, EMBEDDED_IPV4_OFFSET[i], EMBEDDED_IPV4_OFFSET[i] + 4)));
-                } catch (UnknownHostException impossible) {
-                    throw new IllegalStateException("four bytes are always an IPv4 address", impossible);
-                }
+                return java.util.Optional.of(Cidr.ipv4At(address.getAddress(), EMBEDDED_IPV4_OFFSET[i]));
             }
         }
         return java.util.Optional.empty();

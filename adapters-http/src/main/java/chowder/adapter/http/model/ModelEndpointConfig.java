@@ -40,7 +40,7 @@ public record ModelEndpointConfig(int port, Duration connectTimeout, Duration id
     public static final Set<String> DEFAULT_ANTHROPIC_BETAS = Set.of("fine-grained-tool-streaming-2025-05-14",
             "interleaved-thinking-2025-05-14", "context-management-2025-06-27");
     /** As the API's listener ({@code CHOWDER_HTTP_REFUSED_BODY_LINGER}, one setting for both): nginx's {@code lingering_time}. */
-    public static final Duration DEFAULT_REFUSED_BODY_LINGER = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_REFUSED_BODY_LINGER = chowder.adapter.http.HttpServerConfig.DEFAULT_REFUSED_BODY_LINGER;
     public static final ModelEndpointConfig DEFAULTS = new ModelEndpointConfig(0, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
             DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_USAGE_BYTES, DEFAULT_MAX_CALLS_PER_INSTANCE, DEFAULT_MAX_CALLS_PER_ORGANIZATION,
             DEFAULT_MAX_CONNECTIONS, DEFAULT_METERING_CONCURRENCY, DEFAULT_OUTPUT_ESTIMATE_TOKENS, DEFAULT_ANTHROPIC_BETAS,

@@ -1,7 +1,5 @@
 package chowder.adapter.openclaw.provisioner.sandbox;
 
-import static java.util.Objects.requireNonNull;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,12 +53,12 @@ final class NetworkCell implements AutoCloseable {
      */
     static NetworkCell open(SandboxTools tools, String instance, int inboundPort, List<Integer> outboundPorts, int maxConnectionsPerPort,
             Path log, Path pidFile, Cgroups.Cell cgroup) throws IOException {
-        requireNonNull(outboundPorts, "outboundPorts is null");
+        List<Integer> ports = outboundPorts.stream().distinct().toList();
         String name = namespaceName(instance);
         Files.deleteIfExists(pidFile);
         remove(tools, name);
         try {
-            create(tools, name, outboundPorts, maxConnectionsPerPort);
+            create(tools, name, ports, maxConnectionsPerPort);
             // In the instance's cgroup: the CPU and memory it spends on the instance's traffic count against the instance.
             List<String> command = new ArrayList<>(SandboxCommand.entering(tools, cgroup, 0));
             command.addAll(List.of(tools.setpriv().toString(), "--pdeathsig", "KILL", "--",
@@ -68,8 +66,7 @@ final class NetworkCell implements AutoCloseable {
                     // pasta drops to nobody by default, and then cannot enter a namespace the host's root owns.
                     "--runas", "0", "--foreground", "--quiet", "--pid", pidFile.toString(),
                     "--tcp-ports", "127.0.0.1/" + inboundPort,
-                    "--tcp-ns", outboundPorts.isEmpty() ? "none"
-                            : outboundPorts.stream().distinct().map(String::valueOf).collect(Collectors.joining(",")),
+                    "--tcp-ns", ports.isEmpty() ? "none" : ports.stream().map(String::valueOf).collect(Collectors.joining(",")),
                     "--udp-ports", "none", "--udp-ns", "none",
                     // Its tap interface stays down and unconfigured; these keep pasta from answering anything on it.
                     "--no-map-gw", "--no-dhcp", "--no-ndp", "--no-dhcpv6", "--no-ra"));
@@ -87,7 +84,7 @@ final class NetworkCell implements AutoCloseable {
                         throw new IOException(e.getMessage() + " (port " + inboundPort + " is in use on the host's loopback)", e);
                     }
                     pause(BIND_RETRY_PAUSE);
-                    create(tools, name, outboundPorts, maxConnectionsPerPort);
+                    create(tools, name, ports, maxConnectionsPerPort);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -122,8 +119,7 @@ final class NetworkCell implements AutoCloseable {
      * from the ports out is tracked at all: a rule that counts turns tracking on for the whole namespace, and the kernel
      * memory of tracked entries (UDP to closed ports, say, 30 s each) is charged to no sandbox.
      */
-    private static String connectionBounds(List<Integer> outboundPorts, int maxConnectionsPerPort) {
-        List<Integer> distinct = outboundPorts.stream().distinct().toList();
+    private static String connectionBounds(List<Integer> distinct, int maxConnectionsPerPort) {
         String ports = distinct.stream().map(String::valueOf).collect(Collectors.joining(", ", "{ ", " }"));
         StringBuilder rules = new StringBuilder("add table inet chowder_sandbox");
         for (String hook : List.of("output", "prerouting")) {
