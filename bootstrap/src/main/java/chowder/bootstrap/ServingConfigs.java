@@ -18,17 +18,29 @@ final class ServingConfigs {
 
     static HttpServerConfig http(EnvironmentReader read) {
         HttpServerConfig defaults = HttpServerConfig.DEFAULTS;
+        long maxRequestBytes = read.value(MAX_REQUEST_BYTES, defaults.maxRequestBytes(), EnvironmentReader::positiveLong);
+        long minBuffered = HttpServerConfig.minRequestBufferedBytesMax(maxRequestBytes);
+        long requestBufferedBytesMax = read.value(REQUEST_BUFFERED_BYTES_MAX, HttpServerConfig.defaultRequestBufferedBytesMax(maxRequestBytes), text -> {
+            long bytes = EnvironmentReader.positiveLong(text);
+            if (bytes < minBuffered) {
+                throw new IllegalArgumentException("must be at least four times " + MAX_REQUEST_BYTES + " (" + minBuffered
+                        + "): one organization may hold half of it, and should have room for two turns of the largest size");
+            }
+            return bytes;
+        });
         return new HttpServerConfig(
                 read.text(HTTP_HOST, defaults.host()),
                 read.value(HTTP_PORT, defaults.port(), EnvironmentReader::port),
-                read.value(MAX_REQUEST_BYTES, defaults.maxRequestBytes(), EnvironmentReader::positiveLong),
+                maxRequestBytes,
                 read.value(MAX_CONTROL_BODY_BYTES, defaults.maxControlBodyBytes(), EnvironmentReader::positiveLong),
                 read.value(SHUTDOWN_GRACE, defaults.shutdownGrace(), Durations::parse),
                 read.value(SIGNUP_ENABLED, defaults.signupEnabled(), EnvironmentReader::bool),
                 read.value(HTTP_ACCEPT_QUEUE, defaults.acceptQueueSize(), EnvironmentReader::positiveInt),
                 read.value(HTTP_HEADER_TIMEOUT, defaults.headerTimeout(), EnvironmentReader::positiveDuration),
+                read.value(HTTP_MIN_BODY_RATE, defaults.minBodyBytesPerSecond(), EnvironmentReader::bytes),
                 read.value(HTTP_REFUSED_BODY_LINGER, defaults.refusedBodyLinger(), Durations::parse),
                 read.value(MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaults.maxFileTransfersPerOrganization(), EnvironmentReader::positiveInt),
+                requestBufferedBytesMax,
                 // Unset or blank: the admin API is off (a 404), as the default has it.
                 read.secret(ADMIN_TOKEN, token -> new AdminToken(token).value()).map(secret -> new AdminToken(secret.value()))
                         .or(defaults::adminToken));
@@ -107,8 +119,10 @@ final class ServingConfigs {
                 read.value(MODEL_METERING_CONCURRENCY, defaults.meteringConcurrency(), EnvironmentReader::positiveInt),
                 read.value(MODEL_OUTPUT_ESTIMATE, defaults.outputEstimateTokens(), EnvironmentReader::positiveLong),
                 read.value(MODEL_ANTHROPIC_BETAS, defaults.anthropicBetas(), ServingConfigs::betas),
-                // One setting for both listeners: a refused body is drained alike wherever it was sent.
-                read.value(HTTP_REFUSED_BODY_LINGER, defaults.refusedBodyLinger(), Durations::parse));
+                // One setting each for both listeners: a request is read alike wherever it was sent.
+                read.value(HTTP_REFUSED_BODY_LINGER, defaults.refusedBodyLinger(), Durations::parse),
+                read.value(HTTP_HEADER_TIMEOUT, defaults.headerTimeout(), EnvironmentReader::positiveDuration),
+                read.value(HTTP_MIN_BODY_RATE, defaults.minBodyBytesPerSecond(), EnvironmentReader::bytes));
     }
 
     /** A comma-separated list of {@code anthropic-beta} values, or {@code none}. */

@@ -41,6 +41,8 @@ class ChowderConfigTest {
         assertThat(config.gateway().allowedNetworks()).isEmpty();
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(8L * 1024 * 1024);
         assertThat(config.gateway().bufferedBytesMax()).isEqualTo(Math.max(Runtime.getRuntime().maxMemory() / 4, 32L * 1024 * 1024));
+        assertThat(config.http().requestBufferedBytesMax()).isEqualTo(Math.max(Runtime.getRuntime().maxMemory() / 4, 80L * 1024 * 1024));
+        assertThat(config.http().minBodyBytesPerSecond()).isEqualTo(1024);
         assertThat(config.metrics().enabled()).isTrue();
         assertThat(config.metrics().bearerToken()).isEmpty();
         SandboxConfig sandbox = config.provisioner().sandbox();
@@ -76,11 +78,13 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_MODEL_MAX_CONNECTIONS", "100"), Map.entry("CHOWDER_MODEL_METERING_CONCURRENCY", "2"),
                 Map.entry("CHOWDER_MODEL_OUTPUT_ESTIMATE", "8192"),
                 Map.entry("CHOWDER_MODEL_ANTHROPIC_BETAS", "context-1m-2025-08-07, fine-grained-tool-streaming-2025-05-14"),
-                Map.entry("CHOWDER_HTTP_REFUSED_BODY_LINGER", "0s")));
+                Map.entry("CHOWDER_HTTP_REFUSED_BODY_LINGER", "0s"), Map.entry("CHOWDER_HTTP_HEADER_TIMEOUT", "4s"),
+                Map.entry("CHOWDER_HTTP_MIN_BODY_RATE", "0")));
         assertThat(config.operatorModelKeysForAll()).isFalse();
         assertThat(config.modelEndpoint()).isEqualTo(new ModelEndpointConfig(47001, java.time.Duration.ofSeconds(3),
                 java.time.Duration.ofSeconds(90), 16 * 1024 * 1024, ModelEndpointConfig.DEFAULT_MAX_USAGE_BYTES, 3, 12, 100, 2, 8192,
-                java.util.Set.of("context-1m-2025-08-07", "fine-grained-tool-streaming-2025-05-14"), java.time.Duration.ZERO));
+                java.util.Set.of("context-1m-2025-08-07", "fine-grained-tool-streaming-2025-05-14"), java.time.Duration.ZERO,
+                java.time.Duration.ofSeconds(4), 0));
         assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_MODEL_ANTHROPIC_BETAS", "none")).modelEndpoint().anthropicBetas()).isEmpty();
         ChowderConfig defaults = ChowderConfig.fromEnvironment(Map.of());
         assertThat(defaults.operatorModelKeysForAll()).isTrue();
@@ -128,6 +132,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_HTTP_PORT", "9090"),
                 Map.entry("CHOWDER_MAX_REQUEST_BYTES", "1048576"),
                 Map.entry("CHOWDER_HTTP_HEADER_TIMEOUT", "2500ms"),
+                Map.entry("CHOWDER_HTTP_MIN_BODY_RATE", "2K"),
                 Map.entry("CHOWDER_HTTP_REFUSED_BODY_LINGER", "5s"),
                 Map.entry("CHOWDER_GATEWAY_CONNECT_TIMEOUT", "750ms"),
                 Map.entry("CHOWDER_GATEWAY_HEADERS_TIMEOUT", "2h"),
@@ -141,6 +146,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_GATEWAY_ALLOWED_NETWORKS", "10.0.0.0/8, fd00::/8"),
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000"),
                 Map.entry("CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", "5000"),
+                Map.entry("CHOWDER_REQUEST_BUFFERED_BYTES_MAX", "4194304"),
                 Map.entry("CHOWDER_METRICS_ENABLED", "false"),
                 Map.entry("CHOWDER_METRICS_TOKEN", "metrics-token-0123456789"),
                 Map.entry("CHOWDER_ADMIN_TOKEN", " admin-token-0123456789abcdef0123456789 ")));
@@ -167,6 +173,10 @@ class ChowderConfigTest {
         assertThat(config.gateway().allowedNetworks()).containsExactly("10.0.0.0/8", "fd00::/8");
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(1000);
         assertThat(config.gateway().bufferedBytesMax()).isEqualTo(5000);
+        assertThat(config.http().requestBufferedBytesMax()).isEqualTo(4194304);
+        assertThat(config.http().minBodyBytesPerSecond()).isEqualTo(2048);
+        assertThat(config.modelEndpoint().minBodyBytesPerSecond()).isEqualTo(2048);
+        assertThat(config.modelEndpoint().headerTimeout()).isEqualTo(Duration.ofMillis(2500));
         assertThat(config.metrics().enabled()).isFalse();
         assertThat(config.metrics().bearerToken()).contains("metrics-token-0123456789");
         assertThat(config.http().adminToken()).hasValueSatisfying(token -> assertThat(token.value()).isEqualTo("admin-token-0123456789abcdef0123456789"));
@@ -229,6 +239,9 @@ class ChowderConfigTest {
             "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX|0|at least 1",
             "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX|much|not a number",
             "CHOWDER_GATEWAY_BUFFERED_BYTES_MAX|33554431|at least four times CHOWDER_GATEWAY_MAX_RESPONSE_BYTES (33554432)",
+            "CHOWDER_REQUEST_BUFFERED_BYTES_MAX|83886079|at least four times CHOWDER_MAX_REQUEST_BYTES (83886080)",
+            "CHOWDER_REQUEST_BUFFERED_BYTES_MAX|lots|not a number",
+            "CHOWDER_HTTP_MIN_BODY_RATE|-5|out of range",
             "CHOWDER_METRICS_ENABLED|perhaps|true or false",
             "CHOWDER_METRICS_TOKEN|short|at least 16 characters",
             "CHOWDER_SANDBOX|bwrap|expected bubblewrap or off",

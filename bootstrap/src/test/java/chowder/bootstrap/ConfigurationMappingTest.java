@@ -51,6 +51,8 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_ADMIN_TOKEN", "an-admin-token-of-thirty-two-or-more-characters"),
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1024"),
                 Map.entry("CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", "99999999999"),
+                Map.entry("CHOWDER_REQUEST_BUFFERED_BYTES_MAX", "99999999999"),
+                Map.entry("CHOWDER_HTTP_MIN_BODY_RATE", "0"),
                 Map.entry("CHOWDER_CACHE_POLL_INTERVAL", "100ms"),
                 Map.entry("CHOWDER_CACHE_LEASE", "2s"),
                 Map.entry("CHOWDER_CACHE_MAX_API_KEYS", "0"),

@@ -6,7 +6,7 @@ import static java.util.Objects.requireNonNull;
  * The one unchecked error of Chowder: a code that decides the answer's status and a message that is
  * safe to show to the API consumer (it never contains a secret).
  */
-public sealed class ChowderException extends RuntimeException permits GatewayRejectedException, LimitExceededException {
+public sealed class ChowderException extends RuntimeException permits GatewayRejectedException, LimitExceededException, OverloadedException {
     private final ErrorCode code;
 
     public ChowderException(ErrorCode code, String message) {

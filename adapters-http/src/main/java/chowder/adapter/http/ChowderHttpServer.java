@@ -18,6 +18,7 @@ import chowder.adapter.http.responses.ResponsesRelay;
 import chowder.adapter.http.sessions.SessionRoutes;
 import chowder.adapter.http.skills.SkillRoutes;
 import chowder.domain.ChowderException;
+import chowder.domain.MemoryBudget;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,7 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +40,14 @@ public final class ChowderHttpServer {
     private final HttpServerConfig config;
     private final Javalin app;
 
+    /** With a budget of its own for the request bodies it holds ({@code CHOWDER_REQUEST_BUFFERED_BYTES_MAX}). */
     public ChowderHttpServer(HttpServerConfig config, MetricsConfig metricsConfig, PrometheusMeterRegistry registry, ApiUseCases useCases) {
+        this(config, metricsConfig, registry, useCases, JsonBodies.heldBodies(config.requestBufferedBytesMax()));
+    }
+
+    /** @param heldBodies what the request bodies it holds may take, shared with the model endpoint */
+    public ChowderHttpServer(HttpServerConfig config, MetricsConfig metricsConfig, PrometheusMeterRegistry registry, ApiUseCases useCases,
+            MemoryBudget heldBodies) {
         this.config = requireNonNull(config, "config is null");
         requireNonNull(metricsConfig, "metricsConfig is null");
         requireNonNull(registry, "registry is null");
@@ -46,7 +55,13 @@ public final class ChowderHttpServer {
         // Every client body is read through this mapper, so its read constraints follow Chowder's limits.
         ObjectMapper json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .streamReadConstraints(JsonBodies.constraints(config.maxRequestBytes())).build());
-        JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes(), config.maxControlBodyBytes());
+        requireNonNull(heldBodies, "heldBodies is null");
+        Gauge.builder(JsonBodies.HELD_BYTES_METRIC, heldBodies, MemoryBudget::total)
+                .description("Bytes of request bodies held in memory right now (turns, other JSON bodies, model calls), against "
+                        + "CHOWDER_REQUEST_BUFFERED_BYTES_MAX")
+                .baseUnit("bytes")
+                .register(registry);
+        JsonBodies bodies = new JsonBodies(json, config.maxRequestBytes(), config.maxControlBodyBytes(), heldBodies);
         BearerAuthentication authentication = new BearerAuthentication(useCases.authentication());
         ErrorResponses errors = new ErrorResponses(json);
         InstanceRoutes instances = new InstanceRoutes(useCases.registerInstances(), useCases.viewInstances(), useCases.manageInstances(), bodies);
@@ -94,7 +109,7 @@ public final class ChowderHttpServer {
             javalin.jetty.modifyServer(server -> {
                 // The responses routes, before the servlet layer; behind Javalin's statistics, which a graceful stop waits on.
                 ResponsesRelay relay = new ResponsesRelay(useCases.responses(), authentication, bodies, errors, requestLog, json, registry,
-                        config.refusedBodyLinger());
+                        config.refusedBodyLinger(), heldBodies);
                 StatisticsHandler statistics = server.getDescendant(StatisticsHandler.class);
                 if (statistics != null) {
                     statistics.insertHandler(relay);
@@ -104,6 +119,10 @@ public final class ChowderHttpServer {
                 // The control plane's routes drain a body they answered without reading, as the relay does its own.
                 if (!config.refusedBodyLinger().isZero()) {
                     relay.insertHandler(new UnreadBodyLinger(config.refusedBodyLinger()));
+                }
+                // Outside the relay and the control plane's drain, so that every read of a body, a drain's too, is rated.
+                if (config.minBodyBytesPerSecond() > 0) {
+                    server.insertHandler(new MinimumBodyRate(config.minBodyBytesPerSecond()));
                 }
                 // First in the chain: a request reaches it as soon as its headers are parsed.
                 server.insertHandler(headerTimeout);

@@ -4,6 +4,7 @@ import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.GatewayRejectedException;
 import chowder.domain.LimitExceededException;
+import chowder.domain.OverloadedException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -39,13 +40,30 @@ public final class ErrorResponses {
             case ChowderException chowder -> chowderAnswer(chowder, method, route);
             case UnreadableRequestBody unreadable -> {
                 log.debug("{} {}: the request body could not be read ({})", method, route, unreadable.getCause().toString());
-                yield answer(400, Map.of(), UNREADABLE_BODY);
+                MinimumBodyRate.TooSlow tooSlow = tooSlow(unreadable);
+                // The rest of a body too slow is not drained: the connection ends after the answer, and says so.
+                yield tooSlow == null ? answer(400, Map.of(), UNREADABLE_BODY) : answer(408, Map.of("Connection", "close"), tooSlowDetail(tooSlow));
             }
             default -> {
                 log.error("{} {} failed unexpectedly", method, route, error);
                 yield answer(500, Map.of(), "Internal server error.");
             }
         };
+    }
+
+    private static MinimumBodyRate.TooSlow tooSlow(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MinimumBodyRate.TooSlow tooSlow) {
+                return tooSlow;
+            }
+        }
+        return null;
+    }
+
+    static String tooSlowDetail(MinimumBodyRate.TooSlow tooSlow) {
+        long window = MinimumBodyRate.WINDOW.toSeconds();
+        return "Request body arrived too slowly: after its first " + window + " seconds, a body must arrive at " + tooSlow.bytesPerSecond()
+                + " bytes per second or more over every " + window + " seconds (CHOWDER_HTTP_MIN_BODY_RATE).";
     }
 
     private Answer chowderAnswer(ChowderException error, String method, String route) {
@@ -84,8 +102,10 @@ public final class ErrorResponses {
         if (error instanceof LimitExceededException limited) {
             headers.put("Retry-After", Long.toString(limited.retryAfterSeconds()));
         }
-        if (error.code() == ErrorCode.OVERLOADED) {
-            // Held answers leave memory as fast as clients read them: a second is a fair guess, not a promise.
+        if (error instanceof OverloadedException overloaded) {
+            // How soon what is held is usually given back: a fair guess, not a promise.
+            headers.put("Retry-After", Long.toString(overloaded.retryAfterSeconds()));
+        } else if (error.code() == ErrorCode.OVERLOADED) {
             headers.put("Retry-After", OVERLOADED_RETRY_AFTER_SECONDS);
         }
         if (status >= 500 && error.code() != ErrorCode.NOT_READY) {

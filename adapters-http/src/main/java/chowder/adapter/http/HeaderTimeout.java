@@ -24,7 +24,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>The handler goes first in the server's chain (handling starts once the headers are parsed), and
  * {@link #connections()} is added to the connector, to hear of connections opening and closing.
  */
-final class HeaderTimeout extends Handler.Wrapper {
+public final class HeaderTimeout extends Handler.Wrapper {
     private final long timeoutNanos;
     private final Scheduler scheduler = new ScheduledExecutorScheduler("chowder-header-timeout", true);
     private final Map<Connection, Deadline> deadlines = new ConcurrentHashMap<>();
@@ -42,13 +42,13 @@ final class HeaderTimeout extends Handler.Wrapper {
         }
     };
 
-    HeaderTimeout(Duration timeout) {
+    public HeaderTimeout(Duration timeout) {
         this.timeoutNanos = timeout.toNanos();
         addBean(scheduler);
     }
 
     /** What the connector must tell of its connections. */
-    Connection.Listener connections() {
+    public Connection.Listener connections() {
         return connections;
     }
 

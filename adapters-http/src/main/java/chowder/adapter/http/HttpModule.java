@@ -23,6 +23,7 @@ import chowder.application.port.in.ViewInstancesUseCase;
 import chowder.application.port.in.ViewModelUsageUseCase;
 import com.google.common.util.concurrent.AbstractIdleService;
 import com.google.common.util.concurrent.Service;
+import chowder.domain.MemoryBudget;
 import com.google.inject.AbstractModule;
 import com.google.inject.Key;
 import com.google.inject.Provides;
@@ -50,11 +51,14 @@ public final class HttpModule extends AbstractModule {
     private final HttpServerConfig config;
     private final MetricsConfig metrics;
     private final ModelEndpointConfig modelEndpoint;
+    // One budget for the request bodies both listeners hold: a tenant's turns and its gateways' model calls share its part.
+    private final MemoryBudget heldBodies;
 
     public HttpModule(HttpServerConfig config, MetricsConfig metrics, ModelEndpointConfig modelEndpoint) {
         this.config = requireNonNull(config, "config is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.modelEndpoint = requireNonNull(modelEndpoint, "modelEndpoint is null");
+        this.heldBodies = JsonBodies.heldBodies(config.requestBufferedBytesMax());
     }
 
     @Provides
@@ -67,7 +71,7 @@ public final class HttpModule extends AbstractModule {
             PrometheusMeterRegistry registry) {
         return new ChowderHttpServer(config, metrics, registry, new ApiUseCases(authentication, responses, registerInstances, viewInstances,
                 manageInstances, createOrganization, organizations, keys, sessions, readiness, files, skills, limits, modelUsage, channels,
-                administration));
+                administration), heldBodies);
     }
 
     @ProvidesIntoSet
@@ -95,7 +99,7 @@ public final class HttpModule extends AbstractModule {
     @Provides
     @Singleton
     ModelEndpointServer modelEndpoint(AuthorizeModelCallUseCase calls, PrometheusMeterRegistry registry) {
-        return new ModelEndpointServer(modelEndpoint, calls, registry);
+        return new ModelEndpointServer(modelEndpoint, calls, registry, heldBodies);
     }
 
     @ProvidesIntoSet

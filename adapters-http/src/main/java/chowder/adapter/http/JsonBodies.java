@@ -1,7 +1,13 @@
 package chowder.adapter.http;
 
+import static java.util.Objects.requireNonNull;
+
+import chowder.adapter.http.admin.AdminRoutes;
+import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
+import chowder.domain.MemoryBudget;
+import chowder.domain.OrganizationId;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -15,6 +21,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.LongConsumer;
 import org.eclipse.jetty.http.BadMessageException;
 
 /**
@@ -34,21 +42,41 @@ public final class JsonBodies {
     // instance's openclaw_config of 65,536 characters (up to ~43,000 tokens), a key's 1,000 session ids ~1,000.
     static final long MAX_CONTROL_TOKENS = 100_000;
 
+    static final String HELD_BYTES_METRIC = "chowder.http.buffered";
+    static final String BUSY = "Chowder is busy – the request bodies it holds in memory have reached their limit; retry in a moment.";
+    // A turn's body is held until its agent answers, which may take minutes: a client retrying every second would only
+    // send its body again and again to be refused.
+    static final long BUSY_RETRY_AFTER_SECONDS = 5;
+    /** The budget request bodies are held under: at most {@code max} bytes at once, half of it for one organization. */
+    public static MemoryBudget heldBodies(long max) {
+        return new MemoryBudget(max, BUSY, BUSY_RETRY_AFTER_SECONDS);
+    }
+
+    // Who holds the bodies read without a key (sign-up), in a budget of their own.
+    private static final OrganizationId NO_ORGANIZATION = new OrganizationId(new UUID(0, 0));
+
     private final ObjectMapper json;
     private final ObjectMapper controlJson;
     private final long maxRequestBytes;
     private final long maxControlBodyBytes;
+    private final MemoryBudget heldBodies;
+    // Bodies anyone may send (sign-up) hold at most one control body at once, all together: counted with the tenants',
+    // they could take an organization's half of theirs from everyone.
+    private final MemoryBudget anonymousBodies;
 
     /**
      * @param maxRequestBytes the largest body: a turn's on the responses routes, a file's content as JSON
      * @param maxControlBodyBytes the largest body of every other route (keys, instances, settings), read as a tree
+     * @param heldBodies what the bodies being read may hold at once: a control-plane body's bytes count while it is parsed
      */
-    JsonBodies(ObjectMapper json, long maxRequestBytes, long maxControlBodyBytes) {
+    JsonBodies(ObjectMapper json, long maxRequestBytes, long maxControlBodyBytes, MemoryBudget heldBodies) {
         this.json = json;
         this.controlJson = json.copyWith(json.getFactory().copy().setStreamReadConstraints(constraints(maxRequestBytes).rebuild()
                 .maxTokenCount(MAX_CONTROL_TOKENS).build()));
         this.maxRequestBytes = maxRequestBytes;
         this.maxControlBodyBytes = Math.min(maxControlBodyBytes, maxRequestBytes);
+        this.heldBodies = requireNonNull(heldBodies, "heldBodies is null");
+        this.anonymousBodies = new MemoryBudget(2 * this.maxControlBodyBytes, BUSY, BUSY_RETRY_AFTER_SECONDS);
     }
 
     /** What the JSON reader accepts of a client's body: the size limit, and the shape limits above. */
@@ -118,24 +146,38 @@ public final class JsonBodies {
         if (ctx.req().getContentLengthLong() > limit) {
             throw tooLarge(limit);
         }
-        try {
-            InputStream in = new LimitedInputStream(ctx.req().getInputStream(), limit);
+        // What is read turns into strings and nodes as it arrives: a body trickled in over many connections would
+        // otherwise grow without bound. Counted until the tree is built; the route's work on it is short.
+        MemoryBudget.Hold held = holdFor(ctx);
+        try (held) {
+            InputStream in = new LimitedInputStream(ctx.req().getInputStream(), limit, held == null ? bytes -> {} : held::grow);
             return parse(() -> controlJson.createParser(in), in, reader);
         } catch (IOException e) {
             throw new UnreadableRequestBody(e);
         }
     }
 
+    /** Where a control-plane body is counted: its caller's organization, the bodies sent without a key, or nowhere (the operator's). */
+    private MemoryBudget.Hold holdFor(Context ctx) {
+        Caller caller = BearerAuthentication.find(ctx);
+        if (caller != null) {
+            return heldBodies.open(caller.organizationId());
+        }
+        // The admin API's routes read a body only once its token was checked.
+        return ctx.path().startsWith(AdminRoutes.PREFIX) ? null : anonymousBodies.open(NO_ORGANIZATION);
+    }
+
     /**
      * The body under the size limit, held as it arrives (see {@link ReceivedBody}), for {@link #parse(ReceivedBody, BodyReader)}:
-     * its first part now (all of a small body), the rest as the parser reads it.
+     * its first part now (all of a small body), the rest as the parser reads it. {@code reserve} is told of each part
+     * before it is allocated, and may refuse it by throwing.
      */
-    public ReceivedBody receive(InputStream body, long declared) {
+    public ReceivedBody receive(InputStream body, long declared, LongConsumer reserve) {
         if (declared > maxRequestBytes) {
             throw tooLarge();
         }
         try {
-            return ReceivedBody.begin(body, declared, maxRequestBytes, this::tooLarge);
+            return ReceivedBody.begin(body, declared, maxRequestBytes, this::tooLarge, reserve);
         } catch (IOException | BadMessageException e) {
             throw new UnreadableRequestBody(e);
         }
@@ -247,20 +289,25 @@ public final class JsonBodies {
 
     /** Counts bytes as they are read and stops at the limit. */
     private static final class LimitedInputStream extends FilterInputStream {
+        // Bytes are reserved this many at a time, not on each read of a few KiB.
+        private static final int RESERVE_STEP = 64 * 1024;
         private final long limit;
+        private final LongConsumer reserve;
         private long remaining;
+        private long reserved;
 
-        LimitedInputStream(InputStream in, long limit) {
+        LimitedInputStream(InputStream in, long limit, LongConsumer reserve) {
             super(in);
             this.limit = limit;
             this.remaining = limit;
+            this.reserve = reserve;
         }
 
         @Override
         public int read() throws IOException {
             int b = super.read();
-            if (b >= 0 && --remaining < 0) {
-                throw tooLarge(limit);
+            if (b >= 0) {
+                counted(1);
             }
             return b;
         }
@@ -269,12 +316,22 @@ public final class JsonBodies {
         public int read(byte[] buffer, int offset, int length) throws IOException {
             int read = super.read(buffer, offset, length);
             if (read > 0) {
-                remaining -= read;
-                if (remaining < 0) {
-                    throw tooLarge(limit);
-                }
+                counted(read);
             }
             return read;
+        }
+
+        private void counted(int read) {
+            remaining -= read;
+            if (remaining < 0) {
+                throw tooLarge(limit);
+            }
+            long needed = limit - remaining - reserved;
+            if (needed > 0) {
+                long step = Math.min(Math.max(needed, RESERVE_STEP), remaining + needed);
+                reserve.accept(step);
+                reserved += step;
+            }
         }
     }
 }

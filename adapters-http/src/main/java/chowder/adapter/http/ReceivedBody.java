@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -18,7 +19,8 @@ import java.util.function.Supplier;
  * declared length is only a claim: before the first bytes, at most {@link #FIRST_PART} is reserved). A body larger
  * than its first part is parsed as it arrives ({@link #stream()} reads on from the client), so that the parser's work
  * overlaps the client's sending instead of following it; the offsets and slices are those of the whole body once it
- * has ended.
+ * has ended. Each part is reserved before it is allocated ({@code reserve} may refuse it by throwing), so that what the
+ * bodies being held take can be bounded.
  */
 public final class ReceivedBody {
     static final int FIRST_PART = 64 * 1024;
@@ -33,6 +35,7 @@ public final class ReceivedBody {
     private final long declared;
     private final long limit;
     private final Supplier<RuntimeException> tooLarge;
+    private final LongConsumer reserve;
     // The full parts, in order; the part being filled follows them until the body ends.
     private final List<byte[]> parts = new ArrayList<>(1);
     private long length;
@@ -41,20 +44,23 @@ public final class ReceivedBody {
     private byte[] filling;
     private int filled;
 
-    private ReceivedBody(InputStream source, long declared, long limit, Supplier<RuntimeException> tooLarge) {
+    private ReceivedBody(InputStream source, long declared, long limit, Supplier<RuntimeException> tooLarge, LongConsumer reserve) {
         this.source = source;
         this.declared = declared;
         this.limit = limit;
         this.tooLarge = tooLarge;
-        this.filling = new byte[declared > 0 ? (int) Math.min(declared, FIRST_PART) : SMALL_FIRST_PART];
+        this.reserve = reserve;
+        this.filling = allocate(declared > 0 ? (int) Math.min(declared, FIRST_PART) : SMALL_FIRST_PART);
     }
 
     /**
      * Reads the first part of {@code in} (all of a small body); the rest is read as {@link #stream()} is. More than
-     * {@code limit} bytes is {@code tooLarge}'s exception, thrown before they are held.
+     * {@code limit} bytes is {@code tooLarge}'s exception, thrown before they are held; {@code reserve} is told the size
+     * of each part before it is allocated.
      */
-    static ReceivedBody begin(InputStream in, long declared, long limit, Supplier<RuntimeException> tooLarge) throws IOException {
-        ReceivedBody body = new ReceivedBody(in, declared, limit, tooLarge);
+    static ReceivedBody begin(InputStream in, long declared, long limit, Supplier<RuntimeException> tooLarge, LongConsumer reserve)
+            throws IOException {
+        ReceivedBody body = new ReceivedBody(in, declared, limit, tooLarge, reserve);
         while (!body.ended() && body.parts.isEmpty()) {
             body.fill();
         }
@@ -93,9 +99,14 @@ public final class ReceivedBody {
             long rest = declared - length;
             int size = (int) Math.min(Math.min(2L * filling.length, LARGEST_PART), rest > 0 ? rest : Long.MAX_VALUE);
             // Exactly the declared length arrived: one more byte would be a broken message, which the server refuses.
-            filling = new byte[rest == 0 ? 1 : size];
+            filling = allocate(rest == 0 ? 1 : size);
             filled = 0;
         }
+    }
+
+    private byte[] allocate(int size) {
+        reserve.accept(size);
+        return new byte[size];
     }
 
     long length() {

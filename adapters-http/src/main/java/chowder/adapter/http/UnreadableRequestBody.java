@@ -6,8 +6,8 @@ package chowder.adapter.http;
  * client's doing, so {@link ErrorResponses} answers 400 and logs it quietly. Thrown only where the body is read:
  * the same Jetty exceptions from a gateway connection are no client's fault.
  */
-final class UnreadableRequestBody extends RuntimeException {
-    UnreadableRequestBody(Throwable cause) {
+public final class UnreadableRequestBody extends RuntimeException {
+    public UnreadableRequestBody(Throwable cause) {
         super("the request body could not be read", cause);
     }
 }

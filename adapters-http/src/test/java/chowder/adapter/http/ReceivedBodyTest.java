@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +30,7 @@ class ReceivedBodyTest {
     // The smallest G1 region is 1 MiB: an array of half of it or more is humongous.
     private static final int SMALLEST_HUMONGOUS = 512 * 1024;
     private static final long NO_LIMIT = Long.MAX_VALUE;
+    private static final LongConsumer NOTHING_RESERVED = bytes -> {};
 
     @Test
     void aLargeBodyIsHeldWholeInPartsThatAreNeverHumongous() throws IOException {
@@ -51,7 +54,7 @@ class ReceivedBodyTest {
     void aBodyReadThroughItsStreamIsTheWholeBodyWhateverItsLengthAndDeclaration(int length) throws IOException {
         byte[] sent = randomBytes(length);
         for (long declared : new long[] {length, -1}) {
-            ReceivedBody body = ReceivedBody.begin(trickling(sent), declared, NO_LIMIT, IllegalStateException::new);
+            ReceivedBody body = ReceivedBody.begin(trickling(sent), declared, NO_LIMIT, IllegalStateException::new, NOTHING_RESERVED);
 
             assertArrayEquals(sent, body.stream().readAllBytes(), "declared " + declared);
             assertTrue(body.ended());
@@ -69,7 +72,7 @@ class ReceivedBodyTest {
         PipedInputStream client = new PipedInputStream(256 * 1024);
         PipedOutputStream sending = new PipedOutputStream(client);
         sending.write(randomBytes(100 * 1024));
-        ReceivedBody body = ReceivedBody.begin(client, 200 * 1024, NO_LIMIT, IllegalStateException::new);
+        ReceivedBody body = ReceivedBody.begin(client, 200 * 1024, NO_LIMIT, IllegalStateException::new, NOTHING_RESERVED);
         InputStream reader = body.stream();
         reader.readNBytes(100 * 1024);
 
@@ -88,7 +91,7 @@ class ReceivedBodyTest {
         sending.write(sent, 0, sentFirst);
 
         // The client has sent a third of its body and waits: the first part is there, and the reader gets what came.
-        ReceivedBody body = ReceivedBody.begin(client, sent.length, NO_LIMIT, IllegalStateException::new);
+        ReceivedBody body = ReceivedBody.begin(client, sent.length, NO_LIMIT, IllegalStateException::new, NOTHING_RESERVED);
         assertFalse(body.ended());
         InputStream reader = body.stream();
         assertArrayEquals(Arrays.copyOf(sent, sentFirst), reader.readNBytes(sentFirst));
@@ -120,10 +123,47 @@ class ReceivedBodyTest {
                 () -> readToItsEnd(trickling(sent), -1, 2 * 1024 * 1024, () -> tooLarge)));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 100, 64 * 1024, 3 * 1024 * 1024 + 5})
+    void everyPartIsReservedBeforeItIsHeldAndTheReservationsAddUpToLittleMoreThanTheBody(int length) throws IOException {
+        byte[] sent = randomBytes(length);
+        for (long declared : new long[] {length, -1}) {
+            AtomicLong reserved = new AtomicLong();
+            ReceivedBody body = ReceivedBody.begin(trickling(sent), declared, NO_LIMIT, IllegalStateException::new, reserved::addAndGet);
+            body.stream().transferTo(OutputStream.nullOutputStream());
+
+            long held = body.slice(0, body.length()).stream().mapToLong(ByteBuffer::remaining).sum();
+            assertTrue(reserved.get() >= held, "reserved " + reserved + " for " + held + " bytes held, declared " + declared);
+            // Parts double up to a bound: what is reserved beyond the body is at most the last part's unused room.
+            assertTrue(reserved.get() <= Math.max(4096, length + ReceivedBody.LARGEST_PART), "reserved " + reserved + " for " + length);
+        }
+    }
+
+    @Test
+    void aRefusedReservationStopsTheBodyBeforeItsPartIsAllocatedOrMoreIsRead() throws IOException {
+        byte[] sent = randomBytes(1024 * 1024);
+        ByteArrayInputStream client = new ByteArrayInputStream(sent);
+        IllegalStateException full = new IllegalStateException("full");
+        AtomicLong reserved = new AtomicLong();
+        LongConsumer upTo100k = bytes -> {
+            if (reserved.get() + bytes > 100 * 1024) {
+                throw full;
+            }
+            reserved.addAndGet(bytes);
+        };
+
+        assertSame(full, assertThrows(IllegalStateException.class,
+                () -> ReceivedBody.begin(client, sent.length, NO_LIMIT, IllegalStateException::new, upTo100k)));
+
+        // The first part (64 KiB) was held and filled; its successor (128 KiB) was refused, and nothing more was read.
+        assertEquals(64 * 1024, reserved.get());
+        assertEquals(sent.length - 64 * 1024, client.available());
+    }
+
     /** The body read to its end as the relay reads it: its first part, then the rest through the parser's stream. */
     private static ReceivedBody readToItsEnd(InputStream in, long declared, long limit, Supplier<RuntimeException> tooLarge)
             throws IOException {
-        ReceivedBody body = ReceivedBody.begin(in, declared, limit, tooLarge);
+        ReceivedBody body = ReceivedBody.begin(in, declared, limit, tooLarge, NOTHING_RESERVED);
         body.stream().transferTo(OutputStream.nullOutputStream());
         return body;
     }

@@ -3,6 +3,7 @@ package chowder.adapter.openclaw;
 import chowder.application.port.GatewayAnswerListener;
 import chowder.application.port.GatewayResponse;
 import chowder.domain.Instance;
+import chowder.domain.MemoryBudget;
 import chowder.domain.TokenUsage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -25,7 +26,7 @@ final class AnswerExchange extends GatewayExchange {
     static final int LARGE_ANSWER_BYTES = 256 * 1024;
 
     private final int limit;
-    private final BufferedBytes.Hold hold;
+    private final MemoryBudget.Hold hold;
     // Who has the hold once the call is over: the answer, or nobody (a cancellation gave it back first).
     private final AtomicBoolean handedOver = new AtomicBoolean();
     private int status;
@@ -34,7 +35,7 @@ final class AnswerExchange extends GatewayExchange {
     private int length;
 
     AnswerExchange(Instance instance, GatewayAnswerListener listener, Request request, GatewayLatency latency, int limit,
-            BufferedBytes.Hold hold) {
+            MemoryBudget.Hold hold) {
         super(instance, listener, request, latency);
         this.limit = limit;
         this.hold = hold;

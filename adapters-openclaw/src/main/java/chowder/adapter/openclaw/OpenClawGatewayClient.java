@@ -6,6 +6,7 @@ import chowder.application.port.GatewayAnswerListener;
 import chowder.application.port.ResponseRequest;
 import chowder.application.port.out.AgentGatewayPort;
 import chowder.domain.Instance;
+import chowder.domain.MemoryBudget;
 import chowder.domain.SessionKey;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,11 +35,14 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
     static final String MODEL_HEADER = "x-openclaw-model";
     static final String REQUEST_ID_HEADER = "x-request-id";
     static final String BUFFERED_BYTES_METRIC = "chowder.gateway.buffered";
+    static final String BUSY = "Chowder is busy – the gateway answers it holds in memory have reached their limit; retry in a moment.";
+    // Held answers leave memory as fast as their clients read them.
+    private static final long BUSY_RETRY_AFTER_SECONDS = 1;
 
     private final HttpClient http;
     private final OpenClawGatewayConfig config;
     private final GatewayLatency latency;
-    private final BufferedBytes bufferedBytes;
+    private final MemoryBudget bufferedBytes;
     private final HeadersDeadlines headersDeadlines;
     private final GatewayDestinations destinations;
 
@@ -46,10 +50,10 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         this.http = requireNonNull(http, "http is null");
         this.config = requireNonNull(config, "config is null");
         this.latency = new GatewayLatency(registry);
-        this.bufferedBytes = new BufferedBytes(config.bufferedBytesMax());
+        this.bufferedBytes = new MemoryBudget(config.bufferedBytesMax(), BUSY, BUSY_RETRY_AFTER_SECONDS);
         this.headersDeadlines = new HeadersDeadlines(http.getScheduler());
         this.destinations = new GatewayDestinations(http);
-        Gauge.builder(BUFFERED_BYTES_METRIC, bufferedBytes, BufferedBytes::total)
+        Gauge.builder(BUFFERED_BYTES_METRIC, bufferedBytes, MemoryBudget::total)
                 .description("Bytes of gateway answers held in memory right now, against CHOWDER_GATEWAY_BUFFERED_BYTES_MAX")
                 .baseUnit("bytes")
                 .register(registry);
@@ -76,7 +80,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
                     request.requestId().ifPresent(id -> headers.put(REQUEST_ID_HEADER, id));
                 })
                 .body(new ByteBufferRequestContent("application/json", OpenClawRequestBody.withOpenClawModel(request.otherFields())));
-        BufferedBytes.Hold hold = bufferedBytes.open(instance.organizationId());
+        MemoryBudget.Hold hold = bufferedBytes.open(instance.organizationId());
         int limit = (int) config.maxResponseBytes();
         GatewayExchange exchange = request.stream()
                 ? new StreamExchange(instance, listener, gatewayRequest, latency, limit, hold)

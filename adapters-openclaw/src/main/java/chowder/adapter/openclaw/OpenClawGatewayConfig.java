@@ -9,7 +9,7 @@ import java.time.Duration;
  * non-streaming request that is the whole agent turn); longest silence inside an answer (a stalled
  * stream is ended); an overall cap on one exchange, streams included; and the largest answer body
  * (or single stream event) it accepts; how many bytes of answers may be held in memory at once, across all
- * requests (one organization may hold half of it; see {@link BufferedBytes}); the networks gateways may live in
+ * requests (one organization may hold half of it; see {@link chowder.domain.MemoryBudget}); the networks gateways may live in
  * (empty: all but link-local and metadata addresses); and how long a health probe may take.
  */
 public record OpenClawGatewayConfig(

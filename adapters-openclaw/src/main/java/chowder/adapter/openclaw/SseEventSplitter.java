@@ -2,6 +2,7 @@ package chowder.adapter.openclaw;
 
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
+import chowder.domain.MemoryBudget;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -22,14 +23,14 @@ final class SseEventSplitter {
     private static final int LF_CR = 2;
 
     private final int maxEventBytes;
-    private final BufferedBytes.Hold hold;
+    private final MemoryBudget.Hold hold;
     // The start of an event that an earlier chunk ended inside of; null until one did.
     private byte[] carry;
     private int carried;
     // The scan state at the end of the carried bytes, so that a terminator cut by a chunk boundary is found.
     private int state = NONE;
 
-    SseEventSplitter(int maxEventBytes, BufferedBytes.Hold hold) {
+    SseEventSplitter(int maxEventBytes, MemoryBudget.Hold hold) {
         this.maxEventBytes = maxEventBytes;
         this.hold = hold;
     }

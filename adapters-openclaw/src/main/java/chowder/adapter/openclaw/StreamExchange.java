@@ -4,6 +4,7 @@ import chowder.application.port.GatewayAnswerListener;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
+import chowder.domain.MemoryBudget;
 import chowder.domain.TokenUsage;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -18,14 +19,14 @@ import org.eclipse.jetty.client.Response;
  */
 final class StreamExchange extends GatewayExchange {
     private final SseEventSplitter events;
-    private final BufferedBytes.Hold hold;
+    private final MemoryBudget.Hold hold;
     private Optional<TokenUsage> usage = Optional.empty();
     // Which event the listener holds (0: none), so that a late or repeated next cannot resume the stream twice.
     private long eventOut;
     private long delivered;
 
     StreamExchange(Instance instance, GatewayAnswerListener listener, Request request, GatewayLatency latency, int maxEventBytes,
-            BufferedBytes.Hold hold) {
+            MemoryBudget.Hold hold) {
         super(instance, listener, request, latency);
         this.events = new SseEventSplitter(maxEventBytes, hold);
         this.hold = hold;

@@ -74,7 +74,7 @@ class BufferedAnswersTest {
         List<Object> refused = awaitOverloaded(answers, 7);
         assertThat(refused).allSatisfy(failure -> assertThat(failure).isInstanceOfSatisfying(ChowderException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED);
-            assertThat(e.getMessage()).isEqualTo(BufferedBytes.BUSY);
+            assertThat(e.getMessage()).isEqualTo(OpenClawGatewayClient.BUSY);
         }));
         assertThat(buffered()).isEqualTo(5.0 * LARGE);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
+import chowder.domain.MemoryBudget;
 import chowder.domain.OrganizationId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ class SseEventSplitterTest {
             "\n\n",
             "data: [DONE]\n\n");
 
-    private final BufferedBytes buffered = new BufferedBytes(1L << 30);
+    private final MemoryBudget buffered = new MemoryBudget(1L << 30, "busy", 1);
 
     @Test
     void eventsArriveWholeAndByteExactWhereverTheChunksAreCut() {
@@ -95,7 +96,7 @@ class SseEventSplitterTest {
 
     @Test
     void aLargeCarriedEventIsCountedUntilItWasRelayed() {
-        BufferedBytes.Hold hold = buffered.open(OrganizationId.random());
+        MemoryBudget.Hold hold = buffered.open(OrganizationId.random());
         SseEventSplitter splitter = new SseEventSplitter(1 << 20, hold);
         String large = "data: " + "z".repeat(100 * 1024) + "\n\n";
         byte[] bytes = large.getBytes(StandardCharsets.UTF_8);

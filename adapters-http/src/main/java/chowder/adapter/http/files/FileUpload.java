@@ -1,6 +1,7 @@
 package chowder.adapter.http.files;
 
 import chowder.adapter.http.BearerAuthentication;
+import chowder.adapter.http.UnreadableRequestBody;
 import chowder.application.port.in.ManageWorkspaceFilesUseCase;
 import chowder.domain.ChowderException;
 import chowder.domain.WorkspacePath;
@@ -12,6 +13,7 @@ import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 /** The upload route of the workspace files: a multipart form, parsed under the file limit and never kept once answered. */
 final class FileUpload {
@@ -94,9 +96,13 @@ final class FileUpload {
      * the connection after a failed form: the answer says so, or the client would send its next request into
      * a closing connection.
      */
-    private static ChowderException multipartFailure(Context ctx, Exception failure, long maxFileBytes) {
+    private static RuntimeException multipartFailure(Context ctx, Exception failure, long maxFileBytes) {
         ctx.header("Connection", "close");
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TimeoutException) {
+                // The body stopped arriving, or came too slowly: not a malformed form.
+                return new UnreadableRequestBody(failure);
+            }
             String message = String.valueOf(cause.getMessage());
             if (message.startsWith("max file size exceeded") || message.startsWith("max length exceeded")) {
                 return FileRoutes.tooLarge(maxFileBytes);

@@ -2,6 +2,7 @@ package chowder.adapter.http.model;
 
 import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallGrant;
 import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallMeter;
+import chowder.domain.MemoryBudget;
 import chowder.domain.ModelProviderName;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -17,6 +18,8 @@ final class ModelCall {
     final ModelCallGrant grant;
     final ModelCallBody body;
     final InFlightCalls.Slot slot;
+    // The memory its body takes, given back when the call ends.
+    final MemoryBudget.Hold heldBody;
     final ModelCallMeter meter;
     final AtomicBoolean ended = new AtomicBoolean();
     /** The provider's status; 0 until its answer's headers came. */
@@ -29,11 +32,13 @@ final class ModelCall {
     /** Whether the provider's answer arrived whole. */
     volatile boolean answerComplete;
 
-    ModelCall(ModelProviderName provider, ModelCallGrant grant, ModelCallBody body, InFlightCalls.Slot slot, ModelCallMeter meter) {
+    ModelCall(ModelProviderName provider, ModelCallGrant grant, ModelCallBody body, InFlightCalls.Slot slot, MemoryBudget.Hold heldBody,
+            ModelCallMeter meter) {
         this.provider = provider;
         this.grant = grant;
         this.body = body;
         this.slot = slot;
+        this.heldBody = heldBody;
         this.meter = meter;
     }
 

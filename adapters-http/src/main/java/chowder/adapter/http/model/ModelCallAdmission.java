@@ -1,10 +1,12 @@
 package chowder.adapter.http.model;
 
+import chowder.adapter.http.MinimumBodyRate;
 import chowder.application.port.in.AuthorizeModelCallUseCase;
 import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallGrant;
 import chowder.application.port.in.AuthorizeModelCallUseCase.ModelCallMeter;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
+import chowder.domain.MemoryBudget;
 import chowder.domain.ModelProviderName;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,11 +28,13 @@ final class ModelCallAdmission {
     private final AuthorizeModelCallUseCase calls;
     private final ModelEndpointConfig config;
     private final InFlightCalls inFlight;
+    private final MemoryBudget heldBodies;
 
-    ModelCallAdmission(AuthorizeModelCallUseCase calls, ModelEndpointConfig config, InFlightCalls inFlight) {
+    ModelCallAdmission(AuthorizeModelCallUseCase calls, ModelEndpointConfig config, InFlightCalls inFlight, MemoryBudget heldBodies) {
         this.calls = calls;
         this.config = config;
         this.inFlight = inFlight;
+        this.heldBodies = heldBodies;
     }
 
     /** The call, holding its place among the calls at once; a refusal is thrown ({@link ChowderException} or {@link ModelCallRefused}). */
@@ -57,14 +61,22 @@ final class ModelCallAdmission {
         }
         // Before the body is read: the bound on calls at once is also the bound on bodies held.
         InFlightCalls.Slot slot = inFlight.enter(grant.instance(), grant.organization());
+        // The body is held until the call ends, counted as it grows: the organization's calls share its part of the memory
+        // for request bodies with its turns.
+        MemoryBudget.Hold held = heldBodies.open(grant.organization());
         try {
             // Refused for its body (a model not offered, say), a call never reaches the provider nor its rate and budgets.
-            byte[] received = body(gatewayRequest);
+            byte[] received = body(gatewayRequest, held);
             ModelCallBody body = ModelCallBody.of(received, grant.api(), grant.models(), grant.account(), config.outputEstimateTokens());
+            if (body.bytes() != received) {
+                held.grow(body.bytes().length);
+            }
             ModelCallMeter meter = grant.admission().admit(body.estimate().reservation());
-            return new ModelCall(provider, grant, body, slot, meter);
-        } catch (RuntimeException e) {
+            return new ModelCall(provider, grant, body, slot, held, meter);
+        } catch (RuntimeException | Error e) {
+            // An OutOfMemoryError included: a place or bytes left counted would stay so for the life of the process.
             slot.close();
+            held.close();
             throw e;
         }
     }
@@ -87,7 +99,7 @@ final class ModelCallAdmission {
      * ({@code UnreadBodyLinger}) can drop what the client still sends: an {@code InputStream} closed early would fail the
      * request, and the connection would be reset under the answer.
      */
-    private byte[] body(Request gatewayRequest) {
+    private byte[] body(Request gatewayRequest, MemoryBudget.Hold held) {
         int max = config.maxRequestBytes();
         long declared = gatewayRequest.getLength();
         if (declared > max) {
@@ -95,7 +107,9 @@ final class ModelCallAdmission {
         }
         // Grown as bytes come, never past what is declared: a declared length alone does not make Chowder hold that much.
         long cap = declared >= 0 ? declared : max;
-        byte[] bytes = new byte[(int) Math.min(cap, FIRST_BUFFER)];
+        int first = (int) Math.min(cap, FIRST_BUFFER);
+        held.grow(first);
+        byte[] bytes = new byte[first];
         int length = 0;
         while (true) {
             Content.Chunk chunk = gatewayRequest.read();
@@ -105,7 +119,8 @@ final class ModelCallAdmission {
             }
             try {
                 if (Content.Chunk.isFailure(chunk)) {
-                    throw unreadable();
+                    throw chunk.getFailure() instanceof MinimumBodyRate.TooSlow tooSlow ? ChowderException.invalidRequest(
+                            "The model call's body could not be read: " + tooSlow.getMessage() + " (CHOWDER_HTTP_MIN_BODY_RATE).") : unreadable();
                 }
                 ByteBuffer content = chunk.getByteBuffer();
                 int size = content.remaining();
@@ -113,12 +128,18 @@ final class ModelCallAdmission {
                     throw tooLarge();
                 }
                 if (size > bytes.length - length) {
-                    bytes = Arrays.copyOf(bytes, (int) Math.max(length + size, Math.min(cap, 2L * bytes.length)));
+                    int grown = (int) Math.max(length + size, Math.min(cap, 2L * bytes.length));
+                    held.grow(grown);
+                    bytes = Arrays.copyOf(bytes, grown);
                 }
                 content.get(bytes, length, size);
                 length += size;
                 if (chunk.isLast()) {
-                    return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+                    if (length == bytes.length) {
+                        return bytes;
+                    }
+                    held.grow(length);
+                    return Arrays.copyOf(bytes, length);
                 }
             } finally {
                 chunk.release();

@@ -2,6 +2,7 @@ package chowder.adapter.http.model;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.HttpServerConfig;
 import java.time.Duration;
 import java.util.Set;
 
@@ -11,11 +12,12 @@ import java.util.Set;
  * largest JSON string of an answer it reads usage past, how many calls may run at once per instance and per
  * organization, how many connections it holds, how many calls it charges to the database at once, the output tokens it
  * assumes for a call that names no maximum, the {@code anthropic-beta} values it forwards, and how long the body of a
- * call refused before it was read is still read and dropped ({@code 0}: not at all), as on the API's listener.
+ * call refused before it was read is still read and dropped ({@code 0}: not at all), how long a connection may take to
+ * send a request's headers and the slowest rate a body may then arrive at ({@code 0}: any), as on the API's listener.
  */
 public record ModelEndpointConfig(int port, Duration connectTimeout, Duration idleTimeout, int maxRequestBytes, int maxUsageBytes,
         int maxCallsPerInstance, int maxCallsPerOrganization, int maxConnections, int meteringConcurrency, long outputEstimateTokens,
-        Set<String> anthropicBetas, Duration refusedBodyLinger) {
+        Set<String> anthropicBetas, Duration refusedBodyLinger, Duration headerTimeout, long minBodyBytesPerSecond) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     /**
@@ -40,11 +42,11 @@ public record ModelEndpointConfig(int port, Duration connectTimeout, Duration id
     public static final Set<String> DEFAULT_ANTHROPIC_BETAS = Set.of("fine-grained-tool-streaming-2025-05-14",
             "interleaved-thinking-2025-05-14", "context-management-2025-06-27");
     /** As the API's listener ({@code CHOWDER_HTTP_REFUSED_BODY_LINGER}, one setting for both): nginx's {@code lingering_time}. */
-    public static final Duration DEFAULT_REFUSED_BODY_LINGER = chowder.adapter.http.HttpServerConfig.DEFAULT_REFUSED_BODY_LINGER;
+    public static final Duration DEFAULT_REFUSED_BODY_LINGER = HttpServerConfig.DEFAULT_REFUSED_BODY_LINGER;
     public static final ModelEndpointConfig DEFAULTS = new ModelEndpointConfig(0, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
             DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_USAGE_BYTES, DEFAULT_MAX_CALLS_PER_INSTANCE, DEFAULT_MAX_CALLS_PER_ORGANIZATION,
             DEFAULT_MAX_CONNECTIONS, DEFAULT_METERING_CONCURRENCY, DEFAULT_OUTPUT_ESTIMATE_TOKENS, DEFAULT_ANTHROPIC_BETAS,
-            DEFAULT_REFUSED_BODY_LINGER);
+            DEFAULT_REFUSED_BODY_LINGER, HttpServerConfig.DEFAULT_HEADER_TIMEOUT, HttpServerConfig.DEFAULT_MIN_BODY_BYTES_PER_SECOND);
 
     public ModelEndpointConfig {
         if (port < 0 || port > 65_535) {
@@ -69,6 +71,10 @@ public record ModelEndpointConfig(int port, Duration connectTimeout, Duration id
         requireNonNull(refusedBodyLinger, "refusedBodyLinger is null");
         if (refusedBodyLinger.isNegative()) {
             throw new IllegalArgumentException("refused body linger must not be negative");
+        }
+        requireNonNull(headerTimeout, "headerTimeout is null");
+        if (headerTimeout.isNegative() || headerTimeout.isZero() || minBodyBytesPerSecond < 0) {
+            throw new IllegalArgumentException("the header timeout must be positive, the minimum body rate not negative");
         }
     }
 }

@@ -2,11 +2,15 @@ package chowder.adapter.http.model;
 
 import static java.util.Objects.requireNonNull;
 
+import chowder.adapter.http.HeaderTimeout;
+import chowder.adapter.http.MinimumBodyRate;
 import chowder.adapter.http.UnreadBodyLinger;
 import chowder.application.port.in.AuthorizeModelCallUseCase;
+import chowder.domain.MemoryBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -25,7 +29,8 @@ public final class ModelEndpointServer {
     private final ServerConnector connector;
     private final MeteringExecutor metering;
 
-    public ModelEndpointServer(ModelEndpointConfig config, AuthorizeModelCallUseCase calls, MeterRegistry registry) {
+    /** @param heldBodies the memory request bodies may hold, shared with the API's listener */
+    public ModelEndpointServer(ModelEndpointConfig config, AuthorizeModelCallUseCase calls, MeterRegistry registry, MemoryBudget heldBodies) {
         requireNonNull(config, "config is null");
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("model-endpoint");
@@ -39,12 +44,17 @@ public final class ModelEndpointServer {
         connector.setHost("127.0.0.1");
         connector.setPort(config.port());
         server.addConnector(connector);
+        // A sandboxed agent can connect here: it must not hold connections by sending its headers or body a byte at a time.
+        HeaderTimeout headerTimeout = new HeaderTimeout(config.headerTimeout());
+        connector.addEventListener(headerTimeout.connections());
         server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));
         this.metering = new MeteringExecutor(config.meteringConcurrency());
         // A call refused before its body was read (too large, a wrong credential) has the rest of it drained after the
         // answer, where closing on it would reset the connection and the answer with it; with no linger, the answer
         // still says the connection closes.
-        server.setHandler(new UnreadBodyLinger(config.refusedBodyLinger(), new ModelProxyHandler(calls, config, registry, metering)));
+        Handler relay = new UnreadBodyLinger(config.refusedBodyLinger(), new ModelProxyHandler(calls, config, registry, metering, heldBodies));
+        headerTimeout.setHandler(config.minBodyBytesPerSecond() > 0 ? new MinimumBodyRate(config.minBodyBytesPerSecond(), relay) : relay);
+        server.setHandler(headerTimeout);
         server.setStopTimeout(5_000);
     }
 

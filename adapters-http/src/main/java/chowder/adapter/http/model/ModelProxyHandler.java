@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.application.port.in.AuthorizeModelCallUseCase;
 import chowder.domain.ChowderException;
+import chowder.domain.MemoryBudget;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,13 +60,14 @@ final class ModelProxyHandler extends ProxyHandler {
     private final MeteringExecutor metering;
     private final JsonFactory usageJson;
 
-    ModelProxyHandler(AuthorizeModelCallUseCase calls, ModelEndpointConfig config, MeterRegistry registry, MeteringExecutor metering) {
+    ModelProxyHandler(AuthorizeModelCallUseCase calls, ModelEndpointConfig config, MeterRegistry registry, MeteringExecutor metering,
+            MemoryBudget heldBodies) {
         this.config = requireNonNull(config, "config is null");
         this.metrics = new ModelCallMetrics(registry);
         this.metering = requireNonNull(metering, "metering is null");
         this.headers = new ProviderRequestHeaders(config.anthropicBetas());
         this.admission = new ModelCallAdmission(requireNonNull(calls, "calls is null"), config,
-                new InFlightCalls(config.maxCallsPerInstance(), config.maxCallsPerOrganization()));
+                new InFlightCalls(config.maxCallsPerInstance(), config.maxCallsPerOrganization()), requireNonNull(heldBodies, "heldBodies is null"));
         this.usageJson = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(config.maxUsageBytes()).build())
                 .build();
@@ -239,6 +241,7 @@ final class ModelProxyHandler extends ProxyHandler {
             return;
         }
         call.slot.close();
+        call.heldBody.close();
         CallCharge charge = call.charge(providerTimedOut);
         metrics.ended(call.grant.organization(), call.provider, charge);
         metering.execute(() -> {
@@ -255,7 +258,8 @@ final class ModelProxyHandler extends ProxyHandler {
         gatewayResponse.setStatus(refusal.status());
         gatewayResponse.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         refusal.retryAfterSeconds().ifPresent(seconds -> gatewayResponse.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(seconds)));
-        if (refusal.status() < 500) {
+        // Refused by Chowder (503: the memory for bodies is spent); not a provider that failed (502, 504) nor a fault (500).
+        if (refusal.status() < 500 || refusal.status() == 503) {
             metrics.refused(refusal.reason());
         }
         gatewayResponse.write(true, ByteBuffer.wrap(refusal.json()), callback);

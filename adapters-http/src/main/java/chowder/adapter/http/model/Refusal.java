@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import chowder.domain.ChowderException;
 import chowder.domain.LimitExceededException;
+import chowder.domain.OverloadedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,6 +55,10 @@ record Refusal(int status, String type, String reason, String message, OptionalL
         if (e instanceof LimitExceededException limit) {
             String type = limit.budget() ? "insufficient_quota" : "rate_limit_exceeded";
             return new Refusal(429, type, type, e.getMessage(), OptionalLong.of(limit.retryAfterSeconds()));
+        }
+        if (e instanceof OverloadedException overloaded) {
+            // Memory Chowder holds for calls is spent for now (the organization's share, or all): as busy as a provider.
+            return new Refusal(503, "overloaded_error", "overloaded", e.getMessage(), OptionalLong.of(overloaded.retryAfterSeconds()));
         }
         int status = switch (e.code()) {
             case INVALID_API_KEY, MISSING_API_KEY -> 401;

@@ -12,6 +12,7 @@ import chowder.domain.Caller;
 import chowder.domain.ChowderException;
 import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
+import chowder.domain.MemoryBudget;
 import chowder.domain.SessionId;
 import chowder.domain.TokenUsage;
 import java.io.IOException;
@@ -56,6 +57,8 @@ final class ResponseExchange implements GatewayAnswerListener {
     private final InstanceId instanceId;
     private ClientDisconnectWatch watch;
     private Caller caller;
+    // The memory the request's body takes, counted from its first byte until the answer is written.
+    private MemoryBudget.Hold heldBody;
     // The stream's state, touched by one delivering thread at a time.
     private boolean streaming;
     private boolean sawFinal;
@@ -83,12 +86,23 @@ final class ResponseExchange implements GatewayAnswerListener {
                 throw ChowderException.instanceNotFound();
             }
             body = Content.Source.asInputStream(clientRequest);
-            ResponseRequest gatewayRequest = relay.requests.read(body, clientRequest.getLength(), clientGone, requestId);
+            heldBody = relay.heldBodies.open(caller.organizationId());
+            ResponseRequest gatewayRequest = relay.requests.read(body, clientRequest.getLength(), heldBody::grow, clientGone, requestId);
             watch = ClientDisconnectWatch.start(clientRequest, clientResponse, clientGone::cancel);
             relay.responses.relay(new SendResponseCommand(caller, instanceId, sessionId, gatewayRequest), this);
         } catch (RuntimeException e) {
             releaseHeldBytes(body);
+            // What was read of the body is no longer referenced, though a refused body may still be drained for a while.
+            if (heldBody != null) {
+                heldBody.close();
+            }
             onFailure(e);
+        } catch (Error e) {
+            // An OutOfMemoryError, say, while a part was allocated: what was counted must not stay counted for good.
+            if (heldBody != null) {
+                heldBody.close();
+            }
+            throw e;
         } finally {
             MDC.remove(RequestIds.MDC_KEY);
         }
@@ -257,6 +271,9 @@ final class ResponseExchange implements GatewayAnswerListener {
         }
         if (streaming) {
             relay.openStreams.decrementAndGet();
+        }
+        if (heldBody != null) {
+            heldBody.close();
         }
         // A stream whose client went away is logged with the status it had begun with, as every request is.
         finishedWith(clientResponse.getStatus());

@@ -7,6 +7,7 @@ import chowder.adapter.http.ErrorResponses;
 import chowder.adapter.http.JsonBodies;
 import chowder.adapter.http.observability.RequestLog;
 import chowder.application.port.in.SendResponseUseCase;
+import chowder.domain.MemoryBudget;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,9 +41,12 @@ public final class ResponsesRelay extends Handler.Wrapper {
     final java.time.Duration refusedBodyLinger;
     // Held here: the registry keeps only a weak reference to a gauge's object.
     final AtomicInteger openStreams = new AtomicInteger();
+    // A turn's body is held until its answer is written: a gateway that never answers would otherwise let one tenant's
+    // turns fill the heap every tenant shares.
+    final MemoryBudget heldBodies;
 
     public ResponsesRelay(SendResponseUseCase responses, BearerAuthentication authentication, JsonBodies bodies, ErrorResponses errors,
-            RequestLog requestLog, ObjectMapper json, MeterRegistry registry, java.time.Duration refusedBodyLinger) {
+            RequestLog requestLog, ObjectMapper json, MeterRegistry registry, java.time.Duration refusedBodyLinger, MemoryBudget heldBodies) {
         this.responses = requireNonNull(responses, "responses is null");
         this.authentication = requireNonNull(authentication, "authentication is null");
         this.requests = new ResponsesRequestReader(requireNonNull(bodies, "bodies is null"));
@@ -50,6 +54,7 @@ public final class ResponsesRelay extends Handler.Wrapper {
         this.requestLog = requireNonNull(requestLog, "requestLog is null");
         this.events = new StreamEvents(requireNonNull(json, "json is null"));
         this.refusedBodyLinger = requireNonNull(refusedBodyLinger, "refusedBodyLinger is null");
+        this.heldBodies = requireNonNull(heldBodies, "heldBodies is null");
         Gauge.builder(OPEN_STREAMS_METRIC, openStreams, AtomicInteger::get)
                 .description("Event streams being relayed to clients right now")
                 .register(registry);

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * Reads an OpenResponses request in one pass, without building a tree or copying the body: the body is held as it
@@ -31,9 +32,12 @@ final class ResponsesRequestReader {
         this.bodies = requireNonNull(bodies, "bodies is null");
     }
 
-    /** The request in {@code in} ({@code declared} bytes long, or -1 when unknown). */
-    ResponseRequest read(InputStream in, long declared, Cancellation cancellation, String requestId) {
-        ReceivedBody body = bodies.receive(in, declared);
+    /**
+     * The request in {@code in} ({@code declared} bytes long, or -1 when unknown), each part of it reserved with
+     * {@code reserve} before it is held.
+     */
+    ResponseRequest read(InputStream in, long declared, LongConsumer reserve, Cancellation cancellation, String requestId) {
+        ReceivedBody body = bodies.receive(in, declared, reserve);
         Fields fields = bodies.parse(body, parser -> {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw JsonBodies.notAnObject();

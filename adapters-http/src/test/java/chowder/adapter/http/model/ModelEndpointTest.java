@@ -51,6 +51,8 @@ abstract class ModelEndpointTest {
     protected volatile Account account = Account.ORGANIZATION;
     protected volatile RuntimeException refusal;
     protected ModelEndpointServer endpoint;
+    /** What the calls' bodies are held under. */
+    protected chowder.domain.MemoryBudget heldBodies;
 
     ModelEndpointTest() throws Exception {}
 
@@ -74,7 +76,23 @@ abstract class ModelEndpointTest {
             });
         };
         // Two calls at once per instance; 4096 output tokens assumed for a call that names no maximum.
-        endpoint = TestEndpoint.started(64 * 1024, 1024 * 1024, 2, calls, registry);
+        heldBodies = chowder.adapter.http.JsonBodies.heldBodies(heldBodiesMax());
+        endpoint = TestEndpoint.started(64 * 1024, 1024 * 1024, 2, calls, registry, headerTimeout(), minBodyBytesPerSecond(), heldBodies);
+    }
+
+    /** The bytes all calls' bodies may hold at once (an organization half of it): plenty unless a test says otherwise. */
+    protected long heldBodiesMax() {
+        return 1L << 30;
+    }
+
+    /** How long a connection may take to send a request's headers: the API listener's default unless a test says otherwise. */
+    protected Duration headerTimeout() {
+        return chowder.adapter.http.HttpServerConfig.DEFAULT_HEADER_TIMEOUT;
+    }
+
+    /** The slowest rate a call's body may arrive at, after its grace: the default unless a test says otherwise. */
+    protected long minBodyBytesPerSecond() {
+        return chowder.adapter.http.HttpServerConfig.DEFAULT_MIN_BODY_BYTES_PER_SECOND;
     }
 
     @AfterEach

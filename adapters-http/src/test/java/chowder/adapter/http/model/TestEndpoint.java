@@ -1,6 +1,9 @@
 package chowder.adapter.http.model;
 
+import chowder.adapter.http.HttpServerConfig;
+import chowder.adapter.http.JsonBodies;
 import chowder.application.port.in.AuthorizeModelCallUseCase;
+import chowder.domain.MemoryBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
@@ -14,9 +17,17 @@ final class TestEndpoint {
      */
     static ModelEndpointServer started(int maxRequestBytes, int maxUsageBytes, int callsPerInstance, AuthorizeModelCallUseCase calls,
             MeterRegistry registry) throws Exception {
+        return started(maxRequestBytes, maxUsageBytes, callsPerInstance, calls, registry, HttpServerConfig.DEFAULT_HEADER_TIMEOUT,
+                HttpServerConfig.DEFAULT_MIN_BODY_BYTES_PER_SECOND, JsonBodies.heldBodies(1L << 30));
+    }
+
+    /** As above, with this header timeout and minimum body rate, holding call bodies under {@code heldBodies}. */
+    static ModelEndpointServer started(int maxRequestBytes, int maxUsageBytes, int callsPerInstance, AuthorizeModelCallUseCase calls,
+            MeterRegistry registry, Duration headerTimeout, long minBodyBytesPerSecond, MemoryBudget heldBodies) throws Exception {
         ModelEndpointServer endpoint = new ModelEndpointServer(new ModelEndpointConfig(0, Duration.ofSeconds(5), Duration.ofSeconds(30),
                 maxRequestBytes, maxUsageBytes, callsPerInstance, 2 * callsPerInstance, 64, 2, 4096,
-                ModelEndpointConfig.DEFAULT_ANTHROPIC_BETAS, ModelEndpointConfig.DEFAULT_REFUSED_BODY_LINGER), calls, registry);
+                ModelEndpointConfig.DEFAULT_ANTHROPIC_BETAS, ModelEndpointConfig.DEFAULT_REFUSED_BODY_LINGER, headerTimeout,
+                minBodyBytesPerSecond), calls, registry, heldBodies);
         endpoint.start();
         return endpoint;
     }

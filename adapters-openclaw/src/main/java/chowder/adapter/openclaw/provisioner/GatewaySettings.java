@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +25,11 @@ final class GatewaySettings {
     private final Map<InstanceId, StoredSettings> settings = new ConcurrentHashMap<>();
     /** The config of each launched gateway, to write again when its skill or channel settings change. */
     private final Map<InstanceId, GatewayConfigFile> configs = new ConcurrentHashMap<>();
-    /** Held to write a config: a launch and a skill change would otherwise race (both are rare and quick). */
-    private final Object configLock = new Object();
+    /**
+     * Held to write a config: a launch and a skill change would otherwise race (both are rare and quick). A lock, not a
+     * monitor: files are written while it is held, which would pin a virtual thread's carrier on JDK 21 to 23.
+     */
+    private final ReentrantLock configLock = new ReentrantLock();
 
     GatewaySettings(ConfigDirectories directories) {
         this.directories = requireNonNull(directories, "directories is null");
@@ -47,15 +51,19 @@ final class GatewaySettings {
 
     /** Writes a launch's config with the current settings; their later changes are written there too. */
     void write(InstanceId id, GatewayConfigFile configFile) throws IOException {
-        synchronized (configLock) {
+        configLock.lock();
+        try {
             configFile.write(of(id));
             configs.put(id, configFile);
+        } finally {
+            configLock.unlock();
         }
     }
 
     /** Changes the settings, and the config of a launched gateway with them. */
     void change(InstanceId id, UnaryOperator<StoredSettings> change) {
-        synchronized (configLock) {
+        configLock.lock();
+        try {
             StoredSettings next = change.apply(of(id));
             settings.put(id, next);
             GatewayConfigFile file = configs.get(id);
@@ -66,6 +74,8 @@ final class GatewaySettings {
                     throw new UncheckedIOException("cannot write the gateway config of instance " + id, e);
                 }
             }
+        } finally {
+            configLock.unlock();
         }
     }
 
@@ -77,12 +87,15 @@ final class GatewaySettings {
 
     /** Removes a stopped gateway's config: its skill secrets stay in memory no longer than it runs. */
     void removeConfig(InstanceId id) {
-        synchronized (configLock) {
+        configLock.lock();
+        try {
             try {
                 directories.remove(id);
             } catch (IOException e) {
                 log.warn("Cannot remove the config of instance {}: {}", id, e.getMessage());
             }
+        } finally {
+            configLock.unlock();
         }
     }
 }

@@ -11,6 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +49,10 @@ final class GatewaySupervisor {
     private final Duration readyTimeout;
     private final Duration maxBackoff;
     private final Redaction redaction;
-    private final Object lock = new Object();
+    // Not a monitor: on JDK 21 to 23 a virtual thread waiting in Object.wait pins its carrier, and a few supervisors
+    // pausing between launches would hold every carrier the server's requests need.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
     private GatewayProcess process;
     private boolean stopping;
     /** A restart was asked for: the gateway's end is not a failure, and it is launched again at once. */
@@ -80,10 +86,13 @@ final class GatewaySupervisor {
     /** Ends supervision, stops the process (SIGTERM, then SIGKILL) and returns once it and the supervisor are gone. */
     void stop() {
         GatewayProcess running;
-        synchronized (lock) {
+        lock.lock();
+        try {
             stopping = true;
             running = process;
-            lock.notifyAll();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
         if (running != null) {
             running.stop();
@@ -105,13 +114,16 @@ final class GatewaySupervisor {
      */
     void restart() {
         GatewayProcess running;
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (stopping) {
                 return;
             }
             restarting = true;
             running = process;
-            lock.notifyAll();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
         if (running != null) {
             running.stop();
@@ -120,23 +132,29 @@ final class GatewaySupervisor {
 
     /** How many launches became ready so far: {@link #awaitReadyAfter} waits for the next. */
     long readyLaunches() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return readyLaunches;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Waits until more than {@code launches} launches became ready; false when stopped or out of time. */
     boolean awaitReadyAfter(long launches, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (lock) {
+        lock.lock();
+        try {
             while (readyLaunches <= launches && !stopping) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                lock.wait(Math.max(1, left / 1_000_000));
+                changed.awaitNanos(left);
             }
             return readyLaunches > launches;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -183,11 +201,14 @@ final class GatewaySupervisor {
             return null;
         }
         GatewayProcess launched = launch.start();
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (!stopping) {
                 process = launched;
                 return launched;
             }
+        } finally {
+            lock.unlock();
         }
         launched.stop();
         return null;
@@ -206,9 +227,12 @@ final class GatewaySupervisor {
                 log.info("Gateway {} is ready on port {}", name, port);
                 // Recorded before anyone waiting for this launch hears of it: what they answer next reads "running".
                 events.ready();
-                synchronized (lock) {
+                lock.lock();
+                try {
                     readyLaunches++;
-                    lock.notifyAll();
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
                 }
                 return null;
             }
@@ -262,30 +286,39 @@ final class GatewaySupervisor {
 
     /** Whether a restart was asked for since the last launch; clears the request. */
     private boolean restartAsked() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             boolean asked = restarting && !stopping;
             restarting = false;
             return asked;
+        } finally {
+            lock.unlock();
         }
     }
 
     private boolean stopping() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return stopping;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Sleeps, waking early when stopped. */
     private void pause(Duration duration) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (stopping) {
                 return;
             }
             try {
-                lock.wait(Math.max(1, duration.toMillis()));
+                changed.await(Math.max(1, duration.toMillis()), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,8 @@ public final class OpenClawInstall {
     private final ProvisionerConfig config;
     private final Map<String, String> hostEnvironment;
     private Runtime located;
+    // One install at a time; it runs npm for minutes (a lock, not a monitor: on JDK 21 to 23 a virtual thread blocked in a monitor pins its carrier).
+    private final ReentrantLock locating = new ReentrantLock();
 
     /** Installs, when it has to, with the {@code npm} on this process's {@code PATH}. */
     public OpenClawInstall(ProvisionerConfig config) {
@@ -77,14 +80,19 @@ public final class OpenClawInstall {
      * The runtime, installed first if needed (minutes; one install at a time, also across processes); throws
      * {@link IllegalStateException} with the reason when it cannot be had.
      */
-    public synchronized Runtime locate() {
-        if (located != null) {
-            return located;
+    public Runtime locate() {
+        locating.lock();
+        try {
+            if (located != null) {
+                return located;
+            }
+            Runtime runtime = config.openclawHome().map(Runtime::new).orElseGet(this::installed);
+            runtime.verify();
+            located = runtime;
+            return runtime;
+        } finally {
+            locating.unlock();
         }
-        Runtime runtime = config.openclawHome().map(Runtime::new).orElseGet(this::installed);
-        runtime.verify();
-        located = runtime;
-        return runtime;
     }
 
     private Runtime installed() {

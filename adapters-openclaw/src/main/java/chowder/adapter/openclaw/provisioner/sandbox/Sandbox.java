@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -32,6 +33,8 @@ public final class Sandbox implements AutoCloseable {
     private final String hostPath;
     private final SecureRandom random;
     private final SandboxIdentity identity;
+    // Guards the trial sandbox's verdict and the egress proxy; the trial runs processes (a lock, not a monitor: on JDK 21 to 23 a virtual thread blocked in a monitor pins its carrier).
+    private final ReentrantLock lock = new ReentrantLock();
     private Cgroups cgroups;
     private final Optional<byte[]> seccompProgram;
     private SandboxTools tools;
@@ -74,30 +77,35 @@ public final class Sandbox implements AutoCloseable {
      * when they can or the sandbox is off. Checked with a trial sandbox the first time, and again at most every
      * {@link #RECHECK_AFTER_FAILURE} while it fails, so that installing what was missing is enough.
      */
-    public synchronized Optional<String> problem() {
-        if (!confines()) {
-            return Optional.empty();
-        }
-        if (problem == null || problem.isPresent() && System.nanoTime() - checkedAtNanos > RECHECK_AFTER_FAILURE.toNanos()) {
-            problem = check();
-            checkedAtNanos = System.nanoTime();
-            if (problem.isEmpty()) {
-                // Without cgroups one tenant can take the host's memory and CPU: a warning, not a line among others.
-                log.atLevel(cgroups.enforces() ? Level.INFO : Level.WARN)
-                        .log("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files, "
-                                + "{}); seccomp filter {}; egress: Chowder's model endpoint{}",
-                        cgroups.enforces() ? "by " + cgroups.describe()
-                                : "by rlimits only (no usable cgroup memory, pids and cpu controllers: memory and CPU are NOT limited)",
-                        config.memoryBytes() / (1024 * 1024), config.maxProcesses(), config.cpus(), config.maxOpenFiles(),
-                        config.maxConnectionsPerPort() == 0 ? "connections NOT bounded (CHOWDER_SANDBOX_MAX_CONNECTIONS=0)"
-                                : config.maxConnectionsPerPort() + " connections per port out",
-                        seccompProgram.isPresent() ? "on" : "unavailable on " + System.getProperty("os.arch"),
-                        config.egressAllowed().isEmpty() ? " only" : " and " + config.egressAllowed());
-            } else {
-                log.error("Provisioned instances cannot start: {}", problem.get());
+    public Optional<String> problem() {
+        lock.lock();
+        try {
+            if (!confines()) {
+                return Optional.empty();
             }
+            if (problem == null || problem.isPresent() && System.nanoTime() - checkedAtNanos > RECHECK_AFTER_FAILURE.toNanos()) {
+                problem = check();
+                checkedAtNanos = System.nanoTime();
+                if (problem.isEmpty()) {
+                    // Without cgroups one tenant can take the host's memory and CPU: a warning, not a line among others.
+                    log.atLevel(cgroups.enforces() ? Level.INFO : Level.WARN)
+                            .log("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files, "
+                                    + "{}); seccomp filter {}; egress: Chowder's model endpoint{}",
+                            cgroups.enforces() ? "by " + cgroups.describe()
+                                    : "by rlimits only (no usable cgroup memory, pids and cpu controllers: memory and CPU are NOT limited)",
+                            config.memoryBytes() / (1024 * 1024), config.maxProcesses(), config.cpus(), config.maxOpenFiles(),
+                            config.maxConnectionsPerPort() == 0 ? "connections NOT bounded (CHOWDER_SANDBOX_MAX_CONNECTIONS=0)"
+                                    : config.maxConnectionsPerPort() + " connections per port out",
+                            seccompProgram.isPresent() ? "on" : "unavailable on " + System.getProperty("os.arch"),
+                            config.egressAllowed().isEmpty() ? " only" : " and " + config.egressAllowed());
+                } else {
+                    log.error("Provisioned instances cannot start: {}", problem.get());
+                }
+            }
+            return problem;
+        } finally {
+            lock.unlock();
         }
-        return problem;
     }
 
     private Optional<String> check() {
@@ -256,17 +264,27 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private synchronized EgressProxy egress() {
-        if (egress == null) {
-            egress = new EgressProxy(random).start();
+    private EgressProxy egress() {
+        lock.lock();
+        try {
+            if (egress == null) {
+                egress = new EgressProxy(random).start();
+            }
+            return egress;
+        } finally {
+            lock.unlock();
         }
-        return egress;
     }
 
     @Override
-    public synchronized void close() {
-        if (egress != null) {
-            egress.close();
+    public void close() {
+        lock.lock();
+        try {
+            if (egress != null) {
+                egress.close();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

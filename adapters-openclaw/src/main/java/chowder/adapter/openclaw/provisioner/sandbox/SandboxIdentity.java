@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,8 @@ final class SandboxIdentity {
 
     private final Path instancesDir;
     private final long firstUid;
+    // One assignment at a time; it reads and writes files (a lock, not a monitor: on JDK 21 to 23 a virtual thread blocked in a monitor pins its carrier).
+    private final ReentrantLock assigning = new ReentrantLock();
 
     SandboxIdentity(Path instancesDir, long firstUid) {
         this.instancesDir = instancesDir;
@@ -39,31 +42,36 @@ final class SandboxIdentity {
      * The uid of the instance whose directory is {@code instanceRoot}, given the lowest free one the first time, and a
      * new one when its recorded one is out of range or also another instance's (a directory copied or restored).
      */
-    synchronized long uidFor(Path instanceRoot) throws IOException {
-        Path file = instanceRoot.resolve(UID_FILE);
-        Long recorded = read(file);
-        Set<Long> used = new HashSet<>();
-        try (Stream<Path> instances = Files.list(instancesDir)) {
-            for (Path other : (Iterable<Path>) instances::iterator) {
-                Long uid = read(other.resolve(UID_FILE));
-                if (uid != null && !other.equals(instanceRoot)) {
-                    used.add(uid);
+    long uidFor(Path instanceRoot) throws IOException {
+        assigning.lock();
+        try {
+            Path file = instanceRoot.resolve(UID_FILE);
+            Long recorded = read(file);
+            Set<Long> used = new HashSet<>();
+            try (Stream<Path> instances = Files.list(instancesDir)) {
+                for (Path other : (Iterable<Path>) instances::iterator) {
+                    Long uid = read(other.resolve(UID_FILE));
+                    if (uid != null && !other.equals(instanceRoot)) {
+                        used.add(uid);
+                    }
                 }
             }
-        }
-        if (recorded != null && inRange(recorded) && !used.contains(recorded)) {
-            return recorded;
-        }
-        for (long uid = firstUid; uid < firstUid + SandboxConfig.UID_RANGE; uid++) {
-            if (!used.contains(uid)) {
-                Path temporary = file.resolveSibling(UID_FILE + ".tmp");
-                Files.writeString(temporary, Long.toString(uid), UTF_8);
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                return uid;
+            if (recorded != null && inRange(recorded) && !used.contains(recorded)) {
+                return recorded;
             }
+            for (long uid = firstUid; uid < firstUid + SandboxConfig.UID_RANGE; uid++) {
+                if (!used.contains(uid)) {
+                    Path temporary = file.resolveSibling(UID_FILE + ".tmp");
+                    Files.writeString(temporary, Long.toString(uid), UTF_8);
+                    Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
+                    Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    return uid;
+                }
+            }
+            throw new IOException("every sandbox uid from " + firstUid + " is taken");
+        } finally {
+            assigning.unlock();
         }
-        throw new IOException("every sandbox uid from " + firstUid + " is taken");
     }
 
     private boolean inRange(long uid) {

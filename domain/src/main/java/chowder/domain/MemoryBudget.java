@@ -1,0 +1,111 @@
+package chowder.domain;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Memory that requests occupy while Chowder holds them (gateway answers, request bodies): at most {@code max} bytes at
+ * once across all requests, and at most half of that for one organization, so that one tenant cannot take all of it
+ * from the others. A {@link Hold} that would go beyond either bound is refused ({@link OverloadedException}, with the
+ * budget's own message and retry hint) and holds no more than before. Thread-safe, without a lock shared by requests:
+ * every request of every tenant passes here.
+ */
+public final class MemoryBudget {
+    private final long max;
+    private final long maxPerOrganization;
+    private final String busy;
+    private final long retryAfterSeconds;
+    private final AtomicLong total = new AtomicLong();
+    // Entries stay once made (one per organization that ever held something): removing them would race with adding.
+    private final ConcurrentHashMap<OrganizationId, AtomicLong> byOrganization = new ConcurrentHashMap<>();
+
+    /**
+     * @param max the bytes all holds may count at once (an organization's may count half)
+     * @param busy the message of the refusal, saying what is held
+     * @param retryAfterSeconds how long a refused client should wait: how soon what is held usually goes
+     */
+    public MemoryBudget(long max, String busy, long retryAfterSeconds) {
+        if (max < 2) {
+            throw new IllegalArgumentException("max must be at least 2");
+        }
+        this.max = max;
+        this.maxPerOrganization = max / 2;
+        this.busy = requireNonNull(busy, "busy is null");
+        if (retryAfterSeconds < 1) {
+            throw new IllegalArgumentException("retryAfterSeconds must be at least 1");
+        }
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** An empty hold for one request of this organization's. */
+    public Hold open(OrganizationId organization) {
+        return new Hold(byOrganization.computeIfAbsent(requireNonNull(organization, "organization is null"), any -> new AtomicLong()));
+    }
+
+    public long total() {
+        return total.get();
+    }
+
+    public long max() {
+        return max;
+    }
+
+    /**
+     * Counts {@code bytes} more for an organization, or none and refuses. Two racing takes near a bound may both be
+     * refused where one would have fit: refusing is the safe side.
+     */
+    private void take(AtomicLong ofOrganization, long bytes) {
+        if (total.addAndGet(bytes) > max) {
+            total.addAndGet(-bytes);
+            throw new OverloadedException(busy, retryAfterSeconds);
+        }
+        if (ofOrganization.addAndGet(bytes) > maxPerOrganization) {
+            ofOrganization.addAndGet(-bytes);
+            total.addAndGet(-bytes);
+            throw new OverloadedException(busy, retryAfterSeconds);
+        }
+    }
+
+    private void give(AtomicLong ofOrganization, long bytes) {
+        ofOrganization.addAndGet(-bytes);
+        total.addAndGet(-bytes);
+    }
+
+    /** The bytes one request holds; closing it gives them all back, and it counts nothing from then on. */
+    public final class Hold implements AutoCloseable {
+        private final AtomicLong ofOrganization;
+        // Guarded by this: a reader and its own close may race, never two requests.
+        private long held;
+        private boolean closed;
+
+        private Hold(AtomicLong ofOrganization) {
+            this.ofOrganization = ofOrganization;
+        }
+
+        /** Counts {@code bytes} more, before they are allocated; throws {@link OverloadedException} beyond a bound. */
+        public synchronized void grow(long bytes) {
+            // A reader racing its own close must not leave bytes counted that nobody will give back.
+            if (bytes > 0 && !closed) {
+                take(ofOrganization, bytes);
+                held += bytes;
+            }
+        }
+
+        /** Counts {@code bytes} fewer, once they are no longer referenced. */
+        public synchronized void shrink(long bytes) {
+            long released = Math.min(bytes, held);
+            if (released > 0) {
+                give(ofOrganization, released);
+                held -= released;
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            shrink(held);
+            closed = true;
+        }
+    }
+}
