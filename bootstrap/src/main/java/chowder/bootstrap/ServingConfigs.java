@@ -19,12 +19,16 @@ final class ServingConfigs {
     static HttpServerConfig http(EnvironmentReader read) {
         HttpServerConfig defaults = HttpServerConfig.DEFAULTS;
         long maxRequestBytes = read.value(MAX_REQUEST_BYTES, defaults.maxRequestBytes(), EnvironmentReader::positiveLong);
-        long minBuffered = HttpServerConfig.minRequestBufferedBytesMax(maxRequestBytes);
-        long requestBufferedBytesMax = read.value(REQUEST_BUFFERED_BYTES_MAX, HttpServerConfig.defaultRequestBufferedBytesMax(maxRequestBytes), text -> {
+        // The model endpoint's calls are held under the same budget: the largest of either must fit an organization twice.
+        long modelRequestBytes = read.value(MODEL_MAX_REQUEST_BYTES, ModelEndpointConfig.DEFAULTS.maxRequestBytes(), ServingConfigs::modelRequestBytes);
+        long largest = Math.max(maxRequestBytes, modelRequestBytes);
+        String largestName = maxRequestBytes >= modelRequestBytes ? MAX_REQUEST_BYTES : MODEL_MAX_REQUEST_BYTES;
+        long minBuffered = HttpServerConfig.minRequestBufferedBytesMax(largest);
+        long requestBufferedBytesMax = read.value(REQUEST_BUFFERED_BYTES_MAX, HttpServerConfig.defaultRequestBufferedBytesMax(largest), text -> {
             long bytes = EnvironmentReader.positiveLong(text);
             if (bytes < minBuffered) {
-                throw new IllegalArgumentException("must be at least four times " + MAX_REQUEST_BYTES + " (" + minBuffered
-                        + "): one organization may hold half of it, and should have room for two turns of the largest size");
+                throw new IllegalArgumentException("must be at least four times " + largestName + " (" + minBuffered
+                        + "): one organization may hold half of it, and should have room for two bodies of the largest size");
             }
             return bytes;
         });
@@ -44,6 +48,14 @@ final class ServingConfigs {
                 // Unset or blank: the admin API is off (a 404), as the default has it.
                 read.secret(ADMIN_TOKEN, token -> new AdminToken(token).value()).map(secret -> new AdminToken(secret.value()))
                         .or(defaults::adminToken));
+    }
+
+    private static int modelRequestBytes(String text) {
+        long bytes = EnvironmentReader.bytes(text);
+        if (bytes < 1024 || bytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("must be from 1K to 2G");
+        }
+        return (int) bytes;
     }
 
     static MetricsConfig metrics(EnvironmentReader read) {
@@ -105,13 +117,7 @@ final class ServingConfigs {
                 read.value(MODEL_ENDPOINT_PORT, defaults.port(), EnvironmentReader::port),
                 read.value(MODEL_CONNECT_TIMEOUT, defaults.connectTimeout(), EnvironmentReader::positiveDuration),
                 read.value(MODEL_IDLE_TIMEOUT, defaults.idleTimeout(), EnvironmentReader::positiveDuration),
-                read.value(MODEL_MAX_REQUEST_BYTES, defaults.maxRequestBytes(), text -> {
-                    long bytes = EnvironmentReader.bytes(text);
-                    if (bytes < 1024 || bytes > Integer.MAX_VALUE - 16) {
-                        throw new IllegalArgumentException("must be from 1K to 2G");
-                    }
-                    return (int) bytes;
-                }),
+                read.value(MODEL_MAX_REQUEST_BYTES, defaults.maxRequestBytes(), ServingConfigs::modelRequestBytes),
                 defaults.maxUsageBytes(),
                 perInstance,
                 perOrganization,

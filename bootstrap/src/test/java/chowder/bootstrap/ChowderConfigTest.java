@@ -146,7 +146,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_GATEWAY_ALLOWED_NETWORKS", "10.0.0.0/8, fd00::/8"),
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000"),
                 Map.entry("CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", "5000"),
-                Map.entry("CHOWDER_REQUEST_BUFFERED_BYTES_MAX", "4194304"),
+                Map.entry("CHOWDER_REQUEST_BUFFERED_BYTES_MAX", "33554432"),
                 Map.entry("CHOWDER_METRICS_ENABLED", "false"),
                 Map.entry("CHOWDER_METRICS_TOKEN", "metrics-token-0123456789"),
                 Map.entry("CHOWDER_ADMIN_TOKEN", " admin-token-0123456789abcdef0123456789 ")));
@@ -173,7 +173,7 @@ class ChowderConfigTest {
         assertThat(config.gateway().allowedNetworks()).containsExactly("10.0.0.0/8", "fd00::/8");
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(1000);
         assertThat(config.gateway().bufferedBytesMax()).isEqualTo(5000);
-        assertThat(config.http().requestBufferedBytesMax()).isEqualTo(4194304);
+        assertThat(config.http().requestBufferedBytesMax()).isEqualTo(33554432);
         assertThat(config.http().minBodyBytesPerSecond()).isEqualTo(2048);
         assertThat(config.modelEndpoint().minBodyBytesPerSecond()).isEqualTo(2048);
         assertThat(config.modelEndpoint().headerTimeout()).isEqualTo(Duration.ofMillis(2500));
@@ -188,6 +188,17 @@ class ChowderConfigTest {
         long large = Math.min(Runtime.getRuntime().maxMemory() / 4, Integer.MAX_VALUE - 16);
         ChowderConfig config = ChowderConfig.fromEnvironment(Map.of("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", String.valueOf(large)));
         assertThat(config.gateway().bufferedBytesMax()).isGreaterThanOrEqualTo(4 * large);
+    }
+
+    @Test
+    void theRequestBodiesBudgetFitsTwoOfTheLargestBodyEitherListenerTakes() {
+        long model = 512L * 1024 * 1024;
+        ChowderConfig config = ChowderConfig.fromEnvironment(Map.of("CHOWDER_MODEL_MAX_REQUEST_BYTES", "512M"));
+        assertThat(config.http().requestBufferedBytesMax()).isGreaterThanOrEqualTo(4 * model);
+        assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of("CHOWDER_MODEL_MAX_REQUEST_BYTES", "64M",
+                "CHOWDER_REQUEST_BUFFERED_BYTES_MAX", String.valueOf(100L * 1024 * 1024))))
+                .hasMessageContaining("CHOWDER_REQUEST_BUFFERED_BYTES_MAX=104857600 is invalid: must be at least four times "
+                        + "CHOWDER_MODEL_MAX_REQUEST_BYTES (268435456)");
     }
 
     @Test

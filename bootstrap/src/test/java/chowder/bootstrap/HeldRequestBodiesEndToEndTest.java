@@ -55,7 +55,7 @@ class HeldRequestBodiesEndToEndTest {
             }
         });
         try (RunningChowder chowder = new RunningChowder(dataDir, Map.of(
-                "CHOWDER_MAX_REQUEST_BYTES", String.valueOf(1 << 20),
+                "CHOWDER_MAX_REQUEST_BYTES", String.valueOf(1 << 20), "CHOWDER_MODEL_MAX_REQUEST_BYTES", String.valueOf(1 << 20),
                 "CHOWDER_REQUEST_BUFFERED_BYTES_MAX", String.valueOf(4 << 20), "CHOWDER_METRICS_TOKEN", METRICS_TOKEN))) {
             String keyA = chowder.createOrganization("Stalled").path("api_key").asText();
             String instanceA = chowder.registerInstance(keyA, stalled.baseUrl(), "token-a");
@@ -94,7 +94,7 @@ class HeldRequestBodiesEndToEndTest {
     @Test
     void controlPlaneBodiesCountWhileTheyArriveSoThatOneTenantTricklingManyCannotFillTheHeap() throws Exception {
         try (RunningChowder chowder = new RunningChowder(dataDir, Map.of(
-                "CHOWDER_MAX_REQUEST_BYTES", String.valueOf(1 << 20),
+                "CHOWDER_MAX_REQUEST_BYTES", String.valueOf(1 << 20), "CHOWDER_MODEL_MAX_REQUEST_BYTES", String.valueOf(1 << 20),
                 "CHOWDER_REQUEST_BUFFERED_BYTES_MAX", String.valueOf(4 << 20), "CHOWDER_METRICS_TOKEN", METRICS_TOKEN));
                 Socket first = new Socket("127.0.0.1", chowder.port()); Socket second = new Socket("127.0.0.1", chowder.port());
                 Socket third = new Socket("127.0.0.1", chowder.port())) {

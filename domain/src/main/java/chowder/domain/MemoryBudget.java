@@ -57,13 +57,14 @@ public final class MemoryBudget {
      * refused where one would have fit: refusing is the safe side.
      */
     private void take(AtomicLong ofOrganization, long bytes) {
-        if (total.addAndGet(bytes) > max) {
-            total.addAndGet(-bytes);
-            throw new OverloadedException(busy, retryAfterSeconds);
-        }
+        // The organization's count first: one at its share, retrying, then never raises the total others are checked against.
         if (ofOrganization.addAndGet(bytes) > maxPerOrganization) {
             ofOrganization.addAndGet(-bytes);
+            throw new OverloadedException(busy, retryAfterSeconds);
+        }
+        if (total.addAndGet(bytes) > max) {
             total.addAndGet(-bytes);
+            ofOrganization.addAndGet(-bytes);
             throw new OverloadedException(busy, retryAfterSeconds);
         }
     }

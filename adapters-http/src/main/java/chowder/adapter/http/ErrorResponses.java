@@ -108,7 +108,10 @@ public final class ErrorResponses {
         } else if (error.code() == ErrorCode.OVERLOADED) {
             headers.put("Retry-After", OVERLOADED_RETRY_AFTER_SECONDS);
         }
-        if (status >= 500 && error.code() != ErrorCode.NOT_READY) {
+        if (error instanceof OverloadedException) {
+            // A tenant at its share may retry many times a second: the gauges of what is held tell the operator instead.
+            log.debug("{} {} refused: {}", method, route, error.getMessage());
+        } else if (status >= 500 && error.code() != ErrorCode.NOT_READY) {
             log.warn("{} {} failed: {} ({})", method, route, error.getMessage(), error.code());
         }
         return answer(status, headers, gatewayFailure ? Map.of("error", error.getMessage()) : error.getMessage());

@@ -10,7 +10,7 @@ import java.util.Optional;
  * Where the API listens, the largest request body it reads, how long a stopping server lets in-flight
  * requests and streams finish, whether anyone may create an organization through the API, how many
  * connections the kernel may queue before Chowder accepts them, how long a connection may take to
- * send a request's headers, the slowest rate its body may then arrive at, how many bytes of turns' bodies it may hold at once (half of them for one organization),
+ * send a request's headers, the slowest rate its body may then arrive at, how many bytes of request bodies it may hold at once (half of them for one organization),
  * and the operator's admin token (none: the admin API is off).
  */
 public record HttpServerConfig(String host, int port, long maxRequestBytes, long maxControlBodyBytes, Duration shutdownGrace,

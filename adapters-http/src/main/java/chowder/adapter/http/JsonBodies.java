@@ -150,7 +150,8 @@ public final class JsonBodies {
         // otherwise grow without bound. Counted until the tree is built; the route's work on it is short.
         MemoryBudget.Hold held = holdFor(ctx);
         try (held) {
-            InputStream in = new LimitedInputStream(ctx.req().getInputStream(), limit, held == null ? bytes -> {} : held::grow);
+            InputStream in = new LimitedInputStream(ctx.req().getInputStream(), limit, ctx.req().getContentLengthLong(),
+                    held == null ? bytes -> {} : held::grow);
             return parse(() -> controlJson.createParser(in), in, reader);
         } catch (IOException e) {
             throw new UnreadableRequestBody(e);
@@ -292,14 +293,17 @@ public final class JsonBodies {
         // Bytes are reserved this many at a time, not on each read of a few KiB.
         private static final int RESERVE_STEP = 64 * 1024;
         private final long limit;
+        // What may ever be reserved: the limit, or less when the body declares its length.
+        private final long reservable;
         private final LongConsumer reserve;
         private long remaining;
         private long reserved;
 
-        LimitedInputStream(InputStream in, long limit, LongConsumer reserve) {
+        LimitedInputStream(InputStream in, long limit, long declared, LongConsumer reserve) {
             super(in);
             this.limit = limit;
             this.remaining = limit;
+            this.reservable = declared >= 0 ? Math.min(declared, limit) : limit;
             this.reserve = reserve;
         }
 
@@ -328,7 +332,8 @@ public final class JsonBodies {
             }
             long needed = limit - remaining - reserved;
             if (needed > 0) {
-                long step = Math.min(Math.max(needed, RESERVE_STEP), remaining + needed);
+                // A body longer than it declared is a broken message Jetty refuses; its bytes still count as read.
+                long step = Math.max(needed, Math.min(RESERVE_STEP, reservable - reserved));
                 reserve.accept(step);
                 reserved += step;
             }

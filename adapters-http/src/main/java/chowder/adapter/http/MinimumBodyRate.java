@@ -24,7 +24,8 @@ import org.eclipse.jetty.util.Callback;
  * timeout instead. Only reading is checked: answers, and event streams above all, may be as slow as the agent is.
  */
 public final class MinimumBodyRate extends Handler.Wrapper {
-    // The free first window, and the length of every other: a network may stall a few seconds; a trickle is cut within three.
+    // The free first window, and the least length of every other: a network may stall a few seconds; a client that trickles
+    // is cut at the first check after a window, so within two windows and Jetty's idle timeout.
     static final Duration WINDOW = Duration.ofSeconds(10);
 
     private final long bytesPerSecond;
@@ -108,7 +109,9 @@ public final class MinimumBodyRate extends Handler.Wrapper {
             if (windowStartNanos == 0) {
                 startWindow(now);
             } else if (now - windowStartNanos >= windowNanos) {
-                if (!firstWindow && isBehind(now - windowStartNanos)) {
+                // The free window is its first WINDOW only: a check that comes later owes the rate for the time past it.
+                long owedNanos = firstWindow ? now - windowStartNanos - windowNanos : now - windowStartNanos;
+                if (isBehind(owedNanos)) {
                     tooSlow = Content.Chunk.from(new TooSlow(bytesPerSecond));
                     demandCallback.run();
                     return;
@@ -124,10 +127,10 @@ public final class MinimumBodyRate extends Handler.Wrapper {
             windowStartBytes = bytesRead;
         }
 
-        /** Whether fewer bytes arrived in the window than the rate asks of its length. */
-        private boolean isBehind(long windowLengthNanos) {
+        /** Whether fewer bytes arrived in the window than the rate asks of {@code owedNanos}. */
+        private boolean isBehind(long owedNanos) {
             // bytes < rate × seconds, in a form that cannot overflow for any realistic rate and body.
-            return (double) (bytesRead - windowStartBytes) < bytesPerSecond * (windowLengthNanos / 1e9);
+            return (double) (bytesRead - windowStartBytes) < bytesPerSecond * (owedNanos / 1e9);
         }
     }
 }

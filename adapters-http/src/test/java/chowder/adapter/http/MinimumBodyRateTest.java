@@ -113,6 +113,21 @@ class MinimumBodyRateTest {
     }
 
     @Test
+    void aBodyThatPausesPastTheFreeWindowOwesTheRateForTheTimePastItAtTheNextCheck() throws Exception {
+        try (Socket client = connect()) {
+            OutputStream out = head(client, 10_000);
+            out.write(new byte[10]);
+            out.flush();
+            // Two and a half windows of silence (under the idle timeout), then a few bytes: 1.5 s at the rate are owed.
+            Thread.sleep(2 * WINDOW.toMillis() + WINDOW.toMillis() / 2);
+            out.write(new byte[10]);
+            out.flush();
+            client.setSoTimeout(20_000);
+            assertThat(body(client.getInputStream())).isEqualTo("failed TooSlow");
+        }
+    }
+
+    @Test
     void aBodyThatPausesWithinTheGraceThenArrivesIsReadWhole() throws Exception {
         try (Socket client = connect()) {
             OutputStream out = head(client, 10_000);

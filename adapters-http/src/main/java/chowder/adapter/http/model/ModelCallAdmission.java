@@ -69,7 +69,9 @@ final class ModelCallAdmission {
             byte[] received = body(gatewayRequest, held);
             ModelCallBody body = ModelCallBody.of(received, grant.api(), grant.models(), grant.account(), config.outputEstimateTokens());
             if (body.bytes() != received) {
+                // Rewritten: the copy is held from now on, the bytes received no longer.
                 held.grow(body.bytes().length);
+                held.shrink(received.length);
             }
             ModelCallMeter meter = grant.admission().admit(body.estimate().reservation());
             return new ModelCall(provider, grant, body, slot, held, meter);
@@ -130,7 +132,9 @@ final class ModelCallAdmission {
                 if (size > bytes.length - length) {
                     int grown = (int) Math.max(length + size, Math.min(cap, 2L * bytes.length));
                     held.grow(grown);
+                    int previous = bytes.length;
                     bytes = Arrays.copyOf(bytes, grown);
+                    held.shrink(previous);
                 }
                 content.get(bytes, length, size);
                 length += size;
@@ -139,7 +143,9 @@ final class ModelCallAdmission {
                         return bytes;
                     }
                     held.grow(length);
-                    return Arrays.copyOf(bytes, length);
+                    byte[] trimmed = Arrays.copyOf(bytes, length);
+                    held.shrink(bytes.length);
+                    return trimmed;
                 }
             } finally {
                 chunk.release();

@@ -96,12 +96,20 @@ final class ModelProxyHandler extends ProxyHandler {
             return true;
         }
         gatewayRequest.setAttribute(CALL, call);
-        org.eclipse.jetty.client.Request providerRequest = newProxyToServerRequest(gatewayRequest, rewriteHttpURI(gatewayRequest));
-        providerRequest.attribute(CALL, call)
-                .idleTimeout(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .body(new BytesRequestContent("application/json", call.body.bytes()));
-        copyRequestHeaders(gatewayRequest, providerRequest);
-        addProxyHeaders(gatewayRequest, providerRequest);
+        org.eclipse.jetty.client.Request providerRequest;
+        try {
+            providerRequest = newProxyToServerRequest(gatewayRequest, rewriteHttpURI(gatewayRequest));
+            providerRequest.attribute(CALL, call)
+                    .idleTimeout(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .body(new BytesRequestContent("application/json", call.body.bytes()));
+            copyRequestHeaders(gatewayRequest, providerRequest);
+            addProxyHeaders(gatewayRequest, providerRequest);
+        } catch (RuntimeException e) {
+            // Never sent, so no listener will end it: its place, its body and its reservation are given back here.
+            finish(call, false);
+            refuse(gatewayResponse, callback, refusal(e));
+            return true;
+        }
         sendProxyToServerRequest(gatewayRequest, providerRequest, gatewayResponse, callback);
         return true;
     }
