@@ -331,6 +331,16 @@ class FilesApiEndToEndTest {
         return JSON.readTree(response.body()).path("detail").asText();
     }
 
+    /** A write of {@code body} whose request sends its first 10 bytes, then nothing more: it holds a transfer's place. */
+    private java.net.Socket stalledWrite(String body) throws java.io.IOException {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", chowder.port());
+        socket.setSoTimeout(60_000);
+        socket.getOutputStream().write(("PUT " + files + "/content HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10))
+                .getBytes(UTF_8));
+        return socket;
+    }
+
     /**
      * A transfer holds its file in memory until it is done, and the heap is every tenant's: an organization has at most
      * CHOWDER_MAX_FILE_TRANSFERS_PER_ORGANIZATION (4) under way, and one more is a 429 at once, while another
@@ -349,17 +359,19 @@ class FilesApiEndToEndTest {
         List<java.net.Socket> stalled = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < HttpServerConfig.DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION; i++) {
-                java.net.Socket socket = new java.net.Socket("127.0.0.1", chowder.port());
-                socket.setSoTimeout(60_000);
-                socket.getOutputStream().write(("PUT " + files + "/content HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
-                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10))
-                        .getBytes(UTF_8));
-                stalled.add(socket);
+                stalled.add(stalledWrite(body));
             }
-            // The stalled writes take their places as their requests reach the route: a moment after they were sent.
+            // The stalled writes take their places as their requests reach the route: a moment after they were sent. A
+            // read may take a place first, and a write then be refused (429): that one is sent again.
             HttpResponse<String> refused = chowder.send("GET", files + "/content?path=read-me.md", key, null);
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
             while (refused.statusCode() == 200 && System.nanoTime() - deadline < 0) {
+                for (int i = 0; i < stalled.size(); i++) {
+                    if (stalled.get(i).getInputStream().available() > 0) {
+                        stalled.get(i).close();
+                        stalled.set(i, stalledWrite(body));
+                    }
+                }
                 Thread.sleep(20);
                 refused = chowder.send("GET", files + "/content?path=read-me.md", key, null);
             }
