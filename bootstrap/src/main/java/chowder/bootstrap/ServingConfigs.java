@@ -24,14 +24,8 @@ final class ServingConfigs {
         long largest = Math.max(maxRequestBytes, modelRequestBytes);
         String largestName = maxRequestBytes >= modelRequestBytes ? MAX_REQUEST_BYTES : MODEL_MAX_REQUEST_BYTES;
         long minBuffered = HttpServerConfig.minRequestBufferedBytesMax(largest);
-        long requestBufferedBytesMax = read.value(REQUEST_BUFFERED_BYTES_MAX, HttpServerConfig.defaultRequestBufferedBytesMax(largest), text -> {
-            long bytes = EnvironmentReader.positiveLong(text);
-            if (bytes < minBuffered) {
-                throw new IllegalArgumentException("must be at least four times " + largestName + " (" + minBuffered
-                        + "): one organization may hold half of it, and should have room for two bodies of the largest size");
-            }
-            return bytes;
-        });
+        long requestBufferedBytesMax = read.value(REQUEST_BUFFERED_BYTES_MAX, HttpServerConfig.defaultRequestBufferedBytesMax(largest),
+                atLeast(minBuffered, "four times " + largestName, "should have room for two bodies of the largest size"));
         return new HttpServerConfig(
                 read.text(HTTP_HOST, defaults.host()),
                 read.value(HTTP_PORT, defaults.port(), EnvironmentReader::port),
@@ -48,6 +42,18 @@ final class ServingConfigs {
                 // Unset or blank: the admin API is off (a 404), as the default has it.
                 read.secret(ADMIN_TOKEN, token -> new AdminToken(token).value()).map(secret -> new AdminToken(secret.value()))
                         .or(defaults::adminToken));
+    }
+
+    /** A bound on memory held at once: a positive number of bytes, at least {@code min} (named {@code what}) for {@code why}. */
+    private static java.util.function.Function<String, Long> atLeast(long min, String what, String why) {
+        return text -> {
+            long bytes = EnvironmentReader.positiveLong(text);
+            if (bytes < min) {
+                throw new IllegalArgumentException("must be at least " + what + " (" + min + "): one organization may hold half of it, and "
+                        + why);
+            }
+            return bytes;
+        };
     }
 
     private static int modelRequestBytes(String text) {
@@ -74,14 +80,8 @@ final class ServingConfigs {
             return bytes;
         });
         long minBuffered = OpenClawGatewayConfig.minBufferedBytesMax(maxResponseBytes);
-        long bufferedBytesMax = read.value(GATEWAY_BUFFERED_BYTES_MAX, OpenClawGatewayConfig.defaultBufferedBytesMax(maxResponseBytes), text -> {
-            long bytes = EnvironmentReader.positiveLong(text);
-            if (bytes < minBuffered) {
-                throw new IllegalArgumentException("must be at least four times " + GATEWAY_MAX_RESPONSE_BYTES + " (" + minBuffered
-                        + "): one organization may hold half of it, and one answer may briefly need twice its size");
-            }
-            return bytes;
-        });
+        long bufferedBytesMax = read.value(GATEWAY_BUFFERED_BYTES_MAX, OpenClawGatewayConfig.defaultBufferedBytesMax(maxResponseBytes),
+                atLeast(minBuffered, "four times " + GATEWAY_MAX_RESPONSE_BYTES, "one answer may briefly need twice its size"));
         return new OpenClawGatewayConfig(
                 read.value(GATEWAY_CONNECT_TIMEOUT, defaults.connectTimeout(), EnvironmentReader::positiveDuration),
                 read.value(GATEWAY_HEADERS_TIMEOUT, defaults.headersTimeout(), EnvironmentReader::positiveDuration),

@@ -39,6 +39,12 @@ public final class MemoryBudget {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** A quarter of this JVM's largest heap (1 GiB when it has no bound): the default of a budget, beside the others. */
+    public static long quarterOfHeap() {
+        long heap = Runtime.getRuntime().maxMemory();
+        return heap == Long.MAX_VALUE ? 1L << 30 : heap / 4;
+    }
+
     /** An empty hold for one request of this organization's. */
     public Hold open(OrganizationId organization) {
         return new Hold(byOrganization.computeIfAbsent(requireNonNull(organization, "organization is null"), any -> new AtomicLong()));

@@ -3,6 +3,7 @@ package chowder.adapter.http;
 import static java.util.Objects.requireNonNull;
 
 import chowder.adapter.http.admin.AdminToken;
+import chowder.domain.MemoryBudget;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -49,9 +50,7 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, long
 
     /** A quarter of the heap (another quarter may hold gateway answers), and at least the minimum. */
     public static long defaultRequestBufferedBytesMax(long maxRequestBytes) {
-        long heap = Runtime.getRuntime().maxMemory();
-        long quarter = heap == Long.MAX_VALUE ? 1L << 30 : heap / 4;
-        return Math.max(quarter, minRequestBufferedBytesMax(maxRequestBytes));
+        return Math.max(MemoryBudget.quarterOfHeap(), minRequestBufferedBytesMax(maxRequestBytes));
     }
 
     public HttpServerConfig {

@@ -66,21 +66,7 @@ class MinimumBodyRateTest {
         try (Socket client = connect()) {
             OutputStream out = head(client, 100_000);
             // 100 bytes every 200 ms: 500 bytes per second, far under the minimum once the first window is over.
-            String answer = null;
-            for (int i = 0; i < 100 && answer == null; i++) {
-                try {
-                    out.write(new byte[100]);
-                    out.flush();
-                } catch (IOException closed) {
-                    break;
-                }
-                Thread.sleep(200);
-                answer = answerIfAny(client);
-            }
-            if (answer == null) {
-                answer = body(client.getInputStream());
-            }
-            assertThat(answer).isEqualTo("failed TooSlow");
+            assertThat(trickle(client, out, 100, 100)).isEqualTo("failed TooSlow");
         }
     }
 
@@ -92,21 +78,7 @@ class MinimumBodyRateTest {
             out.write(new byte[1_000_000]);
             out.flush();
             long start = System.nanoTime();
-            String answer = null;
-            for (int i = 0; i < 250 && answer == null; i++) {
-                try {
-                    out.write(new byte[10]);
-                    out.flush();
-                } catch (IOException closed) {
-                    break;
-                }
-                Thread.sleep(200);
-                answer = answerIfAny(client);
-            }
-            if (answer == null) {
-                answer = body(client.getInputStream());
-            }
-            assertThat(answer).isEqualTo("failed TooSlow");
+            assertThat(trickle(client, out, 10, 250)).isEqualTo("failed TooSlow");
             // Within a few windows, not the 200 seconds the mean would allow (loose: a loaded machine is slow).
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         }
@@ -152,6 +124,24 @@ class MinimumBodyRateTest {
             }
             assertThat(body(client.getInputStream())).isEqualTo("read 120000");
         }
+    }
+
+    /** Sends {@code bytes} every 200 ms, at most {@code times} times, until an answer comes or the server stops reading; the answer. */
+    private static String trickle(Socket client, OutputStream out, int bytes, int times) throws Exception {
+        for (int i = 0; i < times; i++) {
+            try {
+                out.write(new byte[bytes]);
+                out.flush();
+            } catch (IOException closed) {
+                break;
+            }
+            Thread.sleep(200);
+            String answer = answerIfAny(client);
+            if (answer != null) {
+                return answer;
+            }
+        }
+        return body(client.getInputStream());
     }
 
     private Socket connect() throws IOException {

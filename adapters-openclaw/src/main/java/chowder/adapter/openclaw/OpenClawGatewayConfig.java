@@ -59,9 +59,7 @@ public record OpenClawGatewayConfig(
 
     /** A quarter of the heap (the rest holds request bodies, caches, buffers and all else), and at least the minimum. */
     public static long defaultBufferedBytesMax(long maxResponseBytes) {
-        long heap = Runtime.getRuntime().maxMemory();
-        long quarter = heap == Long.MAX_VALUE ? 1L << 30 : heap / 4;
-        return Math.max(quarter, minBufferedBytesMax(maxResponseBytes));
+        return Math.max(chowder.domain.MemoryBudget.quarterOfHeap(), minBufferedBytesMax(maxResponseBytes));
     }
 
     /** Reads a comma-separated list of networks ({@code 10.0.0.0/8, fd00::/8}); throws on a malformed one. */
