@@ -47,6 +47,7 @@ public final class JsonBodies {
     // A turn's body is held until its agent answers, which may take minutes: a client retrying every second would only
     // send its body again and again to be refused.
     static final long BUSY_RETRY_AFTER_SECONDS = 5;
+
     /** The budget request bodies are held under: at most {@code max} bytes at once, half of it for one organization. */
     public static MemoryBudget heldBodies(long max) {
         return new MemoryBudget(max, BUSY, BUSY_RETRY_AFTER_SECONDS);
