@@ -26,6 +26,14 @@ final class ServingConfigs {
         long minBuffered = HttpServerConfig.minRequestBufferedBytesMax(largest);
         long requestBufferedBytesMax = read.value(REQUEST_BUFFERED_BYTES_MAX, HttpServerConfig.defaultRequestBufferedBytesMax(largest),
                 atLeast(minBuffered, "four times " + largestName, "should have room for two bodies of the largest size"));
+        long perOrganization = read.value(REQUEST_BUFFERED_BYTES_PER_ORGANIZATION, requestBufferedBytesMax / 2, text -> {
+            long bytes = EnvironmentReader.positiveLong(text);
+            if (bytes < 2 * largest || bytes > requestBufferedBytesMax) {
+                throw new IllegalArgumentException("must be from twice " + largestName + " (" + 2 * largest + ") to "
+                        + REQUEST_BUFFERED_BYTES_MAX + " (" + requestBufferedBytesMax + ")");
+            }
+            return bytes;
+        });
         return new HttpServerConfig(
                 read.text(HTTP_HOST, defaults.host()),
                 read.value(HTTP_PORT, defaults.port(), EnvironmentReader::port),
@@ -39,6 +47,7 @@ final class ServingConfigs {
                 read.value(HTTP_REFUSED_BODY_LINGER, defaults.refusedBodyLinger(), Durations::parse),
                 read.value(MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaults.maxFileTransfersPerOrganization(), EnvironmentReader::positiveInt),
                 requestBufferedBytesMax,
+                perOrganization,
                 // Unset or blank: the admin API is off (a 404), as the default has it.
                 read.secret(ADMIN_TOKEN, token -> new AdminToken(token).value()).map(secret -> new AdminToken(secret.value()))
                         .or(defaults::adminToken));

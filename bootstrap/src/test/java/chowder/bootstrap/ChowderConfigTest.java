@@ -43,6 +43,7 @@ class ChowderConfigTest {
         assertThat(config.gateway().bufferedBytesMax()).isEqualTo(Math.max(Runtime.getRuntime().maxMemory() / 4, 32L * 1024 * 1024));
         assertThat(config.http().requestBufferedBytesMax()).isEqualTo(Math.max(Runtime.getRuntime().maxMemory() / 4, 80L * 1024 * 1024));
         assertThat(config.http().minBodyBytesPerSecond()).isEqualTo(1024);
+        assertThat(config.http().requestBufferedBytesPerOrganization()).isEqualTo(config.http().requestBufferedBytesMax() / 2);
         assertThat(config.metrics().enabled()).isTrue();
         assertThat(config.metrics().bearerToken()).isEmpty();
         SandboxConfig sandbox = config.provisioner().sandbox();
@@ -147,6 +148,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1000"),
                 Map.entry("CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", "5000"),
                 Map.entry("CHOWDER_REQUEST_BUFFERED_BYTES_MAX", "33554432"),
+                Map.entry("CHOWDER_REQUEST_BUFFERED_BYTES_PER_ORGANIZATION", "20000000"),
                 Map.entry("CHOWDER_METRICS_ENABLED", "false"),
                 Map.entry("CHOWDER_METRICS_TOKEN", "metrics-token-0123456789"),
                 Map.entry("CHOWDER_ADMIN_TOKEN", " admin-token-0123456789abcdef0123456789 ")));
@@ -174,6 +176,7 @@ class ChowderConfigTest {
         assertThat(config.gateway().maxResponseBytes()).isEqualTo(1000);
         assertThat(config.gateway().bufferedBytesMax()).isEqualTo(5000);
         assertThat(config.http().requestBufferedBytesMax()).isEqualTo(33554432);
+        assertThat(config.http().requestBufferedBytesPerOrganization()).isEqualTo(20000000);
         assertThat(config.http().minBodyBytesPerSecond()).isEqualTo(2048);
         assertThat(config.modelEndpoint().minBodyBytesPerSecond()).isEqualTo(2048);
         assertThat(config.modelEndpoint().headerTimeout()).isEqualTo(Duration.ofMillis(2500));
@@ -253,6 +256,7 @@ class ChowderConfigTest {
             "CHOWDER_REQUEST_BUFFERED_BYTES_MAX|83886079|at least four times CHOWDER_MAX_REQUEST_BYTES (83886080)",
             "CHOWDER_REQUEST_BUFFERED_BYTES_MAX|lots|not a number",
             "CHOWDER_HTTP_MIN_BODY_RATE|-5|out of range",
+            "CHOWDER_REQUEST_BUFFERED_BYTES_PER_ORGANIZATION|41943039|must be from twice CHOWDER_MAX_REQUEST_BYTES (41943040) to CHOWDER_REQUEST_BUFFERED_BYTES_MAX",
             "CHOWDER_METRICS_ENABLED|perhaps|true or false",
             "CHOWDER_METRICS_TOKEN|short|at least 16 characters",
             "CHOWDER_SANDBOX|bwrap|expected bubblewrap or off",

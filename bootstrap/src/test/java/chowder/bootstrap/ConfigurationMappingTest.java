@@ -52,6 +52,7 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_GATEWAY_MAX_RESPONSE_BYTES", "1024"),
                 Map.entry("CHOWDER_GATEWAY_BUFFERED_BYTES_MAX", "99999999999"),
                 Map.entry("CHOWDER_REQUEST_BUFFERED_BYTES_MAX", "99999999999"),
+                Map.entry("CHOWDER_REQUEST_BUFFERED_BYTES_PER_ORGANIZATION", "99999999"),
                 Map.entry("CHOWDER_HTTP_MIN_BODY_RATE", "0"),
                 Map.entry("CHOWDER_CACHE_POLL_INTERVAL", "100ms"),
                 Map.entry("CHOWDER_CACHE_LEASE", "2s"),

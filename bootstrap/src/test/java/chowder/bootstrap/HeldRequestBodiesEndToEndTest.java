@@ -56,7 +56,9 @@ class HeldRequestBodiesEndToEndTest {
         });
         try (RunningChowder chowder = new RunningChowder(dataDir, Map.of(
                 "CHOWDER_MAX_REQUEST_BYTES", String.valueOf(1 << 20), "CHOWDER_MODEL_MAX_REQUEST_BYTES", String.valueOf(1 << 20),
-                "CHOWDER_REQUEST_BUFFERED_BYTES_MAX", String.valueOf(4 << 20), "CHOWDER_METRICS_TOKEN", METRICS_TOKEN))) {
+                // A quarter of the budget for each organization, not the default half: the bound is the setting's.
+                "CHOWDER_REQUEST_BUFFERED_BYTES_MAX", String.valueOf(8 << 20), "CHOWDER_REQUEST_BUFFERED_BYTES_PER_ORGANIZATION",
+                String.valueOf(2 << 20), "CHOWDER_METRICS_TOKEN", METRICS_TOKEN))) {
             String keyA = chowder.createOrganization("Stalled").path("api_key").asText();
             String instanceA = chowder.registerInstance(keyA, stalled.baseUrl(), "token-a");
             String keyB = chowder.createOrganization("Other").path("api_key").asText();

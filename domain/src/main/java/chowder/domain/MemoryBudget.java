@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Memory that requests occupy while Chowder holds them (gateway answers, request bodies): at most {@code max} bytes at
- * once across all requests, and at most half of that for one organization, so that one tenant cannot take all of it
- * from the others. A {@link Hold} that would go beyond either bound is refused ({@link OverloadedException}, with the
+ * once across all requests, and at most a share of that for one organization (half unless said otherwise), so that one
+ * tenant cannot take all of it from the others. A {@link Hold} that would go beyond either bound is refused ({@link OverloadedException}, with the
  * budget's own message and retry hint) and holds no more than before. Thread-safe, without a lock shared by requests:
  * every request of every tenant passes here.
  */
@@ -27,11 +27,16 @@ public final class MemoryBudget {
      * @param retryAfterSeconds how long a refused client should wait: how soon what is held usually goes
      */
     public MemoryBudget(long max, String busy, long retryAfterSeconds) {
-        if (max < 2) {
-            throw new IllegalArgumentException("max must be at least 2");
+        this(max, max / 2, busy, retryAfterSeconds);
+    }
+
+    /** As {@link #MemoryBudget(long, String, long)}, with {@code maxPerOrganization} bytes for one organization. */
+    public MemoryBudget(long max, long maxPerOrganization, String busy, long retryAfterSeconds) {
+        if (max < 2 || maxPerOrganization < 1 || maxPerOrganization > max) {
+            throw new IllegalArgumentException("max must be at least 2, and an organization's share from 1 to max");
         }
         this.max = max;
-        this.maxPerOrganization = max / 2;
+        this.maxPerOrganization = maxPerOrganization;
         this.busy = requireNonNull(busy, "busy is null");
         if (retryAfterSeconds < 1) {
             throw new IllegalArgumentException("retryAfterSeconds must be at least 1");

@@ -42,7 +42,8 @@ public final class ChowderHttpServer {
 
     /** With a budget of its own for the request bodies it holds ({@code CHOWDER_REQUEST_BUFFERED_BYTES_MAX}). */
     public ChowderHttpServer(HttpServerConfig config, MetricsConfig metricsConfig, PrometheusMeterRegistry registry, ApiUseCases useCases) {
-        this(config, metricsConfig, registry, useCases, JsonBodies.heldBodies(config.requestBufferedBytesMax()));
+        this(config, metricsConfig, registry, useCases,
+                JsonBodies.heldBodies(config.requestBufferedBytesMax(), config.requestBufferedBytesPerOrganization()));
     }
 
     /** @param heldBodies what the request bodies it holds may take, shared with the model endpoint */

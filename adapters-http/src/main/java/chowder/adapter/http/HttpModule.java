@@ -58,7 +58,7 @@ public final class HttpModule extends AbstractModule {
         this.config = requireNonNull(config, "config is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.modelEndpoint = requireNonNull(modelEndpoint, "modelEndpoint is null");
-        this.heldBodies = JsonBodies.heldBodies(config.requestBufferedBytesMax());
+        this.heldBodies = JsonBodies.heldBodies(config.requestBufferedBytesMax(), config.requestBufferedBytesPerOrganization());
     }
 
     @Provides

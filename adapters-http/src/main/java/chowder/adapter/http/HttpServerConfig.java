@@ -11,13 +11,13 @@ import java.util.Optional;
  * Where the API listens, the largest request body it reads, how long a stopping server lets in-flight
  * requests and streams finish, whether anyone may create an organization through the API, how many
  * connections the kernel may queue before Chowder accepts them, how long a connection may take to
- * send a request's headers, the slowest rate its body may then arrive at, how many bytes of request bodies it may hold at once (half of them for one organization),
+ * send a request's headers, the slowest rate its body may then arrive at, how many bytes of request bodies it may hold at once, and for one organization (half, by default),
  * and the operator's admin token (none: the admin API is off).
  */
 public record HttpServerConfig(String host, int port, long maxRequestBytes, long maxControlBodyBytes, Duration shutdownGrace,
         boolean signupEnabled,
         int acceptQueueSize, Duration headerTimeout, long minBodyBytesPerSecond, Duration refusedBodyLinger, int maxFileTransfersPerOrganization,
-        long requestBufferedBytesMax, Optional<AdminToken> adminToken) {
+        long requestBufferedBytesMax, long requestBufferedBytesPerOrganization, Optional<AdminToken> adminToken) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     // The gateway's own documented limit: a larger body could never be answered anyway.
@@ -41,7 +41,8 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, long
     /** Every interface, port 8080, sign-up off, the admin API off. */
     public static final HttpServerConfig DEFAULTS = new HttpServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES,
             DEFAULT_MAX_CONTROL_BODY_BYTES, DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, DEFAULT_MIN_BODY_BYTES_PER_SECOND, DEFAULT_REFUSED_BODY_LINGER,
-            DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaultRequestBufferedBytesMax(DEFAULT_MAX_REQUEST_BYTES), Optional.empty());
+            DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaultRequestBufferedBytesMax(DEFAULT_MAX_REQUEST_BYTES),
+            defaultRequestBufferedBytesMax(DEFAULT_MAX_REQUEST_BYTES) / 2, Optional.empty());
 
     /** Two bodies of the largest size for one organization (which may hold half), and room for two more. */
     public static long minRequestBufferedBytesMax(long maxRequestBytes) {
@@ -86,17 +87,21 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, long
             throw new IllegalArgumentException("request buffered bytes max must be at least four times the max request bytes ("
                     + minRequestBufferedBytesMax(maxRequestBytes) + ")");
         }
+        if (requestBufferedBytesPerOrganization < 2 * maxRequestBytes || requestBufferedBytesPerOrganization > requestBufferedBytesMax) {
+            throw new IllegalArgumentException("an organization's request buffered bytes must be from twice the max request bytes to the max");
+        }
         requireNonNull(adminToken, "adminToken is null");
     }
 
     public HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
         this(host, port, maxRequestBytes, Math.min(maxRequestBytes, DEFAULT_MAX_CONTROL_BODY_BYTES), shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT,
-                DEFAULT_MIN_BODY_BYTES_PER_SECOND, DEFAULT_REFUSED_BODY_LINGER, DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaultRequestBufferedBytesMax(maxRequestBytes), Optional.empty());
+                DEFAULT_MIN_BODY_BYTES_PER_SECOND, DEFAULT_REFUSED_BODY_LINGER, DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaultRequestBufferedBytesMax(maxRequestBytes),
+                defaultRequestBufferedBytesMax(maxRequestBytes) / 2, Optional.empty());
     }
 
     /** This configuration with the admin API on, behind {@code token}. */
     public HttpServerConfig withAdminToken(AdminToken token) {
         return new HttpServerConfig(host, port, maxRequestBytes, maxControlBodyBytes, shutdownGrace, signupEnabled, acceptQueueSize, headerTimeout,
-                minBodyBytesPerSecond, refusedBodyLinger, maxFileTransfersPerOrganization, requestBufferedBytesMax, Optional.of(token));
+                minBodyBytesPerSecond, refusedBodyLinger, maxFileTransfersPerOrganization, requestBufferedBytesMax, requestBufferedBytesPerOrganization, Optional.of(token));
     }
 }

@@ -48,9 +48,9 @@ public final class JsonBodies {
     // send its body again and again to be refused.
     static final long BUSY_RETRY_AFTER_SECONDS = 5;
 
-    /** The budget request bodies are held under: at most {@code max} bytes at once, half of it for one organization. */
-    public static MemoryBudget heldBodies(long max) {
-        return new MemoryBudget(max, BUSY, BUSY_RETRY_AFTER_SECONDS);
+    /** The budget request bodies are held under: at most {@code max} bytes at once, {@code perOrganization} for one organization. */
+    public static MemoryBudget heldBodies(long max, long perOrganization) {
+        return new MemoryBudget(max, perOrganization, BUSY, BUSY_RETRY_AFTER_SECONDS);
     }
 
     // Who holds the bodies read without a key (sign-up), in a budget of their own.

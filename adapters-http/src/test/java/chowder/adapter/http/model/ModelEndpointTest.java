@@ -76,7 +76,7 @@ abstract class ModelEndpointTest {
             });
         };
         // Two calls at once per instance; 4096 output tokens assumed for a call that names no maximum.
-        heldBodies = chowder.adapter.http.JsonBodies.heldBodies(heldBodiesMax());
+        heldBodies = chowder.adapter.http.JsonBodies.heldBodies(heldBodiesMax(), heldBodiesMax() / 2);
         endpoint = TestEndpoint.started(64 * 1024, 1024 * 1024, 2, calls, registry, headerTimeout(), minBodyBytesPerSecond(), heldBodies);
     }
 

@@ -18,7 +18,7 @@ final class TestEndpoint {
     static ModelEndpointServer started(int maxRequestBytes, int maxUsageBytes, int callsPerInstance, AuthorizeModelCallUseCase calls,
             MeterRegistry registry) throws Exception {
         return started(maxRequestBytes, maxUsageBytes, callsPerInstance, calls, registry, HttpServerConfig.DEFAULT_HEADER_TIMEOUT,
-                HttpServerConfig.DEFAULT_MIN_BODY_BYTES_PER_SECOND, JsonBodies.heldBodies(1L << 30));
+                HttpServerConfig.DEFAULT_MIN_BODY_BYTES_PER_SECOND, JsonBodies.heldBodies(1L << 30, 1L << 29));
     }
 
     /** As above, with this header timeout and minimum body rate, holding call bodies under {@code heldBodies}. */
