@@ -59,10 +59,6 @@ public final class MemoryBudget {
         return total.get();
     }
 
-    public long max() {
-        return max;
-    }
-
     /**
      * Counts {@code bytes} more for an organization, or none and refuses. Two racing takes near a bound may both be
      * refused where one would have fit: refusing is the safe side.

@@ -62,7 +62,8 @@ public final class OpenClawInstall {
     private final ProvisionerConfig config;
     private final Map<String, String> hostEnvironment;
     private Runtime located;
-    // One install at a time; it runs npm for minutes (a lock, not a monitor: on JDK 21 to 23 a virtual thread blocked in a monitor pins its carrier).
+    // One install at a time; it runs npm for minutes (a lock, not a monitor: on JDK 21 to 23 a virtual thread blocked in
+    // a monitor pins its carrier).
     private final ReentrantLock locating = new ReentrantLock();
 
     /** Installs, when it has to, with the {@code npm} on this process's {@code PATH}. */

@@ -33,7 +33,8 @@ public final class Sandbox implements AutoCloseable {
     private final String hostPath;
     private final SecureRandom random;
     private final SandboxIdentity identity;
-    // Guards the trial sandbox's verdict and the egress proxy; the trial runs processes (a lock, not a monitor: on JDK 21 to 23 a virtual thread blocked in a monitor pins its carrier).
+    // Guards the trial sandbox's verdict and the egress proxy; the trial runs processes (a lock, not a monitor: on JDK 21
+    // to 23 a virtual thread blocked in a monitor pins its carrier).
     private final ReentrantLock lock = new ReentrantLock();
     private Cgroups cgroups;
     private final Optional<byte[]> seccompProgram;

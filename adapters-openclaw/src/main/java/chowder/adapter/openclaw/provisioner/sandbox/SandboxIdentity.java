@@ -30,7 +30,8 @@ final class SandboxIdentity {
 
     private final Path instancesDir;
     private final long firstUid;
-    // One assignment at a time; it reads and writes files (a lock, not a monitor: on JDK 21 to 23 a virtual thread blocked in a monitor pins its carrier).
+    // One assignment at a time; it reads and writes files (a lock, not a monitor: on JDK 21 to 23 a virtual thread
+    // blocked in a monitor pins its carrier).
     private final ReentrantLock assigning = new ReentrantLock();
 
     SandboxIdentity(Path instancesDir, long firstUid) {
