@@ -19,18 +19,33 @@ public final class MessageLineEncoder extends EncoderBase<ILoggingEvent> {
     @Override
     public byte[] encode(ILoggingEvent event) {
         String message = event.getFormattedMessage();
+        byte[] line = new byte[message.length() + 1];
+        return encodeInto(message, line) < 0 ? (message + '\n').getBytes(StandardCharsets.UTF_8) : line;
+    }
+
+    /**
+     * Writes the event's line into {@code line} when it is ASCII and fits (the usual access line): its length, else -1
+     * ({@link #encode} then). {@link BatchedConsoleAppender} writes from a buffer of its own this way, copying no line.
+     */
+    int encodeInto(ILoggingEvent event, byte[] line) {
+        return encodeInto(event.getFormattedMessage(), line);
+    }
+
+    private static int encodeInto(String message, byte[] line) {
         int length = message.length();
-        byte[] line = new byte[length + 1];
+        if (length + 1 > line.length) {
+            return -1;
+        }
         for (int i = 0; i < length; i++) {
             char c = message.charAt(i);
             if (c >= 0x80) {
                 // Not ASCII (JSON escapes nothing above it): encoded as UTF-8 the usual way.
-                return (message + '\n').getBytes(StandardCharsets.UTF_8);
+                return -1;
             }
             line[i] = (byte) c;
         }
         line[length] = '\n';
-        return line;
+        return length + 1;
     }
 
     @Override

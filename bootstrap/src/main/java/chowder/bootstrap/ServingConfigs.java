@@ -25,7 +25,8 @@ final class ServingConfigs {
         String largestName = maxRequestBytes >= modelRequestBytes ? MAX_REQUEST_BYTES : MODEL_MAX_REQUEST_BYTES;
         long minBuffered = HttpServerConfig.minRequestBufferedBytesMax(largest);
         long requestBufferedBytesMax = read.value(REQUEST_BUFFERED_BYTES_MAX, HttpServerConfig.defaultRequestBufferedBytesMax(largest),
-                atLeast(minBuffered, "four times " + largestName, "should have room for two bodies of the largest size"));
+                atLeast(minBuffered, "four times " + largestName, "one organization may hold half of it by default ("
+                        + REQUEST_BUFFERED_BYTES_PER_ORGANIZATION + "), room for two bodies of the largest size"));
         long perOrganization = read.value(REQUEST_BUFFERED_BYTES_PER_ORGANIZATION, requestBufferedBytesMax / 2, text -> {
             long bytes = EnvironmentReader.positiveLong(text);
             if (bytes < 2 * largest || bytes > requestBufferedBytesMax) {
@@ -58,8 +59,7 @@ final class ServingConfigs {
         return text -> {
             long bytes = EnvironmentReader.positiveLong(text);
             if (bytes < min) {
-                throw new IllegalArgumentException("must be at least " + what + " (" + min + "): one organization may hold half of it, and "
-                        + why);
+                throw new IllegalArgumentException("must be at least " + what + " (" + min + "): " + why);
             }
             return bytes;
         };
@@ -90,7 +90,8 @@ final class ServingConfigs {
         });
         long minBuffered = OpenClawGatewayConfig.minBufferedBytesMax(maxResponseBytes);
         long bufferedBytesMax = read.value(GATEWAY_BUFFERED_BYTES_MAX, OpenClawGatewayConfig.defaultBufferedBytesMax(maxResponseBytes),
-                atLeast(minBuffered, "four times " + GATEWAY_MAX_RESPONSE_BYTES, "one answer may briefly need twice its size"));
+                atLeast(minBuffered, "four times " + GATEWAY_MAX_RESPONSE_BYTES,
+                        "one organization may hold half of it, and one answer may briefly need twice its size"));
         return new OpenClawGatewayConfig(
                 read.value(GATEWAY_CONNECT_TIMEOUT, defaults.connectTimeout(), EnvironmentReader::positiveDuration),
                 read.value(GATEWAY_HEADERS_TIMEOUT, defaults.headersTimeout(), EnvironmentReader::positiveDuration),

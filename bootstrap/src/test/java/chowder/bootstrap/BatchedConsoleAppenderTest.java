@@ -140,6 +140,20 @@ class BatchedConsoleAppenderTest {
         assertThat(stderr.chunks()).hasSizeBetween(3, 4).allSatisfy(chunk -> assertThat(chunk).endsWith("\n"));
     }
 
+    @Test
+    void asciiLinesLongLinesAndOthersAreWrittenByteExactInOrder() throws Exception {
+        BatchedConsoleAppender<ILoggingEvent> console = console(false);
+        Logger log = logger();
+        log.addAppender(console);
+        // Short ASCII lines go through the appender's own buffer; a line longer than it, or one not ASCII, is encoded anew.
+        List<String> lines = List.of("{\"a\":1}", "y".repeat(20_000), "{\"route\":\"/v1/caf\u00e9\"}", "{\"b\":2}", "",
+                "z".repeat(8 * 1024 - 1), "z".repeat(8 * 1024), "{\"c\":\"\u4e2d\"}", "{\"d\":4}");
+        lines.forEach(log::info);
+        console.flush();
+
+        assertThat(stderr.text()).isEqualTo(String.join("\n", lines) + "\n");
+    }
+
     /** The batching appender named "test" of logback.xml's arrangement, started in front of {@code console}, on {@link #logger}. */
     private BatchingAsyncAppender batchingInFrontOf(BatchedConsoleAppender<ILoggingEvent> console, int maxDelayMillis) {
         BatchingAsyncAppender batching = new BatchingAsyncAppender();

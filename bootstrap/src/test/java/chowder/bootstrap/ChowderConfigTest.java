@@ -201,7 +201,8 @@ class ChowderConfigTest {
         assertThatThrownBy(() -> ChowderConfig.fromEnvironment(Map.of("CHOWDER_MODEL_MAX_REQUEST_BYTES", "64M",
                 "CHOWDER_REQUEST_BUFFERED_BYTES_MAX", String.valueOf(100L * 1024 * 1024))))
                 .hasMessageContaining("CHOWDER_REQUEST_BUFFERED_BYTES_MAX=104857600 is invalid: must be at least four times "
-                        + "CHOWDER_MODEL_MAX_REQUEST_BYTES (268435456)");
+                        + "CHOWDER_MODEL_MAX_REQUEST_BYTES (268435456): one organization may hold half of it by default "
+                        + "(CHOWDER_REQUEST_BUFFERED_BYTES_PER_ORGANIZATION), room for two bodies of the largest size");
     }
 
     @Test

@@ -17,6 +17,7 @@ public record ApiKeySecret(String value) {
     static final int CHECKSUM_LENGTH = 6;
     private static final int DISPLAY_RANDOM_CHARACTERS = 6;
     private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final ApiKeyKind[] KINDS = ApiKeyKind.values();
 
     public ApiKeySecret {
         requireNonNull(value, "value is null");
@@ -59,16 +60,29 @@ public record ApiKeySecret(String value) {
         return "ApiKeySecret[redacted]";
     }
 
+    // Checked on every request: no copies of the key, of its kinds or of its checksum are made to check it.
     private static ApiKeyKind kindOf(String value) {
-        for (ApiKeyKind kind : ApiKeyKind.values()) {
+        for (ApiKeyKind kind : KINDS) {
             if (value.startsWith(kind.prefix())
                     && value.length() == kind.prefix().length() + RANDOM_LENGTH + CHECKSUM_LENGTH
                     && isBase62(value, kind.prefix().length())
-                    && value.endsWith(checksum(value.substring(0, value.length() - CHECKSUM_LENGTH)))) {
+                    && endsWithItsChecksum(value)) {
                 return kind;
             }
         }
         return null;
+    }
+
+    private static boolean endsWithItsChecksum(String value) {
+        int body = value.length() - CHECKSUM_LENGTH;
+        long remaining = crc32(value, body);
+        for (int i = value.length() - 1; i >= body; i--) {
+            if (value.charAt(i) != BASE62.charAt((int) (remaining % BASE62.length()))) {
+                return false;
+            }
+            remaining /= BASE62.length();
+        }
+        return true;
     }
 
     private static boolean isBase62(String value, int from) {
@@ -81,14 +95,21 @@ public record ApiKeySecret(String value) {
     }
 
     private static String checksum(CharSequence body) {
-        CRC32 crc = new CRC32();
-        crc.update(body.toString().getBytes(StandardCharsets.US_ASCII));
-        long remaining = crc.getValue();
+        long remaining = crc32(body, body.length());
         char[] digits = new char[CHECKSUM_LENGTH];
         for (int i = CHECKSUM_LENGTH - 1; i >= 0; i--) {
             digits[i] = BASE62.charAt((int) (remaining % BASE62.length()));
             remaining /= BASE62.length();
         }
         return new String(digits);
+    }
+
+    /** The CRC32 of the first {@code length} characters, all ASCII here (a prefix, then base62: checked before). */
+    private static long crc32(CharSequence text, int length) {
+        CRC32 crc = new CRC32();
+        for (int i = 0; i < length; i++) {
+            crc.update(text.charAt(i));
+        }
+        return crc.getValue();
     }
 }

@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 /** The hosted-compatible HTTP API on Javalin (Jetty 12, virtual threads). Start once, stop once. */
 public final class ChowderHttpServer {
@@ -108,15 +107,12 @@ public final class ChowderHttpServer {
             // The router is read when a request finishes: by then it holds every route.
             RequestLog requestLog = new RequestLog(() -> javalin.unsafe.internalRouter, registry);
             javalin.jetty.modifyServer(server -> {
-                // The responses routes, before the servlet layer; behind Javalin's statistics, which a graceful stop waits on.
+                // The responses routes, before the servlet layer and before Javalin's StatisticsHandler, whose wrappers of each
+                // request, response and write nothing reads (Jetty 12's graceful stop is the connectors', which wait for
+                // every connection's exchange, the relay's too: GracefulShutdownTest).
                 ResponsesRelay relay = new ResponsesRelay(useCases.responses(), authentication, bodies, errors, requestLog, json, registry,
                         config.refusedBodyLinger(), heldBodies);
-                StatisticsHandler statistics = server.getDescendant(StatisticsHandler.class);
-                if (statistics != null) {
-                    statistics.insertHandler(relay);
-                } else {
-                    server.insertHandler(relay);
-                }
+                server.insertHandler(relay);
                 // The control plane's routes drain a body they answered without reading, as the relay does its own.
                 if (!config.refusedBodyLinger().isZero()) {
                     relay.insertHandler(new UnreadBodyLinger(config.refusedBodyLinger()));
@@ -128,7 +124,7 @@ public final class ChowderHttpServer {
                 // First in the chain: a request reaches it as soon as its headers are parsed.
                 server.insertHandler(headerTimeout);
                 server.setErrorHandler(new JsonErrorHandler(json));
-                // Stopping waits this long for in-flight requests and streams (Javalin's StatisticsHandler tracks them).
+                // Stopping waits this long for in-flight requests and streams (the connectors wait for their connections).
                 server.setStopTimeout(config.shutdownGrace().toMillis());
             });
 

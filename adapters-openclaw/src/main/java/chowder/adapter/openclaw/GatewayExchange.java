@@ -227,6 +227,18 @@ abstract class GatewayExchange implements Response.Listener, CyclicTimeouts.Expi
         }
     }
 
+    /**
+     * The chunk being consumed, retained: its buffer stays valid until the caller releases it (the call still gives back
+     * its own hold on it); null when the chunk cannot be retained.
+     */
+    final Content.Chunk retainChunk() {
+        if (!chunk.canRetain()) {
+            return null;
+        }
+        chunk.retain();
+        return chunk;
+    }
+
     /** Gives the current chunk back to Jetty, whose buffer may then be reused. */
     final void releaseChunk() {
         if (chunk != null) {

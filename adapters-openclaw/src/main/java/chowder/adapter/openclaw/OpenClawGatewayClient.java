@@ -84,7 +84,7 @@ final class OpenClawGatewayClient implements AgentGatewayPort {
         int limit = (int) config.maxResponseBytes();
         GatewayExchange exchange = request.stream()
                 ? new StreamExchange(instance, listener, gatewayRequest, latency, limit, hold)
-                : new AnswerExchange(instance, listener, gatewayRequest, latency, limit, hold);
+                : new AnswerExchange(instance, listener, gatewayRequest, latency, limit, http.getResponseBufferSize(), hold);
         exchange.start(destinations, endpoint, headersDeadlines, config.headersTimeout(), request.cancellation(), request.requestId());
     }
 }

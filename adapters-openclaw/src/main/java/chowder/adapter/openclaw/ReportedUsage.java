@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.eclipse.jetty.io.ByteBufferInputStream;
 
 /**
  * The token usage a gateway reports: {@code usage} of a JSON answer, or of the {@code response} in the
@@ -24,9 +25,12 @@ final class ReportedUsage {
 
     private ReportedUsage() {}
 
-    /** Validates a JSON answer and returns its usage; an answer that is not JSON is a gateway failure. */
-    static Optional<TokenUsage> ofResponse(byte[] body) {
-        try (JsonParser parser = JSON.createParser(body)) {
+    /**
+     * Validates a JSON answer (the bytes from the buffer's position to its limit, which stay where they are) and returns
+     * its usage; an answer that is not JSON is a gateway failure.
+     */
+    static Optional<TokenUsage> ofResponse(ByteBuffer body) {
+        try (JsonParser parser = parserOf(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new IOException("empty");
@@ -62,6 +66,14 @@ final class ReportedUsage {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** A parser of the buffer's bytes: of its array where it has one, else through the factory's pooled read buffer. */
+    private static JsonParser parserOf(ByteBuffer body) throws IOException {
+        if (body.hasArray()) {
+            return JSON.createParser(body.array(), body.arrayOffset() + body.position(), body.remaining());
+        }
+        return JSON.createParser(new ByteBufferInputStream(body.duplicate()));
     }
 
     /**

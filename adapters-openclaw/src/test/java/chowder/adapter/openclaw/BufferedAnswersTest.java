@@ -79,7 +79,7 @@ class BufferedAnswersTest {
         assertThat(buffered()).isEqualTo(5.0 * LARGE);
 
         GatewayResponse other = client.createResponse(instance(OrganizationId.random(), small.baseUrl().toString()), key(), request());
-        assertThat(FakeOpenClawGateway.outputText(new String(other.body(), StandardCharsets.UTF_8))).startsWith("turns=1");
+        assertThat(FakeOpenClawGateway.outputText(new String(other.bytes(), StandardCharsets.UTF_8))).startsWith("turns=1");
         other.close();
 
         finish.countDown();
@@ -90,7 +90,7 @@ class BufferedAnswersTest {
                 delivered.add(response);
             }
         }
-        assertThat(delivered).hasSize(5).allSatisfy(response -> assertThat(response.body()).hasSize(LARGE));
+        assertThat(delivered).hasSize(5).allSatisfy(response -> assertThat(response.bytes()).hasSize(LARGE));
         assertThat(buffered()).as("answers are counted until they are written and closed").isEqualTo(5.0 * LARGE);
         delivered.forEach(GatewayResponse::close);
         assertThat(buffered()).isZero();
@@ -115,7 +115,7 @@ class BufferedAnswersTest {
         ((GatewayResponse) held.get(30, TimeUnit.SECONDS)).close();
         assertThat(buffered()).isZero();
         try (GatewayResponse alone = client.createResponse(instance, key(), request())) {
-            assertThat(alone.body()).hasSize(900 * 1024);
+            assertThat(alone.bytes()).hasSize(900 * 1024);
             assertThat(buffered()).isEqualTo(900 * 1024);
         }
         assertThat(buffered()).isZero();
@@ -132,7 +132,7 @@ class BufferedAnswersTest {
         withUsage[size - usage.length() - 1] = '"';
         large.play(whole(withUsage));
         try (GatewayResponse answer = client.createResponse(instance, key(), request())) {
-            assertThat(answer.body()).isEqualTo(withUsage);
+            assertThat(answer.bytes()).isEqualTo(withUsage);
             assertThat(answer.usage()).contains(new chowder.domain.TokenUsage(7, 3));
         }
         assertThat(buffered()).isZero();

@@ -86,7 +86,7 @@ class GatewayHttpClientsTest {
 
         assertThat(gatewayA.allRequests()).hasSize(2).allSatisfy(received ->
                 assertThat(received.header("Accept-Encoding")).as("Accept-Encoding of " + received.path()).isEmpty());
-        assertThat(FakeOpenClawGateway.outputText(new String(answer.body(), StandardCharsets.UTF_8)))
+        assertThat(FakeOpenClawGateway.outputText(new String(answer.bytes(), StandardCharsets.UTF_8)))
                 .isEqualTo("turns=1 first=hi instructions=-");
     }
 

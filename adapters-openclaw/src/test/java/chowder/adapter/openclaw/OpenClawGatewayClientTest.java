@@ -55,7 +55,7 @@ class OpenClawGatewayClientTest {
                         request("claude-sonnet-4-20250514", "{\"input\":\"Hey, remember me?\"}"));
 
         assertThat(response.status()).isEqualTo(200);
-        assertThat(FakeOpenClawGateway.outputText(new String(response.body(), StandardCharsets.UTF_8)))
+        assertThat(FakeOpenClawGateway.outputText(new String(response.bytes(), StandardCharsets.UTF_8)))
                 .isEqualTo("turns=1 first=Hey, remember me? instructions=-");
         FakeOpenClawGateway.ReceivedRequest received = gateway.lastRequest();
         assertThat(received.body().path("model").asText()).isEqualTo("openclaw");

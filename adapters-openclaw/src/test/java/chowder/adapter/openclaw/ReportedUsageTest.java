@@ -13,8 +13,27 @@ import org.junit.jupiter.api.Test;
 /** The usage of a JSON answer is read token by token: it must agree with what the stream's final event reports, value by value. */
 class ReportedUsageTest {
     private static Optional<TokenUsage> answer(String usage) {
-        return ReportedUsage.ofResponse(("{\"id\":\"r\",\"output\":[{\"x\":[1,{\"usage\":{}}]}],\"usage\":" + usage + ",\"z\":null}")
-                .getBytes(StandardCharsets.UTF_8));
+        return ofResponse("{\"id\":\"r\",\"output\":[{\"x\":[1,{\"usage\":{}}]}],\"usage\":" + usage + ",\"z\":null}");
+    }
+
+    /**
+     * The usage of {@code body} read as the relay holds answers: a view of a heap array that holds other bytes around
+     * it (a copied answer's offsets), and a direct buffer (Jetty's own, kept). Both read the same, and leave the view
+     * where it was.
+     */
+    private static Optional<TokenUsage> ofResponse(String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        byte[] padded = new byte[bytes.length + 7];
+        java.util.Arrays.fill(padded, (byte) '}');
+        System.arraycopy(bytes, 0, padded, 4, bytes.length);
+        ByteBuffer heap = ByteBuffer.wrap(padded, 1, bytes.length + 5).slice().position(3).limit(bytes.length + 3);
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length + 2).position(1);
+        direct.put(bytes).flip().position(1);
+        Optional<TokenUsage> fromHeap = ReportedUsage.ofResponse(heap);
+        assertThat(ReportedUsage.ofResponse(direct)).as(body).isEqualTo(fromHeap);
+        assertThat(heap.remaining()).isEqualTo(bytes.length);
+        assertThat(direct.remaining()).isEqualTo(bytes.length);
+        return fromHeap;
     }
 
     private static Optional<TokenUsage> event(String usage) {
@@ -47,17 +66,23 @@ class ReportedUsageTest {
 
     @Test
     void theLastUsageOfAnAnswerCountsAndAnAnswerWithoutOneHasNone() {
-        assertThat(ReportedUsage.ofResponse("{\"usage\":{\"input_tokens\":1,\"output_tokens\":1},\"usage\":{\"input_tokens\":4,\"output_tokens\":5}}"
-                .getBytes(StandardCharsets.UTF_8))).contains(new TokenUsage(4, 5));
-        assertThat(ReportedUsage.ofResponse("{\"id\":\"r\"}".getBytes(StandardCharsets.UTF_8))).isEmpty();
-        assertThat(ReportedUsage.ofResponse("[1,2]".getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(ofResponse("{\"usage\":{\"input_tokens\":1,\"output_tokens\":1},\"usage\":{\"input_tokens\":4,\"output_tokens\":5}}"))
+                .contains(new TokenUsage(4, 5));
+        assertThat(ofResponse("{\"id\":\"r\"}")).isEmpty();
+        assertThat(ofResponse("[1,2]")).isEmpty();
     }
 
     @Test
     void anAnswerThatIsNotOneJsonValueIsAGatewayFailure() {
         for (String body : new String[] {"", "{\"usage\":{\"input_tokens\":1,", "{} {}", "{\"a\":1}x", "not json"}) {
-            assertThatThrownBy(() -> ReportedUsage.ofResponse(body.getBytes(StandardCharsets.UTF_8))).as(body)
-                    .isInstanceOf(ChowderException.class).hasMessage("Gateway error – its answer is not valid JSON.");
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            // The answer is the view's bytes only: a valid value around them does not make them one.
+            ByteBuffer inValidJson = ByteBuffer.wrap(("[" + body + "]").getBytes(StandardCharsets.UTF_8), 1, bytes.length).slice();
+            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+            for (ByteBuffer view : new ByteBuffer[] {inValidJson, direct}) {
+                assertThatThrownBy(() -> ReportedUsage.ofResponse(view)).as(body)
+                        .isInstanceOf(ChowderException.class).hasMessage("Gateway error – its answer is not valid JSON.");
+            }
         }
     }
 }

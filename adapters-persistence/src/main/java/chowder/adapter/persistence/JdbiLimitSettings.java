@@ -25,13 +25,16 @@ import org.jdbi.v3.core.Jdbi;
 final class JdbiLimitSettings implements LimitSettingsPort {
     private static final String KEY = "key:";
     private static final String INSTANCE = "instance:";
+    // What a change of the other cache's subjects invalidates in one cache: nothing (no key or instance has the nil UUID).
+    private static final UUID NOT_CACHED = new UUID(0, 0);
 
     private final Jdbi jdbi;
     private final ChangeFeed changes;
     private final Clock clock;
     private final CoherentCache<OrganizationId, Versioned<OrganizationPlan>> plans;
-    private final CoherentCache<String, Versioned<UsageLimits>> keyLimits;
-    private final CoherentCache<String, Versioned<SessionLimits>> sessionLimits;
+    // By the key's and the instance's UUID: read on every turn, and a UUID is no string to build per lookup.
+    private final CoherentCache<UUID, Versioned<UsageLimits>> keyLimits;
+    private final CoherentCache<UUID, Versioned<SessionLimits>> sessionLimits;
 
     JdbiLimitSettings(Jdbi jdbi, ChangeFeed changes, Clock clock, long cacheSize) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
@@ -39,8 +42,8 @@ final class JdbiLimitSettings implements LimitSettingsPort {
         this.clock = requireNonNull(clock, "clock is null");
         this.plans = changes.cache("organization_plans", StoreChange.Kind.ORGANIZATION, cacheSize,
                 subject -> new OrganizationId(UUID.fromString(subject)));
-        this.keyLimits = changes.cache("key_limits", StoreChange.Kind.LIMITS, cacheSize, subject -> subject);
-        this.sessionLimits = changes.cache("session_limits", StoreChange.Kind.LIMITS, cacheSize, subject -> subject);
+        this.keyLimits = changes.cache("key_limits", StoreChange.Kind.LIMITS, cacheSize, subject -> idIn(subject, KEY));
+        this.sessionLimits = changes.cache("session_limits", StoreChange.Kind.LIMITS, cacheSize, subject -> idIn(subject, INSTANCE));
     }
 
     @Override
@@ -70,7 +73,7 @@ final class JdbiLimitSettings implements LimitSettingsPort {
 
     @Override
     public Versioned<UsageLimits> limitsOfKey(ApiKeyId key) {
-        return keyLimits.get(KEY + key, unused -> Optional.of(jdbi.withExtension(LimitSettingsDao.class, dao -> dao.keyLimits(key.value()))
+        return keyLimits.get(key.value(), unused -> Optional.of(jdbi.withExtension(LimitSettingsDao.class, dao -> dao.keyLimits(key.value()))
                 .map(row -> new Versioned<>(limits(row.tokensPerDay(), row.tokensPerMonth(), row.requestsPerMinute()), row.version()))
                 .orElse(new Versioned<>(UsageLimits.NONE, 0)))).orElseThrow();
     }
@@ -91,7 +94,7 @@ final class JdbiLimitSettings implements LimitSettingsPort {
 
     @Override
     public Versioned<SessionLimits> sessionLimitsOf(InstanceId instance) {
-        return sessionLimits.get(INSTANCE + instance, unused -> Optional.of(jdbi.withExtension(LimitSettingsDao.class, dao -> {
+        return sessionLimits.get(instance.value(), unused -> Optional.of(jdbi.withExtension(LimitSettingsDao.class, dao -> {
             var rows = dao.sessionLimits(instance.value());
             long version = rows.stream().mapToLong(LimitSettingsDao.SessionLimitRow::version).max().orElse(0);
             return new Versioned<>(new SessionLimits(rows.stream()
@@ -116,6 +119,24 @@ final class JdbiLimitSettings implements LimitSettingsPort {
             publish.accept(StoreChange.limits(INSTANCE + instance));
             return null;
         });
+    }
+
+    /**
+     * The id a limits change of {@code prefix} names, {@link #NOT_CACHED} for the other prefix; null (everything is
+     * dropped) for a subject that is neither, which no version of Chowder publishes.
+     */
+    private static UUID idIn(String subject, String prefix) {
+        if (!subject.startsWith(KEY) && !subject.startsWith(INSTANCE)) {
+            return null;
+        }
+        if (!subject.startsWith(prefix)) {
+            return NOT_CACHED;
+        }
+        try {
+            return UUID.fromString(subject.substring(prefix.length()));
+        } catch (IllegalArgumentException notAnId) {
+            return null;
+        }
     }
 
     /** The time of the change in milliseconds: later changes have larger versions (changes are rare and minutes apart). */

@@ -30,25 +30,38 @@ final class LimitSubjects {
 
     /** The limited subjects of a turn, narrowest first: the session's rule, the key's limits, the organization's plan. */
     List<LimitSubject> turn(Caller caller, InstanceId instance, SessionId session) {
-        List<LimitSubject> subjects = new ArrayList<>(3);
+        // Most turns have no limit at all: nothing is built for them (this runs on every turn).
+        List<LimitSubject> subjects = null;
         Versioned<SessionLimits> rules = settings.sessionLimitsOf(instance);
-        rules.value().forSession(session).ifPresent(rule -> subjects.add(sessionSubject(instance, session, rule, rules.version())));
+        var rule = rules.value().forSession(session);
+        if (rule.isPresent()) {
+            subjects = added(subjects, sessionSubject(instance, session, rule.get(), rules.version()));
+        }
         if (!caller.isOperator()) {
             Versioned<UsageLimits> key = settings.limitsOfKey(caller.keyId());
             if (!key.value().isEmpty()) {
-                subjects.add(new LimitSubject(Kind.KEY, "key:" + caller.keyId(), "this key's", key.value(), key.version()));
+                subjects = added(subjects, new LimitSubject(Kind.KEY, "key:" + caller.keyId(), "this key's", key.value(), key.version()));
             }
         }
-        LimitSubject organization = organization(caller.organizationId());
-        if (!organization.limits().isEmpty()) {
-            subjects.add(organization);
+        Versioned<OrganizationPlan> plan = settings.planOf(caller.organizationId());
+        if (!plan.value().limits().isEmpty()) {
+            subjects = added(subjects, organization(caller.organizationId(), plan));
         }
-        return subjects;
+        return subjects == null ? List.of() : subjects;
     }
 
     LimitSubject organization(OrganizationId organization) {
-        Versioned<OrganizationPlan> plan = settings.planOf(organization);
+        return organization(organization, settings.planOf(organization));
+    }
+
+    private static LimitSubject organization(OrganizationId organization, Versioned<OrganizationPlan> plan) {
         return new LimitSubject(Kind.ORGANIZATION, "org:" + organization, "this organization's", plan.value().limits(), plan.version());
+    }
+
+    private static List<LimitSubject> added(List<LimitSubject> subjects, LimitSubject subject) {
+        List<LimitSubject> list = subjects == null ? new ArrayList<>(3) : subjects;
+        list.add(subject);
+        return list;
     }
 
     private static LimitSubject sessionSubject(InstanceId instance, SessionId session, SessionLimitRule rule, long version) {

@@ -121,8 +121,12 @@ final class ModelCallAdmission {
             }
             try {
                 if (Content.Chunk.isFailure(chunk)) {
-                    throw chunk.getFailure() instanceof MinimumBodyRate.TooSlow tooSlow ? ChowderException.invalidRequest(
-                            "The model call's body could not be read: " + tooSlow.getMessage() + " (CHOWDER_HTTP_MIN_BODY_RATE).") : unreadable();
+                    if (chunk.getFailure() instanceof MinimumBodyRate.TooSlow tooSlow) {
+                        // The rest of the body will not be read: the connection ends after the answer, and says so.
+                        throw new ModelCallRefused(Refusal.of(ChowderException.invalidRequest("The model call's body could not be read: "
+                                + tooSlow.getMessage() + " (CHOWDER_HTTP_MIN_BODY_RATE).")), true);
+                    }
+                    throw unreadable();
                 }
                 ByteBuffer content = chunk.getByteBuffer();
                 int size = content.remaining();

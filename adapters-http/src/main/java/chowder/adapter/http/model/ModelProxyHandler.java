@@ -19,6 +19,7 @@ import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -92,6 +93,9 @@ final class ModelProxyHandler extends ProxyHandler {
             call = admission.admit(gatewayRequest);
         } catch (RuntimeException e) {
             // A body left unread (refused for its credential, path or size) is drained after the answer (UnreadBodyLinger).
+            if (e instanceof ModelCallRefused refused && refused.endsConnection()) {
+                gatewayResponse.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            }
             refuse(gatewayResponse, callback, refusal(e));
             return true;
         }

@@ -129,9 +129,11 @@ final class ResponseExchange implements GatewayAnswerListener {
         closeWatch();
         clientResponse.setStatus(answer.status());
         clientResponse.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
-        clientResponse.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
+        ByteBuffer body = answer.body();
+        clientResponse.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.remaining());
         finishedWith(answer.status());
-        write(true, ByteBuffer.wrap(answer.body()), Callback.from(() -> {
+        // The body may be a view of the gateway adapter's buffer: closed once written, never before.
+        write(true, body, Callback.from(() -> {
             answer.close();
             complete(null);
         }, failure -> {

@@ -71,6 +71,8 @@ class SlowModelCallsTest extends ModelEndpointTest {
             String answer = new String(in.readAllBytes(), UTF_8);
             assertThat(answer).startsWith("HTTP/1.1 400 ").contains("The model call's body could not be read: the request body arrived "
                     + "slower than 102400 bytes per second (CHOWDER_HTTP_MIN_BODY_RATE).");
+            // The rest of the body is not read: the client is told that the connection ends.
+            assertThat(answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close");
         }
         assertThat(provider.hasCall()).isFalse();
     }
