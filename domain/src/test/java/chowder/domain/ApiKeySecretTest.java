@@ -23,6 +23,15 @@ class ApiKeySecretTest {
     }
 
     @Test
+    void keysIssuedBeforeStillParse() {
+        // Made by an earlier version of the checksum: every key ever issued must keep working, whatever computes it now.
+        String issued = "chd_org_07ELSZgnu18FMTahov29GNUbipw3AH1QTflr";
+        assertThat(ApiKeySecret.parse(issued).kind()).isEqualTo(ApiKeyKind.ORGANIZATION);
+        assertThatThrownBy(() -> ApiKeySecret.parse(issued.substring(0, issued.length() - 1) + "q"))
+                .isInstanceOfSatisfying(ChowderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_API_KEY));
+    }
+
+    @Test
     void everySingleCharacterTypoIsRejectedByTheChecksum() {
         String key = ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, random).value();
         for (int i = 8; i < key.length(); i++) {

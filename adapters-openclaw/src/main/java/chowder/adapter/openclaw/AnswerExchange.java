@@ -106,7 +106,8 @@ final class AnswerExchange extends GatewayExchange {
         } else if (body == null) {
             whole = BufferUtil.EMPTY_BUFFER;
         } else {
-            whole = ByteBuffer.wrap(length == body.length ? body : resize(body, length)).asReadOnlyBuffer();
+            // Writable, so that its array is parsed in place; the answer hands it on read-only.
+            whole = ByteBuffer.wrap(length == body.length ? body : resize(body, length));
         }
         Runnable done = new Release(kept, hold);
         kept = null;

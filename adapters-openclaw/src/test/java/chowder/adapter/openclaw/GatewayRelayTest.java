@@ -251,6 +251,17 @@ class GatewayRelayTest {
         assertThat(buffered()).isZero();
     }
 
+    @Test
+    void aKeptAnswerThatIsNotJsonFailsAndGivesItsBufferBack() throws Exception {
+        gateway.play(ScriptedGateway.status(200, "{\"id\":\"r\",\"output\":[" + "1,".repeat(300)));
+        RecordingListener listener = new RecordingListener();
+        client.relayResponse(instance(), key(), plain(new Cancellation()), listener);
+        assertThat(listener.take(RecordingListener.Failed.class).failure()).isInstanceOfSatisfying(ChowderException.class,
+                e -> assertThat(e.getMessage()).isEqualTo("Gateway error – its answer is not valid JSON."));
+        assertThat(buffered()).isZero();
+        // The buffer's return is checked after the test, with every other buffer the client lent.
+    }
+
     /** A 2 KiB answer that says its number in every part of it, usage included. */
     private static String answerNumbered(int n) {
         String opening = "{\"n\":" + n + ",\"usage\":{\"input_tokens\":" + n + ",\"output_tokens\":1},\"pad\":\"";
