@@ -185,9 +185,10 @@ final class AnswerExchange extends GatewayExchange {
 
     /**
      * Gives the answer back once, whoever closes it and however often: a chunk released twice would let Jetty's pool
-     * hand its buffer out twice, another answer's bytes then written over this one's (or the other way round).
+     * hand its buffer out twice, another answer's bytes then written over this one's (or the other way round). Its own
+     * flag (one object per answer, not two).
      */
-    private static final class Release extends java.util.concurrent.atomic.AtomicBoolean implements Runnable {
+    private static final class Release extends AtomicBoolean implements Runnable {
         private final Content.Chunk chunk;
         private final MemoryBudget.Hold hold;
 
