@@ -27,7 +27,8 @@ final class ServingConfigs {
         long requestBufferedBytesMax = read.value(REQUEST_BUFFERED_BYTES_MAX, HttpServerConfig.defaultRequestBufferedBytesMax(largest),
                 atLeast(minBuffered, "four times " + largestName, "one organization may hold half of it by default ("
                         + REQUEST_BUFFERED_BYTES_PER_ORGANIZATION + "), room for two bodies of the largest size"));
-        long perOrganization = read.value(REQUEST_BUFFERED_BYTES_PER_ORGANIZATION, requestBufferedBytesMax / 2, text -> {
+        long perOrganization = read.value(REQUEST_BUFFERED_BYTES_PER_ORGANIZATION,
+                HttpServerConfig.defaultRequestBufferedBytesPerOrganization(requestBufferedBytesMax), text -> {
             long bytes = EnvironmentReader.positiveLong(text);
             if (bytes < 2 * largest || bytes > requestBufferedBytesMax) {
                 throw new IllegalArgumentException("must be from twice " + largestName + " (" + 2 * largest + ") to "

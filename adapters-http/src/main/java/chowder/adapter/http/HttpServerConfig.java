@@ -42,7 +42,7 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, long
     public static final HttpServerConfig DEFAULTS = new HttpServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES,
             DEFAULT_MAX_CONTROL_BODY_BYTES, DEFAULT_SHUTDOWN_GRACE, false, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT, DEFAULT_MIN_BODY_BYTES_PER_SECOND, DEFAULT_REFUSED_BODY_LINGER,
             DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaultRequestBufferedBytesMax(DEFAULT_MAX_REQUEST_BYTES),
-            defaultRequestBufferedBytesMax(DEFAULT_MAX_REQUEST_BYTES) / 2, Optional.empty());
+            defaultRequestBufferedBytesPerOrganization(defaultRequestBufferedBytesMax(DEFAULT_MAX_REQUEST_BYTES)), Optional.empty());
 
     /** Two bodies of the largest size for one organization (which may hold half), and room for two more. */
     public static long minRequestBufferedBytesMax(long maxRequestBytes) {
@@ -52,6 +52,11 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, long
     /** A quarter of the heap (another quarter may hold gateway answers), and at least the minimum. */
     public static long defaultRequestBufferedBytesMax(long maxRequestBytes) {
         return Math.max(MemoryBudget.quarterOfHeap(), minRequestBufferedBytesMax(maxRequestBytes));
+    }
+
+    /** Half of the request bodies' budget: one organization's share unless the operator sets another. */
+    public static long defaultRequestBufferedBytesPerOrganization(long requestBufferedBytesMax) {
+        return requestBufferedBytesMax / 2;
     }
 
     public HttpServerConfig {
@@ -96,7 +101,7 @@ public record HttpServerConfig(String host, int port, long maxRequestBytes, long
     public HttpServerConfig(String host, int port, long maxRequestBytes, Duration shutdownGrace, boolean signupEnabled) {
         this(host, port, maxRequestBytes, Math.min(maxRequestBytes, DEFAULT_MAX_CONTROL_BODY_BYTES), shutdownGrace, signupEnabled, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_HEADER_TIMEOUT,
                 DEFAULT_MIN_BODY_BYTES_PER_SECOND, DEFAULT_REFUSED_BODY_LINGER, DEFAULT_MAX_FILE_TRANSFERS_PER_ORGANIZATION, defaultRequestBufferedBytesMax(maxRequestBytes),
-                defaultRequestBufferedBytesMax(maxRequestBytes) / 2, Optional.empty());
+                defaultRequestBufferedBytesPerOrganization(defaultRequestBufferedBytesMax(maxRequestBytes)), Optional.empty());
     }
 
     /** This configuration with the admin API on, behind {@code token}. */

@@ -80,7 +80,7 @@ final class AnswerExchange extends GatewayExchange {
             return true;
         }
         if (body == null) {
-            copyKept();
+            startCopy();
         }
         if (arrived > body.length - length) {
             if ((long) length + arrived > limit) {
@@ -171,8 +171,11 @@ final class AnswerExchange extends GatewayExchange {
         }
     }
 
-    /** More bytes came after a chunk thought whole (no framing allows it, but nothing is assumed): copied from here on. */
-    private void copyKept() {
+    /**
+     * The answer is copied from here on: it comes in parts (or without a length), or more bytes came after a chunk
+     * thought whole (no framing allows it, but nothing is assumed), which is then copied first.
+     */
+    private void startCopy() {
         body = new byte[capacity];
         if (kept != null) {
             length = keptBytes.remaining();

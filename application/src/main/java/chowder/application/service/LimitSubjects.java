@@ -30,24 +30,21 @@ final class LimitSubjects {
 
     /** The limited subjects of a turn, narrowest first: the session's rule, the key's limits, the organization's plan. */
     List<LimitSubject> turn(Caller caller, InstanceId instance, SessionId session) {
-        // Most turns have no limit at all: nothing is built for them (this runs on every turn).
-        List<LimitSubject> subjects = null;
+        // Most turns have no limit at all: the list allocates no array until a subject is added (this runs on every turn).
+        List<LimitSubject> subjects = new ArrayList<>();
         Versioned<SessionLimits> rules = settings.sessionLimitsOf(instance);
-        var rule = rules.value().forSession(session);
-        if (rule.isPresent()) {
-            subjects = added(subjects, sessionSubject(instance, session, rule.get(), rules.version()));
-        }
+        rules.value().forSession(session).ifPresent(rule -> subjects.add(sessionSubject(instance, session, rule, rules.version())));
         if (!caller.isOperator()) {
             Versioned<UsageLimits> key = settings.limitsOfKey(caller.keyId());
             if (!key.value().isEmpty()) {
-                subjects = added(subjects, new LimitSubject(Kind.KEY, "key:" + caller.keyId(), "this key's", key.value(), key.version()));
+                subjects.add(new LimitSubject(Kind.KEY, "key:" + caller.keyId(), "this key's", key.value(), key.version()));
             }
         }
         Versioned<OrganizationPlan> plan = settings.planOf(caller.organizationId());
         if (!plan.value().limits().isEmpty()) {
-            subjects = added(subjects, organization(caller.organizationId(), plan));
+            subjects.add(organization(caller.organizationId(), plan));
         }
-        return subjects == null ? List.of() : subjects;
+        return subjects;
     }
 
     LimitSubject organization(OrganizationId organization) {
@@ -56,12 +53,6 @@ final class LimitSubjects {
 
     private static LimitSubject organization(OrganizationId organization, Versioned<OrganizationPlan> plan) {
         return new LimitSubject(Kind.ORGANIZATION, "org:" + organization, "this organization's", plan.value().limits(), plan.version());
-    }
-
-    private static List<LimitSubject> added(List<LimitSubject> subjects, LimitSubject subject) {
-        List<LimitSubject> list = subjects == null ? new ArrayList<>(3) : subjects;
-        list.add(subject);
-        return list;
     }
 
     private static LimitSubject sessionSubject(InstanceId instance, SessionId session, SessionLimitRule rule, long version) {
