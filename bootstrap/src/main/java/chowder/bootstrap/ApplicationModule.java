@@ -56,6 +56,7 @@ import chowder.application.service.AuthenticationService;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
+import chowder.application.service.KeyLimits;
 import chowder.application.service.ChannelService;
 import chowder.application.service.GatewaySettings;
 import chowder.application.service.InstanceService;
@@ -82,10 +83,12 @@ final class ApplicationModule extends AbstractModule {
     private static final int MAX_CONCURRENT_PROBES = 256;
 
     private final InstanceLimits limits;
+    private final KeyLimits keyLimits;
     private final ModelAccessPolicy modelAccess;
 
-    ApplicationModule(InstanceLimits limits, ModelAccessPolicy modelAccess) {
+    ApplicationModule(InstanceLimits limits, KeyLimits keyLimits, ModelAccessPolicy modelAccess) {
         this.limits = limits;
+        this.keyLimits = keyLimits;
         this.modelAccess = modelAccess;
     }
 
@@ -134,8 +137,8 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    static ManageApiKeysUseCase keys(LoadApiKeyPort load, SaveApiKeyPort save, LoadInstancePort instances, SecureRandom random, Clock clock) {
-        return new ApiKeyService(load, save, instances, random, clock);
+    ManageApiKeysUseCase keys(LoadApiKeyPort load, SaveApiKeyPort save, LoadInstancePort instances, SecureRandom random, Clock clock) {
+        return new ApiKeyService(load, save, instances, keyLimits, random, clock);
     }
 
     @Provides

@@ -11,6 +11,8 @@ import chowder.adapter.openclaw.provisioner.ChannelsConfig;
 import chowder.adapter.openclaw.provisioner.ProvisionerConfig;
 import chowder.adapter.openclaw.provisioner.SkillsConfig;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxConfig;
+import chowder.application.service.InstanceLimits;
+import chowder.application.service.KeyLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -28,6 +30,7 @@ record ChowderConfig(
         int databasePoolSize,
         Optional<String> masterKey,
         int maxInstancesPerOrganization,
+        int maxKeysPerOrganization,
         Duration healthProbeInterval,
         HttpServerConfig http,
         OpenClawGatewayConfig gateway,
@@ -58,6 +61,7 @@ record ChowderConfig(
     static final String GATEWAY_TOTAL_TIMEOUT = "CHOWDER_GATEWAY_TOTAL_TIMEOUT";
     static final String SHUTDOWN_GRACE = "CHOWDER_SHUTDOWN_GRACE";
     static final String MAX_INSTANCES_PER_ORG = "CHOWDER_MAX_INSTANCES_PER_ORG";
+    static final String MAX_KEYS_PER_ORG = "CHOWDER_MAX_KEYS_PER_ORG";
     static final String HEALTH_PROBE_INTERVAL = "CHOWDER_HEALTH_PROBE_INTERVAL";
     static final String HEALTH_PROBE_TIMEOUT = "CHOWDER_HEALTH_PROBE_TIMEOUT";
     static final String GATEWAY_ALLOWED_NETWORKS = "CHOWDER_GATEWAY_ALLOWED_NETWORKS";
@@ -166,13 +170,14 @@ record ChowderConfig(
                 read.password(DATABASE_PASSWORD).map(EnvironmentReader.Secret::value),
                 read.value(DATABASE_POOL_SIZE, DEFAULT_POOL_SIZE, EnvironmentReader::positiveInt),
                 read.secret(MASTER_KEY, key -> key).map(EnvironmentReader.Secret::value),
-                read.value(MAX_INSTANCES_PER_ORG, 0, text -> {
+                read.value(MAX_INSTANCES_PER_ORG, InstanceLimits.DEFAULT_MAX_PER_ORGANIZATION, text -> {
                     int limit = Integer.parseInt(text);
                     if (limit < 0) {
                         throw new IllegalArgumentException("must be 0 (unlimited) or more");
                     }
                     return limit;
                 }),
+                read.value(MAX_KEYS_PER_ORG, KeyLimits.DEFAULT_MAX_PER_ORGANIZATION, EnvironmentReader::positiveInt),
                 read.value(HEALTH_PROBE_INTERVAL, DEFAULT_HEALTH_PROBE_INTERVAL, EnvironmentReader::positiveDuration),
                 ServingConfigs.http(read),
                 ServingConfigs.gateway(read),

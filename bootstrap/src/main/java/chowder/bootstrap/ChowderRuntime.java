@@ -2,6 +2,7 @@ package chowder.bootstrap;
 
 import chowder.application.port.in.ProbeInstancesUseCase;
 import chowder.application.service.InstanceLimits;
+import chowder.application.service.KeyLimits;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.SessionRegistry;
 import chowder.adapter.http.ChowderHttpServer;
@@ -132,7 +133,7 @@ final class ChowderRuntime implements OpenStore.Opened {
                 new MetricsModule(),
                 new HttpModule(config.http(), config.metrics(), config.modelEndpoint()),
                 new ApplicationModule(new InstanceLimits(config.maxInstancesPerOrganization()),
-                        new ModelAccessPolicy(config.operatorModelKeysForAll())),
+                        new KeyLimits(config.maxKeysPerOrganization()), new ModelAccessPolicy(config.operatorModelKeysForAll())),
                 // The one adapter-to-adapter link: provisioned gateways reach their providers through the model endpoint.
                 binder -> {
                     com.google.inject.Provider<ModelEndpointServer> endpoint = binder.getProvider(ModelEndpointServer.class);

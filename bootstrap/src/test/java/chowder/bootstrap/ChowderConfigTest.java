@@ -33,7 +33,8 @@ class ChowderConfigTest {
         assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.gateway().totalTimeout()).isEqualTo(Duration.ofMinutes(60));
         assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.maxInstancesPerOrganization()).isZero();
+        assertThat(config.maxInstancesPerOrganization()).isEqualTo(100);
+        assertThat(config.maxKeysPerOrganization()).isEqualTo(1000);
         assertThat(config.http().signupEnabled()).isFalse();
         assertThat(config.http().adminToken()).isEmpty();
         assertThat(config.healthProbeInterval()).isEqualTo(Duration.ofSeconds(15));
@@ -141,6 +142,7 @@ class ChowderConfigTest {
                 Map.entry("CHOWDER_GATEWAY_TOTAL_TIMEOUT", "3h"),
                 Map.entry("CHOWDER_SHUTDOWN_GRACE", "0s"),
                 Map.entry("CHOWDER_MAX_INSTANCES_PER_ORG", "7"),
+                Map.entry("CHOWDER_MAX_KEYS_PER_ORG", "40"),
                 Map.entry("CHOWDER_SIGNUP_ENABLED", "true"),
                 Map.entry("CHOWDER_HEALTH_PROBE_INTERVAL", "2m"),
                 Map.entry("CHOWDER_HEALTH_PROBE_TIMEOUT", "1500ms"),
@@ -169,6 +171,7 @@ class ChowderConfigTest {
         assertThat(config.gateway().totalTimeout()).isEqualTo(Duration.ofHours(3));
         assertThat(config.http().shutdownGrace()).isEqualTo(Duration.ZERO);
         assertThat(config.maxInstancesPerOrganization()).isEqualTo(7);
+        assertThat(config.maxKeysPerOrganization()).isEqualTo(40);
         assertThat(config.http().signupEnabled()).isTrue();
         assertThat(config.healthProbeInterval()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.gateway().probeTimeout()).isEqualTo(Duration.ofMillis(1500));
@@ -245,6 +248,7 @@ class ChowderConfigTest {
             "CHOWDER_HTTP_REFUSED_BODY_LINGER|-1s|500ms, 30s",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|9999999999|at most",
             "CHOWDER_MAX_INSTANCES_PER_ORG|-1|0 (unlimited) or more",
+            "CHOWDER_MAX_KEYS_PER_ORG|0|at least 1",
             "CHOWDER_SIGNUP_ENABLED|maybe|true or false",
             "CHOWDER_ADMIN_TOKEN|short|at least 32 characters",
             "CHOWDER_HEALTH_PROBE_INTERVAL|0ms|longer than zero",

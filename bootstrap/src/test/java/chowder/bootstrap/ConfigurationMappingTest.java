@@ -44,6 +44,7 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_GATEWAY_TOTAL_TIMEOUT", "2h"),
                 Map.entry("CHOWDER_SHUTDOWN_GRACE", "1s"),
                 Map.entry("CHOWDER_MAX_INSTANCES_PER_ORG", "5"),
+                Map.entry("CHOWDER_MAX_KEYS_PER_ORG", "5"),
                 Map.entry("CHOWDER_HEALTH_PROBE_INTERVAL", "1m"),
                 Map.entry("CHOWDER_HEALTH_PROBE_TIMEOUT", "1s"),
                 Map.entry("CHOWDER_GATEWAY_ALLOWED_NETWORKS", "10.0.0.0/8"),

@@ -51,6 +51,40 @@ class KeysApiEndToEndTest {
     }
 
     @Test
+    void createAndRevokeStaysWithinTheKeyBoundAndAFullOrganizationIsRefused() throws Exception {
+        try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t");
+                RunningChowder chowder = new RunningChowder(dataDir, Map.of("CHOWDER_MAX_KEYS_PER_ORG", "3"))) {
+            String org = chowder.createOrganization("Acme").path("api_key").asText();
+            String instance = chowder.registerInstance(org, gateway.baseUrl(), "t");
+            String body = "{\"name\":\"app\",\"instance_ids\":[\"" + instance + "\"],\"permissions\":[\"read\"]}";
+            JsonNode first = JSON.readTree(chowder.send("POST", "/v1/keys", org, body).body());
+            assertThat(chowder.send("POST", "/v1/keys", org, body).statusCode()).isEqualTo(201);
+
+            HttpResponse<String> full = chowder.send("POST", "/v1/keys", org, body);
+            assertThat(full.statusCode()).isEqualTo(409);
+            assertThat(JSON.readTree(full.body()).path("detail").asText()).isEqualTo(
+                    "Key limit reached: this organization may hold 3 keys, and none of its keys is revoked or expired. Revoke a key to make room.");
+            assertThat(JSON.readTree(chowder.send("GET", "/v1/keys", org, null).body())).hasSize(3);
+
+            String firstId = first.path("id").asText();
+            assertThat(chowder.send("DELETE", "/v1/keys/" + firstId, org, null).statusCode()).isEqualTo(204);
+            String latest = null;
+            for (int i = 0; i < 10; i++) {
+                JsonNode created = JSON.readTree(chowder.send("POST", "/v1/keys", org, body).body());
+                latest = created.path("id").asText();
+                assertThat(chowder.send("DELETE", "/v1/keys/" + latest, org, null).statusCode()).isEqualTo(204);
+            }
+            JsonNode listed = JSON.readTree(chowder.send("GET", "/v1/keys", org, null).body());
+            assertThat(listed).as("revoked keys give way: the list and the table stay at the bound").hasSize(3);
+            assertThat(listed.get(0).path("id").asText()).isEqualTo(latest);
+            assertThat(listed.get(0).path("is_active").asBoolean()).as("the newest revoked key is still shown").isFalse();
+            assertThat(chowder.send("GET", "/v1/keys/" + firstId, org, null).statusCode()).isEqualTo(404);
+            assertThat(chowder.send("GET", "/v1/instances/" + instance, first.path("raw_key").asText(), null).statusCode()).isEqualTo(401);
+            assertThat(chowder.send("GET", "/v1/instances/" + instance, org, null).statusCode()).as("the organization's key stays").isEqualTo(200);
+        }
+    }
+
+    @Test
     void aSessionBoundKeyReachesOnlyItsUsersSessions() throws Exception {
         try (FakeOpenClawGateway gateway = FakeOpenClawGateway.start("t"); RunningChowder chowder = new RunningChowder(dataDir, Map.of())) {
             String org = chowder.createOrganization("Acme").path("api_key").asText();

@@ -20,6 +20,8 @@ public enum ErrorCode {
     INSTANCE_NOT_RUNNING,
     INSTANCE_STATE_CONFLICT,
     INSTANCE_LIMIT_REACHED,
+    /** An organization holds as many keys as it may, none of them revoked or expired (409). */
+    KEY_LIMIT_REACHED,
     /** A token budget or request rate of an organization, key or session is spent (429). */
     LIMIT_EXCEEDED,
     /** Billing (subscription checkout and portal) is not part of a self-hosted Chowder unless configured. */

@@ -19,6 +19,7 @@ import chowder.application.service.InMemorySessions;
 import chowder.application.service.InMemoryStore;
 import chowder.application.service.InstanceHealthService;
 import chowder.application.service.InstanceLimits;
+import chowder.application.service.KeyLimits;
 import chowder.application.service.InstanceService;
 import chowder.application.service.KeyUsageRecorder;
 import chowder.application.service.LimitsService;
@@ -119,7 +120,7 @@ public final class RoutesHarness implements AutoCloseable {
         InMemorySessions sessions = new InMemorySessions();
         SessionRegistry sessionRegistry = new SessionRegistry(sessions);
         InMemoryModelUsage modelUsage = new InMemoryModelUsage();
-        ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
+        ApiKeyService keys = new ApiKeyService(store, store, store, KeyLimits.DEFAULT, new SecureRandom(), clock);
         UsageLimiter limiter = new UsageLimiter(store, new InMemoryLimitCounters(), clock);
         LimitsService limits = new LimitsService(store, keys, store, store);
         HttpServerConfig config = new HttpServerConfig("127.0.0.1", 0, MAX_BODY, Duration.ZERO, true);

@@ -60,6 +60,25 @@ interface ApiKeyDao {
             """)
     List<GrantRow> grantsInOrganization(@Bind("organizationId") UUID organizationId);
 
+    @SqlQuery("SELECT id FROM organizations WHERE id = :organizationId FOR UPDATE")
+    Optional<UUID> lockOrganization(@Bind("organizationId") UUID organizationId);
+
+    @SqlQuery("SELECT COUNT(*) FROM api_keys WHERE organization_id = :organizationId")
+    int countByOrganization(@Bind("organizationId") UUID organizationId);
+
+    /** The organization's oldest keys that no request can use at {@code now}: revoked, or expired (as ApiKey.usableAt). */
+    @SqlQuery("""
+            SELECT id FROM api_keys WHERE organization_id = :organizationId AND (is_active = FALSE OR expires_at <= :now)
+            ORDER BY created_at, id LIMIT :most
+            """)
+    List<UUID> oldestSpent(@Bind("organizationId") UUID organizationId, @Bind("now") Instant now, @Bind("most") int most);
+
+    @SqlBatch("DELETE FROM api_key_instances WHERE key_id = :id")
+    void deleteGrants(@Bind("id") List<UUID> ids);
+
+    @SqlBatch("DELETE FROM api_keys WHERE id = :id")
+    void delete(@Bind("id") List<UUID> ids);
+
     @SqlUpdate("UPDATE api_keys SET is_active = FALSE WHERE id = :id")
     int revoke(@Bind("id") UUID id);
 

@@ -57,6 +57,17 @@ interface InstanceDao {
     @SqlQuery("SELECT COUNT(*) FROM instances WHERE organization_id = :organizationId AND status <> 'terminated'")
     int countNotTerminated(@Bind("organizationId") UUID organizationId);
 
+    /**
+     * The organization's deleted instances that never served a turn (a session is stored before a turn's first byte
+     * goes out) nor made a model call: no usage report names them.
+     */
+    @SqlQuery("""
+            SELECT id FROM instances i WHERE organization_id = :organizationId AND status = 'terminated'
+                AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.instance_id = i.id)
+                AND NOT EXISTS (SELECT 1 FROM model_usage_hours m WHERE m.instance_id = i.id)
+            """)
+    List<UUID> deletedAndNeverUsed(@Bind("organizationId") UUID organizationId);
+
     @SqlQuery("SELECT " + COLUMNS + " FROM instances WHERE id = :id")
     Optional<InstanceRow> findById(@Bind("id") UUID id);
 

@@ -69,8 +69,28 @@ final class JdbiApiKeyRepository implements LoadApiKeyPort, SaveApiKeyPort {
     }
 
     @Override
-    public void insert(ApiKey key) {
-        jdbi.useTransaction(handle -> insert(handle, key));
+    public boolean insertWithinLimit(ApiKey key, int maxPerOrganization) {
+        return jdbi.inTransaction(handle -> {
+            ApiKeyDao dao = handle.attach(ApiKeyDao.class);
+            UUID organization = key.organizationId().value();
+            // The organization's row serialises concurrent creations, so the count stays true.
+            dao.lockOrganization(organization);
+            int excess = dao.countByOrganization(organization) - maxPerOrganization + 1;
+            if (excess > 0) {
+                List<UUID> spent = dao.oldestSpent(organization, key.createdAt(), excess);
+                if (spent.size() < excess) {
+                    return false;
+                }
+                // No change is published: caches may still hold these keys, but as revoked or expired, which is refused
+                // just as an unknown key is.
+                LimitSettingsDao limits = handle.attach(LimitSettingsDao.class);
+                spent.forEach(limits::deleteKeyLimits);
+                dao.deleteGrants(spent);
+                dao.delete(spent);
+            }
+            insert(handle, key);
+            return true;
+        });
     }
 
     @Override

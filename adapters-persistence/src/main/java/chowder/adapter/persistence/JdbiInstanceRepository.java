@@ -18,7 +18,9 @@ import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort {
     private static final Logger log = LoggerFactory.getLogger(JdbiInstanceRepository.class);
+    /** Every table with a foreign key to instances, but sessions (an instance with a session is never purged). */
+    static final List<String> TABLES_REFERRING_TO_INSTANCES = List.of(
+            "api_key_instances", "instance_skill_settings", "instance_channel_settings", "session_limits");
     private final Jdbi jdbi;
     private final GatewayTokenCipher cipher;
     private final ChangeFeed changes;
@@ -44,18 +49,39 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
     @Override
     public boolean insertWithinLimit(Instance instance, int maxPerOrganization) {
         InstanceDao.InstanceRow row = toRow(instance);
+        UUID organization = instance.organizationId().value();
         return jdbi.inTransaction(handle -> {
             InstanceDao dao = handle.attach(InstanceDao.class);
-            if (maxPerOrganization > 0) {
-                // The organization's row serialises concurrent registrations, so the count stays true.
-                dao.lockOrganization(instance.organizationId().value());
-                if (dao.countNotTerminated(instance.organizationId().value()) >= maxPerOrganization) {
-                    return false;
-                }
+            // The organization's row serialises concurrent registrations, so the count stays true.
+            dao.lockOrganization(organization);
+            purgeDeletedAndNeverUsed(handle, organization);
+            if (maxPerOrganization > 0 && dao.countNotTerminated(organization) >= maxPerOrganization) {
+                return false;
             }
             dao.insert(row);
             return true;
         });
+    }
+
+    /**
+     * Deletes the rows of the organization's deleted instances that never served a turn nor made a model call, with
+     * what refers to them: otherwise registering and deleting in a loop would grow the table, and every listing that
+     * reads it, without end. A deleted instance that was used stays, for the usage reports that name it. No change is
+     * published: a cached copy says it is terminated, which is refused just as an unknown instance is.
+     */
+    private static void purgeDeletedAndNeverUsed(Handle handle, UUID organization) {
+        List<UUID> purged = handle.attach(InstanceDao.class).deletedAndNeverUsed(organization);
+        if (purged.isEmpty()) {
+            return;
+        }
+        for (String table : TABLES_REFERRING_TO_INSTANCES) {
+            PreparedBatch batch = handle.prepareBatch("DELETE FROM " + table + " WHERE instance_id = :id");
+            purged.forEach(id -> batch.bind("id", id).add());
+            batch.execute();
+        }
+        PreparedBatch instances = handle.prepareBatch("DELETE FROM instances WHERE id = :id");
+        purged.forEach(id -> instances.bind("id", id).add());
+        instances.execute();
     }
 
     @Override

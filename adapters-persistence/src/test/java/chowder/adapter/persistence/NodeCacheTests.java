@@ -7,6 +7,7 @@ import chowder.application.port.out.LoadInstancePort;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SessionStorePort;
+import chowder.application.service.KeyLimits;
 import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.ApiKeySecret;
@@ -37,7 +38,7 @@ abstract class NodeCacheTests extends DatabaseTest {
             Organization acme = organization("Acme");
             ApiKeySecret secret = ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM);
             ApiKey key = ApiKey.issue(acme.id(), "ci", secret, now);
-            injector.getInstance(SaveApiKeyPort.class).insert(key);
+            injector.getInstance(SaveApiKeyPort.class).insertWithinLimit(key, KeyLimits.DEFAULT_MAX_PER_ORGANIZATION);
             Instance instance = stored(acme, "bot", "token-secret");
             SessionRecord session = SessionRecord.firstUse(instance.id(), SessionId.of("user-42"), now);
             injector.getInstance(SessionStorePort.class).insertIfAbsent(session);
@@ -115,7 +116,7 @@ abstract class NodeCacheTests extends DatabaseTest {
             List<ApiKey> issued = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 ApiKey key = ApiKey.issue(acme.id(), "k" + i, ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM), now);
-                keys.insert(key);
+                keys.insertWithinLimit(key, KeyLimits.DEFAULT_MAX_PER_ORGANIZATION);
                 issued.add(key);
             }
             long started = System.nanoTime();

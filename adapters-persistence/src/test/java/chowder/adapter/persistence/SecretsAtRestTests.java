@@ -9,6 +9,7 @@ import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
 import chowder.application.port.out.SaveOrganizationPort;
 import chowder.application.port.out.SkillSettingsPort;
+import chowder.application.service.KeyLimits;
 import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.ApiKeySecret;
@@ -43,7 +44,8 @@ abstract class SecretsAtRestTests extends DatabaseTest {
         Instance bot = stored(organization, "bot", "t");
         ApiKeySecret scoped = ApiKeySecret.generate(ApiKeyKind.SCOPED, RANDOM);
         KeyScope scope = new KeyScope(Map.of(bot.id(), Set.of(Permission.READ)), Set.of(SessionId.of("user-42")), Optional.of("tenant-7/"));
-        injector.getInstance(SaveApiKeyPort.class).insert(ApiKey.issue(organization.id(), "scoped", scoped, scope, Optional.empty(), now));
+        injector.getInstance(SaveApiKeyPort.class).insertWithinLimit(ApiKey.issue(organization.id(), "scoped", scoped, scope, Optional.empty(), now),
+                KeyLimits.DEFAULT_MAX_PER_ORGANIZATION);
 
         assertThat(StoredSecrets.everyStoredValue(jdbi())).noneMatch(value -> value.contains(secret.value().substring(8)));
         assertThat(StoredSecrets.everyStoredValue(jdbi())).noneMatch(value -> value.contains(scoped.value().substring(7)));

@@ -160,4 +160,12 @@ abstract class StoreTests {
             return freshDatabase();
         }
     }
+
+    @Nested
+    class DeletedInstancePurge extends DeletedInstancePurgeTests {
+        @Override
+        protected TestDatabase newDatabase() {
+            return freshDatabase();
+        }
+    }
 }

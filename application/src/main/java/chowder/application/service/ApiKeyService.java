@@ -14,6 +14,7 @@ import chowder.domain.ApiKeyKind;
 import chowder.domain.ApiKeySecret;
 import chowder.domain.Caller;
 import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
 import chowder.domain.InstanceId;
 import chowder.domain.KeyScope;
 import chowder.domain.Permission;
@@ -37,13 +38,16 @@ public final class ApiKeyService implements ManageApiKeysUseCase {
     private final LoadApiKeyPort loadKeys;
     private final SaveApiKeyPort saveKeys;
     private final LoadInstancePort instances;
+    private final KeyLimits limits;
     private final SecureRandom random;
     private final Clock clock;
 
-    public ApiKeyService(LoadApiKeyPort loadKeys, SaveApiKeyPort saveKeys, LoadInstancePort instances, SecureRandom random, Clock clock) {
+    public ApiKeyService(LoadApiKeyPort loadKeys, SaveApiKeyPort saveKeys, LoadInstancePort instances, KeyLimits limits,
+            SecureRandom random, Clock clock) {
         this.loadKeys = requireNonNull(loadKeys, "loadKeys is null");
         this.saveKeys = requireNonNull(saveKeys, "saveKeys is null");
         this.instances = requireNonNull(instances, "instances is null");
+        this.limits = requireNonNull(limits, "limits is null");
         this.random = requireNonNull(random, "random is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -56,7 +60,11 @@ public final class ApiKeyService implements ManageApiKeysUseCase {
         KeyScope scope = command.kind() == ApiKeyKind.ORGANIZATION ? organizationScope(command) : scope(command, caller);
         ApiKeySecret secret = ApiKeySecret.generate(command.kind(), random);
         ApiKey key = ApiKey.issue(caller.organizationId(), command.name(), secret, scope, expiry(command.expiresAt()), now);
-        saveKeys.insert(key);
+        if (!saveKeys.insertWithinLimit(key, limits.maxPerOrganization())) {
+            int limit = limits.maxPerOrganization();
+            throw new ChowderException(ErrorCode.KEY_LIMIT_REACHED, "Key limit reached: this organization may hold " + limit + " key"
+                    + (limit == 1 ? "" : "s") + ", and none of its keys is revoked or expired. Revoke a key to make room.");
+        }
         return new NewApiKey(key, secret);
     }
 

@@ -37,7 +37,7 @@ class ApiKeyServiceTest {
     private final AuthenticationService authentication = new AuthenticationService(store, store, usage, clock);
     private final InstanceService instances = new InstanceService(store, store, health,
             new InstanceHealthService(store, store, health, Runnable::run, 4, clock), InstanceLimits.UNLIMITED, clock);
-    private final ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
+    private final ApiKeyService keys = new ApiKeyService(store, store, store, KeyLimits.DEFAULT, new SecureRandom(), clock);
 
     @Test
     void aScopedKeyGetsExactlyItsPermissionsOnExactlyItsInstances() {
@@ -97,7 +97,7 @@ class ApiKeyServiceTest {
         Instance instance = instances.register(RegisterInstanceCommand.of(acme, "a", "http://10.0.0.1", "t"));
         // As a key created before the combination was refused would have been stored.
         ApiKeySecret secret = ApiKeySecret.generate(ApiKeyKind.SCOPED, new SecureRandom());
-        store.insert(ApiKey.issue(acme.organizationId(), "old", secret, new KeyScope(Map.of(instance.id(),
+        store.keys.add(ApiKey.issue(acme.organizationId(), "old", secret, new KeyScope(Map.of(instance.id(),
                 Set.of(Permission.READ, Permission.INTERACT, Permission.CONFIGURE, Permission.FILES)), Set.of(), Optional.of("user-42/")),
                 Optional.empty(), NOW));
         Caller caller = authentication.authenticate(secret.value());

@@ -113,8 +113,19 @@ public final class InMemoryStore implements LoadApiKeyPort, SaveApiKeyPort, Load
     }
 
     @Override
-    public void insert(ApiKey key) {
+    public synchronized boolean insertWithinLimit(ApiKey key, int maxPerOrganization) {
+        List<ApiKey> held = keys.stream().filter(other -> other.organizationId().equals(key.organizationId()))
+                .sorted(Comparator.comparing(ApiKey::createdAt).thenComparing(other -> other.id().value().toString())).toList();
+        List<ApiKey> spent = held.stream().filter(other -> !other.usableAt(key.createdAt())).toList();
+        int excess = held.size() - maxPerOrganization + 1;
+        if (excess > spent.size()) {
+            return false;
+        }
+        if (excess > 0) {
+            keys.removeAll(spent.subList(0, excess));
+        }
         keys.add(key);
+        return true;
     }
 
     @Override

@@ -38,7 +38,7 @@ abstract class ModelAccessFixture {
     final OrganizationService organizations = new OrganizationService(store, store, store, catalog, store, store,
             new InstanceLimits(5), new SecureRandom(), clock);
     final AuthenticationService authentication = new AuthenticationService(store, store, new KeyUsageRecorder(store), clock);
-    final ApiKeyService keys = new ApiKeyService(store, store, store, new SecureRandom(), clock);
+    final ApiKeyService keys = new ApiKeyService(store, store, store, KeyLimits.DEFAULT, new SecureRandom(), clock);
     final UsageLimiter limiter = new UsageLimiter(store, counters, clock);
     final ModelCredentials credentials = new ModelCredentials(new SecureRandom());
     final ModelUsageRecorder usage = new ModelUsageRecorder(modelUsage);

@@ -105,7 +105,7 @@ class SessionServiceTest {
     void usageByDayHasEveryDayOfTheWindowAndItsKeys() {
         Caller acme = authentication.authenticate(organizations.create("Acme").apiKey().value());
         Instance instance = instances.register(RegisterInstanceCommand.of(acme, "a", "http://10.0.0.1", "t"));
-        Caller scoped = authentication.authenticate(new ApiKeyService(store, store, store, new SecureRandom(), clock)
+        Caller scoped = authentication.authenticate(new ApiKeyService(store, store, store, KeyLimits.DEFAULT, new SecureRandom(), clock)
                 .create(new CreateApiKeyCommand(acme, ApiKeyKind.SCOPED, "support", List.of(instance.id().toString()), List.of("interact"),
                         Optional.empty(), List.of(), Optional.empty())).secret().value());
         send(acme, instance, "a");

@@ -7,7 +7,12 @@ import java.util.Map;
 
 /** Stores API keys (only their hash) durably before returning. */
 public interface SaveApiKeyPort {
-    void insert(ApiKey key);
+    /**
+     * Stores the key unless its organization already holds {@code maxPerOrganization} keys, revoked and expired ones
+     * included (each is a row until it is deleted). To make room, the oldest keys that are revoked, or expired at the new
+     * key's creation, are deleted first. False, storing nothing, when every key the organization holds is live.
+     */
+    boolean insertWithinLimit(ApiKey key, int maxPerOrganization);
 
     /** Deactivates the key for good; false when there is no such key. */
     boolean revoke(ApiKeyId id);

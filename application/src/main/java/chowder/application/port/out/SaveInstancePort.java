@@ -6,7 +6,8 @@ import chowder.domain.Instance;
 public interface SaveInstancePort {
     /**
      * Stores a new instance unless its organization already has {@code maxPerOrganization} instances
-     * that are not terminated (0 means no limit); the count and the insert are one atomic step.
+     * that are not terminated (0 means no limit); the count and the insert are one atomic step. A store may delete, on
+     * the way, the organization's terminated instances that were never used (no session, no model call).
      *
      * @return false when the limit was reached and nothing was stored
      */

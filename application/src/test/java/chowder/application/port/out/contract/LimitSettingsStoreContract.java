@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.SaveApiKeyPort;
 import chowder.application.port.out.SaveInstancePort;
+import chowder.application.service.KeyLimits;
 import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.ApiKeySecret;
@@ -28,7 +29,7 @@ public abstract class LimitSettingsStoreContract extends StoreContract {
     void plansAndLimitsRoundTripAndAChangeOnOneNodeHoldsOnTheOtherOnceItReturns() {
         Organization acme = organization("Acme");
         ApiKey key = ApiKey.issue(acme.id(), "k", ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM), LIMITS_NOW);
-        port(SaveApiKeyPort.class).insert(key);
+        port(SaveApiKeyPort.class).insertWithinLimit(key, KeyLimits.DEFAULT_MAX_PER_ORGANIZATION);
         Instance instance = Instance.register(acme.id(), "bot", GatewayUrl.of("http://127.0.0.1:1"), new GatewayToken("t"),
                 InstanceSettings.NONE, LIMITS_NOW);
         port(SaveInstancePort.class).insertWithinLimit(instance, 0);
