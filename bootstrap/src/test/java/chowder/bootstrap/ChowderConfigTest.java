@@ -248,7 +248,7 @@ class ChowderConfigTest {
             "CHOWDER_HTTP_REFUSED_BODY_LINGER|-1s|500ms, 30s",
             "CHOWDER_GATEWAY_MAX_RESPONSE_BYTES|9999999999|at most",
             "CHOWDER_MAX_INSTANCES_PER_ORG|-1|0 (unlimited) or more",
-            "CHOWDER_MAX_KEYS_PER_ORG|0|at least 1",
+            "CHOWDER_MAX_KEYS_PER_ORG|1|at least 2 (an organization key is rotated by creating the new one first)",
             "CHOWDER_SIGNUP_ENABLED|maybe|true or false",
             "CHOWDER_ADMIN_TOKEN|short|at least 32 characters",
             "CHOWDER_HEALTH_PROBE_INTERVAL|0ms|longer than zero",

@@ -63,7 +63,8 @@ class KeysApiEndToEndTest {
             HttpResponse<String> full = chowder.send("POST", "/v1/keys", org, body);
             assertThat(full.statusCode()).isEqualTo(409);
             assertThat(JSON.readTree(full.body()).path("detail").asText()).isEqualTo(
-                    "Key limit reached: this organization may hold 3 keys, and none of its keys is revoked or expired. Revoke a key to make room.");
+                    "Key limit reached: this organization may hold 3 keys, revoked and expired ones included, and too few of its keys are"
+                            + " revoked or expired to make room (the oldest of those give way to a new key). Revoke keys it no longer uses.");
             assertThat(JSON.readTree(chowder.send("GET", "/v1/keys", org, null).body())).hasSize(3);
 
             String firstId = first.path("id").asText();

@@ -20,7 +20,7 @@ public enum ErrorCode {
     INSTANCE_NOT_RUNNING,
     INSTANCE_STATE_CONFLICT,
     INSTANCE_LIMIT_REACHED,
-    /** An organization holds as many keys as it may, none of them revoked or expired (409). */
+    /** An organization holds as many keys as it may, too few of them revoked or expired to make room (409). */
     KEY_LIMIT_REACHED,
     /** A token budget or request rate of an organization, key or session is spent (429). */
     LIMIT_EXCEEDED,

@@ -60,9 +60,6 @@ interface ApiKeyDao {
             """)
     List<GrantRow> grantsInOrganization(@Bind("organizationId") UUID organizationId);
 
-    @SqlQuery("SELECT id FROM organizations WHERE id = :organizationId FOR UPDATE")
-    Optional<UUID> lockOrganization(@Bind("organizationId") UUID organizationId);
-
     @SqlQuery("SELECT COUNT(*) FROM api_keys WHERE organization_id = :organizationId")
     int countByOrganization(@Bind("organizationId") UUID organizationId);
 

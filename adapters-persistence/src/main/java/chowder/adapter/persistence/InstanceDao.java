@@ -44,9 +44,6 @@ interface InstanceDao {
     int updateIfUnchanged(@BindMethods InstanceRow row, @Bind("expectedStatus") String expectedStatus,
             @Bind("expectedUpdatedAt") Instant expectedUpdatedAt);
 
-    @SqlQuery("SELECT id FROM organizations WHERE id = :organizationId FOR UPDATE")
-    Optional<UUID> lockOrganization(@Bind("organizationId") UUID organizationId);
-
     /**
      * Serialises the writers of one instance's settings (skills, channels) until they commit, so that update-then-insert
      * cannot race; a deleted instance is not found, so that no secret is saved after its settings were deleted.
@@ -58,15 +55,16 @@ interface InstanceDao {
     int countNotTerminated(@Bind("organizationId") UUID organizationId);
 
     /**
-     * The organization's deleted instances that never served a turn (a session is stored before a turn's first byte
-     * goes out) nor made a model call: no usage report names them.
+     * The organization's instances deleted before {@code deletedBefore} that never served a turn (a session is stored
+     * before a turn's first byte goes out) nor made a model call.
      */
     @SqlQuery("""
             SELECT id FROM instances i WHERE organization_id = :organizationId AND status = 'terminated'
+                AND updated_at < :deletedBefore
                 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.instance_id = i.id)
                 AND NOT EXISTS (SELECT 1 FROM model_usage_hours m WHERE m.instance_id = i.id)
             """)
-    List<UUID> deletedAndNeverUsed(@Bind("organizationId") UUID organizationId);
+    List<UUID> deletedAndNeverUsed(@Bind("organizationId") UUID organizationId, @Bind("deletedBefore") Instant deletedBefore);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM instances WHERE id = :id")
     Optional<InstanceRow> findById(@Bind("id") UUID id);

@@ -74,7 +74,7 @@ final class JdbiApiKeyRepository implements LoadApiKeyPort, SaveApiKeyPort {
             ApiKeyDao dao = handle.attach(ApiKeyDao.class);
             UUID organization = key.organizationId().value();
             // The organization's row serialises concurrent creations, so the count stays true.
-            dao.lockOrganization(organization);
+            handle.attach(OrganizationDao.class).lock(organization);
             int excess = dao.countByOrganization(organization) - maxPerOrganization + 1;
             if (excess > 0) {
                 List<UUID> spent = dao.oldestSpent(organization, key.createdAt(), excess);

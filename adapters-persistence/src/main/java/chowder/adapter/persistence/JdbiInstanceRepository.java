@@ -15,11 +15,14 @@ import chowder.domain.InstanceSettings;
 import chowder.domain.InstanceStatus;
 import chowder.domain.OrganizationId;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,12 @@ import org.slf4j.LoggerFactory;
  */
 final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort {
     private static final Logger log = LoggerFactory.getLogger(JdbiInstanceRepository.class);
+    /**
+     * How long after its deletion an unused instance is purged at the earliest: long after anything admitted before the
+     * deletion (a turn's session, a model call's usage, flushed within seconds) could still be written.
+     */
+    static final Duration PURGE_AFTER = Duration.ofHours(1);
+    private static final String PURGE_SAVEPOINT = "purge_deleted_instances";
     /** Every table with a foreign key to instances, but sessions (an instance with a session is never purged). */
     static final List<String> TABLES_REFERRING_TO_INSTANCES = List.of(
             "api_key_instances", "instance_skill_settings", "instance_channel_settings", "session_limits");
@@ -53,8 +62,8 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
         return jdbi.inTransaction(handle -> {
             InstanceDao dao = handle.attach(InstanceDao.class);
             // The organization's row serialises concurrent registrations, so the count stays true.
-            dao.lockOrganization(organization);
-            purgeDeletedAndNeverUsed(handle, organization);
+            handle.attach(OrganizationDao.class).lock(organization);
+            purgeDeletedAndNeverUsed(handle, organization, instance.createdAt().minus(PURGE_AFTER));
             if (maxPerOrganization > 0 && dao.countNotTerminated(organization) >= maxPerOrganization) {
                 return false;
             }
@@ -64,24 +73,32 @@ final class JdbiInstanceRepository implements LoadInstancePort, SaveInstancePort
     }
 
     /**
-     * Deletes the rows of the organization's deleted instances that never served a turn nor made a model call, with
-     * what refers to them: otherwise registering and deleting in a loop would grow the table, and every listing that
-     * reads it, without end. A deleted instance that was used stays, for the usage reports that name it. No change is
-     * published: a cached copy says it is terminated, which is refused just as an unknown instance is.
+     * Deletes the rows of the organization's instances deleted before {@code deletedBefore} that never served a turn nor
+     * made a model call, with what refers to them: otherwise registering and deleting in a loop would grow the table,
+     * and every listing that reads it, without end. A deleted instance that was used stays, for the usage it is named
+     * in. No change is published: a cached copy says it is terminated, which is refused just as an unknown instance is.
+     * Best effort: a failure (a session written at that very moment, say) is logged and leaves the new instance be.
      */
-    private static void purgeDeletedAndNeverUsed(Handle handle, UUID organization) {
-        List<UUID> purged = handle.attach(InstanceDao.class).deletedAndNeverUsed(organization);
+    private static void purgeDeletedAndNeverUsed(Handle handle, UUID organization, Instant deletedBefore) {
+        List<UUID> purged = handle.attach(InstanceDao.class).deletedAndNeverUsed(organization, deletedBefore);
         if (purged.isEmpty()) {
             return;
         }
-        for (String table : TABLES_REFERRING_TO_INSTANCES) {
-            PreparedBatch batch = handle.prepareBatch("DELETE FROM " + table + " WHERE instance_id = :id");
-            purged.forEach(id -> batch.bind("id", id).add());
-            batch.execute();
+        handle.savepoint(PURGE_SAVEPOINT);
+        try {
+            for (String table : TABLES_REFERRING_TO_INSTANCES) {
+                PreparedBatch batch = handle.prepareBatch("DELETE FROM " + table + " WHERE instance_id = :id");
+                purged.forEach(id -> batch.bind("id", id).add());
+                batch.execute();
+            }
+            PreparedBatch instances = handle.prepareBatch("DELETE FROM instances WHERE id = :id");
+            purged.forEach(id -> instances.bind("id", id).add());
+            instances.execute();
+            handle.releaseSavepoint(PURGE_SAVEPOINT);
+        } catch (JdbiException e) {
+            handle.rollbackToSavepoint(PURGE_SAVEPOINT);
+            log.warn("Could not purge {} deleted instance(s) of organization {}: {}", purged.size(), organization, e.getMessage());
         }
-        PreparedBatch instances = handle.prepareBatch("DELETE FROM instances WHERE id = :id");
-        purged.forEach(id -> instances.bind("id", id).add());
-        instances.execute();
     }
 
     @Override

@@ -62,6 +62,8 @@ final class JdbiLimitSettings implements LimitSettingsPort {
                 plan.instanceLimit().isPresent() ? plan.instanceLimit().getAsInt() : null, plan.operatorModelKeys().orElse(null),
                 nullable(limits.tokensPerDay()), nullable(limits.tokensPerMonth()), nullable(limits.requestsPerMinute()), nextVersion());
         changes.inTransaction((handle, publish) -> {
+            // Two first writes at once both found no row and both inserted: the second failed on the primary key.
+            handle.attach(OrganizationDao.class).lock(organization.value());
             LimitSettingsDao dao = handle.attach(LimitSettingsDao.class);
             if (dao.updatePlan(row) == 0) {
                 dao.insertPlan(row);
@@ -82,6 +84,12 @@ final class JdbiLimitSettings implements LimitSettingsPort {
     public void saveKeyLimits(OrganizationId organization, ApiKeyId key, UsageLimits limits) {
         long version = nextVersion();
         changes.inTransaction((handle, publish) -> {
+            // Delete-then-insert, like update-then-insert, races without the lock; under it, a spent key deleted to make
+            // room for a new one (JdbiApiKeyRepository) is either still here or found gone.
+            handle.attach(OrganizationDao.class).lock(organization.value());
+            if (handle.attach(ApiKeyDao.class).findById(key.value()).isEmpty()) {
+                throw ApiKeyId.notFound();
+            }
             LimitSettingsDao dao = handle.attach(LimitSettingsDao.class);
             dao.deleteKeyLimits(key.value());
             // No limits is a row too: its version tells counters that run that their limit is gone.
@@ -108,6 +116,7 @@ final class JdbiLimitSettings implements LimitSettingsPort {
     public void saveSessionLimits(OrganizationId organization, InstanceId instance, SessionLimits limits) {
         long version = nextVersion();
         changes.inTransaction((handle, publish) -> {
+            handle.attach(OrganizationDao.class).lock(organization.value());
             LimitSettingsDao dao = handle.attach(LimitSettingsDao.class);
             dao.deleteSessionLimits(instance.value());
             for (SessionLimitRule rule : limits.rules()) {

@@ -50,7 +50,7 @@ final class JdbiModelKeyStore implements ModelKeysPort {
             ModelKeyDao dao = handle.attach(ModelKeyDao.class);
             // H2 and PostgreSQL share no upsert: two PATCHes of one key at once both found no row and both inserted, and
             // the second failed on the primary key. The organization's row lock makes update-then-insert safe.
-            dao.lockOrganization(organization.value());
+            handle.attach(OrganizationDao.class).lock(organization.value());
             keyChanges.forEach((provider, key) -> {
                 if (key.isEmpty()) {
                     dao.delete(organization.value(), provider.value());

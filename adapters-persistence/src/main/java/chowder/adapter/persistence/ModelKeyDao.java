@@ -2,7 +2,6 @@ package chowder.adapter.persistence;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -19,10 +18,6 @@ interface ModelKeyDao {
 
     @SqlQuery("SELECT organization_id, provider, key_encrypted FROM organization_model_keys")
     List<ModelKeyRow> listAll();
-
-    /** Serialises the writers of one organization's keys until they commit, so that update-then-insert cannot race. */
-    @SqlQuery("SELECT id FROM organizations WHERE id = :organizationId FOR UPDATE")
-    Optional<UUID> lockOrganization(@Bind("organizationId") UUID organizationId);
 
     @SqlUpdate("""
             UPDATE organization_model_keys SET key_encrypted = :keyEncrypted, updated_at = :updatedAt

@@ -28,6 +28,13 @@ interface OrganizationDao {
     @SqlUpdate("UPDATE organizations SET suspended_at = :suspendedAt, updated_at = :updatedAt WHERE id = :id")
     int updateSuspension(@BindMethods OrganizationRow row);
 
+    /**
+     * Serialises the writers of one organization's rows of other tables until they commit: counts that bound an insert,
+     * and update-then-insert (H2 and PostgreSQL share no upsert), cannot race.
+     */
+    @SqlQuery("SELECT id FROM organizations WHERE id = :organizationId FOR UPDATE")
+    Optional<UUID> lock(@Bind("organizationId") UUID organizationId);
+
     @SqlQuery("SELECT id, name, created_at, updated_at, suspended_at FROM organizations WHERE id = :id")
     Optional<OrganizationRow> findById(@Bind("id") UUID id);
 

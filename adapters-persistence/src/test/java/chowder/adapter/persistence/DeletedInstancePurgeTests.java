@@ -31,6 +31,7 @@ import chowder.domain.SessionRecord;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Registering and deleting instances in a loop leaves no rows behind: a deleted instance that never served a turn nor
- * made a model call is deleted, with everything that refers to it, when its organization next registers one.
+ * made a model call is deleted, with everything that refers to it, when its organization next registers one. Both
+ * purges (this one and the keys') know every table that refers to what they delete.
  */
 abstract class DeletedInstancePurgeTests extends DatabaseTest {
     @Test
@@ -69,9 +71,13 @@ abstract class DeletedInstancePurgeTests extends DatabaseTest {
             terminate(instance);
         }
         LoadInstancePort load = injector.getInstance(LoadInstancePort.class);
+        SaveInstancePort save = injector.getInstance(SaveInstancePort.class);
         assertThat(load.findById(unused.id())).as("nothing happens at the deletion itself").isPresent();
+        Instant soon = now.plus(JdbiInstanceRepository.PURGE_AFTER);
+        assertThat(save.insertWithinLimit(instance(acme, "soon", soon, "t"), 0)).isTrue();
+        assertThat(load.findById(unused.id())).as("deleted less than PURGE_AFTER before").isPresent();
 
-        assertThat(injector.getInstance(SaveInstancePort.class).insertWithinLimit(instance(acme, "next", now, "t"), 0)).isTrue();
+        assertThat(save.insertWithinLimit(instance(acme, "next", soon.plusSeconds(2), "t"), 0)).isTrue();
 
         assertThat(load.findById(unused.id())).isEmpty();
         for (String table : JdbiInstanceRepository.TABLES_REFERRING_TO_INSTANCES) {
@@ -83,15 +89,25 @@ abstract class DeletedInstancePurgeTests extends DatabaseTest {
         assertThat(load.findById(called.id())).as("it made a model call").isPresent();
         assertThat(load.findById(live.id())).isPresent();
         assertThat(load.findById(foreign.id())).as("another organization's deleted instance waits for its own").isPresent();
-        assertThat(load.listByOrganization(acme.id())).extracting(Instance::name).containsExactlyInAnyOrder("next", "live", "called a model", "chatted");
+        assertThat(load.listByOrganization(acme.id())).extracting(Instance::name)
+                .containsExactlyInAnyOrder("next", "soon", "live", "called a model", "chatted");
     }
 
     @Test
-    void thePurgeKnowsEveryTableThatRefersToInstances() throws Exception {
+    void thePurgesKnowEveryTableThatRefersToWhatTheyDelete() throws Exception {
+        List<String> toInstances = new ArrayList<>(JdbiInstanceRepository.TABLES_REFERRING_TO_INSTANCES);
+        toInstances.add("sessions");
+        assertThat(tablesReferringTo("instances")).as("a new table referring to instances must be purged with them")
+                .containsExactlyInAnyOrderElementsOf(toInstances);
+        assertThat(tablesReferringTo("api_keys")).as("JdbiApiKeyRepository.insertWithinLimit deletes a spent key's grants and limits")
+                .containsExactlyInAnyOrder("api_key_instances", "key_limits");
+    }
+
+    private Set<String> tablesReferringTo(String table) throws Exception {
         Set<String> referring = new HashSet<>();
         try (Connection connection = jdbi().open().getConnection()) {
             DatabaseMetaData metadata = connection.getMetaData();
-            for (String name : List.of("instances", "INSTANCES")) {
+            for (String name : List.of(table, table.toUpperCase(Locale.ROOT))) {
                 try (ResultSet keys = metadata.getExportedKeys(connection.getCatalog(), connection.getSchema(), name)) {
                     while (keys.next()) {
                         referring.add(keys.getString("FKTABLE_NAME").toLowerCase(Locale.ROOT));
@@ -99,9 +115,7 @@ abstract class DeletedInstancePurgeTests extends DatabaseTest {
                 }
             }
         }
-        List<String> expected = new ArrayList<>(JdbiInstanceRepository.TABLES_REFERRING_TO_INSTANCES);
-        expected.add("sessions");
-        assertThat(referring).as("a new table referring to instances must be purged with them").containsExactlyInAnyOrderElementsOf(expected);
+        return referring;
     }
 
     private void terminate(Instance instance) {

@@ -62,8 +62,9 @@ public final class ApiKeyService implements ManageApiKeysUseCase {
         ApiKey key = ApiKey.issue(caller.organizationId(), command.name(), secret, scope, expiry(command.expiresAt()), now);
         if (!saveKeys.insertWithinLimit(key, limits.maxPerOrganization())) {
             int limit = limits.maxPerOrganization();
-            throw new ChowderException(ErrorCode.KEY_LIMIT_REACHED, "Key limit reached: this organization may hold " + limit + " key"
-                    + (limit == 1 ? "" : "s") + ", and none of its keys is revoked or expired. Revoke a key to make room.");
+            throw new ChowderException(ErrorCode.KEY_LIMIT_REACHED, "Key limit reached: this organization may hold " + limit
+                    + " keys, revoked and expired ones included, and too few of its keys are revoked or expired to make room"
+                    + " (the oldest of those give way to a new key). Revoke keys it no longer uses.");
         }
         return new NewApiKey(key, secret);
     }

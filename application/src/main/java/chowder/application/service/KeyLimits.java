@@ -6,11 +6,13 @@ package chowder.application.service;
  */
 public record KeyLimits(int maxPerOrganization) {
     public static final int DEFAULT_MAX_PER_ORGANIZATION = 1000;
+    /** Two: an organization key is rotated by creating the new one before revoking the old. */
+    public static final int MIN_PER_ORGANIZATION = 2;
     public static final KeyLimits DEFAULT = new KeyLimits(DEFAULT_MAX_PER_ORGANIZATION);
 
     public KeyLimits {
-        if (maxPerOrganization < 1) {
-            throw new IllegalArgumentException("max keys per organization must be at least 1");
+        if (maxPerOrganization < MIN_PER_ORGANIZATION) {
+            throw new IllegalArgumentException("max keys per organization must be at least " + MIN_PER_ORGANIZATION);
         }
     }
 }

@@ -82,6 +82,9 @@ public final class InMemoryStore implements LoadApiKeyPort, SaveApiKeyPort, Load
 
     @Override
     public void saveKeyLimits(OrganizationId organization, ApiKeyId key, UsageLimits saved) {
+        if (findById(key).isEmpty()) {
+            throw ApiKeyId.notFound();
+        }
         limits.put(key, new Versioned<>(saved, versions.incrementAndGet()));
     }
 

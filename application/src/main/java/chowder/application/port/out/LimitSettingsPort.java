@@ -20,6 +20,7 @@ public interface LimitSettingsPort {
 
     Versioned<UsageLimits> limitsOfKey(ApiKeyId key);
 
+    /** Throws {@link ApiKeyId#notFound()} when the key is gone (a spent key makes room for a new one). */
     void saveKeyLimits(OrganizationId organization, ApiKeyId key, UsageLimits limits);
 
     Versioned<SessionLimits> sessionLimitsOf(InstanceId instance);

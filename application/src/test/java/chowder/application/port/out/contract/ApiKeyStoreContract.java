@@ -1,6 +1,7 @@
 package chowder.application.port.out.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chowder.application.port.out.LimitSettingsPort;
 import chowder.application.port.out.LoadApiKeyPort;
@@ -10,6 +11,8 @@ import chowder.application.service.KeyLimits;
 import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.ApiKeySecret;
+import chowder.domain.ChowderException;
+import chowder.domain.ErrorCode;
 import chowder.domain.Instance;
 import chowder.domain.KeyScope;
 import chowder.domain.Organization;
@@ -93,6 +96,9 @@ public abstract class ApiKeyStoreContract extends StoreContract {
         assertThat(save.insertWithinLimit(fifth, 4)).isTrue();
         assertThat(load.findById(revoked.id())).as("the oldest revoked key gave way").isEmpty();
         assertThat(load.findByHash(revokedSecret.hash())).isEmpty();
+        assertThatThrownBy(() -> port(LimitSettingsPort.class).saveKeyLimits(acme.id(), revoked.id(), limits(1, null, null)))
+                .as("limits of a key that made room").isInstanceOfSatisfying(ChowderException.class,
+                        error -> assertThat(error.code()).isEqualTo(ErrorCode.API_KEY_NOT_FOUND));
         assertThat(load.findById(expiring.id())).as("not yet expired at the new key's creation").isPresent();
 
         ApiKey sixth = scoped(acme, "sixth", instance, Optional.empty(), now.plusSeconds(30));
@@ -114,19 +120,31 @@ public abstract class ApiKeyStoreContract extends StoreContract {
         Organization acme = organization("Acme");
         Instance instance = stored(acme, "agent", "t");
         SaveApiKeyPort save = port(SaveApiKeyPort.class);
-        List<ApiKey> spent = new ArrayList<>();
+        assertThat(save.insertWithinLimit(scoped(acme, "live", instance, Optional.empty(), now.plusMillis(500)), 10)).isTrue();
         for (int i = 0; i < 3; i++) {
             ApiKey key = scoped(acme, "spent-" + i, instance, Optional.empty(), now.plusSeconds(i + 1));
             assertThat(save.insertWithinLimit(key, 10)).isTrue();
             assertThat(save.revoke(key.id())).isTrue();
-            spent.add(key);
         }
-        // Four keys held (the first one live, three revoked), the bound lowered to 1: the live key fills it.
-        assertThat(save.insertWithinLimit(scoped(acme, "refused", instance, Optional.empty(), now.plusSeconds(9)), 1)).isFalse();
-        assertThat(port(LoadApiKeyPort.class).listKeysOf(acme.id())).as("nothing deleted for a key that was refused").hasSize(4);
-        assertThat(save.insertWithinLimit(scoped(acme, "fits", instance, Optional.empty(), now.plusSeconds(9)), 3)).isTrue();
+        // Five keys held (two live, three revoked), the bound lowered to 2: even without the three, the two live ones fill it.
+        assertThat(save.insertWithinLimit(scoped(acme, "refused", instance, Optional.empty(), now.plusSeconds(9)), 2)).isFalse();
+        assertThat(port(LoadApiKeyPort.class).listKeysOf(acme.id())).as("nothing deleted for a key that was refused").hasSize(5);
+        assertThat(save.insertWithinLimit(scoped(acme, "fits", instance, Optional.empty(), now.plusSeconds(9)), 4)).isTrue();
         assertThat(port(LoadApiKeyPort.class).listKeysOf(acme.id())).extracting(ApiKey::name)
-                .containsExactly("fits", "spent-2", "default");
+                .containsExactly("fits", "spent-2", "live", "default");
+    }
+
+    @Test
+    void aKeyThatExpiresTheVeryInstantTheNewKeyIsMadeIsSpent() {
+        Organization acme = organization("Acme");
+        Instance instance = stored(acme, "agent", "t");
+        SaveApiKeyPort save = port(SaveApiKeyPort.class);
+        ApiKey expiring = scoped(acme, "expiring", instance, Optional.of(now.plusSeconds(60)), now.plusSeconds(1));
+        assertThat(save.insertWithinLimit(expiring, 2)).isTrue();
+        assertThat(save.insertWithinLimit(scoped(acme, "early", instance, Optional.empty(), now.plusMillis(59_999)), 2)).isFalse();
+        assertThat(save.insertWithinLimit(scoped(acme, "on time", instance, Optional.empty(), now.plusSeconds(60)), 2))
+                .as("as ApiKey.usableAt: no longer usable at its expiry").isTrue();
+        assertThat(port(LoadApiKeyPort.class).findById(expiring.id())).isEmpty();
     }
 
     @Test

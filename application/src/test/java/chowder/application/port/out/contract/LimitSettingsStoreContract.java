@@ -18,12 +18,20 @@ import chowder.domain.OrganizationPlan;
 import chowder.domain.SessionLimitRule;
 import chowder.domain.SessionLimits;
 import chowder.domain.UsageLimits;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** The contract of plans and limits: defaults until set, round trips, versions that grow, and a change seen by every node. */
+/**
+ * The contract of plans and limits: defaults until set, round trips, versions that grow, a change seen by every node,
+ * and first writes at once that do not fail.
+ */
 public abstract class LimitSettingsStoreContract extends StoreContract {
     @Test
     void plansAndLimitsRoundTripAndAChangeOnOneNodeHoldsOnTheOtherOnceItReturns() {
@@ -59,5 +67,39 @@ public abstract class LimitSettingsStoreContract extends StoreContract {
         assertThat(there.limitsOfKey(key.id()).value()).isEqualTo(UsageLimits.NONE);
         assertThat(there.limitsOfKey(key.id()).version()).isGreaterThanOrEqualTo(version);
         assertThat(there.sessionLimitsOf(instance.id()).value()).isEqualTo(SessionLimits.NONE);
+    }
+
+    @Test
+    void firstWritesAtOnceAllSucceedAndOneOfThemIsWhatStays() throws Exception {
+        Organization acme = organization("Acme");
+        ApiKey key = ApiKey.issue(acme.id(), "k", ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM), now);
+        port(SaveApiKeyPort.class).insertWithinLimit(key, KeyLimits.DEFAULT_MAX_PER_ORGANIZATION);
+        Instance instance = stored(acme, "i", "t");
+        LimitSettingsPort settings = port(LimitSettingsPort.class);
+        List<Callable<Void>> writes = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            int n = i;
+            writes.add(() -> {
+                settings.savePlan(acme.id(), new OrganizationPlan("tier-" + n, OptionalInt.of(n), limits(n, null, null), Optional.empty()));
+                return null;
+            });
+            writes.add(() -> {
+                settings.saveKeyLimits(acme.id(), key.id(), limits(n, null, null));
+                return null;
+            });
+            writes.add(() -> {
+                settings.saveSessionLimits(acme.id(), instance.id(), new SessionLimits(List.of(new SessionLimitRule("", limits(n, null, null)))));
+                return null;
+            });
+        }
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<Void> write : executor.invokeAll(writes)) {
+                write.get();
+            }
+        }
+        OrganizationPlan plan = settings.planOf(acme.id()).value();
+        assertThat(plan.limits()).isEqualTo(limits(plan.instanceLimit().orElseThrow(), null, null));
+        assertThat(settings.limitsOfKey(key.id()).value().tokensPerDay().orElseThrow()).isBetween(1L, 8L);
+        assertThat(settings.sessionLimitsOf(instance.id()).value().rules()).hasSize(1);
     }
 }
