@@ -19,16 +19,10 @@ import chowder.domain.Organization;
 import chowder.domain.Permission;
 import chowder.domain.SessionId;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -152,16 +146,7 @@ public abstract class ApiKeyStoreContract extends StoreContract {
         Organization acme = organization("Acme");
         Instance instance = stored(acme, "agent", "t");
         SaveApiKeyPort save = port(SaveApiKeyPort.class);
-        List<Future<Boolean>> results;
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            results = executor.invokeAll(IntStream.range(0, 8)
-                    .mapToObj(i -> (Callable<Boolean>) () -> save.insertWithinLimit(scoped(acme, "k" + i, instance, Optional.empty(), now), 4))
-                    .toList());
-        }
-        long stored = 0;
-        for (Future<Boolean> result : results) {
-            stored += result.get() ? 1 : 0;
-        }
+        long stored = trueAtOnce(8, i -> save.insertWithinLimit(scoped(acme, "k" + i, instance, Optional.empty(), now), 4));
         assertThat(stored).isEqualTo(3);
         assertThat(port(LoadApiKeyPort.class).listKeysOf(acme.id())).hasSize(4);
     }

@@ -12,11 +12,6 @@ import chowder.domain.InstanceUpdate;
 import chowder.domain.Organization;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The contract of the instance ports: listing order, updates that lose to a newer change, the per-organization limit. */
@@ -68,16 +63,7 @@ public abstract class InstanceStoreContract extends StoreContract {
     void theInstanceLimitIsEnforcedAtomicallyPerOrganization() throws Exception {
         Organization acme = organization("Acme");
         SaveInstancePort save = port(SaveInstancePort.class);
-        List<Future<Boolean>> results;
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            results = executor.invokeAll(IntStream.range(0, 8)
-                    .mapToObj(i -> (Callable<Boolean>) () -> save.insertWithinLimit(instance(acme, "i" + i, now, "t"), 3))
-                    .toList());
-        }
-        long stored = 0;
-        for (Future<Boolean> result : results) {
-            stored += result.get() ? 1 : 0;
-        }
+        long stored = trueAtOnce(8, i -> save.insertWithinLimit(instance(acme, "i" + i, now, "t"), 3));
         assertThat(stored).isEqualTo(3);
         assertThat(port(LoadInstancePort.class).listByOrganization(acme.id())).hasSize(3);
     }

@@ -15,7 +15,14 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -69,6 +76,19 @@ public abstract class StoreContract {
         Instance instance = instance(organization, name, now, token);
         port(SaveInstancePort.class).insertWithinLimit(instance, 0);
         return instance;
+    }
+
+    /** Runs {@code count} tasks at once, each on a virtual thread of its own; how many of them answered true. */
+    protected static long trueAtOnce(int count, IntFunction<Boolean> task) throws Exception {
+        List<Future<Boolean>> results;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            results = executor.invokeAll(IntStream.range(0, count).mapToObj(i -> (Callable<Boolean>) () -> task.apply(i)).toList());
+        }
+        long answeredTrue = 0;
+        for (Future<Boolean> result : results) {
+            answeredTrue += result.get() ? 1 : 0;
+        }
+        return answeredTrue;
     }
 
     protected static UsageLimits limits(Integer perDay, Integer perMonth, Integer perMinute) {
