@@ -97,6 +97,10 @@ class CrashSafetyTest {
         Map<String, String> settings = new HashMap<>(database);
         settings.put("CHOWDER_SIGNUP_ENABLED", "true");
         settings.put("CHOWDER_HEALTH_PROBE_INTERVAL", "500ms");
+        // Clients write as fast as the machine lets them, hundreds of keys and instances: no per-organization bound may
+        // refuse the writes whose survival is checked (the bounds have tests of their own).
+        settings.put("CHOWDER_MAX_INSTANCES_PER_ORG", "0");
+        settings.put("CHOWDER_MAX_KEYS_PER_ORG", "1000000");
         chowder = ChowderProcess.start(dataDirectory, settings);
         ChowderApi api = new ChowderApi(chowder.baseUrl());
         HttpResponse<String> signup = api.post("/v1/organization/signup", "none", "{\"name\": \"Crash\"}");
