@@ -22,6 +22,7 @@ final class ReportedUsage {
     // Read once per answer, on whichever thread relays it: share parser buffers rather than allocate them (no thread-local reuse).
     private static final JsonFactory JSON = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
     private static final byte[] COMPLETED = "event: response.completed".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA_LINE = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
 
     private ReportedUsage() {}
 
@@ -47,25 +48,38 @@ final class ReportedUsage {
 
     /**
      * The usage in a {@code response.completed} event; empty for any other event or one that cannot be read. Only that
-     * one event is copied and parsed: the others are told apart by their first bytes. The event's position is kept.
+     * one event is parsed: the others are told apart by their first bytes. The event's position is kept.
      */
     static Optional<TokenUsage> ofCompletedEvent(ByteBuffer event) {
         if (!startsWith(event, COMPLETED)) {
             return Optional.empty();
         }
-        byte[] bytes = new byte[event.remaining()];
-        event.get(event.position(), bytes);
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        int data = text.indexOf("\ndata: ");
+        int data = indexOf(event, DATA_LINE);
         if (data < 0) {
             return Optional.empty();
         }
-        try (JsonParser parser = JSON.createParser(text.substring(data + 7))) {
+        // The event holds the whole response, output included: read in place, not copied into an array and a string.
+        try (JsonParser parser = parserOf(event.duplicate().position(data + DATA_LINE.length))) {
             parser.nextToken();
             return member(parser, "response");
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** Where {@code wanted} first starts in the buffer's remaining bytes (an absolute index), or -1. */
+    private static int indexOf(ByteBuffer bytes, byte[] wanted) {
+        int last = bytes.limit() - wanted.length;
+        outer:
+        for (int start = bytes.position(); start <= last; start++) {
+            for (int i = 0; i < wanted.length; i++) {
+                if (bytes.get(start + i) != wanted[i]) {
+                    continue outer;
+                }
+            }
+            return start;
+        }
+        return -1;
     }
 
     /** A parser of the buffer's bytes: of its array where it has one, else through the factory's pooled read buffer. */

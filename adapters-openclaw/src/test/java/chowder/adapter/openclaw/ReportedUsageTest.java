@@ -36,9 +36,20 @@ class ReportedUsageTest {
         return fromHeap;
     }
 
+    /** The usage of a final event read as the relay holds events: a heap slice with bytes around it, and a direct buffer. */
     private static Optional<TokenUsage> event(String usage) {
-        return ReportedUsage.ofCompletedEvent(ByteBuffer.wrap(("event: response.completed\ndata: {\"response\":{\"usage\":" + usage
-                + "}}\n\n").getBytes(StandardCharsets.UTF_8)));
+        byte[] bytes = ("event: response.completed\ndata: {\"response\":{\"usage\":" + usage + "}}\n\n").getBytes(StandardCharsets.UTF_8);
+        byte[] padded = new byte[bytes.length + 9];
+        java.util.Arrays.fill(padded, (byte) '\n');
+        System.arraycopy(bytes, 0, padded, 5, bytes.length);
+        ByteBuffer heap = ByteBuffer.wrap(padded, 2, bytes.length + 6).slice().position(3).limit(bytes.length + 3);
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length + 2).position(1);
+        direct.put(bytes).flip().position(1);
+        Optional<TokenUsage> fromHeap = ReportedUsage.ofCompletedEvent(heap);
+        assertThat(ReportedUsage.ofCompletedEvent(direct)).as(usage).isEqualTo(fromHeap);
+        assertThat(heap.remaining()).isEqualTo(bytes.length);
+        assertThat(direct.remaining()).isEqualTo(bytes.length);
+        return fromHeap;
     }
 
     @Test
