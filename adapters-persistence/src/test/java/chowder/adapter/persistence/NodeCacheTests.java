@@ -12,6 +12,7 @@ import chowder.domain.ApiKey;
 import chowder.domain.ApiKeyKind;
 import chowder.domain.ApiKeySecret;
 import chowder.domain.Instance;
+import chowder.domain.KeyScope;
 import chowder.domain.Organization;
 import chowder.domain.SessionId;
 import chowder.domain.SessionRecord;
@@ -19,6 +20,7 @@ import com.google.inject.Injector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -77,6 +79,41 @@ abstract class NodeCacheTests extends DatabaseTest {
         } finally {
             DatabaseNodes.stop(nodeA);
             DatabaseNodes.stop(nodeB);
+        }
+    }
+
+    @Test
+    void aKeyDeletedToMakeRoomStaysRefusedOnANodeThatCachedIt() {
+        // No change is published for a key deleted to make room: a copy cached elsewhere must still be one no request can use.
+        CacheConfig patient = new CacheConfig(CacheConfig.DEFAULTS.pollInterval(), CacheConfig.MAX_LEASE, CacheConfig.DEFAULTS.maxApiKeys(),
+                CacheConfig.DEFAULTS.maxInstances(), CacheConfig.DEFAULTS.maxSessions());
+        Injector other = followingNode(patient);
+        try {
+            Organization acme = organization("Acme");
+            SaveApiKeyPort save = injector.getInstance(SaveApiKeyPort.class);
+            ApiKeySecret revokedSecret = ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM);
+            ApiKey revoked = ApiKey.issue(acme.id(), "revoked", revokedSecret, now.plusSeconds(1));
+            ApiKeySecret expiredSecret = ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM);
+            ApiKey expired = ApiKey.issue(acme.id(), "expired", expiredSecret, KeyScope.UNRESTRICTED, Optional.of(now.plusSeconds(5)),
+                    now.plusSeconds(2));
+            assertThat(save.insertWithinLimit(revoked, 3)).isTrue();
+            assertThat(save.insertWithinLimit(expired, 3)).isTrue();
+            assertThat(save.revoke(revoked.id())).isTrue();
+            LoadApiKeyPort keysThere = other.getInstance(LoadApiKeyPort.class);
+            assertThat(keysThere.findByHash(revokedSecret.hash())).isPresent();
+            assertThat(keysThere.findByHash(expiredSecret.hash())).isPresent();
+
+            for (int i = 0; i < 2; i++) {
+                ApiKey fresh = ApiKey.issue(acme.id(), "fresh-" + i, ApiKeySecret.generate(ApiKeyKind.ORGANIZATION, RANDOM), now.plusSeconds(10));
+                assertThat(save.insertWithinLimit(fresh, 3)).isTrue();
+            }
+            assertThat(injector.getInstance(LoadApiKeyPort.class).findById(revoked.id())).isEmpty();
+            assertThat(injector.getInstance(LoadApiKeyPort.class).findById(expired.id())).isEmpty();
+            for (ApiKeySecret gone : List.of(revokedSecret, expiredSecret)) {
+                assertThat(keysThere.findByHash(gone.hash()).filter(key -> key.usableAt(now.plusSeconds(10)))).isEmpty();
+            }
+        } finally {
+            DatabaseNodes.stop(other);
         }
     }
 
