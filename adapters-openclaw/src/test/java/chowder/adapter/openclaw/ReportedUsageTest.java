@@ -8,6 +8,7 @@ import chowder.domain.TokenUsage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** The usage of a JSON answer is read token by token: it must agree with what the stream's final event reports, value by value. */
@@ -16,37 +17,30 @@ class ReportedUsageTest {
         return ofResponse("{\"id\":\"r\",\"output\":[{\"x\":[1,{\"usage\":{}}]}],\"usage\":" + usage + ",\"z\":null}");
     }
 
-    /**
-     * The usage of {@code body} read as the relay holds answers: a view of a heap array that holds other bytes around
-     * it (a copied answer's offsets), and a direct buffer (Jetty's own, kept). Both read the same, and leave the view
-     * where it was.
-     */
     private static Optional<TokenUsage> ofResponse(String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return readBothWays(body, (byte) '}', ReportedUsage::ofResponse);
+    }
+
+    private static Optional<TokenUsage> event(String usage) {
+        return readBothWays("event: response.completed\ndata: {\"response\":{\"usage\":" + usage + "}}\n\n", (byte) '\n',
+                ReportedUsage::ofCompletedEvent);
+    }
+
+    /**
+     * What {@code reader} reads of {@code text} held as the relay holds answers and events: a view of a heap array with
+     * other bytes ({@code filler}) around it (a copied answer's offsets), and a direct buffer (Jetty's own, kept). Both
+     * read the same, and leave the view where it was.
+     */
+    private static Optional<TokenUsage> readBothWays(String text, byte filler, Function<ByteBuffer, Optional<TokenUsage>> reader) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         byte[] padded = new byte[bytes.length + 7];
-        java.util.Arrays.fill(padded, (byte) '}');
+        java.util.Arrays.fill(padded, filler);
         System.arraycopy(bytes, 0, padded, 4, bytes.length);
         ByteBuffer heap = ByteBuffer.wrap(padded, 1, bytes.length + 5).slice().position(3).limit(bytes.length + 3);
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length + 2).position(1);
         direct.put(bytes).flip().position(1);
-        Optional<TokenUsage> fromHeap = ReportedUsage.ofResponse(heap);
-        assertThat(ReportedUsage.ofResponse(direct)).as(body).isEqualTo(fromHeap);
-        assertThat(heap.remaining()).isEqualTo(bytes.length);
-        assertThat(direct.remaining()).isEqualTo(bytes.length);
-        return fromHeap;
-    }
-
-    /** The usage of a final event read as the relay holds events: a heap slice with bytes around it, and a direct buffer. */
-    private static Optional<TokenUsage> event(String usage) {
-        byte[] bytes = ("event: response.completed\ndata: {\"response\":{\"usage\":" + usage + "}}\n\n").getBytes(StandardCharsets.UTF_8);
-        byte[] padded = new byte[bytes.length + 9];
-        java.util.Arrays.fill(padded, (byte) '\n');
-        System.arraycopy(bytes, 0, padded, 5, bytes.length);
-        ByteBuffer heap = ByteBuffer.wrap(padded, 2, bytes.length + 6).slice().position(3).limit(bytes.length + 3);
-        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length + 2).position(1);
-        direct.put(bytes).flip().position(1);
-        Optional<TokenUsage> fromHeap = ReportedUsage.ofCompletedEvent(heap);
-        assertThat(ReportedUsage.ofCompletedEvent(direct)).as(usage).isEqualTo(fromHeap);
+        Optional<TokenUsage> fromHeap = reader.apply(heap);
+        assertThat(reader.apply(direct)).as(text).isEqualTo(fromHeap);
         assertThat(heap.remaining()).isEqualTo(bytes.length);
         assertThat(direct.remaining()).isEqualTo(bytes.length);
         return fromHeap;
