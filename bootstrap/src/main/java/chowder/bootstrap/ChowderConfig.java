@@ -177,14 +177,8 @@ record ChowderConfig(
                     }
                     return limit;
                 }),
-                read.value(MAX_KEYS_PER_ORG, KeyLimits.DEFAULT_MAX_PER_ORGANIZATION, text -> {
-                    int limit = Integer.parseInt(text);
-                    if (limit < KeyLimits.MIN_PER_ORGANIZATION) {
-                        throw new IllegalArgumentException("must be at least " + KeyLimits.MIN_PER_ORGANIZATION
-                                + " (an organization key is rotated by creating the new one first)");
-                    }
-                    return limit;
-                }),
+                read.value(MAX_KEYS_PER_ORG, KeyLimits.DEFAULT_MAX_PER_ORGANIZATION,
+                        text -> new KeyLimits(Integer.parseInt(text)).maxPerOrganization()),
                 read.value(HEALTH_PROBE_INTERVAL, DEFAULT_HEALTH_PROBE_INTERVAL, EnvironmentReader::positiveDuration),
                 ServingConfigs.http(read),
                 ServingConfigs.gateway(read),

@@ -32,6 +32,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -63,7 +64,7 @@ abstract class DeletedInstancePurgeTests extends DatabaseTest {
         injector.getInstance(SessionStorePort.class).insertIfAbsent(SessionRecord.firstUse(chatted.id(), SessionId.MAIN, now));
         Instance called = stored(acme, "called a model", "t");
         injector.getInstance(ModelUsagePort.class).add(Map.of(
-                new ModelUsagePort.UsageHour(acme.id(), called.id(), ModelProviderName.ANTHROPIC, now.truncatedTo(java.time.temporal.ChronoUnit.HOURS)),
+                new ModelUsagePort.UsageHour(acme.id(), called.id(), ModelProviderName.ANTHROPIC, now.truncatedTo(ChronoUnit.HOURS)),
                 new ModelUsagePort.Calls(1, new ModelTokens(10, 5, 0))));
         Instance live = stored(acme, "live", "t");
         Instance foreign = stored(globex, "foreign", "t");

@@ -60,8 +60,8 @@ public final class ApiKeyService implements ManageApiKeysUseCase {
         KeyScope scope = command.kind() == ApiKeyKind.ORGANIZATION ? organizationScope(command) : scope(command, caller);
         ApiKeySecret secret = ApiKeySecret.generate(command.kind(), random);
         ApiKey key = ApiKey.issue(caller.organizationId(), command.name(), secret, scope, expiry(command.expiresAt()), now);
-        if (!saveKeys.insertWithinLimit(key, limits.maxPerOrganization())) {
-            int limit = limits.maxPerOrganization();
+        int limit = limits.maxPerOrganization();
+        if (!saveKeys.insertWithinLimit(key, limit)) {
             throw new ChowderException(ErrorCode.KEY_LIMIT_REACHED, "Key limit reached: this organization may hold " + limit
                     + " keys, revoked and expired ones included, and too few of its keys are revoked or expired to make room"
                     + " (the oldest of those give way to a new key). Revoke keys it no longer uses.");

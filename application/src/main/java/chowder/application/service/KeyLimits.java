@@ -12,7 +12,8 @@ public record KeyLimits(int maxPerOrganization) {
 
     public KeyLimits {
         if (maxPerOrganization < MIN_PER_ORGANIZATION) {
-            throw new IllegalArgumentException("max keys per organization must be at least " + MIN_PER_ORGANIZATION);
+            throw new IllegalArgumentException("max keys per organization must be at least " + MIN_PER_ORGANIZATION
+                    + " (an organization key is rotated by creating the new one first)");
         }
     }
 }

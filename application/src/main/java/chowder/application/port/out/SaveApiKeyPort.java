@@ -10,7 +10,8 @@ public interface SaveApiKeyPort {
     /**
      * Stores the key unless its organization already holds {@code maxPerOrganization} keys, revoked and expired ones
      * included (each is a row until it is deleted). To make room, the oldest keys that are revoked, or expired at the new
-     * key's creation, are deleted first. False, storing nothing, when every key the organization holds is live.
+     * key's creation, are deleted first. False, storing and deleting nothing, when too few of its keys are revoked or
+     * expired to make room.
      */
     boolean insertWithinLimit(ApiKey key, int maxPerOrganization);
 

@@ -18,14 +18,9 @@ import chowder.domain.OrganizationPlan;
 import chowder.domain.SessionLimitRule;
 import chowder.domain.SessionLimits;
 import chowder.domain.UsageLimits;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,27 +71,18 @@ public abstract class LimitSettingsStoreContract extends StoreContract {
         port(SaveApiKeyPort.class).insertWithinLimit(key, KeyLimits.DEFAULT_MAX_PER_ORGANIZATION);
         Instance instance = stored(acme, "i", "t");
         LimitSettingsPort settings = port(LimitSettingsPort.class);
-        List<Callable<Void>> writes = new ArrayList<>();
-        for (int i = 1; i <= 8; i++) {
-            int n = i;
-            writes.add(() -> {
-                settings.savePlan(acme.id(), new OrganizationPlan("tier-" + n, OptionalInt.of(n), limits(n, null, null), Optional.empty()));
-                return null;
-            });
-            writes.add(() -> {
-                settings.saveKeyLimits(acme.id(), key.id(), limits(n, null, null));
-                return null;
-            });
-            writes.add(() -> {
-                settings.saveSessionLimits(acme.id(), instance.id(), new SessionLimits(List.of(new SessionLimitRule("", limits(n, null, null)))));
-                return null;
-            });
-        }
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (Future<Void> write : executor.invokeAll(writes)) {
-                write.get();
+        // Eight of each kind of write, all at once; a write that fails fails the test with its exception.
+        long written = trueAtOnce(24, i -> {
+            int n = i / 3 + 1;
+            switch (i % 3) {
+                case 0 -> settings.savePlan(acme.id(), new OrganizationPlan("tier-" + n, OptionalInt.of(n), limits(n, null, null), Optional.empty()));
+                case 1 -> settings.saveKeyLimits(acme.id(), key.id(), limits(n, null, null));
+                default -> settings.saveSessionLimits(acme.id(), instance.id(),
+                        new SessionLimits(List.of(new SessionLimitRule("", limits(n, null, null)))));
             }
-        }
+            return true;
+        });
+        assertThat(written).isEqualTo(24);
         OrganizationPlan plan = settings.planOf(acme.id()).value();
         assertThat(plan.limits()).isEqualTo(limits(plan.instanceLimit().orElseThrow(), null, null));
         assertThat(settings.limitsOfKey(key.id()).value().tokensPerDay().orElseThrow()).isBetween(1L, 8L);
