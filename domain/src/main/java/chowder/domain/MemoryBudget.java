@@ -60,20 +60,31 @@ public final class MemoryBudget {
     }
 
     /**
-     * Counts {@code bytes} more for an organization, or none and refuses. Two racing takes near a bound may both be
-     * refused where one would have fit: refusing is the safe side.
+     * Counts {@code bytes} more for an organization, or none and refuses. Neither count ever goes beyond its bound, not
+     * even for an instant, so {@link #total()} is never above {@code max}. A take refused by the total may, for the
+     * instant its organization's count is raised, make a racing take of the same organization's be refused too:
+     * refusing is the safe side.
      */
     private void take(AtomicLong ofOrganization, long bytes) {
-        // The organization's count first: one at its share, retrying, then never raises the total others are checked against.
-        if (ofOrganization.addAndGet(bytes) > maxPerOrganization) {
+        if (!addWithin(ofOrganization, bytes, maxPerOrganization)) {
+            throw new OverloadedException(busy, retryAfterSeconds);
+        }
+        if (!addWithin(total, bytes, max)) {
             ofOrganization.addAndGet(-bytes);
             throw new OverloadedException(busy, retryAfterSeconds);
         }
-        if (total.addAndGet(bytes) > max) {
-            total.addAndGet(-bytes);
-            ofOrganization.addAndGet(-bytes);
-            throw new OverloadedException(busy, retryAfterSeconds);
-        }
+    }
+
+    /** Adds {@code bytes} to {@code counter} unless that would take it beyond {@code bound}: compare-and-set, no lock. */
+    private static boolean addWithin(AtomicLong counter, long bytes, long bound) {
+        long current;
+        do {
+            current = counter.get();
+            if (bytes > bound - current) {
+                return false;
+            }
+        } while (!counter.compareAndSet(current, current + bytes));
+        return true;
     }
 
     private void give(AtomicLong ofOrganization, long bytes) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -82,10 +83,19 @@ class MemoryBudgetTest {
                 }
             }));
         }
+        // A watcher reads the total all along: a count raised past a bound and then taken back is seen too.
+        AtomicBoolean done = new AtomicBoolean();
+        Thread watcher = Thread.ofPlatform().start(() -> {
+            while (!done.get()) {
+                highest.accumulateAndGet(budget.total(), Math::max);
+            }
+        });
         start.countDown();
         for (Thread thread : threads) {
             thread.join();
         }
+        done.set(true);
+        watcher.join();
         assertThat(highest.get()).isBetween(1_000L, 10_000L);
         assertThat(budget.total()).isZero();
         // Nothing is left counted for either organization: each may hold its whole share again.
