@@ -112,6 +112,7 @@ record ChowderConfig(
     static final String SANDBOX = "CHOWDER_SANDBOX";
     static final String SANDBOX_FIRST_UID = "CHOWDER_SANDBOX_FIRST_UID";
     static final String SANDBOX_MEMORY = "CHOWDER_SANDBOX_MEMORY";
+    static final String SANDBOX_MEMORY_PER_ORG = "CHOWDER_SANDBOX_MEMORY_PER_ORG";
     static final String SANDBOX_PROCESSES = "CHOWDER_SANDBOX_PROCESSES";
     static final String SANDBOX_CPUS = "CHOWDER_SANDBOX_CPUS";
     static final String SANDBOX_OPEN_FILES = "CHOWDER_SANDBOX_OPEN_FILES";

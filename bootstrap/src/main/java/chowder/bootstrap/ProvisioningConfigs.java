@@ -106,6 +106,8 @@ final class ProvisioningConfigs {
                 read.value(SANDBOX, defaults.mode(), SandboxConfig.Mode::parse),
                 read.value(SANDBOX_FIRST_UID, defaults.firstUid(), text -> SandboxConfig.checkFirstUid(Long.parseLong(text))),
                 read.value(SANDBOX_MEMORY, defaults.memoryBytes(), text -> SandboxConfig.checkMemory(EnvironmentReader.bytes(text))),
+                read.value(SANDBOX_MEMORY_PER_ORG, defaults.memoryPerOrganizationBytes(),
+                        text -> SandboxConfig.checkMemoryPerOrganization(EnvironmentReader.bytes(text))),
                 read.value(SANDBOX_PROCESSES, defaults.maxProcesses(), text -> SandboxConfig.checkProcesses(Integer.parseInt(text))),
                 read.value(SANDBOX_CPUS, defaults.cpus(), text -> SandboxConfig.checkCpus(Double.parseDouble(text))),
                 read.value(SANDBOX_OPEN_FILES, defaults.maxOpenFiles(), text -> SandboxConfig.checkOpenFiles(Integer.parseInt(text))),

@@ -109,6 +109,8 @@ class BatchingAsyncAppenderTest {
     @Test
     void everyLineLoggedBeforeStopBeganIsWrittenWhileThreadsKeepLoggingThroughAQueueOfFour() throws Exception {
         BatchingAsyncAppender appender = started(4, 10, written);
+        // The four threads below keep the cores busy while stop() drains: its default second may not be enough.
+        appender.setMaxFlushTimeMillis(60_000);
         Logger log = logger(appender);
         int threads = 4;
         AtomicIntegerArray returned = new AtomicIntegerArray(threads);

@@ -101,6 +101,7 @@ class ChowderConfigTest {
                 "CHOWDER_SANDBOX", "off",
                 "CHOWDER_SANDBOX_FIRST_UID", "300000",
                 "CHOWDER_SANDBOX_MEMORY", "768M",
+                "CHOWDER_SANDBOX_MEMORY_PER_ORG", "6G",
                 "CHOWDER_SANDBOX_PROCESSES", "2048",
                 "CHOWDER_SANDBOX_CPUS", "2.5",
                 "CHOWDER_SANDBOX_OPEN_FILES", "65536",
@@ -109,6 +110,13 @@ class ChowderConfigTest {
         assertThat(sandbox.mode()).isEqualTo(SandboxConfig.Mode.OFF);
         assertThat(sandbox.firstUid()).isEqualTo(300_000L);
         assertThat(sandbox.memoryBytes()).isEqualTo(768L * 1024 * 1024);
+        assertThat(sandbox.memoryPerOrganizationBytes()).isEqualTo(6L * 1024 * 1024 * 1024);
+        // By default half of the host's memory: no organization's gateways together take all of it.
+        long hostMemory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        assertThat(ChowderConfig.fromEnvironment(Map.of()).provisioner().sandbox().memoryPerOrganizationBytes()).isEqualTo(hostMemory / 2);
+        assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_SANDBOX_MEMORY_PER_ORG", "0")).provisioner().sandbox()
+                .memoryPerOrganizationBytes()).isZero();
         assertThat(sandbox.maxProcesses()).isEqualTo(2048);
         assertThat(sandbox.cpus()).isEqualTo(2.5);
         assertThat(sandbox.maxOpenFiles()).isEqualTo(65536);
@@ -269,6 +277,8 @@ class ChowderConfigTest {
             "CHOWDER_SANDBOX_FIRST_UID|2147483000|must be from 65536",
             "CHOWDER_SANDBOX_MEMORY|100M|at least 256M",
             "CHOWDER_SANDBOX_MEMORY|lots|not a number",
+            "CHOWDER_SANDBOX_MEMORY_PER_ORG|100M|0 (no bound) or at least 256M",
+            "CHOWDER_SANDBOX_MEMORY_PER_ORG|-1|out of range",
             "CHOWDER_SANDBOX_PROCESSES|10|at least 64",
             "CHOWDER_SANDBOX_CPUS|0|from 0.01 to 1024",
             "CHOWDER_SANDBOX_CPUS|many|not a number",

@@ -95,6 +95,7 @@ class ConfigurationMappingTest {
                 Map.entry("CHOWDER_SANDBOX", "off"),
                 Map.entry("CHOWDER_SANDBOX_FIRST_UID", "300000"),
                 Map.entry("CHOWDER_SANDBOX_MEMORY", "512M"),
+                Map.entry("CHOWDER_SANDBOX_MEMORY_PER_ORG", "1G"),
                 Map.entry("CHOWDER_SANDBOX_PROCESSES", "128"),
                 Map.entry("CHOWDER_SANDBOX_CPUS", "0.5"),
                 Map.entry("CHOWDER_SANDBOX_OPEN_FILES", "1024"),

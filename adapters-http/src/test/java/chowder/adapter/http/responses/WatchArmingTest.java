@@ -44,10 +44,11 @@ class WatchArmingTest {
         Recorded first = new Recorded();
         Recorded stopped = new Recorded();
         Recorded last = new Recorded();
+        // Stopped before it is added: set after, a test thread paused for the delay would see it armed.
+        stopped.watching.set(false);
         arming.add(first);
         arming.add(stopped);
         arming.add(last);
-        stopped.watching.set(false);
 
         assertThat(first.armed.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(last.armed.await(10, TimeUnit.SECONDS)).isTrue();

@@ -7,6 +7,7 @@ import chowder.adapter.openclaw.provisioner.sandbox.EgressRule;
 import chowder.adapter.openclaw.provisioner.sandbox.Sandbox;
 import chowder.adapter.openclaw.provisioner.sandbox.SandboxCell;
 import chowder.domain.InstanceId;
+import chowder.domain.OrganizationId;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ final class GatewayLauncher {
     }
 
     /** One launch: the runtime (installed on first use), the config as the gateway will see it, then the process. */
-    GatewayProcess launch(InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model, URI endpoint,
+    GatewayProcess launch(OrganizationId organization, InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model, URI endpoint,
             Map<String, String> given, List<EgressRule> egress) throws IOException {
         OpenClawInstall.Runtime runtime = install.locate();
         Path configDirectory = settings.directory(id);
@@ -68,7 +69,7 @@ final class GatewayLauncher {
             settings.write(id, configFile);
             return GatewayProcess.launch(directory, layout, port, given);
         }
-        SandboxCell.Request request = new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
+        SandboxCell.Request request = new SandboxCell.Request(organization.toString(), id.toString(), directory.root(), runtime.home(), configDirectory,
                 directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(layout, port),
                 GatewayCommand.sandboxEnvironment(layout, hostTrust, given));
         SandboxCell cell = sandbox.open(request);
@@ -92,7 +93,7 @@ final class GatewayLauncher {
      * (its uid and binds, no network), or unconfined when the sandbox is off. Its output ends with what it printed,
      * secrets redacted.
      */
-    Sandbox.Outcome runBeside(InstanceId id, InstanceDirectory directory, List<String> arguments, Duration timeout)
+    Sandbox.Outcome runBeside(OrganizationId organization, InstanceId id, InstanceDirectory directory, List<String> arguments, Duration timeout)
             throws IOException, InterruptedException {
         Map<String, String> given = secrets.given(id)
                 .orElseThrow(() -> new IllegalStateException("the gateway of instance " + id + " was not started by this Chowder"));
@@ -102,7 +103,7 @@ final class GatewayLauncher {
         List<String> command = concat(openClaw(layout), arguments);
         Sandbox.Outcome outcome;
         if (sandbox.confines()) {
-            outcome = sandbox.runBeside(new SandboxCell.Request(id.toString(), directory.root(), runtime.home(), configDirectory,
+            outcome = sandbox.runBeside(new SandboxCell.Request(organization.toString(), id.toString(), directory.root(), runtime.home(), configDirectory,
                     directory.state(), directory.workspace(), directory.home(), 0, List.of(), command,
                     GatewayCommand.sandboxEnvironment(layout, hostTrust, given)), timeout);
         } else {

@@ -182,7 +182,7 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         List<String> secretValues = GatewaySecrets.redactable(List.copyOf(given.values()));
         // The model endpoint on loopback is the one way out for model traffic; the operator's allowlist adds the rest.
         List<EgressRule> egress = List.of(EgressRule.forUrl(endpoint.toString()));
-        GatewaySupervisor.Launch launch = () -> launcher.launch(instance.id(), directory, port, model, endpoint, given, egress);
+        GatewaySupervisor.Launch launch = () -> launcher.launch(instance.organizationId(), instance.id(), directory, port, model, endpoint, given, egress);
         GatewaySupervisor supervisor = new GatewaySupervisor(instance.id().toString(), launch, port, directory.consoleLog(), events,
                 config.readyTimeout(), config.maxRestartBackoff(), text -> secrets.redacted(instance.id(), secretValues, text));
         GatewaySupervisor previous = supervisors.put(instance.id(), supervisor);
@@ -236,8 +236,9 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
      * the gateway runs: beside it in its sandbox (its uid and binds, no network), or unconfined when the sandbox is off.
      * Its output ends with what it printed, secrets redacted.
      */
-    Sandbox.Outcome runBeside(InstanceId id, List<String> arguments, Duration timeout) throws IOException, InterruptedException {
-        return launcher.runBeside(id, InstanceDirectory.of(config.instancesDir(), id), arguments, timeout);
+    Sandbox.Outcome runBeside(Instance instance, List<String> arguments, Duration timeout) throws IOException, InterruptedException {
+        return launcher.runBeside(instance.organizationId(), instance.id(), InstanceDirectory.of(config.instancesDir(), instance.id()),
+                arguments, timeout);
     }
 
     @Override

@@ -152,7 +152,7 @@ final class LocalInstanceChannels implements InstanceChannelsPort {
     @Override
     public PairingOutcome approve(Instance instance, Channel channel, String code) {
         try {
-            Sandbox.Outcome outcome = provisioner.get().runBeside(instance.id(), List.of("pairing", "approve", channel.id(), code), APPROVE_TIMEOUT);
+            Sandbox.Outcome outcome = provisioner.get().runBeside(instance, List.of("pairing", "approve", channel.id(), code), APPROVE_TIMEOUT);
             if (outcome.exitCode() == -1) {
                 throw new ChowderException(ErrorCode.GATEWAY_TIMEOUT, "Approving the pairing did not finish within " + APPROVE_TIMEOUT.toSeconds() + " s.");
             }

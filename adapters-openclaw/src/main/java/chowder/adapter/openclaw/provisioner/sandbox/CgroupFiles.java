@@ -25,6 +25,18 @@ final class CgroupFiles {
         }
     }
 
+    /** Whether a cgroup holds another cgroup (a directory); one that cannot be read is taken to. */
+    static boolean hasChildren(Path cgroup) {
+        if (!Files.isDirectory(cgroup)) {
+            return false;
+        }
+        try (var children = Files.list(cgroup)) {
+            return children.anyMatch(Files::isDirectory);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     static void write(Path file, String value) throws IOException {
         Files.writeString(file, value, UTF_8);
     }
@@ -59,11 +71,21 @@ final class CgroupFiles {
         return 0;
     }
 
+    /** A file that holds one number ({@code memory.failcnt}), or 0 when it is missing or holds something else. */
+    static long counter(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file, UTF_8).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
     static void removeDirectory(Path directory) {
         try {
             Files.deleteIfExists(directory);
         } catch (IOException e) {
-            // still busy for a moment after its last process exited; the next launch takes it over
+            // still busy for a moment after its last process exited (the next launch takes it over), or an organization's
+            // that still holds another instance's
         }
     }
 }

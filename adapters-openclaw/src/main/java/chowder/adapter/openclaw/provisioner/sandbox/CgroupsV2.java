@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The unified hierarchy: instances' cgroups under {@code <root>/chowder/}, whose controllers Chowder enables (a
+ * The unified hierarchy: instances' cgroups under {@code <root>/chowder/org-<id>/}, whose controllers Chowder enables (a
  * cgroup that holds processes, like Chowder's own, cannot hand controllers to children).
  */
 final class CgroupsV2 extends Cgroups {
@@ -36,10 +36,33 @@ final class CgroupsV2 extends Cgroups {
 
     @Override
     Cell create(String name, SandboxConfig limits) throws IOException {
+        return createIn(chowdersOwn(), name, limits, false);
+    }
+
+    @Override
+    Cell create(String group, String name, SandboxConfig limits) throws IOException {
+        // Under the lock of removeGroup: a group is never removed from below a new instance.
+        synchronized (this) {
+            Path directory = chowdersOwn().resolve(group);
+            Files.createDirectories(directory);
+            enable(directory);
+            // cpu.weight is left at the kernel's default, the same for every organization.
+            long bytes = limits.memoryPerOrganizationBytes();
+            write(directory.resolve("memory.max"), bytes > 0 ? Long.toString(bytes) : "max");
+            return createIn(directory, name, limits, true);
+        }
+    }
+
+    /** {@code <root>/chowder}, made with the controllers enabled for what is below it. */
+    private Path chowdersOwn() throws IOException {
         Path parent = root.resolve(PARENT);
         Files.createDirectories(parent);
         enable(root);
         enable(parent);
+        return parent;
+    }
+
+    private Cell createIn(Path parent, String name, SandboxConfig limits, boolean inGroup) throws IOException {
         Path directory = parent.resolve(name);
         Files.createDirectories(directory);
         write(directory.resolve("memory.max"), Long.toString(limits.memoryBytes()));
@@ -49,16 +72,22 @@ final class CgroupsV2 extends Cgroups {
         }
         write(directory.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
         write(directory.resolve("cpu.max"), cpuQuotaMicros(limits) + " " + CPU_PERIOD_MICROS);
-        return cell(directory);
+        return cell(directory, inGroup);
     }
 
     @Override
     Optional<Cell> existing(String name) {
         Path directory = root.resolve(PARENT).resolve(name);
-        return Files.isDirectory(directory) ? Optional.of(cell(directory)) : Optional.empty();
+        return Files.isDirectory(directory) ? Optional.of(cell(directory, false)) : Optional.empty();
     }
 
-    private static Cell cell(Path directory) {
+    @Override
+    Optional<Cell> existing(String group, String name) {
+        Path directory = root.resolve(PARENT).resolve(group).resolve(name);
+        return Files.isDirectory(directory) ? Optional.of(cell(directory, true)) : Optional.empty();
+    }
+
+    private Cell cell(Path directory, boolean inGroup) {
         return new Cell() {
             @Override
             public List<Path> procsFiles() {
@@ -71,6 +100,11 @@ final class CgroupsV2 extends Cgroups {
             }
 
             @Override
+            public boolean groupMemoryReached() {
+                return inGroup && counter(directory.getParent().resolve("memory.events"), "max") > 0;
+            }
+
+            @Override
             public List<Long> processes() {
                 return pids(directory.resolve("cgroup.procs"));
             }
@@ -78,6 +112,9 @@ final class CgroupsV2 extends Cgroups {
             @Override
             public void remove() {
                 removeDirectory(directory);
+                if (inGroup) {
+                    removeGroup(List.of(directory.getParent()));
+                }
             }
         };
     }

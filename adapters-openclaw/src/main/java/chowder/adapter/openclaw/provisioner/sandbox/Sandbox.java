@@ -90,11 +90,13 @@ public final class Sandbox implements AutoCloseable {
                 if (problem.isEmpty()) {
                     // Without cgroups one tenant can take the host's memory and CPU: a warning, not a line among others.
                     log.atLevel(cgroups.enforces() ? Level.INFO : Level.WARN)
-                            .log("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} processes, {} CPUs, {} open files, "
-                                    + "{}); seccomp filter {}; egress: Chowder's model endpoint{}",
+                            .log("Sandbox: bubblewrap for every provisioned gateway; limits {} (memory {} MiB, {} an organization's together, "
+                                    + "{} processes, {} CPUs, {} open files, {}); seccomp filter {}; egress: Chowder's model endpoint{}",
                             cgroups.enforces() ? "by " + cgroups.describe()
                                     : "by rlimits only (no usable cgroup memory, pids and cpu controllers: memory and CPU are NOT limited)",
-                            config.memoryBytes() / (1024 * 1024), config.maxProcesses(), config.cpus(), config.maxOpenFiles(),
+                            config.memoryBytes() / (1024 * 1024),
+                            config.memoryPerOrganizationBytes() == 0 ? "no bound on" : config.memoryPerOrganizationBytes() / (1024 * 1024) + " MiB",
+                            config.maxProcesses(), config.cpus(), config.maxOpenFiles(),
                             config.maxConnectionsPerPort() == 0 ? "connections NOT bounded (CHOWDER_SANDBOX_MAX_CONNECTIONS=0)"
                                     : config.maxConnectionsPerPort() + " connections per port out",
                             seccompProgram.isPresent() ? "on" : "unavailable on " + System.getProperty("os.arch"),
@@ -160,7 +162,7 @@ public final class Sandbox implements AutoCloseable {
         Cgroups.Cell cgroup = null;
         NetworkCell network = null;
         try {
-            cgroup = cgroups.create(request.instance(), config);
+            cgroup = cgroups.create(Cgroups.group(request.organization()), request.instance(), config);
             network = NetworkCell.open(tools, request.instance(), request.gatewayPort(), outbound, config.maxConnectionsPerPort(),
                     own.resolve("pasta.log"), own.resolve("pasta.pid"), cgroup);
             BubblewrapArguments.Spec spec = new BubblewrapArguments.Spec(uid, request.runtimeHome(), request.configDirectory(), request.state(),
@@ -169,7 +171,8 @@ public final class Sandbox implements AutoCloseable {
             builder.environment().clear();
             builder.environment().putAll(request.environment());
             builder.environment().put("OPENCLAW_PROXY_URL", proxyUrl);
-            return new SandboxCell(request.instance(), uid, builder, cgroup, network, proxy, proxyUrl, config.memoryBytes());
+            return new SandboxCell(request.instance(), uid, builder, cgroup, network, proxy, proxyUrl, config.memoryBytes(),
+                    config.memoryPerOrganizationBytes());
         } catch (IOException | RuntimeException e) {
             proxy.revoke(request.instance());
             if (network != null) {
@@ -197,7 +200,7 @@ public final class Sandbox implements AutoCloseable {
         if (unavailable.isPresent()) {
             throw new IllegalStateException(unavailable.get());
         }
-        Optional<Cgroups.Cell> cgroup = cgroups.existing(request.instance());
+        Optional<Cgroups.Cell> cgroup = cgroups.existing(Cgroups.group(request.organization()), request.instance());
         if (cgroup.isEmpty() && cgroups.enforces()) {
             throw new IllegalStateException("the gateway of instance " + request.instance() + " is not running in its sandbox");
         }

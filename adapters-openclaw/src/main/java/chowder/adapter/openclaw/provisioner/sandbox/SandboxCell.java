@@ -22,17 +22,20 @@ public final class SandboxCell implements AutoCloseable {
     private final EgressProxy egress;
     private final String proxyUrl;
     private final long memoryBytes;
+    private final long memoryPerOrganizationBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
-     * What one launch needs, as host paths: the instance's directory and the parts of it the sandbox sees, the OpenClaw
+     * What one launch needs: the organization the instance belongs to (its cgroup is inside the organization's), and as
+     * host paths the instance's directory and the parts of it the sandbox sees, the OpenClaw
      * install, the gateway's port on the host's loopback, where its model provider is, and the gateway's command line
      * and environment as they are inside ({@link SandboxPaths}).
      */
     /** @param configDirectory the directory of the gateway's config (given to the instance's uid, read-only inside) */
-    public record Request(String instance, Path instanceRoot, Path runtimeHome, Path configDirectory, Path state, Path workspace, Path home,
+    public record Request(String organization, String instance, Path instanceRoot, Path runtimeHome, Path configDirectory, Path state, Path workspace, Path home,
             int gatewayPort, List<EgressRule> egress, List<String> command, Map<String, String> environment) {
         public Request {
+            requireNonNull(organization, "organization is null");
             requireNonNull(instance, "instance is null");
             requireNonNull(instanceRoot, "instanceRoot is null");
             requireNonNull(runtimeHome, "runtimeHome is null");
@@ -47,7 +50,7 @@ public final class SandboxCell implements AutoCloseable {
     }
 
     SandboxCell(String instance, long uid, ProcessBuilder command, Cgroups.Cell cgroup, NetworkCell network, EgressProxy egress,
-            String proxyUrl, long memoryBytes) {
+            String proxyUrl, long memoryBytes, long memoryPerOrganizationBytes) {
         this.instance = instance;
         this.uid = uid;
         this.command = command;
@@ -56,6 +59,7 @@ public final class SandboxCell implements AutoCloseable {
         this.egress = egress;
         this.proxyUrl = proxyUrl;
         this.memoryBytes = memoryBytes;
+        this.memoryPerOrganizationBytes = memoryPerOrganizationBytes;
     }
 
     /** The process to start: it enters the cgroup, the rlimits, the network namespace, then bubblewrap. */
@@ -88,9 +92,15 @@ public final class SandboxCell implements AutoCloseable {
 
     /** A sentence to add to a failure report when the kernel killed a process of the sandbox for its memory, else empty. */
     public String limitsReached() {
-        return cgroup.oomKills() > 0
-                ? " The sandbox reached its memory limit of " + memoryBytes / (1024 * 1024) + " MiB (CHOWDER_SANDBOX_MEMORY)."
-                : "";
+        if (cgroup.oomKills() == 0) {
+            return "";
+        }
+        // Reached by the organization's instances together, the bound may have been too; the kernel does not say which.
+        return cgroup.groupMemoryReached() && memoryPerOrganizationBytes > 0
+                ? " The sandbox reached its memory limit of " + memoryBytes / (1024 * 1024) + " MiB (CHOWDER_SANDBOX_MEMORY), or its"
+                        + " organization's sandboxes together theirs of " + memoryPerOrganizationBytes / (1024 * 1024)
+                        + " MiB (CHOWDER_SANDBOX_MEMORY_PER_ORG)."
+                : " The sandbox reached its memory limit of " + memoryBytes / (1024 * 1024) + " MiB (CHOWDER_SANDBOX_MEMORY).";
     }
 
     @Override

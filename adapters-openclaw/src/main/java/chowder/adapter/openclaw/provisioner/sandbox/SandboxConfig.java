@@ -2,18 +2,21 @@ package chowder.adapter.openclaw.provisioner.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
  * How each provisioned gateway is confined: bubblewrap (the default) or nothing ({@code off}, for an operator whose
  * only tenant is themselves); the first of the uids given to instances; the limits of one instance's process tree
- * (memory, processes and threads, CPU cores, open files, connections held to each host port it is let through to); and
+ * (memory, processes and threads, CPU cores, open files, connections held to each host port it is let through to), and
+ * the memory of all the instances of one organization together; and
  * the destinations its agent may reach besides its model provider.
  */
 public record SandboxConfig(
         Mode mode,
         long firstUid,
         long memoryBytes,
+        long memoryPerOrganizationBytes,
         int maxProcesses,
         double cpus,
         int maxOpenFiles,
@@ -72,6 +75,7 @@ public record SandboxConfig(
         egressAllowed = List.copyOf(requireNonNull(egressAllowed, "egressAllowed is null"));
         checkFirstUid(firstUid);
         checkMemory(memoryBytes);
+        checkMemoryPerOrganization(memoryPerOrganizationBytes);
         checkProcesses(maxProcesses);
         checkCpus(cpus);
         checkOpenFiles(maxOpenFiles);
@@ -92,6 +96,25 @@ public record SandboxConfig(
             throw new IllegalArgumentException("must be at least " + MIN_MEMORY_BYTES / (1024 * 1024) + "M (a gateway needs about 1.1 GB)");
         }
         return bytes;
+    }
+
+    /** {@code 0} (no bound) or at least what one gateway may be given ({@link #checkMemory}). */
+    public static long checkMemoryPerOrganization(long bytes) {
+        if (bytes != 0 && bytes < MIN_MEMORY_BYTES) {
+            throw new IllegalArgumentException("must be 0 (no bound) or at least " + MIN_MEMORY_BYTES / (1024 * 1024) + "M");
+        }
+        return bytes;
+    }
+
+    /**
+     * Half of the host's memory (0, no bound, where the JVM cannot tell it): no organization's gateways together can take
+     * the host's memory from the others, as no organization's requests can take all of Chowder's heap (MemoryBudget).
+     */
+    public static long defaultMemoryPerOrganization() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(MIN_MEMORY_BYTES, os.getTotalMemorySize() / 2);
+        }
+        return 0;
     }
 
     public static int checkProcesses(int count) {
@@ -125,11 +148,11 @@ public record SandboxConfig(
 
     /** Bubblewrap with every default limit and no destination besides the model providers. */
     public static SandboxConfig defaults() {
-        return new SandboxConfig(Mode.BUBBLEWRAP, DEFAULT_FIRST_UID, DEFAULT_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, DEFAULT_CPUS,
-                DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of());
+        return new SandboxConfig(Mode.BUBBLEWRAP, DEFAULT_FIRST_UID, DEFAULT_MEMORY_BYTES, defaultMemoryPerOrganization(), DEFAULT_MAX_PROCESSES,
+                DEFAULT_CPUS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of());
     }
 
     public SandboxConfig withMode(Mode newMode) {
-        return new SandboxConfig(newMode, firstUid, memoryBytes, maxProcesses, cpus, maxOpenFiles, maxConnectionsPerPort, egressAllowed);
+        return new SandboxConfig(newMode, firstUid, memoryBytes, memoryPerOrganizationBytes, maxProcesses, cpus, maxOpenFiles, maxConnectionsPerPort, egressAllowed);
     }
 }

@@ -17,10 +17,16 @@ final class SandboxLeftovers {
 
     private SandboxLeftovers() {}
 
-    /** Removes what is left of an instance's sandbox. */
+    /**
+     * Removes what is left of an instance's sandbox: its cgroup inside whichever organization's holds it, or directly
+     * below Chowder's, where Chowder put it before organizations had cgroups of their own.
+     */
     static void sweep(SandboxTools tools, Cgroups cgroups, String instance) {
         NetworkCell.remove(tools, NetworkCell.namespaceName(instance));
         cgroups.existing(instance).ifPresent(SandboxLeftovers::remove);
+        for (String group : cgroups.names(Cgroups.group(""))) {
+            cgroups.existing(group, instance).ifPresent(SandboxLeftovers::remove);
+        }
     }
 
     /**

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CgroupsTest {
     private static final SandboxConfig LIMITS = new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, SandboxConfig.DEFAULT_FIRST_UID,
-            512L * 1024 * 1024, 100, 0.5, 1024, SandboxConfig.DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of());
+            512L * 1024 * 1024, 0, 100, 0.5, 1024, SandboxConfig.DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of());
 
     @TempDir
     Path directory;
@@ -58,7 +58,7 @@ class CgroupsTest {
     }
 
     @Test
-    void givesEachInstanceAV2CgroupWithItsLimitsBelowADelegatedParent() throws IOException {
+    void givesEachInstanceAV2CgroupWithItsLimitsInItsOrganizationsBelowADelegatedParent() throws IOException {
         Path root = Files.createDirectories(directory.resolve("unified"));
         Files.writeString(root.resolve("cgroup.controllers"), "cpuset cpu io memory hugetlb pids rdma misc\n", UTF_8);
         Files.writeString(root.resolve("cgroup.subtree_control"), "memory pids\n", UTF_8);
@@ -68,8 +68,19 @@ class CgroupsTest {
         Cgroups found = Cgroups.detect(mountInfo, write("cgroup", "0::/system.slice/chowder.service\n"));
         assertThat(found.describe()).isEqualTo("cgroup v2 (memory, pids, cpu)");
 
-        Cgroups.Cell cell = found.create("instance-1", LIMITS);
-        Path own = root.resolve("chowder/instance-1");
+        // The organization's cgroup, as the kernel would make it (with its own subtree_control).
+        Files.createDirectories(root.resolve("chowder/org-acme"));
+        Files.writeString(root.resolve("chowder/org-acme/cgroup.subtree_control"), "", UTF_8);
+        SandboxConfig limits = new SandboxConfig(LIMITS.mode(), LIMITS.firstUid(), LIMITS.memoryBytes(), 1L << 30, LIMITS.maxProcesses(),
+                LIMITS.cpus(), LIMITS.maxOpenFiles(), LIMITS.maxConnectionsPerPort(), LIMITS.egressAllowed());
+        Cgroups.Cell cell = found.create(Cgroups.group("acme"), "instance-1", limits);
+        Path group = root.resolve("chowder/org-acme");
+        Path own = group.resolve("instance-1");
+        // The organization's memory bound on its cgroup, the controllers handed on to its instances', its CPU weight untouched.
+        assertThat(group.resolve("memory.max")).hasContent("1073741824");
+        // Each controller written in turn (a plain file keeps the last; the kernel's would list the three).
+        assertThat(group.resolve("cgroup.subtree_control")).hasContent("+cpu");
+        assertThat(group.resolve("cpu.weight")).doesNotExist();
         assertThat(own.resolve("memory.max")).hasContent("536870912");
         assertThat(own.resolve("pids.max")).hasContent("100");
         assertThat(own.resolve("cpu.max")).hasContent("50000 100000");
@@ -79,6 +90,17 @@ class CgroupsTest {
         assertThat(cell.procsFiles()).containsExactly(own.resolve("cgroup.procs"));
         Files.writeString(own.resolve("memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n", UTF_8);
         assertThat(cell.oomKills()).isEqualTo(1);
+        assertThat(cell.groupMemoryReached()).isFalse();
+        Files.writeString(group.resolve("memory.events"), "low 0\nhigh 0\nmax 2\noom 1\noom_kill 1\n", UTF_8);
+        assertThat(cell.groupMemoryReached()).isTrue();
+        assertThat(found.existing(Cgroups.group("acme"), "instance-1")).isPresent();
+        assertThat(found.existing(Cgroups.group("globex"), "instance-1")).isEmpty();
+
+        // Without a bound the organization's memory is "max"; a trial's cgroup stays directly below Chowder's.
+        found.create(Cgroups.group("acme"), "instance-2", LIMITS);
+        assertThat(group.resolve("memory.max")).hasContent("max");
+        found.create("trial", LIMITS);
+        assertThat(root.resolve("chowder/trial/memory.max")).hasContent("536870912");
     }
 
     private Path write(String name, String content) throws IOException {

@@ -51,6 +51,12 @@ final class KernelCgroups {
                 Long.parseLong(Files.readString(cgroup.resolve("cpu.cfs_period_us"), UTF_8).strip()));
     }
 
+    /** The memory limit of a memory cgroup in bytes (cgroup v1 or v2). */
+    static long memoryLimit(Path cgroup) throws IOException {
+        Path v2 = cgroup.resolve("memory.max");
+        return Long.parseLong(Files.readString(Files.exists(v2) ? v2 : cgroup.resolve("memory.limit_in_bytes"), UTF_8).strip());
+    }
+
     /** The value of {@code key} in a cgroup file of {@code key value} lines. */
     static long counter(Path file, String key) throws IOException {
         return Files.readAllLines(file, UTF_8).stream().map(line -> line.strip().split("\\s+")).filter(fields -> fields[0].equals(key))

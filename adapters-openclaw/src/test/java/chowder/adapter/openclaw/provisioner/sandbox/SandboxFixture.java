@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +38,8 @@ abstract class SandboxFixture {
      * on the host (another worktree, CI) must not share it.
      */
     static final long FIRST_UID = SandboxConfig.DEFAULT_FIRST_UID + (long) SandboxConfig.UID_RANGE * new SecureRandom().nextInt(1, 500);
+    /** The organization the instances of a test belong to unless it names another: one of this run's own, as uids are. */
+    static final String ORGANIZATION = UUID.randomUUID().toString();
 
     @TempDir
     Path instancesDir;
@@ -94,7 +97,11 @@ abstract class SandboxFixture {
     }
 
     static SandboxConfig config(long firstUid, double cpus, List<EgressRule> egress) {
-        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, firstUid, MEMORY, PROCESSES, cpus, SandboxConfig.DEFAULT_MAX_OPEN_FILES,
+        return config(firstUid, cpus, 0, egress);
+    }
+
+    static SandboxConfig config(long firstUid, double cpus, long memoryPerOrganization, List<EgressRule> egress) {
+        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, firstUid, MEMORY, memoryPerOrganization, PROCESSES, cpus, SandboxConfig.DEFAULT_MAX_OPEN_FILES,
                 CONNECTIONS_PER_PORT, egress);
     }
 
@@ -115,13 +122,19 @@ abstract class SandboxFixture {
     }
 
     SandboxCell.Request request(String name, int gatewayPort, List<String> command) throws IOException {
-        return request(instancesDir, runtime, name, gatewayPort, command);
+        return request(instancesDir, runtime, ORGANIZATION, name, gatewayPort, command);
     }
 
-    /** What a launch of instance {@code name} (its directories made under {@code instancesDir}) asks of the sandbox. */
+    /** What a launch of instance {@code name} of {@link #ORGANIZATION} (its directories made under {@code instancesDir}) asks of the sandbox. */
     static SandboxCell.Request request(Path instancesDir, Path runtime, String name, int gatewayPort, List<String> command) throws IOException {
+        return request(instancesDir, runtime, ORGANIZATION, name, gatewayPort, command);
+    }
+
+    /** What a launch of instance {@code name} of {@code organization} asks of the sandbox. */
+    static SandboxCell.Request request(Path instancesDir, Path runtime, String organization, String name, int gatewayPort, List<String> command)
+            throws IOException {
         Path root = instance(instancesDir, name);
-        return new SandboxCell.Request(name, root, runtime, root.resolve("config"), root.resolve("state"), root.resolve("workspace"),
+        return new SandboxCell.Request(organization, name, root, runtime, root.resolve("config"), root.resolve("state"), root.resolve("workspace"),
                 root.resolve("home"), gatewayPort, List.of(), command, Map.of("PATH", "/usr/bin:/bin"));
     }
 
@@ -131,6 +144,13 @@ abstract class SandboxFixture {
 
     Started start(String name, int gatewayPort, List<String> command) throws Exception {
         return launch(name, open(name, gatewayPort, command));
+    }
+
+    /** A sandbox of an instance of {@code organization}'s, around {@code command}, without a port of its own in use. */
+    Started start(String organization, String name, List<String> command) throws Exception {
+        SandboxCell cell = sandbox.open(request(instancesDir, runtime, organization, name, LoopbackPorts.free(), command));
+        cleanup.add(cell);
+        return launch(name, cell);
     }
 
     SandboxCell open(String name, int gatewayPort, List<String> command) throws IOException {
