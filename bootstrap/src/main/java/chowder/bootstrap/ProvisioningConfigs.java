@@ -102,17 +102,24 @@ final class ProvisioningConfigs {
     /** How provisioned gateways are confined; each limit's rejection names its variable. */
     private static SandboxConfig sandbox(EnvironmentReader read) {
         SandboxConfig defaults = SandboxConfig.defaults();
+        long memory = read.value(SANDBOX_MEMORY, defaults.memoryBytes(), text -> SandboxConfig.checkMemory(EnvironmentReader.bytes(text)));
+        int processes = read.value(SANDBOX_PROCESSES, defaults.maxProcesses(), text -> SandboxConfig.checkProcesses(Integer.parseInt(text)));
+        // An organization's defaults follow one instance's limits as set, not as they default.
+        SandboxConfig.OrganizationLimits organizationDefaults = SandboxConfig.OrganizationLimits.defaults(memory, processes);
         return new SandboxConfig(
                 read.value(SANDBOX, defaults.mode(), SandboxConfig.Mode::parse),
                 read.value(SANDBOX_FIRST_UID, defaults.firstUid(), text -> SandboxConfig.checkFirstUid(Long.parseLong(text))),
-                read.value(SANDBOX_MEMORY, defaults.memoryBytes(), text -> SandboxConfig.checkMemory(EnvironmentReader.bytes(text))),
-                read.value(SANDBOX_MEMORY_PER_ORG, defaults.memoryPerOrganizationBytes(),
-                        text -> SandboxConfig.checkMemoryPerOrganization(EnvironmentReader.bytes(text))),
-                read.value(SANDBOX_PROCESSES, defaults.maxProcesses(), text -> SandboxConfig.checkProcesses(Integer.parseInt(text))),
+                memory,
+                processes,
                 read.value(SANDBOX_CPUS, defaults.cpus(), text -> SandboxConfig.checkCpus(Double.parseDouble(text))),
                 read.value(SANDBOX_OPEN_FILES, defaults.maxOpenFiles(), text -> SandboxConfig.checkOpenFiles(Integer.parseInt(text))),
                 read.value(SANDBOX_MAX_CONNECTIONS, defaults.maxConnectionsPerPort(),
                         text -> SandboxConfig.checkConnectionsPerPort(Integer.parseInt(text))),
-                read.value(SANDBOX_EGRESS_ALLOW, defaults.egressAllowed(), EgressRule::parseList));
+                read.value(SANDBOX_EGRESS_ALLOW, defaults.egressAllowed(), EgressRule::parseList),
+                new SandboxConfig.OrganizationLimits(
+                        read.value(SANDBOX_MEMORY_PER_ORG, organizationDefaults.memoryBytes(),
+                                text -> SandboxConfig.OrganizationLimits.checkMemory(EnvironmentReader.bytes(text), memory)),
+                        read.value(SANDBOX_PROCESSES_PER_ORG, organizationDefaults.maxProcesses(),
+                                text -> SandboxConfig.OrganizationLimits.checkProcesses(Integer.parseInt(text), processes))));
     }
 }

@@ -96,13 +96,14 @@ class ChowderConfigTest {
     }
 
     @Test
-    void sandboxMapping() {
+    void sandboxMapping() throws Exception {
         SandboxConfig sandbox = ChowderConfig.fromEnvironment(Map.of(
                 "CHOWDER_SANDBOX", "off",
                 "CHOWDER_SANDBOX_FIRST_UID", "300000",
                 "CHOWDER_SANDBOX_MEMORY", "768M",
                 "CHOWDER_SANDBOX_MEMORY_PER_ORG", "6G",
                 "CHOWDER_SANDBOX_PROCESSES", "2048",
+                "CHOWDER_SANDBOX_PROCESSES_PER_ORG", "9000",
                 "CHOWDER_SANDBOX_CPUS", "2.5",
                 "CHOWDER_SANDBOX_OPEN_FILES", "65536",
                 "CHOWDER_SANDBOX_MAX_CONNECTIONS", "0",
@@ -110,13 +111,18 @@ class ChowderConfigTest {
         assertThat(sandbox.mode()).isEqualTo(SandboxConfig.Mode.OFF);
         assertThat(sandbox.firstUid()).isEqualTo(300_000L);
         assertThat(sandbox.memoryBytes()).isEqualTo(768L * 1024 * 1024);
-        assertThat(sandbox.memoryPerOrganizationBytes()).isEqualTo(6L * 1024 * 1024 * 1024);
-        // By default half of the host's memory: no organization's gateways together take all of it.
+        assertThat(sandbox.perOrganization()).isEqualTo(new SandboxConfig.OrganizationLimits(6L * 1024 * 1024 * 1024, 9000));
+        // By default half of the host's memory and of its process ids: no organization's gateways together take all of either.
         long hostMemory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
-        assertThat(ChowderConfig.fromEnvironment(Map.of()).provisioner().sandbox().memoryPerOrganizationBytes()).isEqualTo(hostMemory / 2);
-        assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_SANDBOX_MEMORY_PER_ORG", "0")).provisioner().sandbox()
-                .memoryPerOrganizationBytes()).isZero();
+        int pidMax = Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/pid_max")).strip());
+        assertThat(ChowderConfig.fromEnvironment(Map.of()).provisioner().sandbox().perOrganization())
+                .isEqualTo(new SandboxConfig.OrganizationLimits(Math.max(hostMemory / 2, 2L << 30), Math.max(pidMax / 2, 512)));
+        // Never below one instance's limits as set: a small host still runs one gateway.
+        assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_SANDBOX_MEMORY", "1024G", "CHOWDER_SANDBOX_PROCESSES", "4000000"))
+                .provisioner().sandbox().perOrganization()).isEqualTo(new SandboxConfig.OrganizationLimits(1024L << 30, 4_000_000));
+        assertThat(ChowderConfig.fromEnvironment(Map.of("CHOWDER_SANDBOX_MEMORY_PER_ORG", "0", "CHOWDER_SANDBOX_PROCESSES_PER_ORG", "0"))
+                .provisioner().sandbox().perOrganization()).isEqualTo(SandboxConfig.OrganizationLimits.NONE);
         assertThat(sandbox.maxProcesses()).isEqualTo(2048);
         assertThat(sandbox.cpus()).isEqualTo(2.5);
         assertThat(sandbox.maxOpenFiles()).isEqualTo(65536);
@@ -277,9 +283,11 @@ class ChowderConfigTest {
             "CHOWDER_SANDBOX_FIRST_UID|2147483000|must be from 65536",
             "CHOWDER_SANDBOX_MEMORY|100M|at least 256M",
             "CHOWDER_SANDBOX_MEMORY|lots|not a number",
-            "CHOWDER_SANDBOX_MEMORY_PER_ORG|100M|0 (no bound) or at least 256M",
+            "CHOWDER_SANDBOX_MEMORY_PER_ORG|100M|0 (no bound) or at least one instance's memory (2048M, CHOWDER_SANDBOX_MEMORY)",
             "CHOWDER_SANDBOX_MEMORY_PER_ORG|-1|out of range",
             "CHOWDER_SANDBOX_PROCESSES|10|at least 64",
+            "CHOWDER_SANDBOX_PROCESSES_PER_ORG|10|0 (no bound) or at least one instance's processes (512, CHOWDER_SANDBOX_PROCESSES)",
+            "CHOWDER_SANDBOX_PROCESSES_PER_ORG|many|not a number",
             "CHOWDER_SANDBOX_CPUS|0|from 0.01 to 1024",
             "CHOWDER_SANDBOX_CPUS|many|not a number",
             "CHOWDER_SANDBOX_OPEN_FILES|100|at least 256",

@@ -48,8 +48,8 @@ class LocalInstanceChannelsTest {
         ProvisionerConfig config = new ProvisionerConfig(true, Optional.of(dataDir.resolve("no-openclaw")), defaults.installRoot(),
                 defaults.openclawVersion(), defaults.nodeVersion(), defaults.instancesDir(), dataDir.resolve("runtime"), Duration.ZERO,
                 defaults.readyTimeout(), defaults.maxRestartBackoff(), ModelProviders.HOSTED_ONLY, defaults.maxFileBytes(), defaults.maxListEntries(),
-                new SandboxConfig(sandbox.mode(), sandbox.firstUid(), sandbox.memoryBytes(), sandbox.memoryPerOrganizationBytes(), sandbox.maxProcesses(), sandbox.cpus(),
-                        sandbox.maxOpenFiles(), sandbox.maxConnectionsPerPort(), EgressRule.parseList(allowed)));
+                new SandboxConfig(sandbox.mode(), sandbox.firstUid(), sandbox.memoryBytes(), sandbox.maxProcesses(), sandbox.cpus(),
+                        sandbox.maxOpenFiles(), sandbox.maxConnectionsPerPort(), EgressRule.parseList(allowed), sandbox.perOrganization()));
         return new LocalInstanceChannels(new GatewayRpc(), () -> {
             throw new AssertionError("checking reachability needs no gateway");
         }, config, ChannelsConfig.defaults());

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 
 /**
  * The cgroup controllers that enforce an instance's memory, process and CPU limits: each instance gets a cgroup of
@@ -17,7 +19,7 @@ import java.util.Optional;
  * there before the sandbox starts. An instance's cgroup is inside its organization's ({@code chowder/org-<id>/<instance>}):
  * the kernel shares CPU time out between sibling cgroups by weight, and every organization's has the same, so under
  * contention each organization gets an equal share however many instances it runs; the organization's cgroup also
- * bounds the memory of all its instances together. Either cgroup v1 (one hierarchy per controller, as on hosts without
+ * bounds the memory and the processes of all its instances together. Either cgroup v1 (one hierarchy per controller, as on hosts without
  * systemd) or the unified v2 hierarchy; {@link #NONE} where neither offers all three controllers to Chowder.
  */
 abstract class Cgroups {
@@ -51,9 +53,18 @@ abstract class Cgroups {
     static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
     static final long CPU_PERIOD_MICROS = 100_000;
     static final String PARENT = "chowder";
-    // Up to a second: a cgroup's removal is taken down by the kernel in milliseconds.
-    private static final int GROUP_REMOVAL_ATTEMPTS = 100;
-    private static final Duration GROUP_REMOVAL_PAUSE = Duration.ofMillis(10);
+    static final String GROUP_PREFIX = "org-";
+    private static final Pattern ORGANIZATION_ID = Pattern.compile("[0-9a-fA-F-]{1,64}");
+    // Up to a second: the kernel takes a removed cgroup down in milliseconds.
+    private static final int REMOVAL_ATTEMPTS = 100;
+    private static final Duration REMOVAL_PAUSE = Duration.ofMillis(10);
+
+    /**
+     * Held while an organization's cgroup is made (with an instance's inside) or removed. A lock, not a monitor: starts
+     * and stops run on virtual threads, which on JDK 21 to 23 pin their carrier while blocked in a monitor, and writing
+     * a lowered memory bound may make the kernel reclaim for a while.
+     */
+    final ReentrantLock groups = new ReentrantLock();
 
     /** How the controllers are shown in Chowder's startup line. */
     abstract String describe();
@@ -63,8 +74,8 @@ abstract class Cgroups {
 
     /**
      * Creates (or takes over) the instance's cgroup {@code name} inside its organization's cgroup {@code group}, and
-     * writes the limits of both: the organization's memory bound ({@link SandboxConfig#memoryPerOrganizationBytes}) is
-     * written again at each start, so that a changed setting holds from the next one.
+     * writes the limits of both: the organization's ({@link SandboxConfig#perOrganization}) are written again at each
+     * start, so that a changed setting holds from the next one.
      */
     abstract Cell create(String group, String name, SandboxConfig limits) throws IOException;
 
@@ -74,9 +85,12 @@ abstract class Cgroups {
     /** The instance's cgroup {@code name} inside its organization's {@code group} if it exists, without changing it. */
     abstract Optional<Cell> existing(String group, String name);
 
-    /** The name of an organization's cgroup, which holds the cgroups of its instances. */
+    /** The name of an organization's cgroup, which holds the cgroups of its instances; an id is a UUID, never a path. */
     static String group(String organization) {
-        return "org-" + organization;
+        if (!ORGANIZATION_ID.matcher(organization).matches()) {
+            throw new IllegalArgumentException("not an organization id: " + organization);
+        }
+        return GROUP_PREFIX + organization;
     }
 
     /** The names of the cgroups below Chowder's that start with {@code prefix}. */
@@ -86,24 +100,31 @@ abstract class Cgroups {
 
 
     /**
-     * Removes an organization's cgroup (one directory per hierarchy) after one of its instances' went, unless another
-     * instance's is inside. Under the lock {@link #create(String, String, SandboxConfig)} takes, so that it never goes
-     * from below an instance being created. Just after a child's removal the kernel may still count it for a moment (it
-     * finishes taking a cgroup down asynchronously) and refuse: tried again for a while, the lock let go in between.
+     * Removes an instance's cgroup (one directory per hierarchy), then its organization's ({@code groupDirectories}, none
+     * for a trial's) unless another instance's is inside. Under {@link #groups}, so that an organization's never goes
+     * from below an instance's being created. Just after a cgroup's last process exited, or its last child went, the
+     * kernel may refuse for a moment (it takes a cgroup down asynchronously): tried again for up to a second, the lock
+     * let go in between; then left, and taken over by the instance's next start.
      */
-    final void removeGroup(List<Path> directories) {
-        for (int attempt = 0; attempt < GROUP_REMOVAL_ATTEMPTS; attempt++) {
-            synchronized (this) {
-                if (directories.stream().anyMatch(CgroupFiles::hasChildren)) {
-                    return;
+    final void remove(List<Path> cellDirectories, List<Path> groupDirectories) {
+        for (int attempt = 0; attempt < REMOVAL_ATTEMPTS; attempt++) {
+            groups.lock();
+            try {
+                cellDirectories.forEach(CgroupFiles::removeDirectory);
+                if (cellDirectories.stream().noneMatch(Files::exists)) {
+                    if (groupDirectories.isEmpty() || groupDirectories.stream().anyMatch(CgroupFiles::hasChildren)) {
+                        return;
+                    }
+                    groupDirectories.forEach(CgroupFiles::removeDirectory);
+                    if (groupDirectories.stream().noneMatch(Files::exists)) {
+                        return;
+                    }
                 }
-                directories.forEach(CgroupFiles::removeDirectory);
-                if (directories.stream().noneMatch(Files::exists)) {
-                    return;
-                }
+            } finally {
+                groups.unlock();
             }
             try {
-                Thread.sleep(GROUP_REMOVAL_PAUSE);
+                Thread.sleep(REMOVAL_PAUSE);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -11,9 +11,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** One hierarchy per controller, each instance's cgroup at {@code <Chowder's cgroup>/chowder/<name>} in each. */
+/**
+ * One hierarchy per controller, each instance's cgroup at {@code <Chowder's cgroup>/chowder/org-<id>/<instance>} in each
+ * (a trial's at {@code chowder/<name>}).
+ */
 final class CgroupsV1 extends Cgroups {
+    private static final Logger log = LoggerFactory.getLogger(CgroupsV1.class);
+    // Any limit from here up is the kernel's "none" (2^63 rounded down to a page), not one Chowder sets.
+    private static final long UNLIMITED_FROM = 1L << 62;
     private final Map<String, Path> ownCgroups;
 
     CgroupsV1(Map<String, Path> ownCgroups) {
@@ -42,15 +50,80 @@ final class CgroupsV1 extends Cgroups {
 
     @Override
     Cell create(String group, String name, SandboxConfig limits) throws IOException {
-        // Under the lock of removeGroup: a group is never removed from below a new instance.
-        synchronized (this) {
+        // Under the lock of remove(): a group is never removed from below a new instance.
+        groups.lock();
+        try {
             Path memory = directory("memory", Path.of(group));
-            directory("pids", Path.of(group));
+            Path pids = directory("pids", Path.of(group));
             directory("cpu", Path.of(group));
             // The cpu controller's weight is left at the kernel's default, the same for every organization.
-            writeMemoryLimit(memory, limits.memoryPerOrganizationBytes());
+            chargeChildren(memory);
+            writeGroupMemoryLimit(memory, limits.perOrganization().memoryBytes());
+            int processes = limits.perOrganization().maxProcesses();
+            write(pids.resolve("pids.max"), processes > 0 ? Integer.toString(processes) : "max");
             return createAt(Path.of(group, name), limits, group);
+        } finally {
+            groups.unlock();
         }
+    }
+
+    /**
+     * Makes the memory its children use count against a group's limit: the kernel's default since 5.11 (and the only
+     * choice there), not before. Settable only while the group has no child; one that stays off is said in a warning.
+     */
+    private static void chargeChildren(Path memory) {
+        Path hierarchy = memory.resolve("memory.use_hierarchy");
+        if (!Files.exists(hierarchy) || counter(hierarchy) == 1) {
+            return;
+        }
+        try {
+            write(hierarchy, "1");
+        } catch (IOException refused) {
+            // said below
+        }
+        if (counter(hierarchy) != 1) {
+            log.warn("The memory of the sandboxes in {} does not count against its bound (memory.use_hierarchy is 0 and cannot be "
+                    + "set): CHOWDER_SANDBOX_MEMORY_PER_ORG is NOT enforced on this host", memory);
+        }
+    }
+
+    /**
+     * Sets an organization's memory bound without lifting it in between, as other instances of it run under it: raised,
+     * memory + swap first, lowered, memory first (the kernel keeps memory <= memory + swap at every step). A bound below
+     * what the organization uses now is refused once the kernel cannot reclaim enough: the old one stays until the next
+     * start, and the start goes on.
+     */
+    private static void writeGroupMemoryLimit(Path memory, long bytes) {
+        // The kernel shows "no limit" as the largest multiple of the page size.
+        long target = bytes > 0 ? bytes : Long.MAX_VALUE;
+        String value = bytes > 0 ? Long.toString(bytes) : "-1";
+        Path limit = memory.resolve("memory.limit_in_bytes");
+        Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
+        boolean swap = Files.exists(memsw);
+        long current = counter(limit);
+        if (same(current, target) && (!swap || same(counter(memsw), target))) {
+            return;
+        }
+        try {
+            if (target > current) {
+                if (swap) {
+                    write(memsw, value);
+                }
+                write(limit, value);
+            } else {
+                write(limit, value);
+                if (swap) {
+                    write(memsw, value);
+                }
+            }
+        } catch (IOException refused) {
+            log.warn("Cannot set the memory bound of {} to {} MiB ({}): it uses more now; its bound stays {} MiB until a next start",
+                    memory.getFileName(), bytes / (1024 * 1024), refused.getMessage(), counter(limit) / (1024 * 1024));
+        }
+    }
+
+    private static boolean same(long shown, long target) {
+        return target == Long.MAX_VALUE ? shown >= UNLIMITED_FROM : shown == target;
     }
 
     private Cell createAt(Path relative, SandboxConfig limits, String group) throws IOException {
@@ -134,10 +207,7 @@ final class CgroupsV1 extends Cgroups {
 
             @Override
             public void remove() {
-                directories.forEach(CgroupFiles::removeDirectory);
-                if (group != null) {
-                    removeGroup(directories.stream().map(Path::getParent).toList());
-                }
+                CgroupsV1.this.remove(directories, group == null ? List.of() : directories.stream().map(Path::getParent).toList());
             }
         };
     }

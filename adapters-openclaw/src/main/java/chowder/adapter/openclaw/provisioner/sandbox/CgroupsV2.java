@@ -3,7 +3,6 @@ package chowder.adapter.openclaw.provisioner.sandbox;
 import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.childrenOf;
 import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.counter;
 import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.pids;
-import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.removeDirectory;
 import static chowder.adapter.openclaw.provisioner.sandbox.CgroupFiles.write;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -41,15 +40,20 @@ final class CgroupsV2 extends Cgroups {
 
     @Override
     Cell create(String group, String name, SandboxConfig limits) throws IOException {
-        // Under the lock of removeGroup: a group is never removed from below a new instance.
-        synchronized (this) {
+        // Under the lock of remove(): a group is never removed from below a new instance.
+        groups.lock();
+        try {
             Path directory = chowdersOwn().resolve(group);
             Files.createDirectories(directory);
             enable(directory);
             // cpu.weight is left at the kernel's default, the same for every organization.
-            long bytes = limits.memoryPerOrganizationBytes();
+            long bytes = limits.perOrganization().memoryBytes();
             write(directory.resolve("memory.max"), bytes > 0 ? Long.toString(bytes) : "max");
+            int processes = limits.perOrganization().maxProcesses();
+            write(directory.resolve("pids.max"), processes > 0 ? Integer.toString(processes) : "max");
             return createIn(directory, name, limits, true);
+        } finally {
+            groups.unlock();
         }
     }
 
@@ -101,7 +105,8 @@ final class CgroupsV2 extends Cgroups {
 
             @Override
             public boolean groupMemoryReached() {
-                return inGroup && counter(directory.getParent().resolve("memory.events"), "max") > 0;
+                // Its own events only: memory.events counts its children's reaching their own limits too.
+                return inGroup && counter(directory.getParent().resolve("memory.events.local"), "max") > 0;
             }
 
             @Override
@@ -111,10 +116,7 @@ final class CgroupsV2 extends Cgroups {
 
             @Override
             public void remove() {
-                removeDirectory(directory);
-                if (inGroup) {
-                    removeGroup(List.of(directory.getParent()));
-                }
+                CgroupsV2.this.remove(List.of(directory), inGroup ? List.of(directory.getParent()) : List.of());
             }
         };
     }

@@ -1,27 +1,31 @@
 package chowder.adapter.openclaw.provisioner.sandbox;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
  * How each provisioned gateway is confined: bubblewrap (the default) or nothing ({@code off}, for an operator whose
  * only tenant is themselves); the first of the uids given to instances; the limits of one instance's process tree
  * (memory, processes and threads, CPU cores, open files, connections held to each host port it is let through to), and
- * the memory of all the instances of one organization together; and
+ * what all the instances of one organization may use together ({@link OrganizationLimits}); and
  * the destinations its agent may reach besides its model provider.
  */
 public record SandboxConfig(
         Mode mode,
         long firstUid,
         long memoryBytes,
-        long memoryPerOrganizationBytes,
         int maxProcesses,
         double cpus,
         int maxOpenFiles,
         int maxConnectionsPerPort,
-        List<EgressRule> egressAllowed) {
+        List<EgressRule> egressAllowed,
+        OrganizationLimits perOrganization) {
 
     public static final long DEFAULT_FIRST_UID = 1_500_000_000L;
     /** Instance {@code n} of the host gets uid {@code firstUid + n}; far more than one host runs. */
@@ -41,6 +45,7 @@ public record SandboxConfig(
     static final long MIN_MEMORY_BYTES = 256L * 1024 * 1024;
     static final int MIN_PROCESSES = 64;
     static final int MIN_OPEN_FILES = 256;
+    private static final Path PID_MAX = Path.of("/proc/sys/kernel/pid_max");
     // uids beyond 2^31 - 1 confuse tools that read them as signed numbers; 65534 is nobody's.
     private static final long MAX_UID = Integer.MAX_VALUE - 1L;
 
@@ -75,7 +80,9 @@ public record SandboxConfig(
         egressAllowed = List.copyOf(requireNonNull(egressAllowed, "egressAllowed is null"));
         checkFirstUid(firstUid);
         checkMemory(memoryBytes);
-        checkMemoryPerOrganization(memoryPerOrganizationBytes);
+        requireNonNull(perOrganization, "perOrganization is null");
+        OrganizationLimits.checkMemory(perOrganization.memoryBytes(), memoryBytes);
+        OrganizationLimits.checkProcesses(perOrganization.maxProcesses(), maxProcesses);
         checkProcesses(maxProcesses);
         checkCpus(cpus);
         checkOpenFiles(maxOpenFiles);
@@ -96,25 +103,6 @@ public record SandboxConfig(
             throw new IllegalArgumentException("must be at least " + MIN_MEMORY_BYTES / (1024 * 1024) + "M (a gateway needs about 1.1 GB)");
         }
         return bytes;
-    }
-
-    /** {@code 0} (no bound) or at least what one gateway may be given ({@link #checkMemory}). */
-    public static long checkMemoryPerOrganization(long bytes) {
-        if (bytes != 0 && bytes < MIN_MEMORY_BYTES) {
-            throw new IllegalArgumentException("must be 0 (no bound) or at least " + MIN_MEMORY_BYTES / (1024 * 1024) + "M");
-        }
-        return bytes;
-    }
-
-    /**
-     * Half of the host's memory (0, no bound, where the JVM cannot tell it): no organization's gateways together can take
-     * the host's memory from the others, as no organization's requests can take all of Chowder's heap (MemoryBudget).
-     */
-    public static long defaultMemoryPerOrganization() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return Math.max(MIN_MEMORY_BYTES, os.getTotalMemorySize() / 2);
-        }
-        return 0;
     }
 
     public static int checkProcesses(int count) {
@@ -148,11 +136,70 @@ public record SandboxConfig(
 
     /** Bubblewrap with every default limit and no destination besides the model providers. */
     public static SandboxConfig defaults() {
-        return new SandboxConfig(Mode.BUBBLEWRAP, DEFAULT_FIRST_UID, DEFAULT_MEMORY_BYTES, defaultMemoryPerOrganization(), DEFAULT_MAX_PROCESSES,
-                DEFAULT_CPUS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of());
+        return new SandboxConfig(Mode.BUBBLEWRAP, DEFAULT_FIRST_UID, DEFAULT_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, DEFAULT_CPUS,
+                DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of(), OrganizationLimits.defaults(DEFAULT_MEMORY_BYTES, DEFAULT_MAX_PROCESSES));
     }
 
     public SandboxConfig withMode(Mode newMode) {
-        return new SandboxConfig(newMode, firstUid, memoryBytes, memoryPerOrganizationBytes, maxProcesses, cpus, maxOpenFiles, maxConnectionsPerPort, egressAllowed);
+        return new SandboxConfig(newMode, firstUid, memoryBytes, maxProcesses, cpus, maxOpenFiles, maxConnectionsPerPort, egressAllowed,
+                perOrganization);
+    }
+
+    /**
+     * What all the sandboxes of one organization may use together, each {@code 0} for no bound: memory (swap included
+     * where the kernel accounts it) and processes and threads. Held by the organization's cgroup, so that one tenant's
+     * many instances cannot take from the host what its single ones could not.
+     */
+    public record OrganizationLimits(long memoryBytes, int maxProcesses) {
+        public static final OrganizationLimits NONE = new OrganizationLimits(0, 0);
+
+        public OrganizationLimits {
+            if (memoryBytes < 0 || maxProcesses < 0) {
+                throw new IllegalArgumentException("an organization's limits must be 0 (no bound) or positive");
+            }
+        }
+
+        /** {@code 0} (no bound) or at least one instance's limit: below it, one gateway would be held by less than its own. */
+        public static long checkMemory(long bytes, long instanceBytes) {
+            if (bytes != 0 && bytes < instanceBytes) {
+                throw new IllegalArgumentException("must be 0 (no bound) or at least one instance's memory (" + instanceBytes / (1024 * 1024)
+                        + "M, CHOWDER_SANDBOX_MEMORY)");
+            }
+            return bytes;
+        }
+
+        /** {@code 0} (no bound) or at least one instance's limit. */
+        public static int checkProcesses(int count, int instanceCount) {
+            if (count != 0 && count < instanceCount) {
+                throw new IllegalArgumentException("must be 0 (no bound) or at least one instance's processes (" + instanceCount
+                        + ", CHOWDER_SANDBOX_PROCESSES)");
+            }
+            return count;
+        }
+
+        /**
+         * Half of the host's memory and half of its process ids ({@code kernel.pid_max}), never less than one instance's
+         * limits (on a small host a single gateway still runs as before), each 0 (no bound) where it cannot be read: no
+         * organization's gateways together take all of either from the others (or from Chowder, whose threads need
+         * process ids too), as no organization's requests may take all of Chowder's heap (MemoryBudget). The memory is
+         * what the JVM reads as the host's, its container's limit where it has one.
+         */
+        public static OrganizationLimits defaults(long instanceBytes, int instanceProcesses) {
+            long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                    ? Math.max(instanceBytes, os.getTotalMemorySize() / 2) : 0;
+            int processes;
+            try {
+                processes = Math.max(instanceProcesses, Integer.parseInt(Files.readString(PID_MAX, UTF_8).strip()) / 2);
+            } catch (IOException | NumberFormatException | SecurityException e) {
+                processes = 0;
+            }
+            return new OrganizationLimits(memory, processes);
+        }
+
+        /** What Chowder's start line says of them. */
+        String describe() {
+            return (memoryBytes == 0 ? "no bound on memory" : memoryBytes / (1024 * 1024) + " MiB") + " and "
+                    + (maxProcesses == 0 ? "no bound on processes" : maxProcesses + " processes") + " an organization's together";
+        }
     }
 }

@@ -24,7 +24,7 @@ final class SandboxLeftovers {
     static void sweep(SandboxTools tools, Cgroups cgroups, String instance) {
         NetworkCell.remove(tools, NetworkCell.namespaceName(instance));
         cgroups.existing(instance).ifPresent(SandboxLeftovers::remove);
-        for (String group : cgroups.names(Cgroups.group(""))) {
+        for (String group : cgroups.names(Cgroups.GROUP_PREFIX)) {
             cgroups.existing(group, instance).ifPresent(SandboxLeftovers::remove);
         }
     }

@@ -2,6 +2,7 @@ package chowder.adapter.openclaw.provisioner.sandbox;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CgroupsTest {
     private static final SandboxConfig LIMITS = new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, SandboxConfig.DEFAULT_FIRST_UID,
-            512L * 1024 * 1024, 0, 100, 0.5, 1024, SandboxConfig.DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of());
+            512L * 1024 * 1024, 100, 0.5, 1024, SandboxConfig.DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of(), SandboxConfig.OrganizationLimits.NONE);
+
+    private static final String ACME = "9c3f2a64-5b1e-4d2a-8f0e-1a2b3c4d5e6f";
+    private static final String GLOBEX = "0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f6a";
 
     @TempDir
     Path directory;
@@ -69,15 +73,16 @@ class CgroupsTest {
         assertThat(found.describe()).isEqualTo("cgroup v2 (memory, pids, cpu)");
 
         // The organization's cgroup, as the kernel would make it (with its own subtree_control).
-        Files.createDirectories(root.resolve("chowder/org-acme"));
-        Files.writeString(root.resolve("chowder/org-acme/cgroup.subtree_control"), "", UTF_8);
-        SandboxConfig limits = new SandboxConfig(LIMITS.mode(), LIMITS.firstUid(), LIMITS.memoryBytes(), 1L << 30, LIMITS.maxProcesses(),
-                LIMITS.cpus(), LIMITS.maxOpenFiles(), LIMITS.maxConnectionsPerPort(), LIMITS.egressAllowed());
-        Cgroups.Cell cell = found.create(Cgroups.group("acme"), "instance-1", limits);
-        Path group = root.resolve("chowder/org-acme");
+        Files.createDirectories(root.resolve("chowder/org-" + ACME));
+        Files.writeString(root.resolve("chowder/org-" + ACME + "/cgroup.subtree_control"), "", UTF_8);
+        SandboxConfig limits = new SandboxConfig(LIMITS.mode(), LIMITS.firstUid(), LIMITS.memoryBytes(), LIMITS.maxProcesses(), LIMITS.cpus(),
+                LIMITS.maxOpenFiles(), LIMITS.maxConnectionsPerPort(), LIMITS.egressAllowed(), new SandboxConfig.OrganizationLimits(1L << 30, 1000));
+        Cgroups.Cell cell = found.create(Cgroups.group(ACME), "instance-1", limits);
+        Path group = root.resolve("chowder/org-" + ACME);
         Path own = group.resolve("instance-1");
         // The organization's memory bound on its cgroup, the controllers handed on to its instances', its CPU weight untouched.
         assertThat(group.resolve("memory.max")).hasContent("1073741824");
+        assertThat(group.resolve("pids.max")).hasContent("1000");
         // Each controller written in turn (a plain file keeps the last; the kernel's would list the three).
         assertThat(group.resolve("cgroup.subtree_control")).hasContent("+cpu");
         assertThat(group.resolve("cpu.weight")).doesNotExist();
@@ -91,15 +96,22 @@ class CgroupsTest {
         Files.writeString(own.resolve("memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n", UTF_8);
         assertThat(cell.oomKills()).isEqualTo(1);
         assertThat(cell.groupMemoryReached()).isFalse();
-        Files.writeString(group.resolve("memory.events"), "low 0\nhigh 0\nmax 2\noom 1\noom_kill 1\n", UTF_8);
+        // Its children reaching their own limits count in the group's memory.events, not in its local ones.
+        Files.writeString(group.resolve("memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n", UTF_8);
+        Files.writeString(group.resolve("memory.events.local"), "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", UTF_8);
+        assertThat(cell.groupMemoryReached()).isFalse();
+        Files.writeString(group.resolve("memory.events.local"), "low 0\nhigh 0\nmax 2\noom 1\noom_kill 1\n", UTF_8);
         assertThat(cell.groupMemoryReached()).isTrue();
-        assertThat(found.existing(Cgroups.group("acme"), "instance-1")).isPresent();
-        assertThat(found.existing(Cgroups.group("globex"), "instance-1")).isEmpty();
+        assertThat(found.existing(Cgroups.group(ACME), "instance-1")).isPresent();
+        assertThat(found.existing(Cgroups.group(GLOBEX), "instance-1")).isEmpty();
 
-        // Without a bound the organization's memory is "max"; a trial's cgroup stays directly below Chowder's.
-        found.create(Cgroups.group("acme"), "instance-2", LIMITS);
+        // Without bounds the organization's memory and processes are "max"; a trial's cgroup stays directly below Chowder's.
+        found.create(Cgroups.group(ACME), "instance-2", LIMITS);
         assertThat(group.resolve("memory.max")).hasContent("max");
+        assertThat(group.resolve("pids.max")).hasContent("max");
         found.create("trial", LIMITS);
+        // An organization's id is a UUID: nothing else becomes a cgroup's path.
+        assertThatThrownBy(() -> Cgroups.group("../../escape")).isInstanceOf(IllegalArgumentException.class);
         assertThat(root.resolve("chowder/trial/memory.max")).hasContent("536870912");
     }
 

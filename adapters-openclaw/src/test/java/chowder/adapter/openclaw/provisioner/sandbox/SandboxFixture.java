@@ -97,12 +97,12 @@ abstract class SandboxFixture {
     }
 
     static SandboxConfig config(long firstUid, double cpus, List<EgressRule> egress) {
-        return config(firstUid, cpus, 0, egress);
+        return config(firstUid, cpus, SandboxConfig.OrganizationLimits.NONE, egress);
     }
 
-    static SandboxConfig config(long firstUid, double cpus, long memoryPerOrganization, List<EgressRule> egress) {
-        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, firstUid, MEMORY, memoryPerOrganization, PROCESSES, cpus, SandboxConfig.DEFAULT_MAX_OPEN_FILES,
-                CONNECTIONS_PER_PORT, egress);
+    static SandboxConfig config(long firstUid, double cpus, SandboxConfig.OrganizationLimits perOrganization, List<EgressRule> egress) {
+        return new SandboxConfig(SandboxConfig.Mode.BUBBLEWRAP, firstUid, MEMORY, PROCESSES, cpus, SandboxConfig.DEFAULT_MAX_OPEN_FILES,
+                CONNECTIONS_PER_PORT, egress, perOrganization);
     }
 
     Path instance(String name) throws IOException {

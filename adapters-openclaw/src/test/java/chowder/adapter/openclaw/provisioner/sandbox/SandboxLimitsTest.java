@@ -8,7 +8,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import chowder.testing.LoopbackPorts;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -62,7 +64,7 @@ class SandboxLimitsTest extends SandboxFixture {
     void anOrganizationsSandboxesTogetherStayWithinItsMemoryBoundWhileAnotherOrganizationsAreUntouched() throws Exception {
         sandbox.close();
         long bound = 320L * 1024 * 1024;
-        sandbox = new Sandbox(config(FIRST_UID, 1.0, bound, List.of()), instancesDir, Map.of("PATH", System.getenv("PATH")), new SecureRandom());
+        sandbox = new Sandbox(config(FIRST_UID, 1.0, new SandboxConfig.OrganizationLimits(bound, 0), List.of()), instancesDir, Map.of("PATH", System.getenv("PATH")), new SecureRandom());
         assertThat(sandbox.problem()).isEmpty();
         String acme = UUID.randomUUID().toString();
         String globex = UUID.randomUUID().toString();
@@ -98,46 +100,77 @@ class SandboxLimitsTest extends SandboxFixture {
     }
 
     @Test
+    void anOrganizationsSandboxesTogetherStayWithinItsProcessBoundWhileAnotherOrganizationsAreUntouched() throws Exception {
+        sandbox.close();
+        int bound = 100;
+        sandbox = new Sandbox(config(FIRST_UID, 1.0, new SandboxConfig.OrganizationLimits(0, bound), List.of()), instancesDir,
+                Map.of("PATH", System.getenv("PATH")), new SecureRandom());
+        assertThat(sandbox.problem()).isEmpty();
+        String acme = UUID.randomUUID().toString();
+        String globex = UUID.randomUUID().toString();
+        // Each fork bomb holds what it forked: the first of Acme's takes most of the organization's 100, one sandbox's 64 at most.
+        int first = forked(start(acme, unique("acme-bomb"), List.of("/usr/bin/python3", "-c", FORK_BOMB)));
+        int second = forked(start(acme, unique("acme-bomb"), List.of("/usr/bin/python3", "-c", FORK_BOMB)));
+        int other = forked(start(globex, unique("globex-bomb"), List.of("/usr/bin/python3", "-c", FORK_BOMB)));
+        assertThat(first + second).as("processes Acme's two sandboxes forked together (%s and %s)", first, second).isLessThan(bound);
+        assertThat(other).as("processes Globex's sandbox forked, against Acme's second one's %s", second).isGreaterThan(second);
+    }
+
+    /** How many processes a started fork bomb made before it was refused. */
+    private static int forked(Started bomb) throws Exception {
+        bomb.awaitOutput("FORKED ");
+        return Integer.parseInt(Files.readString(bomb.output(), UTF_8).lines().filter(line -> line.startsWith("FORKED ")).findFirst()
+                .orElseThrow().substring("FORKED ".length()).strip());
+    }
+
+    @Test
     void organizationsShareTheCpuEquallyUnderContentionHoweverManySandboxesEachRuns() throws Exception {
-        // Each loop keeps to one CPU, the same for all, so that they contend on a host of any size; each reports the CPU
-        // time it got over the same three seconds of wall clock.
+        // Each loop keeps to one CPU, the same for all, so that they contend on a host of any size.
         String loop = """
-                import os, sys, time
+                import os, time
                 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-                start = float(sys.argv[1])
-                late = time.time() > start
-                while time.time() < start:
-                    time.sleep(0.005)
-                cpu = time.process_time()
-                while time.time() < start + 3:
+                print("BUSY", flush=True)
+                end = time.monotonic() + 120
+                while time.monotonic() < end:
                     pass
-                print("USED", time.process_time() - cpu, "LATE" if late else "", flush=True)
-                time.sleep(300)
                 """;
         String acme = UUID.randomUUID().toString();
         String globex = UUID.randomUUID().toString();
-        String start = Double.toString(System.currentTimeMillis() / 1000.0 + 5);
-        List<Started> acmes = new ArrayList<>();
+        List<Started> all = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            acmes.add(start(acme, unique("acme-busy"), List.of("/usr/bin/python3", "-c", loop, start)));
+            all.add(start(acme, unique("acme-busy"), List.of("/usr/bin/python3", "-c", loop)));
         }
-        Started globexes = start(globex, unique("globex-busy"), List.of("/usr/bin/python3", "-c", loop, start));
-        double acmeUsed = 0;
-        for (Started busy : acmes) {
-            acmeUsed += used(busy);
+        all.add(start(globex, unique("globex-busy"), List.of("/usr/bin/python3", "-c", loop)));
+        for (Started busy : all) {
+            busy.awaitOutput("BUSY");
         }
-        double globexUsed = used(globexes);
+        // The CPU time each got over the same three seconds while all four run, by the kernel's own count.
+        long[] before = cpuTicks(all);
+        Thread.sleep(3_000);
+        long[] after = cpuTicks(all);
+        long acmeUsed = (after[0] - before[0]) + (after[1] - before[1]) + (after[2] - before[2]);
+        long globexUsed = after[3] - before[3];
         // Equal shares give Globex's one loop as much as Acme's three together; one share per sandbox would give it a third.
-        assertThat(globexUsed).as("CPU seconds of Globex's one sandbox against Acme's three (%s s together)", acmeUsed)
-                .isGreaterThan(acmeUsed * 0.6);
+        assertThat(globexUsed).as("CPU ticks of Globex's one sandbox against Acme's three (%s together)", acmeUsed)
+                .isGreaterThan(acmeUsed * 6 / 10);
     }
 
-    /** The CPU seconds a busy loop reported; one that began after the common start says so, and fails the test. */
-    private static double used(Started busy) throws Exception {
-        busy.awaitOutput("USED ");
-        String line = Files.readString(busy.output(), UTF_8).lines().filter(text -> text.startsWith("USED ")).findFirst().orElseThrow();
-        assertThat(line).as("a loop that began late (its sandbox took more than 5 s to start)").doesNotContain("LATE");
-        return Double.parseDouble(line.split(" ")[1]);
+    /** The CPU time (user and system, in clock ticks) the processes of each sandbox have used so far. */
+    private static long[] cpuTicks(List<Started> sandboxes) throws IOException {
+        long[] ticks = new long[sandboxes.size()];
+        for (int i = 0; i < sandboxes.size(); i++) {
+            for (ProcessHandle process : processesOf(sandboxes.get(i).cell().uid())) {
+                try {
+                    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"), UTF_8);
+                    // After the command's name in parentheses: the state is field 3, utime and stime are 14 and 15.
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks[i] += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (NoSuchFileException gone) {
+                    // a short-lived process of the sandbox's own
+                }
+            }
+        }
+        return ticks;
     }
 
     @Test
