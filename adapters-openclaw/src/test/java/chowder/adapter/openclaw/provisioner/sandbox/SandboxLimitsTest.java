@@ -2,6 +2,7 @@ package chowder.adapter.openclaw.provisioner.sandbox;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -97,6 +98,46 @@ class SandboxLimitsTest extends SandboxFixture {
         assertThat(group).doesNotExist();
         assertThat(KernelCgroups.cgroupOf(processesOf(other.cell().uid()).getFirst().pid(), "memory").getParent().getFileName())
                 .hasToString("org-" + globex);
+    }
+
+    @Test
+    void anOrganizationsMemoryBoundChangesAtItsNextStartAndIsNeverLiftedWhileItsSandboxesRun() throws Exception {
+        String acme = UUID.randomUUID().toString();
+        List<String> hold = List.of("/usr/bin/python3", "-c",
+                "import time\nblock = bytearray(192 * 1024 * 1024)\nprint('HELD', flush=True)\ntime.sleep(300)\n");
+        List<String> idle = List.of("/bin/sh", "-c", "echo IDLE; sleep 300");
+        reopen(512);
+        Started first = start(acme, unique("acme-first"), hold);
+        Started second = start(acme, unique("acme-second"), hold);
+        first.awaitOutput("HELD");
+        second.awaitOutput("HELD");
+        Path group = KernelCgroups.cgroupOf(processesOf(first.cell().uid()).getFirst().pid(), "memory").getParent();
+        assumeTrue(Files.exists(group.resolve("memory.memsw.limit_in_bytes")), "cgroup v1 with swap accounted");
+        assertThat(memoryAndSwapLimits(group)).containsExactly(512L << 20, 512L << 20);
+
+        // Raised at the next start of one of its instances, memory and swap alike.
+        reopen(1024);
+        start(acme, unique("acme-third"), idle).awaitOutput("IDLE");
+        assertThat(memoryAndSwapLimits(group)).containsExactly(1024L << 20, 1024L << 20);
+
+        // Lowered below what its two holders use (about 470 MiB): the kernel refuses, the bound stays, and the start goes on.
+        reopen(300);
+        start(acme, unique("acme-fourth"), idle).awaitOutput("IDLE");
+        assertThat(memoryAndSwapLimits(group)).containsExactly(1024L << 20, 1024L << 20);
+        assertThat(first.process().isAlive() && second.process().isAlive()).as("Acme's holders, still running").isTrue();
+    }
+
+    /** A sandbox whose organizations may use {@code mebibytes} of memory together, for the starts that follow. */
+    private void reopen(long mebibytes) {
+        sandbox.close();
+        sandbox = new Sandbox(config(FIRST_UID, 1.0, new SandboxConfig.OrganizationLimits(mebibytes << 20, 0), List.of()), instancesDir,
+                Map.of("PATH", System.getenv("PATH")), new SecureRandom());
+        assertThat(sandbox.problem()).isEmpty();
+    }
+
+    private static List<Long> memoryAndSwapLimits(Path group) throws IOException {
+        return List.of(KernelCgroups.memoryLimit(group),
+                Long.parseLong(Files.readString(group.resolve("memory.memsw.limit_in_bytes"), UTF_8).strip()));
     }
 
     @Test
