@@ -56,7 +56,7 @@ class InstallArchiveTest {
         verifiedBySystemd(root, unit, "chowder.service");
         // As systemd reads the unit with the provisioner's drop-in beside it.
         String dropIn = Files.readString(root.resolve("opt/chowder/lib/chowder-provisioner.conf"), UTF_8);
-        assertThat(dropIn).contains("User=root");
+        assertThat(dropIn).contains("User=root", "TasksMax=infinity");
         verifiedBySystemd(root, unit.substring(0, unit.indexOf("[Install]")) + dropIn.replace("[Service]", ""), "chowder-provisioner.service");
         // An operator's edited configuration survives a second install.
         Files.writeString(env, "# edited\n", UTF_8, java.nio.file.StandardOpenOption.APPEND);

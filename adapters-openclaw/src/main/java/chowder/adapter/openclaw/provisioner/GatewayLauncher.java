@@ -52,8 +52,8 @@ final class GatewayLauncher {
     }
 
     /** One launch: the runtime (installed on first use), the config as the gateway will see it, then the process. */
-    GatewayProcess launch(OrganizationId organization, InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model, URI endpoint,
-            Map<String, String> given, List<EgressRule> egress) throws IOException {
+    GatewayProcess launch(OrganizationId organization, InstanceId id, InstanceDirectory directory, int port, ModelProviders.Selection model,
+            URI endpoint, Map<String, String> given, List<EgressRule> egress) throws IOException {
         OpenClawInstall.Runtime runtime = install.locate();
         Path configDirectory = settings.directory(id);
         GatewayLayout layout = layout(runtime, directory, configDirectory);
@@ -69,8 +69,8 @@ final class GatewayLauncher {
             settings.write(id, configFile);
             return GatewayProcess.launch(directory, layout, port, given);
         }
-        SandboxCell.Request request = new SandboxCell.Request(organization.toString(), id.toString(), directory.root(), runtime.home(), configDirectory,
-                directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(layout, port),
+        SandboxCell.Request request = new SandboxCell.Request(organization.toString(), id.toString(), directory.root(), runtime.home(),
+                configDirectory, directory.state(), directory.workspace(), directory.home(), port, egress, GatewayCommand.arguments(layout, port),
                 GatewayCommand.sandboxEnvironment(layout, hostTrust, given));
         SandboxCell cell = sandbox.open(request);
         try {
@@ -103,8 +103,8 @@ final class GatewayLauncher {
         List<String> command = concat(openClaw(layout), arguments);
         Sandbox.Outcome outcome;
         if (sandbox.confines()) {
-            outcome = sandbox.runBeside(new SandboxCell.Request(organization.toString(), id.toString(), directory.root(), runtime.home(), configDirectory,
-                    directory.state(), directory.workspace(), directory.home(), 0, List.of(), command,
+            outcome = sandbox.runBeside(new SandboxCell.Request(organization.toString(), id.toString(), directory.root(), runtime.home(),
+                    configDirectory, directory.state(), directory.workspace(), directory.home(), 0, List.of(), command,
                     GatewayCommand.sandboxEnvironment(layout, hostTrust, given)), timeout);
         } else {
             outcome = GatewayCommand.runUnconfined(layout, directory.root(), command, given, timeout);

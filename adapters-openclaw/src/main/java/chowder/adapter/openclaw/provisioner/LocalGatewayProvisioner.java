@@ -182,7 +182,8 @@ public final class LocalGatewayProvisioner implements InstanceProvisionerPort, A
         List<String> secretValues = GatewaySecrets.redactable(List.copyOf(given.values()));
         // The model endpoint on loopback is the one way out for model traffic; the operator's allowlist adds the rest.
         List<EgressRule> egress = List.of(EgressRule.forUrl(endpoint.toString()));
-        GatewaySupervisor.Launch launch = () -> launcher.launch(instance.organizationId(), instance.id(), directory, port, model, endpoint, given, egress);
+        GatewaySupervisor.Launch launch = () -> launcher.launch(instance.organizationId(), instance.id(), directory, port, model, endpoint, given,
+                egress);
         GatewaySupervisor supervisor = new GatewaySupervisor(instance.id().toString(), launch, port, directory.consoleLog(), events,
                 config.readyTimeout(), config.maxRestartBackoff(), text -> secrets.redacted(instance.id(), secretValues, text));
         GatewaySupervisor previous = supervisors.put(instance.id(), supervisor);

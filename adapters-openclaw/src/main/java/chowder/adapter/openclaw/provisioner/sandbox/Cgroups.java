@@ -10,17 +10,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
  * The cgroup controllers that enforce an instance's memory, process and CPU limits: each instance gets a cgroup of
  * its own, below Chowder's own (so that the limits the host puts on Chowder still hold), and its process tree is put
- * there before the sandbox starts. An instance's cgroup is inside its organization's ({@code chowder/org-<id>/<instance>}):
- * the kernel shares CPU time out between sibling cgroups by weight, and every organization's has the same, so under
- * contention each organization gets an equal share however many instances it runs; the organization's cgroup also
- * bounds the memory and the processes of all its instances together. Either cgroup v1 (one hierarchy per controller, as on hosts without
- * systemd) or the unified v2 hierarchy; {@link #NONE} where neither offers all three controllers to Chowder.
+ * there before the sandbox starts. An instance's cgroup is inside its organization's
+ * ({@code chowder/org-<id>/<instance>}): the kernel shares CPU time out between sibling cgroups by weight, and every
+ * organization's has the same, so under contention each organization gets an equal share however many instances it
+ * runs; the organization's cgroup also bounds the memory and the processes of all its instances together. Either
+ * cgroup v1 (one hierarchy per controller, as on hosts without systemd) or the unified v2 hierarchy; {@link #NONE}
+ * where neither offers all three controllers to Chowder.
  */
 abstract class Cgroups {
     static final Cgroups NONE = new Cgroups() {
@@ -59,12 +61,8 @@ abstract class Cgroups {
     private static final int REMOVAL_ATTEMPTS = 100;
     private static final Duration REMOVAL_PAUSE = Duration.ofMillis(10);
 
-    /**
-     * Held while an organization's cgroup is made (with an instance's inside) or removed. A lock, not a monitor: starts
-     * and stops run on virtual threads, which on JDK 21 to 23 pin their carrier while blocked in a monitor, and writing
-     * a lowered memory bound may make the kernel reclaim for a while.
-     */
-    final ReentrantLock groups = new ReentrantLock();
+    // One lock per organization's cgroup, made on first use and kept (one per organization that ever ran an instance).
+    private final ConcurrentHashMap<String, ReentrantLock> groupLocks = new ConcurrentHashMap<>();
 
     /** How the controllers are shown in Chowder's startup line. */
     abstract String describe();
@@ -98,21 +96,31 @@ abstract class Cgroups {
         return List.of();
     }
 
+    /**
+     * Held while the organization's cgroup {@code group} is made (with an instance's inside), its limits written, or
+     * removed. One per organization: writing a lowered memory bound may make the kernel reclaim for a while, and other
+     * organizations' starts need not wait for it. A lock, not a monitor: starts and stops run on virtual threads, which
+     * on JDK 21 to 23 pin their carrier while blocked in a monitor.
+     */
+    final ReentrantLock lockOf(String group) {
+        return groupLocks.computeIfAbsent(group, any -> new ReentrantLock());
+    }
 
     /**
-     * Removes an instance's cgroup (one directory per hierarchy), then its organization's ({@code groupDirectories}, none
-     * for a trial's) unless another instance's is inside. Under {@link #groups}, so that an organization's never goes
+     * Removes an instance's cgroup (one directory per hierarchy), then its organization's {@code group} (none for a
+     * trial's: null) unless another instance's is inside. Under the organization's lock, so that its cgroup never goes
      * from below an instance's being created. Just after a cgroup's last process exited, or its last child went, the
      * kernel may refuse for a moment (it takes a cgroup down asynchronously): tried again for up to a second, the lock
      * let go in between; then left, and taken over by the instance's next start.
      */
-    final void remove(List<Path> cellDirectories, List<Path> groupDirectories) {
+    final void remove(List<Path> cellDirectories, String group, List<Path> groupDirectories) {
+        ReentrantLock lock = group == null ? new ReentrantLock() : lockOf(group);
         for (int attempt = 0; attempt < REMOVAL_ATTEMPTS; attempt++) {
-            groups.lock();
+            lock.lock();
             try {
                 cellDirectories.forEach(CgroupFiles::removeDirectory);
                 if (cellDirectories.stream().noneMatch(Files::exists)) {
-                    if (groupDirectories.isEmpty() || groupDirectories.stream().anyMatch(CgroupFiles::hasChildren)) {
+                    if (group == null || groupDirectories.stream().anyMatch(CgroupFiles::hasChildren)) {
                         return;
                     }
                     groupDirectories.forEach(CgroupFiles::removeDirectory);
@@ -121,7 +129,7 @@ abstract class Cgroups {
                     }
                 }
             } finally {
-                groups.unlock();
+                lock.unlock();
             }
             try {
                 Thread.sleep(REMOVAL_PAUSE);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +51,9 @@ final class CgroupsV1 extends Cgroups {
 
     @Override
     Cell create(String group, String name, SandboxConfig limits) throws IOException {
-        // Under the lock of remove(): a group is never removed from below a new instance.
-        groups.lock();
+        // Under the organization's lock, as remove() is: a group is never removed from below a new instance.
+        ReentrantLock lock = lockOf(group);
+        lock.lock();
         try {
             Path memory = directory("memory", Path.of(group));
             Path pids = directory("pids", Path.of(group));
@@ -63,7 +65,7 @@ final class CgroupsV1 extends Cgroups {
             write(pids.resolve("pids.max"), processes > 0 ? Integer.toString(processes) : "max");
             return createAt(Path.of(group, name), limits, group);
         } finally {
-            groups.unlock();
+            lock.unlock();
         }
     }
 
@@ -90,8 +92,9 @@ final class CgroupsV1 extends Cgroups {
     /**
      * Sets an organization's memory bound without lifting it in between, as other instances of it run under it: raised,
      * memory + swap first, lowered, memory first (the kernel keeps memory <= memory + swap at every step). A bound below
-     * what the organization uses now is refused once the kernel cannot reclaim enough: the old one stays until the next
-     * start, and the start goes on.
+     * what the organization uses now is refused once the kernel cannot reclaim enough (with swap, memory alone may be
+     * reclaimed into swap while memory + swap cannot: memory is then set back): the old one stays until the next start,
+     * and the start goes on. Its peak is reset with it, so that only a peak under this bound says it was reached.
      */
     private static void writeGroupMemoryLimit(Path memory, long bytes) {
         // The kernel shows "no limit" as the largest multiple of the page size.
@@ -113,12 +116,27 @@ final class CgroupsV1 extends Cgroups {
             } else {
                 write(limit, value);
                 if (swap) {
-                    write(memsw, value);
+                    try {
+                        write(memsw, value);
+                    } catch (IOException refused) {
+                        // Always allowed: memory + swap is still at least the old bound.
+                        write(limit, Long.toString(current));
+                        throw refused;
+                    }
                 }
             }
+            resetPeak(memory);
         } catch (IOException refused) {
-            log.warn("Cannot set the memory bound of {} to {} MiB ({}): it uses more now; its bound stays {} MiB until a next start",
-                    memory.getFileName(), bytes / (1024 * 1024), refused.getMessage(), counter(limit) / (1024 * 1024));
+            log.warn("Cannot set the memory bound of {} to {} bytes ({}): its bound stays {} bytes until a next start",
+                    memory.getFileName(), value, refused.getMessage(), counter(limit));
+        }
+    }
+
+    private static void resetPeak(Path memory) {
+        try {
+            write(memory.resolve("memory.max_usage_in_bytes"), "0");
+        } catch (IOException notResettable) {
+            // the peak then spans the earlier bound too
         }
     }
 
@@ -207,7 +225,7 @@ final class CgroupsV1 extends Cgroups {
 
             @Override
             public void remove() {
-                CgroupsV1.this.remove(directories, group == null ? List.of() : directories.stream().map(Path::getParent).toList());
+                CgroupsV1.this.remove(directories, group, group == null ? List.of() : directories.stream().map(Path::getParent).toList());
             }
         };
     }

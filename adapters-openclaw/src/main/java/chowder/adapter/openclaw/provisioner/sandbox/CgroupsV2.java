@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The unified hierarchy: instances' cgroups under {@code <root>/chowder/org-<id>/}, whose controllers Chowder enables (a
@@ -40,8 +41,9 @@ final class CgroupsV2 extends Cgroups {
 
     @Override
     Cell create(String group, String name, SandboxConfig limits) throws IOException {
-        // Under the lock of remove(): a group is never removed from below a new instance.
-        groups.lock();
+        // Under the organization's lock, as remove() is: a group is never removed from below a new instance.
+        ReentrantLock lock = lockOf(group);
+        lock.lock();
         try {
             Path directory = chowdersOwn().resolve(group);
             Files.createDirectories(directory);
@@ -53,7 +55,7 @@ final class CgroupsV2 extends Cgroups {
             write(directory.resolve("pids.max"), processes > 0 ? Integer.toString(processes) : "max");
             return createIn(directory, name, limits, true);
         } finally {
-            groups.unlock();
+            lock.unlock();
         }
     }
 
@@ -116,7 +118,9 @@ final class CgroupsV2 extends Cgroups {
 
             @Override
             public void remove() {
-                CgroupsV2.this.remove(List.of(directory), inGroup ? List.of(directory.getParent()) : List.of());
+                Path parent = directory.getParent();
+                CgroupsV2.this.remove(List.of(directory), inGroup ? parent.getFileName().toString() : null,
+                        inGroup ? List.of(parent) : List.of());
             }
         };
     }

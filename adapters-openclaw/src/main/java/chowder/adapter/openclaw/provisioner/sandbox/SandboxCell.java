@@ -27,13 +27,14 @@ public final class SandboxCell implements AutoCloseable {
 
     /**
      * What one launch needs: the organization the instance belongs to (its cgroup is inside the organization's), and as
-     * host paths the instance's directory and the parts of it the sandbox sees, the OpenClaw
-     * install, the gateway's port on the host's loopback, where its model provider is, and the gateway's command line
-     * and environment as they are inside ({@link SandboxPaths}).
+     * host paths the instance's directory and the parts of it the sandbox sees, the OpenClaw install, the gateway's port
+     * on the host's loopback, where its model provider is, and the gateway's command line and environment as they are
+     * inside ({@link SandboxPaths}).
+     *
+     * @param configDirectory the directory of the gateway's config (given to the instance's uid, read-only inside)
      */
-    /** @param configDirectory the directory of the gateway's config (given to the instance's uid, read-only inside) */
-    public record Request(String organization, String instance, Path instanceRoot, Path runtimeHome, Path configDirectory, Path state, Path workspace, Path home,
-            int gatewayPort, List<EgressRule> egress, List<String> command, Map<String, String> environment) {
+    public record Request(String organization, String instance, Path instanceRoot, Path runtimeHome, Path configDirectory, Path state,
+            Path workspace, Path home, int gatewayPort, List<EgressRule> egress, List<String> command, Map<String, String> environment) {
         public Request {
             requireNonNull(organization, "organization is null");
             requireNonNull(instance, "instance is null");

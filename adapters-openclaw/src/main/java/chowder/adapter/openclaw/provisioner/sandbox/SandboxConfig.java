@@ -46,6 +46,7 @@ public record SandboxConfig(
     static final int MIN_PROCESSES = 64;
     static final int MIN_OPEN_FILES = 256;
     private static final Path PID_MAX = Path.of("/proc/sys/kernel/pid_max");
+    private static final long MEBIBYTE = 1024 * 1024;
     // uids beyond 2^31 - 1 confuse tools that read them as signed numbers; 65534 is nobody's.
     private static final long MAX_UID = Integer.MAX_VALUE - 1L;
 
@@ -137,7 +138,8 @@ public record SandboxConfig(
     /** Bubblewrap with every default limit and no destination besides the model providers. */
     public static SandboxConfig defaults() {
         return new SandboxConfig(Mode.BUBBLEWRAP, DEFAULT_FIRST_UID, DEFAULT_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, DEFAULT_CPUS,
-                DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of(), OrganizationLimits.defaults(DEFAULT_MEMORY_BYTES, DEFAULT_MAX_PROCESSES));
+                DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_CONNECTIONS_PER_PORT, List.of(),
+                OrganizationLimits.defaults(DEFAULT_MEMORY_BYTES, DEFAULT_MAX_PROCESSES));
     }
 
     public SandboxConfig withMode(Mode newMode) {
@@ -162,8 +164,9 @@ public record SandboxConfig(
         /** {@code 0} (no bound) or at least one instance's limit: below it, one gateway would be held by less than its own. */
         public static long checkMemory(long bytes, long instanceBytes) {
             if (bytes != 0 && bytes < instanceBytes) {
-                throw new IllegalArgumentException("must be 0 (no bound) or at least one instance's memory (" + instanceBytes / (1024 * 1024)
-                        + "M, CHOWDER_SANDBOX_MEMORY)");
+                // Rounded up: the figure shown is one that would be accepted.
+                throw new IllegalArgumentException("must be 0 (no bound) or at least one instance's memory ("
+                        + (instanceBytes + MEBIBYTE - 1) / MEBIBYTE + "M, CHOWDER_SANDBOX_MEMORY)");
             }
             return bytes;
         }

@@ -65,7 +65,8 @@ class SandboxLimitsTest extends SandboxFixture {
     void anOrganizationsSandboxesTogetherStayWithinItsMemoryBoundWhileAnotherOrganizationsAreUntouched() throws Exception {
         sandbox.close();
         long bound = 320L * 1024 * 1024;
-        sandbox = new Sandbox(config(FIRST_UID, 1.0, new SandboxConfig.OrganizationLimits(bound, 0), List.of()), instancesDir, Map.of("PATH", System.getenv("PATH")), new SecureRandom());
+        sandbox = new Sandbox(config(FIRST_UID, 1.0, new SandboxConfig.OrganizationLimits(bound, 0), List.of()), instancesDir,
+                Map.of("PATH", System.getenv("PATH")), new SecureRandom());
         assertThat(sandbox.problem()).isEmpty();
         String acme = UUID.randomUUID().toString();
         String globex = UUID.randomUUID().toString();
