@@ -115,7 +115,11 @@ class ChowderConfigTest {
         // By default half of the host's memory and of its process ids: no organization's gateways together take all of either.
         long hostMemory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
-        int pidMax = Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/pid_max")).strip());
+        int pidMax;
+        try (java.io.InputStream in = new java.io.FileInputStream("/proc/sys/kernel/pid_max")) {
+            pidMax = Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip());
+        }
+        assertThat(pidMax).as("kernel.pid_max").isGreaterThanOrEqualTo(301);
         assertThat(ChowderConfig.fromEnvironment(Map.of()).provisioner().sandbox().perOrganization())
                 .isEqualTo(new SandboxConfig.OrganizationLimits(Math.max(hostMemory / 2, 2L << 30), Math.max(pidMax / 2, 512)));
         // Never below one instance's limits as set: a small host still runs one gateway.

@@ -71,10 +71,12 @@ final class CgroupFiles {
         return 0;
     }
 
-    /** A file that holds one number ({@code memory.failcnt}), or 0 when it is missing or holds something else. */
+    /** A file that holds one number ({@code memory.limit_in_bytes}), or 0 when it is missing or holds something else. */
     static long counter(Path file) {
         try {
-            return Long.parseLong(Files.readString(file, UTF_8).strip());
+            // Through a buffer: a read sized from a kernel file's size (zero) may get only its first byte.
+            List<String> lines = Files.readAllLines(file, UTF_8);
+            return lines.isEmpty() ? 0 : Long.parseLong(lines.getFirst().strip());
         } catch (IOException | NumberFormatException e) {
             return 0;
         }

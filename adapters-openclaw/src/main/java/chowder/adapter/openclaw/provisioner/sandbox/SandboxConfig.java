@@ -192,8 +192,9 @@ public record SandboxConfig(
                     ? Math.max(instanceBytes, os.getTotalMemorySize() / 2) : 0;
             int processes;
             try {
-                processes = Math.max(instanceProcesses, Integer.parseInt(Files.readString(PID_MAX, UTF_8).strip()) / 2);
-            } catch (IOException | NumberFormatException | SecurityException e) {
+                // Read through a buffer: Files.readString, sizing its read from the file's (zero) size, got "3" of "32768" here.
+                processes = Math.max(instanceProcesses, Integer.parseInt(Files.readAllLines(PID_MAX, UTF_8).getFirst().strip()) / 2);
+            } catch (IOException | RuntimeException e) {
                 processes = 0;
             }
             return new OrganizationLimits(memory, processes);
