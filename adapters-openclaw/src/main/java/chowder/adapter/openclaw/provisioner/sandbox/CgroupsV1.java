@@ -90,45 +90,25 @@ final class CgroupsV1 extends Cgroups {
     }
 
     /**
-     * Sets an organization's memory bound without lifting it in between, as other instances of it run under it: raised,
-     * memory + swap first, lowered, memory first (the kernel keeps memory <= memory + swap at every step). A bound below
-     * what the organization uses now is refused once the kernel cannot reclaim enough (with swap, memory alone may be
-     * reclaimed into swap while memory + swap cannot: memory is then set back): the old one stays until the next start,
-     * and the start goes on. Its peak is reset with it, so that only a peak under this bound says it was reached.
+     * Sets an organization's memory bound ({@link #writeMemoryLimit}: never lifted in between, as other instances of it
+     * run under it). A bound below what the organization uses now is refused once the kernel cannot reclaim enough: the
+     * old one stays until the next start, and the start goes on. Its peak is reset with it, so that only a peak under
+     * this bound says it was reached.
      */
     private static void writeGroupMemoryLimit(Path memory, long bytes) {
         // The kernel shows "no limit" as the largest multiple of the page size.
         long target = bytes > 0 ? bytes : Long.MAX_VALUE;
-        String value = bytes > 0 ? Long.toString(bytes) : "-1";
         Path limit = memory.resolve("memory.limit_in_bytes");
         Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
-        boolean swap = Files.exists(memsw);
-        long current = counter(limit);
-        if (same(current, target) && (!swap || same(counter(memsw), target))) {
+        if (same(counter(limit), target) && (!Files.exists(memsw) || same(counter(memsw), target))) {
             return;
         }
         try {
-            if (target > current) {
-                if (swap) {
-                    write(memsw, value);
-                }
-                write(limit, value);
-            } else {
-                write(limit, value);
-                if (swap) {
-                    try {
-                        write(memsw, value);
-                    } catch (IOException refused) {
-                        // Always allowed: memory + swap is still at least the old bound.
-                        write(limit, Long.toString(current));
-                        throw refused;
-                    }
-                }
-            }
+            writeMemoryLimit(memory, bytes);
             resetPeak(memory);
         } catch (IOException refused) {
             log.warn("Cannot set the memory bound of {} to {} bytes ({}): its bound stays {} bytes until a next start",
-                    memory.getFileName(), value, refused.getMessage(), counter(limit));
+                    memory.getFileName(), bytes > 0 ? bytes : "no limit", refused.getMessage(), counter(limit));
         }
     }
 
@@ -164,18 +144,35 @@ final class CgroupsV1 extends Cgroups {
         return cell(memory, pids, cpu, group);
     }
 
-    /** Memory and memory + swap limited to {@code bytes}, or not at all when it is 0. */
+    /**
+     * Memory and memory + swap limited to {@code bytes}, or not at all when it is 0. Memory + swap: without it, a tree at
+     * its limit would be swapped out instead of stopped. Never lifted in between, as the cgroup may hold processes (an
+     * organization's does): the kernel keeps memory <= memory + swap at every step, so a raise writes memory + swap
+     * first and a lowering memory first. Lowered, memory alone may fit by pushing pages to swap while memory + swap
+     * cannot: memory is then set back (always allowed, memory + swap still being at least the old value) before the
+     * refusal is thrown.
+     */
     private static void writeMemoryLimit(Path memory, long bytes) throws IOException {
-        String limit = bytes > 0 ? Long.toString(bytes) : "-1";
-        // memory + swap: without it, a tree at its limit would be swapped out instead of stopped. The kernel keeps
-        // memory <= memory + swap at every step, so the combined limit is lifted first and set last.
+        String value = bytes > 0 ? Long.toString(bytes) : "-1";
+        Path limit = memory.resolve("memory.limit_in_bytes");
         Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
-        if (Files.exists(memsw)) {
-            write(memsw, "-1");
+        boolean swap = Files.exists(memsw);
+        long current = counter(limit);
+        if ((bytes > 0 ? bytes : Long.MAX_VALUE) > current) {
+            if (swap) {
+                write(memsw, value);
+            }
+            write(limit, value);
+            return;
         }
-        write(memory.resolve("memory.limit_in_bytes"), limit);
-        if (Files.exists(memsw)) {
-            write(memsw, limit);
+        write(limit, value);
+        if (swap) {
+            try {
+                write(memsw, value);
+            } catch (IOException refused) {
+                write(limit, Long.toString(current));
+                throw refused;
+            }
         }
     }
 

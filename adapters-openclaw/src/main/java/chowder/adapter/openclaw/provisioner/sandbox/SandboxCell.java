@@ -96,12 +96,12 @@ public final class SandboxCell implements AutoCloseable {
         if (cgroup.oomKills() == 0) {
             return "";
         }
+        String own = " The sandbox reached its memory limit of " + memoryBytes / (1024 * 1024) + " MiB (CHOWDER_SANDBOX_MEMORY)";
         // Reached by the organization's instances together, the bound may have been too; the kernel does not say which.
         return cgroup.groupMemoryReached() && memoryPerOrganizationBytes > 0
-                ? " The sandbox reached its memory limit of " + memoryBytes / (1024 * 1024) + " MiB (CHOWDER_SANDBOX_MEMORY), or its"
-                        + " organization's sandboxes together theirs of " + memoryPerOrganizationBytes / (1024 * 1024)
+                ? own + ", or its organization's sandboxes together theirs of " + memoryPerOrganizationBytes / (1024 * 1024)
                         + " MiB (CHOWDER_SANDBOX_MEMORY_PER_ORG)."
-                : " The sandbox reached its memory limit of " + memoryBytes / (1024 * 1024) + " MiB (CHOWDER_SANDBOX_MEMORY).";
+                : own + ".";
     }
 
     @Override

@@ -202,7 +202,7 @@ public record SandboxConfig(
 
         /** What Chowder's start line says of them. */
         String describe() {
-            return (memoryBytes == 0 ? "no bound on memory" : memoryBytes / (1024 * 1024) + " MiB") + " and "
+            return (memoryBytes == 0 ? "no bound on memory" : memoryBytes / MEBIBYTE + " MiB") + " and "
                     + (maxProcesses == 0 ? "no bound on processes" : maxProcesses + " processes") + " an organization's together";
         }
     }
