@@ -63,11 +63,8 @@ class SandboxLimitsTest extends SandboxFixture {
 
     @Test
     void anOrganizationsSandboxesTogetherStayWithinItsMemoryBoundWhileAnotherOrganizationsAreUntouched() throws Exception {
-        sandbox.close();
         long bound = 320L * 1024 * 1024;
-        sandbox = new Sandbox(config(FIRST_UID, 1.0, new SandboxConfig.OrganizationLimits(bound, 0), List.of()), instancesDir,
-                Map.of("PATH", System.getenv("PATH")), new SecureRandom());
-        assertThat(sandbox.problem()).isEmpty();
+        reopen(new SandboxConfig.OrganizationLimits(bound, 0));
         String acme = UUID.randomUUID().toString();
         String globex = UUID.randomUUID().toString();
         // 192 MiB each: within one sandbox's 256, but two of one organization's are beyond its 320 together.
@@ -130,9 +127,14 @@ class SandboxLimitsTest extends SandboxFixture {
 
     /** A sandbox whose organizations may use {@code mebibytes} of memory together, for the starts that follow. */
     private void reopen(long mebibytes) {
+        reopen(new SandboxConfig.OrganizationLimits(mebibytes << 20, 0));
+    }
+
+    /** A sandbox with these limits for each organization's instances together, for the starts that follow. */
+    private void reopen(SandboxConfig.OrganizationLimits perOrganization) {
         sandbox.close();
-        sandbox = new Sandbox(config(FIRST_UID, 1.0, new SandboxConfig.OrganizationLimits(mebibytes << 20, 0), List.of()), instancesDir,
-                Map.of("PATH", System.getenv("PATH")), new SecureRandom());
+        sandbox = new Sandbox(config(FIRST_UID, 1.0, perOrganization, List.of()), instancesDir, Map.of("PATH", System.getenv("PATH")),
+                new SecureRandom());
         assertThat(sandbox.problem()).isEmpty();
     }
 
@@ -143,11 +145,8 @@ class SandboxLimitsTest extends SandboxFixture {
 
     @Test
     void anOrganizationsSandboxesTogetherStayWithinItsProcessBoundWhileAnotherOrganizationsAreUntouched() throws Exception {
-        sandbox.close();
         int bound = 100;
-        sandbox = new Sandbox(config(FIRST_UID, 1.0, new SandboxConfig.OrganizationLimits(0, bound), List.of()), instancesDir,
-                Map.of("PATH", System.getenv("PATH")), new SecureRandom());
-        assertThat(sandbox.problem()).isEmpty();
+        reopen(new SandboxConfig.OrganizationLimits(0, bound));
         String acme = UUID.randomUUID().toString();
         String globex = UUID.randomUUID().toString();
         // Each fork bomb holds what it forked: the first of Acme's takes most of the organization's 100, one sandbox's 64 at most.
